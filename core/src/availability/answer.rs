@@ -1,0 +1,221 @@
+//! The answer to a slot search.
+
+use chrono::{DateTime, Utc};
+use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
+
+use super::keys::StaffKey;
+use super::rules::Mode;
+use crate::time::timeline::to_utc;
+use crate::time::Span;
+
+/// The free slots a search found, sorted by start, each start once.
+///
+/// Serialized as the engine's answer contract:
+/// `{"slots":[{"start":"2026-03-02T12:00:00Z","end":"2026-03-02T12:30:00Z","staff":["ana"]}]}`,
+/// instants in UTC with `Z`, staff keys sorted.
+///
+/// Slots do not own their staff lists: each refers to a run of indices into
+/// one shared list, so an answer of a thousand slots costs two allocations
+/// rather than a thousand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlotAnswer {
+    /// Every professional searched, sorted by key.
+    staff: Vec<StaffKey>,
+    duration: i64,
+    slots: Vec<Entry>,
+    /// Runs of indices into `staff`, one per distinct set of free staff.
+    members: Vec<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Entry {
+    start: i64,
+    first: u32,
+    len: u32,
+}
+
+impl SlotAnswer {
+    /// Combines each professional's free starts (`free[i]` for `staff[i]`,
+    /// each sorted) by `mode`.
+    pub(crate) fn combine(
+        staff: Vec<StaffKey>,
+        mode: Mode,
+        free: Vec<Vec<i64>>,
+        duration: i64,
+    ) -> SlotAnswer {
+        let everyone = len_u32(staff.len());
+        let mut answer = SlotAnswer {
+            members: (0..everyone).collect(),
+            staff,
+            duration,
+            slots: Vec::new(),
+        };
+        match (mode, free.as_slice()) {
+            (_, [only]) => answer.push_all(only),
+            (Mode::All, [first, rest @ ..]) => {
+                let mut common = first.clone();
+                for other in rest {
+                    common = intersect(&common, other);
+                }
+                answer.push_all(&common);
+            }
+            (Mode::Any, _) => answer.push_grouped(&free),
+            (Mode::All, []) => {}
+        }
+        answer
+    }
+
+    /// Adds `starts` as slots free for every professional of the answer.
+    fn push_all(&mut self, starts: &[i64]) {
+        let len = len_u32(self.staff.len());
+        self.slots.extend(starts.iter().map(|&start| Entry {
+            start,
+            first: 0,
+            len,
+        }));
+    }
+
+    /// Adds each start free for any professional, listing who is free.
+    fn push_grouped(&mut self, free: &[Vec<i64>]) {
+        let mut pairs: Vec<(i64, u32)> = free
+            .iter()
+            .enumerate()
+            .flat_map(|(i, starts)| starts.iter().map(move |&s| (s, len_u32(i))))
+            .collect();
+        pairs.sort_unstable();
+        // The run of the previous slot, reused while the same staff are free.
+        let mut previous: Option<(u32, u32)> = None;
+        for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+            let who = group.iter().map(|&(_, i)| i);
+            let (first, len) = match previous {
+                Some((first, len))
+                    if self.members[first as usize..][..len as usize]
+                        .iter()
+                        .copied()
+                        .eq(who.clone()) =>
+                {
+                    (first, len)
+                }
+                _ => {
+                    let first = len_u32(self.members.len());
+                    self.members.extend(who);
+                    (first, len_u32(group.len()))
+                }
+            };
+            previous = Some((first, len));
+            self.slots.push(Entry {
+                start: group[0].0,
+                first,
+                len,
+            });
+        }
+    }
+
+    /// How many slots there are.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether no slot is free.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// The slots, sorted by start.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Slot<'_>> {
+        self.slots.iter().map(move |entry| Slot {
+            answer: self,
+            entry: *entry,
+        })
+    }
+}
+
+/// One free slot: when, and which professionals are free then.
+#[derive(Clone, Copy, Debug)]
+pub struct Slot<'a> {
+    answer: &'a SlotAnswer,
+    entry: Entry,
+}
+
+impl<'a> Slot<'a> {
+    /// When the appointment would start.
+    pub fn start(&self) -> DateTime<Utc> {
+        to_utc(self.entry.start)
+    }
+
+    /// When the appointment would end (buffers not included).
+    pub fn end(&self) -> DateTime<Utc> {
+        to_utc(self.entry.start + self.answer.duration)
+    }
+
+    /// The appointment's span.
+    pub fn span(&self) -> Span {
+        Span::after(self.entry.start, self.answer.duration)
+    }
+
+    /// The professionals free at this start, sorted by key.
+    pub fn staff(&self) -> impl ExactSizeIterator<Item = &'a StaffKey> + Clone + 'a {
+        let answer: &'a SlotAnswer = self.answer;
+        let run = &answer.members[self.entry.first as usize..][..self.entry.len as usize];
+        run.iter().map(move |&i| &answer.staff[i as usize])
+    }
+}
+
+impl Serialize for SlotAnswer {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Slots<'a>(&'a SlotAnswer);
+        impl Serialize for Slots<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+                for slot in self.0.iter() {
+                    seq.serialize_element(&slot)?;
+                }
+                seq.end()
+            }
+        }
+        let mut out = serializer.serialize_struct("SlotAnswer", 1)?;
+        out.serialize_field("slots", &Slots(self))?;
+        out.end()
+    }
+}
+
+impl Serialize for Slot<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Staff<'a>(&'a Slot<'a>);
+        impl Serialize for Staff<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.staff())
+            }
+        }
+        let mut out = serializer.serialize_struct("Slot", 3)?;
+        out.serialize_field("start", &self.start())?;
+        out.serialize_field("end", &self.end())?;
+        out.serialize_field("staff", &Staff(self))?;
+        out.end()
+    }
+}
+
+/// The starts in both sorted lists.
+fn intersect(a: &[i64], b: &[i64]) -> Vec<i64> {
+    let mut out = Vec::with_capacity(a.len().min(b.len()));
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// An index or count as `u32`. Searches hold at most
+/// [`MAX_STAFF`](super::MAX_STAFF) professionals, so indices into the staff
+/// and member lists fit.
+fn len_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,254 @@
+//! A professional's calendar: zone, working hours, blocks and bookings.
+
+use chrono::{NaiveDate, Offset, TimeZone};
+use chrono_tz::Tz;
+
+use super::hours::WorkingHours;
+use super::keys::{BlockKey, BookingKey, StaffKey};
+use crate::error::{Error, Problem};
+use crate::time::span_set::coalesce_tail;
+use crate::time::timeline::to_utc;
+use crate::time::{resolve_micros, Span, SpanSet};
+
+/// The most bookings one professional can take at once.
+pub const MAX_CAPACITY: u32 = 10_000;
+
+/// Time taken out of a professional's hours: lunch, a vacation, an absence
+/// (R16).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Block {
+    key: BlockKey,
+    span: Span,
+}
+
+impl Block {
+    /// The block `key` over `span`.
+    pub fn new(key: BlockKey, span: Span) -> Block {
+        Block { key, span }
+    }
+
+    /// The caller's key.
+    pub fn key(&self) -> &BlockKey {
+        &self.key
+    }
+
+    /// When the block holds.
+    pub fn span(&self) -> Span {
+        self.span
+    }
+}
+
+/// A booking the professional already has, by the time it holds: the
+/// appointment widened by its service's buffers.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Booking {
+    key: BookingKey,
+    span: Span,
+}
+
+impl Booking {
+    /// The booking `key` holding `span`.
+    pub fn new(key: BookingKey, span: Span) -> Booking {
+        Booking { key, span }
+    }
+
+    /// The caller's key.
+    pub fn key(&self) -> &BookingKey {
+        &self.key
+    }
+
+    /// The time the booking holds, buffers included.
+    pub fn span(&self) -> Span {
+        self.span
+    }
+}
+
+/// Everything the engine needs to know of one professional (or one
+/// resource, such as a room, booked like one): its zone, working hours,
+/// blocks, bookings and how many bookings it can take at once.
+///
+/// # Example
+/// ```
+/// use agendo_core::availability::{StaffCalendar, StaffKey, WeeklyHours, WorkingHours};
+/// use agendo_core::time::{parse_zone, Window};
+/// use chrono::Weekday;
+///
+/// let week = WeeklyHours::closed().with_day(Weekday::Mon, [Window::parse("09:00", "18:00")?])?;
+/// let ana = StaffCalendar::new(
+///     StaffKey::parse("ana")?,
+///     parse_zone("America/Sao_Paulo")?,
+///     WorkingHours::new(week),
+/// )
+/// .with_capacity(2)?;
+/// assert_eq!(ana.capacity(), 2);
+/// # Ok::<(), agendo_core::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaffCalendar {
+    key: StaffKey,
+    zone: Tz,
+    hours: WorkingHours,
+    /// Sorted by span.
+    blocks: Vec<Block>,
+    /// The blocks as a set, for the sweep of the slot search.
+    blocked: SpanSet,
+    /// Sorted by span.
+    bookings: Vec<Booking>,
+    /// Booking starts and ends, each sorted, for counting the bookings that
+    /// meet a span with two pointers (see `search`).
+    booking_starts: Vec<i64>,
+    booking_ends: Vec<i64>,
+    capacity: u32,
+}
+
+impl StaffCalendar {
+    /// A calendar with no block, no booking and a capacity of one.
+    pub fn new(key: StaffKey, zone: Tz, hours: WorkingHours) -> StaffCalendar {
+        StaffCalendar {
+            key,
+            zone,
+            hours,
+            blocks: Vec::new(),
+            blocked: SpanSet::new(),
+            bookings: Vec::new(),
+            booking_starts: Vec::new(),
+            booking_ends: Vec::new(),
+            capacity: 1,
+        }
+    }
+
+    /// The same calendar with `blocks` added.
+    pub fn with_blocks(mut self, blocks: impl IntoIterator<Item = Block>) -> StaffCalendar {
+        self.blocks.extend(blocks);
+        self.blocks.sort_unstable_by(|a, b| a.span.cmp(&b.span));
+        self.blocked = self.blocks.iter().map(Block::span).collect();
+        self
+    }
+
+    /// The same calendar with `bookings` added.
+    pub fn with_bookings(mut self, bookings: impl IntoIterator<Item = Booking>) -> StaffCalendar {
+        self.bookings.extend(bookings);
+        self.bookings.sort_unstable_by(|a, b| a.span.cmp(&b.span));
+        self.booking_starts = self.bookings.iter().map(|b| b.span.start_micros()).collect();
+        self.booking_ends = self.bookings.iter().map(|b| b.span.end_micros()).collect();
+        self.booking_ends.sort_unstable();
+        self
+    }
+
+    /// The same calendar taking up to `capacity` bookings at once.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for the field `capacity` below 1 or past
+    /// [`MAX_CAPACITY`].
+    pub fn with_capacity(self, capacity: u32) -> Result<StaffCalendar, Error> {
+        if capacity == 0 {
+            return Err(Error::invalid(
+                "capacity",
+                Problem::BelowMinimum { value: 0, min: 1 },
+            ));
+        }
+        if capacity > MAX_CAPACITY {
+            return Err(Error::invalid(
+                "capacity",
+                Problem::AboveMaximum {
+                    value: i64::from(capacity),
+                    max: i64::from(MAX_CAPACITY),
+                },
+            ));
+        }
+        Ok(StaffCalendar { capacity, ..self })
+    }
+
+    /// The caller's key.
+    pub fn key(&self) -> &StaffKey {
+        &self.key
+    }
+
+    /// The zone the working hours are written in.
+    pub fn zone(&self) -> Tz {
+        self.zone
+    }
+
+    /// The working hours.
+    pub fn hours(&self) -> &WorkingHours {
+        &self.hours
+    }
+
+    /// The blocks, sorted by start.
+    pub fn blocks(&self) -> &[Block] {
+        &self.blocks
+    }
+
+    /// The bookings, sorted by start.
+    pub fn bookings(&self) -> &[Booking] {
+        &self.bookings
+    }
+
+    /// How many bookings the professional can take at once.
+    pub fn capacity(&self) -> u32 {
+        self.capacity
+    }
+
+    pub(crate) fn blocked(&self) -> &SpanSet {
+        &self.blocked
+    }
+
+    pub(crate) fn booking_starts(&self) -> &[i64] {
+        &self.booking_starts
+    }
+
+    pub(crate) fn booking_ends(&self) -> &[i64] {
+        &self.booking_ends
+    }
+
+    /// Appends `date`'s working windows, as instants, to `out`: each end read
+    /// in the professional's zone by the engine's DST rule, windows that come
+    /// out empty dropped (a window wholly inside a gap), and the rest merged,
+    /// touching windows joining. Windows of different dates are never merged
+    /// with each other.
+    pub(crate) fn day_windows(&self, date: NaiveDate, out: &mut Vec<Span>) {
+        let first = out.len();
+        for window in self.hours.windows_on(date) {
+            let start = window.start().on(date);
+            let end = window.end().on(date);
+            let (Some(start), Some(end)) = (
+                start.and_then(|t| resolve_micros(self.zone, t)),
+                end.and_then(|t| resolve_micros(self.zone, t)),
+            ) else {
+                continue;
+            };
+            out.extend(Span::from_micros(start, end));
+        }
+        let day = &mut out[first..];
+        if !day.is_sorted() {
+            day.sort_unstable();
+        }
+        coalesce_tail(out, first);
+    }
+
+    /// The merged working windows, with their dates, of every date whose
+    /// windows could hold an instant between `start` and `end`: the local
+    /// dates of both, and one date more on either side, since a DST change
+    /// can move a window's instants across midnight.
+    pub(crate) fn windows_around(&self, start: i64, end: i64) -> Vec<(NaiveDate, Span)> {
+        let first = self.local_date(start);
+        let first = first.pred_opt().unwrap_or(first);
+        let last = self.local_date(end);
+        let last = last.succ_opt().unwrap_or(last);
+        let mut out = Vec::new();
+        let mut windows = Vec::new();
+        for date in first.iter_days().take_while(|d| *d <= last) {
+            windows.clear();
+            self.day_windows(date, &mut windows);
+            out.extend(windows.iter().map(|w| (date, *w)));
+        }
+        out
+    }
+
+    /// The local date, in the professional's zone, of the instant `micros`.
+    pub(crate) fn local_date(&self, micros: i64) -> NaiveDate {
+        let utc = to_utc(micros).naive_utc();
+        let offset = self.zone.offset_from_utc_datetime(&utc).fix();
+        utc.checked_add_offset(offset).unwrap_or(utc).date()
+    }
+}

@@ -1,0 +1,532 @@
+//! The query contract: the JSON form of a slot search.
+//!
+//! This is the one wire type that lives in `core`, because it *is* the
+//! engine's public query format: the HTTP host, the Python and mobile
+//! bindings and the `slots` example all read it, and other schedulers can be
+//! compared with ours on exactly the same input. It is parsed in two stages:
+//! serde reads the shape ([`SlotQuery::from_json`]), then
+//! [`SlotQuery::to_search`] reads every value into the validated
+//! [`SlotSearch`], naming the field of the first bad one.
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc, Weekday};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::answer::SlotAnswer;
+use super::calendar::{Block, Booking, StaffCalendar};
+use super::hours::{WeeklyHours, WorkingHours};
+use super::keys::{BlockKey, BookingKey, StaffKey};
+use super::rules::{Buffers, DateRange, Mode, SlotRules};
+use super::search::{SlotSearch, MAX_STAFF};
+use crate::error::{Error, Problem};
+use crate::time::{parse_zone, Span, Window};
+
+/// A slot search as JSON (R17).
+///
+/// ```json
+/// { "timezone": "America/Sao_Paulo", "from": "2026-03-02", "to": "2026-05-30",
+///   "now": "2026-03-01T12:00:00Z", "duration_minutes": 30,
+///   "buffer_before_minutes": 0, "buffer_after_minutes": 0, "step_minutes": 30,
+///   "min_notice_minutes": 0, "horizon_days": null, "daily_limit": null, "mode": "any",
+///   "staff": [ { "id": "ana", "timezone": null,
+///       "weekly": { "mon": [["09:00","12:00"],["13:00","18:00"]], "tue": [] },
+///       "overrides": [ { "date": "2026-03-05", "windows": [] } ],
+///       "blocks":   [ { "id": "b1", "start": "2026-03-03T15:00:00Z", "end": "2026-03-03T16:00:00Z" } ],
+///       "bookings": [ { "id": "k1", "start": "2026-03-04T12:00:00Z", "end": "2026-03-04T12:30:00Z" } ],
+///       "capacity": 1 } ] }
+/// ```
+///
+/// `step_minutes` (default: the duration), the buffers, notice, horizon and
+/// daily limit, `mode` (default `any`), a professional's `timezone` (default:
+/// the top level's), `overrides`, `blocks`, `bookings` and `capacity`
+/// (default 1) may be omitted or `null`; weekdays (`mon` … `sun`) left out are
+/// closed. Unknown fields are refused, so a misspelt rule is an error rather
+/// than silently ignored. Instants are RFC 3339 with an offset; dates
+/// `YYYY-MM-DD`; times `HH:MM`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlotQuery {
+    /// The IANA zone of the professionals' hours, unless one has its own.
+    pub timezone: String,
+    /// The first local date searched, `YYYY-MM-DD`.
+    pub from: String,
+    /// The last local date searched, included.
+    pub to: String,
+    /// The instant the search is made at, RFC 3339.
+    pub now: String,
+    /// How long the service takes.
+    pub duration_minutes: i64,
+    /// Time kept free before the service.
+    #[serde(default)]
+    pub buffer_before_minutes: Option<i64>,
+    /// Time kept free after the service.
+    #[serde(default)]
+    pub buffer_after_minutes: Option<i64>,
+    /// Minutes between candidate starts; the duration if left out.
+    #[serde(default)]
+    pub step_minutes: Option<i64>,
+    /// The least time between now and a start.
+    #[serde(default)]
+    pub min_notice_minutes: Option<i64>,
+    /// How many days of 24 hours ahead of now starts may be.
+    #[serde(default)]
+    pub horizon_days: Option<i64>,
+    /// The most bookings starting on one local date per professional.
+    #[serde(default)]
+    pub daily_limit: Option<i64>,
+    /// `any` or `all`.
+    #[serde(default)]
+    pub mode: Option<Mode>,
+    /// The professionals.
+    pub staff: Vec<StaffQuery>,
+}
+
+/// One professional of a [`SlotQuery`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffQuery {
+    /// The caller's key, echoed in answers.
+    pub id: String,
+    /// The professional's own IANA zone, if not the query's.
+    #[serde(default)]
+    pub timezone: Option<String>,
+    /// Working windows per weekday.
+    pub weekly: WeeklyQuery,
+    /// Dated replacements of a day's windows.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub overrides: Vec<OverrideQuery>,
+    /// Time taken out of the hours.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub blocks: Vec<BusyQuery>,
+    /// Existing bookings, by the time they hold (buffers included).
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub bookings: Vec<BusyQuery>,
+    /// How many bookings at once; 1 if left out.
+    #[serde(default)]
+    pub capacity: Option<i64>,
+}
+
+/// Working windows per weekday, each `["HH:MM", "HH:MM"]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct WeeklyQuery {
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub mon: Vec<(String, String)>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub tue: Vec<(String, String)>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub wed: Vec<(String, String)>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub thu: Vec<(String, String)>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub fri: Vec<(String, String)>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub sat: Vec<(String, String)>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub sun: Vec<(String, String)>,
+}
+
+/// A dated replacement of a day's windows; no window closes the day.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideQuery {
+    /// The local date, `YYYY-MM-DD`.
+    pub date: String,
+    /// The windows that hold on it.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub windows: Vec<(String, String)>,
+}
+
+/// A block or a booking: a key and a span of instants.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusyQuery {
+    /// The caller's key, echoed in explanations and conflicts.
+    pub id: String,
+    /// The first instant, RFC 3339.
+    pub start: String,
+    /// The first instant after, RFC 3339.
+    pub end: String,
+}
+
+impl SlotQuery {
+    /// Reads a query from JSON text.
+    ///
+    /// # Errors
+    /// [`Error::MalformedJson`] naming the path of the value that could not
+    /// be read (`staff[0].capacity`, or `query` for the document itself), with
+    /// the line and column: for broken JSON, a missing or unknown field, or a
+    /// value of the wrong type.
+    ///
+    /// # Example
+    /// ```
+    /// use agendo_core::availability::SlotQuery;
+    /// let err = SlotQuery::from_json(r#"{"timezone": 3}"#).unwrap_err();
+    /// assert_eq!(err.field(), Some("timezone"));
+    /// ```
+    pub fn from_json(text: &str) -> Result<SlotQuery, Error> {
+        let mut reader = serde_json::Deserializer::from_str(text);
+        let query: SlotQuery = serde_path_to_error::deserialize(&mut reader)
+            .map_err(|err| json_error(&err.path().to_string(), err.inner()))?;
+        reader
+            .end()
+            .map_err(|err| json_error(".", &err))?;
+        Ok(query)
+    }
+
+    /// Reads every value of the query into a validated [`SlotSearch`].
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the path of the first bad value, such as
+    /// `staff[0].weekly.mon[1]` for a window that ends before it starts, with
+    /// the problem: an unknown zone, a bad date, time or instant, `to` before
+    /// `from`, a range over 400 days, a negative or out-of-range number, a
+    /// repeated staff id or override date, or a query too large to answer.
+    ///
+    /// # Example
+    /// ```
+    /// use agendo_core::availability::SlotQuery;
+    /// let query = SlotQuery::from_json(r#"{
+    ///     "timezone": "America/Sao_Paulo", "from": "2026-03-02", "to": "2026-03-02",
+    ///     "now": "2026-03-01T12:00:00Z", "duration_minutes": 30,
+    ///     "staff": [{ "id": "ana", "weekly": { "mon": [["09:00", "25:00"]] } }]
+    /// }"#)?;
+    /// let err = query.to_search().unwrap_err();
+    /// assert_eq!(err.field(), Some("staff[0].weekly.mon[0][1]"));
+    /// # Ok::<(), agendo_core::Error>(())
+    /// ```
+    pub fn to_search(&self) -> Result<SlotSearch, Error> {
+        let zone = parse_zone(&self.timezone).map_err(|e| e.at("timezone"))?;
+        let from = parse_date(&self.from, "from")?;
+        let to = parse_date(&self.to, "to")?;
+        let now = parse_instant(&self.now, "now")?;
+        let range = DateRange::new(from, to)?;
+
+        let number = |value: Option<i64>, field: &str| value.map(|v| count(v, field)).transpose();
+        let duration = count(self.duration_minutes, "duration_minutes")?;
+        let mut rules = SlotRules::new(duration)?;
+        if let Some(step) = number(self.step_minutes, "step_minutes")? {
+            rules = rules.with_step(step)?;
+        }
+        let before = number(self.buffer_before_minutes, "buffer_before_minutes")?;
+        let after = number(self.buffer_after_minutes, "buffer_after_minutes")?;
+        let rules = rules
+            .with_buffers(Buffers::new(before.unwrap_or(0), after.unwrap_or(0))?)
+            .with_min_notice(number(self.min_notice_minutes, "min_notice_minutes")?.unwrap_or(0))?
+            .with_horizon_days(number(self.horizon_days, "horizon_days")?)?
+            .with_daily_limit(number(self.daily_limit, "daily_limit")?)?;
+
+        if self.staff.len() > MAX_STAFF {
+            return Err(Error::invalid(
+                "staff",
+                Problem::TooMany {
+                    count: self.staff.len(),
+                    max: MAX_STAFF,
+                },
+            ));
+        }
+        let mut staff = Vec::with_capacity(self.staff.len());
+        for (i, member) in self.staff.iter().enumerate() {
+            let path = format!("staff[{i}]");
+            let calendar = member.to_calendar(zone, &path)?;
+            if staff
+                .iter()
+                .any(|s: &StaffCalendar| s.key() == calendar.key())
+            {
+                return Err(Error::invalid(
+                    format!("{path}.id"),
+                    Problem::Duplicate {
+                        value: member.id.clone(),
+                    },
+                ));
+            }
+            staff.push(calendar);
+        }
+        SlotSearch::new(range, now, rules, self.mode.unwrap_or_default(), staff)
+    }
+}
+
+impl TryFrom<&SlotQuery> for SlotSearch {
+    type Error = Error;
+
+    fn try_from(query: &SlotQuery) -> Result<SlotSearch, Error> {
+        query.to_search()
+    }
+}
+
+/// Reads a query and answers it.
+///
+/// # Errors
+/// As [`SlotQuery::to_search`].
+pub fn find_slots(query: &SlotQuery) -> Result<SlotAnswer, Error> {
+    Ok(query.to_search()?.find_slots())
+}
+
+impl StaffQuery {
+    fn to_calendar(&self, default_zone: chrono_tz::Tz, path: &str) -> Result<StaffCalendar, Error> {
+        let key = StaffKey::parse(&self.id).map_err(|e| e.at(format!("{path}.id")))?;
+        let zone = match &self.timezone {
+            Some(name) => parse_zone(name).map_err(|e| e.at(format!("{path}.timezone")))?,
+            None => default_zone,
+        };
+        let mut week = WeeklyHours::closed();
+        for (day, windows) in self.weekly.days() {
+            let day_path = format!("{path}.weekly.{}", day_name(day));
+            let windows = parse_windows(windows, &day_path)?;
+            week = week.with_day(day, windows).map_err(|e| e.at(&day_path))?;
+        }
+        let mut hours = WorkingHours::new(week);
+        for (k, o) in self.overrides.iter().enumerate() {
+            let o_path = format!("{path}.overrides[{k}]");
+            let date = parse_date(&o.date, &format!("{o_path}.date"))?;
+            let windows_path = format!("{o_path}.windows");
+            let windows = parse_windows(&o.windows, &windows_path)?;
+            hours = hours
+                .with_override(date, windows)
+                .map_err(|e| match e.field() {
+                    Some("date") => e.at(format!("{o_path}.date")),
+                    _ => e.at(&windows_path),
+                })?;
+        }
+        let blocks = parse_busy(&self.blocks, &format!("{path}.blocks"), |key, span| {
+            Ok(Block::new(BlockKey::parse(key)?, span))
+        })?;
+        let bookings = parse_busy(&self.bookings, &format!("{path}.bookings"), |key, span| {
+            Ok(Booking::new(BookingKey::parse(key)?, span))
+        })?;
+        let capacity = match self.capacity {
+            Some(capacity) => count(capacity, &format!("{path}.capacity"))?,
+            None => 1,
+        };
+        StaffCalendar::new(key, zone, hours)
+            .with_blocks(blocks)
+            .with_bookings(bookings)
+            .with_capacity(capacity)
+            .map_err(|e| e.at(format!("{path}.capacity")))
+    }
+}
+
+impl WeeklyQuery {
+    fn days(&self) -> [(Weekday, &[(String, String)]); 7] {
+        [
+            (Weekday::Mon, &self.mon),
+            (Weekday::Tue, &self.tue),
+            (Weekday::Wed, &self.wed),
+            (Weekday::Thu, &self.thu),
+            (Weekday::Fri, &self.fri),
+            (Weekday::Sat, &self.sat),
+            (Weekday::Sun, &self.sun),
+        ]
+    }
+
+    fn day_mut(&mut self, day: Weekday) -> &mut Vec<(String, String)> {
+        match day {
+            Weekday::Mon => &mut self.mon,
+            Weekday::Tue => &mut self.tue,
+            Weekday::Wed => &mut self.wed,
+            Weekday::Thu => &mut self.thu,
+            Weekday::Fri => &mut self.fri,
+            Weekday::Sat => &mut self.sat,
+            Weekday::Sun => &mut self.sun,
+        }
+    }
+}
+
+/// The query that reads back into `search`: for writing a search built in
+/// code as JSON, to log it or to give it to another scheduler.
+impl From<&SlotSearch> for SlotQuery {
+    fn from(search: &SlotSearch) -> SlotQuery {
+        let zone = search.staff().first().map(StaffCalendar::zone);
+        let rules = search.rules();
+        let instant = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+        let windows = |windows: &[Window]| -> Vec<(String, String)> {
+            windows
+                .iter()
+                .map(|w| (w.start().to_string(), w.end().to_string()))
+                .collect()
+        };
+        let busy = |key: &str, span: Span| BusyQuery {
+            id: key.to_owned(),
+            start: instant(span.start()),
+            end: instant(span.end()),
+        };
+        let staff = search
+            .staff()
+            .iter()
+            .map(|s| {
+                let mut weekly = WeeklyQuery::default();
+                for day in [
+                    Weekday::Mon,
+                    Weekday::Tue,
+                    Weekday::Wed,
+                    Weekday::Thu,
+                    Weekday::Fri,
+                    Weekday::Sat,
+                    Weekday::Sun,
+                ] {
+                    *weekly.day_mut(day) = windows(s.hours().weekly().day(day));
+                }
+                StaffQuery {
+                    id: s.key().to_string(),
+                    timezone: (Some(s.zone()) != zone).then(|| s.zone().name().to_owned()),
+                    weekly,
+                    overrides: s
+                        .hours()
+                        .overrides()
+                        .map(|(date, w)| OverrideQuery {
+                            date: date.to_string(),
+                            windows: windows(w),
+                        })
+                        .collect(),
+                    blocks: s
+                        .blocks()
+                        .iter()
+                        .map(|b| busy(b.key().as_str(), b.span()))
+                        .collect(),
+                    bookings: s
+                        .bookings()
+                        .iter()
+                        .map(|b| busy(b.key().as_str(), b.span()))
+                        .collect(),
+                    capacity: Some(i64::from(s.capacity())),
+                }
+            })
+            .collect();
+        SlotQuery {
+            timezone: zone.map_or("UTC", |z| z.name()).to_owned(),
+            from: search.range().from().to_string(),
+            to: search.range().to().to_string(),
+            now: instant(search.now()),
+            duration_minutes: i64::from(rules.duration_minutes()),
+            buffer_before_minutes: Some(i64::from(rules.buffers().before_minutes())),
+            buffer_after_minutes: Some(i64::from(rules.buffers().after_minutes())),
+            step_minutes: Some(i64::from(rules.step_minutes())),
+            min_notice_minutes: Some(i64::from(rules.min_notice_minutes())),
+            horizon_days: rules.horizon_days().map(i64::from),
+            daily_limit: rules.daily_limit().map(i64::from),
+            mode: Some(search.mode()),
+            staff,
+        }
+    }
+}
+
+fn day_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "mon",
+        Weekday::Tue => "tue",
+        Weekday::Wed => "wed",
+        Weekday::Thu => "thu",
+        Weekday::Fri => "fri",
+        Weekday::Sat => "sat",
+        Weekday::Sun => "sun",
+    }
+}
+
+fn parse_windows(windows: &[(String, String)], path: &str) -> Result<Vec<Window>, Error> {
+    windows
+        .iter()
+        .enumerate()
+        .map(|(j, (start, end))| {
+            let at = |k: usize| move |e: Error| e.at(format!("{path}[{j}][{k}]"));
+            let start = start.parse().map_err(at(0))?;
+            let end = end.parse().map_err(at(1))?;
+            Window::new(start, end).map_err(|e| e.at(format!("{path}[{j}]")))
+        })
+        .collect()
+}
+
+fn parse_busy<T>(
+    items: &[BusyQuery],
+    path: &str,
+    build: impl Fn(&str, Span) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(k, item)| {
+            let item_path = format!("{path}[{k}]");
+            let start = parse_instant(&item.start, &format!("{item_path}.start"))?;
+            let end = parse_instant(&item.end, &format!("{item_path}.end"))?;
+            let span = Span::new(start, end).map_err(|e| e.at(format!("{item_path}.end")))?;
+            build(&item.id, span).map_err(|e| e.at(format!("{item_path}.id")))
+        })
+        .collect()
+}
+
+/// Reads a non-negative count or number of minutes into a `u32`.
+fn count(value: i64, field: &str) -> Result<u32, Error> {
+    if value < 0 {
+        return Err(Error::invalid(field, Problem::Negative { value }));
+    }
+    u32::try_from(value).map_err(|_| {
+        Error::invalid(
+            field,
+            Problem::AboveMaximum {
+                value,
+                max: i64::from(u32::MAX),
+            },
+        )
+    })
+}
+
+fn parse_date(text: &str, field: &str) -> Result<NaiveDate, Error> {
+    let bad = || {
+        Error::invalid(
+            field,
+            Problem::BadDate {
+                value: text.to_owned(),
+            },
+        )
+    };
+    // Exactly YYYY-MM-DD: chrono alone would also take `2026-3-2`.
+    if text.len() != 10 {
+        return Err(bad());
+    }
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad())?;
+    if date.format("%Y-%m-%d").to_string() != text || chrono::Datelike::year(&date) < 1 {
+        return Err(bad());
+    }
+    Ok(date)
+}
+
+fn parse_instant(text: &str, field: &str) -> Result<DateTime<Utc>, Error> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            Error::invalid(
+                field,
+                Problem::BadInstant {
+                    value: text.to_owned(),
+                },
+            )
+        })
+}
+
+/// Reads JSON `null` as an empty list: clients that write every field send
+/// `null` for "none".
+fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+fn json_error(path: &str, err: &serde_json::Error) -> Error {
+    // serde_path_to_error writes `.` for the document and `?` where the
+    // reader stopped before knowing the key.
+    let field = match path {
+        "" | "." | "?" => "query".to_owned(),
+        path => path.to_owned(),
+    };
+    // serde_json appends the position to its message; it is kept apart.
+    let message = err.to_string();
+    let suffix = format!(" at line {} column {}", err.line(), err.column());
+    let detail = message.strip_suffix(&suffix).unwrap_or(&message).to_owned();
+    Error::MalformedJson {
+        field,
+        detail,
+        line: err.line(),
+        column: err.column(),
+    }
+}

@@ -1,0 +1,29 @@
+//! Time: instants, spans, wall-clock times and zones.
+//!
+//! This module decides how a time a person wrote ("Mondays 09:00 to 12:00 in
+//! São Paulo") becomes instants on one UTC timeline, and gives the algebra of
+//! spans the rest of the engine is built on. It knows nothing of
+//! professionals, services or bookings.
+//!
+//! - An instant is a UTC [`DateTime<Utc>`](chrono::DateTime). A [`Span`] is
+//!   half-open, `[start, end)`, and never empty: touching spans do not overlap.
+//! - A [`SpanSet`] is a set of instants kept as sorted, disjoint spans, with
+//!   union, intersection and difference in time linear in the two inputs.
+//! - A [`WallTime`] is a time of day as a person writes it, `HH:MM`, where
+//!   `24:00` is the midnight that ends a day; a [`Window`] is a pair of them.
+//! - A local date and wall time are turned into an instant in an IANA zone
+//!   through [`LocalTime`], which reports gaps and folds as data, and a
+//!   [`Disambiguation`] rule that picks an instant from them. The engine uses
+//!   [`Disambiguation::Compatible`], RFC 5545's rule.
+
+mod span;
+pub(crate) mod span_set;
+pub(crate) mod timeline;
+mod wall;
+mod zone;
+
+pub use span::Span;
+pub use span_set::SpanSet;
+pub use wall::{WallTime, Window};
+pub use zone::{parse_zone, Disambiguation, LocalOffset, LocalTime};
+pub(crate) use zone::resolve_micros;
