@@ -41,8 +41,11 @@ fn run(lang: Lang) -> Result<(), String> {
     let command = parse_args(std::env::args().skip(1), lang)?;
     let mut input = String::new();
     io::stdin().read_to_string(&mut input).map_err(|err| {
-        lang.pick("cannot read standard input: ", "não foi possível ler a entrada padrão: ")
-            .to_owned()
+        lang.pick(
+            "cannot read standard input: ",
+            "não foi possível ler a entrada padrão: ",
+        )
+        .to_owned()
             + &err.to_string()
     })?;
     let describe = |err: Error| err.message(lang);

@@ -99,7 +99,10 @@ pub enum Error {
 
     /// A requested booking meets as many bookings as the professional can
     /// take at once (R18): the slot is taken.
-    #[error("{staff} is fully booked then: {} already take {capacity} place(s)", join(bookings))]
+    #[error(
+        "{staff} is fully booked then: {} already take {capacity} place(s)",
+        join(bookings)
+    )]
     SlotTaken {
         /// The professional.
         staff: StaffKey,

@@ -72,7 +72,9 @@ fn a_booking_meeting_blocks_names_the_earliest() {
     );
     let wanted = span("2026-03-02T12:00:00Z", "2026-03-02T12:30:00Z");
     match ana(&q).check_booking(wanted, Buffers::NONE) {
-        Err(Error::Blocked { block, span: held, .. }) => {
+        Err(Error::Blocked {
+            block, span: held, ..
+        }) => {
             assert_eq!(block.as_str(), "lunch");
             assert_eq!(held, span("2026-03-02T12:05:00Z", "2026-03-02T12:10:00Z"));
         }

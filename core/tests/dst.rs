@@ -74,7 +74,10 @@ fn new_york_spring_forward_day_loses_the_gap() {
         json!({ "sun": [["01:00", "04:00"]] }),
         60,
     );
-    check(&q, &["2026-03-08T06:00:00Z ana", "2026-03-08T07:00:00Z ana"]);
+    check(
+        &q,
+        &["2026-03-08T06:00:00Z ana", "2026-03-08T07:00:00Z ana"],
+    );
 }
 
 #[test]
@@ -139,7 +142,10 @@ fn london_spring_and_autumn() {
         json!({ "sun": [["00:30", "02:30"]] }),
         30,
     );
-    check(&q, &["2026-03-29T00:30:00Z ana", "2026-03-29T01:00:00Z ana"]);
+    check(
+        &q,
+        &["2026-03-29T00:30:00Z ana", "2026-03-29T01:00:00Z ana"],
+    );
     // 2026-10-25: 02:00 BST became 01:00 GMT. 00:30 BST is 23:30 UTC the day
     // before and 02:30 GMT is 02:30 UTC: three hours.
     let q = query(
@@ -208,7 +214,10 @@ fn kathmandu_is_five_hours_forty_five_ahead() {
         json!({ "mon": [["09:00", "10:00"]] }),
         30,
     );
-    check(&q, &["2026-03-02T03:15:00Z ana", "2026-03-02T03:45:00Z ana"]);
+    check(
+        &q,
+        &["2026-03-02T03:15:00Z ana", "2026-03-02T03:45:00Z ana"],
+    );
 }
 
 #[test]
@@ -225,5 +234,8 @@ fn apia_2011_12_30_did_not_exist_and_each_start_is_answered_once() {
         json!({ "thu": every_day, "fri": every_day, "sat": every_day }),
         60,
     );
-    check(&q, &["2011-12-29T19:00:00Z ana", "2011-12-30T19:00:00Z ana"]);
+    check(
+        &q,
+        &["2011-12-29T19:00:00Z ana", "2011-12-30T19:00:00Z ana"],
+    );
 }

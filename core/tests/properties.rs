@@ -296,7 +296,11 @@ fn windows() -> impl Strategy<Value = Windows> {
         ws.into_iter()
             .map(|(start, len, to_midnight)| {
                 let start = start * 5;
-                let end = if to_midnight { 1440 } else { (start + len * 5).min(1440) };
+                let end = if to_midnight {
+                    1440
+                } else {
+                    (start + len * 5).min(1440)
+                };
                 (start, end)
             })
             .filter(|(s, e)| s < e)
@@ -344,7 +348,12 @@ fn staff_case(base: i64, days: u64, query_zone: Tz) -> impl Strategy<Value = Sta
 }
 
 fn case() -> impl Strategy<Value = Case> {
-    (0..ZONES.len(), any::<prop::sample::Index>(), -3i64..2, 1u64..5)
+    (
+        0..ZONES.len(),
+        any::<prop::sample::Index>(),
+        -3i64..2,
+        1u64..5,
+    )
         .prop_flat_map(|(z, pick, shift, days)| {
             let zone = zone(z);
             let changes = transitions(zone);
@@ -369,7 +378,18 @@ fn case() -> impl Strategy<Value = Case> {
             )
         })
         .prop_map(
-            |((from, days, _, base), now, duration, step, (before, after), notice, horizon, daily, all, staff)| {
+            |(
+                (from, days, _, base),
+                now,
+                duration,
+                step,
+                (before, after),
+                notice,
+                horizon,
+                daily,
+                all,
+                staff,
+            )| {
                 Case {
                     from,
                     days,
@@ -415,32 +435,32 @@ const WEEK: [Weekday; 7] = [
 
 fn to_search(case: &Case) -> SlotSearch {
     let span = |(a, b): (i64, i64)| Span::new(instant(a), instant(b)).unwrap();
-    let staff = case
-        .staff
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let mut week = WeeklyHours::closed();
-            for (d, w) in WEEK.iter().zip(&s.weekly) {
-                week = week.with_day(*d, day_windows(w)).unwrap();
-            }
-            let mut hours = WorkingHours::new(week);
-            for (offset, w) in &s.overrides {
-                hours = hours
-                    .with_override(case.from + Days::new(*offset), day_windows(w))
-                    .unwrap();
-            }
-            StaffCalendar::new(StaffKey::parse(&key(i)).unwrap(), s.zone, hours)
-                .with_blocks(s.blocks.iter().enumerate().map(|(k, &b)| {
-                    Block::new(BlockKey::parse(&format!("b{k}")).unwrap(), span(b))
-                }))
-                .with_bookings(s.bookings.iter().enumerate().map(|(k, &b)| {
-                    Booking::new(BookingKey::parse(&format!("k{k}")).unwrap(), span(b))
-                }))
-                .with_capacity(s.capacity)
-                .unwrap()
-        })
-        .collect();
+    let staff =
+        case.staff
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let mut week = WeeklyHours::closed();
+                for (d, w) in WEEK.iter().zip(&s.weekly) {
+                    week = week.with_day(*d, day_windows(w)).unwrap();
+                }
+                let mut hours = WorkingHours::new(week);
+                for (offset, w) in &s.overrides {
+                    hours = hours
+                        .with_override(case.from + Days::new(*offset), day_windows(w))
+                        .unwrap();
+                }
+                StaffCalendar::new(StaffKey::parse(&key(i)).unwrap(), s.zone, hours)
+                    .with_blocks(s.blocks.iter().enumerate().map(|(k, &b)| {
+                        Block::new(BlockKey::parse(&format!("b{k}")).unwrap(), span(b))
+                    }))
+                    .with_bookings(s.bookings.iter().enumerate().map(|(k, &b)| {
+                        Booking::new(BookingKey::parse(&format!("k{k}")).unwrap(), span(b))
+                    }))
+                    .with_capacity(s.capacity)
+                    .unwrap()
+            })
+            .collect();
     let rules = SlotRules::new(case.duration)
         .unwrap()
         .with_step(case.step)
@@ -476,7 +496,8 @@ fn oracle_free(case: &Case) -> Vec<BTreeSet<i64>> {
                 let mut cells = BTreeSet::new();
                 for &(ws, we) in windows {
                     let local = |m: u16| {
-                        date.and_hms_opt(0, 0, 0).unwrap() + chrono::TimeDelta::minutes(i64::from(m))
+                        date.and_hms_opt(0, 0, 0).unwrap()
+                            + chrono::TimeDelta::minutes(i64::from(m))
                     };
                     let a = oracle_resolve(s.zone, local(ws));
                     let b = oracle_resolve(s.zone, local(we));
@@ -496,10 +517,15 @@ fn oracle_free(case: &Case) -> Vec<BTreeSet<i64>> {
             candidates
                 .into_iter()
                 .filter(|&start| {
-                    let held = (start - i64::from(case.before), start + dur + i64::from(case.after));
+                    let held = (
+                        start - i64::from(case.before),
+                        start + dur + i64::from(case.after),
+                    );
                     let meets = |&&(a, b): &&(i64, i64)| a < held.1 && held.0 < b;
                     start >= case.now + i64::from(case.notice)
-                        && case.horizon.is_none_or(|h| start < case.now + i64::from(h) * 24 * 60)
+                        && case
+                            .horizon
+                            .is_none_or(|h| start < case.now + i64::from(h) * 24 * 60)
                         && !s.blocks.iter().any(|b| meets(&b))
                         && s.bookings.iter().filter(meets).count() < s.capacity as usize
                         && case.daily.is_none_or(|limit| {

@@ -11,7 +11,10 @@ use support::{base, busy, refusal, staff, with};
 fn check(query: &Value, field: &str, says: &str) {
     let err = refusal(query);
     assert_eq!(err.field(), Some(field), "{err}");
-    assert!(err.to_string().contains(says), "{err:?} does not say {says:?}");
+    assert!(
+        err.to_string().contains(says),
+        "{err:?} does not say {says:?}"
+    );
     assert!(!err.message(Lang::PtBr).is_empty());
 }
 
@@ -104,12 +107,20 @@ fn to_before_from_and_ranges_over_400_days_are_refused() {
 #[test]
 fn windows_must_be_hh_mm_and_end_after_they_start() {
     check(
-        &with(base(), "/staff/0/weekly", json!({ "mon": [["09:00", "25:00"]] })),
+        &with(
+            base(),
+            "/staff/0/weekly",
+            json!({ "mon": [["09:00", "25:00"]] }),
+        ),
         "staff[0].weekly.mon[0][1]",
         "\"25:00\" is not a time of day",
     );
     check(
-        &with(base(), "/staff/0/weekly", json!({ "tue": [["08:00", "09:00"], ["12:00", "09:00"]] })),
+        &with(
+            base(),
+            "/staff/0/weekly",
+            json!({ "tue": [["08:00", "09:00"], ["12:00", "09:00"]] }),
+        ),
         "staff[0].weekly.tue[1]",
         "end 09:00 is not after start 12:00",
     );
@@ -171,7 +182,11 @@ fn negative_and_out_of_range_numbers_are_refused() {
 
 #[test]
 fn staff_must_be_present_and_unique() {
-    check(&with(base(), "/staff", json!([])), "staff", "must not be empty");
+    check(
+        &with(base(), "/staff", json!([])),
+        "staff",
+        "must not be empty",
+    );
     let twins = json!([
         staff("ana", json!({})),
         staff("bia", json!({})),

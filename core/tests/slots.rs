@@ -18,7 +18,10 @@ fn weekly_windows_are_read_in_the_professionals_zone() {
 fn a_professionals_own_zone_overrides_the_querys() {
     let q = with(base(), "/staff/0/timezone", json!("Asia/Kathmandu"));
     // Kathmandu is UTC+05:45.
-    check(&q, &["2026-03-02T03:15:00Z ana", "2026-03-02T03:45:00Z ana"]);
+    check(
+        &q,
+        &["2026-03-02T03:15:00Z ana", "2026-03-02T03:45:00Z ana"],
+    );
 }
 
 #[test]
@@ -28,7 +31,10 @@ fn override_replaces_the_weekday_windows() {
         "/staff/0/overrides",
         json!([{ "date": "2026-03-02", "windows": [["14:00", "15:00"]] }]),
     );
-    check(&q, &["2026-03-02T17:00:00Z ana", "2026-03-02T17:30:00Z ana"]);
+    check(
+        &q,
+        &["2026-03-02T17:00:00Z ana", "2026-03-02T17:30:00Z ana"],
+    );
 }
 
 #[test]
@@ -63,7 +69,10 @@ fn touching_windows_join_so_a_start_can_cross_the_seam() {
     );
     let q = with(q, "/duration_minutes", json!(45));
     // 09:45–10:30 crosses 10:00; apart, the windows would offer 09:00 and 10:00.
-    check(&q, &["2026-03-02T12:00:00Z ana", "2026-03-02T12:45:00Z ana"]);
+    check(
+        &q,
+        &["2026-03-02T12:00:00Z ana", "2026-03-02T12:45:00Z ana"],
+    );
 }
 
 #[test]
@@ -115,8 +124,15 @@ fn a_step_shorter_than_the_duration_offers_overlapping_starts() {
 
 #[test]
 fn a_window_ending_at_24_00_runs_to_midnight() {
-    let q = with(base(), "/staff/0/weekly", json!({ "mon": [["23:00", "24:00"]] }));
-    check(&q, &["2026-03-03T02:00:00Z ana", "2026-03-03T02:30:00Z ana"]);
+    let q = with(
+        base(),
+        "/staff/0/weekly",
+        json!({ "mon": [["23:00", "24:00"]] }),
+    );
+    check(
+        &q,
+        &["2026-03-03T02:00:00Z ana", "2026-03-03T02:30:00Z ana"],
+    );
 }
 
 #[test]
@@ -130,7 +146,10 @@ fn windows_of_two_dates_do_not_join_across_midnight() {
     let q = with(q, "/duration_minutes", json!(60));
     let q = with(q, "/step_minutes", json!(30));
     // Joined, 23:30–00:30 would be offered too.
-    check(&q, &["2026-03-03T02:00:00Z ana", "2026-03-03T03:00:00Z ana"]);
+    check(
+        &q,
+        &["2026-03-03T02:00:00Z ana", "2026-03-03T03:00:00Z ana"],
+    );
 }
 
 #[test]
@@ -140,7 +159,10 @@ fn minimum_notice_removes_starts_sooner_than_now_plus_notice() {
     check(&q, &["2026-03-02T12:30:00Z ana"]);
     // A start exactly at now + notice is allowed.
     let q = with(q, "/now", json!("2026-03-02T11:30:00Z"));
-    check(&q, &["2026-03-02T12:00:00Z ana", "2026-03-02T12:30:00Z ana"]);
+    check(
+        &q,
+        &["2026-03-02T12:00:00Z ana", "2026-03-02T12:30:00Z ana"],
+    );
 }
 
 #[test]
@@ -152,7 +174,11 @@ fn horizon_removes_starts_at_or_after_now_plus_its_days() {
 
 #[test]
 fn buffers_hold_time_around_the_appointment_against_bookings() {
-    let q = with(base(), "/staff/0/weekly", json!({ "mon": [["09:00", "11:00"]] }));
+    let q = with(
+        base(),
+        "/staff/0/weekly",
+        json!({ "mon": [["09:00", "11:00"]] }),
+    );
     let q = with(
         q,
         "/staff/0/bookings",
@@ -183,7 +209,11 @@ fn a_booking_or_block_that_only_touches_does_not_clash() {
     let q = with(
         base(),
         "/staff/0/blocks",
-        json!([busy("lunch", "2026-03-02T11:00:00Z", "2026-03-02T12:30:00Z")]),
+        json!([busy(
+            "lunch",
+            "2026-03-02T11:00:00Z",
+            "2026-03-02T12:30:00Z"
+        )]),
     );
     check(&q, &["2026-03-02T12:30:00Z ana"]);
 }

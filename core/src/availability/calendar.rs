@@ -120,7 +120,7 @@ impl StaffCalendar {
     /// The same calendar with `blocks` added.
     pub fn with_blocks(mut self, blocks: impl IntoIterator<Item = Block>) -> StaffCalendar {
         self.blocks.extend(blocks);
-        self.blocks.sort_unstable_by(|a, b| a.span.cmp(&b.span));
+        self.blocks.sort_unstable_by_key(|b| b.span);
         self.blocked = self.blocks.iter().map(Block::span).collect();
         self
     }
@@ -128,8 +128,12 @@ impl StaffCalendar {
     /// The same calendar with `bookings` added.
     pub fn with_bookings(mut self, bookings: impl IntoIterator<Item = Booking>) -> StaffCalendar {
         self.bookings.extend(bookings);
-        self.bookings.sort_unstable_by(|a, b| a.span.cmp(&b.span));
-        self.booking_starts = self.bookings.iter().map(|b| b.span.start_micros()).collect();
+        self.bookings.sort_unstable_by_key(|b| b.span);
+        self.booking_starts = self
+            .bookings
+            .iter()
+            .map(|b| b.span.start_micros())
+            .collect();
         self.booking_ends = self.bookings.iter().map(|b| b.span.end_micros()).collect();
         self.booking_ends.sort_unstable();
         self

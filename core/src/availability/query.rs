@@ -165,13 +165,10 @@ impl SlotQuery {
     /// assert_eq!(err.field(), Some("timezone"));
     /// ```
     pub fn from_json(text: &str) -> Result<SlotQuery, Error> {
-        let mut reader = serde_json::Deserializer::from_str(text);
-        let query: SlotQuery = serde_path_to_error::deserialize(&mut reader)
-            .map_err(|err| json_error(&err.path().to_string(), err.inner()))?;
-        reader
-            .end()
-            .map_err(|err| json_error(".", &err))?;
-        Ok(query)
+        // Tracking the path costs on every value read, so a query is read
+        // without it; only a query that fails is read again to learn where.
+        serde_json::from_str(text)
+            .map_err(|err| locate_json_error(text).unwrap_or_else(|| json_error(".", &err)))
     }
 
     /// Reads every value of the query into a validated [`SlotSearch`].
@@ -440,15 +437,18 @@ fn parse_busy<T>(
     path: &str,
     build: impl Fn(&str, Span) -> Result<T, Error>,
 ) -> Result<Vec<T>, Error> {
+    // Paths are written only for an error: a query may hold thousands of
+    // bookings, and formatting three paths for each would cost more than
+    // reading them.
     items
         .iter()
         .enumerate()
         .map(|(k, item)| {
-            let item_path = format!("{path}[{k}]");
-            let start = parse_instant(&item.start, &format!("{item_path}.start"))?;
-            let end = parse_instant(&item.end, &format!("{item_path}.end"))?;
-            let span = Span::new(start, end).map_err(|e| e.at(format!("{item_path}.end")))?;
-            build(&item.id, span).map_err(|e| e.at(format!("{item_path}.id")))
+            let at = |field: &'static str| move |e: Error| e.at(format!("{path}[{k}].{field}"));
+            let start = read_instant(&item.start).map_err(at("start"))?;
+            let end = read_instant(&item.end).map_err(at("end"))?;
+            let span = Span::new(start, end).map_err(at("end"))?;
+            build(&item.id, span).map_err(at("id"))
         })
         .collect()
 }
@@ -490,11 +490,17 @@ fn parse_date(text: &str, field: &str) -> Result<NaiveDate, Error> {
 }
 
 fn parse_instant(text: &str, field: &str) -> Result<DateTime<Utc>, Error> {
+    read_instant(text).map_err(|e| e.at(field))
+}
+
+/// Reads an RFC 3339 instant; the error's field is `instant` until the
+/// caller names it.
+fn read_instant(text: &str) -> Result<DateTime<Utc>, Error> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| {
             Error::invalid(
-                field,
+                "instant",
                 Problem::BadInstant {
                     value: text.to_owned(),
                 },
@@ -510,6 +516,15 @@ where
     T: Deserialize<'de>,
 {
     Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// Reads `text` again, tracking the path, to name where it fails.
+fn locate_json_error(text: &str) -> Option<Error> {
+    let mut reader = serde_json::Deserializer::from_str(text);
+    match serde_path_to_error::deserialize::<_, SlotQuery>(&mut reader) {
+        Err(err) => Some(json_error(&err.path().to_string(), err.inner())),
+        Ok(_) => reader.end().err().map(|err| json_error(".", &err)),
+    }
 }
 
 fn json_error(path: &str, err: &serde_json::Error) -> Error {

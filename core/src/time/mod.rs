@@ -25,5 +25,5 @@ mod zone;
 pub use span::Span;
 pub use span_set::SpanSet;
 pub use wall::{WallTime, Window};
-pub use zone::{parse_zone, Disambiguation, LocalOffset, LocalTime};
 pub(crate) use zone::resolve_micros;
+pub use zone::{parse_zone, Disambiguation, LocalOffset, LocalTime};

@@ -24,7 +24,7 @@ pub(crate) fn floor_micros(instant: DateTime<Utc>) -> i64 {
 /// The instant, rounded up to a whole microsecond.
 pub(crate) fn ceil_micros(instant: DateTime<Utc>) -> i64 {
     let floor = instant.timestamp_micros();
-    if instant.timestamp_subsec_nanos() % 1_000 == 0 {
+    if instant.timestamp_subsec_nanos().is_multiple_of(1_000) {
         floor
     } else {
         floor.saturating_add(1)

@@ -195,7 +195,16 @@ mod tests {
             assert_eq!(WallTime::parse(ok).unwrap().to_string(), ok);
         }
         for bad in [
-            "", "9:00", "09:0", "09:00:00", "25:00", "24:01", "12:60", "ab:cd", "-1:00", "09h00",
+            "",
+            "9:00",
+            "09:0",
+            "09:00:00",
+            "25:00",
+            "24:01",
+            "12:60",
+            "ab:cd",
+            "-1:00",
+            "09h00",
             "٠٩:٠٠",
         ] {
             assert!(WallTime::parse(bad).is_err(), "{bad:?} parsed");

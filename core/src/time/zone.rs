@@ -249,18 +249,48 @@ mod tests {
     fn new_york_spring_gap_moves_forward_under_compatible() {
         // 2026-03-08: 02:00 EST jumps to 03:00 EDT.
         use Disambiguation::*;
-        check("America/New_York", "2026-03-08T02:30:00", Compatible, "2026-03-08T07:30:00Z");
-        check("America/New_York", "2026-03-08T02:30:00", Later, "2026-03-08T07:30:00Z");
-        check("America/New_York", "2026-03-08T02:30:00", Earlier, "2026-03-08T06:30:00Z");
+        check(
+            "America/New_York",
+            "2026-03-08T02:30:00",
+            Compatible,
+            "2026-03-08T07:30:00Z",
+        );
+        check(
+            "America/New_York",
+            "2026-03-08T02:30:00",
+            Later,
+            "2026-03-08T07:30:00Z",
+        );
+        check(
+            "America/New_York",
+            "2026-03-08T02:30:00",
+            Earlier,
+            "2026-03-08T06:30:00Z",
+        );
     }
 
     #[test]
     fn new_york_autumn_fold_takes_earlier_under_compatible() {
         // 2026-11-01: 02:00 EDT goes back to 01:00 EST; 01:30 happens twice.
         use Disambiguation::*;
-        check("America/New_York", "2026-11-01T01:30:00", Compatible, "2026-11-01T05:30:00Z");
-        check("America/New_York", "2026-11-01T01:30:00", Earlier, "2026-11-01T05:30:00Z");
-        check("America/New_York", "2026-11-01T01:30:00", Later, "2026-11-01T06:30:00Z");
+        check(
+            "America/New_York",
+            "2026-11-01T01:30:00",
+            Compatible,
+            "2026-11-01T05:30:00Z",
+        );
+        check(
+            "America/New_York",
+            "2026-11-01T01:30:00",
+            Earlier,
+            "2026-11-01T05:30:00Z",
+        );
+        check(
+            "America/New_York",
+            "2026-11-01T01:30:00",
+            Later,
+            "2026-11-01T06:30:00Z",
+        );
     }
 
     #[test]
@@ -285,14 +315,26 @@ mod tests {
     fn apia_skipped_a_whole_day_in_2011() {
         // Samoa moved across the date line: 2011-12-29 24:00 (-10:00) was
         // followed by 2011-12-31 00:00 (+14:00); noon on the 30th never was.
-        check("Pacific/Apia", "2011-12-30T12:00:00", Disambiguation::Compatible, "2011-12-30T22:00:00Z");
-        check("Pacific/Apia", "2011-12-31T00:00:00", Disambiguation::Compatible, "2011-12-30T10:00:00Z");
+        check(
+            "Pacific/Apia",
+            "2011-12-30T12:00:00",
+            Disambiguation::Compatible,
+            "2011-12-30T22:00:00Z",
+        );
+        check(
+            "Pacific/Apia",
+            "2011-12-31T00:00:00",
+            Disambiguation::Compatible,
+            "2011-12-30T10:00:00Z",
+        );
     }
 
     #[test]
     fn unknown_zone_names_the_field() {
         let err = parse_zone("America/Sao Paulo").unwrap_err();
         assert_eq!(err.field(), Some("timezone"));
-        assert!(err.to_string().contains("unknown time zone \"America/Sao Paulo\""));
+        assert!(err
+            .to_string()
+            .contains("unknown time zone \"America/Sao Paulo\""));
     }
 }
