@@ -144,6 +144,15 @@ impl StaffCalendar {
     /// # Errors
     /// [`Error::Invalid`] for the field `capacity` below 1 or past
     /// [`MAX_CAPACITY`].
+    ///
+    /// # Example
+    /// ```
+    /// use agendo_core::availability::{StaffCalendar, StaffKey, WorkingHours};
+    /// let room = StaffCalendar::new(StaffKey::parse("laser room")?, chrono_tz::UTC, WorkingHours::default());
+    /// assert_eq!(room.clone().with_capacity(3)?.capacity(), 3);
+    /// assert_eq!(room.with_capacity(0).unwrap_err().field(), Some("capacity"));
+    /// # Ok::<(), agendo_core::Error>(())
+    /// ```
     pub fn with_capacity(self, capacity: u32) -> Result<StaffCalendar, Error> {
         if capacity == 0 {
             return Err(Error::invalid(

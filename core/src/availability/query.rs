@@ -105,23 +105,30 @@ pub struct StaffQuery {
     pub capacity: Option<i64>,
 }
 
-/// Working windows per weekday, each `["HH:MM", "HH:MM"]`.
+/// Working windows per weekday, each `["HH:MM", "HH:MM"]`; a day left out
+/// is closed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[allow(missing_docs)]
 pub struct WeeklyQuery {
+    /// Monday's windows.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub mon: Vec<(String, String)>,
+    /// Tuesday's windows.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub tue: Vec<(String, String)>,
+    /// Wednesday's windows.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub wed: Vec<(String, String)>,
+    /// Thursday's windows.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub thu: Vec<(String, String)>,
+    /// Friday's windows.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub fri: Vec<(String, String)>,
+    /// Saturday's windows.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub sat: Vec<(String, String)>,
+    /// Sunday's windows.
     #[serde(default, deserialize_with = "null_as_empty")]
     pub sun: Vec<(String, String)>,
 }
@@ -255,6 +262,18 @@ impl TryFrom<&SlotQuery> for SlotSearch {
 ///
 /// # Errors
 /// As [`SlotQuery::to_search`].
+///
+/// # Example
+/// ```
+/// use agendo_core::availability::{find_slots, SlotQuery};
+/// let query = SlotQuery::from_json(r#"{
+///     "timezone": "Europe/London", "from": "2026-03-02", "to": "2026-03-02",
+///     "now": "2026-03-01T12:00:00Z", "duration_minutes": 60,
+///     "staff": [{ "id": "ana", "weekly": { "mon": [["09:00", "11:00"]] } }]
+/// }"#)?;
+/// assert_eq!(find_slots(&query)?.len(), 2);
+/// # Ok::<(), agendo_core::Error>(())
+/// ```
 pub fn find_slots(query: &SlotQuery) -> Result<SlotAnswer, Error> {
     Ok(query.to_search()?.find_slots())
 }
@@ -278,12 +297,13 @@ impl StaffQuery {
             let date = parse_date(&o.date, &format!("{o_path}.date"))?;
             let windows_path = format!("{o_path}.windows");
             let windows = parse_windows(&o.windows, &windows_path)?;
-            hours = hours
-                .with_override(date, windows)
-                .map_err(|e| match e.field() {
-                    Some("date") => e.at(format!("{o_path}.date")),
-                    _ => e.at(&windows_path),
-                })?;
+            hours = hours.with_override(date, windows).map_err(|e| match e {
+                Error::Invalid {
+                    problem: Problem::Duplicate { .. },
+                    ..
+                } => e.at(format!("{o_path}.date")),
+                e => e.at(&windows_path),
+            })?;
         }
         let blocks = parse_busy(&self.blocks, &format!("{path}.blocks"), |key, span| {
             Ok(Block::new(BlockKey::parse(key)?, span))

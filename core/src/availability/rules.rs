@@ -103,6 +103,14 @@ impl SlotRules {
     /// # Errors
     /// [`Error::Invalid`] for `duration_minutes` below 1 or past
     /// [`MAX_DURATION_MINUTES`].
+    ///
+    /// # Example
+    /// ```
+    /// use agendo_core::availability::SlotRules;
+    /// assert_eq!(SlotRules::new(45)?.step_minutes(), 45);
+    /// assert_eq!(SlotRules::new(0).unwrap_err().field(), Some("duration_minutes"));
+    /// # Ok::<(), agendo_core::Error>(())
+    /// ```
     pub fn new(duration_minutes: u32) -> Result<SlotRules, Error> {
         positive("duration_minutes", duration_minutes, MAX_DURATION_MINUTES)?;
         Ok(SlotRules {

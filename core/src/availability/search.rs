@@ -241,9 +241,7 @@ impl SlotSearch {
             .daily_limit()
             .map(|limit| DailyCounts::new(staff, limit));
         let (mut b, mut s, mut e) = (0, 0, 0);
-        let mut kept = 0;
-        for i in 0..out.len() {
-            let start = out[i];
+        out.retain(|&start| {
             // The time the booking would hold, buffers included.
             let held_start = start - bounds.before;
             let held_end = start + bounds.duration + bounds.after;
@@ -252,7 +250,7 @@ impl SlotSearch {
                 b += 1;
             }
             if b < blocked.len() && blocked[b].start_micros() < held_end {
-                continue;
+                return false;
             }
             // Bookings meeting [held_start, held_end) are those starting
             // before its end, less those ending at or before its start.
@@ -262,18 +260,11 @@ impl SlotSearch {
             while e < ends.len() && ends[e] <= held_start {
                 e += 1;
             }
-            if s - e >= capacity {
-                continue;
-            }
-            if let Some(daily) = &daily {
-                if daily.is_full(staff.local_date(start)) {
-                    continue;
-                }
-            }
-            out[kept] = start;
-            kept += 1;
-        }
-        out.truncate(kept);
+            s - e < capacity
+                && daily
+                    .as_ref()
+                    .is_none_or(|daily| !daily.is_full(staff.local_date(start)))
+        });
     }
 }
 

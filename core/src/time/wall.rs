@@ -163,6 +163,14 @@ impl Window {
     ///
     /// # Errors
     /// As [`WallTime::parse`] for each end, then as [`Window::new`].
+    ///
+    /// # Example
+    /// ```
+    /// use agendo_core::time::Window;
+    /// assert_eq!(Window::parse("13:00", "24:00")?.to_string(), "13:00-24:00");
+    /// assert!(Window::parse("13:00", "25:00").is_err());
+    /// # Ok::<(), agendo_core::Error>(())
+    /// ```
     pub fn parse(start: &str, end: &str) -> Result<Window, Error> {
         Window::new(WallTime::parse(start)?, WallTime::parse(end)?)
     }
