@@ -38,29 +38,32 @@ pub(crate) fn run(seconds: u64) -> Result<(), String> {
     for target in TARGETS {
         let corpus = root.join("fuzz/corpus").join(target);
         std::fs::create_dir_all(&corpus).map_err(|err| format!("{}: {err}", corpus.display()))?;
+        let corpus = corpus.to_string_lossy();
+        // libFuzzer stops at a corpus directory that does not exist, and git
+        // keeps no empty directory, so seeds are passed only when present.
         let seeds = root.join("fuzz/seeds").join(target);
-        let (corpus, seeds) = (corpus.to_string_lossy(), seeds.to_string_lossy());
+        let seeds = seeds.is_dir().then(|| seeds.to_string_lossy().into_owned());
         let time = format!("-max_total_time={seconds}");
-        run::step(
-            &format!("fuzz {target} for {seconds} s"),
-            &[
-                "fuzz",
-                "run",
-                "--fuzz-dir",
-                "fuzz",
-                "--sanitizer",
-                "none",
-                "--debug-assertions",
-                target,
-                &corpus,
-                &seeds,
-                "--",
-                &time,
-                "-timeout=10",
-                "-rss_limit_mb=2048",
-                "-max_len=65536",
-            ],
-        )?;
+        let mut args = vec![
+            "fuzz",
+            "run",
+            "--fuzz-dir",
+            "fuzz",
+            "--sanitizer",
+            "none",
+            "--debug-assertions",
+            target,
+            &corpus,
+        ];
+        args.extend(seeds.as_deref());
+        args.extend([
+            "--",
+            &time,
+            "-timeout=10",
+            "-rss_limit_mb=2048",
+            "-max_len=65536",
+        ]);
+        run::step(&format!("fuzz {target} for {seconds} s"), &args)?;
     }
     Ok(())
 }
