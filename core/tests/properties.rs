@@ -423,16 +423,6 @@ fn day_windows(windows: &Windows) -> Vec<Window> {
         .collect()
 }
 
-const WEEK: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
-
 fn to_search(case: &Case) -> SlotSearch {
     let span = |(a, b): (i64, i64)| Span::new(instant(a), instant(b)).unwrap();
     let staff =
@@ -441,8 +431,9 @@ fn to_search(case: &Case) -> SlotSearch {
             .enumerate()
             .map(|(i, s)| {
                 let mut week = WeeklyHours::closed();
-                for (d, w) in WEEK.iter().zip(&s.weekly) {
-                    week = week.with_day(*d, day_windows(w)).unwrap();
+                for (d, w) in (0u8..).zip(&s.weekly) {
+                    let day = Weekday::try_from(d).unwrap();
+                    week = week.with_day(day, day_windows(w)).unwrap();
                 }
                 let mut hours = WorkingHours::new(week);
                 for (offset, w) in &s.overrides {

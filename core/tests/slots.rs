@@ -280,16 +280,21 @@ fn daily_limit_counts_bookings_starting_on_the_local_date() {
     check(&monday, &[]);
 }
 
-#[test]
-fn any_lists_every_free_professional_in_key_order() {
-    let q = with(
+/// Bia works 09:00–10:00 and Ana 09:30–10:30, listed Bia first.
+fn bia_then_ana() -> serde_json::Value {
+    with(
         base(),
         "/staff",
         json!([
             staff("bia", json!({ "mon": [["09:00", "10:00"]] })),
             staff("ana", json!({ "mon": [["09:30", "10:30"]] })),
         ]),
-    );
+    )
+}
+
+#[test]
+fn any_lists_every_free_professional_in_key_order() {
+    let q = bia_then_ana();
     check(
         &q,
         &[
@@ -302,14 +307,7 @@ fn any_lists_every_free_professional_in_key_order() {
 
 #[test]
 fn all_needs_every_professional_free_at_the_same_start() {
-    let q = with(
-        base(),
-        "/staff",
-        json!([
-            staff("bia", json!({ "mon": [["09:00", "10:00"]] })),
-            staff("ana", json!({ "mon": [["09:30", "10:30"]] })),
-        ]),
-    );
+    let q = bia_then_ana();
     let q = with(q, "/mode", json!("all"));
     check(&q, &["2026-03-02T12:30:00Z ana,bia"]);
 }

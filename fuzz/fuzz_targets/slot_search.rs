@@ -49,16 +49,6 @@ struct Staff {
     capacity: u8,
 }
 
-const WEEK: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
-
 fn zone(i: u16) -> Tz {
     TZ_VARIANTS[usize::from(i) % TZ_VARIANTS.len()]
 }
@@ -104,8 +94,10 @@ fn build(input: &Input) -> Option<SlotSearch> {
     let mut staff = Vec::new();
     for (i, s) in input.staff.iter().take(6).enumerate() {
         let mut week = WeeklyHours::closed();
-        for (day, raw) in WEEK.iter().zip(&s.weekly) {
-            week = week.with_day(*day, windows(raw)).ok()?;
+        for (day, raw) in (0u8..).zip(&s.weekly) {
+            week = week
+                .with_day(Weekday::try_from(day).ok()?, windows(raw))
+                .ok()?;
         }
         let mut hours = WorkingHours::new(week);
         for (offset, raw) in s.overrides.iter().take(8) {

@@ -146,19 +146,7 @@ pub(crate) fn check() -> Result<(), String> {
     )?;
 
     // The benchmark tools, end to end on W2.
-    let out = run::with_input(
-        &[
-            "run",
-            "--quiet",
-            "-p",
-            "agendo-benches",
-            "--bin",
-            "workload",
-            "--",
-            "w2",
-        ],
-        "",
-    )?;
+    let out = bench_tool("workload", &["w2"])?;
     expect(
         out.status.success(),
         "the workload generator writes W2",
@@ -167,20 +155,9 @@ pub(crate) fn check() -> Result<(), String> {
     let w2 = String::from_utf8_lossy(&out.stdout).into_owned();
     let path = std::env::temp_dir().join(format!("agendo-w2-{}.json", std::process::id()));
     std::fs::write(&path, &w2).map_err(|err| format!("{}: {err}", path.display()))?;
-    let out = run::with_input(
-        &[
-            "run",
-            "--quiet",
-            "-p",
-            "agendo-benches",
-            "--bin",
-            "slots-bench",
-            "--",
-            &path.to_string_lossy(),
-            "--seconds",
-            "0.2",
-        ],
-        "",
+    let out = bench_tool(
+        "slots-bench",
+        &[&path.to_string_lossy(), "--seconds", "0.2"],
     );
     let _ = std::fs::remove_file(&path);
     let out = out?;
@@ -200,6 +177,13 @@ pub(crate) fn check() -> Result<(), String> {
         &out,
     )?;
     Ok(())
+}
+
+/// Runs one of the `agendo-benches` binaries with `args`.
+fn bench_tool(bin: &str, args: &[&str]) -> Result<std::process::Output, String> {
+    let mut command = vec!["run", "--quiet", "-p", "agendo-benches", "--bin", bin, "--"];
+    command.extend_from_slice(args);
+    run::with_input(&command, "")
 }
 
 fn expect(ok: bool, what: &str, out: &std::process::Output) -> Result<(), String> {

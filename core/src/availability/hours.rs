@@ -59,6 +59,13 @@ impl WeeklyHours {
     pub fn day(&self, day: Weekday) -> &[Window] {
         &self.days[day.num_days_from_monday() as usize]
     }
+
+    /// Each weekday, Monday first, with its windows.
+    pub fn days(&self) -> impl Iterator<Item = (Weekday, &[Window])> {
+        std::iter::successors(Some(Weekday::Mon), |d| Some(d.succ()))
+            .zip(&self.days)
+            .map(|(day, windows)| (day, windows.as_slice()))
+    }
 }
 
 /// A professional's working hours: the recurring week, and dated overrides

@@ -372,16 +372,8 @@ impl From<&SlotSearch> for SlotQuery {
             .iter()
             .map(|s| {
                 let mut weekly = WeeklyQuery::default();
-                for day in [
-                    Weekday::Mon,
-                    Weekday::Tue,
-                    Weekday::Wed,
-                    Weekday::Thu,
-                    Weekday::Fri,
-                    Weekday::Sat,
-                    Weekday::Sun,
-                ] {
-                    *weekly.day_mut(day) = windows(s.hours().weekly().day(day));
+                for (day, hours) in s.hours().weekly().days() {
+                    *weekly.day_mut(day) = windows(hours);
                 }
                 StaffQuery {
                     id: s.key().to_string(),
