@@ -220,6 +220,9 @@ impl SlotQuery {
             .with_horizon_days(number(self.horizon_days, "horizon_days")?)?
             .with_daily_limit(number(self.daily_limit, "daily_limit")?)?;
 
+        // `SlotSearch::new` makes these two checks too; making them here
+        // refuses an oversized list before reading it, and names the repeated
+        // id by its index in the query.
         if self.staff.len() > MAX_STAFF {
             return Err(Error::invalid(
                 "staff",
