@@ -3,7 +3,8 @@
 //! re-create the exact inputs as JSON and time other schedulers on them.
 
 use agendo_core::availability::{BusyQuery, Mode, SlotQuery, StaffQuery, WeeklyQuery};
-use chrono::{DateTime, Datelike, Days, NaiveDate, TimeZone, Weekday};
+use agendo_core::time::{Disambiguation, LocalTime};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -59,20 +60,18 @@ pub fn barber(days: u64, bookings: usize) -> SlotQuery {
         .flat_map(|&(start, end)| (start..end).step_by(15))
         .collect();
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
-    let instant = |t: DateTime<chrono_tz::Tz>| {
-        t.with_timezone(&chrono::Utc)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    };
+    let instant = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let bookings = (0..bookings)
         .map(|i| {
             let day = workdays[rng.random_range(0..workdays.len())];
             let mark = marks[rng.random_range(0..marks.len())];
             let minutes = if rng.random_bool(0.5) { 30 } else { 60 };
             let local = day.and_hms_opt(mark / 60, mark % 60, 0).unwrap_or_default();
-            let start = zone
-                .from_local_datetime(&local)
-                .earliest()
-                .unwrap_or_else(|| zone.from_utc_datetime(&local));
+            // The engine's own DST rule, so a workload in a zone with DST
+            // places its bookings where the engine reads the hours.
+            let start = LocalTime::of(zone, local)
+                .instant(Disambiguation::Compatible)
+                .unwrap_or_else(|_| local.and_utc());
             BusyQuery {
                 id: format!("k{i}"),
                 start: instant(start),

@@ -202,6 +202,16 @@ impl StaffCalendar {
         self.capacity
     }
 
+    /// The blocks that share an instant with `span`, in time order.
+    pub(crate) fn blocks_meeting(&self, span: Span) -> impl Iterator<Item = &Block> {
+        self.blocks.iter().filter(move |b| b.span.overlaps(&span))
+    }
+
+    /// The bookings that share an instant with `span`, in time order.
+    pub(crate) fn bookings_meeting(&self, span: Span) -> impl Iterator<Item = &Booking> {
+        self.bookings.iter().filter(move |b| b.span.overlaps(&span))
+    }
+
     pub(crate) fn blocked(&self) -> &SpanSet {
         &self.blocked
     }

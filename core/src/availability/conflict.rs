@@ -63,7 +63,7 @@ impl StaffCalendar {
             });
         }
         let held = held_span(appointment, buffers);
-        if let Some(block) = self.blocks().iter().find(|b| b.span().overlaps(&held)) {
+        if let Some(block) = self.blocks_meeting(held).next() {
             return Err(Error::Blocked {
                 staff: self.key().clone(),
                 block: block.key().clone(),
@@ -71,9 +71,7 @@ impl StaffCalendar {
             });
         }
         let meeting: Vec<_> = self
-            .bookings()
-            .iter()
-            .filter(|b| b.span().overlaps(&held))
+            .bookings_meeting(held)
             .map(|b| b.key().clone())
             .collect();
         if meeting.len() >= self.capacity() as usize {

@@ -271,18 +271,14 @@ impl SlotSearch {
         }
         let held = held_span(appointment, self.rules().buffers());
         let blocks: Vec<BlockKey> = staff
-            .blocks()
-            .iter()
-            .filter(|b| b.span().overlaps(&held))
+            .blocks_meeting(held)
             .map(|b| b.key().clone())
             .collect();
         if !blocks.is_empty() {
             reasons.push(Reason::Blocked { blocks });
         }
         let bookings: Vec<BookingKey> = staff
-            .bookings()
-            .iter()
-            .filter(|b| b.span().overlaps(&held))
+            .bookings_meeting(held)
             .map(|b| b.key().clone())
             .collect();
         if bookings.len() >= staff.capacity() as usize {

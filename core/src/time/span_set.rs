@@ -161,10 +161,7 @@ fn coalesce(mut sorted: Vec<Span>) -> Vec<Span> {
 /// in place; the spans before `from` are left as they are.
 pub(crate) fn coalesce_tail(spans: &mut Vec<Span>, from: usize) {
     let mut last = from;
-    for i in from..spans.len() {
-        if i == from {
-            continue;
-        }
+    for i in from + 1..spans.len() {
         let span = spans[i];
         if span.start_micros() <= spans[last].end_micros() {
             if span.end_micros() > spans[last].end_micros() {
