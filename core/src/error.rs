@@ -10,7 +10,11 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::availability::{BlockKey, BookingKey, StaffKey};
+use crate::booking::{ActionKind, BookingStatus};
+use crate::ids::{BookingId, PaymentId, ProfessionalId, ReceivableId, ServiceId};
 use crate::lang::Lang;
+use crate::money::{Currency, Money, Percent};
+use crate::payment::{PaymentAction, PaymentStatus};
 use crate::time::{Span, WallTime};
 
 /// Everything that can go wrong in `agendo-core`.
@@ -111,6 +115,151 @@ pub enum Error {
         /// How many bookings the professional can take at once.
         capacity: u32,
     },
+
+    /// Two amounts of different currencies were added, compared or mixed
+    /// (R34): the engine never converts.
+    #[error("amounts in {expected} and {found} cannot be mixed")]
+    CurrencyMismatch {
+        /// The currency expected.
+        expected: Currency,
+        /// The currency found.
+        found: Currency,
+    },
+
+    /// A booking cannot make this move from its current status (R19).
+    #[error("booking {booking} is {status} and cannot {action}")]
+    IllegalTransition {
+        /// The booking.
+        booking: BookingId,
+        /// Its current status.
+        status: BookingStatus,
+        /// The move asked for.
+        action: ActionKind,
+    },
+
+    /// A booking cannot be completed or marked a no-show before it starts.
+    #[error("booking {booking} starts at {start}; it cannot {action} before then")]
+    NotStartedYet {
+        /// The booking.
+        booking: BookingId,
+        /// The move asked for.
+        action: ActionKind,
+        /// When it starts.
+        start: DateTime<Utc>,
+    },
+
+    /// A booking cannot be confirmed before its deposit is paid (R21).
+    #[error("booking {booking} needs a deposit of {required} to be confirmed; {paid} is paid")]
+    DepositNotPaid {
+        /// The booking.
+        booking: BookingId,
+        /// The deposit.
+        required: Money,
+        /// What is paid so far.
+        paid: Money,
+    },
+
+    /// A payment cannot make this move from its current status (R35).
+    #[error("payment {payment} is {status} and cannot be {}", action.past_participle())]
+    IllegalPaymentTransition {
+        /// The payment.
+        payment: PaymentId,
+        /// Its current status.
+        status: PaymentStatus,
+        /// The move asked for.
+        action: PaymentAction,
+    },
+
+    /// A refund asks for more than is left of a payment (R37).
+    #[error("payment {payment} has {refundable} left to refund; {requested} was asked")]
+    RefundTooLarge {
+        /// The payment.
+        payment: PaymentId,
+        /// The refund asked for.
+        requested: Money,
+        /// What is left: the amount less earlier refunds.
+        refundable: Money,
+    },
+
+    /// A receivable was paid already (R38).
+    #[error("receivable {receivable} was paid at {at}")]
+    AlreadyPaid {
+        /// The receivable.
+        receivable: ReceivableId,
+        /// When it was paid.
+        at: DateTime<Utc>,
+    },
+
+    /// A record does not exist, or belongs to another business (R7).
+    #[error("{record} {id} not found")]
+    NotFound {
+        /// What kind of record.
+        record: RecordKind,
+        /// The id asked for.
+        id: String,
+    },
+
+    /// A record with this id exists already.
+    #[error("{record} {id} already exists")]
+    AlreadyExists {
+        /// What kind of record.
+        record: RecordKind,
+        /// The id.
+        id: String,
+    },
+
+    /// A record is retired (soft-deleted) and takes no new bookings.
+    #[error("{record} {id} is retired")]
+    Retired {
+        /// What kind of record.
+        record: RecordKind,
+        /// The id.
+        id: String,
+    },
+
+    /// A professional was asked for a service they do not perform (R13).
+    #[error("professional {professional} does not perform service {service}")]
+    ServiceNotPerformed {
+        /// The professional.
+        professional: ProfessionalId,
+        /// The service.
+        service: ServiceId,
+    },
+
+    /// Some occurrences of a recurring booking clash, so none was booked
+    /// (R22).
+    #[error("{} of the series cannot be booked, so none was: {}", clashes.len(), join(clashes))]
+    SeriesClashes {
+        /// Every occurrence that cannot be booked, in order.
+        clashes: Vec<SeriesClash>,
+    },
+
+    /// A booking is not part of a series.
+    #[error("booking {booking} is not part of a series")]
+    NotInSeries {
+        /// The booking.
+        booking: BookingId,
+    },
+
+    /// An idempotency key was sent again with a different request.
+    #[error("idempotency key \"{key}\" was used for a different request")]
+    IdempotencyKeyReused {
+        /// The key.
+        key: String,
+    },
+
+    /// A concurrent unit of work changed what this one read; trying again
+    /// will see the change.
+    #[error("a concurrent change got in the way; try again")]
+    WriteConflict,
+
+    /// The store failed (connection lost, disk full). The detail is for
+    /// logs, not for the people using the product.
+    #[error("the store failed: {detail}")]
+    Storage {
+        /// What the store reported.
+        detail: String,
+    },
 }
 
 impl Error {
@@ -146,7 +295,12 @@ impl Error {
     /// A stable, machine-readable name of the cause, for APIs and logs:
     /// `invalid_field`, `malformed_json`, `nonexistent_local_time`,
     /// `ambiguous_local_time`, `local_time_out_of_range`,
-    /// `outside_working_hours`, `blocked` or `slot_taken`.
+    /// `outside_working_hours`, `blocked`, `slot_taken`, `currency_mismatch`,
+    /// `illegal_transition`, `not_started_yet`, `deposit_not_paid`,
+    /// `illegal_payment_transition`, `refund_too_large`, `already_paid`,
+    /// `not_found`, `already_exists`, `retired`, `service_not_performed`,
+    /// `series_clashes`, `not_in_series`, `idempotency_key_reused`,
+    /// `write_conflict` or `storage`.
     pub fn code(&self) -> &'static str {
         match self {
             Error::Invalid { .. } => "invalid_field",
@@ -157,6 +311,22 @@ impl Error {
             Error::OutsideWorkingHours { .. } => "outside_working_hours",
             Error::Blocked { .. } => "blocked",
             Error::SlotTaken { .. } => "slot_taken",
+            Error::CurrencyMismatch { .. } => "currency_mismatch",
+            Error::IllegalTransition { .. } => "illegal_transition",
+            Error::NotStartedYet { .. } => "not_started_yet",
+            Error::DepositNotPaid { .. } => "deposit_not_paid",
+            Error::IllegalPaymentTransition { .. } => "illegal_payment_transition",
+            Error::RefundTooLarge { .. } => "refund_too_large",
+            Error::AlreadyPaid { .. } => "already_paid",
+            Error::NotFound { .. } => "not_found",
+            Error::AlreadyExists { .. } => "already_exists",
+            Error::Retired { .. } => "retired",
+            Error::ServiceNotPerformed { .. } => "service_not_performed",
+            Error::SeriesClashes { .. } => "series_clashes",
+            Error::NotInSeries { .. } => "not_in_series",
+            Error::IdempotencyKeyReused { .. } => "idempotency_key_reused",
+            Error::WriteConflict => "write_conflict",
+            Error::Storage { .. } => "storage",
         }
     }
 
@@ -216,6 +386,86 @@ impl Error {
                 "{staff} está com a agenda cheia nesse horário: {} já ocupam {capacity} vaga(s)",
                 join(bookings)
             ),
+            Error::CurrencyMismatch { expected, found } => {
+                format!("valores em {expected} e {found} não podem ser misturados")
+            }
+            Error::IllegalTransition {
+                booking,
+                status,
+                action,
+            } => format!(
+                "o agendamento {booking} está {} e não pode {}",
+                status.label(lang),
+                action.label(lang)
+            ),
+            Error::NotStartedYet {
+                booking,
+                action,
+                start,
+            } => format!(
+                "o agendamento {booking} começa em {start}; não é possível {} antes disso",
+                action.label(lang)
+            ),
+            Error::DepositNotPaid {
+                booking,
+                required,
+                paid,
+            } => format!(
+                "o agendamento {booking} precisa de um sinal de {required} para ser confirmado; foi pago {paid}"
+            ),
+            Error::IllegalPaymentTransition {
+                payment,
+                status,
+                action,
+            } => format!(
+                "o pagamento {payment} está {} e não pode ser {}",
+                status.label(lang),
+                action.label(lang)
+            ),
+            Error::RefundTooLarge {
+                payment,
+                requested,
+                refundable,
+            } => format!(
+                "o pagamento {payment} tem {refundable} disponível para estorno; foi pedido {requested}"
+            ),
+            Error::AlreadyPaid { receivable, at } => {
+                format!("a conta a receber {receivable} já foi paga em {at}")
+            }
+            Error::NotFound { record, id } => {
+                format!("{} {id} não encontrado(a)", record.label(lang))
+            }
+            Error::AlreadyExists { record, id } => {
+                format!("{} {id} já existe", record.label(lang))
+            }
+            Error::Retired { record, id } => {
+                format!("{} {id} está desativado(a)", record.label(lang))
+            }
+            Error::ServiceNotPerformed {
+                professional,
+                service,
+            } => format!("o profissional {professional} não realiza o serviço {service}"),
+            Error::SeriesClashes { clashes } => format!(
+                "{} ocorrência(s) da série não podem ser agendadas, então nenhuma foi: {}",
+                clashes.len(),
+                clashes
+                    .iter()
+                    .map(|c| c.message(lang))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            Error::NotInSeries { booking } => {
+                format!("o agendamento {booking} não faz parte de uma série")
+            }
+            Error::IdempotencyKeyReused { key } => {
+                format!("a chave de idempotência \"{key}\" já foi usada para outra requisição")
+            }
+            Error::WriteConflict => {
+                "uma alteração simultânea interferiu; tente novamente".to_owned()
+            }
+            Error::Storage { .. } => {
+                "o armazenamento falhou; tente novamente em instantes".to_owned()
+            }
         }
     }
 }
@@ -354,6 +604,138 @@ pub enum Problem {
         /// The most allowed.
         max: u64,
     },
+
+    /// A text is not an id (a UUID).
+    #[error(
+        "\"{value}\" is not an id (expected a UUID such as 67e55044-10b1-426f-9247-bb680e5fe0c8)"
+    )]
+    BadId {
+        /// The text given.
+        value: String,
+    },
+
+    /// A text is not an ISO 4217 currency code the engine accepts.
+    #[error(
+        "unknown currency \"{code}\" (expected an ISO 4217 code with a minor unit, such as BRL)"
+    )]
+    UnknownCurrency {
+        /// The code given.
+        code: String,
+    },
+
+    /// An amount has more decimal digits than its currency's minor unit.
+    #[error("{value} has more than the {digits} decimal digit(s) {currency} allows")]
+    TooManyDecimals {
+        /// The amount given.
+        value: String,
+        /// The currency.
+        currency: &'static str,
+        /// The digits of its minor unit.
+        digits: u32,
+    },
+
+    /// A text is not a decimal amount.
+    #[error(
+        "\"{value}\" is not an amount (expected a decimal number with a point, such as 45.90)"
+    )]
+    BadAmount {
+        /// The text given.
+        value: String,
+    },
+
+    /// An amount that must be above zero is not.
+    #[error("must be above zero, got {value}")]
+    NotPositive {
+        /// The amount given.
+        value: String,
+    },
+
+    /// A percentage is not between 0 and 100 with at most four decimals.
+    #[error("{value} is not a percentage from 0 to 100 with at most 4 decimal digits")]
+    PercentOutOfRange {
+        /// The value given.
+        value: String,
+    },
+
+    /// A fixed discount is larger than the price.
+    #[error("a discount of {discount} is more than the price, {price}")]
+    DiscountExceedsPrice {
+        /// The discount.
+        discount: Money,
+        /// The price.
+        price: Money,
+    },
+
+    /// A tier of a cancellation policy charges less than a tier with more
+    /// notice.
+    #[error("fee {fee} is below {earlier}, the fee for more notice: a later cancellation cannot cost less")]
+    FeeBelowEarlierTier {
+        /// The fee given.
+        fee: Percent,
+        /// The fee of the tier before it.
+        earlier: Percent,
+    },
+
+    /// A text is not an e-mail address.
+    #[error("\"{value}\" is not an e-mail address")]
+    BadEmail {
+        /// The text given.
+        value: String,
+    },
+
+    /// A text is not a phone number.
+    #[error("\"{value}\" is not a phone number (expected a Brazilian number with area code, such as (11) 91234-5678, or +country code and number)")]
+    BadPhone {
+        /// The text given.
+        value: String,
+    },
+
+    /// A text is not a CPF or CNPJ with valid check digits.
+    #[error("\"{value}\" is not a valid CPF or CNPJ (check the digits)")]
+    BadTaxId {
+        /// The text given.
+        value: String,
+    },
+
+    /// A text is not one of the values allowed.
+    #[error("\"{value}\" is not one of: {expected}")]
+    UnknownValue {
+        /// The text given.
+        value: String,
+        /// The values allowed.
+        expected: &'static str,
+    },
+
+    /// An instant that must not be in the past is.
+    #[error("{value} is in the past (now is {now})")]
+    InThePast {
+        /// The instant given.
+        value: DateTime<Utc>,
+        /// Now.
+        now: DateTime<Utc>,
+    },
+
+    /// A booking's held span does not contain its appointment.
+    #[error("the held span must contain the appointment")]
+    HeldSpanTooShort,
+
+    /// A recurrence rule is not one the engine understands.
+    #[error("{detail}")]
+    BadRecurrence {
+        /// What is wrong (English).
+        detail: String,
+    },
+
+    /// An idempotency key has characters other than visible ASCII.
+    #[error("\"{value}\" may only have visible ASCII characters")]
+    BadIdempotencyKey {
+        /// The text given.
+        value: String,
+    },
+
+    /// A record named in a request belongs to another client.
+    #[error("belongs to another client")]
+    OtherClient,
 }
 
 impl Problem {
@@ -407,7 +789,161 @@ impl Problem {
                  permitido é {max} (encurte o período, aumente step_minutes ou consulte menos \
                  profissionais)"
             ),
+            Problem::BadId { value } => format!(
+                "\"{value}\" não é um identificador (esperado um UUID como 67e55044-10b1-426f-9247-bb680e5fe0c8)"
+            ),
+            Problem::UnknownCurrency { code } => format!(
+                "moeda desconhecida \"{code}\" (esperado um código ISO 4217 com centavos, como BRL)"
+            ),
+            Problem::TooManyDecimals {
+                value,
+                currency,
+                digits,
+            } => format!("{value} tem mais que as {digits} casa(s) decimais que {currency} permite"),
+            Problem::BadAmount { value } => format!(
+                "\"{value}\" não é um valor (esperado um número decimal com ponto, como 45.90)"
+            ),
+            Problem::NotPositive { value } => format!("deve ser maior que zero; recebido {value}"),
+            Problem::PercentOutOfRange { value } => format!(
+                "{value} não é uma porcentagem de 0 a 100 com no máximo 4 casas decimais"
+            ),
+            Problem::DiscountExceedsPrice { discount, price } => {
+                format!("um desconto de {discount} é maior que o preço, {price}")
+            }
+            Problem::FeeBelowEarlierTier { fee, earlier } => format!(
+                "a taxa {fee} é menor que {earlier}, a taxa com mais antecedência: cancelar mais tarde não pode custar menos"
+            ),
+            Problem::BadEmail { value } => format!("\"{value}\" não é um e-mail"),
+            Problem::BadPhone { value } => format!(
+                "\"{value}\" não é um telefone (esperado um número brasileiro com DDD, como (11) 91234-5678, ou + código do país e número)"
+            ),
+            Problem::BadTaxId { value } => {
+                format!("\"{value}\" não é um CPF ou CNPJ válido (confira os dígitos)")
+            }
+            Problem::UnknownValue { value, expected } => {
+                format!("\"{value}\" não é um destes valores: {expected}")
+            }
+            Problem::InThePast { value, now } => {
+                format!("{value} está no passado (agora é {now})")
+            }
+            Problem::HeldSpanTooShort => {
+                "o período reservado deve conter o atendimento".to_owned()
+            }
+            Problem::BadRecurrence { detail } => {
+                format!("regra de recorrência inválida: {detail}")
+            }
+            Problem::BadIdempotencyKey { value } => {
+                format!("\"{value}\" só pode ter caracteres ASCII visíveis")
+            }
+            Problem::OtherClient => "pertence a outro cliente".to_owned(),
         }
+    }
+}
+
+/// The kinds of records, as named in errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    /// A business.
+    Business,
+    /// A service.
+    Service,
+    /// A professional.
+    Professional,
+    /// A resource.
+    Resource,
+    /// A client.
+    Client,
+    /// A block.
+    Block,
+    /// A booking.
+    Booking,
+    /// A payment.
+    Payment,
+    /// A receivable.
+    Receivable,
+}
+
+impl RecordKind {
+    /// The kind as written in APIs: `business`, `service`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Business => "business",
+            RecordKind::Service => "service",
+            RecordKind::Professional => "professional",
+            RecordKind::Resource => "resource",
+            RecordKind::Client => "client",
+            RecordKind::Block => "block",
+            RecordKind::Booking => "booking",
+            RecordKind::Payment => "payment",
+            RecordKind::Receivable => "receivable",
+        }
+    }
+
+    /// The kind in `lang`, for people.
+    pub fn label(self, lang: Lang) -> &'static str {
+        lang.pick(
+            self.as_str(),
+            match self {
+                RecordKind::Business => "empresa",
+                RecordKind::Service => "serviço",
+                RecordKind::Professional => "profissional",
+                RecordKind::Resource => "recurso",
+                RecordKind::Client => "cliente",
+                RecordKind::Block => "bloqueio",
+                RecordKind::Booking => "agendamento",
+                RecordKind::Payment => "pagamento",
+                RecordKind::Receivable => "conta a receber",
+            },
+        )
+    }
+}
+
+impl std::fmt::Display for RecordKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One occurrence of a series that cannot be booked, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeriesClash {
+    /// Its position in the series, from 0.
+    pub index: usize,
+    /// When it would start.
+    pub start: DateTime<Utc>,
+    /// Why it cannot be booked: a clash, a block, the working hours.
+    pub cause: Box<Error>,
+}
+
+impl SeriesClash {
+    /// The clash for a person reading `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        let label = lang.pick("occurrence", "ocorrência");
+        format!(
+            "{label} {} ({}): {}",
+            self.index + 1,
+            self.start,
+            self.cause.message(lang)
+        )
+    }
+}
+
+impl std::fmt::Display for SeriesClash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+/// A text to echo in an error, cut to 64 characters so no input makes an
+/// error message large.
+pub(crate) fn clip(text: &str) -> String {
+    const MAX: usize = 64;
+    if text.chars().count() <= MAX {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(MAX).collect();
+        cut.push('…');
+        cut
     }
 }
 

@@ -95,10 +95,22 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod agenda;
 pub mod availability;
+pub mod booking;
+pub mod business;
+pub mod commission;
+pub mod contact;
 mod error;
+pub mod ids;
 mod lang;
+pub mod money;
+pub mod notify;
+pub mod payment;
+pub mod policy;
+pub mod recurrence;
+pub mod store;
 pub mod time;
 
-pub use error::{Error, Problem};
+pub use error::{Error, Problem, RecordKind, SeriesClash};
 pub use lang::Lang;

@@ -1,0 +1,488 @@
+//! Money: exact amounts in a currency (R34).
+//!
+//! An amount is a [`Decimal`], never a float, and always travels with its
+//! ISO 4217 [`Currency`]. Amounts a person writes must fit the currency's
+//! minor unit (R$ 10,005 is refused, not rounded); amounts the engine
+//! computes (a percent fee, a discount) are rounded half-even to the minor
+//! unit, the rule that does not drift over many sums. Adding or comparing
+//! amounts of two currencies is an error: the engine never converts.
+//!
+//! This module knows nothing of bookings; [`crate::policy`] and
+//! [`crate::payment`] use it.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::error::{Error, Problem};
+
+/// An ISO 4217 currency that has a minor unit: `BRL`, `USD`, `JPY`, `KWD`.
+///
+/// Currencies without a minor unit (gold, SDR, testing codes) and superseded
+/// codes are refused: no business prices a haircut in troy ounces.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Currency(iso_currency::Currency);
+
+impl Currency {
+    /// The Brazilian real, Agendo's first currency.
+    pub const BRL: Currency = Currency(iso_currency::Currency::BRL);
+
+    /// Reads a currency code such as `BRL`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for the field `currency` with
+    /// [`Problem::UnknownCurrency`].
+    ///
+    /// # Example
+    /// ```
+    /// use agendo_core::money::Currency;
+    /// assert_eq!(Currency::parse("BRL")?.minor_digits(), 2);
+    /// assert_eq!(Currency::parse("JPY")?.minor_digits(), 0);
+    /// assert!(Currency::parse("brl").is_err());
+    /// assert!(Currency::parse("XAU").is_err());
+    /// # Ok::<(), agendo_core::Error>(())
+    /// ```
+    pub fn parse(code: &str) -> Result<Currency, Error> {
+        let unknown = || {
+            Error::invalid(
+                "currency",
+                Problem::UnknownCurrency {
+                    code: crate::error::clip(code),
+                },
+            )
+        };
+        let currency = iso_currency::Currency::from_code(code).ok_or_else(unknown)?;
+        if currency.exponent().is_none() || currency.is_superseded().is_some() {
+            return Err(unknown());
+        }
+        Ok(Currency(currency))
+    }
+
+    /// The three-letter code.
+    pub fn code(&self) -> &'static str {
+        self.0.code()
+    }
+
+    /// How many decimal digits the minor unit has: 2 for BRL, 0 for JPY.
+    pub fn minor_digits(&self) -> u32 {
+        u32::from(self.0.exponent().unwrap_or(0))
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl fmt::Debug for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The largest amount the engine accepts, in whole units: far above any
+/// price, and far below where decimal arithmetic could overflow.
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
+
+/// An exact amount of one currency.
+///
+/// # Example
+/// ```
+/// use agendo_core::money::{Currency, Money, Percent};
+/// use rust_decimal::Decimal;
+///
+/// let price = Money::parse("80.00", Currency::BRL)?;
+/// let fee = price.percent(Percent::parse("12.5")?);
+/// assert_eq!(fee.to_string(), "10.00 BRL");
+/// assert_eq!(price.checked_sub(fee)?.amount(), Decimal::new(7000, 2));
+/// # Ok::<(), agendo_core::Error>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Money {
+    amount: Decimal,
+    currency: Currency,
+}
+
+impl Money {
+    /// `amount` of `currency`, exactly as given.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for the field `amount` with
+    /// [`Problem::TooManyDecimals`] when it has more decimal digits than the
+    /// currency's minor unit, or [`Problem::AboveMaximum`] past
+    /// [`MAX_AMOUNT`] either way.
+    pub fn new(amount: Decimal, currency: Currency) -> Result<Money, Error> {
+        let digits = currency.minor_digits();
+        let normalized = amount.normalize();
+        if normalized.scale() > digits {
+            return Err(Error::invalid(
+                "amount",
+                Problem::TooManyDecimals {
+                    value: amount.to_string(),
+                    currency: currency.code(),
+                    digits,
+                },
+            ));
+        }
+        if normalized.abs() > Decimal::from(MAX_AMOUNT) {
+            return Err(Error::invalid(
+                "amount",
+                Problem::AboveMaximum {
+                    value: normalized.abs().trunc().try_into().unwrap_or(i64::MAX),
+                    max: MAX_AMOUNT,
+                },
+            ));
+        }
+        Ok(Money::rounded(amount, currency))
+    }
+
+    /// Reads a decimal amount written with a point (`"80.00"`, `"-5"`).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for the field `amount` with [`Problem::BadAmount`]
+    /// when the text is not a decimal number, or as [`Money::new`].
+    pub fn parse(text: &str, currency: Currency) -> Result<Money, Error> {
+        let amount: Decimal = text.trim().parse().map_err(|_| {
+            Error::invalid(
+                "amount",
+                Problem::BadAmount {
+                    value: crate::error::clip(text),
+                },
+            )
+        })?;
+        Money::new(amount, currency)
+    }
+
+    /// Nothing, in `currency`.
+    pub fn zero(currency: Currency) -> Money {
+        Money::rounded(Decimal::ZERO, currency)
+    }
+
+    /// `amount` rounded half-even to the currency's minor unit and written
+    /// with exactly that many decimal digits (`10.5` BRL is `10.50`).
+    pub(crate) fn rounded(amount: Decimal, currency: Currency) -> Money {
+        let digits = currency.minor_digits();
+        let mut amount =
+            amount.round_dp_with_strategy(digits, RoundingStrategy::MidpointNearestEven);
+        amount.rescale(digits);
+        Money { amount, currency }
+    }
+
+    /// The amount, with as many decimal digits as the minor unit.
+    pub fn amount(&self) -> Decimal {
+        self.amount
+    }
+
+    /// The currency.
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// Whether the amount is zero.
+    pub fn is_zero(&self) -> bool {
+        self.amount.is_zero()
+    }
+
+    /// Whether the amount is below zero.
+    pub fn is_negative(&self) -> bool {
+        self.amount.is_sign_negative() && !self.amount.is_zero()
+    }
+
+    /// `self + other`.
+    ///
+    /// # Errors
+    /// [`Error::CurrencyMismatch`] when the currencies differ.
+    pub fn checked_add(self, other: Money) -> Result<Money, Error> {
+        self.same_currency(other)?;
+        Ok(Money::rounded(self.amount + other.amount, self.currency))
+    }
+
+    /// `self − other`.
+    ///
+    /// # Errors
+    /// [`Error::CurrencyMismatch`] when the currencies differ.
+    pub fn checked_sub(self, other: Money) -> Result<Money, Error> {
+        self.same_currency(other)?;
+        Ok(Money::rounded(self.amount - other.amount, self.currency))
+    }
+
+    /// Orders two amounts of one currency.
+    ///
+    /// # Errors
+    /// [`Error::CurrencyMismatch`] when the currencies differ.
+    pub fn checked_cmp(&self, other: &Money) -> Result<Ordering, Error> {
+        self.same_currency(*other)?;
+        Ok(self.amount.cmp(&other.amount))
+    }
+
+    /// The smaller of two amounts of one currency.
+    ///
+    /// # Errors
+    /// [`Error::CurrencyMismatch`] when the currencies differ.
+    pub fn checked_min(self, other: Money) -> Result<Money, Error> {
+        Ok(match self.checked_cmp(&other)? {
+            Ordering::Greater => other,
+            _ => self,
+        })
+    }
+
+    /// `percent` of this amount, rounded half-even to the minor unit.
+    pub fn percent(&self, percent: Percent) -> Money {
+        Money::rounded(
+            self.amount * percent.value() / Decimal::ONE_HUNDRED,
+            self.currency,
+        )
+    }
+
+    /// Adds up `amounts`, all of `currency`.
+    ///
+    /// # Errors
+    /// [`Error::CurrencyMismatch`] when one of them is in another currency.
+    pub fn sum(
+        currency: Currency,
+        amounts: impl IntoIterator<Item = Money>,
+    ) -> Result<Money, Error> {
+        amounts
+            .into_iter()
+            .try_fold(Money::zero(currency), Money::checked_add)
+    }
+
+    fn same_currency(&self, other: Money) -> Result<(), Error> {
+        if self.currency == other.currency {
+            Ok(())
+        } else {
+            Err(Error::CurrencyMismatch {
+                expected: self.currency,
+                found: other.currency,
+            })
+        }
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.amount, self.currency)
+    }
+}
+
+impl fmt::Debug for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// A percentage from 0 to 100, with up to four decimal digits (`12.5`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Percent(Decimal);
+
+impl Percent {
+    /// Nothing.
+    pub const ZERO: Percent = Percent(Decimal::ZERO);
+    /// Everything.
+    pub const ALL: Percent = Percent(Decimal::ONE_HUNDRED);
+
+    /// `value` percent.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for the field `percent` with
+    /// [`Problem::PercentOutOfRange`] outside 0 to 100 or with more than four
+    /// decimal digits.
+    pub fn new(value: Decimal) -> Result<Percent, Error> {
+        let value = value.normalize();
+        if value < Decimal::ZERO || value > Decimal::ONE_HUNDRED || value.scale() > 4 {
+            return Err(Error::invalid(
+                "percent",
+                Problem::PercentOutOfRange {
+                    value: value.to_string(),
+                },
+            ));
+        }
+        Ok(Percent(value))
+    }
+
+    /// Reads a percentage written with a point: `"12.5"`.
+    ///
+    /// # Errors
+    /// As [`Percent::new`], or [`Problem::PercentOutOfRange`] when the text is
+    /// not a number.
+    pub fn parse(text: &str) -> Result<Percent, Error> {
+        let value: Decimal = text.trim().parse().map_err(|_| {
+            Error::invalid(
+                "percent",
+                Problem::PercentOutOfRange {
+                    value: crate::error::clip(text),
+                },
+            )
+        })?;
+        Percent::new(value)
+    }
+
+    /// The percentage, 0 to 100.
+    pub fn value(&self) -> Decimal {
+        self.0
+    }
+}
+
+impl fmt::Display for Percent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}%", self.0)
+    }
+}
+
+impl fmt::Debug for Percent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// A share of a price: a fixed amount or a percent of it. Discounts,
+/// deposits and commissions are all shares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Share {
+    /// A fixed amount.
+    Fixed(Money),
+    /// A percent of the price, rounded half-even to the minor unit.
+    Percent(Percent),
+}
+
+impl Share {
+    /// The share of `price`: the fixed amount (at most the price) or the
+    /// percent of it.
+    ///
+    /// # Errors
+    /// [`Error::CurrencyMismatch`] when a fixed amount is in another
+    /// currency than the price.
+    ///
+    /// # Example
+    /// ```
+    /// use agendo_core::money::{Currency, Money, Percent, Share};
+    /// let price = Money::parse("50.00", Currency::BRL)?;
+    /// assert_eq!(Share::Percent(Percent::parse("10")?).of(price)?.to_string(), "5.00 BRL");
+    /// let more = Share::Fixed(Money::parse("80", Currency::BRL)?);
+    /// assert_eq!(more.of(price)?, price);
+    /// # Ok::<(), agendo_core::Error>(())
+    /// ```
+    pub fn of(&self, price: Money) -> Result<Money, Error> {
+        match self {
+            Share::Fixed(amount) => amount.checked_min(price),
+            Share::Percent(percent) => Ok(price.percent(*percent)),
+        }
+    }
+}
+
+/// A price after its discount (R34).
+///
+/// # Errors
+/// - [`Error::Invalid`] for the field `discount` with
+///   [`Problem::DiscountExceedsPrice`] when a fixed discount is more than the
+///   price: a mistake to refuse, not a free service to give;
+/// - [`Error::CurrencyMismatch`] when the discount is in another currency.
+///
+/// # Example
+/// ```
+/// use agendo_core::money::{final_price, Currency, Money, Percent, Share};
+/// let price = Money::parse("45.00", Currency::BRL)?;
+/// let fixed = Share::Fixed(Money::parse("5", Currency::BRL)?);
+/// assert_eq!(final_price(price, Some(fixed))?.to_string(), "40.00 BRL");
+/// // 45.00 × 15% = 6.75; half-even rounding is exact here.
+/// let percent = Share::Percent(Percent::parse("15")?);
+/// assert_eq!(final_price(price, Some(percent))?.to_string(), "38.25 BRL");
+/// # Ok::<(), agendo_core::Error>(())
+/// ```
+pub fn final_price(price: Money, discount: Option<Share>) -> Result<Money, Error> {
+    let Some(discount) = discount else {
+        return Ok(price);
+    };
+    if let Share::Fixed(amount) = discount {
+        if amount.checked_cmp(&price)? == Ordering::Greater {
+            return Err(Error::invalid(
+                "discount",
+                Problem::DiscountExceedsPrice {
+                    discount: amount,
+                    price,
+                },
+            ));
+        }
+        if amount.is_negative() {
+            return Err(Error::invalid(
+                "discount",
+                Problem::Negative {
+                    value: amount.amount().trunc().try_into().unwrap_or(i64::MIN),
+                },
+            ));
+        }
+    }
+    price.checked_sub(discount.of(price)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn brl(text: &str) -> Money {
+        Money::parse(text, Currency::BRL).unwrap()
+    }
+
+    #[test]
+    fn amounts_are_written_with_the_minor_unit() {
+        assert_eq!(brl("10.5").to_string(), "10.50 BRL");
+        assert_eq!(brl("7").amount(), Decimal::new(700, 2));
+        let yen = Currency::parse("JPY").unwrap();
+        assert_eq!(Money::parse("1500", yen).unwrap().to_string(), "1500 JPY");
+    }
+
+    #[test]
+    fn more_decimals_than_the_minor_unit_are_refused_not_rounded() {
+        let err = Money::parse("10.005", Currency::BRL).unwrap_err();
+        assert_eq!(err.field(), Some("amount"));
+        assert!(err.to_string().contains("2 decimal"), "{err}");
+        // Trailing zeros are not extra precision.
+        assert_eq!(brl("10.500").to_string(), "10.50 BRL");
+    }
+
+    #[test]
+    fn percent_rounds_half_even() {
+        // 0.125 → 0.12 and 0.135 → 0.14: the midpoint goes to the even digit.
+        assert_eq!(
+            brl("1.25").percent(Percent::parse("10").unwrap()),
+            brl("0.12")
+        );
+        assert_eq!(
+            brl("1.35").percent(Percent::parse("10").unwrap()),
+            brl("0.14")
+        );
+    }
+
+    #[test]
+    fn arithmetic_across_currencies_is_an_error() {
+        let usd = Money::parse("1", Currency::parse("USD").unwrap()).unwrap();
+        let err = brl("1").checked_add(usd).unwrap_err();
+        assert_eq!(err.code(), "currency_mismatch");
+        assert!(Money::sum(Currency::BRL, [brl("1"), usd]).is_err());
+    }
+
+    #[test]
+    fn a_fixed_discount_above_the_price_is_refused() {
+        let err = final_price(brl("10"), Some(Share::Fixed(brl("12")))).unwrap_err();
+        assert_eq!(err.field(), Some("discount"));
+    }
+
+    #[test]
+    fn percent_outside_zero_to_hundred_is_refused() {
+        assert!(Percent::parse("100.5").is_err());
+        assert!(Percent::parse("-1").is_err());
+        assert!(Percent::parse("abc").is_err());
+        assert_eq!(
+            Percent::parse("33.3333").unwrap().value(),
+            Decimal::new(333_333, 4)
+        );
+    }
+
+    #[test]
+    fn bad_amount_text_names_the_field() {
+        let err = Money::parse("12,50", Currency::BRL).unwrap_err();
+        assert_eq!(err.field(), Some("amount"));
+    }
+}

@@ -1,0 +1,353 @@
+//! The in-memory reference store.
+//!
+//! It is the simplest store that keeps every promise of the ports: one lock
+//! over everything, taken by each unit of work for its whole life, and a
+//! private copy of the business's records that commit swaps in. It is the
+//! reference the database stores are held to, and a fine store for tests
+//! and demos; it keeps nothing when the process ends.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use async_lock::{Mutex, MutexGuardArc};
+use async_trait::async_trait;
+
+use super::{Access, BookingFilter, IdempotencyKey, IdempotencyRecord, Store, UnitOfWork};
+use crate::availability::{BookingKey, StaffKey};
+use crate::booking::Booking;
+use crate::business::{Block, Bookable, Business, Client, Professional, Resource, Service};
+use crate::error::{Error, RecordKind};
+use crate::ids::{
+    BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ReceivableId, ResourceId,
+    ServiceId,
+};
+use crate::payment::{Payment, Receivable};
+use crate::time::Span;
+
+/// Records kept in memory, behind one async lock.
+///
+/// # Example
+/// ```
+/// use agendo_core::store::{Access, MemoryStore, Store};
+/// use agendo_core::ids::BusinessId;
+///
+/// let store = MemoryStore::new();
+/// futures_executor::block_on(async {
+///     let mut work = store.begin(BusinessId::random(), Access::Read).await?;
+///     assert!(work.business().await?.is_none());
+///     Ok::<(), agendo_core::Error>(())
+/// })?;
+/// # Ok::<(), agendo_core::Error>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct MemoryStore {
+    // An async lock and not `std::sync::Mutex`, because a unit of work holds
+    // it across the awaits of its whole life.
+    state: Arc<Mutex<HashMap<BusinessId, Records>>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+}
+
+#[derive(Clone, Default)]
+struct Records {
+    business: Option<Business>,
+    services: BTreeMap<ServiceId, Service>,
+    professionals: BTreeMap<ProfessionalId, Professional>,
+    resources: BTreeMap<ResourceId, Resource>,
+    clients: BTreeMap<ClientId, Client>,
+    blocks: BTreeMap<BlockId, Block>,
+    bookings: BTreeMap<BookingId, Booking>,
+    payments: BTreeMap<PaymentId, Payment>,
+    receivables: BTreeMap<ReceivableId, Receivable>,
+    idempotency: BTreeMap<IdempotencyKey, IdempotencyRecord>,
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn begin(
+        &self,
+        business: BusinessId,
+        _access: Access,
+    ) -> Result<Box<dyn UnitOfWork>, Error> {
+        let guard = self.state.lock_arc().await;
+        let records = guard.get(&business).cloned().unwrap_or_default();
+        Ok(Box::new(MemoryWork {
+            guard,
+            business,
+            records,
+        }))
+    }
+}
+
+struct MemoryWork {
+    guard: MutexGuardArc<HashMap<BusinessId, Records>>,
+    business: BusinessId,
+    records: Records,
+}
+
+impl MemoryWork {
+    /// Refuses `booking` when it is active and its held span meets as many
+    /// other active bookings of its professional or resource as their
+    /// capacity: the store's own guard against double-booking.
+    fn guard(&self, booking: &Booking) -> Result<(), Error> {
+        if !booking.status().is_active() {
+            return Ok(());
+        }
+        let mut on = vec![Bookable::Professional(booking.professional())];
+        on.extend(booking.resource().map(Bookable::Resource));
+        for who in on {
+            let capacity = match who {
+                Bookable::Professional(id) => self
+                    .records
+                    .professionals
+                    .get(&id)
+                    .map(Professional::capacity),
+                Bookable::Resource(id) => self.records.resources.get(&id).map(Resource::capacity),
+            }
+            .unwrap_or(1);
+            let meeting: Vec<&Booking> = self
+                .active_meeting(who, booking.held())
+                .filter(|b| b.id() != booking.id())
+                .collect();
+            if meeting.len() >= capacity as usize {
+                return Err(Error::SlotTaken {
+                    staff: staff_key(who)?,
+                    bookings: meeting
+                        .iter()
+                        .map(|b| BookingKey::parse(&b.id().to_string()))
+                        .collect::<Result<_, _>>()?,
+                    capacity,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn active_meeting(&self, on: Bookable, span: Span) -> impl Iterator<Item = &Booking> {
+        self.records.bookings.values().filter(move |b| {
+            b.status().is_active()
+                && b.held().overlaps(&span)
+                && match on {
+                    Bookable::Professional(id) => b.professional() == id,
+                    Bookable::Resource(id) => b.resource() == Some(id),
+                }
+        })
+    }
+}
+
+/// The engine's key for a professional or resource: its id.
+pub(crate) fn staff_key(on: Bookable) -> Result<StaffKey, Error> {
+    StaffKey::parse(&match on {
+        Bookable::Professional(id) => id.to_string(),
+        Bookable::Resource(id) => id.to_string(),
+    })
+}
+
+fn by_name<T: Clone>(items: &BTreeMap<impl Ord, T>, name: impl Fn(&T) -> &str) -> Vec<T> {
+    let mut out: Vec<T> = items.values().cloned().collect();
+    // Ids break ties: the map is ordered by id and the sort is stable.
+    out.sort_by(|a, b| name(a).cmp(name(b)));
+    out
+}
+
+#[async_trait]
+impl UnitOfWork for MemoryWork {
+    async fn business(&mut self) -> Result<Option<Business>, Error> {
+        Ok(self.records.business.clone())
+    }
+    async fn put_business(&mut self, business: &Business) -> Result<(), Error> {
+        if business.id() != self.business {
+            return Err(Error::NotFound {
+                record: RecordKind::Business,
+                id: business.id().to_string(),
+            });
+        }
+        self.records.business = Some(business.clone());
+        Ok(())
+    }
+
+    async fn service(&mut self, id: ServiceId) -> Result<Option<Service>, Error> {
+        Ok(self.records.services.get(&id).cloned())
+    }
+    async fn services(&mut self) -> Result<Vec<Service>, Error> {
+        Ok(by_name(&self.records.services, Service::name))
+    }
+    async fn put_service(&mut self, service: &Service) -> Result<(), Error> {
+        self.records.services.insert(service.id(), service.clone());
+        Ok(())
+    }
+
+    async fn professional(&mut self, id: ProfessionalId) -> Result<Option<Professional>, Error> {
+        Ok(self.records.professionals.get(&id).cloned())
+    }
+    async fn professionals(&mut self) -> Result<Vec<Professional>, Error> {
+        Ok(by_name(&self.records.professionals, Professional::name))
+    }
+    async fn put_professional(&mut self, professional: &Professional) -> Result<(), Error> {
+        self.records
+            .professionals
+            .insert(professional.id(), professional.clone());
+        Ok(())
+    }
+
+    async fn resource(&mut self, id: ResourceId) -> Result<Option<Resource>, Error> {
+        Ok(self.records.resources.get(&id).cloned())
+    }
+    async fn resources(&mut self) -> Result<Vec<Resource>, Error> {
+        Ok(by_name(&self.records.resources, Resource::name))
+    }
+    async fn put_resource(&mut self, resource: &Resource) -> Result<(), Error> {
+        self.records
+            .resources
+            .insert(resource.id(), resource.clone());
+        Ok(())
+    }
+
+    async fn client(&mut self, id: ClientId) -> Result<Option<Client>, Error> {
+        Ok(self.records.clients.get(&id).cloned())
+    }
+    async fn clients(&mut self) -> Result<Vec<Client>, Error> {
+        Ok(by_name(&self.records.clients, Client::name))
+    }
+    async fn put_client(&mut self, client: &Client) -> Result<(), Error> {
+        self.records.clients.insert(client.id(), client.clone());
+        Ok(())
+    }
+
+    async fn blocks_meeting(&mut self, on: Bookable, span: Span) -> Result<Vec<Block>, Error> {
+        let mut out: Vec<Block> = self
+            .records
+            .blocks
+            .values()
+            .filter(|b| b.on() == on && b.span().overlaps(&span))
+            .cloned()
+            .collect();
+        out.sort_by_key(|b| (b.span(), b.id()));
+        Ok(out)
+    }
+    async fn put_block(&mut self, block: &Block) -> Result<(), Error> {
+        self.records.blocks.insert(block.id(), block.clone());
+        Ok(())
+    }
+    async fn delete_block(&mut self, id: BlockId) -> Result<bool, Error> {
+        Ok(self.records.blocks.remove(&id).is_some())
+    }
+
+    async fn booking(&mut self, id: BookingId) -> Result<Option<Booking>, Error> {
+        Ok(self.records.bookings.get(&id).cloned())
+    }
+    async fn bookings_meeting(&mut self, on: Bookable, span: Span) -> Result<Vec<Booking>, Error> {
+        let mut out: Vec<Booking> = self.active_meeting(on, span).cloned().collect();
+        out.sort_by_key(|b| (b.held(), b.id()));
+        Ok(out)
+    }
+    async fn bookings(&mut self, filter: &BookingFilter) -> Result<Vec<Booking>, Error> {
+        let mut out: Vec<Booking> = self
+            .records
+            .bookings
+            .values()
+            .filter(|b| filter.matches(b))
+            .cloned()
+            .collect();
+        out.sort_by_key(|b| (b.appointment().start(), b.id()));
+        Ok(out)
+    }
+    async fn insert_booking(&mut self, booking: &Booking) -> Result<(), Error> {
+        if self.records.bookings.contains_key(&booking.id()) {
+            return Err(Error::AlreadyExists {
+                record: RecordKind::Booking,
+                id: booking.id().to_string(),
+            });
+        }
+        self.guard(booking)?;
+        self.records.bookings.insert(booking.id(), booking.clone());
+        Ok(())
+    }
+    async fn update_booking(&mut self, booking: &Booking) -> Result<(), Error> {
+        if !self.records.bookings.contains_key(&booking.id()) {
+            return Err(Error::NotFound {
+                record: RecordKind::Booking,
+                id: booking.id().to_string(),
+            });
+        }
+        self.guard(booking)?;
+        self.records.bookings.insert(booking.id(), booking.clone());
+        Ok(())
+    }
+
+    async fn payment(&mut self, id: PaymentId) -> Result<Option<Payment>, Error> {
+        Ok(self.records.payments.get(&id).cloned())
+    }
+    async fn payments_for_booking(&mut self, booking: BookingId) -> Result<Vec<Payment>, Error> {
+        let mut out: Vec<Payment> = self
+            .records
+            .payments
+            .values()
+            .filter(|p| p.booking() == Some(booking))
+            .cloned()
+            .collect();
+        out.sort_by_key(|p| (p.created_at(), p.id()));
+        Ok(out)
+    }
+    async fn payments_for_client(&mut self, client: ClientId) -> Result<Vec<Payment>, Error> {
+        let mut out: Vec<Payment> = self
+            .records
+            .payments
+            .values()
+            .filter(|p| p.client() == client)
+            .cloned()
+            .collect();
+        out.sort_by_key(|p| (p.created_at(), p.id()));
+        Ok(out)
+    }
+    async fn put_payment(&mut self, payment: &Payment) -> Result<(), Error> {
+        self.records.payments.insert(payment.id(), payment.clone());
+        Ok(())
+    }
+
+    async fn receivable(&mut self, id: ReceivableId) -> Result<Option<Receivable>, Error> {
+        Ok(self.records.receivables.get(&id).cloned())
+    }
+    async fn receivables(&mut self) -> Result<Vec<Receivable>, Error> {
+        let mut out: Vec<Receivable> = self.records.receivables.values().cloned().collect();
+        out.sort_by_key(|r| (r.due(), r.id()));
+        Ok(out)
+    }
+    async fn put_receivable(&mut self, receivable: &Receivable) -> Result<(), Error> {
+        self.records
+            .receivables
+            .insert(receivable.id(), receivable.clone());
+        Ok(())
+    }
+
+    async fn idempotency(
+        &mut self,
+        key: &IdempotencyKey,
+    ) -> Result<Option<IdempotencyRecord>, Error> {
+        Ok(self.records.idempotency.get(key).cloned())
+    }
+    async fn put_idempotency(&mut self, record: &IdempotencyRecord) -> Result<(), Error> {
+        if self.records.idempotency.contains_key(&record.key) {
+            return Err(Error::WriteConflict);
+        }
+        self.records
+            .idempotency
+            .insert(record.key.clone(), record.clone());
+        Ok(())
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), Error> {
+        let MemoryWork {
+            mut guard,
+            business,
+            records,
+        } = *self;
+        guard.insert(business, records);
+        Ok(())
+    }
+}

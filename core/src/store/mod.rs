@@ -1,0 +1,278 @@
+//! Store ports: what the use cases need from a database (R7, R18).
+//!
+//! The engine defines the ports; adapters implement them (`agendo-sqlite`,
+//! `agendo-postgres`, and [`MemoryStore`] here, the reference the others are
+//! held to by the conformance suite in `agendo-conformance`).
+//!
+//! Why this shape:
+//! - **A unit of work, not a repository per record.** Booking is "check,
+//!   then write": read the professional's bookings and blocks, run the
+//!   conflict check, insert. Those steps must be one atomic step (R18), so
+//!   every read and write goes through a [`UnitOfWork`] that [`Store::begin`]
+//!   opens and [`UnitOfWork::commit`] ends; dropping it uncommitted throws
+//!   its writes away. SQLite takes the write lock up front (`BEGIN
+//!   IMMEDIATE`); Postgres adds an exclusion constraint as the final guard.
+//! - **Scoped to one business.** A unit of work is opened for one business
+//!   and sees only that business's records (R7): a record of another
+//!   business is simply not found. No method takes a business id, so no
+//!   call can forget to filter by it.
+//! - **Async, without a runtime.** The traits use `async-trait`, which needs
+//!   no executor, so a phone or a Python process can drive them with
+//!   whatever it has, and `dyn Store` works for hosts that choose the store
+//!   at start-up.
+//! - **Whole records in, whole records out.** Methods take and return the
+//!   domain records of [`crate::business`], [`crate::booking`] and
+//!   [`crate::payment`]; how they are laid out in tables is the adapter's
+//!   business.
+//!
+//! The store's own guard: [`UnitOfWork::insert_booking`] and
+//! [`UnitOfWork::update_booking`] refuse, with [`Error::SlotTaken`], an
+//! active booking whose held span meets as many active bookings of the same
+//! professional (or resource) as its capacity, even if the caller skipped
+//! the conflict check. So no code path can double-book.
+
+mod memory;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::booking::{Booking, BookingStatus};
+use crate::business::{Block, Bookable, Business, Client, Professional, Resource, Service};
+use crate::error::{Error, Problem};
+use crate::ids::{
+    BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ReceivableId, ResourceId,
+    SeriesId, ServiceId,
+};
+use crate::payment::{Payment, Receivable};
+use crate::time::Span;
+
+pub(crate) use memory::staff_key;
+pub use memory::MemoryStore;
+
+/// Whether a unit of work will write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// Reads only; a store may run many at once.
+    Read,
+    /// Reads and writes, serialized with other writers of the business
+    /// where the store needs it.
+    Write,
+}
+
+/// A database that holds businesses' records.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Opens a unit of work over `business`'s records.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when the database cannot be reached.
+    async fn begin(
+        &self,
+        business: BusinessId,
+        access: Access,
+    ) -> Result<Box<dyn UnitOfWork>, Error>;
+}
+
+/// Which bookings to list, for agenda views and histories (R23, R25).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BookingFilter {
+    /// Only bookings whose appointment meets this span.
+    pub during: Option<Span>,
+    /// Only this professional's.
+    pub professional: Option<ProfessionalId>,
+    /// Only this client's.
+    pub client: Option<ClientId>,
+    /// Only in these statuses (all when empty).
+    pub statuses: Vec<BookingStatus>,
+    /// Only this series.
+    pub series: Option<SeriesId>,
+}
+
+impl BookingFilter {
+    /// Whether `booking` passes the filter. Stores that filter in SQL must
+    /// agree with this; the conformance suite checks it.
+    pub fn matches(&self, booking: &Booking) -> bool {
+        self.during
+            .is_none_or(|s| s.overlaps(&booking.appointment()))
+            && self
+                .professional
+                .is_none_or(|p| p == booking.professional())
+            && self.client.is_none_or(|c| c == booking.client())
+            && (self.statuses.is_empty() || self.statuses.contains(&booking.status()))
+            && self.series.is_none_or(|s| Some(s) == booking.series())
+    }
+}
+
+/// A key a caller sends with a request so that sending it again does not
+/// do the work again: 1 to 255 visible ASCII characters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct IdempotencyKey(Box<str>);
+
+impl IdempotencyKey {
+    /// Reads a key.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for `idempotency_key` when empty, longer than 255
+    /// characters or not visible ASCII.
+    pub fn parse(text: &str) -> Result<IdempotencyKey, Error> {
+        let field = "idempotency_key";
+        if text.is_empty() {
+            return Err(Error::invalid(field, Problem::Empty));
+        }
+        if text.len() > 255 {
+            return Err(Error::invalid(
+                field,
+                Problem::TooLong {
+                    len: text.chars().count(),
+                    max: 255,
+                },
+            ));
+        }
+        if !text.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::invalid(
+                field,
+                Problem::BadIdempotencyKey {
+                    value: crate::error::clip(text),
+                },
+            ));
+        }
+        Ok(IdempotencyKey(text.into()))
+    }
+
+    /// The key.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for IdempotencyKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a request made, kept under its idempotency key so a retry gets the
+/// same answer.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// One booking (book, confirm, cancel, reschedule, complete, no-show).
+    Booking(BookingId),
+    /// The bookings of a series, in order.
+    Series(Vec<BookingId>),
+    /// A payment (record, approve, refuse, refund).
+    Payment(PaymentId),
+}
+
+/// A request done under an idempotency key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotencyRecord {
+    /// The key.
+    pub key: IdempotencyKey,
+    /// The request, in a canonical text: a retry must send the same.
+    pub request: String,
+    /// What it made.
+    pub outcome: Outcome,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// One atomic step over one business's records. Writes are seen by later
+/// reads of the same unit of work, and by others only after
+/// [`UnitOfWork::commit`]; dropping it rolls back.
+///
+/// Every method may fail with [`Error::Storage`] (the database failed) or
+/// [`Error::WriteConflict`] (a concurrent unit of work got in the way; the
+/// use cases retry).
+#[async_trait]
+pub trait UnitOfWork: Send {
+    /// The business, if it exists.
+    async fn business(&mut self) -> Result<Option<Business>, Error>;
+    /// Creates or replaces the business; its id must be the unit's.
+    async fn put_business(&mut self, business: &Business) -> Result<(), Error>;
+
+    /// A service.
+    async fn service(&mut self, id: ServiceId) -> Result<Option<Service>, Error>;
+    /// Every service, by name then id.
+    async fn services(&mut self) -> Result<Vec<Service>, Error>;
+    /// Creates or replaces a service.
+    async fn put_service(&mut self, service: &Service) -> Result<(), Error>;
+
+    /// A professional.
+    async fn professional(&mut self, id: ProfessionalId) -> Result<Option<Professional>, Error>;
+    /// Every professional, by name then id.
+    async fn professionals(&mut self) -> Result<Vec<Professional>, Error>;
+    /// Creates or replaces a professional.
+    async fn put_professional(&mut self, professional: &Professional) -> Result<(), Error>;
+
+    /// A resource.
+    async fn resource(&mut self, id: ResourceId) -> Result<Option<Resource>, Error>;
+    /// Every resource, by name then id.
+    async fn resources(&mut self) -> Result<Vec<Resource>, Error>;
+    /// Creates or replaces a resource.
+    async fn put_resource(&mut self, resource: &Resource) -> Result<(), Error>;
+
+    /// A client.
+    async fn client(&mut self, id: ClientId) -> Result<Option<Client>, Error>;
+    /// Every client, by name then id.
+    async fn clients(&mut self) -> Result<Vec<Client>, Error>;
+    /// Creates or replaces a client.
+    async fn put_client(&mut self, client: &Client) -> Result<(), Error>;
+
+    /// The blocks of `on` that overlap `span`, by start.
+    async fn blocks_meeting(&mut self, on: Bookable, span: Span) -> Result<Vec<Block>, Error>;
+    /// Creates or replaces a block.
+    async fn put_block(&mut self, block: &Block) -> Result<(), Error>;
+    /// Deletes a block; whether it existed.
+    async fn delete_block(&mut self, id: BlockId) -> Result<bool, Error>;
+
+    /// A booking.
+    async fn booking(&mut self, id: BookingId) -> Result<Option<Booking>, Error>;
+    /// The active bookings of `on` whose held span overlaps `span`, by held
+    /// span then id.
+    async fn bookings_meeting(&mut self, on: Bookable, span: Span) -> Result<Vec<Booking>, Error>;
+    /// The bookings that pass `filter`, by appointment start then id.
+    async fn bookings(&mut self, filter: &BookingFilter) -> Result<Vec<Booking>, Error>;
+    /// Adds a new booking.
+    ///
+    /// # Errors
+    /// [`Error::SlotTaken`] from the store's own guard (see the module
+    /// documentation); [`Error::AlreadyExists`] when the id exists.
+    async fn insert_booking(&mut self, booking: &Booking) -> Result<(), Error>;
+    /// Replaces a booking that exists.
+    ///
+    /// # Errors
+    /// [`Error::SlotTaken`] from the store's own guard;
+    /// [`Error::NotFound`] when it does not exist.
+    async fn update_booking(&mut self, booking: &Booking) -> Result<(), Error>;
+
+    /// A payment.
+    async fn payment(&mut self, id: PaymentId) -> Result<Option<Payment>, Error>;
+    /// The payments of a booking, by creation then id.
+    async fn payments_for_booking(&mut self, booking: BookingId) -> Result<Vec<Payment>, Error>;
+    /// The payments of a client, by creation then id.
+    async fn payments_for_client(&mut self, client: ClientId) -> Result<Vec<Payment>, Error>;
+    /// Creates or replaces a payment.
+    async fn put_payment(&mut self, payment: &Payment) -> Result<(), Error>;
+
+    /// A receivable.
+    async fn receivable(&mut self, id: ReceivableId) -> Result<Option<Receivable>, Error>;
+    /// Every receivable, by due date then id.
+    async fn receivables(&mut self) -> Result<Vec<Receivable>, Error>;
+    /// Creates or replaces a receivable.
+    async fn put_receivable(&mut self, receivable: &Receivable) -> Result<(), Error>;
+
+    /// What was done under `key`, if anything.
+    async fn idempotency(
+        &mut self,
+        key: &IdempotencyKey,
+    ) -> Result<Option<IdempotencyRecord>, Error>;
+    /// Records what was done under a key.
+    ///
+    /// # Errors
+    /// [`Error::WriteConflict`] when the key was recorded meanwhile by
+    /// another unit of work.
+    async fn put_idempotency(&mut self, record: &IdempotencyRecord) -> Result<(), Error>;
+
+    /// Makes every write of this unit of work durable and visible, at once.
+    async fn commit(self: Box<Self>) -> Result<(), Error>;
+}
