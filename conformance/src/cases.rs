@@ -1,0 +1,639 @@
+//! The cases. Each takes a fresh, empty store.
+//!
+//! 2026-03-02 is a Monday; 13:00Z is 10:00 in São Paulo.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use agendo_core::agenda::{BookRequest, Context, PaymentRequest, PaymentState, SeriesRequest};
+use agendo_core::availability::Buffers;
+use agendo_core::booking::{Booking, BookingStatus};
+use agendo_core::business::{Activity, Block, Bookable, Client, Professional, Resource, Service};
+use agendo_core::contact::TaxId;
+use agendo_core::ids::{BlockId, ClientId, ReceivableId, ResourceId, ServiceId};
+use agendo_core::payment::{PaymentMethod, PaymentStatus, Receivable};
+use agendo_core::recurrence::RecurrenceRule;
+use agendo_core::store::{Access, BookingFilter, IdempotencyKey, Store};
+use agendo_core::time::Span;
+use agendo_core::Error;
+use chrono::NaiveDate;
+use futures_util::future::join_all;
+
+use crate::salon::{at, brl, now, Salon};
+
+type Boxed = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+macro_rules! case {
+    ($(#[$doc:meta])* $name:ident, |$store:ident| $body:block) => {
+        $(#[$doc])*
+        pub fn $name($store: Arc<dyn Store>) -> Boxed {
+            Box::pin(async move $body)
+        }
+    };
+}
+
+fn span(start: &str, end: &str) -> Span {
+    Span::new(at(start), at(end)).unwrap()
+}
+
+case!(
+    /// Every kind of record reads back equal to what was written.
+    records_read_back_as_written,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let room = Resource::new(ResourceId::random(), salon.business.id(), "Sala de laser")
+            .unwrap()
+            .with_capacity(2)
+            .unwrap();
+        salon.agenda.save_resource(&ctx, &room).await.unwrap();
+        let laser = Service::new(ServiceId::random(), salon.business.id(), "Laser", 45, brl("199.90"))
+            .unwrap()
+            .with_description("Depilação a laser, sessão")
+            .unwrap()
+            .with_buffers(Buffers::new(5, 10).unwrap())
+            .with_resource(Some(room.id()));
+        salon.agenda.save_service(&ctx, &laser).await.unwrap();
+        let client = salon
+            .maria
+            .clone()
+            .with_tax_id(Some(TaxId::parse("529.982.247-25").unwrap()))
+            .with_notes("prefere manhãs")
+            .unwrap()
+            .with_attribute("skin_type", "III")
+            .unwrap();
+        salon.agenda.save_client(&ctx, &client).await.unwrap();
+
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        assert_eq!(work.business().await.unwrap().as_ref(), Some(&salon.business));
+        assert_eq!(work.service(laser.id()).await.unwrap().as_ref(), Some(&laser));
+        assert_eq!(work.service(salon.cut.id()).await.unwrap().as_ref(), Some(&salon.cut));
+        assert_eq!(work.professional(salon.ana.id()).await.unwrap().as_ref(), Some(&salon.ana));
+        assert_eq!(work.resource(room.id()).await.unwrap().as_ref(), Some(&room));
+        assert_eq!(work.client(client.id()).await.unwrap().as_ref(), Some(&client));
+        assert_eq!(work.client(ClientId::random()).await.unwrap(), None);
+    }
+);
+
+case!(
+    /// Lists come sorted by name.
+    lists_are_sorted_by_name,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        let names: Vec<String> = work.professionals().await.unwrap().iter().map(|p| p.name().to_owned()).collect();
+        assert_eq!(names, ["Ana", "Bia"]);
+        let names: Vec<String> = work.clients().await.unwrap().iter().map(|c| c.name().to_owned()).collect();
+        assert_eq!(names, ["João Lima", "Maria Souza"]);
+        assert_eq!(work.services().await.unwrap(), std::slice::from_ref(&salon.cut));
+    }
+);
+
+case!(
+    /// A unit of work of one business finds nothing of another (R7).
+    one_business_never_sees_another,
+    |store| {
+        let first = Salon::open(store.clone()).await;
+        let second = Salon::open(store.clone()).await;
+        let booking = first.book(&first.ana, &first.maria, "2026-03-02T13:00:00Z").await;
+        let mut work = store.begin(second.business.id(), Access::Read).await.unwrap();
+        assert_eq!(work.service(first.cut.id()).await.unwrap(), None);
+        assert_eq!(work.professional(first.ana.id()).await.unwrap(), None);
+        assert_eq!(work.client(first.maria.id()).await.unwrap(), None);
+        assert_eq!(work.booking(booking.id()).await.unwrap(), None);
+        assert!(work.bookings(&BookingFilter::default()).await.unwrap().is_empty());
+        assert_eq!(work.professionals().await.unwrap().len(), 2);
+        drop(work);
+        // The other salon's staff cannot act on it either.
+        let err = second.agenda.cancel(&second.staff(), booking.id(), "").await.unwrap_err();
+        assert!(matches!(err, Error::NotFound { .. }), "{err}");
+        // The same time with the second salon's Ana is free.
+        second.book(&second.ana, &second.maria, "2026-03-02T13:00:00Z").await;
+    }
+);
+
+case!(
+    /// Dropping a unit of work without committing keeps none of its writes.
+    uncommitted_work_is_thrown_away,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let client = Client::new(ClientId::random(), salon.business.id(), "Ninguém").unwrap();
+        {
+            let mut work = store.begin(salon.business.id(), Access::Write).await.unwrap();
+            work.put_client(&client).await.unwrap();
+            assert!(work.client(client.id()).await.unwrap().is_some(), "a unit sees its own writes");
+        }
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        assert_eq!(work.client(client.id()).await.unwrap(), None);
+    }
+);
+
+case!(
+    /// A booking's status, spans, price and whole history read back.
+    booking_history_reads_back_as_written,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let booking = salon.book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z").await;
+        let booking = salon.agenda.confirm(&ctx, booking.id()).await.unwrap();
+        let booking = salon.agenda.reschedule(&ctx, booking.id(), at("2026-03-03T14:00:00Z")).await.unwrap();
+        let ended = salon.agenda.cancel(&ctx.clone().as_client(), booking.id(), "viagem").await.unwrap();
+        assert_eq!(ended.booking.status(), BookingStatus::Cancelled);
+        assert_eq!(ended.booking.history().len(), 4);
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        assert_eq!(work.booking(booking.id()).await.unwrap(), Some(ended.booking));
+    }
+);
+
+case!(
+    /// Booking a taken time is refused, naming the booking in the way (R18).
+    a_taken_slot_is_refused_naming_the_booking,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let first = salon.book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z").await;
+        let err = salon
+            .agenda
+            .book(&salon.staff(), &salon.cut_at(&salon.ana, &salon.joao, "2026-03-02T13:15:00Z"))
+            .await
+            .unwrap_err();
+        match err {
+            Error::SlotTaken { bookings, .. } => {
+                assert_eq!(bookings.iter().map(|b| b.to_string()).collect::<Vec<_>>(), [first.id().to_string()])
+            }
+            other => panic!("expected slot_taken, got {other}"),
+        }
+        // Touching is not overlapping, and Bia is free.
+        salon.book(&salon.ana, &salon.joao, "2026-03-02T13:30:00Z").await;
+        salon.book(&salon.bia, &salon.joao, "2026-03-02T13:00:00Z").await;
+    }
+);
+
+case!(
+    /// The store refuses an overlapping active booking written without the
+    /// conflict check: no code path can double-book.
+    the_store_guard_refuses_overlaps_the_caller_did_not_check,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let first = salon.book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z").await;
+        let sneaky = Booking::new(
+            agendo_core::ids::BookingId::random(),
+            &salon.cut,
+            salon.ana.id(),
+            salon.joao.id(),
+            at("2026-03-02T13:10:00Z"),
+            brl("50"),
+            brl("0"),
+            now(),
+        )
+        .unwrap();
+        let mut work = store.begin(salon.business.id(), Access::Write).await.unwrap();
+        let err = work.insert_booking(&sneaky).await.unwrap_err();
+        assert!(matches!(err, Error::SlotTaken { .. }), "{err}");
+        // Moving an existing booking onto another is refused the same way.
+        let second = salon_booking_in(&mut *work, &salon, "2026-03-02T15:00:00Z").await;
+        let moved = second
+            .apply(
+                agendo_core::booking::Action::Reschedule {
+                    appointment: first.appointment(),
+                },
+                now(),
+            )
+            .unwrap();
+        let err = work.update_booking(&moved).await.unwrap_err();
+        assert!(matches!(err, Error::SlotTaken { .. }), "{err}");
+    }
+);
+
+async fn salon_booking_in(
+    work: &mut dyn agendo_core::store::UnitOfWork,
+    salon: &Salon,
+    start: &str,
+) -> Booking {
+    let booking = Booking::new(
+        agendo_core::ids::BookingId::random(),
+        &salon.cut,
+        salon.ana.id(),
+        salon.joao.id(),
+        at(start),
+        brl("50"),
+        brl("0"),
+        now(),
+    )
+    .unwrap();
+    work.insert_booking(&booking).await.unwrap();
+    booking
+}
+
+case!(
+    /// A professional of capacity 2 takes two overlapping bookings, not three.
+    capacity_allows_that_many_overlapping_bookings,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ana = salon.ana.clone().with_capacity(2).unwrap();
+        salon.agenda.save_professional(&salon.staff(), &ana).await.unwrap();
+        salon.book(&ana, &salon.maria, "2026-03-02T13:00:00Z").await;
+        salon.book(&ana, &salon.joao, "2026-03-02T13:00:00Z").await;
+        let err = salon
+            .agenda
+            .book(&salon.staff(), &salon.cut_at(&ana, &salon.maria, "2026-03-02T13:20:00Z"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::SlotTaken { capacity: 2, ref bookings, .. } if bookings.len() == 2), "{err}");
+    }
+);
+
+case!(
+    /// A service's buffers keep time free even next to another service.
+    buffers_hold_between_two_services,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let color = Service::new(ServiceId::random(), salon.business.id(), "Coloração", 60, brl("120"))
+            .unwrap()
+            .with_buffers(Buffers::new(0, 15).unwrap());
+        salon.agenda.save_service(&ctx, &color).await.unwrap();
+        let ana = salon.ana.clone().with_services([salon.cut.id(), color.id()]);
+        salon.agenda.save_professional(&ctx, &ana).await.unwrap();
+        let request = BookRequest {
+            service: color.id(),
+            professional: ana.id(),
+            client: salon.maria.id(),
+            start: at("2026-03-02T13:00:00Z"),
+            discount: None,
+        };
+        salon.agenda.book(&ctx, &request).await.unwrap();
+        // The colour ends at 14:00Z and keeps 15 minutes for cleaning.
+        let err = salon
+            .agenda
+            .book(&ctx, &salon.cut_at(&ana, &salon.joao, "2026-03-02T14:00:00Z"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::SlotTaken { .. }), "{err}");
+        salon.book(&ana, &salon.joao, "2026-03-02T14:15:00Z").await;
+    }
+);
+
+case!(
+    /// A cancelled booking no longer holds its time.
+    a_cancelled_booking_frees_its_time,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let first = salon.book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z").await;
+        salon.agenda.cancel(&salon.staff(), first.id(), "").await.unwrap();
+        salon.book(&salon.ana, &salon.joao, "2026-03-02T13:00:00Z").await;
+    }
+);
+
+case!(
+    /// `bookings_meeting` lists the active bookings whose held span overlaps.
+    bookings_meeting_lists_only_active_overlapping_bookings,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let a = salon.book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z").await;
+        let b = salon.book(&salon.ana, &salon.joao, "2026-03-02T13:30:00Z").await;
+        let c = salon.book(&salon.ana, &salon.joao, "2026-03-02T14:00:00Z").await;
+        salon.book(&salon.bia, &salon.joao, "2026-03-02T13:30:00Z").await;
+        salon.agenda.cancel(&salon.staff(), c.id(), "").await.unwrap();
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        let found = work
+            .bookings_meeting(Bookable::Professional(salon.ana.id()), span("2026-03-02T13:29:00Z", "2026-03-02T15:00:00Z"))
+            .await
+            .unwrap();
+        assert_eq!(found.iter().map(Booking::id).collect::<Vec<_>>(), [a.id(), b.id()]);
+        let found = work
+            .bookings_meeting(Bookable::Professional(salon.ana.id()), span("2026-03-02T13:30:00Z", "2026-03-02T13:31:00Z"))
+            .await
+            .unwrap();
+        assert_eq!(found.iter().map(Booking::id).collect::<Vec<_>>(), [b.id()], "half-open spans");
+    }
+);
+
+case!(
+    /// Agenda filters (R23, R25) select by range, professional, client,
+    /// status and series, and agree with `BookingFilter::matches`.
+    booking_filters_select_by_each_field,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let mut all = [
+            salon.book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z").await,
+            salon.book(&salon.ana, &salon.joao, "2026-03-03T13:00:00Z").await,
+            salon.book(&salon.bia, &salon.maria, "2026-03-04T13:00:00Z").await,
+        ];
+        all[1] = salon.agenda.confirm(&ctx, all[1].id()).await.unwrap();
+        let filters = [
+            BookingFilter::default(),
+            BookingFilter { during: Some(span("2026-03-03T00:00:00Z", "2026-03-04T00:00:00Z")), ..Default::default() },
+            BookingFilter { professional: Some(salon.ana.id()), ..Default::default() },
+            BookingFilter { client: Some(salon.maria.id()), ..Default::default() },
+            BookingFilter { statuses: vec![BookingStatus::Confirmed], ..Default::default() },
+            BookingFilter { statuses: vec![BookingStatus::Pending, BookingStatus::Cancelled], professional: Some(salon.ana.id()), ..Default::default() },
+        ];
+        let expected_sizes = [3, 1, 2, 2, 1, 1];
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        for (filter, size) in filters.iter().zip(expected_sizes) {
+            let found = work.bookings(filter).await.unwrap();
+            let expected: Vec<&Booking> = all.iter().filter(|b| filter.matches(b)).collect();
+            assert_eq!(found.len(), size, "{filter:?}");
+            assert_eq!(found.iter().collect::<Vec<_>>(), expected, "{filter:?}");
+        }
+    }
+);
+
+case!(
+    /// Blocks are kept, found by the span they meet, deleted, and refuse
+    /// bookings in their time (R16).
+    blocks_are_kept_listed_and_deleted,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let lunch = Block::new(
+            BlockId::random(),
+            salon.business.id(),
+            Bookable::Professional(salon.ana.id()),
+            span("2026-03-02T15:00:00Z", "2026-03-02T16:00:00Z"),
+            "almoço",
+        )
+        .unwrap();
+        salon.agenda.add_block(&ctx, &lunch).await.unwrap();
+        let err = salon.agenda.book(&ctx, &salon.cut_at(&salon.ana, &salon.maria, "2026-03-02T15:30:00Z")).await.unwrap_err();
+        assert!(matches!(err, Error::Blocked { .. }), "{err}");
+        {
+            let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+            let on = Bookable::Professional(salon.ana.id());
+            assert_eq!(work.blocks_meeting(on, span("2026-03-02T14:00:00Z", "2026-03-02T15:00:01Z")).await.unwrap(), std::slice::from_ref(&lunch));
+            assert!(work.blocks_meeting(on, span("2026-03-02T16:00:00Z", "2026-03-02T17:00:00Z")).await.unwrap().is_empty());
+            assert!(work.blocks_meeting(Bookable::Professional(salon.bia.id()), lunch.span()).await.unwrap().is_empty());
+        }
+        salon.agenda.remove_block(&ctx, lunch.id()).await.unwrap();
+        salon.book(&salon.ana, &salon.maria, "2026-03-02T15:30:00Z").await;
+        let err = salon.agenda.remove_block(&ctx, lunch.id()).await.unwrap_err();
+        assert!(matches!(err, Error::NotFound { .. }), "{err}");
+    }
+);
+
+case!(
+    /// A service that needs a room books the professional and the room
+    /// together: Bia cannot use the room while Ana does.
+    a_service_with_a_resource_books_both_together,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let room = Resource::new(ResourceId::random(), salon.business.id(), "Sala 1").unwrap();
+        salon.agenda.save_resource(&ctx, &room).await.unwrap();
+        let laser = Service::new(ServiceId::random(), salon.business.id(), "Laser", 45, brl("200"))
+            .unwrap()
+            .with_resource(Some(room.id()));
+        salon.agenda.save_service(&ctx, &laser).await.unwrap();
+        let with_laser = |p: &Professional| p.clone().with_services([salon.cut.id(), laser.id()]);
+        let (ana, bia) = (with_laser(&salon.ana), with_laser(&salon.bia));
+        salon.agenda.save_professional(&ctx, &ana).await.unwrap();
+        salon.agenda.save_professional(&ctx, &bia).await.unwrap();
+        let request = |p: &Professional, start: &str| BookRequest {
+            service: laser.id(),
+            professional: p.id(),
+            client: salon.maria.id(),
+            start: at(start),
+            discount: None,
+        };
+        let first = salon.agenda.book(&ctx, &request(&ana, "2026-03-02T13:00:00Z")).await.unwrap();
+        assert_eq!(first.resource(), Some(room.id()));
+        let err = salon.agenda.book(&ctx, &request(&bia, "2026-03-02T13:30:00Z")).await.unwrap_err();
+        match err {
+            Error::SlotTaken { staff, .. } => assert_eq!(staff.as_str(), room.id().to_string()),
+            other => panic!("expected the room taken, got {other}"),
+        }
+        salon.agenda.book(&ctx, &request(&bia, "2026-03-02T13:45:00Z")).await.unwrap();
+        // A room taken out of service takes no bookings.
+        let retired = room.with_activity(Activity::Retired);
+        salon.agenda.save_resource(&ctx, &retired).await.unwrap();
+        let err = salon.agenda.book(&ctx, &request(&bia, "2026-03-02T16:00:00Z")).await.unwrap_err();
+        assert!(matches!(err, Error::Retired { .. }), "{err}");
+    }
+);
+
+case!(
+    /// Payments read back; with confirmation on payment, a payment covering
+    /// the price confirms the booking (R19, R35).
+    payments_read_back_and_confirm_on_payment,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let business = salon.business.clone().with_confirmation(agendo_core::business::ConfirmationMode::OnPayment);
+        salon.agenda.save_business(&business).await.unwrap();
+        let booking = salon.book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z").await;
+        let pay = |amount: &str, state| PaymentRequest {
+            client: salon.maria.id(),
+            booking: Some(booking.id()),
+            method: PaymentMethod::Pix,
+            amount: brl(amount),
+            state,
+        };
+        let half = salon.agenda.record_payment(&ctx, &pay("25", PaymentState::Approved)).await.unwrap();
+        assert_eq!(half.booking.as_ref().unwrap().status(), BookingStatus::Pending);
+        let rest = salon.agenda.record_payment(&ctx, &pay("25", PaymentState::Pending)).await.unwrap();
+        assert_eq!(rest.booking.as_ref().unwrap().status(), BookingStatus::Pending);
+        let approved = salon.agenda.approve_payment(&ctx, rest.payment.id()).await.unwrap();
+        assert_eq!(approved.payment.status(), PaymentStatus::Approved);
+        assert_eq!(approved.booking.as_ref().unwrap().status(), BookingStatus::Confirmed);
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        assert_eq!(work.payment(half.payment.id()).await.unwrap().as_ref(), Some(&half.payment));
+        assert_eq!(work.payments_for_booking(booking.id()).await.unwrap().len(), 2);
+        assert_eq!(work.payments_for_client(salon.maria.id()).await.unwrap().len(), 2);
+        assert!(work.payments_for_client(salon.joao.id()).await.unwrap().is_empty());
+        drop(work);
+        // A payment for Maria's booking cannot be recorded for João.
+        let mut wrong = pay("10", PaymentState::Approved);
+        wrong.client = salon.joao.id();
+        let err = salon.agenda.record_payment(&ctx, &wrong).await.unwrap_err();
+        assert_eq!(err.field(), Some("booking_id"));
+    }
+);
+
+case!(
+    /// A late cancellation keeps the policy's fee and records the refund
+    /// on the payments (R21, R37).
+    cancelling_refunds_the_payments_by_the_policy,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let booking = salon.book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z").await;
+        let request = PaymentRequest {
+            client: salon.maria.id(),
+            booking: Some(booking.id()),
+            method: PaymentMethod::Card,
+            amount: brl("50"),
+            state: PaymentState::Approved,
+        };
+        let paid = salon.agenda.record_payment(&ctx, &request).await.unwrap();
+        // Two hours before the start: the late fee of 50%.
+        let late = Context::staff(salon.business.id(), at("2026-03-02T11:00:00Z")).as_client();
+        let ended = salon.agenda.cancel(&late, booking.id(), "").await.unwrap();
+        assert_eq!((ended.settlement.fee(), ended.settlement.refund()), (brl("25"), brl("25")));
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        let payment = work.payment(paid.payment.id()).await.unwrap().unwrap();
+        assert_eq!(payment.status(), PaymentStatus::PartiallyRefunded);
+        assert_eq!(payment.net(), brl("25"));
+        assert_eq!(ended.refunded, [payment]);
+    }
+);
+
+case!(
+    /// Receivables read back, paid or not.
+    receivables_read_back_as_written,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let due = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+        let owed = Receivable::new(ReceivableId::random(), salon.business.id(), salon.maria.id(), None, brl("150"), due, "pacote").unwrap();
+        let paid = Receivable::new(ReceivableId::random(), salon.business.id(), salon.joao.id(), None, brl("30"), due.pred_opt().unwrap(), "")
+            .unwrap()
+            .pay(now())
+            .unwrap();
+        let mut work = store.begin(salon.business.id(), Access::Write).await.unwrap();
+        work.put_receivable(&owed).await.unwrap();
+        work.put_receivable(&paid).await.unwrap();
+        work.commit().await.unwrap();
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        assert_eq!(work.receivable(owed.id()).await.unwrap().as_ref(), Some(&owed));
+        assert_eq!(work.receivables().await.unwrap(), [paid, owed], "by due date");
+    }
+);
+
+case!(
+    /// The same key and request answer the first outcome without a second
+    /// booking; the same key with another request is refused.
+    idempotency_keys_replay_and_refuse_reuse,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff().with_key(IdempotencyKey::parse("req-1").unwrap());
+        let request = salon.cut_at(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z");
+        let first = salon.agenda.book(&ctx, &request).await.unwrap();
+        let again = salon.agenda.book(&ctx, &request).await.unwrap();
+        assert_eq!(first, again);
+        let other = salon.cut_at(&salon.ana, &salon.maria, "2026-03-02T14:00:00Z");
+        let err = salon.agenda.book(&ctx, &other).await.unwrap_err();
+        assert!(matches!(err, Error::IdempotencyKeyReused { .. }), "{err}");
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        assert_eq!(work.bookings(&BookingFilter::default()).await.unwrap().len(), 1);
+        drop(work);
+        // Keys belong to one business: another salon may use the same key.
+        let second = Salon::open(store.clone()).await;
+        let ctx2 = second.staff().with_key(IdempotencyKey::parse("req-1").unwrap());
+        second.agenda.book(&ctx2, &second.cut_at(&second.ana, &second.maria, "2026-03-02T13:00:00Z")).await.unwrap();
+    }
+);
+
+case!(
+    /// A series with a clash books nothing and names every clash; without
+    /// one, it books every occurrence (R22).
+    a_series_is_booked_whole_or_not_at_all,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        // João holds Tuesday 2026-03-17, 10:00.
+        salon.book(&salon.ana, &salon.joao, "2026-03-17T13:00:00Z").await;
+        let request = SeriesRequest {
+            service: salon.cut.id(),
+            professional: salon.ana.id(),
+            client: salon.maria.id(),
+            first: "2026-03-03T10:00:00".parse().unwrap(),
+            rule: RecurrenceRule::parse("FREQ=WEEKLY;BYDAY=TU;COUNT=4").unwrap(),
+            discount: None,
+        };
+        let err = salon.agenda.book_series(&ctx, &request).await.unwrap_err();
+        match &err {
+            Error::SeriesClashes { clashes } => {
+                assert_eq!(clashes.len(), 1);
+                assert_eq!((clashes[0].index, clashes[0].start), (2, at("2026-03-17T13:00:00Z")));
+                assert_eq!(clashes[0].cause.code(), "slot_taken");
+            }
+            other => panic!("expected series_clashes, got {other}"),
+        }
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        let filter = BookingFilter { client: Some(salon.maria.id()), ..Default::default() };
+        assert!(work.bookings(&filter).await.unwrap().is_empty(), "nothing of the series was kept");
+        drop(work);
+        let request = SeriesRequest { first: "2026-03-03T11:00:00".parse().unwrap(), ..request };
+        let series = salon.agenda.book_series(&ctx, &request).await.unwrap();
+        assert_eq!(series.len(), 4);
+        assert!(series.iter().all(|b| b.series() == series[0].series() && b.series().is_some()));
+        assert_eq!(series[3].appointment().start(), at("2026-03-24T14:00:00Z"));
+    }
+);
+
+case!(
+    /// Cancelling "this and following" cancels the booking and the later
+    /// ones of its series, not the earlier.
+    cancel_this_and_following,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let request = SeriesRequest {
+            service: salon.cut.id(),
+            professional: salon.ana.id(),
+            client: salon.maria.id(),
+            first: "2026-03-02T10:00:00".parse().unwrap(),
+            rule: RecurrenceRule::parse("FREQ=DAILY;COUNT=5").unwrap(),
+            discount: None,
+        };
+        let series = salon.agenda.book_series(&ctx, &request).await.unwrap();
+        let ended = salon.agenda.cancel_following(&ctx, series[2].id(), "mudou de cidade").await.unwrap();
+        assert_eq!(ended.iter().map(|e| e.booking.id()).collect::<Vec<_>>(), series[2..].iter().map(Booking::id).collect::<Vec<_>>());
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        for (i, booking) in series.iter().enumerate() {
+            let status = work.booking(booking.id()).await.unwrap().unwrap().status();
+            let expected = if i < 2 { BookingStatus::Pending } else { BookingStatus::Cancelled };
+            assert_eq!(status, expected, "occurrence {i}");
+        }
+        drop(work);
+        let single = salon.book(&salon.bia, &salon.joao, "2026-03-02T13:00:00Z").await;
+        let err = salon.agenda.cancel_following(&ctx, single.id(), "").await.unwrap_err();
+        assert!(matches!(err, Error::NotInSeries { .. }), "{err}");
+    }
+);
+
+case!(
+    /// Many clients booking one slot at once: exactly one gets it, the
+    /// others get the conflict (R18).
+    concurrent_bookings_of_one_slot_let_exactly_one_win,
+    |store| {
+        let salon = Arc::new(Salon::open(store.clone()).await);
+        let mut clients = Vec::new();
+        for i in 0..16 {
+            let client = Client::new(ClientId::random(), salon.business.id(), &format!("Cliente {i}")).unwrap();
+            salon.agenda.save_client(&salon.staff(), &client).await.unwrap();
+            clients.push(client);
+        }
+        let attempts = clients.iter().map(|client| {
+            let salon = salon.clone();
+            let request = salon.cut_at(&salon.ana, client, "2026-03-02T13:00:00Z");
+            async move { salon.agenda.book(&salon.staff(), &request).await }
+        });
+        let results = join_all(attempts).await;
+        let won = results.iter().filter(|r| r.is_ok()).count();
+        let taken = results.iter().filter(|r| matches!(r, Err(Error::SlotTaken { .. }))).count();
+        assert_eq!((won, taken), (1, 15), "{results:?}");
+    }
+);
+
+case!(
+    /// Retries of one request under one key, at once, make one booking.
+    concurrent_retries_with_one_key_make_one_booking,
+    |store| {
+        let salon = Arc::new(Salon::open(store.clone()).await);
+        let ctx = salon.staff().with_key(IdempotencyKey::parse("retry-me").unwrap());
+        let request = salon.cut_at(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z");
+        let attempts = (0..8).map(|_| {
+            let (salon, ctx, request) = (salon.clone(), ctx.clone(), request.clone());
+            async move { salon.agenda.book(&ctx, &request).await }
+        });
+        let results = join_all(attempts).await;
+        let ids: Vec<_> = results.iter().map(|r| r.as_ref().map(Booking::id).map_err(|e| e.to_string())).collect();
+        assert!(ids.iter().all(|id| id == &ids[0] && id.is_ok()), "{ids:?}");
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        assert_eq!(work.bookings(&BookingFilter::default()).await.unwrap().len(), 1);
+    }
+);

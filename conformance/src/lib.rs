@@ -1,0 +1,75 @@
+//! The conformance suite of Agendo's stores.
+//!
+//! Every store (the in-memory reference in `agendo-core`, `agendo-sqlite`,
+//! `agendo-postgres`) runs these cases, unchanged, so they all keep the same
+//! promises: records read back as written, one business never sees
+//! another's, uncommitted work vanishes, and no two active bookings of one
+//! professional or resource overlap beyond its capacity, even when many
+//! clients book at once.
+//!
+//! A store's test file says how to make a fresh, empty store and run a case
+//! on it, and the macro writes one `#[test]` per case:
+//!
+//! ```no_run
+//! fn run(case: agendo_conformance::Case) {
+//!     let store = std::sync::Arc::new(agendo_core::store::MemoryStore::new());
+//!     futures_executor::block_on(case(store));
+//! }
+//! agendo_conformance::store_tests!(run);
+//! ```
+//!
+//! Each case panics, as a test does, when the store breaks a promise.
+
+pub mod cases;
+mod salon;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use agendo_core::store::Store;
+
+pub use salon::Salon;
+
+/// One case of the suite: given a fresh, empty store, checks a promise.
+pub type Case = fn(Arc<dyn Store>) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// Writes one `#[test]` per case of the suite, each calling `$run` with the
+/// case. `$run` makes a fresh store and drives the case's future to the end.
+#[macro_export]
+macro_rules! store_tests {
+    ($run:path) => {
+        $crate::store_tests!(@each $run;
+            records_read_back_as_written,
+            lists_are_sorted_by_name,
+            one_business_never_sees_another,
+            uncommitted_work_is_thrown_away,
+            booking_history_reads_back_as_written,
+            a_taken_slot_is_refused_naming_the_booking,
+            the_store_guard_refuses_overlaps_the_caller_did_not_check,
+            capacity_allows_that_many_overlapping_bookings,
+            buffers_hold_between_two_services,
+            a_cancelled_booking_frees_its_time,
+            bookings_meeting_lists_only_active_overlapping_bookings,
+            booking_filters_select_by_each_field,
+            blocks_are_kept_listed_and_deleted,
+            a_service_with_a_resource_books_both_together,
+            payments_read_back_and_confirm_on_payment,
+            cancelling_refunds_the_payments_by_the_policy,
+            receivables_read_back_as_written,
+            idempotency_keys_replay_and_refuse_reuse,
+            a_series_is_booked_whole_or_not_at_all,
+            cancel_this_and_following,
+            concurrent_bookings_of_one_slot_let_exactly_one_win,
+            concurrent_retries_with_one_key_make_one_booking
+        );
+    };
+    (@each $run:path; $($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                $run($crate::cases::$case)
+            }
+        )*
+    };
+}
