@@ -611,3 +611,190 @@ proptest! {
         prop_assert_eq!(again, search);
     }
 }
+
+// ---------------------------------------------------------------------------
+// Recurrence expansion against a day-by-day oracle, across DST changes.
+
+use agendo_core::recurrence::{ByDay, End, Frequency, RecurrenceRule};
+
+const WEEKDAYS: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
+#[derive(Clone, Debug)]
+struct RuleCase {
+    zone: Tz,
+    first: NaiveDateTime,
+    frequency: Frequency,
+    interval: u32,
+    weekdays: Vec<Weekday>,
+    ordinals: Vec<(i8, Weekday)>,
+    end: End,
+}
+
+fn rule_case() -> impl Strategy<Value = RuleCase> {
+    (
+        0..ZONES.len(),
+        any::<prop::sample::Index>(),
+        0i64..60,
+        0u32..96,
+        0usize..3,
+        1u32..4,
+        0u8..128,
+        prop::collection::btree_set((prop_oneof![-5i8..=-1, 1i8..=5], 0usize..7), 0..3),
+        prop_oneof![(1u32..25).prop_map(Some), Just(None)],
+        0u64..200,
+    )
+        .prop_map(
+            |(
+                z,
+                transition,
+                days_before,
+                quarter,
+                freq,
+                interval,
+                mask,
+                ordinals,
+                count,
+                until_days,
+            )| {
+                let zone = zone(z);
+                let list = transitions(zone);
+                let anchor = if list.is_empty() {
+                    minutes(Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap())
+                } else {
+                    list[transition.index(list.len())]
+                };
+                let date = wall(zone, anchor).date() - chrono::TimeDelta::days(days_before);
+                let first = date
+                    .and_hms_opt(quarter / 4, (quarter % 4) * 15, 0)
+                    .unwrap();
+                let frequency = [Frequency::Daily, Frequency::Weekly, Frequency::Monthly][freq];
+                let weekdays: Vec<Weekday> = (0..7)
+                    .filter(|i| mask & (1 << i) != 0)
+                    .map(|i| WEEKDAYS[i])
+                    .collect();
+                let ordinals: Vec<(i8, Weekday)> = ordinals
+                    .into_iter()
+                    .map(|(n, w)| (n, WEEKDAYS[w]))
+                    .collect();
+                let end = match count {
+                    Some(n) => End::Count(n),
+                    None => End::UntilDate(date + Days::new(until_days)),
+                };
+                RuleCase {
+                    zone,
+                    first,
+                    frequency,
+                    interval,
+                    weekdays,
+                    ordinals,
+                    end,
+                }
+            },
+        )
+}
+
+fn rule_of(case: &RuleCase) -> RecurrenceRule {
+    let by_day: Vec<ByDay> = match case.frequency {
+        Frequency::Monthly if !case.ordinals.is_empty() => case
+            .ordinals
+            .iter()
+            .map(|(n, w)| ByDay::nth(*n, *w).unwrap())
+            .collect(),
+        _ => case.weekdays.iter().map(|w| ByDay::every(*w)).collect(),
+    };
+    RecurrenceRule::new(case.frequency, case.interval, by_day, case.end).unwrap()
+}
+
+/// Whether `d` is an occurrence date, read straight from the rule's words.
+fn oracle_matches(case: &RuleCase, d: NaiveDate) -> bool {
+    let d0 = case.first.date();
+    let interval = i64::from(case.interval);
+    match case.frequency {
+        Frequency::Daily => {
+            (d - d0).num_days() % interval == 0
+                && (case.weekdays.is_empty() || case.weekdays.contains(&d.weekday()))
+        }
+        Frequency::Weekly => {
+            let monday = |x: NaiveDate| {
+                x - chrono::TimeDelta::days(i64::from(x.weekday().num_days_from_monday()))
+            };
+            let weeks = (monday(d) - monday(d0)).num_days() / 7;
+            let days = if case.weekdays.is_empty() {
+                vec![d0.weekday()]
+            } else {
+                case.weekdays.clone()
+            };
+            weeks % interval == 0 && days.contains(&d.weekday())
+        }
+        Frequency::Monthly => {
+            let months = i64::from(d.year() * 12 + d.month0() as i32)
+                - i64::from(d0.year() * 12 + d0.month0() as i32);
+            if months % interval != 0 {
+                return false;
+            }
+            if !case.ordinals.is_empty() {
+                case.ordinals.iter().any(|(n, w)| {
+                    let same: Vec<NaiveDate> = (1..=31)
+                        .filter_map(|day| NaiveDate::from_ymd_opt(d.year(), d.month(), day))
+                        .filter(|x| x.weekday() == *w)
+                        .collect();
+                    let pick = if *n > 0 {
+                        same.get(*n as usize - 1)
+                    } else {
+                        same.len()
+                            .checked_sub(n.unsigned_abs() as usize)
+                            .and_then(|i| same.get(i))
+                    };
+                    pick == Some(&d)
+                })
+            } else if !case.weekdays.is_empty() {
+                case.weekdays.contains(&d.weekday())
+            } else {
+                d.day() == d0.day()
+            }
+        }
+    }
+}
+
+fn oracle_expand(case: &RuleCase) -> Vec<i64> {
+    let mut out = Vec::new();
+    let mut d = case.first.date();
+    let last = d + Days::new(60 * 366);
+    while d <= last {
+        match case.end {
+            End::Count(n) if out.len() >= n as usize => break,
+            End::UntilDate(until) if d > until => break,
+            _ => {}
+        }
+        if oracle_matches(case, d) {
+            out.push(oracle_resolve(case.zone, d.and_time(case.first.time())));
+        }
+        d = d.succ_opt().unwrap();
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// RFC 5545 expansion in local time agrees with walking the calendar
+    /// day by day and resolving each wall time by the DST oracle.
+    #[test]
+    fn recurrence_agrees_with_a_day_by_day_oracle(case in rule_case()) {
+        let engine: Vec<i64> = rule_of(&case)
+            .expand(case.zone, case.first)
+            .unwrap()
+            .into_iter()
+            .map(minutes)
+            .collect();
+        prop_assert_eq!(engine, oracle_expand(&case), "{:?} rule {}", case, rule_of(&case));
+    }
+}
