@@ -8,7 +8,17 @@
 //! - [`time`]: UTC instants, half-open spans and span sets, wall-clock times,
 //!   zones and the DST rule;
 //! - [`availability`]: working hours, blocks, bookings, the slot search, the
-//!   "why not free?" explanation and the conflict check made when booking.
+//!   "why not free?" explanation and the conflict check made when booking;
+//! - [`ids`], [`contact`], [`business`]: the records a business keeps;
+//! - [`booking`]: bookings and their lifecycle;
+//! - [`policy`], [`money`], [`payment`]: cancellation fees and refunds, exact
+//!   money, payments and receivables;
+//! - [`recurrence`], [`commission`], [`notify`]: recurring series, commission
+//!   statements and when messages are due;
+//! - [`store`]: the ports a database implements, and the in-memory reference;
+//! - [`agenda`]: the use cases, each one atomic unit of work over a store.
+//!
+//! The example of [`agenda::Agenda`] books, cancels with a fee and refunds.
 //!
 //! # Finding free slots
 //!
