@@ -31,7 +31,7 @@ use crate::availability::{
     Block as CalendarBlock, BlockKey, Booking as CalendarBooking, BookingKey, Buffers,
     StaffCalendar, WorkingHours,
 };
-use crate::booking::{transition, Action, ActionKind, Booking, BookingStatus};
+use crate::booking::{lasting, transition, Action, ActionKind, Booking, BookingStatus};
 use crate::business::{
     Activity, Block, Bookable, Business, Client, ConfirmationMode, Professional, Resource, Service,
 };
@@ -44,7 +44,6 @@ use crate::payment::{net_paid, Payment, PaymentMethod};
 use crate::policy::{CancellationPolicy, Party, Settlement};
 use crate::recurrence::RecurrenceRule;
 use crate::store::{Access, IdempotencyKey, IdempotencyRecord, Outcome, Store, UnitOfWork};
-use crate::time::Span;
 
 /// How many times a use case runs when concurrent writers get in its way.
 const ATTEMPTS: usize = 3;
@@ -421,10 +420,7 @@ impl Agenda {
         check_free(&mut *work, &plan, &booking, &[]).await?;
         let booking = plan.confirm_if_immediate(booking, ctx.now)?;
         work.insert_booking(&booking).await?;
-        let outcome = Outcome::Booking(booking.id());
-        remember(&mut *work, ctx, text, &outcome).await?;
-        work.commit().await?;
-        Ok(outcome)
+        finish(work, ctx, text, Outcome::Booking(booking.id())).await
     }
 
     /// Books every occurrence of a recurring series, or none (R22).
@@ -498,10 +494,7 @@ impl Agenda {
             work.insert_booking(&booking).await?;
             ids.push(booking.id());
         }
-        let outcome = Outcome::Series(ids);
-        remember(&mut *work, ctx, text, &outcome).await?;
-        work.commit().await?;
-        Ok(outcome)
+        finish(work, ctx, text, Outcome::Series(ids)).await
     }
 
     /// Confirms a pending booking by hand (R19).
@@ -572,17 +565,7 @@ impl Agenda {
                 ctx.now,
             )?;
             let plan = Plan::load_existing(&mut *work, ctx, &current).await?;
-            let end = start
-                .checked_add_signed(current.appointment().duration())
-                .ok_or_else(|| {
-                    Error::invalid(
-                        "start",
-                        Problem::BadInstant {
-                            value: start.to_rfc3339(),
-                        },
-                    )
-                })?;
-            let appointment = Span::new(start, end).map_err(|e| e.at("start"))?;
+            let appointment = lasting(start, current.appointment().duration())?;
             let next = current.apply(Action::Reschedule { appointment }, ctx.now)?;
             check_free(&mut *work, &plan, &next, &[]).await?;
             finish_booking(work, ctx, &text, next).await
@@ -612,10 +595,7 @@ impl Agenda {
             }
             let current = load_booking(&mut *work, booking).await?;
             end_booking(&mut *work, ctx, current, Ending::Cancel { reason }).await?;
-            let outcome = Outcome::Booking(booking);
-            remember(&mut *work, ctx, &text, &outcome).await?;
-            work.commit().await?;
-            Ok(outcome)
+            finish(work, ctx, &text, Outcome::Booking(booking)).await
         })
         .await?;
         let booking = self.booking_of(ctx, outcome).await?;
@@ -660,10 +640,7 @@ impl Agenda {
                     end_booking(&mut *work, ctx, other, Ending::Cancel { reason }).await?;
                 }
             }
-            let outcome = Outcome::Series(ids);
-            remember(&mut *work, ctx, &text, &outcome).await?;
-            work.commit().await?;
-            Ok(outcome)
+            finish(work, ctx, &text, Outcome::Series(ids)).await
         })
         .await?;
         let mut ended = Vec::new();
@@ -688,10 +665,7 @@ impl Agenda {
             }
             let current = load_booking(&mut *work, booking).await?;
             end_booking(&mut *work, ctx, current, Ending::NoShow).await?;
-            let outcome = Outcome::Booking(booking);
-            remember(&mut *work, ctx, &text, &outcome).await?;
-            work.commit().await?;
-            Ok(outcome)
+            finish(work, ctx, &text, Outcome::Booking(booking)).await
         })
         .await?;
         let booking = self.booking_of(ctx, outcome).await?;
@@ -753,10 +727,7 @@ impl Agenda {
             }
             work.put_payment(&payment).await?;
             confirm_on_payment(&mut *work, ctx, &business, &payment).await?;
-            let outcome = Outcome::Payment(payment.id());
-            remember(&mut *work, ctx, &text, &outcome).await?;
-            work.commit().await?;
-            Ok(outcome)
+            finish(work, ctx, &text, Outcome::Payment(payment.id())).await
         })
         .await?;
         self.paid_of(ctx, outcome).await
@@ -778,10 +749,7 @@ impl Agenda {
             let approved = load_payment(&mut *work, payment).await?.approve(ctx.now)?;
             work.put_payment(&approved).await?;
             confirm_on_payment(&mut *work, ctx, &business, &approved).await?;
-            let outcome = Outcome::Payment(payment);
-            remember(&mut *work, ctx, &text, &outcome).await?;
-            work.commit().await?;
-            Ok(outcome)
+            finish(work, ctx, &text, Outcome::Payment(payment)).await
         })
         .await?;
         self.paid_of(ctx, outcome).await
@@ -804,10 +772,7 @@ impl Agenda {
             }
             let refused = load_payment(&mut *work, payment).await?.refuse(ctx.now)?;
             work.put_payment(&refused).await?;
-            let outcome = Outcome::Payment(payment);
-            remember(&mut *work, ctx, &text, &outcome).await?;
-            work.commit().await?;
-            Ok(outcome)
+            finish(work, ctx, &text, Outcome::Payment(payment)).await
         })
         .await?;
         Ok(self.paid_of(ctx, outcome).await?.payment)
@@ -835,10 +800,7 @@ impl Agenda {
                 .await?
                 .refund(amount, reason, ctx.now)?;
             work.put_payment(&refunded).await?;
-            let outcome = Outcome::Payment(payment);
-            remember(&mut *work, ctx, &text, &outcome).await?;
-            work.commit().await?;
-            Ok(outcome)
+            finish(work, ctx, &text, Outcome::Payment(payment)).await
         })
         .await?;
         Ok(self.paid_of(ctx, outcome).await?.payment)
@@ -856,7 +818,7 @@ impl Agenda {
     async fn booking_of(&self, ctx: &Context, outcome: Outcome) -> Result<Booking, Error> {
         match outcome {
             Outcome::Booking(id) => self.booking(ctx, id).await,
-            other => Err(reused(ctx, &other)),
+            _ => Err(reused(ctx)),
         }
     }
 
@@ -870,13 +832,13 @@ impl Agenda {
                 }
                 Ok(out)
             }
-            other => Err(reused(ctx, &other)),
+            _ => Err(reused(ctx)),
         }
     }
 
     async fn paid_of(&self, ctx: &Context, outcome: Outcome) -> Result<Paid, Error> {
         let Outcome::Payment(id) = outcome else {
-            return Err(reused(ctx, &outcome));
+            return Err(reused(ctx));
         };
         let mut work = self.store.begin(ctx.business, Access::Read).await?;
         let payment = load_payment(&mut *work, id).await?;
@@ -962,7 +924,8 @@ async fn remember(
     Ok(())
 }
 
-fn reused(ctx: &Context, _outcome: &Outcome) -> Error {
+/// The error for a key whose kept outcome is of another use case.
+fn reused(ctx: &Context) -> Error {
     Error::IdempotencyKeyReused {
         key: ctx
             .key
@@ -979,7 +942,16 @@ async fn finish_booking(
     booking: Booking,
 ) -> Result<Outcome, Error> {
     work.update_booking(&booking).await?;
-    let outcome = Outcome::Booking(booking.id());
+    finish(work, ctx, text, Outcome::Booking(booking.id())).await
+}
+
+/// Keeps `outcome` under the context's key, if any, and commits.
+async fn finish(
+    mut work: Box<dyn UnitOfWork>,
+    ctx: &Context,
+    text: &str,
+    outcome: Outcome,
+) -> Result<Outcome, Error> {
     remember(&mut *work, ctx, text, &outcome).await?;
     work.commit().await?;
     Ok(outcome)

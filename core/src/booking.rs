@@ -599,7 +599,7 @@ impl Booking {
 }
 
 /// The appointment of `service` starting at `start`.
-pub(crate) fn appointment_of(
+fn appointment_of(
     service: &Service,
     start: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -610,18 +610,20 @@ pub(crate) fn appointment_of(
             Problem::InThePast { value: start, now },
         ));
     }
-    let end = start
-        .checked_add_signed(chrono::TimeDelta::minutes(i64::from(
-            service.duration_minutes(),
-        )))
-        .ok_or_else(|| {
-            Error::invalid(
-                "start",
-                Problem::BadInstant {
-                    value: start.to_rfc3339(),
-                },
-            )
-        })?;
+    let duration = chrono::TimeDelta::minutes(i64::from(service.duration_minutes()));
+    lasting(start, duration)
+}
+
+/// The span of `duration` from `start`, for the field `start`.
+pub(crate) fn lasting(start: DateTime<Utc>, duration: chrono::TimeDelta) -> Result<Span, Error> {
+    let end = start.checked_add_signed(duration).ok_or_else(|| {
+        Error::invalid(
+            "start",
+            Problem::BadInstant {
+                value: start.to_rfc3339(),
+            },
+        )
+    })?;
     Span::new(start, end).map_err(|e| e.at("start"))
 }
 

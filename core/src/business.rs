@@ -12,7 +12,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::Weekday;
 use chrono_tz::Tz;
 
-use crate::availability::{Buffers, WeeklyHours, WorkingHours, MAX_CAPACITY, MAX_DURATION_MINUTES};
+use crate::availability::{
+    check_capacity, Buffers, WeeklyHours, WorkingHours, MAX_DURATION_MINUTES,
+};
 use crate::commission::CommissionRule;
 use crate::contact::{Email, Phone, TaxId};
 use crate::error::{Error, Problem};
@@ -433,7 +435,7 @@ impl Professional {
     /// The same professional taking up to `capacity` clients at once.
     ///
     /// # Errors
-    /// [`Error::Invalid`] for `capacity` below 1 or past [`MAX_CAPACITY`].
+    /// [`Error::Invalid`] for `capacity` below 1 or past [`MAX_CAPACITY`](crate::availability::MAX_CAPACITY).
     pub fn with_capacity(mut self, capacity: u32) -> Result<Professional, Error> {
         self.capacity = check_capacity(capacity)?;
         Ok(self)
@@ -479,25 +481,6 @@ impl Professional {
     }
 }
 
-fn check_capacity(capacity: u32) -> Result<u32, Error> {
-    if capacity == 0 {
-        return Err(Error::invalid(
-            "capacity",
-            Problem::BelowMinimum { value: 0, min: 1 },
-        ));
-    }
-    if capacity > MAX_CAPACITY {
-        return Err(Error::invalid(
-            "capacity",
-            Problem::AboveMaximum {
-                value: i64::from(capacity),
-                max: i64::from(MAX_CAPACITY),
-            },
-        ));
-    }
-    Ok(capacity)
-}
-
 /// A room, chair or machine that a service needs. A booking of such a
 /// service takes the professional and the resource together, atomically: the
 /// engine's `all` mode.
@@ -532,7 +515,7 @@ impl Resource {
     /// with three chairs).
     ///
     /// # Errors
-    /// [`Error::Invalid`] for `capacity` below 1 or past [`MAX_CAPACITY`].
+    /// [`Error::Invalid`] for `capacity` below 1 or past [`MAX_CAPACITY`](crate::availability::MAX_CAPACITY).
     pub fn with_capacity(mut self, capacity: u32) -> Result<Resource, Error> {
         self.capacity = check_capacity(capacity)?;
         Ok(self)
@@ -577,22 +560,14 @@ impl Resource {
 }
 
 fn always_open() -> WorkingHours {
-    let all_day = Window::parse("00:00", "24:00");
-    let mut week = WeeklyHours::closed();
-    for day in [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
-    ] {
-        if let Ok(window) = all_day {
-            week = week.with_day(day, [window]).unwrap_or_default();
-        }
-    }
-    WorkingHours::new(week)
+    let week = Window::parse("00:00", "24:00").and_then(|all_day| {
+        let days: Vec<Weekday> = WeeklyHours::closed().days().map(|(day, _)| day).collect();
+        days.into_iter()
+            .try_fold(WeeklyHours::closed(), |week, day| {
+                week.with_day(day, [all_day])
+            })
+    });
+    WorkingHours::new(week.unwrap_or_default())
 }
 
 /// A client of a business (R24).

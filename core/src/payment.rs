@@ -239,14 +239,7 @@ impl Payment {
         amount: Money,
         now: DateTime<Utc>,
     ) -> Result<Payment, Error> {
-        if amount.is_zero() || amount.is_negative() {
-            return Err(Error::invalid(
-                "amount",
-                Problem::NotPositive {
-                    value: amount.to_string(),
-                },
-            ));
-        }
+        positive(amount)?;
         Ok(Payment {
             id,
             business,
@@ -368,14 +361,7 @@ impl Payment {
                 action: PaymentAction::Refund,
             });
         }
-        if amount.is_zero() || amount.is_negative() {
-            return Err(Error::invalid(
-                "amount",
-                Problem::NotPositive {
-                    value: amount.to_string(),
-                },
-            ));
-        }
+        positive(amount)?;
         let left = self.net();
         if amount.checked_cmp(&left)? == std::cmp::Ordering::Greater {
             return Err(Error::RefundTooLarge {
@@ -458,6 +444,19 @@ impl Payment {
     }
 }
 
+/// Checks that `amount` is above zero, for the field `amount`.
+fn positive(amount: Money) -> Result<(), Error> {
+    if amount.is_zero() || amount.is_negative() {
+        return Err(Error::invalid(
+            "amount",
+            Problem::NotPositive {
+                value: amount.to_string(),
+            },
+        ));
+    }
+    Ok(())
+}
+
 /// What the business holds for one booking across `payments`: the sum of
 /// their [`Payment::net`].
 ///
@@ -537,14 +536,7 @@ impl Receivable {
         due: NaiveDate,
         description: &str,
     ) -> Result<Receivable, Error> {
-        if amount.is_zero() || amount.is_negative() {
-            return Err(Error::invalid(
-                "amount",
-                Problem::NotPositive {
-                    value: amount.to_string(),
-                },
-            ));
-        }
+        positive(amount)?;
         Ok(Receivable {
             id,
             business,

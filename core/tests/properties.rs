@@ -617,15 +617,10 @@ proptest! {
 
 use agendo_core::recurrence::{ByDay, End, Frequency, RecurrenceRule};
 
-const WEEKDAYS: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
+/// The weekday `i` days after Monday.
+fn weekday(i: usize) -> Weekday {
+    Weekday::try_from(i as u8).unwrap()
+}
 
 #[derive(Clone, Debug)]
 struct RuleCase {
@@ -678,12 +673,10 @@ fn rule_case() -> impl Strategy<Value = RuleCase> {
                 let frequency = [Frequency::Daily, Frequency::Weekly, Frequency::Monthly][freq];
                 let weekdays: Vec<Weekday> = (0..7)
                     .filter(|i| mask & (1 << i) != 0)
-                    .map(|i| WEEKDAYS[i])
+                    .map(weekday)
                     .collect();
-                let ordinals: Vec<(i8, Weekday)> = ordinals
-                    .into_iter()
-                    .map(|(n, w)| (n, WEEKDAYS[w]))
-                    .collect();
+                let ordinals: Vec<(i8, Weekday)> =
+                    ordinals.into_iter().map(|(n, w)| (n, weekday(w))).collect();
                 let end = match count {
                     Some(n) => End::Count(n),
                     None => End::UntilDate(date + Days::new(until_days)),

@@ -154,21 +154,7 @@ impl StaffCalendar {
     /// # Ok::<(), agendo_core::Error>(())
     /// ```
     pub fn with_capacity(self, capacity: u32) -> Result<StaffCalendar, Error> {
-        if capacity == 0 {
-            return Err(Error::invalid(
-                "capacity",
-                Problem::BelowMinimum { value: 0, min: 1 },
-            ));
-        }
-        if capacity > MAX_CAPACITY {
-            return Err(Error::invalid(
-                "capacity",
-                Problem::AboveMaximum {
-                    value: i64::from(capacity),
-                    max: i64::from(MAX_CAPACITY),
-                },
-            ));
-        }
+        let capacity = check_capacity(capacity)?;
         Ok(StaffCalendar { capacity, ..self })
     }
 
@@ -274,4 +260,24 @@ impl StaffCalendar {
         let offset = self.zone.offset_from_utc_datetime(&utc).fix();
         utc.checked_add_offset(offset).unwrap_or(utc).date()
     }
+}
+
+/// Checks a capacity: 1 to [`MAX_CAPACITY`], for the field `capacity`.
+pub(crate) fn check_capacity(capacity: u32) -> Result<u32, Error> {
+    if capacity == 0 {
+        return Err(Error::invalid(
+            "capacity",
+            Problem::BelowMinimum { value: 0, min: 1 },
+        ));
+    }
+    if capacity > MAX_CAPACITY {
+        return Err(Error::invalid(
+            "capacity",
+            Problem::AboveMaximum {
+                value: i64::from(capacity),
+                max: i64::from(MAX_CAPACITY),
+            },
+        ));
+    }
+    Ok(capacity)
 }

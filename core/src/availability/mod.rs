@@ -29,6 +29,7 @@ mod rules;
 mod search;
 
 pub use answer::{Slot, SlotAnswer};
+pub(crate) use calendar::check_capacity;
 pub use calendar::{Block, Booking, StaffCalendar, MAX_CAPACITY};
 pub use conflict::held_span;
 pub use explain::{Explanation, Reason, StaffVerdict};
