@@ -115,14 +115,7 @@ impl MemoryWork {
                 .filter(|b| b.id() != booking.id())
                 .collect();
             if meeting.len() >= capacity as usize {
-                return Err(Error::SlotTaken {
-                    staff: staff_key(who)?,
-                    bookings: meeting
-                        .iter()
-                        .map(|b| BookingKey::parse(&b.id().to_string()))
-                        .collect::<Result<_, _>>()?,
-                    capacity,
-                });
+                return Err(slot_taken(who, capacity, meeting.iter().map(|b| b.id())));
             }
         }
         Ok(())
@@ -146,6 +139,30 @@ pub(crate) fn staff_key(on: Bookable) -> Result<StaffKey, Error> {
         Bookable::Professional(id) => id.to_string(),
         Bookable::Resource(id) => id.to_string(),
     })
+}
+
+/// The store guard's refusal: `on`, with room for `capacity` bookings at
+/// once, already holds `bookings` over the time asked for. Every store
+/// answers a clash with this error, so callers see one shape whichever
+/// database refused.
+pub fn slot_taken(
+    on: Bookable,
+    capacity: u32,
+    bookings: impl IntoIterator<Item = BookingId>,
+) -> Error {
+    let keys: Result<Vec<BookingKey>, Error> = bookings
+        .into_iter()
+        .map(|id| BookingKey::parse(&id.to_string()))
+        .collect();
+    match (staff_key(on), keys) {
+        (Ok(staff), Ok(bookings)) => Error::SlotTaken {
+            staff,
+            bookings,
+            capacity,
+        },
+        // Ids are UUIDs, always valid keys; kept total all the same.
+        (Err(err), _) | (_, Err(err)) => err,
+    }
 }
 
 fn by_name<T: Clone>(items: &BTreeMap<impl Ord, T>, name: impl Fn(&T) -> &str) -> Vec<T> {

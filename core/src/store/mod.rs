@@ -47,7 +47,7 @@ use crate::payment::{Payment, Receivable};
 use crate::time::Span;
 
 pub(crate) use memory::staff_key;
-pub use memory::MemoryStore;
+pub use memory::{slot_taken, MemoryStore};
 
 /// Whether a unit of work will write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

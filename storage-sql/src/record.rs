@@ -1,0 +1,753 @@
+//! Each record's table and columns, the values written and the reading of
+//! a row.
+//!
+//! Every table carries `business_id`, and every other key is `(business_id,
+//! id)`, so a query that forgets the business cannot find anything and a
+//! reference across businesses cannot be stored (the foreign keys are
+//! composite too). Scalar fields get a column each, typed by the database
+//! (money as `numeric` on Postgres, decimal text on SQLite; instants as
+//! `timestamptz` or fixed-width RFC 3339 text); nested values are JSON
+//! ([`crate::codec`]).
+
+use agendo_core::availability::Buffers;
+use agendo_core::booking::{Booking, BookingParts, BookingStatus};
+use agendo_core::business::{
+    Activity, Block, Bookable, Business, Client, ConfirmationMode, Professional, Resource, Service,
+};
+use agendo_core::contact::{Email, Phone, TaxId};
+use agendo_core::ids::{
+    BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ReceivableId, ResourceId,
+    SeriesId, ServiceId,
+};
+use agendo_core::money::{Currency, Money};
+use agendo_core::payment::{Payment, PaymentMethod, PaymentParts, PaymentStatus, Receivable};
+use agendo_core::store::{IdempotencyKey, IdempotencyRecord};
+use agendo_core::time::{parse_zone, Span};
+use agendo_core::{Error, Lang, RecordKind};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::codec;
+use crate::corrupt;
+
+/// A value written to a column. Adapters bind each kind as their database
+/// types it; `None` is SQL `NULL`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// An id.
+    Uuid(Option<Uuid>),
+    /// Text.
+    Text(Option<String>),
+    /// A whole number.
+    Int(i64),
+    /// An exact decimal amount.
+    Decimal(Decimal),
+    /// An instant.
+    Time(Option<DateTime<Utc>>),
+    /// A calendar date.
+    Date(NaiveDate),
+    /// JSON text ([`crate::codec`]).
+    Json(String),
+}
+
+/// A row read back: each adapter reads its database's types into the
+/// engine's.
+pub trait Row {
+    /// An id column, maybe `NULL`.
+    fn uuid_opt(&self, column: &str) -> Result<Option<Uuid>, Error>;
+    /// A text column, maybe `NULL`.
+    fn text_opt(&self, column: &str) -> Result<Option<String>, Error>;
+    /// A whole number column.
+    fn int(&self, column: &str) -> Result<i64, Error>;
+    /// A decimal amount column.
+    fn decimal(&self, column: &str) -> Result<Decimal, Error>;
+    /// An instant column, maybe `NULL`.
+    fn time_opt(&self, column: &str) -> Result<Option<DateTime<Utc>>, Error>;
+    /// A date column.
+    fn date(&self, column: &str) -> Result<NaiveDate, Error>;
+    /// A JSON column, as text.
+    fn json(&self, column: &str) -> Result<String, Error>;
+
+    /// An id column that is never `NULL`.
+    fn uuid(&self, column: &str) -> Result<Uuid, Error> {
+        self.uuid_opt(column)?
+            .ok_or_else(|| corrupt(column, "NULL where an id is required"))
+    }
+    /// A text column that is never `NULL`.
+    fn text(&self, column: &str) -> Result<String, Error> {
+        self.text_opt(column)?
+            .ok_or_else(|| corrupt(column, "NULL where text is required"))
+    }
+    /// An instant column that is never `NULL`.
+    fn time(&self, column: &str) -> Result<DateTime<Utc>, Error> {
+        self.time_opt(column)?
+            .ok_or_else(|| corrupt(column, "NULL where an instant is required"))
+    }
+}
+
+/// A record kept in a table of its own.
+pub trait Stored: Sized {
+    /// The table.
+    const TABLE: &'static str;
+    /// The columns, in the order of [`Stored::values`]; the key's columns
+    /// come first.
+    const COLUMNS: &'static [&'static str];
+    /// The key: `business_id`, then `id` except for the business itself.
+    const KEY: &'static [&'static str] = &["business_id", "id"];
+    /// The order of a listing.
+    const ORDER: &'static str;
+    /// What the record is, for errors.
+    const KIND: RecordKind;
+
+    /// The business it belongs to.
+    fn business(&self) -> BusinessId;
+    /// Its id.
+    fn uuid(&self) -> Uuid;
+    /// The values of [`Stored::COLUMNS`].
+    fn values(&self) -> Vec<Value>;
+    /// Reads it back.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] when a column does not read back.
+    fn read(row: &dyn Row) -> Result<Self, Error>;
+}
+
+/// Rebuilds a record through the engine's checks; a refusal means the
+/// stored row is not one the engine wrote.
+fn checked<T>(table: &str, result: Result<T, Error>) -> Result<T, Error> {
+    result.map_err(|e| corrupt(table, e))
+}
+
+fn u32_of(row: &dyn Row, column: &str) -> Result<u32, Error> {
+    let value = row.int(column)?;
+    u32::try_from(value).map_err(|_| corrupt(column, format_args!("{value} is not a count")))
+}
+
+fn currency(row: &dyn Row, column: &str) -> Result<Currency, Error> {
+    checked(column, Currency::parse(&row.text(column)?))
+}
+
+fn money(row: &dyn Row, column: &str, currency: Currency) -> Result<Money, Error> {
+    checked(column, Money::new(row.decimal(column)?, currency))
+}
+
+fn activity_text(activity: Activity) -> Value {
+    Value::Text(Some(
+        match activity {
+            Activity::Active => "active",
+            Activity::Retired => "retired",
+        }
+        .to_owned(),
+    ))
+}
+
+fn activity(row: &dyn Row) -> Result<Activity, Error> {
+    match row.text("activity")?.as_str() {
+        "active" => Ok(Activity::Active),
+        "retired" => Ok(Activity::Retired),
+        other => Err(corrupt("activity", format_args!("{other:?}"))),
+    }
+}
+
+fn text(value: &str) -> Value {
+    Value::Text(Some(value.to_owned()))
+}
+
+fn id(value: Uuid) -> Value {
+    Value::Uuid(Some(value))
+}
+
+impl Stored for Business {
+    const TABLE: &'static str = "businesses";
+    const COLUMNS: &'static [&'static str] = &[
+        "business_id",
+        "name",
+        "zone",
+        "currency",
+        "locale",
+        "confirmation",
+        "policy",
+        "notify",
+        "commissions",
+    ];
+    const KEY: &'static [&'static str] = &["business_id"];
+    const ORDER: &'static str = "business_id";
+    const KIND: RecordKind = RecordKind::Business;
+
+    fn business(&self) -> BusinessId {
+        self.id()
+    }
+    fn uuid(&self) -> Uuid {
+        self.id().as_uuid()
+    }
+    fn values(&self) -> Vec<Value> {
+        vec![
+            id(self.id().as_uuid()),
+            text(self.name()),
+            text(self.zone().name()),
+            text(self.currency().code()),
+            text(self.locale().tag()),
+            text(match self.confirmation() {
+                ConfirmationMode::Manual => "manual",
+                ConfirmationMode::OnPayment => "on_payment",
+                ConfirmationMode::Immediate => "immediate",
+            }),
+            Value::Json(codec::policy_text(self.policy())),
+            Value::Json(codec::notify_text(self.notify())),
+            Value::Json(codec::commissions_text(self.commissions())),
+        ]
+    }
+    fn read(row: &dyn Row) -> Result<Business, Error> {
+        let zone = checked("zone", parse_zone(&row.text("zone")?))?;
+        let confirmation = match row.text("confirmation")?.as_str() {
+            "manual" => ConfirmationMode::Manual,
+            "on_payment" => ConfirmationMode::OnPayment,
+            "immediate" => ConfirmationMode::Immediate,
+            other => return Err(corrupt("confirmation", format_args!("{other:?}"))),
+        };
+        let business = Business::new(
+            BusinessId::from_uuid(row.uuid("business_id")?),
+            &row.text("name")?,
+            zone,
+            currency(row, "currency")?,
+            Lang::from_tag(&row.text("locale")?),
+        )
+        .and_then(|b| b.with_policy(codec::policy_from("policy", &row.json("policy")?)?))
+        .and_then(|b| {
+            b.with_confirmation(confirmation)
+                .with_notify(codec::notify_from("notify", &row.json("notify")?)?)
+                .with_commissions(codec::commissions_from(
+                    "commissions",
+                    &row.json("commissions")?,
+                )?)
+        });
+        checked(Self::TABLE, business)
+    }
+}
+
+impl Stored for Service {
+    const TABLE: &'static str = "services";
+    const COLUMNS: &'static [&'static str] = &[
+        "business_id",
+        "id",
+        "name",
+        "description",
+        "duration_minutes",
+        "price",
+        "currency",
+        "buffer_before_minutes",
+        "buffer_after_minutes",
+        "policy",
+        "resource_id",
+        "activity",
+    ];
+    const ORDER: &'static str = "name, id";
+    const KIND: RecordKind = RecordKind::Service;
+
+    fn business(&self) -> BusinessId {
+        Service::business(self)
+    }
+    fn uuid(&self) -> Uuid {
+        self.id().as_uuid()
+    }
+    fn values(&self) -> Vec<Value> {
+        vec![
+            id(Service::business(self).as_uuid()),
+            id(self.id().as_uuid()),
+            text(self.name()),
+            text(self.description()),
+            Value::Int(self.duration_minutes().into()),
+            Value::Decimal(self.price().amount()),
+            text(self.price().currency().code()),
+            Value::Int(self.buffers().before_minutes().into()),
+            Value::Int(self.buffers().after_minutes().into()),
+            Value::Json(
+                self.policy()
+                    .map(codec::policy_text)
+                    .unwrap_or_else(|| "null".to_owned()),
+            ),
+            Value::Uuid(self.resource().map(|r| r.as_uuid())),
+            activity_text(self.activity()),
+        ]
+    }
+    fn read(row: &dyn Row) -> Result<Service, Error> {
+        let policy = row.json("policy")?;
+        let policy = match policy.trim() {
+            "null" => None,
+            text => Some(codec::policy_from("policy", text)?),
+        };
+        let price = money(row, "price", currency(row, "currency")?)?;
+        let service = Service::new(
+            ServiceId::from_uuid(row.uuid("id")?),
+            BusinessId::from_uuid(row.uuid("business_id")?),
+            &row.text("name")?,
+            u32_of(row, "duration_minutes")?,
+            price,
+        )
+        .and_then(|s| s.with_description(&row.text("description")?))
+        .and_then(|s| {
+            let buffers = Buffers::new(
+                u32_of(row, "buffer_before_minutes")?,
+                u32_of(row, "buffer_after_minutes")?,
+            )?;
+            s.with_buffers(buffers).with_policy(policy)
+        })
+        .and_then(|s| {
+            Ok(
+                s.with_resource(row.uuid_opt("resource_id")?.map(ResourceId::from_uuid))
+                    .with_activity(activity(row)?),
+            )
+        });
+        checked(Self::TABLE, service)
+    }
+}
+
+impl Stored for Professional {
+    const TABLE: &'static str = "professionals";
+    const COLUMNS: &'static [&'static str] = &[
+        "business_id",
+        "id",
+        "name",
+        "service_ids",
+        "hours",
+        "capacity",
+        "activity",
+    ];
+    const ORDER: &'static str = "name, id";
+    const KIND: RecordKind = RecordKind::Professional;
+
+    fn business(&self) -> BusinessId {
+        Professional::business(self)
+    }
+    fn uuid(&self) -> Uuid {
+        self.id().as_uuid()
+    }
+    fn values(&self) -> Vec<Value> {
+        let services: Vec<Uuid> = self.services().iter().map(|s| s.as_uuid()).collect();
+        vec![
+            id(Professional::business(self).as_uuid()),
+            id(self.id().as_uuid()),
+            text(self.name()),
+            Value::Json(serde_json::to_string(&services).unwrap_or_default()),
+            Value::Json(codec::hours_text(self.hours())),
+            Value::Int(self.capacity().into()),
+            activity_text(self.activity()),
+        ]
+    }
+    fn read(row: &dyn Row) -> Result<Professional, Error> {
+        let services: Vec<Uuid> = serde_json::from_str(&row.json("service_ids")?)
+            .map_err(|e| corrupt("service_ids", e))?;
+        let professional = Professional::new(
+            ProfessionalId::from_uuid(row.uuid("id")?),
+            BusinessId::from_uuid(row.uuid("business_id")?),
+            &row.text("name")?,
+        )
+        .and_then(|p| {
+            p.with_services(services.into_iter().map(ServiceId::from_uuid))
+                .with_hours(codec::hours_from("hours", &row.json("hours")?)?)
+                .with_capacity(u32_of(row, "capacity")?)
+        })
+        .and_then(|p| Ok(p.with_activity(activity(row)?)));
+        checked(Self::TABLE, professional)
+    }
+}
+
+impl Stored for Resource {
+    const TABLE: &'static str = "resources";
+    const COLUMNS: &'static [&'static str] =
+        &["business_id", "id", "name", "hours", "capacity", "activity"];
+    const ORDER: &'static str = "name, id";
+    const KIND: RecordKind = RecordKind::Resource;
+
+    fn business(&self) -> BusinessId {
+        Resource::business(self)
+    }
+    fn uuid(&self) -> Uuid {
+        self.id().as_uuid()
+    }
+    fn values(&self) -> Vec<Value> {
+        vec![
+            id(Resource::business(self).as_uuid()),
+            id(self.id().as_uuid()),
+            text(self.name()),
+            Value::Json(codec::hours_text(self.hours())),
+            Value::Int(self.capacity().into()),
+            activity_text(self.activity()),
+        ]
+    }
+    fn read(row: &dyn Row) -> Result<Resource, Error> {
+        let resource = Resource::new(
+            ResourceId::from_uuid(row.uuid("id")?),
+            BusinessId::from_uuid(row.uuid("business_id")?),
+            &row.text("name")?,
+        )
+        .and_then(|r| r.with_capacity(u32_of(row, "capacity")?))
+        .and_then(|r| {
+            Ok(
+                r.with_hours(codec::hours_from("hours", &row.json("hours")?)?)
+                    .with_activity(activity(row)?),
+            )
+        });
+        checked(Self::TABLE, resource)
+    }
+}
+
+impl Stored for Client {
+    const TABLE: &'static str = "clients";
+    const COLUMNS: &'static [&'static str] = &[
+        "business_id",
+        "id",
+        "name",
+        "email",
+        "phone",
+        "tax_id",
+        "notes",
+        "attributes",
+        "activity",
+    ];
+    const ORDER: &'static str = "name, id";
+    const KIND: RecordKind = RecordKind::Client;
+
+    fn business(&self) -> BusinessId {
+        Client::business(self)
+    }
+    fn uuid(&self) -> Uuid {
+        self.id().as_uuid()
+    }
+    fn values(&self) -> Vec<Value> {
+        vec![
+            id(Client::business(self).as_uuid()),
+            id(self.id().as_uuid()),
+            text(self.name()),
+            Value::Text(self.email().map(|e| e.as_str().to_owned())),
+            Value::Text(self.phone().map(|p| p.as_str().to_owned())),
+            Value::Text(self.tax_id().map(|t| t.as_str().to_owned())),
+            text(self.notes()),
+            Value::Json(codec::attributes_text(self.attributes())),
+            activity_text(self.activity()),
+        ]
+    }
+    fn read(row: &dyn Row) -> Result<Client, Error> {
+        let mut client = checked(
+            Self::TABLE,
+            Client::new(
+                ClientId::from_uuid(row.uuid("id")?),
+                BusinessId::from_uuid(row.uuid("business_id")?),
+                &row.text("name")?,
+            ),
+        )?;
+        let email = row.text_opt("email")?.map(|e| Email::parse(&e)).transpose();
+        let phone = row.text_opt("phone")?.map(|p| Phone::parse(&p)).transpose();
+        let tax_id = row
+            .text_opt("tax_id")?
+            .map(|t| TaxId::parse(&t))
+            .transpose();
+        client = client
+            .with_email(checked("email", email)?)
+            .with_phone(checked("phone", phone)?)
+            .with_tax_id(checked("tax_id", tax_id)?);
+        client = checked("notes", client.with_notes(&row.text("notes")?))?;
+        for (name, value) in codec::attributes_from("attributes", &row.json("attributes")?)? {
+            client = checked("attributes", client.with_attribute(&name, &value))?;
+        }
+        Ok(client.with_activity(activity(row)?))
+    }
+}
+
+/// The `(professional_id, resource_id)` columns of what a block or booking
+/// is on.
+fn on_columns(on: Bookable) -> (Value, Value) {
+    match on {
+        Bookable::Professional(p) => (id(p.as_uuid()), Value::Uuid(None)),
+        Bookable::Resource(r) => (Value::Uuid(None), id(r.as_uuid())),
+    }
+}
+
+fn span(row: &dyn Row, start: &str, end: &str) -> Result<Span, Error> {
+    checked(start, Span::new(row.time(start)?, row.time(end)?))
+}
+
+impl Stored for Block {
+    const TABLE: &'static str = "blocks";
+    const COLUMNS: &'static [&'static str] = &[
+        "business_id",
+        "id",
+        "professional_id",
+        "resource_id",
+        "start_at",
+        "end_at",
+        "reason",
+    ];
+    const ORDER: &'static str = "start_at, end_at, id";
+    const KIND: RecordKind = RecordKind::Block;
+
+    fn business(&self) -> BusinessId {
+        Block::business(self)
+    }
+    fn uuid(&self) -> Uuid {
+        self.id().as_uuid()
+    }
+    fn values(&self) -> Vec<Value> {
+        let (professional, resource) = on_columns(self.on());
+        vec![
+            id(Block::business(self).as_uuid()),
+            id(self.id().as_uuid()),
+            professional,
+            resource,
+            Value::Time(Some(self.span().start())),
+            Value::Time(Some(self.span().end())),
+            text(self.reason()),
+        ]
+    }
+    fn read(row: &dyn Row) -> Result<Block, Error> {
+        let on = match (
+            row.uuid_opt("professional_id")?,
+            row.uuid_opt("resource_id")?,
+        ) {
+            (Some(p), None) => Bookable::Professional(ProfessionalId::from_uuid(p)),
+            (None, Some(r)) => Bookable::Resource(ResourceId::from_uuid(r)),
+            _ => {
+                return Err(corrupt(
+                    "blocks",
+                    "not on exactly one professional or resource",
+                ))
+            }
+        };
+        checked(
+            Self::TABLE,
+            Block::new(
+                BlockId::from_uuid(row.uuid("id")?),
+                BusinessId::from_uuid(row.uuid("business_id")?),
+                on,
+                span(row, "start_at", "end_at")?,
+                &row.text("reason")?,
+            ),
+        )
+    }
+}
+
+impl Stored for Booking {
+    const TABLE: &'static str = "bookings";
+    const COLUMNS: &'static [&'static str] = &[
+        "business_id",
+        "id",
+        "service_id",
+        "professional_id",
+        "resource_id",
+        "client_id",
+        "start_at",
+        "end_at",
+        "held_start",
+        "held_end",
+        "status",
+        "price",
+        "deposit",
+        "currency",
+        "series_id",
+        "created_at",
+        "history",
+    ];
+    const ORDER: &'static str = "start_at, id";
+    const KIND: RecordKind = RecordKind::Booking;
+
+    fn business(&self) -> BusinessId {
+        Booking::business(self)
+    }
+    fn uuid(&self) -> Uuid {
+        self.id().as_uuid()
+    }
+    fn values(&self) -> Vec<Value> {
+        let parts = self.to_parts();
+        vec![
+            id(parts.business.as_uuid()),
+            id(parts.id.as_uuid()),
+            id(parts.service.as_uuid()),
+            id(parts.professional.as_uuid()),
+            Value::Uuid(parts.resource.map(|r| r.as_uuid())),
+            id(parts.client.as_uuid()),
+            Value::Time(Some(parts.appointment.start())),
+            Value::Time(Some(parts.appointment.end())),
+            Value::Time(Some(parts.held.start())),
+            Value::Time(Some(parts.held.end())),
+            text(parts.status.as_str()),
+            Value::Decimal(parts.price.amount()),
+            Value::Decimal(parts.deposit.amount()),
+            text(parts.price.currency().code()),
+            Value::Uuid(parts.series.map(|s| s.as_uuid())),
+            Value::Time(Some(parts.created_at)),
+            Value::Json(codec::history_text(&parts.history)),
+        ]
+    }
+    fn read(row: &dyn Row) -> Result<Booking, Error> {
+        let currency = currency(row, "currency")?;
+        let parts = BookingParts {
+            id: BookingId::from_uuid(row.uuid("id")?),
+            business: BusinessId::from_uuid(row.uuid("business_id")?),
+            service: ServiceId::from_uuid(row.uuid("service_id")?),
+            professional: ProfessionalId::from_uuid(row.uuid("professional_id")?),
+            resource: row.uuid_opt("resource_id")?.map(ResourceId::from_uuid),
+            client: ClientId::from_uuid(row.uuid("client_id")?),
+            appointment: span(row, "start_at", "end_at")?,
+            held: span(row, "held_start", "held_end")?,
+            status: checked("status", BookingStatus::parse(&row.text("status")?))?,
+            price: money(row, "price", currency)?,
+            deposit: money(row, "deposit", currency)?,
+            series: row.uuid_opt("series_id")?.map(SeriesId::from_uuid),
+            created_at: row.time("created_at")?,
+            history: codec::history_from("history", &row.json("history")?)?,
+        };
+        checked(Self::TABLE, Booking::from_parts(parts))
+    }
+}
+
+fn payment_status_text(status: PaymentStatus) -> &'static str {
+    status.as_str()
+}
+
+fn payment_status(row: &dyn Row) -> Result<PaymentStatus, Error> {
+    let text = row.text("status")?;
+    [
+        PaymentStatus::Pending,
+        PaymentStatus::Approved,
+        PaymentStatus::Refused,
+        PaymentStatus::PartiallyRefunded,
+        PaymentStatus::Refunded,
+    ]
+    .into_iter()
+    .find(|s| s.as_str() == text)
+    .ok_or_else(|| corrupt("status", format_args!("{text:?}")))
+}
+
+impl Stored for Payment {
+    const TABLE: &'static str = "payments";
+    const COLUMNS: &'static [&'static str] = &[
+        "business_id",
+        "id",
+        "client_id",
+        "booking_id",
+        "method",
+        "amount",
+        "currency",
+        "status",
+        "created_at",
+        "decided_at",
+        "refunds",
+    ];
+    const ORDER: &'static str = "created_at, id";
+    const KIND: RecordKind = RecordKind::Payment;
+
+    fn business(&self) -> BusinessId {
+        Payment::business(self)
+    }
+    fn uuid(&self) -> Uuid {
+        self.id().as_uuid()
+    }
+    fn values(&self) -> Vec<Value> {
+        let parts = self.to_parts();
+        vec![
+            id(parts.business.as_uuid()),
+            id(parts.id.as_uuid()),
+            id(parts.client.as_uuid()),
+            Value::Uuid(parts.booking.map(|b| b.as_uuid())),
+            text(parts.method.as_str()),
+            Value::Decimal(parts.amount.amount()),
+            text(parts.amount.currency().code()),
+            text(payment_status_text(parts.status)),
+            Value::Time(Some(parts.created_at)),
+            Value::Time(parts.decided_at),
+            Value::Json(codec::refunds_text(&parts.refunds)),
+        ]
+    }
+    fn read(row: &dyn Row) -> Result<Payment, Error> {
+        let parts = PaymentParts {
+            id: PaymentId::from_uuid(row.uuid("id")?),
+            business: BusinessId::from_uuid(row.uuid("business_id")?),
+            client: ClientId::from_uuid(row.uuid("client_id")?),
+            booking: row.uuid_opt("booking_id")?.map(BookingId::from_uuid),
+            method: checked("method", PaymentMethod::parse(&row.text("method")?))?,
+            amount: money(row, "amount", currency(row, "currency")?)?,
+            status: payment_status(row)?,
+            created_at: row.time("created_at")?,
+            decided_at: row.time_opt("decided_at")?,
+            refunds: codec::refunds_from("refunds", &row.json("refunds")?)?,
+        };
+        checked(Self::TABLE, Payment::from_parts(parts))
+    }
+}
+
+impl Stored for Receivable {
+    const TABLE: &'static str = "receivables";
+    const COLUMNS: &'static [&'static str] = &[
+        "business_id",
+        "id",
+        "client_id",
+        "booking_id",
+        "amount",
+        "currency",
+        "due",
+        "description",
+        "paid_at",
+    ];
+    const ORDER: &'static str = "due, id";
+    const KIND: RecordKind = RecordKind::Receivable;
+
+    fn business(&self) -> BusinessId {
+        Receivable::business(self)
+    }
+    fn uuid(&self) -> Uuid {
+        self.id().as_uuid()
+    }
+    fn values(&self) -> Vec<Value> {
+        vec![
+            id(Receivable::business(self).as_uuid()),
+            id(self.id().as_uuid()),
+            id(self.client().as_uuid()),
+            Value::Uuid(self.booking().map(|b| b.as_uuid())),
+            Value::Decimal(self.amount().amount()),
+            text(self.amount().currency().code()),
+            Value::Date(self.due()),
+            text(self.description()),
+            Value::Time(self.paid_at()),
+        ]
+    }
+    fn read(row: &dyn Row) -> Result<Receivable, Error> {
+        let receivable = Receivable::new(
+            ReceivableId::from_uuid(row.uuid("id")?),
+            BusinessId::from_uuid(row.uuid("business_id")?),
+            ClientId::from_uuid(row.uuid("client_id")?),
+            row.uuid_opt("booking_id")?.map(BookingId::from_uuid),
+            money(row, "amount", currency(row, "currency")?)?,
+            row.date("due")?,
+            &row.text("description")?,
+        );
+        Ok(checked(Self::TABLE, receivable)?.with_paid_at(row.time_opt("paid_at")?))
+    }
+}
+
+/// The columns of the `idempotency` table, keyed by `(business_id, key)`.
+pub const IDEMPOTENCY_COLUMNS: &[&str] = &["business_id", "key", "request", "outcome", "at"];
+
+/// The values of an idempotency record, in [`IDEMPOTENCY_COLUMNS`] order.
+pub fn idempotency_values(business: BusinessId, record: &IdempotencyRecord) -> Vec<Value> {
+    vec![
+        id(business.as_uuid()),
+        text(record.key.as_str()),
+        text(&record.request),
+        Value::Json(codec::outcome_text(&record.outcome)),
+        Value::Time(Some(record.at)),
+    ]
+}
+
+/// Reads an idempotency record back.
+///
+/// # Errors
+/// [`Error::Storage`] when a column does not read back.
+pub fn idempotency_from(row: &dyn Row) -> Result<IdempotencyRecord, Error> {
+    Ok(IdempotencyRecord {
+        key: checked("key", IdempotencyKey::parse(&row.text("key")?))?,
+        request: row.text("request")?,
+        outcome: codec::outcome_from("outcome", &row.json("outcome")?)?,
+        at: row.time("at")?,
+    })
+}

@@ -1,0 +1,532 @@
+//! The unit of work both SQL stores run: every port method written once
+//! over a [`Connection`], which each adapter implements for its database.
+//!
+//! What differs between the databases stays in the adapter, behind the
+//! connection's hooks: how a booking is guarded when written
+//! ([`Connection::insert_booking`], [`Connection::update_booking`]; the
+//! default is [`guard`], the check under a lock that SQLite's single writer
+//! makes safe), whether single reads lock their row
+//! ([`Connection::row_lock`]), and how concurrent requests under one
+//! idempotency key wait for each other ([`Connection::lock_key`]).
+
+use agendo_core::booking::Booking;
+use agendo_core::business::{Block, Bookable, Business, Client, Professional, Resource, Service};
+use agendo_core::ids::{
+    BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ReceivableId, ResourceId,
+    ServiceId,
+};
+use agendo_core::payment::{Payment, Receivable};
+use agendo_core::store::{
+    slot_taken, BookingFilter, IdempotencyKey, IdempotencyRecord, UnitOfWork,
+};
+use agendo_core::time::Span;
+use agendo_core::{Error, RecordKind};
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use crate::record::{self, Row, Stored, Value};
+use crate::sql::{self, Params};
+
+/// The statuses that hold time, as stored.
+pub const ACTIVE: &str = "status IN ('pending', 'confirmed')";
+
+/// One open transaction of a database, scoped to one business by
+/// [`Work`].
+#[async_trait]
+pub trait Connection: Send + Sized {
+    /// A row the database reads back.
+    type Row: Row + Send;
+
+    /// How the database numbers parameters.
+    const PARAMS: Params;
+
+    /// Runs a query and reads its rows.
+    async fn fetch(&mut self, sql: &str, values: Vec<Value>) -> Result<Vec<Self::Row>, Error>;
+
+    /// Runs a statement; how many rows it changed.
+    async fn execute(&mut self, sql: &str, values: Vec<Value>) -> Result<u64, Error>;
+
+    /// What to add to a read of one record that the unit of work may then
+    /// write, so that two writers of one booking or payment take turns.
+    fn row_lock(&self) -> &'static str {
+        ""
+    }
+
+    /// Makes concurrent units of work that use `key` take turns, so a retry
+    /// sees the first request's outcome.
+    async fn lock_key(
+        &mut self,
+        _business: BusinessId,
+        _key: &IdempotencyKey,
+    ) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Adds a new booking, refusing it (the store's guard) when its time is
+    /// taken.
+    async fn insert_booking(&mut self, booking: &Booking) -> Result<(), Error> {
+        guard(self, booking).await?;
+        insert_row(self, booking).await
+    }
+
+    /// Replaces a booking, refusing it when its new time is taken.
+    async fn update_booking(&mut self, booking: &Booking) -> Result<(), Error> {
+        guard(self, booking).await?;
+        update_row(self, booking).await
+    }
+
+    /// Ends the transaction, keeping its writes.
+    async fn commit(self) -> Result<(), Error>;
+}
+
+/// Inserts a booking's row.
+///
+/// # Errors
+/// [`Error::AlreadyExists`] when the business has a booking of that id.
+pub async fn insert_row<C: Connection>(conn: &mut C, booking: &Booking) -> Result<(), Error> {
+    let exists = format!(
+        "SELECT id FROM bookings WHERE {}",
+        C::PARAMS.equal(Booking::KEY, 1)
+    );
+    let key = vec![
+        uuid(booking.business().as_uuid()),
+        uuid(booking.id().as_uuid()),
+    ];
+    if !conn.fetch(&exists, key).await?.is_empty() {
+        return Err(Error::AlreadyExists {
+            record: RecordKind::Booking,
+            id: booking.id().to_string(),
+        });
+    }
+    let sql = sql::insert(C::PARAMS, Booking::TABLE, Booking::COLUMNS);
+    conn.execute(&sql, booking.values()).await.map(drop)
+}
+
+/// Replaces a booking's row.
+///
+/// # Errors
+/// [`Error::NotFound`] when the business has no such booking.
+pub async fn update_row<C: Connection>(conn: &mut C, booking: &Booking) -> Result<(), Error> {
+    let columns = &Booking::COLUMNS[2..];
+    let set: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = {}", C::PARAMS.nth(i + 3)))
+        .collect();
+    let sql = format!(
+        "UPDATE bookings SET {} WHERE {}",
+        set.join(", "),
+        C::PARAMS.equal(Booking::KEY, 1)
+    );
+    if conn.execute(&sql, booking.values()).await? == 0 {
+        return Err(Error::NotFound {
+            record: RecordKind::Booking,
+            id: booking.id().to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// The store's guard: refuses `booking` with [`Error::SlotTaken`] when it
+/// is active and its held span meets as many other active bookings of its
+/// professional (or resource) as their capacity. Safe only where no other
+/// writer can add a booking between this check and the write: under
+/// SQLite's write lock, or Postgres's row lock on the professional.
+///
+/// # Errors
+/// [`Error::SlotTaken`] naming the bookings met.
+pub async fn guard<C: Connection>(conn: &mut C, booking: &Booking) -> Result<(), Error> {
+    if !booking.status().is_active() {
+        return Ok(());
+    }
+    let mut on = vec![Bookable::Professional(booking.professional())];
+    on.extend(booking.resource().map(Bookable::Resource));
+    for who in on {
+        let capacity = capacity(conn, booking.business(), who).await?;
+        let meeting: Vec<BookingId> = meeting_ids(
+            conn,
+            booking.business(),
+            who,
+            booking.held(),
+            Some(booking.id()),
+        )
+        .await?;
+        if meeting.len() >= capacity as usize {
+            return Err(slot_taken(who, capacity, meeting));
+        }
+    }
+    Ok(())
+}
+
+/// The capacity of a professional or resource; 1 when it is not stored.
+///
+/// # Errors
+/// [`Error::Storage`] from the database.
+pub async fn capacity<C: Connection>(
+    conn: &mut C,
+    business: BusinessId,
+    on: Bookable,
+) -> Result<u32, Error> {
+    let (table, id) = table_of(on);
+    let sql = format!(
+        "SELECT capacity FROM {table} WHERE {}",
+        C::PARAMS.equal(&["business_id", "id"], 1)
+    );
+    let rows = conn
+        .fetch(&sql, vec![uuid(business.as_uuid()), uuid(id)])
+        .await?;
+    match rows.first() {
+        Some(row) => {
+            let value = row.int("capacity")?;
+            u32::try_from(value).map_err(|_| crate::corrupt("capacity", value))
+        }
+        None => Ok(1),
+    }
+}
+
+/// The ids of the active bookings of `on` whose held span meets `span`,
+/// leaving out `except`, by held span then id.
+///
+/// # Errors
+/// [`Error::Storage`] from the database.
+pub async fn meeting_ids<C: Connection>(
+    conn: &mut C,
+    business: BusinessId,
+    on: Bookable,
+    span: Span,
+    except: Option<BookingId>,
+) -> Result<Vec<BookingId>, Error> {
+    let p = C::PARAMS;
+    let sql = format!(
+        "SELECT id FROM bookings WHERE business_id = {} AND {} = {} AND {ACTIVE} \
+         AND held_start < {} AND held_end > {} AND id <> {} \
+         ORDER BY held_start, held_end, id",
+        p.nth(1),
+        column_of(on),
+        p.nth(2),
+        p.nth(3),
+        p.nth(4),
+        p.nth(5),
+    );
+    let rows = conn
+        .fetch(
+            &sql,
+            vec![
+                uuid(business.as_uuid()),
+                uuid(table_of(on).1),
+                Value::Time(Some(span.end())),
+                Value::Time(Some(span.start())),
+                uuid(except.map_or(Uuid::nil(), |b| b.as_uuid())),
+            ],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| r.uuid("id").map(BookingId::from_uuid))
+        .collect()
+}
+
+fn table_of(on: Bookable) -> (&'static str, Uuid) {
+    match on {
+        Bookable::Professional(p) => ("professionals", p.as_uuid()),
+        Bookable::Resource(r) => ("resources", r.as_uuid()),
+    }
+}
+
+/// The bookings column that names `on`.
+pub fn column_of(on: Bookable) -> &'static str {
+    match on {
+        Bookable::Professional(_) => "professional_id",
+        Bookable::Resource(_) => "resource_id",
+    }
+}
+
+fn uuid(id: Uuid) -> Value {
+    Value::Uuid(Some(id))
+}
+
+/// A unit of work over one business's rows of an open transaction.
+pub struct Work<C> {
+    conn: C,
+    business: BusinessId,
+}
+
+impl<C: Connection> Work<C> {
+    /// Scopes `conn`'s transaction to `business`.
+    pub fn new(conn: C, business: BusinessId) -> Work<C> {
+        Work { conn, business }
+    }
+
+    fn key(&self) -> Value {
+        uuid(self.business.as_uuid())
+    }
+
+    async fn get<T: Stored>(&mut self, id: Uuid, lock: bool) -> Result<Option<T>, Error> {
+        let mut sql = sql::select_one::<T>(C::PARAMS);
+        if lock {
+            sql.push_str(self.conn.row_lock());
+        }
+        let mut values = vec![self.key()];
+        if T::KEY.len() > 1 {
+            values.push(uuid(id));
+        }
+        let rows = self.conn.fetch(&sql, values).await?;
+        rows.first().map(|row| T::read(row)).transpose()
+    }
+
+    async fn list<T: Stored>(
+        &mut self,
+        filter: &str,
+        order: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<T>, Error> {
+        let sql = sql::select_where::<T>(C::PARAMS, filter, order);
+        let mut all = vec![self.key()];
+        all.extend(values);
+        let rows = self.conn.fetch(&sql, all).await?;
+        rows.iter().map(|row| T::read(row)).collect()
+    }
+
+    async fn put<T: Stored + Sync>(&mut self, record: &T) -> Result<(), Error> {
+        if record.business() != self.business {
+            // Writing another business's record through this unit would
+            // break isolation (R7): the record is not found here.
+            return Err(Error::NotFound {
+                record: T::KIND,
+                id: record.uuid().to_string(),
+            });
+        }
+        self.conn
+            .execute(&sql::upsert::<T>(C::PARAMS), record.values())
+            .await
+            .map(drop)
+    }
+
+    fn own(&self, booking: &Booking) -> Result<(), Error> {
+        if booking.business() == self.business {
+            Ok(())
+        } else {
+            Err(Error::NotFound {
+                record: RecordKind::Booking,
+                id: booking.id().to_string(),
+            })
+        }
+    }
+}
+
+#[async_trait]
+impl<C: Connection> UnitOfWork for Work<C> {
+    async fn business(&mut self) -> Result<Option<Business>, Error> {
+        self.get(self.business.as_uuid(), false).await
+    }
+    async fn put_business(&mut self, business: &Business) -> Result<(), Error> {
+        self.put(business).await
+    }
+
+    async fn service(&mut self, id: ServiceId) -> Result<Option<Service>, Error> {
+        self.get(id.as_uuid(), false).await
+    }
+    async fn services(&mut self) -> Result<Vec<Service>, Error> {
+        self.list("", Service::ORDER, vec![]).await
+    }
+    async fn put_service(&mut self, service: &Service) -> Result<(), Error> {
+        self.put(service).await
+    }
+
+    async fn professional(&mut self, id: ProfessionalId) -> Result<Option<Professional>, Error> {
+        self.get(id.as_uuid(), false).await
+    }
+    async fn professionals(&mut self) -> Result<Vec<Professional>, Error> {
+        self.list("", Professional::ORDER, vec![]).await
+    }
+    async fn put_professional(&mut self, professional: &Professional) -> Result<(), Error> {
+        self.put(professional).await
+    }
+
+    async fn resource(&mut self, id: ResourceId) -> Result<Option<Resource>, Error> {
+        self.get(id.as_uuid(), false).await
+    }
+    async fn resources(&mut self) -> Result<Vec<Resource>, Error> {
+        self.list("", Resource::ORDER, vec![]).await
+    }
+    async fn put_resource(&mut self, resource: &Resource) -> Result<(), Error> {
+        self.put(resource).await
+    }
+
+    async fn client(&mut self, id: ClientId) -> Result<Option<Client>, Error> {
+        self.get(id.as_uuid(), false).await
+    }
+    async fn clients(&mut self) -> Result<Vec<Client>, Error> {
+        self.list("", Client::ORDER, vec![]).await
+    }
+    async fn put_client(&mut self, client: &Client) -> Result<(), Error> {
+        self.put(client).await
+    }
+
+    async fn blocks_meeting(&mut self, on: Bookable, span: Span) -> Result<Vec<Block>, Error> {
+        let p = C::PARAMS;
+        let filter = format!(
+            "{} = {} AND start_at < {} AND end_at > {}",
+            column_of(on),
+            p.nth(2),
+            p.nth(3),
+            p.nth(4)
+        );
+        let values = vec![
+            uuid(table_of(on).1),
+            Value::Time(Some(span.end())),
+            Value::Time(Some(span.start())),
+        ];
+        self.list(&filter, Block::ORDER, values).await
+    }
+    async fn put_block(&mut self, block: &Block) -> Result<(), Error> {
+        self.put(block).await
+    }
+    async fn delete_block(&mut self, id: BlockId) -> Result<bool, Error> {
+        let sql = format!(
+            "DELETE FROM blocks WHERE {}",
+            C::PARAMS.equal(&["business_id", "id"], 1)
+        );
+        let deleted = self
+            .conn
+            .execute(&sql, vec![self.key(), uuid(id.as_uuid())])
+            .await?;
+        Ok(deleted > 0)
+    }
+
+    async fn booking(&mut self, id: BookingId) -> Result<Option<Booking>, Error> {
+        self.get(id.as_uuid(), true).await
+    }
+    async fn bookings_meeting(&mut self, on: Bookable, span: Span) -> Result<Vec<Booking>, Error> {
+        let p = C::PARAMS;
+        let filter = format!(
+            "{} = {} AND {ACTIVE} AND held_start < {} AND held_end > {}",
+            column_of(on),
+            p.nth(2),
+            p.nth(3),
+            p.nth(4)
+        );
+        let values = vec![
+            uuid(table_of(on).1),
+            Value::Time(Some(span.end())),
+            Value::Time(Some(span.start())),
+        ];
+        self.list(&filter, "held_start, held_end, id", values).await
+    }
+    async fn bookings(&mut self, filter: &BookingFilter) -> Result<Vec<Booking>, Error> {
+        let p = C::PARAMS;
+        let mut conditions = Vec::new();
+        let mut values = Vec::new();
+        let next = |value: Value, values: &mut Vec<Value>| {
+            values.push(value);
+            p.nth(values.len() + 1)
+        };
+        if let Some(during) = filter.during {
+            let end = next(Value::Time(Some(during.end())), &mut values);
+            let start = next(Value::Time(Some(during.start())), &mut values);
+            conditions.push(format!("start_at < {end} AND end_at > {start}"));
+        }
+        if let Some(professional) = filter.professional {
+            let id = next(uuid(professional.as_uuid()), &mut values);
+            conditions.push(format!("professional_id = {id}"));
+        }
+        if let Some(client) = filter.client {
+            let id = next(uuid(client.as_uuid()), &mut values);
+            conditions.push(format!("client_id = {id}"));
+        }
+        if !filter.statuses.is_empty() {
+            let statuses: Vec<String> = filter
+                .statuses
+                .iter()
+                .map(|s| next(Value::Text(Some(s.as_str().to_owned())), &mut values))
+                .collect();
+            conditions.push(format!("status IN ({})", statuses.join(", ")));
+        }
+        if let Some(series) = filter.series {
+            let id = next(uuid(series.as_uuid()), &mut values);
+            conditions.push(format!("series_id = {id}"));
+        }
+        self.list(&conditions.join(" AND "), Booking::ORDER, values)
+            .await
+    }
+    async fn insert_booking(&mut self, booking: &Booking) -> Result<(), Error> {
+        self.own(booking)?;
+        self.conn.insert_booking(booking).await
+    }
+    async fn update_booking(&mut self, booking: &Booking) -> Result<(), Error> {
+        self.own(booking)?;
+        self.conn.update_booking(booking).await
+    }
+
+    async fn payment(&mut self, id: PaymentId) -> Result<Option<Payment>, Error> {
+        self.get(id.as_uuid(), true).await
+    }
+    async fn payments_for_booking(&mut self, booking: BookingId) -> Result<Vec<Payment>, Error> {
+        let filter = format!("booking_id = {}", C::PARAMS.nth(2));
+        self.list(&filter, Payment::ORDER, vec![uuid(booking.as_uuid())])
+            .await
+    }
+    async fn payments_for_client(&mut self, client: ClientId) -> Result<Vec<Payment>, Error> {
+        let filter = format!("client_id = {}", C::PARAMS.nth(2));
+        self.list(&filter, Payment::ORDER, vec![uuid(client.as_uuid())])
+            .await
+    }
+    async fn put_payment(&mut self, payment: &Payment) -> Result<(), Error> {
+        self.put(payment).await
+    }
+
+    async fn receivable(&mut self, id: ReceivableId) -> Result<Option<Receivable>, Error> {
+        self.get(id.as_uuid(), true).await
+    }
+    async fn receivables(&mut self) -> Result<Vec<Receivable>, Error> {
+        self.list("", Receivable::ORDER, vec![]).await
+    }
+    async fn put_receivable(&mut self, receivable: &Receivable) -> Result<(), Error> {
+        self.put(receivable).await
+    }
+
+    async fn idempotency(
+        &mut self,
+        key: &IdempotencyKey,
+    ) -> Result<Option<IdempotencyRecord>, Error> {
+        self.conn.lock_key(self.business, key).await?;
+        let sql = format!(
+            "SELECT {} FROM idempotency WHERE {}",
+            record::IDEMPOTENCY_COLUMNS.join(", "),
+            C::PARAMS.equal(&["business_id", "key"], 1)
+        );
+        let values = vec![self.key(), Value::Text(Some(key.as_str().to_owned()))];
+        let rows = self.conn.fetch(&sql, values).await?;
+        rows.first()
+            .map(|r| record::idempotency_from(r))
+            .transpose()
+    }
+    async fn put_idempotency(&mut self, record: &IdempotencyRecord) -> Result<(), Error> {
+        let sql = format!(
+            "{} ON CONFLICT (business_id, key) DO NOTHING",
+            sql::insert(C::PARAMS, "idempotency", record::IDEMPOTENCY_COLUMNS)
+        );
+        let values = record::idempotency_values(self.business, record);
+        if self.conn.execute(&sql, values).await? == 0 {
+            return Err(Error::WriteConflict);
+        }
+        Ok(())
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), Error> {
+        self.conn.commit().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use agendo_core::booking::BookingStatus;
+
+    #[test]
+    fn active_is_pending_or_confirmed() {
+        for status in [BookingStatus::Pending, BookingStatus::Confirmed] {
+            assert!(ACTIVE.contains(&format!("'{}'", status.as_str())));
+            assert!(status.is_active());
+        }
+    }
+}
