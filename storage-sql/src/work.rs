@@ -62,6 +62,17 @@ pub trait Connection: Send + Sized {
         Ok(())
     }
 
+    /// Called after a professional or resource is saved with `capacity`, so
+    /// a database that keeps per-booking guard data can bring it in step.
+    async fn capacity_changed(
+        &mut self,
+        _business: BusinessId,
+        _on: Bookable,
+        _capacity: u32,
+    ) -> Result<(), Error> {
+        Ok(())
+    }
+
     /// Adds a new booking, refusing it (the store's guard) when its time is
     /// taken.
     async fn insert_booking(&mut self, booking: &Booking) -> Result<(), Error> {
@@ -225,7 +236,8 @@ pub async fn meeting_ids<C: Connection>(
         .collect()
 }
 
-fn table_of(on: Bookable) -> (&'static str, Uuid) {
+/// The table of `on` and its id.
+pub fn table_of(on: Bookable) -> (&'static str, Uuid) {
     match on {
         Bookable::Professional(p) => ("professionals", p.as_uuid()),
         Bookable::Resource(r) => ("resources", r.as_uuid()),
@@ -339,7 +351,11 @@ impl<C: Connection> UnitOfWork for Work<C> {
         self.list("", Professional::ORDER, vec![]).await
     }
     async fn put_professional(&mut self, professional: &Professional) -> Result<(), Error> {
-        self.put(professional).await
+        self.put(professional).await?;
+        let on = Bookable::Professional(professional.id());
+        self.conn
+            .capacity_changed(self.business, on, professional.capacity())
+            .await
     }
 
     async fn resource(&mut self, id: ResourceId) -> Result<Option<Resource>, Error> {
@@ -349,7 +365,11 @@ impl<C: Connection> UnitOfWork for Work<C> {
         self.list("", Resource::ORDER, vec![]).await
     }
     async fn put_resource(&mut self, resource: &Resource) -> Result<(), Error> {
-        self.put(resource).await
+        self.put(resource).await?;
+        let on = Bookable::Resource(resource.id());
+        self.conn
+            .capacity_changed(self.business, on, resource.capacity())
+            .await
     }
 
     async fn client(&mut self, id: ClientId) -> Result<Option<Client>, Error> {

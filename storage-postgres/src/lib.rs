@@ -1,0 +1,480 @@
+//! Agendo's store over PostgreSQL (`agendo-postgres`).
+//!
+//! For hosts that run many copies behind a load balancer. How it keeps the
+//! ports' promises with many writers at once (`READ COMMITTED`):
+//! - **The final guard is the database's.** `bookings` carries an exclusion
+//!   constraint (`EXCLUDE USING gist (business_id WITH =, professional_id
+//!   WITH =, held WITH &&) WHERE active AND exclusive`, with btree_gist) and
+//!   the same for resources. A booking is inserted with `ON CONFLICT DO
+//!   NOTHING`; when nothing was inserted, the store reads who holds the
+//!   time and answers the core's [`agendo_core::Error::SlotTaken`] naming
+//!   those bookings. Two hosts booking one slot at once: Postgres makes the
+//!   second wait for the first and then refuses it.
+//! - **Capacity above 1** (a room of three chairs): such bookings are not
+//!   `exclusive`, so the constraint leaves them alone; instead the store
+//!   locks the professional's (resource's) row and counts the overlapping
+//!   active bookings, as the other stores do. Capacity 1, the common case,
+//!   keeps the constraint in full.
+//! - **One writer per record.** A write unit of work reads a booking,
+//!   payment or receivable `FOR UPDATE`, so two confirmations or refunds of
+//!   one payment take turns and the second sees the first.
+//! - **Idempotency keys** take a transaction-scoped advisory lock on the
+//!   key before reading it, so concurrent retries wait for the first and
+//!   replay its outcome; the table's primary key is the backstop.
+//!
+//! Versioned migrations are in `migrations/`, applied on connect.
+//!
+//! # Example
+//! ```no_run
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use agendo_core::ids::BusinessId;
+//! use agendo_core::store::{Access, Store};
+//! use agendo_postgres::PgStore;
+//!
+//! let store = PgStore::connect("postgres://agendo@localhost/agendo").await?;
+//! let mut work = store.begin(BusinessId::random(), Access::Read).await?;
+//! assert!(work.business().await?.is_none());
+//! # Ok(()) }
+//! ```
+
+use agendo_core::booking::Booking;
+use agendo_core::business::Bookable;
+use agendo_core::ids::{BookingId, BusinessId};
+use agendo_core::store::{slot_taken, Access, IdempotencyKey, Store, UnitOfWork};
+use agendo_sql::sql::Params;
+use agendo_sql::work::{capacity, column_of, meeting_ids, table_of, ACTIVE};
+use agendo_sql::{Connection, Row, Stored, Value, Work};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::types::Json;
+use sqlx::{AssertSqlSafe, PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+/// The migrations of this crate's schema.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Connections kept open by default.
+pub const DEFAULT_CONNECTIONS: u32 = 16;
+
+/// Postgres's code for an exclusion constraint violation.
+const EXCLUSION_VIOLATION: &str = "23P01";
+
+/// What can go wrong connecting.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The URL is not a Postgres URL.
+    #[error("DATABASE_URL is not a valid Postgres URL / DATABASE_URL não é uma URL Postgres válida: {0}")]
+    Url(sqlx::Error),
+    /// The server could not be reached or refused the login.
+    #[error("could not connect to Postgres / não foi possível conectar ao Postgres: {0}")]
+    Connect(sqlx::Error),
+    /// A migration failed; the schema is as it was before it.
+    #[error(
+        "could not migrate the Postgres database / não foi possível migrar o banco Postgres: {0}"
+    )]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Records in a Postgres database.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` with [`DEFAULT_CONNECTIONS`] connections and applies
+    /// the migrations the database lacks.
+    ///
+    /// # Errors
+    /// [`Error::Url`], [`Error::Connect`], [`Error::Migrate`].
+    pub async fn connect(url: &str) -> Result<PgStore, Error> {
+        PgStore::connect_with(url, DEFAULT_CONNECTIONS).await
+    }
+
+    /// Connects with up to `connections` connections.
+    ///
+    /// # Errors
+    /// As [`PgStore::connect`].
+    pub async fn connect_with(url: &str, connections: u32) -> Result<PgStore, Error> {
+        let options: PgConnectOptions = url.parse().map_err(Error::Url)?;
+        let pool = PgPoolOptions::new()
+            .max_connections(connections.max(1))
+            .connect_with(options)
+            .await
+            .map_err(Error::Connect)?;
+        MIGRATOR.run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+
+    /// The connection pool, for the host's own queries (health checks).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Closes every connection, after the units of work in flight end.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn begin(
+        &self,
+        business: BusinessId,
+        access: Access,
+    ) -> Result<Box<dyn UnitOfWork>, agendo_core::Error> {
+        let begin = match access {
+            Access::Read => "BEGIN READ ONLY",
+            Access::Write => "BEGIN",
+        };
+        let tx = self.pool.begin_with(begin).await.map_err(storage)?;
+        Ok(Box::new(Work::new(PgTx { tx, access }, business)))
+    }
+}
+
+struct PgTx {
+    tx: Transaction<'static, Postgres>,
+    access: Access,
+}
+
+/// The core's error for a database failure.
+fn storage(error: sqlx::Error) -> agendo_core::Error {
+    agendo_core::Error::Storage {
+        detail: error.to_string(),
+    }
+}
+
+fn is_exclusion_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(e) if e.code().as_deref() == Some(EXCLUSION_VIOLATION))
+}
+
+type Query<'q> = sqlx::query::Query<'q, Postgres, PgArguments>;
+
+fn bind(query: Query<'_>, value: Value) -> Query<'_> {
+    match value {
+        Value::Uuid(id) => query.bind(id),
+        Value::Text(text) => query.bind(text),
+        Value::Int(n) => query.bind(n),
+        Value::Decimal(d) => query.bind(d),
+        Value::Time(t) => query.bind(t),
+        Value::Date(d) => query.bind(d),
+        // The codec writes valid JSON; `null` stands for anything else.
+        Value::Json(text) => query.bind(Json(
+            serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default(),
+        )),
+    }
+}
+
+fn query(sql: &str, values: Vec<Value>) -> Query<'static> {
+    // The statement text is built from the schema's own names; every value
+    // is a bound parameter.
+    values
+        .into_iter()
+        .fold(sqlx::query(AssertSqlSafe(sql.to_owned())), bind)
+}
+
+/// Whether the booking's professional and resource take one booking at a
+/// time, read from their capacity as the row is written (parameters 1, 4
+/// and 5 are the business, professional and resource ids).
+fn exclusive_exprs() -> [&'static str; 2] {
+    [
+        "COALESCE((SELECT capacity = 1 FROM professionals WHERE business_id = $1 AND id = $4), true)",
+        "COALESCE((SELECT capacity = 1 FROM resources WHERE business_id = $1 AND id = $5), true)",
+    ]
+}
+
+impl PgTx {
+    async fn run(&mut self, sql: &str, values: Vec<Value>) -> Result<Vec<PgRow>, sqlx::Error> {
+        query(sql, values).fetch_all(&mut *self.tx).await
+    }
+
+    async fn plain(&mut self, sql: &'static str) -> Result<(), agendo_core::Error> {
+        sqlx::query(sql)
+            .execute(&mut *self.tx)
+            .await
+            .map(drop)
+            .map_err(storage)
+    }
+
+    /// The refusal for `booking`, whose time the constraint found taken:
+    /// the bookings that hold it now. None when they are gone already (a
+    /// retry will find the time free).
+    async fn clash(&mut self, booking: &Booking) -> Result<agendo_core::Error, agendo_core::Error> {
+        let mut on = vec![Bookable::Professional(booking.professional())];
+        on.extend(booking.resource().map(Bookable::Resource));
+        for who in on {
+            let business = booking.business();
+            let ids = meeting_ids(self, business, who, booking.held(), Some(booking.id())).await?;
+            if !ids.is_empty() {
+                let capacity = capacity(self, business, who).await?;
+                return Ok(slot_taken(who, capacity, ids));
+            }
+        }
+        Ok(agendo_core::Error::WriteConflict)
+    }
+
+    /// For an active booking of a professional or resource that takes
+    /// several at once (`exclusive` false): locks its row, so writers of it
+    /// take turns, and counts. The constraint covers the others.
+    async fn count_shared(
+        &mut self,
+        booking: &Booking,
+        exclusive: (bool, bool),
+    ) -> Result<(), agendo_core::Error> {
+        if !booking.status().is_active() {
+            return Ok(());
+        }
+        let mut shared = Vec::new();
+        if !exclusive.0 {
+            shared.push(Bookable::Professional(booking.professional()));
+        }
+        if let (false, Some(resource)) = (exclusive.1, booking.resource()) {
+            shared.push(Bookable::Resource(resource));
+        }
+        for who in shared {
+            let (table, id) = table_of(who);
+            let lock =
+                format!("SELECT id FROM {table} WHERE business_id = $1 AND id = $2 FOR UPDATE");
+            self.run(&lock, vec![uuid(booking.business().as_uuid()), uuid(id)])
+                .await
+                .map_err(storage)?;
+            let capacity = capacity(self, booking.business(), who).await?;
+            let ids: Vec<BookingId> = meeting_ids(
+                self,
+                booking.business(),
+                who,
+                booking.held(),
+                Some(booking.id()),
+            )
+            .await?;
+            if ids.len() >= capacity as usize {
+                return Err(slot_taken(who, capacity, ids));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn uuid(id: Uuid) -> Value {
+    Value::Uuid(Some(id))
+}
+
+fn flags(row: &PgRow) -> Result<(bool, bool), agendo_core::Error> {
+    use sqlx::Row as _;
+    Ok((
+        row.try_get("exclusive").map_err(storage)?,
+        row.try_get("resource_exclusive").map_err(storage)?,
+    ))
+}
+
+#[async_trait]
+impl Connection for PgTx {
+    type Row = Line;
+    const PARAMS: Params = Params::Dollar;
+
+    async fn fetch(
+        &mut self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<Vec<Line>, agendo_core::Error> {
+        let rows = self.run(sql, values).await.map_err(storage)?;
+        Ok(rows.into_iter().map(Line).collect())
+    }
+
+    async fn execute(&mut self, sql: &str, values: Vec<Value>) -> Result<u64, agendo_core::Error> {
+        let done = query(sql, values)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(storage)?;
+        Ok(done.rows_affected())
+    }
+
+    fn row_lock(&self) -> &'static str {
+        match self.access {
+            Access::Read => "",
+            Access::Write => " FOR UPDATE",
+        }
+    }
+
+    async fn lock_key(
+        &mut self,
+        business: BusinessId,
+        key: &IdempotencyKey,
+    ) -> Result<(), agendo_core::Error> {
+        if self.access == Access::Read {
+            return Ok(());
+        }
+        let sql = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
+        let lock = format!("idempotency:{business}:{key}");
+        self.run(sql, vec![Value::Text(Some(lock))])
+            .await
+            .map(drop)
+            .map_err(storage)
+    }
+
+    async fn capacity_changed(
+        &mut self,
+        business: BusinessId,
+        on: Bookable,
+        capacity: u32,
+    ) -> Result<(), agendo_core::Error> {
+        let flag = match on {
+            Bookable::Professional(_) => "exclusive",
+            Bookable::Resource(_) => "resource_exclusive",
+        };
+        let sql = format!(
+            "UPDATE bookings SET {flag} = ($3 = 1) \
+             WHERE business_id = $1 AND {column} = $2 AND {flag} <> ($3 = 1) AND {ACTIVE}",
+            column = column_of(on),
+        );
+        let values = vec![
+            uuid(business.as_uuid()),
+            uuid(table_of(on).1),
+            Value::Int(capacity.into()),
+        ];
+        // Lowering the capacity to 1 while bookings overlap: those keep
+        // the counted guard until they end, rather than the save failing.
+        self.plain("SAVEPOINT agendo_capacity").await?;
+        match self.run(&sql, values).await {
+            Ok(_) => self.plain("RELEASE SAVEPOINT agendo_capacity").await,
+            Err(e) if is_exclusion_violation(&e) => {
+                self.plain("ROLLBACK TO SAVEPOINT agendo_capacity").await
+            }
+            Err(e) => Err(storage(e)),
+        }
+    }
+
+    async fn insert_booking(&mut self, booking: &Booking) -> Result<(), agendo_core::Error> {
+        let columns = Booking::COLUMNS.join(", ");
+        let values: Vec<String> = (1..=Booking::COLUMNS.len())
+            .map(|n| Params::Dollar.nth(n))
+            .collect();
+        let sql = format!(
+            "INSERT INTO bookings ({columns}, exclusive, resource_exclusive) \
+             VALUES ({}, {}) ON CONFLICT DO NOTHING RETURNING exclusive, resource_exclusive",
+            values.join(", "),
+            exclusive_exprs().join(", "),
+        );
+        let rows = self.run(&sql, booking.values()).await.map_err(storage)?;
+        let Some(row) = rows.first() else {
+            let exists = "SELECT id FROM bookings WHERE business_id = $1 AND id = $2";
+            let key = vec![
+                uuid(booking.business().as_uuid()),
+                uuid(booking.id().as_uuid()),
+            ];
+            if !self.run(exists, key).await.map_err(storage)?.is_empty() {
+                return Err(agendo_core::Error::AlreadyExists {
+                    record: agendo_core::RecordKind::Booking,
+                    id: booking.id().to_string(),
+                });
+            }
+            return Err(self.clash(booking).await?);
+        };
+        let exclusive = flags(row)?;
+        if let Err(refused) = self.count_shared(booking, exclusive).await {
+            let delete = "DELETE FROM bookings WHERE business_id = $1 AND id = $2";
+            let key = vec![
+                uuid(booking.business().as_uuid()),
+                uuid(booking.id().as_uuid()),
+            ];
+            self.run(delete, key).await.map_err(storage)?;
+            return Err(refused);
+        }
+        Ok(())
+    }
+
+    async fn update_booking(&mut self, booking: &Booking) -> Result<(), agendo_core::Error> {
+        let set: Vec<String> = Booking::COLUMNS[2..]
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = {}", Params::Dollar.nth(i + 3)))
+            .collect();
+        let [exclusive, resource_exclusive] = exclusive_exprs();
+        let sql = format!(
+            "UPDATE bookings SET {}, exclusive = {exclusive}, resource_exclusive = {resource_exclusive} \
+             WHERE business_id = $1 AND id = $2 RETURNING exclusive, resource_exclusive",
+            set.join(", "),
+        );
+        if !booking.status().is_active() {
+            // Leaving the active statuses frees time; nothing can clash.
+            let rows = self.run(&sql, booking.values()).await.map_err(storage)?;
+            return match rows.first() {
+                Some(_) => Ok(()),
+                None => Err(not_found(booking)),
+            };
+        }
+        self.plain("SAVEPOINT agendo_guard").await?;
+        let checked = match self.run(&sql, booking.values()).await {
+            Ok(rows) => match rows.first() {
+                Some(row) => {
+                    let exclusive = flags(row)?;
+                    self.count_shared(booking, exclusive).await
+                }
+                None => Err(not_found(booking)),
+            },
+            Err(e) if is_exclusion_violation(&e) => {
+                self.plain("ROLLBACK TO SAVEPOINT agendo_guard").await?;
+                return Err(self.clash(booking).await?);
+            }
+            Err(e) => Err(storage(e)),
+        };
+        match checked {
+            Ok(()) => self.plain("RELEASE SAVEPOINT agendo_guard").await,
+            Err(refused) => {
+                self.plain("ROLLBACK TO SAVEPOINT agendo_guard").await?;
+                Err(refused)
+            }
+        }
+    }
+
+    async fn commit(self) -> Result<(), agendo_core::Error> {
+        self.tx.commit().await.map_err(storage)
+    }
+}
+
+fn not_found(booking: &Booking) -> agendo_core::Error {
+    agendo_core::Error::NotFound {
+        record: agendo_core::RecordKind::Booking,
+        id: booking.id().to_string(),
+    }
+}
+
+/// A row read from Postgres.
+pub struct Line(PgRow);
+
+fn get<'r, T>(row: &'r Line, column: &str) -> Result<T, agendo_core::Error>
+where
+    T: sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
+{
+    use sqlx::Row as _;
+    row.0.try_get(column).map_err(storage)
+}
+
+impl Row for Line {
+    fn uuid_opt(&self, column: &str) -> Result<Option<Uuid>, agendo_core::Error> {
+        get(self, column)
+    }
+    fn text_opt(&self, column: &str) -> Result<Option<String>, agendo_core::Error> {
+        get(self, column)
+    }
+    fn int(&self, column: &str) -> Result<i64, agendo_core::Error> {
+        get::<i32>(self, column).map(i64::from)
+    }
+    fn decimal(&self, column: &str) -> Result<Decimal, agendo_core::Error> {
+        get(self, column)
+    }
+    fn time_opt(&self, column: &str) -> Result<Option<DateTime<Utc>>, agendo_core::Error> {
+        get(self, column)
+    }
+    fn date(&self, column: &str) -> Result<NaiveDate, agendo_core::Error> {
+        get(self, column)
+    }
+    fn json(&self, column: &str) -> Result<String, agendo_core::Error> {
+        let Json(value): Json<serde_json::Value> = get(self, column)?;
+        Ok(value.to_string())
+    }
+}
