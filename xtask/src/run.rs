@@ -19,8 +19,14 @@ pub(crate) fn cargo() -> Command {
 
 /// Runs `cargo ARGS` as one named step, its output shown as it comes.
 pub(crate) fn step(name: &str, args: &[&str]) -> Result<(), String> {
+    step_with(name, args, &[])
+}
+
+/// As [`step`], with `env` added to cargo's environment.
+pub(crate) fn step_with(name: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
     println!("xtask: {name}: cargo {}", args.join(" "));
     let status = cargo()
+        .envs(env.iter().copied())
         .args(args)
         .status()
         .map_err(|err| format!("{name}: cannot run cargo: {err}"))?;
