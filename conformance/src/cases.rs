@@ -24,7 +24,7 @@ use futures_util::future::join_all;
 
 use crate::salon::{at, brl, now, Salon};
 
-type Boxed = Pin<Box<dyn Future<Output = ()> + Send>>;
+pub(crate) type Boxed = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 macro_rules! case {
     ($(#[$doc:meta])* $name:ident, |$store:ident| $body:block) => {

@@ -21,6 +21,7 @@
 //! Each case panics, as a test does, when the store breaks a promise.
 
 pub mod cases;
+pub mod races;
 mod salon;
 
 use std::future::Future;
@@ -63,12 +64,25 @@ macro_rules! store_tests {
             concurrent_bookings_of_one_slot_let_exactly_one_win,
             concurrent_retries_with_one_key_make_one_booking
         );
+        $crate::store_tests!(@races $run;
+            sixty_four_clients_race_for_one_slot,
+            sixty_four_retries_under_one_key_make_one_booking,
+            random_overlapping_bookings_never_overlap
+        );
     };
     (@each $run:path; $($case:ident),* $(,)?) => {
         $(
             #[test]
             fn $case() {
                 $run($crate::cases::$case)
+            }
+        )*
+    };
+    (@races $run:path; $($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                $run($crate::races::$case)
             }
         )*
     };
