@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use agendo_core::store::Store;
 
-pub use salon::Salon;
+pub use salon::{at, brl, now, Salon};
 
 /// One case of the suite: given a fresh, empty store, checks a promise.
 pub type Case = fn(Arc<dyn Store>) -> Pin<Box<dyn Future<Output = ()> + Send>>;
