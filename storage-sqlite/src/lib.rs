@@ -2,9 +2,9 @@
 //!
 //! The embedded default: one file, no server. How it keeps the ports'
 //! promises:
-//! - **One writer at a time.** A write unit of work waits for the store's
-//!   writer lock, then opens `BEGIN IMMEDIATE`, which takes SQLite's write
-//!   lock up front. The conflict check and the insert run inside it, so no
+//! - **One writer at a time.** Write units of work take turns on the store's
+//!   one writer connection and open `BEGIN IMMEDIATE`, which takes SQLite's
+//!   write lock up front (another process's writer waits for it too). The conflict check and the insert run inside it, so no
 //!   other writer (in this process or another) can book in between; the
 //!   store's guard ([`agendo_sql::work::guard`]) checks again before every
 //!   booking write.
@@ -36,13 +36,16 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::LazyLock;
 use std::time::Duration;
 
+use agendo_core::booking::Booking;
 use agendo_core::ids::BusinessId;
 use agendo_core::store::{Access, Store, UnitOfWork};
+use agendo_core::RecordKind;
 use agendo_sql::sql::Params;
-use agendo_sql::{corrupt, Connection, Row, Value, Work};
+use agendo_sql::work::{guard, ACTIVE};
+use agendo_sql::{corrupt, Connection, Row, Stored, Value, Work};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -51,7 +54,6 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 use sqlx::{AssertSqlSafe, Sqlite, SqlitePool, Transaction};
-use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
 /// The migrations of this crate's schema.
@@ -60,8 +62,8 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// How long a writer waits for another process's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Readers kept open at once; writers take turns on one of them.
-const CONNECTIONS: u32 = 8;
+/// Connections kept open for read units of work.
+const READERS: u32 = 8;
 
 /// What can go wrong opening or copying the database.
 #[derive(Debug, thiserror::Error)]
@@ -90,8 +92,11 @@ pub enum Error {
 /// Records in an SQLite file.
 #[derive(Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
-    writer: Arc<Mutex<()>>,
+    readers: SqlitePool,
+    // One connection for every write unit of work: they take turns in the
+    // pool's queue, in order, and its page cache stays warm (a connection's
+    // cache is dropped whenever another connection writes).
+    writer: SqlitePool,
     path: PathBuf,
 }
 
@@ -111,18 +116,21 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(CONNECTIONS)
-            .connect_with(options)
-            .await
-            .map_err(|source| Error::Open {
-                path: path.clone(),
-                source,
-            })?;
-        MIGRATOR.run(&pool).await?;
+        let open = |connections: u32| {
+            SqlitePoolOptions::new()
+                .max_connections(connections)
+                .connect_with(options.clone())
+        };
+        let opened = |source| Error::Open {
+            path: path.clone(),
+            source,
+        };
+        let writer = open(1).await.map_err(opened)?;
+        MIGRATOR.run(&writer).await?;
+        let readers = open(READERS).await.map_err(opened)?;
         Ok(SqliteStore {
-            pool,
-            writer: Arc::new(Mutex::new(())),
+            readers,
+            writer,
             path,
         })
     }
@@ -142,7 +150,7 @@ impl SqliteStore {
         let target = target.as_ref().to_path_buf();
         sqlx::query("VACUUM INTO ?1")
             .bind(target.to_string_lossy().into_owned())
-            .execute(&self.pool)
+            .execute(&self.readers)
             .await
             .map_err(|source| Error::Backup {
                 path: target.clone(),
@@ -153,7 +161,8 @@ impl SqliteStore {
 
     /// Closes every connection, after the units of work in flight end.
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.readers.close().await;
+        self.writer.close().await;
     }
 }
 
@@ -164,31 +173,48 @@ impl Store for SqliteStore {
         business: BusinessId,
         access: Access,
     ) -> Result<Box<dyn UnitOfWork>, agendo_core::Error> {
-        let (writer, begin) = match access {
-            Access::Read => (None, "BEGIN"),
-            Access::Write => (
-                Some(self.writer.clone().lock_owned().await),
-                "BEGIN IMMEDIATE",
-            ),
-        };
-        let tx = self.pool.begin_with(begin).await.map_err(storage)?;
-        Ok(Box::new(Work::new(
-            SqliteTx {
-                tx,
-                _writer: writer,
-            },
-            business,
-        )))
+        let tx = match access {
+            Access::Read => self.readers.begin_with("BEGIN").await,
+            Access::Write => self.writer.begin_with("BEGIN IMMEDIATE").await,
+        }
+        .map_err(storage)?;
+        Ok(Box::new(Work::new(SqliteTx { tx }, business)))
     }
 }
 
-/// A transaction, holding the store's writer lock when it writes.
+/// A transaction on a reader or on the writer connection.
 struct SqliteTx {
     tx: Transaction<'static, Sqlite>,
-    // Dropped with the transaction: the rollback is queued first, and
-    // `BEGIN IMMEDIATE`'s busy timeout covers the moment until it runs.
-    _writer: Option<OwnedMutexGuard<()>>,
 }
+
+/// `INSERT … SELECT … WHERE` the held time has room: parameters are the
+/// booking's columns in [`Stored::COLUMNS`] order (1 business, 2 id, 4
+/// professional, 5 resource, 9 and 10 the held span, 11 the status).
+static GUARDED_INSERT: LazyLock<String> = LazyLock::new(|| {
+    let columns = Booking::COLUMNS;
+    let params: Vec<String> = (1..=columns.len()).map(|n| format!("?{n}")).collect();
+    let meeting = |column: &str, param: &str| {
+        format!(
+            "(SELECT count(*) FROM bookings WHERE business_id = ?1 AND {column} = {param} \
+             AND {ACTIVE} AND held_start < ?10 AND held_end > ?9 AND id <> ?2)"
+        )
+    };
+    let capacity = |table: &str, param: &str| {
+        format!(
+            "COALESCE((SELECT capacity FROM {table} WHERE business_id = ?1 AND id = {param}), 1)"
+        )
+    };
+    format!(
+        "INSERT INTO bookings ({}) SELECT {} WHERE ?11 NOT IN ('pending', 'confirmed') \
+         OR ({} < {} AND (?5 IS NULL OR {} < {}))",
+        columns.join(", "),
+        params.join(", "),
+        meeting("professional_id", "?4"),
+        capacity("professionals", "?4"),
+        meeting("resource_id", "?5"),
+        capacity("resources", "?5"),
+    )
+});
 
 /// The core's error for a database failure.
 fn storage(error: sqlx::Error) -> agendo_core::Error {
@@ -242,6 +268,35 @@ impl Connection for SqliteTx {
             .fold(sqlx::query(AssertSqlSafe(sql.to_owned())), bind);
         let done = query.execute(&mut *self.tx).await.map_err(storage)?;
         Ok(done.rows_affected())
+    }
+
+    /// The guard and the insert in one statement, safe under the write
+    /// lock: the row is written only while fewer active bookings than the
+    /// capacity meet its held time, for the professional and the resource.
+    /// A refusal is then explained by the shared guard, which names them.
+    async fn insert_booking(&mut self, booking: &Booking) -> Result<(), agendo_core::Error> {
+        let inserted = booking
+            .values()
+            .into_iter()
+            .fold(sqlx::query(GUARDED_INSERT.as_str()), bind)
+            .execute(&mut *self.tx)
+            .await;
+        match inserted {
+            Ok(done) if done.rows_affected() == 1 => Ok(()),
+            Ok(_) => {
+                guard(self, booking).await?;
+                // Nothing met it after all: only possible if the rows
+                // changed under the write lock, which they cannot.
+                Err(agendo_core::Error::WriteConflict)
+            }
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                Err(agendo_core::Error::AlreadyExists {
+                    record: RecordKind::Booking,
+                    id: booking.id().to_string(),
+                })
+            }
+            Err(e) => Err(storage(e)),
+        }
     }
 
     async fn commit(self) -> Result<(), agendo_core::Error> {
