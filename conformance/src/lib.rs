@@ -18,7 +18,8 @@
 //! agendo_conformance::store_tests!(run);
 //! ```
 //!
-//! Each case panics, as a test does, when the store breaks a promise.
+//! Each case panics, as a test does, when the store breaks a promise. The
+//! cases of [`races`] start 64 tasks at once against the store.
 
 pub mod cases;
 pub mod races;

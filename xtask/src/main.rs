@@ -4,6 +4,7 @@
 //! Run with:
 //!   cargo xtask test                 format, lint and every test
 //!   cargo xtask fuzz [--seconds N]   each fuzz target for N seconds (default 60)
+//!   cargo xtask load [FLAGS]         the store load harness, SQLite and Postgres
 
 mod contract;
 mod fuzz;
@@ -17,17 +18,21 @@ usage: cargo xtask <task>
   test                 cargo fmt --check, clippy -D warnings, every test (SQLite and a throwaway
                        PostgreSQL 15 included), the slots example's contract
   fuzz [--seconds N]   run each fuzz target for N seconds (default 60); needs cargo-fuzz
+  load [FLAGS]         the store load harness on SQLite and on a throwaway PostgreSQL 15
+                       (FLAGS go to store-load: --tasks 64 --seconds 10 --through store|agenda)
 
 uso: cargo xtask <tarefa>
   test                 formatação, clippy, todos os testes (SQLite e um PostgreSQL 15 temporário
                        incluídos) e o contrato do exemplo slots
-  fuzz [--seconds N]   roda cada alvo de fuzzing por N segundos (padrão 60); requer cargo-fuzz";
+  fuzz [--seconds N]   roda cada alvo de fuzzing por N segundos (padrão 60); requer cargo-fuzz
+  load [FLAGS]         o teste de carga dos armazenamentos no SQLite e num PostgreSQL 15 temporário";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("test") if args.len() == 1 => test(),
         Some("fuzz") => fuzz::seconds(&args[1..]).and_then(fuzz::run),
+        Some("load") => load(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -37,6 +42,38 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs the store load harness against a temporary SQLite file and a
+/// throwaway PostgreSQL 15, printing its figures.
+fn load(flags: &[String]) -> Result<(), String> {
+    run::step(
+        "build store-load",
+        &[
+            "build",
+            "--release",
+            "-p",
+            "agendo-benches",
+            "--bin",
+            "store-load",
+        ],
+    )?;
+    let exe = run::root().join("target/release/store-load");
+    let harness = |database: &[&str]| -> Result<(), String> {
+        let status = std::process::Command::new(&exe)
+            .args(database)
+            .args(flags)
+            .status()
+            .map_err(|e| format!("cannot run store-load: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("store-load {} failed ({status})", database[0]))
+        }
+    };
+    harness(&["sqlite"])?;
+    let server = postgres::Server::start()?;
+    harness(&["postgres", "--url", server.url()])
 }
 
 fn test() -> Result<(), String> {

@@ -325,6 +325,13 @@ async fn main_async(options: Options) -> Result<usize, String> {
     let elapsed = began.elapsed().as_secs_f64();
     all.micros.sort_unstable();
     let doubles = double_bookings(&shop).await.map_err(|e| e.to_string())?;
+    if options.database == "sqlite" && options.path.is_none() {
+        // The default file is ours to remove, with its WAL and index.
+        let file = label.trim_start_matches("SQLite file ").to_owned();
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{file}{suffix}"));
+        }
+    }
     let attempts = all.micros.len() as f64;
     println!(
         "{label}, {} tasks, {} professionals, through {}, {:.1} s",
