@@ -444,7 +444,7 @@ fn not_found(booking: &Booking) -> agendo_core::Error {
 }
 
 /// A row read from Postgres.
-pub struct Line(PgRow);
+struct Line(PgRow);
 
 fn get<'r, T>(row: &'r Line, column: &str) -> Result<T, agendo_core::Error>
 where
