@@ -43,7 +43,9 @@ use agendo_core::business::Bookable;
 use agendo_core::ids::{BookingId, BusinessId};
 use agendo_core::store::{slot_taken, Access, IdempotencyKey, Store, UnitOfWork};
 use agendo_sql::sql::Params;
-use agendo_sql::work::{capacity, column_of, meeting_ids, table_of, ACTIVE};
+use agendo_sql::work::{
+    booking_assignments, capacity, column_of, guard, meeting_ids, table_of, ACTIVE,
+};
 use agendo_sql::{Connection, Row, Stored, Value, Work};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -201,20 +203,14 @@ impl PgTx {
     }
 
     /// The refusal for `booking`, whose time the constraint found taken:
-    /// the bookings that hold it now. None when they are gone already (a
-    /// retry will find the time free).
+    /// the shared guard names the bookings that hold it now. When they are
+    /// gone already, a retry will find the time free.
     async fn clash(&mut self, booking: &Booking) -> Result<agendo_core::Error, agendo_core::Error> {
-        let mut on = vec![Bookable::Professional(booking.professional())];
-        on.extend(booking.resource().map(Bookable::Resource));
-        for who in on {
-            let business = booking.business();
-            let ids = meeting_ids(self, business, who, booking.held(), Some(booking.id())).await?;
-            if !ids.is_empty() {
-                let capacity = capacity(self, business, who).await?;
-                return Ok(slot_taken(who, capacity, ids));
-            }
+        match guard(self, booking).await {
+            Err(refused @ agendo_core::Error::SlotTaken { .. }) => Ok(refused),
+            Err(other) => Err(other),
+            Ok(()) => Ok(agendo_core::Error::WriteConflict),
         }
-        Ok(agendo_core::Error::WriteConflict)
     }
 
     /// For an active booking of a professional or resource that takes
@@ -388,16 +384,11 @@ impl Connection for PgTx {
     }
 
     async fn update_booking(&mut self, booking: &Booking) -> Result<(), agendo_core::Error> {
-        let set: Vec<String> = Booking::COLUMNS[2..]
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{c} = {}", Params::Dollar.nth(i + 3)))
-            .collect();
         let [exclusive, resource_exclusive] = exclusive_exprs();
         let sql = format!(
             "UPDATE bookings SET {}, exclusive = {exclusive}, resource_exclusive = {resource_exclusive} \
              WHERE business_id = $1 AND id = $2 RETURNING exclusive, resource_exclusive",
-            set.join(", "),
+            booking_assignments(Params::Dollar),
         );
         if !booking.status().is_active() {
             // Leaving the active statuses frees time; nothing can clash.

@@ -74,11 +74,8 @@ pub trait Connection: Send + Sized {
     }
 
     /// Adds a new booking, refusing it (the store's guard) when its time is
-    /// taken.
-    async fn insert_booking(&mut self, booking: &Booking) -> Result<(), Error> {
-        guard(self, booking).await?;
-        insert_row(self, booking).await
-    }
+    /// taken, and with [`Error::AlreadyExists`] when its id is.
+    async fn insert_booking(&mut self, booking: &Booking) -> Result<(), Error>;
 
     /// Replaces a booking, refusing it when its new time is taken.
     async fn update_booking(&mut self, booking: &Booking) -> Result<(), Error> {
@@ -90,43 +87,14 @@ pub trait Connection: Send + Sized {
     async fn commit(self) -> Result<(), Error>;
 }
 
-/// Inserts a booking's row.
-///
-/// # Errors
-/// [`Error::AlreadyExists`] when the business has a booking of that id.
-pub async fn insert_row<C: Connection>(conn: &mut C, booking: &Booking) -> Result<(), Error> {
-    let exists = format!(
-        "SELECT id FROM bookings WHERE {}",
-        C::PARAMS.equal(Booking::KEY, 1)
-    );
-    let key = vec![
-        uuid(booking.business().as_uuid()),
-        uuid(booking.id().as_uuid()),
-    ];
-    if !conn.fetch(&exists, key).await?.is_empty() {
-        return Err(Error::AlreadyExists {
-            record: RecordKind::Booking,
-            id: booking.id().to_string(),
-        });
-    }
-    let sql = sql::insert(C::PARAMS, Booking::TABLE, Booking::COLUMNS);
-    conn.execute(&sql, booking.values()).await.map(drop)
-}
-
 /// Replaces a booking's row.
 ///
 /// # Errors
 /// [`Error::NotFound`] when the business has no such booking.
 pub async fn update_row<C: Connection>(conn: &mut C, booking: &Booking) -> Result<(), Error> {
-    let columns = &Booking::COLUMNS[2..];
-    let set: Vec<String> = columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{c} = {}", C::PARAMS.nth(i + 3)))
-        .collect();
     let sql = format!(
         "UPDATE bookings SET {} WHERE {}",
-        set.join(", "),
+        booking_assignments(C::PARAMS),
         C::PARAMS.equal(Booking::KEY, 1)
     );
     if conn.execute(&sql, booking.values()).await? == 0 {
@@ -136,6 +104,17 @@ pub async fn update_row<C: Connection>(conn: &mut C, booking: &Booking) -> Resul
         });
     }
     Ok(())
+}
+
+/// `service_id = $3, …`: every booking column but the key, bound in
+/// [`Stored::values`] order after the key's two parameters.
+pub fn booking_assignments(params: Params) -> String {
+    let set: Vec<String> = Booking::COLUMNS[Booking::KEY.len()..]
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = {}", params.nth(i + Booking::KEY.len() + 1)))
+        .collect();
+    set.join(", ")
 }
 
 /// The store's guard: refuses `booking` with [`Error::SlotTaken`] when it
