@@ -3,7 +3,7 @@
 //!
 //! What differs between the databases stays in the adapter, behind the
 //! connection's hooks: how a booking is guarded when written
-//! ([`Connection::insert_booking`], [`Connection::update_booking`]; the
+//! ([`Connection::insert_booking`]; [`Connection::update_booking`], whose
 //! default is [`guard`], the check under a lock that SQLite's single writer
 //! makes safe), whether single reads lock their row
 //! ([`Connection::row_lock`]), and how concurrent requests under one
