@@ -22,6 +22,16 @@
 //!   key before reading it, so concurrent retries wait for the first and
 //!   replay its outcome; the table's primary key is the backstop.
 //!
+//! - **Overlap reads use the gist indexes**: "who holds this time" asks
+//!   the exclusion constraint's index (and a partial gist index for the
+//!   bookings it leaves to the count), so its cost does not grow with the
+//!   agenda.
+//! - **Connections** come from a pool (deadpool) that spends no round trip
+//!   testing them: a unit of work that committed leaves its connection
+//!   clean; one dropped without commit is rolled back at once from a
+//!   spawned task, releasing its locks; a connection the server closed
+//!   fails the next `BEGIN`, which is retried once on a new one.
+//!
 //! Versioned migrations are in `migrations/`, applied on connect.
 //!
 //! # Example
@@ -43,16 +53,16 @@ use agendo_core::business::Bookable;
 use agendo_core::ids::{BookingId, BusinessId};
 use agendo_core::store::{slot_taken, Access, IdempotencyKey, Store, UnitOfWork};
 use agendo_sql::sql::Params;
-use agendo_sql::work::{
-    booking_assignments, capacity, column_of, guard, meeting_ids, table_of, ACTIVE,
-};
+use agendo_sql::work::{booking_assignments, capacity, column_of, meeting_ids, table_of, ACTIVE};
 use agendo_sql::{Connection, Row, Stored, Value, Work};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use deadpool::managed::{self, Object, PoolError, RecycleResult};
 use rust_decimal::Decimal;
-use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgRow};
 use sqlx::types::Json;
-use sqlx::{AssertSqlSafe, PgPool, Postgres, Transaction};
+use sqlx::{AssertSqlSafe, Connection as _, PgConnection, Postgres};
+use std::time::Duration;
 use uuid::Uuid;
 
 /// The migrations of this crate's schema.
@@ -83,8 +93,11 @@ pub enum Error {
 /// Records in a Postgres database.
 #[derive(Clone)]
 pub struct PgStore {
-    pool: PgPool,
+    pool: Pool,
 }
+
+/// How long a unit of work waits for a free connection, or for a new one.
+const WAIT: Duration = Duration::from_secs(30);
 
 impl PgStore {
     /// Connects to `url` with [`DEFAULT_CONNECTIONS`] connections and applies
@@ -102,25 +115,84 @@ impl PgStore {
     /// As [`PgStore::connect`].
     pub async fn connect_with(url: &str, connections: u32) -> Result<PgStore, Error> {
         let options: PgConnectOptions = url.parse().map_err(Error::Url)?;
-        let pool = PgPoolOptions::new()
-            .max_connections(connections.max(1))
-            .connect_with(options)
-            .await
-            .map_err(Error::Connect)?;
-        MIGRATOR.run(&pool).await?;
-        Ok(PgStore { pool })
+        let size = usize::try_from(connections.max(1)).unwrap_or(usize::MAX);
+        let pool = Pool::builder(Connector { options })
+            .max_size(size)
+            .wait_timeout(Some(WAIT))
+            .create_timeout(Some(WAIT))
+            .recycle_timeout(Some(WAIT))
+            .runtime(deadpool::Runtime::Tokio1)
+            .build()
+            .map_err(|e| Error::Connect(sqlx::Error::Configuration(e.to_string().into())))?;
+        let store = PgStore { pool };
+        let mut conn = store.connection().await.map_err(Error::Connect)?;
+        MIGRATOR.run(&mut conn.raw).await?;
+        Ok(store)
     }
 
-    /// The connection pool, for the host's own queries (health checks).
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
+    /// Checks that the database answers, for a host's readiness probe.
+    ///
+    /// # Errors
+    /// [`Error::Connect`] when it does not.
+    pub async fn ping(&self) -> Result<(), Error> {
+        let mut conn = self.connection().await.map_err(Error::Connect)?;
+        conn.raw.ping().await.map_err(Error::Connect)
     }
 
     /// Closes every connection, after the units of work in flight end.
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.pool.close();
+    }
+
+    /// A connection from the pool, opened when none is free.
+    async fn connection(&self) -> Result<Object<Connector>, sqlx::Error> {
+        self.pool.get().await.map_err(|e| match e {
+            PoolError::Backend(e) => e,
+            PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
+            PoolError::Closed => sqlx::Error::PoolClosed,
+            other => sqlx::Error::Configuration(other.to_string().into()),
+        })
     }
 }
+
+/// One connection of the pool.
+struct Pooled {
+    raw: PgConnection,
+    /// Whether a transaction may be open: set at `BEGIN`, cleared by a
+    /// successful `COMMIT`.
+    open: bool,
+}
+
+/// Opens and recycles the pool's connections. Unlike a general-purpose
+/// pool, it does not test a connection with a round trip on every release
+/// or acquire: a unit of work that committed leaves its connection clean,
+/// and one that did not (a refusal, an error, a cancelled request) is rolled
+/// back here before the connection is used again, which also proves it
+/// alive. A connection the server dropped while idle fails the next `BEGIN`;
+/// [`Store::begin`] then retries once on a new one.
+struct Connector {
+    options: PgConnectOptions,
+}
+
+impl managed::Manager for Connector {
+    type Type = Pooled;
+    type Error = sqlx::Error;
+
+    async fn create(&self) -> Result<Pooled, sqlx::Error> {
+        let raw = PgConnection::connect_with(&self.options).await?;
+        Ok(Pooled { raw, open: false })
+    }
+
+    async fn recycle(&self, conn: &mut Pooled, _: &managed::Metrics) -> RecycleResult<sqlx::Error> {
+        if conn.open {
+            sqlx::raw_sql("ROLLBACK").execute(&mut conn.raw).await?;
+            conn.open = false;
+        }
+        Ok(())
+    }
+}
+
+type Pool = managed::Pool<Connector>;
 
 #[async_trait]
 impl Store for PgStore {
@@ -133,14 +205,85 @@ impl Store for PgStore {
             Access::Read => "BEGIN READ ONLY",
             Access::Write => "BEGIN",
         };
-        let tx = self.pool.begin_with(begin).await.map_err(storage)?;
-        Ok(Box::new(Work::new(PgTx { tx, access }, business)))
+        let mut retried = false;
+        loop {
+            let mut conn = self.connection().await.map_err(storage)?;
+            conn.open = true;
+            match sqlx::raw_sql(begin).execute(&mut conn.raw).await {
+                Ok(_) => {
+                    let conn = Lease(Some(conn));
+                    return Ok(Box::new(Work::new(PgTx { conn, access }, business)));
+                }
+                // Nothing has happened yet, so trying a fresh connection
+                // is safe; the broken one is dropped, not pooled.
+                Err(e) if !retried && is_broken(&e) => {
+                    drop(Object::take(conn));
+                    retried = true;
+                }
+                Err(e) => return Err(storage(e)),
+            }
+        }
+    }
+}
+
+/// Whether `error` says the connection itself is gone: a broken socket, or
+/// the server's goodbye (SQLSTATE class 57, operator intervention, as when
+/// it restarts or ends the session; class 08, connection exception).
+fn is_broken(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(e) => e
+            .code()
+            .is_some_and(|code| code.starts_with("57") || code.starts_with("08")),
+        _ => false,
     }
 }
 
 struct PgTx {
-    tx: Transaction<'static, Postgres>,
+    conn: Lease,
     access: Access,
+}
+
+/// A connection lent to one unit of work. A unit dropped without commit
+/// (a refusal, an error, a cancelled request) may hold row and advisory
+/// locks: they are released at once by a rollback sent from a spawned
+/// task, before the connection goes back to the pool.
+struct Lease(Option<Object<Connector>>);
+
+impl Lease {
+    fn conn(&mut self) -> &mut Pooled {
+        self.0
+            .as_mut()
+            .expect("a lease holds its connection until dropped")
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let Some(mut conn) = self.0.take() else {
+            return;
+        };
+        if !conn.open {
+            return;
+        }
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if sqlx::raw_sql("ROLLBACK")
+                        .execute(&mut conn.raw)
+                        .await
+                        .is_ok()
+                    {
+                        conn.open = false;
+                    } else {
+                        // Closing the connection ends its transaction too.
+                        drop(Object::take(conn));
+                    }
+                });
+            }
+            Err(_) => drop(Object::take(conn)),
+        }
+    }
 }
 
 /// The core's error for a database failure.
@@ -191,26 +334,55 @@ fn exclusive_exprs() -> [&'static str; 2] {
 
 impl PgTx {
     async fn run(&mut self, sql: &str, values: Vec<Value>) -> Result<Vec<PgRow>, sqlx::Error> {
-        query(sql, values).fetch_all(&mut *self.tx).await
+        query(sql, values)
+            .fetch_all(&mut self.conn.conn().raw)
+            .await
     }
 
     async fn plain(&mut self, sql: &'static str) -> Result<(), agendo_core::Error> {
         sqlx::query(sql)
-            .execute(&mut *self.tx)
+            .execute(&mut self.conn.conn().raw)
             .await
             .map(drop)
             .map_err(storage)
     }
 
-    /// The refusal for `booking`, whose time the constraint found taken:
-    /// the shared guard names the bookings that hold it now. When they are
-    /// gone already, a retry will find the time free.
+    /// The refusal for `booking`, whose time the constraint found taken,
+    /// naming the bookings that hold it now: for the professional, then the
+    /// resource, the capacity and the bookings met, in one query each. When
+    /// they are gone already, a retry will find the time free.
     async fn clash(&mut self, booking: &Booking) -> Result<agendo_core::Error, agendo_core::Error> {
-        match guard(self, booking).await {
-            Err(refused @ agendo_core::Error::SlotTaken { .. }) => Ok(refused),
-            Err(other) => Err(other),
-            Ok(()) => Ok(agendo_core::Error::WriteConflict),
+        let mut on = vec![Bookable::Professional(booking.professional())];
+        on.extend(booking.resource().map(Bookable::Resource));
+        for who in on {
+            let (table, id) = table_of(who);
+            let sql = format!(
+                "SELECT COALESCE((SELECT capacity FROM {table} WHERE business_id = $1 AND id = $2), 1) \
+                 AS capacity, ARRAY(SELECT id FROM ({}) m ORDER BY held_start, held_end, id) AS ids",
+                <PgTx as Connection>::meeting_sql("id, held_start, held_end", who),
+            );
+            let values = vec![
+                uuid(booking.business().as_uuid()),
+                uuid(id),
+                Value::Time(Some(booking.held().end())),
+                Value::Time(Some(booking.held().start())),
+                uuid(booking.id().as_uuid()),
+            ];
+            let rows = self.run(&sql, values).await.map_err(storage)?;
+            let Some(row) = rows.first() else { continue };
+            let capacity: i32 = sqlx::Row::try_get(row, "capacity").map_err(storage)?;
+            let ids: Vec<Uuid> = sqlx::Row::try_get(row, "ids").map_err(storage)?;
+            let capacity =
+                u32::try_from(capacity).map_err(|_| agendo_sql::corrupt("capacity", capacity))?;
+            if ids.len() >= capacity as usize {
+                return Ok(slot_taken(
+                    who,
+                    capacity,
+                    ids.into_iter().map(BookingId::from_uuid),
+                ));
+            }
         }
+        Ok(agendo_core::Error::WriteConflict)
     }
 
     /// For an active booking of a professional or resource that takes
@@ -259,12 +431,13 @@ fn uuid(id: Uuid) -> Value {
     Value::Uuid(Some(id))
 }
 
-fn flags(row: &PgRow) -> Result<(bool, bool), agendo_core::Error> {
+/// The `exclusive` flags a write returned; none when the row it names
+/// was not written.
+fn flags(row: &PgRow) -> Result<Option<(bool, bool)>, agendo_core::Error> {
     use sqlx::Row as _;
-    Ok((
-        row.try_get("exclusive").map_err(storage)?,
-        row.try_get("resource_exclusive").map_err(storage)?,
-    ))
+    let professional: Option<bool> = row.try_get("exclusive").map_err(storage)?;
+    let resource: Option<bool> = row.try_get("resource_exclusive").map_err(storage)?;
+    Ok(professional.zip(resource))
 }
 
 #[async_trait]
@@ -283,10 +456,30 @@ impl Connection for PgTx {
 
     async fn execute(&mut self, sql: &str, values: Vec<Value>) -> Result<u64, agendo_core::Error> {
         let done = query(sql, values)
-            .execute(&mut *self.tx)
+            .execute(&mut self.conn.conn().raw)
             .await
             .map_err(storage)?;
         Ok(done.rows_affected())
+    }
+
+    /// Overlap through the gist indexes: the exclusion constraint's for
+    /// the bookings it guards, `bookings_*_shared` for the others.
+    fn meeting_sql(columns: &str, on: Bookable) -> String {
+        let (column, flag) = match on {
+            Bookable::Professional(_) => ("professional_id", "exclusive"),
+            Bookable::Resource(_) => ("resource_id", "resource_exclusive"),
+        };
+        let select = |guarded: &str| {
+            format!(
+                "SELECT {columns} FROM bookings WHERE business_id = $1 AND {column} = $2 \
+                 AND held && tstzrange($4, $3, '[)') AND id <> $5 AND {ACTIVE} AND {guarded}"
+            )
+        };
+        format!(
+            "{} UNION ALL {} ORDER BY held_start, held_end, id",
+            select(flag),
+            select(&format!("NOT {flag}")),
+        )
     }
 
     fn row_lock(&self) -> &'static str {
@@ -345,32 +538,31 @@ impl Connection for PgTx {
     }
 
     async fn insert_booking(&mut self, booking: &Booking) -> Result<(), agendo_core::Error> {
+        // One round trip: the insert, or when it did nothing, whether the
+        // id was taken before it (the statement's snapshot does not see
+        // its own row).
         let columns = Booking::COLUMNS.join(", ");
         let values: Vec<String> = (1..=Booking::COLUMNS.len())
             .map(|n| Params::Dollar.nth(n))
             .collect();
         let sql = format!(
-            "INSERT INTO bookings ({columns}, exclusive, resource_exclusive) \
-             VALUES ({}, {}) ON CONFLICT DO NOTHING RETURNING exclusive, resource_exclusive",
+            "WITH added AS (INSERT INTO bookings ({columns}, exclusive, resource_exclusive) \
+             VALUES ({}, {}) ON CONFLICT DO NOTHING RETURNING exclusive, resource_exclusive) \
+             SELECT exclusive, resource_exclusive FROM added \
+             UNION ALL SELECT NULL, NULL FROM bookings WHERE business_id = $1 AND id = $2",
             values.join(", "),
             exclusive_exprs().join(", "),
         );
         let rows = self.run(&sql, booking.values()).await.map_err(storage)?;
         let Some(row) = rows.first() else {
-            let exists = "SELECT id FROM bookings WHERE business_id = $1 AND id = $2";
-            let key = vec![
-                uuid(booking.business().as_uuid()),
-                uuid(booking.id().as_uuid()),
-            ];
-            if !self.run(exists, key).await.map_err(storage)?.is_empty() {
-                return Err(agendo_core::Error::AlreadyExists {
-                    record: agendo_core::RecordKind::Booking,
-                    id: booking.id().to_string(),
-                });
-            }
             return Err(self.clash(booking).await?);
         };
-        let exclusive = flags(row)?;
+        let Some(exclusive) = flags(row)? else {
+            return Err(agendo_core::Error::AlreadyExists {
+                record: agendo_core::RecordKind::Booking,
+                id: booking.id().to_string(),
+            });
+        };
         if let Err(refused) = self.count_shared(booking, exclusive).await {
             let delete = "DELETE FROM bookings WHERE business_id = $1 AND id = $2";
             let key = vec![
@@ -401,10 +593,10 @@ impl Connection for PgTx {
         self.plain("SAVEPOINT agendo_guard").await?;
         let checked = match self.run(&sql, booking.values()).await {
             Ok(rows) => match rows.first() {
-                Some(row) => {
-                    let exclusive = flags(row)?;
-                    self.count_shared(booking, exclusive).await
-                }
+                Some(row) => match flags(row)? {
+                    Some(exclusive) => self.count_shared(booking, exclusive).await,
+                    None => Err(not_found(booking)),
+                },
                 None => Err(not_found(booking)),
             },
             Err(e) if is_exclusion_violation(&e) => {
@@ -422,8 +614,13 @@ impl Connection for PgTx {
         }
     }
 
-    async fn commit(self) -> Result<(), agendo_core::Error> {
-        self.tx.commit().await.map_err(storage)
+    async fn commit(mut self) -> Result<(), agendo_core::Error> {
+        sqlx::raw_sql("COMMIT")
+            .execute(&mut self.conn.conn().raw)
+            .await
+            .map_err(storage)?;
+        self.conn.conn().open = false;
+        Ok(())
     }
 }
 

@@ -33,7 +33,7 @@ fn run(program: &str, args: &[&str]) {
 
 #[test]
 fn a_dump_restores_every_booking() {
-    support::on_fresh_store(4, |store| async move {
+    support::on_fresh_store(4, |store, source| async move {
         let salon = Salon::open(Arc::new(store.clone())).await;
         salon
             .book(&salon.ana, &salon.maria, "2026-03-02T12:00:00Z")
@@ -61,7 +61,6 @@ fn a_dump_restores_every_booking() {
         let dir = std::env::temp_dir().join(format!("agendo-dump-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let dump = dir.join("agendo.dump");
-        let source = current_url(&store).await;
         run(
             "pg_dump",
             &[
@@ -113,13 +112,4 @@ fn a_dump_restores_every_booking() {
         .await;
         std::fs::remove_dir_all(&dir).unwrap();
     });
-}
-
-/// The URL of the database `store` is connected to.
-async fn current_url(store: &PgStore) -> String {
-    let name: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
-    support::with_database(&support::server_url(), &name)
 }

@@ -5,7 +5,7 @@ mod support;
 use std::sync::Arc;
 
 fn run(case: agendo_conformance::Case) {
-    support::on_fresh_store(64, |store| case(Arc::new(store)));
+    support::on_fresh_store(64, |store, _| case(Arc::new(store)));
 }
 
 agendo_conformance::store_tests!(run);

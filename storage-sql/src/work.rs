@@ -62,6 +62,27 @@ pub trait Connection: Send + Sized {
         Ok(())
     }
 
+    /// A query for the active bookings of `on` whose held span meets a
+    /// span, selecting `columns` (which include `held_start`, `held_end`
+    /// and `id`, its order): parameter 1 is the business, 2 the id of `on`,
+    /// 3 the span's end, 4 its start, 5 a booking id to leave out. The
+    /// default compares the bounds; a database with a better index for
+    /// overlaps writes its own.
+    fn meeting_sql(columns: &str, on: Bookable) -> String {
+        let p = Self::PARAMS;
+        format!(
+            "SELECT {columns} FROM bookings WHERE business_id = {} AND {} = {} AND {ACTIVE} \
+             AND held_start < {} AND held_end > {} AND id <> {} \
+             ORDER BY held_start, held_end, id",
+            p.nth(1),
+            column_of(on),
+            p.nth(2),
+            p.nth(3),
+            p.nth(4),
+            p.nth(5),
+        )
+    }
+
     /// Called after a professional or resource is saved with `capacity`, so
     /// a database that keeps per-booking guard data can bring it in step.
     async fn capacity_changed(
@@ -186,33 +207,29 @@ pub async fn meeting_ids<C: Connection>(
     span: Span,
     except: Option<BookingId>,
 ) -> Result<Vec<BookingId>, Error> {
-    let p = C::PARAMS;
-    let sql = format!(
-        "SELECT id FROM bookings WHERE business_id = {} AND {} = {} AND {ACTIVE} \
-         AND held_start < {} AND held_end > {} AND id <> {} \
-         ORDER BY held_start, held_end, id",
-        p.nth(1),
-        column_of(on),
-        p.nth(2),
-        p.nth(3),
-        p.nth(4),
-        p.nth(5),
-    );
+    let sql = C::meeting_sql("id, held_start, held_end", on);
     let rows = conn
-        .fetch(
-            &sql,
-            vec![
-                uuid(business.as_uuid()),
-                uuid(table_of(on).1),
-                Value::Time(Some(span.end())),
-                Value::Time(Some(span.start())),
-                uuid(except.map_or(Uuid::nil(), |b| b.as_uuid())),
-            ],
-        )
+        .fetch(&sql, meeting_values(business, on, span, except))
         .await?;
     rows.iter()
         .map(|r| r.uuid("id").map(BookingId::from_uuid))
         .collect()
+}
+
+/// The parameters of [`Connection::meeting_sql`].
+fn meeting_values(
+    business: BusinessId,
+    on: Bookable,
+    span: Span,
+    except: Option<BookingId>,
+) -> Vec<Value> {
+    vec![
+        uuid(business.as_uuid()),
+        uuid(table_of(on).1),
+        Value::Time(Some(span.end())),
+        Value::Time(Some(span.start())),
+        uuid(except.map_or(Uuid::nil(), |b| b.as_uuid())),
+    ]
 }
 
 /// The table of `on` and its id.
@@ -396,20 +413,10 @@ impl<C: Connection> UnitOfWork for Work<C> {
         self.get(id.as_uuid(), true).await
     }
     async fn bookings_meeting(&mut self, on: Bookable, span: Span) -> Result<Vec<Booking>, Error> {
-        let p = C::PARAMS;
-        let filter = format!(
-            "{} = {} AND {ACTIVE} AND held_start < {} AND held_end > {}",
-            column_of(on),
-            p.nth(2),
-            p.nth(3),
-            p.nth(4)
-        );
-        let values = vec![
-            uuid(table_of(on).1),
-            Value::Time(Some(span.end())),
-            Value::Time(Some(span.start())),
-        ];
-        self.list(&filter, "held_start, held_end, id", values).await
+        let sql = C::meeting_sql(&Booking::COLUMNS.join(", "), on);
+        let values = meeting_values(self.business, on, span, None);
+        let rows = self.conn.fetch(&sql, values).await?;
+        rows.iter().map(|row| Booking::read(row)).collect()
     }
     async fn bookings(&mut self, filter: &BookingFilter) -> Result<Vec<Booking>, Error> {
         let p = C::PARAMS;

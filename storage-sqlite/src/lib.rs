@@ -119,6 +119,9 @@ impl SqliteStore {
         let open = |connections: u32| {
             SqlitePoolOptions::new()
                 .max_connections(connections)
+                // A connection to a file does not go stale: testing it
+                // would only cost the writer a trip to sqlx's worker thread.
+                .test_before_acquire(false)
                 .connect_with(options.clone())
         };
         let opened = |source| Error::Open {

@@ -4,6 +4,7 @@
 //! cargo run --release -p agendo-benches --bin store-load -- sqlite [--path FILE]
 //! cargo run --release -p agendo-benches --bin store-load -- postgres --url URL
 //!     [--tasks 64] [--seconds 10] [--professionals 50] [--through store|agenda]
+//!     [--connections 16]
 //! ```
 //!
 //! Each task repeats one booking attempt: a random professional, a
@@ -35,7 +36,8 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 const USAGE: &str = "usage: store-load sqlite [--path FILE] | postgres --url URL
-    [--tasks N (64)] [--seconds S (10)] [--professionals P (50)] [--through store|agenda]";
+    [--tasks N (64)] [--seconds S (10)] [--professionals P (50)] [--through store|agenda]
+    [--connections C (Postgres pool, 16)]";
 
 struct Options {
     database: String,
@@ -45,6 +47,7 @@ struct Options {
     seconds: u64,
     professionals: usize,
     through_agenda: bool,
+    connections: u32,
 }
 
 fn options() -> Result<Options, String> {
@@ -58,6 +61,7 @@ fn options() -> Result<Options, String> {
         seconds: 10,
         professionals: 50,
         through_agenda: false,
+        connections: agendo_postgres::DEFAULT_CONNECTIONS,
     };
     while let Some(flag) = args.next() {
         let value = args
@@ -71,6 +75,9 @@ fn options() -> Result<Options, String> {
             "--seconds" => options.seconds = number()?.max(1),
             "--professionals" => options.professionals = number()?.max(1) as usize,
             "--through" => options.through_agenda = value == "agenda",
+            "--connections" => {
+                options.connections = u32::try_from(number()?.max(1)).unwrap_or(u32::MAX);
+            }
             _ => return Err(format!("unknown flag {flag}\n{USAGE}")),
         }
     }
@@ -283,8 +290,7 @@ async fn open_store(options: &Options) -> Result<(Arc<dyn Store>, String), Strin
                 .clone()
                 .or_else(|| std::env::var("DATABASE_URL").ok())
                 .ok_or("postgres needs --url or DATABASE_URL")?;
-            let connections = u32::try_from(options.tasks).unwrap_or(u32::MAX);
-            let store = agendo_postgres::PgStore::connect_with(&url, connections)
+            let store = agendo_postgres::PgStore::connect_with(&url, options.connections)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok((Arc::new(store), "Postgres".to_owned()))

@@ -60,10 +60,10 @@ where
     .expect("drop the test database");
 }
 
-/// Runs `test` on a store over a new, empty database.
+/// Runs `test` on a store over a new, empty database, with its URL.
 pub fn on_fresh_store<F, Fut>(connections: u32, test: F)
 where
-    F: FnOnce(PgStore) -> Fut,
+    F: FnOnce(PgStore, String) -> Fut,
     Fut: Future<Output = ()>,
 {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -71,7 +71,7 @@ where
         let store = PgStore::connect_with(&url, connections)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        test(store.clone()).await;
+        test(store.clone(), url).await;
         store.close().await;
     }));
 }

@@ -1,0 +1,83 @@
+//! The store's own connection pool: a unit of work dropped without commit
+//! releases its locks at once, and a connection the server closed is
+//! replaced without the caller seeing an error.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use agendo_conformance::Salon;
+use agendo_core::store::{Access, IdempotencyKey, Store};
+use sqlx::{AssertSqlSafe, Connection, PgConnection};
+
+/// Far longer than a rollback takes; a unit that never gets the lock
+/// fails the test instead of hanging it.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+#[test]
+fn a_dropped_unit_releases_its_locks_at_once() {
+    support::on_fresh_store(4, |store, _| async move {
+        let salon = Salon::open(Arc::new(store.clone())).await;
+        let key = IdempotencyKey::parse("retry-1").unwrap();
+        // Two other connections, returned to the pool before the dropped
+        // unit's, so the next unit is handed one of them, not that one.
+        let others = (
+            store
+                .begin(salon.business.id(), Access::Read)
+                .await
+                .unwrap(),
+            store
+                .begin(salon.business.id(), Access::Read)
+                .await
+                .unwrap(),
+        );
+        let mut first = store
+            .begin(salon.business.id(), Access::Write)
+            .await
+            .unwrap();
+        // Takes the key's lock, then is dropped as a refused or cancelled
+        // request would be.
+        assert!(first.idempotency(&key).await.unwrap().is_none());
+        drop(others);
+        drop(first);
+        let second = async {
+            let mut second = store
+                .begin(salon.business.id(), Access::Write)
+                .await
+                .unwrap();
+            second.idempotency(&key).await.unwrap()
+        };
+        let found = tokio::time::timeout(PATIENCE, second)
+            .await
+            .expect("the dropped unit still holds the key's lock");
+        assert!(found.is_none());
+    });
+}
+
+#[test]
+fn a_connection_the_server_closed_is_replaced() {
+    support::on_fresh_store(1, |store, url| async move {
+        let salon = Salon::open(Arc::new(store.clone())).await;
+        // Every connection of the store's database but this one is ended
+        // by the server, as a restart or an idle timeout would.
+        let mut admin = PgConnection::connect(&url).await.unwrap();
+        let ended: Vec<bool> = sqlx::query_scalar(AssertSqlSafe(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                .to_owned(),
+        ))
+        .fetch_all(&mut admin)
+        .await
+        .unwrap();
+        assert_eq!(ended, vec![true], "the pool's one connection was ended");
+        let mut work = store
+            .begin(salon.business.id(), Access::Read)
+            .await
+            .unwrap();
+        assert_eq!(
+            work.business().await.unwrap().as_ref(),
+            Some(&salon.business)
+        );
+    });
+}
