@@ -2,12 +2,15 @@
 //!
 //! The embedded default: one file, no server. How it keeps the ports'
 //! promises:
-//! - **One writer at a time.** Write units of work take turns on the store's
-//!   one writer connection and open `BEGIN IMMEDIATE`, which takes SQLite's
-//!   write lock up front (another process's writer waits for it too). The conflict check and the insert run inside it, so no
-//!   other writer (in this process or another) can book in between; the
-//!   store's guard ([`agendo_sql::work::guard`]) checks again before every
-//!   booking write.
+//! - **One writer at a time.** Write units of work take turns, in order, on
+//!   the store's one writer connection, and open `BEGIN IMMEDIATE` before
+//!   their first statement, which takes SQLite's write lock up front
+//!   (another process's writer waits for it too). The conflict check and
+//!   the insert run inside it, so no other writer (in this process or
+//!   another) can book in between; the store's guard
+//!   ([`agendo_sql::work::guard`]) checks again before every booking write.
+//!   A unit dropped without commit is rolled back at once, before the next
+//!   one gets the writer.
 //! - **Readers never wait.** WAL journal mode lets read units run beside
 //!   the writer.
 //! - **Durable commits.** `synchronous = FULL`: a committed booking
@@ -53,7 +56,9 @@ use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, Sqlite, SqlitePool, Transaction};
+use sqlx::{AssertSqlSafe, Connection as _, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use std::sync::Arc;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
 /// The migrations of this crate's schema.
@@ -93,10 +98,10 @@ pub enum Error {
 #[derive(Clone)]
 pub struct SqliteStore {
     readers: SqlitePool,
-    // One connection for every write unit of work: they take turns in the
-    // pool's queue, in order, and its page cache stays warm (a connection's
-    // cache is dropped whenever another connection writes).
-    writer: SqlitePool,
+    // One connection for every write unit of work: they take turns on the
+    // mutex, in order, and its page cache stays warm (a connection's cache
+    // is dropped whenever another connection writes).
+    writer: Arc<Mutex<Writer>>,
     path: PathBuf,
 }
 
@@ -128,8 +133,14 @@ impl SqliteStore {
             path: path.clone(),
             source,
         };
-        let writer = open(1).await.map_err(opened)?;
-        MIGRATOR.run(&writer).await?;
+        let mut writer = SqliteConnection::connect_with(&options)
+            .await
+            .map_err(opened)?;
+        MIGRATOR.run(&mut writer).await?;
+        let writer = Arc::new(Mutex::new(Writer {
+            raw: Some(writer),
+            state: State::Idle,
+        }));
         let readers = open(READERS).await.map_err(opened)?;
         Ok(SqliteStore {
             readers,
@@ -165,7 +176,12 @@ impl SqliteStore {
     /// Closes every connection, after the units of work in flight end.
     pub async fn close(&self) {
         self.readers.close().await;
-        self.writer.close().await;
+        let mut writer = self.writer.lock().await;
+        if let Some(raw) = writer.raw.take() {
+            // Closing ends a transaction left open; an error here leaves
+            // nothing to undo.
+            let _ = raw.close().await;
+        }
     }
 }
 
@@ -176,18 +192,148 @@ impl Store for SqliteStore {
         business: BusinessId,
         access: Access,
     ) -> Result<Box<dyn UnitOfWork>, agendo_core::Error> {
-        let tx = match access {
-            Access::Read => self.readers.begin_with("BEGIN").await,
-            Access::Write => self.writer.begin_with("BEGIN IMMEDIATE").await,
-        }
-        .map_err(storage)?;
-        Ok(Box::new(Work::new(SqliteTx { tx }, business)))
+        let conn = match access {
+            Access::Read => Conn::Reader(self.readers.begin_with("BEGIN").await.map_err(storage)?),
+            Access::Write => {
+                let mut writer = self.writer.clone().lock_owned().await;
+                if writer.state == State::Open {
+                    // A unit dropped where no runtime could roll it back.
+                    writer.rollback().await;
+                }
+                writer.state = State::Begin;
+                Conn::Writer(Lease(Some(writer)))
+            }
+        };
+        Ok(Box::new(Work::new(SqliteTx { conn }, business)))
     }
 }
 
-/// A transaction on a reader or on the writer connection.
+/// The writer connection and where its transaction stands.
+struct Writer {
+    /// `None` once the store is closed.
+    raw: Option<SqliteConnection>,
+    state: State,
+}
+
+/// Where the writer's transaction stands. `BEGIN IMMEDIATE` waits for the
+/// unit's first statement, so a unit that only decides to write nothing
+/// costs no trip to the database.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum State {
+    /// No unit of work holds the writer.
+    Idle,
+    /// A unit holds it and has not run a statement yet.
+    Begin,
+    /// A transaction is open.
+    Open,
+}
+
+impl Writer {
+    fn raw(&mut self) -> Result<&mut SqliteConnection, sqlx::Error> {
+        self.raw.as_mut().ok_or(sqlx::Error::PoolClosed)
+    }
+
+    /// The connection, in a transaction: `BEGIN IMMEDIATE` is sent before
+    /// the unit's first statement.
+    async fn in_transaction(&mut self) -> Result<&mut SqliteConnection, sqlx::Error> {
+        if self.state == State::Begin {
+            // Set first: if the begin is cut short, the lease rolls back.
+            self.state = State::Open;
+            sqlx::raw_sql("BEGIN IMMEDIATE")
+                .execute(self.raw()?)
+                .await?;
+        }
+        self.raw()
+    }
+
+    async fn commit(&mut self) -> Result<(), sqlx::Error> {
+        sqlx::raw_sql("COMMIT").execute(self.raw()?).await?;
+        self.state = State::Idle;
+        Ok(())
+    }
+
+    /// Ends the transaction, if any. An error means there was none (its
+    /// `BEGIN IMMEDIATE` failed) or the connection is closed: either way
+    /// there is nothing left to undo.
+    async fn rollback(&mut self) {
+        if let Ok(raw) = self.raw() {
+            let _ = sqlx::raw_sql("ROLLBACK").execute(raw).await;
+        }
+        self.state = State::Idle;
+    }
+}
+
+/// The writer, lent to one write unit of work. Dropped without commit (a
+/// refusal, an error, a cancelled request), it rolls back from a spawned
+/// task that keeps the writer until done, so the next unit starts clean
+/// and the write lock is released at once.
+struct Lease(Option<OwnedMutexGuard<Writer>>);
+
+impl Lease {
+    fn writer(&mut self) -> &mut Writer {
+        self.0
+            .as_mut()
+            .expect("a lease holds the writer until dropped")
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let Some(mut writer) = self.0.take() else {
+            return;
+        };
+        match writer.state {
+            State::Idle => {}
+            State::Begin => writer.state = State::Idle,
+            State::Open => {
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    runtime.spawn(async move { writer.rollback().await });
+                }
+            }
+        }
+    }
+}
+
+/// A transaction on a reader, or the writer.
+enum Conn {
+    Reader(Transaction<'static, Sqlite>),
+    Writer(Lease),
+}
+
+/// A unit of work's connection.
 struct SqliteTx {
-    tx: Transaction<'static, Sqlite>,
+    conn: Conn,
+}
+
+impl SqliteTx {
+    async fn rows(&mut self, sql: &str, values: Vec<Value>) -> Result<Vec<SqliteRow>, sqlx::Error> {
+        match &mut self.conn {
+            Conn::Reader(tx) => query(sql.to_owned(), values).fetch_all(&mut **tx).await,
+            Conn::Writer(lease) => {
+                let conn = lease.writer().in_transaction().await?;
+                query(sql.to_owned(), values).fetch_all(conn).await
+            }
+        }
+    }
+
+    async fn changes(&mut self, sql: &str, values: Vec<Value>) -> Result<u64, sqlx::Error> {
+        let done = match &mut self.conn {
+            Conn::Reader(tx) => query(sql.to_owned(), values).execute(&mut **tx).await?,
+            Conn::Writer(lease) => {
+                let conn = lease.writer().in_transaction().await?;
+                query(sql.to_owned(), values).execute(conn).await?
+            }
+        };
+        Ok(done.rows_affected())
+    }
+}
+
+/// A statement with its values bound. The text is built from the schema's
+/// own names; every value is a bound parameter.
+fn query(sql: String, values: Vec<Value>) -> sqlx::query::Query<'static, Sqlite, SqliteArguments> {
+    values
+        .into_iter()
+        .fold(sqlx::query(AssertSqlSafe(sql)), bind)
 }
 
 /// `INSERT … SELECT … WHERE` the held time has room: parameters are the
@@ -256,21 +402,12 @@ impl Connection for SqliteTx {
         sql: &str,
         values: Vec<Value>,
     ) -> Result<Vec<Line>, agendo_core::Error> {
-        // The statement text is built from the schema's own names; every
-        // value is a bound parameter.
-        let query = values
-            .into_iter()
-            .fold(sqlx::query(AssertSqlSafe(sql.to_owned())), bind);
-        let rows = query.fetch_all(&mut *self.tx).await.map_err(storage)?;
+        let rows = self.rows(sql, values).await.map_err(storage)?;
         Ok(rows.into_iter().map(Line).collect())
     }
 
     async fn execute(&mut self, sql: &str, values: Vec<Value>) -> Result<u64, agendo_core::Error> {
-        let query = values
-            .into_iter()
-            .fold(sqlx::query(AssertSqlSafe(sql.to_owned())), bind);
-        let done = query.execute(&mut *self.tx).await.map_err(storage)?;
-        Ok(done.rows_affected())
+        self.changes(sql, values).await.map_err(storage)
     }
 
     /// The guard and the insert in one statement, safe under the write
@@ -278,14 +415,9 @@ impl Connection for SqliteTx {
     /// capacity meet its held time, for the professional and the resource.
     /// A refusal is then explained by the shared guard, which names them.
     async fn insert_booking(&mut self, booking: &Booking) -> Result<(), agendo_core::Error> {
-        let inserted = booking
-            .values()
-            .into_iter()
-            .fold(sqlx::query(GUARDED_INSERT.as_str()), bind)
-            .execute(&mut *self.tx)
-            .await;
+        let inserted = self.changes(&GUARDED_INSERT, booking.values()).await;
         match inserted {
-            Ok(done) if done.rows_affected() == 1 => Ok(()),
+            Ok(1) => Ok(()),
             Ok(_) => {
                 guard(self, booking).await?;
                 // Nothing met it after all: only possible if the rows
@@ -303,7 +435,21 @@ impl Connection for SqliteTx {
     }
 
     async fn commit(self) -> Result<(), agendo_core::Error> {
-        self.tx.commit().await.map_err(storage)
+        match self.conn {
+            Conn::Reader(tx) => tx.commit().await.map_err(storage),
+            Conn::Writer(mut lease) => {
+                let writer = lease.writer();
+                match writer.state {
+                    // Failing, the lease rolls back when dropped.
+                    State::Open => writer.commit().await.map_err(storage),
+                    // Nothing was written.
+                    State::Idle | State::Begin => {
+                        writer.state = State::Idle;
+                        Ok(())
+                    }
+                }
+            }
+        }
     }
 }
 
