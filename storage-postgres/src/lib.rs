@@ -50,10 +50,10 @@
 
 use agendo_core::booking::Booking;
 use agendo_core::business::Bookable;
-use agendo_core::ids::{BookingId, BusinessId};
-use agendo_core::store::{slot_taken, Access, IdempotencyKey, Store, UnitOfWork};
+use agendo_core::ids::BusinessId;
+use agendo_core::store::{Access, IdempotencyKey, Store, UnitOfWork};
 use agendo_sql::sql::Params;
-use agendo_sql::work::{booking_assignments, capacity, column_of, meeting_ids, table_of, ACTIVE};
+use agendo_sql::work::{booking_assignments, column_of, guard, has_room, table_of, ACTIVE};
 use agendo_sql::{Connection, Row, Stored, Value, Work};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -347,42 +347,15 @@ impl PgTx {
             .map_err(storage)
     }
 
-    /// The refusal for `booking`, whose time the constraint found taken,
-    /// naming the bookings that hold it now: for the professional, then the
-    /// resource, the capacity and the bookings met, in one query each. When
-    /// they are gone already, a retry will find the time free.
+    /// The refusal for `booking`, whose time the constraint found taken:
+    /// the shared guard names the bookings that hold it now. When they are
+    /// gone already, a retry will find the time free.
     async fn clash(&mut self, booking: &Booking) -> Result<agendo_core::Error, agendo_core::Error> {
-        let mut on = vec![Bookable::Professional(booking.professional())];
-        on.extend(booking.resource().map(Bookable::Resource));
-        for who in on {
-            let (table, id) = table_of(who);
-            let sql = format!(
-                "SELECT COALESCE((SELECT capacity FROM {table} WHERE business_id = $1 AND id = $2), 1) \
-                 AS capacity, ARRAY(SELECT id FROM ({}) m ORDER BY held_start, held_end, id) AS ids",
-                <PgTx as Connection>::meeting_sql("id, held_start, held_end", who),
-            );
-            let values = vec![
-                uuid(booking.business().as_uuid()),
-                uuid(id),
-                Value::Time(Some(booking.held().end())),
-                Value::Time(Some(booking.held().start())),
-                uuid(booking.id().as_uuid()),
-            ];
-            let rows = self.run(&sql, values).await.map_err(storage)?;
-            let Some(row) = rows.first() else { continue };
-            let capacity: i32 = sqlx::Row::try_get(row, "capacity").map_err(storage)?;
-            let ids: Vec<Uuid> = sqlx::Row::try_get(row, "ids").map_err(storage)?;
-            let capacity =
-                u32::try_from(capacity).map_err(|_| agendo_sql::corrupt("capacity", capacity))?;
-            if ids.len() >= capacity as usize {
-                return Ok(slot_taken(
-                    who,
-                    capacity,
-                    ids.into_iter().map(BookingId::from_uuid),
-                ));
-            }
+        match guard(self, booking).await {
+            Err(refused @ agendo_core::Error::SlotTaken { .. }) => Ok(refused),
+            Err(other) => Err(other),
+            Ok(()) => Ok(agendo_core::Error::WriteConflict),
         }
-        Ok(agendo_core::Error::WriteConflict)
     }
 
     /// For an active booking of a professional or resource that takes
@@ -410,8 +383,7 @@ impl PgTx {
             self.run(&lock, vec![uuid(booking.business().as_uuid()), uuid(id)])
                 .await
                 .map_err(storage)?;
-            let capacity = capacity(self, booking.business(), who).await?;
-            let ids: Vec<BookingId> = meeting_ids(
+            has_room(
                 self,
                 booking.business(),
                 who,
@@ -419,9 +391,6 @@ impl PgTx {
                 Some(booking.id()),
             )
             .await?;
-            if ids.len() >= capacity as usize {
-                return Err(slot_taken(who, capacity, ids));
-            }
         }
         Ok(())
     }

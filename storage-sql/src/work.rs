@@ -142,7 +142,8 @@ pub fn booking_assignments(params: Params) -> String {
 /// is active and its held span meets as many other active bookings of its
 /// professional (or resource) as their capacity. Safe only where no other
 /// writer can add a booking between this check and the write: under
-/// SQLite's write lock, or Postgres's row lock on the professional.
+/// SQLite's write lock, or Postgres's row lock on the professional. Also
+/// how a database whose own guard refused a write names who holds the time.
 ///
 /// # Errors
 /// [`Error::SlotTaken`] naming the bookings met.
@@ -153,8 +154,7 @@ pub async fn guard<C: Connection>(conn: &mut C, booking: &Booking) -> Result<(),
     let mut on = vec![Bookable::Professional(booking.professional())];
     on.extend(booking.resource().map(Bookable::Resource));
     for who in on {
-        let capacity = capacity(conn, booking.business(), who).await?;
-        let meeting: Vec<BookingId> = meeting_ids(
+        has_room(
             conn,
             booking.business(),
             who,
@@ -162,58 +162,50 @@ pub async fn guard<C: Connection>(conn: &mut C, booking: &Booking) -> Result<(),
             Some(booking.id()),
         )
         .await?;
-        if meeting.len() >= capacity as usize {
-            return Err(slot_taken(who, capacity, meeting));
-        }
     }
     Ok(())
 }
 
-/// The capacity of a professional or resource; 1 when it is not stored.
+/// Refuses with [`Error::SlotTaken`] when the active bookings of `on`
+/// whose held span meets `span` (leaving out `except`) fill its capacity
+/// (1 when `on` is not stored). One query: the bookings met, each with the
+/// capacity.
 ///
 /// # Errors
-/// [`Error::Storage`] from the database.
-pub async fn capacity<C: Connection>(
-    conn: &mut C,
-    business: BusinessId,
-    on: Bookable,
-) -> Result<u32, Error> {
-    let (table, id) = table_of(on);
-    let sql = format!(
-        "SELECT capacity FROM {table} WHERE {}",
-        C::PARAMS.equal(&["business_id", "id"], 1)
-    );
-    let rows = conn
-        .fetch(&sql, vec![uuid(business.as_uuid()), uuid(id)])
-        .await?;
-    match rows.first() {
-        Some(row) => {
-            let value = row.int("capacity")?;
-            u32::try_from(value).map_err(|_| crate::corrupt("capacity", value))
-        }
-        None => Ok(1),
-    }
-}
-
-/// The ids of the active bookings of `on` whose held span meets `span`,
-/// leaving out `except`, by held span then id.
-///
-/// # Errors
-/// [`Error::Storage`] from the database.
-pub async fn meeting_ids<C: Connection>(
+/// [`Error::SlotTaken`] naming the bookings met; [`Error::Storage`] from
+/// the database.
+pub async fn has_room<C: Connection>(
     conn: &mut C,
     business: BusinessId,
     on: Bookable,
     span: Span,
     except: Option<BookingId>,
-) -> Result<Vec<BookingId>, Error> {
-    let sql = C::meeting_sql("id, held_start, held_end", on);
+) -> Result<(), Error> {
+    let p = C::PARAMS;
+    let sql = format!(
+        "SELECT m.id, COALESCE((SELECT capacity FROM {} WHERE business_id = {} AND id = {}), 1) \
+         AS capacity FROM ({}) m ORDER BY m.held_start, m.held_end, m.id",
+        table_of(on).0,
+        p.nth(1),
+        p.nth(2),
+        C::meeting_sql("id, held_start, held_end", on),
+    );
     let rows = conn
         .fetch(&sql, meeting_values(business, on, span, except))
         .await?;
-    rows.iter()
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    let capacity = first.int("capacity")?;
+    let capacity = u32::try_from(capacity).map_err(|_| crate::corrupt("capacity", capacity))?;
+    if rows.len() < capacity as usize {
+        return Ok(());
+    }
+    let ids = rows
+        .iter()
         .map(|r| r.uuid("id").map(BookingId::from_uuid))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    Err(slot_taken(on, capacity, ids))
 }
 
 /// The parameters of [`Connection::meeting_sql`].
