@@ -62,6 +62,7 @@ use rust_decimal::Decimal;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgRow};
 use sqlx::types::Json;
 use sqlx::{AssertSqlSafe, Connection as _, PgConnection, Postgres};
+use std::sync::LazyLock;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -322,6 +323,26 @@ fn query(sql: &str, values: Vec<Value>) -> Query<'static> {
         .fold(sqlx::query(AssertSqlSafe(sql.to_owned())), bind)
 }
 
+/// The booking insert, in one round trip: the row with its `exclusive`
+/// flags, or when nothing was written, a row of NULLs if the id was taken
+/// before it (the statement's snapshot does not see its own row), or no
+/// row at all when the guard refused it. Parameters are the booking's
+/// columns in [`Stored::COLUMNS`] order.
+static INSERT_BOOKING: LazyLock<String> = LazyLock::new(|| {
+    let values: Vec<String> = (1..=Booking::COLUMNS.len())
+        .map(|n| Params::Dollar.nth(n))
+        .collect();
+    format!(
+        "WITH added AS (INSERT INTO bookings ({}, exclusive, resource_exclusive) \
+         VALUES ({}, {}) ON CONFLICT DO NOTHING RETURNING exclusive, resource_exclusive) \
+         SELECT exclusive, resource_exclusive FROM added \
+         UNION ALL SELECT NULL, NULL FROM bookings WHERE business_id = $1 AND id = $2",
+        Booking::COLUMNS.join(", "),
+        values.join(", "),
+        exclusive_exprs().join(", "),
+    )
+});
+
 /// Whether the booking's professional and resource take one booking at a
 /// time, read from their capacity as the row is written (parameters 1, 4
 /// and 5 are the business, professional and resource ids).
@@ -507,22 +528,10 @@ impl Connection for PgTx {
     }
 
     async fn insert_booking(&mut self, booking: &Booking) -> Result<(), agendo_core::Error> {
-        // One round trip: the insert, or when it did nothing, whether the
-        // id was taken before it (the statement's snapshot does not see
-        // its own row).
-        let columns = Booking::COLUMNS.join(", ");
-        let values: Vec<String> = (1..=Booking::COLUMNS.len())
-            .map(|n| Params::Dollar.nth(n))
-            .collect();
-        let sql = format!(
-            "WITH added AS (INSERT INTO bookings ({columns}, exclusive, resource_exclusive) \
-             VALUES ({}, {}) ON CONFLICT DO NOTHING RETURNING exclusive, resource_exclusive) \
-             SELECT exclusive, resource_exclusive FROM added \
-             UNION ALL SELECT NULL, NULL FROM bookings WHERE business_id = $1 AND id = $2",
-            values.join(", "),
-            exclusive_exprs().join(", "),
-        );
-        let rows = self.run(&sql, booking.values()).await.map_err(storage)?;
+        let rows = self
+            .run(&INSERT_BOOKING, booking.values())
+            .await
+            .map_err(storage)?;
         let Some(row) = rows.first() else {
             return Err(self.clash(booking).await?);
         };
