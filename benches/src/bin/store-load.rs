@@ -8,11 +8,13 @@
 //! ```
 //!
 //! Each task repeats one booking attempt: a random professional, a
-//! 30-minute haircut starting on a random 15-minute mark of the next 30 days
-//! (so neighbouring attempts overlap as well as collide). Through `store`
-//! (the default) an attempt is what a booking is at the store's level: open
-//! a write unit of work, read the professional's active bookings meeting the
-//! time, insert when free, commit. Through `agenda` it is the whole use case
+//! 30-minute haircut starting on a random 15-minute mark of the next 30 days,
+//! ending by local midnight (so neighbouring attempts overlap as well as
+//! collide). Through `store` (the default) an attempt is what a booking is
+//! at the store's level: open a write unit of work, insert (the store's
+//! guard refuses a taken time), commit; with `PRECHECK` set in the
+//! environment, the professional's active bookings meeting the time are
+//! read first. Through `agenda` it is the whole use case
 //! (`Agenda::book`: business, service, professional, client, blocks, checks).
 //! Afterwards every professional's active bookings are read back and checked
 //! for overlaps: the double-bookings found must be 0.
@@ -211,12 +213,17 @@ struct Tally {
 async fn task(shop: Arc<Shop>, seed: u64, through_agenda: bool, stop: Arc<AtomicBool>) -> Tally {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut tally = Tally::default();
-    let first = "2026-03-02T00:00:00Z"
+    // Local midnight in São Paulo (UTC-3, no summer time since 2019): a
+    // haircut starts at 00:00–23:15 local and never runs past midnight,
+    // where one day's opening hours end.
+    let first = "2026-03-02T03:00:00Z"
         .parse::<DateTime<Utc>>()
         .expect("instant");
     while !stop.load(Ordering::Relaxed) {
         let professional = &shop.staff[rng.random_range(0..shop.staff.len())];
-        let start = first + TimeDelta::minutes(15 * rng.random_range(0..30 * 24 * 4));
+        let start = first
+            + TimeDelta::days(rng.random_range(0..30))
+            + TimeDelta::minutes(15 * rng.random_range(0..94));
         let began = Instant::now();
         let result = if through_agenda {
             attempt_agenda(&shop, professional, start).await
