@@ -404,14 +404,7 @@ impl PgTx {
             self.run(&lock, vec![uuid(booking.business().as_uuid()), uuid(id)])
                 .await
                 .map_err(storage)?;
-            has_room(
-                self,
-                booking.business(),
-                who,
-                booking.held(),
-                Some(booking.id()),
-            )
-            .await?;
+            has_room(self, booking, who).await?;
         }
         Ok(())
     }

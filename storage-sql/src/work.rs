@@ -154,32 +154,23 @@ pub async fn guard<C: Connection>(conn: &mut C, booking: &Booking) -> Result<(),
     let mut on = vec![Bookable::Professional(booking.professional())];
     on.extend(booking.resource().map(Bookable::Resource));
     for who in on {
-        has_room(
-            conn,
-            booking.business(),
-            who,
-            booking.held(),
-            Some(booking.id()),
-        )
-        .await?;
+        has_room(conn, booking, who).await?;
     }
     Ok(())
 }
 
-/// Refuses with [`Error::SlotTaken`] when the active bookings of `on`
-/// whose held span meets `span` (leaving out `except`) fill its capacity
-/// (1 when `on` is not stored). One query: the bookings met, each with the
-/// capacity.
+/// Refuses `booking` with [`Error::SlotTaken`] when the other active
+/// bookings of `on` (its professional or resource) whose held span meets
+/// its own fill the capacity of `on` (1 when `on` is not stored). One
+/// query: the bookings met, each with the capacity.
 ///
 /// # Errors
 /// [`Error::SlotTaken`] naming the bookings met; [`Error::Storage`] from
 /// the database.
 pub async fn has_room<C: Connection>(
     conn: &mut C,
-    business: BusinessId,
+    booking: &Booking,
     on: Bookable,
-    span: Span,
-    except: Option<BookingId>,
 ) -> Result<(), Error> {
     let p = C::PARAMS;
     let sql = format!(
@@ -191,7 +182,10 @@ pub async fn has_room<C: Connection>(
         C::meeting_sql("id, held_start, held_end", on),
     );
     let rows = conn
-        .fetch(&sql, meeting_values(business, on, span, except))
+        .fetch(
+            &sql,
+            meeting_values(booking.business(), on, booking.held(), Some(booking.id())),
+        )
         .await?;
     let Some(first) = rows.first() else {
         return Ok(());
