@@ -21,6 +21,7 @@
 //! Each case panics, as a test does, when the store breaks a promise. The
 //! cases of [`races`] start 64 tasks at once against the store.
 
+pub mod accounts;
 pub mod cases;
 pub mod races;
 mod salon;
@@ -65,6 +66,14 @@ macro_rules! store_tests {
             concurrent_bookings_of_one_slot_let_exactly_one_win,
             concurrent_retries_with_one_key_make_one_booking
         );
+        $crate::store_tests!(@accounts $run;
+            accounts_read_back_and_sign_in_by_email,
+            an_email_is_one_account_per_business,
+            accounts_stay_in_their_business,
+            sessions_read_back_as_written,
+            public_addresses_are_unique,
+            sign_in_failures_are_counted_per_key
+        );
         $crate::store_tests!(@races $run;
             sixty_four_clients_race_for_one_slot,
             sixty_four_retries_under_one_key_make_one_booking,
@@ -76,6 +85,14 @@ macro_rules! store_tests {
             #[test]
             fn $case() {
                 $run($crate::cases::$case)
+            }
+        )*
+    };
+    (@accounts $run:path; $($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                $run($crate::accounts::$case)
             }
         )*
     };

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::Weekday;
 use chrono_tz::Tz;
 
+use crate::account::Slug;
 use crate::availability::{
     check_capacity, Buffers, WeeklyHours, WorkingHours, MAX_DURATION_MINUTES,
 };
@@ -96,6 +97,7 @@ pub struct Business {
     confirmation: ConfirmationMode,
     notify: NotifySettings,
     commissions: Vec<CommissionRule>,
+    slug: Option<Slug>,
 }
 
 impl Business {
@@ -121,7 +123,16 @@ impl Business {
             confirmation: ConfirmationMode::default(),
             notify: NotifySettings::default(),
             commissions: Vec::new(),
+            slug: None,
         })
+    }
+
+    /// The same business with a public address (for booking without
+    /// signing in), or without one. No two businesses share one; the store
+    /// refuses a taken one with [`Error::SlugTaken`].
+    pub fn with_slug(mut self, slug: Option<Slug>) -> Business {
+        self.slug = slug;
+        self
     }
 
     /// The same business with `policy` for services without their own.
@@ -206,6 +217,12 @@ impl Business {
     pub fn notify(&self) -> &NotifySettings {
         &self.notify
     }
+
+    /// The public address, if it has one.
+    pub fn slug(&self) -> Option<&Slug> {
+        self.slug.as_ref()
+    }
+
     /// The commission rules.
     pub fn commissions(&self) -> &[CommissionRule] {
         &self.commissions

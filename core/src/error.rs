@@ -217,6 +217,20 @@ pub enum Error {
         id: String,
     },
 
+    /// Another business has this public address already.
+    #[error("the public address \"{slug}\" is taken")]
+    SlugTaken {
+        /// The address.
+        slug: String,
+    },
+
+    /// Another account of the business signs in with this e-mail (R1).
+    #[error("an account with the e-mail {email} exists already")]
+    EmailTaken {
+        /// The e-mail.
+        email: String,
+    },
+
     /// A professional was asked for a service they do not perform (R13).
     #[error("professional {professional} does not perform service {service}")]
     ServiceNotPerformed {
@@ -298,7 +312,8 @@ impl Error {
     /// `outside_working_hours`, `blocked`, `slot_taken`, `currency_mismatch`,
     /// `illegal_transition`, `not_started_yet`, `deposit_not_paid`,
     /// `illegal_payment_transition`, `refund_too_large`, `already_paid`,
-    /// `not_found`, `already_exists`, `retired`, `service_not_performed`,
+    /// `not_found`, `already_exists`, `retired`, `slug_taken`,
+    /// `email_taken`, `service_not_performed`,
     /// `series_clashes`, `not_in_series`, `idempotency_key_reused`,
     /// `write_conflict` or `storage`.
     pub fn code(&self) -> &'static str {
@@ -321,6 +336,8 @@ impl Error {
             Error::NotFound { .. } => "not_found",
             Error::AlreadyExists { .. } => "already_exists",
             Error::Retired { .. } => "retired",
+            Error::SlugTaken { .. } => "slug_taken",
+            Error::EmailTaken { .. } => "email_taken",
             Error::ServiceNotPerformed { .. } => "service_not_performed",
             Error::SeriesClashes { .. } => "series_clashes",
             Error::NotInSeries { .. } => "not_in_series",
@@ -440,6 +457,12 @@ impl Error {
             }
             Error::Retired { record, id } => {
                 format!("{} {id} está desativado(a)", record.label(lang))
+            }
+            Error::SlugTaken { slug } => {
+                format!("o endereço público \"{slug}\" já está em uso")
+            }
+            Error::EmailTaken { email } => {
+                format!("já existe uma conta com o e-mail {email}")
             }
             Error::ServiceNotPerformed {
                 professional,
@@ -736,6 +759,35 @@ pub enum Problem {
     /// A record named in a request belongs to another client.
     #[error("belongs to another client")]
     OtherClient,
+
+    /// A text is shorter than allowed.
+    #[error("is {len} characters long; at least {min} are needed")]
+    TooShort {
+        /// Its length in characters.
+        len: usize,
+        /// The fewest allowed.
+        min: usize,
+    },
+
+    /// A password is one that attackers try first (R3).
+    #[error("is too easy to guess: avoid repeated characters, your e-mail and common passwords")]
+    WeakPassword,
+
+    /// A stored hash is not in the expected format.
+    #[error("is not a hash in the expected format")]
+    BadHash,
+
+    /// A value that must be given is missing.
+    #[error("is required")]
+    Required,
+
+    /// A public address is not 3 to 63 lowercase letters, digits and
+    /// hyphens.
+    #[error("\"{value}\" is not a public address (expected 3 to 63 lowercase letters, digits and inner hyphens, such as salao-da-ana)")]
+    BadSlug {
+        /// The text given.
+        value: String,
+    },
 }
 
 impl Problem {
@@ -836,6 +888,18 @@ impl Problem {
                 format!("\"{value}\" só pode ter caracteres ASCII visíveis")
             }
             Problem::OtherClient => "pertence a outro cliente".to_owned(),
+            Problem::TooShort { len, min } => {
+                format!("tem {len} caracteres; são necessários pelo menos {min}")
+            }
+            Problem::WeakPassword => {
+                "é fácil demais de adivinhar: evite caracteres repetidos, seu e-mail e senhas comuns"
+                    .to_owned()
+            }
+            Problem::BadHash => "não é um hash no formato esperado".to_owned(),
+            Problem::Required => "é obrigatório".to_owned(),
+            Problem::BadSlug { value } => format!(
+                "\"{value}\" não é um endereço público (use de 3 a 63 letras minúsculas, dígitos e hifens internos, como salao-da-ana)"
+            ),
         }
     }
 }
@@ -861,6 +925,10 @@ pub enum RecordKind {
     Payment,
     /// A receivable.
     Receivable,
+    /// An account.
+    Account,
+    /// A sign-in session.
+    Session,
 }
 
 impl RecordKind {
@@ -876,6 +944,8 @@ impl RecordKind {
             RecordKind::Booking => "booking",
             RecordKind::Payment => "payment",
             RecordKind::Receivable => "receivable",
+            RecordKind::Account => "account",
+            RecordKind::Session => "session",
         }
     }
 
@@ -893,6 +963,8 @@ impl RecordKind {
                 RecordKind::Booking => "agendamento",
                 RecordKind::Payment => "pagamento",
                 RecordKind::Receivable => "conta a receber",
+                RecordKind::Account => "conta de acesso",
+                RecordKind::Session => "sessão",
             },
         )
     }

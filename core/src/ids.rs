@@ -133,6 +133,16 @@ id!(
     ReceivableId,
     "receivable_id"
 );
+id!(
+    /// A person who signs in to a business.
+    AccountId,
+    "account_id"
+);
+id!(
+    /// One sign-in of an account, shared by the refresh tokens it issues.
+    SessionId,
+    "session_id"
+);
 
 #[cfg(test)]
 mod tests {

@@ -105,6 +105,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod account;
 pub mod agenda;
 pub mod availability;
 pub mod booking;

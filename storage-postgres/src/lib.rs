@@ -48,10 +48,13 @@
 //! # Ok(()) }
 //! ```
 
+use agendo_core::account::Slug;
 use agendo_core::booking::Booking;
 use agendo_core::business::Bookable;
+use agendo_core::contact::Email;
 use agendo_core::ids::BusinessId;
-use agendo_core::store::{Access, IdempotencyKey, Store, UnitOfWork};
+use agendo_core::store::{Access, IdempotencyKey, Login, Store, UnitOfWork};
+use agendo_sql::directory;
 use agendo_sql::sql::Params;
 use agendo_sql::work::{booking_assignments, column_of, guard, has_room, table_of, ACTIVE};
 use agendo_sql::{Connection, Row, Stored, Value, Work};
@@ -195,13 +198,9 @@ impl managed::Manager for Connector {
 
 type Pool = managed::Pool<Connector>;
 
-#[async_trait]
-impl Store for PgStore {
-    async fn begin(
-        &self,
-        business: BusinessId,
-        access: Access,
-    ) -> Result<Box<dyn UnitOfWork>, agendo_core::Error> {
+impl PgStore {
+    /// A transaction on a pooled connection.
+    async fn tx(&self, access: Access) -> Result<PgTx, agendo_core::Error> {
         let begin = match access {
             Access::Read => "BEGIN READ ONLY",
             Access::Write => "BEGIN",
@@ -213,7 +212,7 @@ impl Store for PgStore {
             match sqlx::raw_sql(begin).execute(&mut conn.raw).await {
                 Ok(_) => {
                     let conn = Lease(Some(conn));
-                    return Ok(Box::new(Work::new(PgTx { conn, access }, business)));
+                    return Ok(PgTx { conn, access });
                 }
                 // Nothing has happened yet, so trying a fresh connection
                 // is safe; the broken one is dropped, not pooled.
@@ -224,6 +223,63 @@ impl Store for PgStore {
                 Err(e) => return Err(storage(e)),
             }
         }
+    }
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn begin(
+        &self,
+        business: BusinessId,
+        access: Access,
+    ) -> Result<Box<dyn UnitOfWork>, agendo_core::Error> {
+        let tx = self.tx(access).await?;
+        Ok(Box::new(Work::new(tx, business)))
+    }
+
+    async fn business_by_slug(
+        &self,
+        slug: &Slug,
+    ) -> Result<Option<BusinessId>, agendo_core::Error> {
+        let mut tx = self.tx(Access::Read).await?;
+        let found = directory::business_by_slug(&mut tx, slug).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    async fn logins(&self, email: &Email) -> Result<Vec<Login>, agendo_core::Error> {
+        let mut tx = self.tx(Access::Read).await?;
+        let found = directory::logins(&mut tx, email).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    async fn add_sign_in_failure(
+        &self,
+        key: &str,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<(), agendo_core::Error> {
+        let mut tx = self.tx(Access::Write).await?;
+        directory::add_sign_in_failure(&mut tx, key, at, forget_before).await?;
+        tx.commit().await
+    }
+
+    async fn sign_in_failures(
+        &self,
+        key: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, agendo_core::Error> {
+        let mut tx = self.tx(Access::Read).await?;
+        let found = directory::sign_in_failures(&mut tx, key, since).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    async fn clear_sign_in_failures(&self, key: &str) -> Result<(), agendo_core::Error> {
+        let mut tx = self.tx(Access::Write).await?;
+        directory::clear_sign_in_failures(&mut tx, key).await?;
+        tx.commit().await
     }
 }
 
@@ -287,8 +343,17 @@ impl Drop for Lease {
     }
 }
 
-/// The core's error for a database failure.
+/// Postgres's code for a unique index violation.
+const UNIQUE_VIOLATION: &str = "23505";
+
+/// The core's error for a database failure. A unique index refusing a
+/// write (a public address or an e-mail taken meanwhile by a concurrent
+/// unit of work) is a write conflict: the use case runs again and its own
+/// check then names what is taken.
 fn storage(error: sqlx::Error) -> agendo_core::Error {
+    if matches!(&error, sqlx::Error::Database(e) if e.code().as_deref() == Some(UNIQUE_VIOLATION)) {
+        return agendo_core::Error::WriteConflict;
+    }
     agendo_core::Error::Storage {
         detail: error.to_string(),
     }

@@ -13,11 +13,14 @@
 //! - [`work`]: the unit of work itself, every port method written once over
 //!   a [`work::Connection`] that each adapter implements, and the store's
 //!   guard ([`work::guard`]) for databases that check under a lock.
+//! - [`directory`]: the few reads and writes across businesses (a public
+//!   address, the accounts of an e-mail, failed sign-ins).
 //!
 //! The adapters keep what differs: connections, transactions, how a type
 //! is bound and read, and the database's own guard against double-booking.
 
 pub mod codec;
+pub mod directory;
 pub mod record;
 pub mod sql;
 pub mod work;

@@ -9,6 +9,7 @@
 //! `timestamptz` or fixed-width RFC 3339 text); nested values are JSON
 //! ([`crate::codec`]).
 
+use agendo_core::account::{Account, PasswordHash, Role, Session, Slug, TokenHash};
 use agendo_core::availability::Buffers;
 use agendo_core::booking::{Booking, BookingParts, BookingStatus};
 use agendo_core::business::{
@@ -16,8 +17,8 @@ use agendo_core::business::{
 };
 use agendo_core::contact::{Email, Phone, TaxId};
 use agendo_core::ids::{
-    BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ReceivableId, ResourceId,
-    SeriesId, ServiceId,
+    AccountId, BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ReceivableId,
+    ResourceId, SeriesId, ServiceId, SessionId,
 };
 use agendo_core::money::{Currency, Money};
 use agendo_core::payment::{Payment, PaymentMethod, PaymentParts, PaymentStatus, Receivable};
@@ -170,6 +171,7 @@ impl Stored for Business {
         "policy",
         "notify",
         "commissions",
+        "slug",
     ];
     const KEY: &'static [&'static str] = &["business_id"];
     const ORDER: &'static str = "business_id";
@@ -196,9 +198,12 @@ impl Stored for Business {
             Value::Json(codec::policy_text(self.policy())),
             Value::Json(codec::notify_text(self.notify())),
             Value::Json(codec::commissions_text(self.commissions())),
+            Value::Text(self.slug().map(|s| s.as_str().to_owned())),
         ]
     }
     fn read(row: &dyn Row) -> Result<Business, Error> {
+        let slug = row.text_opt("slug")?.map(|s| Slug::parse(&s)).transpose();
+        let slug = checked("slug", slug)?;
         let zone = checked("zone", parse_zone(&row.text("zone")?))?;
         let confirmation = match row.text("confirmation")?.as_str() {
             "manual" => ConfirmationMode::Manual,
@@ -221,7 +226,8 @@ impl Stored for Business {
                     "commissions",
                     &row.json("commissions")?,
                 )?)
-        });
+        })
+        .map(|b| b.with_slug(slug));
         checked(Self::TABLE, business)
     }
 }
@@ -452,6 +458,111 @@ impl Stored for Client {
             client = checked("attributes", client.with_attribute(&name, &value))?;
         }
         Ok(client.with_activity(activity(row)?))
+    }
+}
+
+impl Stored for Account {
+    const TABLE: &'static str = "accounts";
+    const COLUMNS: &'static [&'static str] = &[
+        "business_id",
+        "id",
+        "email",
+        "login_key",
+        "name",
+        "role",
+        "professional_id",
+        "password_hash",
+        "activity",
+    ];
+    const ORDER: &'static str = "name, id";
+    const KIND: RecordKind = RecordKind::Account;
+
+    fn business(&self) -> BusinessId {
+        Account::business(self)
+    }
+    fn uuid(&self) -> Uuid {
+        self.id().as_uuid()
+    }
+    fn values(&self) -> Vec<Value> {
+        vec![
+            id(Account::business(self).as_uuid()),
+            id(self.id().as_uuid()),
+            text(self.email().as_str()),
+            text(&Account::login_key(self.email())),
+            text(self.name()),
+            text(self.role().as_str()),
+            Value::Uuid(self.professional().map(|p| p.as_uuid())),
+            text(self.password().as_str()),
+            activity_text(self.activity()),
+        ]
+    }
+    fn read(row: &dyn Row) -> Result<Account, Error> {
+        let email = checked("email", Email::parse(&row.text("email")?))?;
+        let role = checked("role", Role::parse(&row.text("role")?))?;
+        let password = checked(
+            "password_hash",
+            PasswordHash::parse(&row.text("password_hash")?),
+        )?;
+        let account = Account::new(
+            AccountId::from_uuid(row.uuid("id")?),
+            BusinessId::from_uuid(row.uuid("business_id")?),
+            email,
+            &row.text("name")?,
+            role,
+            row.uuid_opt("professional_id")?
+                .map(ProfessionalId::from_uuid),
+            password,
+        );
+        Ok(checked(Self::TABLE, account)?.with_activity(activity(row)?))
+    }
+}
+
+impl Stored for Session {
+    const TABLE: &'static str = "sessions";
+    const COLUMNS: &'static [&'static str] = &[
+        "business_id",
+        "id",
+        "account_id",
+        "secret",
+        "created_at",
+        "expires_at",
+        "rotated_at",
+        "revoked_at",
+    ];
+    const ORDER: &'static str = "created_at, id";
+    const KIND: RecordKind = RecordKind::Session;
+
+    fn business(&self) -> BusinessId {
+        Session::business(self)
+    }
+    fn uuid(&self) -> Uuid {
+        self.id().as_uuid()
+    }
+    fn values(&self) -> Vec<Value> {
+        vec![
+            id(Session::business(self).as_uuid()),
+            id(self.id().as_uuid()),
+            id(self.account().as_uuid()),
+            text(self.secret().as_str()),
+            Value::Time(Some(self.created())),
+            Value::Time(Some(self.expires())),
+            Value::Time(Some(self.rotated())),
+            Value::Time(self.revoked()),
+        ]
+    }
+    fn read(row: &dyn Row) -> Result<Session, Error> {
+        let secret = checked("secret", TokenHash::parse(&row.text("secret")?))?;
+        let session = Session::from_parts(
+            SessionId::from_uuid(row.uuid("id")?),
+            BusinessId::from_uuid(row.uuid("business_id")?),
+            AccountId::from_uuid(row.uuid("account_id")?),
+            secret,
+            row.time("created_at")?,
+            row.time("expires_at")?,
+            row.time("rotated_at")?,
+            row.time_opt("revoked_at")?,
+        );
+        checked(Self::TABLE, session)
     }
 }
 

@@ -9,11 +9,12 @@
 //! ([`Connection::row_lock`]), and how concurrent requests under one
 //! idempotency key wait for each other ([`Connection::lock_key`]).
 
+use agendo_core::account::{Account, Session};
 use agendo_core::booking::Booking;
 use agendo_core::business::{Block, Bookable, Business, Client, Professional, Resource, Service};
 use agendo_core::ids::{
-    BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ReceivableId, ResourceId,
-    ServiceId,
+    AccountId, BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ReceivableId,
+    ResourceId, ServiceId, SessionId,
 };
 use agendo_core::payment::{Payment, Receivable};
 use agendo_core::store::{
@@ -313,7 +314,58 @@ impl<C: Connection> UnitOfWork for Work<C> {
         self.get(self.business.as_uuid(), false).await
     }
     async fn put_business(&mut self, business: &Business) -> Result<(), Error> {
+        if let Some(slug) = business.slug() {
+            // Checked first for a clear error; the unique index is the
+            // guard when two units race (the loser's write conflicts and
+            // its retry lands here).
+            let sql = format!(
+                "SELECT business_id FROM businesses WHERE slug = {} AND business_id <> {}",
+                C::PARAMS.nth(1),
+                C::PARAMS.nth(2)
+            );
+            let values = vec![Value::Text(Some(slug.as_str().to_owned())), self.key()];
+            if !self.conn.fetch(&sql, values).await?.is_empty() {
+                return Err(Error::SlugTaken {
+                    slug: slug.to_string(),
+                });
+            }
+        }
         self.put(business).await
+    }
+
+    async fn account(&mut self, id: AccountId) -> Result<Option<Account>, Error> {
+        self.get(id.as_uuid(), true).await
+    }
+    async fn accounts(&mut self) -> Result<Vec<Account>, Error> {
+        self.list("", Account::ORDER, vec![]).await
+    }
+    async fn put_account(&mut self, account: &Account) -> Result<(), Error> {
+        let filter = format!(
+            "login_key = {} AND id <> {}",
+            C::PARAMS.nth(2),
+            C::PARAMS.nth(3)
+        );
+        let values = vec![
+            Value::Text(Some(Account::login_key(account.email()))),
+            uuid(account.id().as_uuid()),
+        ];
+        if !self
+            .list::<Account>(&filter, Account::ORDER, values)
+            .await?
+            .is_empty()
+        {
+            return Err(Error::EmailTaken {
+                email: account.email().to_string(),
+            });
+        }
+        self.put(account).await
+    }
+
+    async fn session(&mut self, id: SessionId) -> Result<Option<Session>, Error> {
+        self.get(id.as_uuid(), true).await
+    }
+    async fn put_session(&mut self, session: &Session) -> Result<(), Error> {
+        self.put(session).await
     }
 
     async fn service(&mut self, id: ServiceId) -> Result<Option<Service>, Error> {

@@ -42,10 +42,13 @@ use std::str::FromStr;
 use std::sync::LazyLock;
 use std::time::Duration;
 
+use agendo_core::account::Slug;
 use agendo_core::booking::Booking;
+use agendo_core::contact::Email;
 use agendo_core::ids::BusinessId;
-use agendo_core::store::{Access, Store, UnitOfWork};
+use agendo_core::store::{Access, Login, Store, UnitOfWork};
 use agendo_core::RecordKind;
+use agendo_sql::directory;
 use agendo_sql::sql::Params;
 use agendo_sql::work::{guard, ACTIVE};
 use agendo_sql::{corrupt, Connection, Row, Stored, Value, Work};
@@ -185,13 +188,10 @@ impl SqliteStore {
     }
 }
 
-#[async_trait]
-impl Store for SqliteStore {
-    async fn begin(
-        &self,
-        business: BusinessId,
-        access: Access,
-    ) -> Result<Box<dyn UnitOfWork>, agendo_core::Error> {
+impl SqliteStore {
+    /// A transaction on a reader, or the writer's (begun before its first
+    /// statement).
+    async fn tx(&self, access: Access) -> Result<SqliteTx, agendo_core::Error> {
         let conn = match access {
             Access::Read => Conn::Reader(self.readers.begin_with("BEGIN").await.map_err(storage)?),
             Access::Write => {
@@ -204,7 +204,64 @@ impl Store for SqliteStore {
                 Conn::Writer(Lease(Some(writer)))
             }
         };
-        Ok(Box::new(Work::new(SqliteTx { conn }, business)))
+        Ok(SqliteTx { conn })
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn begin(
+        &self,
+        business: BusinessId,
+        access: Access,
+    ) -> Result<Box<dyn UnitOfWork>, agendo_core::Error> {
+        let tx = self.tx(access).await?;
+        Ok(Box::new(Work::new(tx, business)))
+    }
+
+    async fn business_by_slug(
+        &self,
+        slug: &Slug,
+    ) -> Result<Option<BusinessId>, agendo_core::Error> {
+        let mut tx = self.tx(Access::Read).await?;
+        let found = directory::business_by_slug(&mut tx, slug).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    async fn logins(&self, email: &Email) -> Result<Vec<Login>, agendo_core::Error> {
+        let mut tx = self.tx(Access::Read).await?;
+        let found = directory::logins(&mut tx, email).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    async fn add_sign_in_failure(
+        &self,
+        key: &str,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<(), agendo_core::Error> {
+        let mut tx = self.tx(Access::Write).await?;
+        directory::add_sign_in_failure(&mut tx, key, at, forget_before).await?;
+        tx.commit().await
+    }
+
+    async fn sign_in_failures(
+        &self,
+        key: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, agendo_core::Error> {
+        let mut tx = self.tx(Access::Read).await?;
+        let found = directory::sign_in_failures(&mut tx, key, since).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    async fn clear_sign_in_failures(&self, key: &str) -> Result<(), agendo_core::Error> {
+        let mut tx = self.tx(Access::Write).await?;
+        directory::clear_sign_in_failures(&mut tx, key).await?;
+        tx.commit().await
     }
 }
 
@@ -365,8 +422,17 @@ static GUARDED_INSERT: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// The core's error for a database failure.
+/// SQLite's extended code for a unique index violation.
+const UNIQUE_VIOLATION: &str = "2067";
+
+/// The core's error for a database failure. A unique index refusing a
+/// write is a write conflict, as on Postgres: the use case runs again and
+/// its own check names what is taken. (Under the single writer the check
+/// sees every commit, so this is for another process on the same file.)
 fn storage(error: sqlx::Error) -> agendo_core::Error {
+    if matches!(&error, sqlx::Error::Database(e) if e.code().as_deref() == Some(UNIQUE_VIOLATION)) {
+        return agendo_core::Error::WriteConflict;
+    }
     agendo_core::Error::Storage {
         detail: error.to_string(),
     }

@@ -12,14 +12,18 @@ use std::sync::Arc;
 use async_lock::{Mutex, MutexGuardArc};
 use async_trait::async_trait;
 
-use super::{Access, BookingFilter, IdempotencyKey, IdempotencyRecord, Store, UnitOfWork};
+use chrono::{DateTime, Utc};
+
+use super::{Access, BookingFilter, IdempotencyKey, IdempotencyRecord, Login, Store, UnitOfWork};
+use crate::account::{Account, Session, Slug};
 use crate::availability::{BookingKey, StaffKey};
 use crate::booking::Booking;
 use crate::business::{Block, Bookable, Business, Client, Professional, Resource, Service};
+use crate::contact::Email;
 use crate::error::{Error, RecordKind};
 use crate::ids::{
-    BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ReceivableId, ResourceId,
-    ServiceId,
+    AccountId, BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ReceivableId,
+    ResourceId, ServiceId, SessionId,
 };
 use crate::payment::{Payment, Receivable};
 use crate::time::Span;
@@ -44,6 +48,8 @@ pub struct MemoryStore {
     // An async lock and not `std::sync::Mutex`, because a unit of work holds
     // it across the awaits of its whole life.
     state: Arc<Mutex<HashMap<BusinessId, Records>>>,
+    // A `std::sync::Mutex`, because nothing is awaited while it is held.
+    failures: Arc<std::sync::Mutex<HashMap<String, Vec<DateTime<Utc>>>>>,
 }
 
 impl MemoryStore {
@@ -65,6 +71,8 @@ struct Records {
     payments: BTreeMap<PaymentId, Payment>,
     receivables: BTreeMap<ReceivableId, Receivable>,
     idempotency: BTreeMap<IdempotencyKey, IdempotencyRecord>,
+    accounts: BTreeMap<AccountId, Account>,
+    sessions: BTreeMap<SessionId, Session>,
 }
 
 #[async_trait]
@@ -81,6 +89,63 @@ impl Store for MemoryStore {
             business,
             records,
         }))
+    }
+
+    async fn business_by_slug(&self, slug: &Slug) -> Result<Option<BusinessId>, Error> {
+        let state = self.state.lock().await;
+        Ok(state
+            .values()
+            .filter_map(|r| r.business.as_ref())
+            .find(|b| b.slug() == Some(slug))
+            .map(Business::id))
+    }
+
+    async fn logins(&self, email: &Email) -> Result<Vec<Login>, Error> {
+        let key = Account::login_key(email);
+        let state = self.state.lock().await;
+        let mut out: Vec<Login> = state
+            .values()
+            .flat_map(|r| r.accounts.values())
+            .filter(|a| Account::login_key(a.email()) == key)
+            .map(|a| Login {
+                business: a.business(),
+                account: a.id(),
+            })
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    async fn add_sign_in_failure(
+        &self,
+        key: &str,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let list = failures.entry(key.to_owned()).or_default();
+        list.retain(|t| *t >= forget_before);
+        list.push(at);
+        list.sort();
+        Ok(())
+    }
+
+    async fn sign_in_failures(
+        &self,
+        key: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, Error> {
+        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(failures
+            .get(key)
+            .map(|list| list.iter().copied().filter(|t| *t >= since).collect())
+            .unwrap_or_default())
+    }
+
+    async fn clear_sign_in_failures(&self, key: &str) -> Result<(), Error> {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        failures.remove(key);
+        Ok(())
     }
 }
 
@@ -184,7 +249,59 @@ impl UnitOfWork for MemoryWork {
                 id: business.id().to_string(),
             });
         }
+        if let Some(slug) = business.slug() {
+            let taken = self.guard.iter().any(|(id, r)| {
+                *id != business.id() && r.business.as_ref().and_then(Business::slug) == Some(slug)
+            });
+            if taken {
+                return Err(Error::SlugTaken {
+                    slug: slug.to_string(),
+                });
+            }
+        }
         self.records.business = Some(business.clone());
+        Ok(())
+    }
+
+    async fn account(&mut self, id: AccountId) -> Result<Option<Account>, Error> {
+        Ok(self.records.accounts.get(&id).cloned())
+    }
+    async fn accounts(&mut self) -> Result<Vec<Account>, Error> {
+        Ok(by_name(&self.records.accounts, Account::name))
+    }
+    async fn put_account(&mut self, account: &Account) -> Result<(), Error> {
+        if account.business() != self.business {
+            return Err(Error::NotFound {
+                record: RecordKind::Account,
+                id: account.id().to_string(),
+            });
+        }
+        let key = Account::login_key(account.email());
+        let taken = self
+            .records
+            .accounts
+            .values()
+            .any(|a| a.id() != account.id() && Account::login_key(a.email()) == key);
+        if taken {
+            return Err(Error::EmailTaken {
+                email: account.email().to_string(),
+            });
+        }
+        self.records.accounts.insert(account.id(), account.clone());
+        Ok(())
+    }
+
+    async fn session(&mut self, id: SessionId) -> Result<Option<Session>, Error> {
+        Ok(self.records.sessions.get(&id).cloned())
+    }
+    async fn put_session(&mut self, session: &Session) -> Result<(), Error> {
+        if session.business() != self.business {
+            return Err(Error::NotFound {
+                record: RecordKind::Session,
+                id: session.id().to_string(),
+            });
+        }
+        self.records.sessions.insert(session.id(), session.clone());
         Ok(())
     }
 

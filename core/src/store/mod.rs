@@ -36,12 +36,14 @@ mod memory;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use crate::account::{Account, Session, Slug};
 use crate::booking::{Booking, BookingStatus};
 use crate::business::{Block, Bookable, Business, Client, Professional, Resource, Service};
+use crate::contact::Email;
 use crate::error::{Error, Problem};
 use crate::ids::{
-    BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ReceivableId, ResourceId,
-    SeriesId, ServiceId,
+    AccountId, BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ReceivableId,
+    ResourceId, SeriesId, ServiceId, SessionId,
 };
 use crate::payment::{Payment, Receivable};
 use crate::time::Span;
@@ -71,6 +73,47 @@ pub trait Store: Send + Sync {
         business: BusinessId,
         access: Access,
     ) -> Result<Box<dyn UnitOfWork>, Error>;
+
+    /// The business whose public address is `slug`, if any. One of the
+    /// two reads across businesses: a client booking without signing in
+    /// names the business by its address.
+    async fn business_by_slug(&self, slug: &Slug) -> Result<Option<BusinessId>, Error>;
+
+    /// The active and retired accounts that sign in with `email` (compared
+    /// by [`Account::login_key`]), in every business, by business then
+    /// account id. The other read across businesses: signing in starts
+    /// from an e-mail alone.
+    async fn logins(&self, email: &Email) -> Result<Vec<Login>, Error>;
+
+    /// Records a failed sign-in under `key` (an account, an address) at
+    /// `at`, and forgets the key's failures before `forget_before`. Kept in
+    /// the store, not in a host, so every host behind a load balancer
+    /// counts the same failures (R6).
+    async fn add_sign_in_failure(
+        &self,
+        key: &str,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<(), Error>;
+
+    /// The failed sign-ins under `key` at or after `since`, oldest first.
+    async fn sign_in_failures(
+        &self,
+        key: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, Error>;
+
+    /// Forgets the failed sign-ins under `key` (after a good one).
+    async fn clear_sign_in_failures(&self, key: &str) -> Result<(), Error>;
+}
+
+/// An account found by its e-mail: the business and the account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Login {
+    /// The business.
+    pub business: BusinessId,
+    /// The account.
+    pub account: AccountId,
 }
 
 /// Which bookings to list, for agenda views and histories (R23, R25).
@@ -188,7 +231,26 @@ pub trait UnitOfWork: Send {
     /// The business, if it exists.
     async fn business(&mut self) -> Result<Option<Business>, Error>;
     /// Creates or replaces the business; its id must be the unit's.
+    ///
+    /// # Errors
+    /// [`Error::SlugTaken`] when another business has its public address.
     async fn put_business(&mut self, business: &Business) -> Result<(), Error>;
+
+    /// An account.
+    async fn account(&mut self, id: AccountId) -> Result<Option<Account>, Error>;
+    /// Every account, by name then id.
+    async fn accounts(&mut self) -> Result<Vec<Account>, Error>;
+    /// Creates or replaces an account.
+    ///
+    /// # Errors
+    /// [`Error::EmailTaken`] when another account of the business signs in
+    /// with its e-mail ([`Account::login_key`]).
+    async fn put_account(&mut self, account: &Account) -> Result<(), Error>;
+
+    /// A sign-in session.
+    async fn session(&mut self, id: SessionId) -> Result<Option<Session>, Error>;
+    /// Creates or replaces a session.
+    async fn put_session(&mut self, session: &Session) -> Result<(), Error>;
 
     /// A service.
     async fn service(&mut self, id: ServiceId) -> Result<Option<Service>, Error>;

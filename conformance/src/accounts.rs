@@ -1,0 +1,229 @@
+//! The cases of sign-in records: accounts, sessions, public addresses and
+//! failed sign-ins (R1–R6). Each takes a fresh, empty store.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::sync::Arc;
+
+use agendo_core::account::{Account, PasswordHash, Role, Session, Slug, TokenHash};
+use agendo_core::business::Activity;
+use agendo_core::contact::Email;
+use agendo_core::ids::{AccountId, SessionId};
+use agendo_core::store::{Access, Login, Store};
+use agendo_core::Error;
+use chrono::TimeDelta;
+
+use crate::cases::Boxed;
+use crate::salon::{now, Salon};
+
+macro_rules! case {
+    ($(#[$doc:meta])* $name:ident, |$store:ident| $body:block) => {
+        $(#[$doc])*
+        pub fn $name($store: Arc<dyn Store>) -> Boxed {
+            Box::pin(async move $body)
+        }
+    };
+}
+
+fn hash(n: u8) -> PasswordHash {
+    PasswordHash::parse(&format!("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA${n}")).unwrap()
+}
+
+fn account(salon: &Salon, email: &str, name: &str) -> Account {
+    Account::new(
+        AccountId::random(),
+        salon.business.id(),
+        Email::parse(email).unwrap(),
+        name,
+        Role::Owner,
+        None,
+        hash(1),
+    )
+    .unwrap()
+}
+
+async fn put(store: &Arc<dyn Store>, account: &Account) -> Result<(), Error> {
+    let mut work = store.begin(account.business(), Access::Write).await?;
+    work.put_account(account).await?;
+    work.commit().await
+}
+
+case!(
+    /// Accounts read back as written, listed by name, and are found by
+    /// their e-mail whatever its case.
+    accounts_read_back_and_sign_in_by_email,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let owner = account(&salon, "Dona@Salao.com.br", "Zilda");
+        let bia = Account::new(
+            AccountId::random(),
+            salon.business.id(),
+            Email::parse("bia@salao.com.br").unwrap(),
+            "Bia",
+            Role::Professional,
+            Some(salon.bia.id()),
+            hash(2),
+        )
+        .unwrap()
+        .with_activity(Activity::Retired);
+        put(&store, &owner).await.unwrap();
+        put(&store, &bia).await.unwrap();
+
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        assert_eq!(work.account(owner.id()).await.unwrap().as_ref(), Some(&owner));
+        assert_eq!(work.account(bia.id()).await.unwrap().as_ref(), Some(&bia));
+        assert_eq!(work.accounts().await.unwrap(), vec![bia.clone(), owner.clone()]);
+        drop(work);
+
+        let found = store
+            .logins(&Email::parse("dona@salao.com.br").unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            found,
+            vec![Login {
+                business: salon.business.id(),
+                account: owner.id()
+            }]
+        );
+        assert!(store
+            .logins(&Email::parse("ninguem@salao.com.br").unwrap())
+            .await
+            .unwrap()
+            .is_empty());
+    }
+);
+
+case!(
+    /// One e-mail signs in to one account per business, but may have an
+    /// account in another business; a refused account changes nothing.
+    an_email_is_one_account_per_business,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let other = Salon::open(store.clone()).await;
+        let first = account(&salon, "ana@example.com", "Ana");
+        put(&store, &first).await.unwrap();
+        let twin = account(&salon, "ANA@example.com", "Ana de novo");
+        match put(&store, &twin).await {
+            Err(Error::EmailTaken { email }) => assert_eq!(email, "ANA@example.com"),
+            other => panic!("expected EmailTaken, got {other:?}"),
+        }
+        // Saving the same account again is not a clash with itself.
+        put(&store, &first.clone().with_name("Ana Souza").unwrap()).await.unwrap();
+        let elsewhere = account(&other, "ana@example.com", "Ana");
+        put(&store, &elsewhere).await.unwrap();
+
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        assert_eq!(work.accounts().await.unwrap().len(), 1);
+        drop(work);
+        let mut found = store
+            .logins(&Email::parse("ana@example.com").unwrap())
+            .await
+            .unwrap();
+        let mut expected = vec![
+            Login { business: salon.business.id(), account: first.id() },
+            Login { business: other.business.id(), account: elsewhere.id() },
+        ];
+        expected.sort();
+        found.sort();
+        assert_eq!(found, expected);
+    }
+);
+
+case!(
+    /// Another business's account and session are not found, and cannot
+    /// be written through this business's unit of work.
+    accounts_stay_in_their_business,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let other = Salon::open(store.clone()).await;
+        let theirs = account(&other, "dono@outro.com", "Dono");
+        put(&store, &theirs).await.unwrap();
+        let mut work = store.begin(salon.business.id(), Access::Write).await.unwrap();
+        assert_eq!(work.account(theirs.id()).await.unwrap(), None);
+        assert!(work.accounts().await.unwrap().is_empty());
+        assert!(work.put_account(&theirs).await.is_err());
+    }
+);
+
+case!(
+    /// A session reads back as written through rotation and revocation.
+    sessions_read_back_as_written,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let owner = account(&salon, "dona@salao.com.br", "Zilda");
+        put(&store, &owner).await.unwrap();
+        let first = TokenHash::parse(&"1".repeat(64)).unwrap();
+        let session = Session::new(
+            SessionId::random(),
+            salon.business.id(),
+            owner.id(),
+            first,
+            now(),
+            TimeDelta::days(30),
+        );
+        let rotated = session
+            .clone()
+            .rotate(TokenHash::parse(&"2".repeat(64)).unwrap(), now() + TimeDelta::minutes(20));
+        let revoked = rotated.clone().revoke(now() + TimeDelta::hours(1));
+        for version in [&session, &rotated, &revoked] {
+            let mut work = store.begin(salon.business.id(), Access::Write).await.unwrap();
+            work.put_session(version).await.unwrap();
+            work.commit().await.unwrap();
+            let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+            assert_eq!(work.session(session.id()).await.unwrap().as_ref(), Some(version));
+        }
+        let other = Salon::open(store.clone()).await;
+        let mut work = store.begin(other.business.id(), Access::Read).await.unwrap();
+        assert_eq!(work.session(session.id()).await.unwrap(), None);
+    }
+);
+
+case!(
+    /// A public address finds its business; no two businesses share one.
+    public_addresses_are_unique,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let other = Salon::open(store.clone()).await;
+        let slug = Slug::parse("salao-conformidade").unwrap();
+        let named = salon.business.clone().with_slug(Some(slug.clone()));
+        salon.agenda.save_business(&named).await.unwrap();
+        assert_eq!(store.business_by_slug(&slug).await.unwrap(), Some(salon.business.id()));
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        assert_eq!(work.business().await.unwrap().as_ref(), Some(&named));
+        drop(work);
+
+        let clash = other.business.clone().with_slug(Some(slug.clone()));
+        match other.agenda.save_business(&clash).await {
+            Err(Error::SlugTaken { slug: taken }) => assert_eq!(taken, slug.as_str()),
+            wrong => panic!("expected SlugTaken, got {wrong:?}"),
+        }
+        // Saving the owner again keeps it; giving it up frees it.
+        salon.agenda.save_business(&named).await.unwrap();
+        salon.agenda.save_business(&salon.business).await.unwrap();
+        assert_eq!(store.business_by_slug(&slug).await.unwrap(), None);
+        other.agenda.save_business(&clash).await.unwrap();
+        assert_eq!(store.business_by_slug(&slug).await.unwrap(), Some(other.business.id()));
+    }
+);
+
+case!(
+    /// Failed sign-ins are counted per key from a given instant, forgotten
+    /// when old, and cleared.
+    sign_in_failures_are_counted_per_key,
+    |store| {
+        let t = |minutes: i64| now() + TimeDelta::minutes(minutes);
+        for m in [0, 5, 10] {
+            store.add_sign_in_failure("account:a", t(m), t(m - 60)).await.unwrap();
+        }
+        store.add_sign_in_failure("address:1.2.3.4", t(10), t(-50)).await.unwrap();
+        assert_eq!(store.sign_in_failures("account:a", t(0)).await.unwrap(), vec![t(0), t(5), t(10)]);
+        assert_eq!(store.sign_in_failures("account:a", t(1)).await.unwrap(), vec![t(5), t(10)]);
+        // A failure 70 minutes on forgets those more than an hour before it.
+        store.add_sign_in_failure("account:a", t(70), t(10)).await.unwrap();
+        assert_eq!(store.sign_in_failures("account:a", t(-100)).await.unwrap(), vec![t(10), t(70)]);
+        store.clear_sign_in_failures("account:a").await.unwrap();
+        assert!(store.sign_in_failures("account:a", t(-100)).await.unwrap().is_empty());
+        assert_eq!(store.sign_in_failures("address:1.2.3.4", t(0)).await.unwrap(), vec![t(10)]);
+    }
+);

@@ -1,0 +1,127 @@
+//! The reads and writes across businesses: a business found by its public
+//! address, the accounts an e-mail signs in to, and failed sign-ins. Each
+//! runs in a short transaction of its own, which the adapter opens and
+//! commits; everything else goes through a [`crate::Work`] scoped to one
+//! business.
+
+use agendo_core::account::{Account, Slug};
+use agendo_core::contact::Email;
+use agendo_core::ids::{AccountId, BusinessId};
+use agendo_core::store::Login;
+use agendo_core::Error;
+use chrono::{DateTime, Utc};
+
+use crate::record::{Row, Value};
+use crate::work::Connection;
+
+/// The business whose public address is `slug`.
+///
+/// # Errors
+/// [`Error::Storage`] from the database.
+pub async fn business_by_slug<C: Connection>(
+    conn: &mut C,
+    slug: &Slug,
+) -> Result<Option<BusinessId>, Error> {
+    let sql = format!(
+        "SELECT business_id FROM businesses WHERE slug = {}",
+        C::PARAMS.nth(1)
+    );
+    let rows = conn
+        .fetch(&sql, vec![Value::Text(Some(slug.as_str().to_owned()))])
+        .await?;
+    rows.first()
+        .map(|r| r.uuid("business_id").map(BusinessId::from_uuid))
+        .transpose()
+}
+
+/// The accounts that sign in with `email`, by business then id.
+///
+/// # Errors
+/// [`Error::Storage`] from the database.
+pub async fn logins<C: Connection>(conn: &mut C, email: &Email) -> Result<Vec<Login>, Error> {
+    let sql = format!(
+        "SELECT business_id, id FROM accounts WHERE login_key = {} ORDER BY business_id, id",
+        C::PARAMS.nth(1)
+    );
+    let rows = conn
+        .fetch(&sql, vec![Value::Text(Some(Account::login_key(email)))])
+        .await?;
+    let mut logins = rows
+        .iter()
+        .map(|r| {
+            Ok(Login {
+                business: BusinessId::from_uuid(r.uuid("business_id")?),
+                account: AccountId::from_uuid(r.uuid("id")?),
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    // SQLite orders UUID text and Postgres uuid bytes alike, but sorting
+    // here keeps the promise whatever the column type.
+    logins.sort();
+    Ok(logins)
+}
+
+/// Records a failed sign-in under `key` and forgets its failures before
+/// `forget_before`.
+///
+/// # Errors
+/// [`Error::Storage`] from the database.
+pub async fn add_sign_in_failure<C: Connection>(
+    conn: &mut C,
+    key: &str,
+    at: DateTime<Utc>,
+    forget_before: DateTime<Utc>,
+) -> Result<(), Error> {
+    let p = C::PARAMS;
+    let forget = format!(
+        "DELETE FROM sign_in_failures WHERE key = {} AND at < {}",
+        p.nth(1),
+        p.nth(2)
+    );
+    conn.execute(&forget, vec![text(key), Value::Time(Some(forget_before))])
+        .await?;
+    let add = format!(
+        "INSERT INTO sign_in_failures (key, at) VALUES ({}, {})",
+        p.nth(1),
+        p.nth(2)
+    );
+    conn.execute(&add, vec![text(key), Value::Time(Some(at))])
+        .await
+        .map(drop)
+}
+
+/// The failed sign-ins under `key` at or after `since`, oldest first.
+///
+/// # Errors
+/// [`Error::Storage`] from the database.
+pub async fn sign_in_failures<C: Connection>(
+    conn: &mut C,
+    key: &str,
+    since: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>, Error> {
+    let sql = format!(
+        "SELECT at FROM sign_in_failures WHERE key = {} AND at >= {} ORDER BY at",
+        C::PARAMS.nth(1),
+        C::PARAMS.nth(2)
+    );
+    let rows = conn
+        .fetch(&sql, vec![text(key), Value::Time(Some(since))])
+        .await?;
+    rows.iter().map(|r| r.time("at")).collect()
+}
+
+/// Forgets the failed sign-ins under `key`.
+///
+/// # Errors
+/// [`Error::Storage`] from the database.
+pub async fn clear_sign_in_failures<C: Connection>(conn: &mut C, key: &str) -> Result<(), Error> {
+    let sql = format!(
+        "DELETE FROM sign_in_failures WHERE key = {}",
+        C::PARAMS.nth(1)
+    );
+    conn.execute(&sql, vec![text(key)]).await.map(drop)
+}
+
+fn text(value: &str) -> Value {
+    Value::Text(Some(value.to_owned()))
+}
