@@ -227,3 +227,117 @@ case!(
         assert_eq!(store.sign_in_failures("address:1.2.3.4", t(0)).await.unwrap(), vec![t(10)]);
     }
 );
+
+case!(
+    /// Opening a business stores it with its owner, or nothing: a taken
+    /// public address leaves no business behind.
+    registering_opens_a_business_with_its_owner_or_nothing,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let slug = Slug::parse("salao-da-ana").unwrap();
+        let taken = salon.business.clone().with_slug(Some(slug.clone()));
+        salon.agenda.save_business(&taken).await.unwrap();
+
+        let shop = agendo_core::business::Business::new(
+            agendo_core::ids::BusinessId::random(),
+            "Salão da Ana",
+            chrono_tz::America::Sao_Paulo,
+            agendo_core::money::Currency::BRL,
+            agendo_core::Lang::PtBr,
+        )
+        .unwrap();
+        let owner = |business: &agendo_core::business::Business| {
+            Account::new(
+                AccountId::random(),
+                business.id(),
+                Email::parse("ana@salao.com.br").unwrap(),
+                "Ana",
+                Role::Owner,
+                None,
+                hash(3),
+            )
+            .unwrap()
+        };
+        let clash = shop.clone().with_slug(Some(slug));
+        assert!(matches!(
+            salon.agenda.register(&clash, &owner(&clash)).await,
+            Err(Error::SlugTaken { .. })
+        ));
+        let mut work = store.begin(shop.id(), Access::Read).await.unwrap();
+        assert_eq!(work.business().await.unwrap(), None);
+        drop(work);
+        assert!(store
+            .logins(&Email::parse("ana@salao.com.br").unwrap())
+            .await
+            .unwrap()
+            .is_empty());
+
+        let free = shop.with_slug(Some(Slug::parse("salao-da-ana-2").unwrap()));
+        let ana = owner(&free);
+        salon.agenda.register(&free, &ana).await.unwrap();
+        let mut work = store.begin(free.id(), Access::Read).await.unwrap();
+        assert_eq!(work.business().await.unwrap().as_ref(), Some(&free));
+        assert_eq!(work.account(ana.id()).await.unwrap().as_ref(), Some(&ana));
+    }
+);
+
+case!(
+    /// Refreshing trades the newest token for the next; an older token
+    /// ends the session, and then even the newest one is refused (R2).
+    a_reused_refresh_token_ends_its_session,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let owner = account(&salon, "dona@salao.com.br", "Zilda");
+        put(&store, &owner).await.unwrap();
+        let ctx = salon.staff();
+        let token = |c: char| TokenHash::parse(&c.to_string().repeat(64)).unwrap();
+        let session = Session::new(
+            SessionId::random(),
+            salon.business.id(),
+            owner.id(),
+            token('a'),
+            now(),
+            TimeDelta::days(30),
+        );
+        salon.agenda.start_session(&ctx, &session).await.unwrap();
+        let (rotated, who) = salon
+            .agenda
+            .refresh_session(&ctx, session.id(), &token('a'), token('b'))
+            .await
+            .unwrap();
+        assert_eq!(who.id(), owner.id());
+        assert_eq!(rotated.secret(), &token('b'));
+
+        let reused = salon
+            .agenda
+            .refresh_session(&ctx, session.id(), &token('a'), token('c'))
+            .await;
+        assert!(
+            matches!(reused, Err(Error::SessionEnded { why: agendo_core::account::Redemption::Reused, .. })),
+            "{reused:?}"
+        );
+        let newest = salon
+            .agenda
+            .refresh_session(&ctx, session.id(), &token('b'), token('d'))
+            .await;
+        assert!(matches!(newest, Err(Error::SessionEnded { .. })), "{newest:?}");
+
+        // Signing out ends a session; twice is not an error.
+        let other = Session::new(
+            SessionId::random(),
+            salon.business.id(),
+            owner.id(),
+            token('e'),
+            now(),
+            TimeDelta::days(30),
+        );
+        salon.agenda.start_session(&ctx, &other).await.unwrap();
+        salon.agenda.end_session(&ctx, other.id()).await.unwrap();
+        salon.agenda.end_session(&ctx, other.id()).await.unwrap();
+        assert!(salon
+            .agenda
+            .refresh_session(&ctx, other.id(), &token('e'), token('f'))
+            .await
+            .is_err());
+    }
+);

@@ -25,6 +25,7 @@ pub mod accounts;
 pub mod cases;
 pub mod races;
 mod salon;
+pub mod slots;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -72,7 +73,14 @@ macro_rules! store_tests {
             accounts_stay_in_their_business,
             sessions_read_back_as_written,
             public_addresses_are_unique,
-            sign_in_failures_are_counted_per_key
+            sign_in_failures_are_counted_per_key,
+            registering_opens_a_business_with_its_owner_or_nothing,
+            a_reused_refresh_token_ends_its_session
+        );
+        $crate::store_tests!(@slots $run;
+            slots_offer_every_professional_and_leave_out_taken_time,
+            slots_of_a_service_with_a_room_need_the_room_free,
+            slots_of_a_retired_or_unperformed_service
         );
         $crate::store_tests!(@races $run;
             sixty_four_clients_race_for_one_slot,
@@ -93,6 +101,14 @@ macro_rules! store_tests {
             #[test]
             fn $case() {
                 $run($crate::accounts::$case)
+            }
+        )*
+    };
+    (@slots $run:path; $($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                $run($crate::slots::$case)
             }
         )*
     };

@@ -9,9 +9,10 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::account::Redemption;
 use crate::availability::{BlockKey, BookingKey, StaffKey};
 use crate::booking::{ActionKind, BookingStatus};
-use crate::ids::{BookingId, PaymentId, ProfessionalId, ReceivableId, ServiceId};
+use crate::ids::{BookingId, PaymentId, ProfessionalId, ReceivableId, ServiceId, SessionId};
 use crate::lang::Lang;
 use crate::money::{Currency, Money, Percent};
 use crate::payment::{PaymentAction, PaymentStatus};
@@ -231,6 +232,16 @@ pub enum Error {
         email: String,
     },
 
+    /// A sign-in session cannot go on: it expired, was ended, or one of
+    /// its older tokens was presented (and so it was ended now) (R2).
+    #[error("session {session} has ended ({})", why_text(*why))]
+    SessionEnded {
+        /// The session.
+        session: SessionId,
+        /// Why.
+        why: Redemption,
+    },
+
     /// A professional was asked for a service they do not perform (R13).
     #[error("professional {professional} does not perform service {service}")]
     ServiceNotPerformed {
@@ -313,7 +324,7 @@ impl Error {
     /// `illegal_transition`, `not_started_yet`, `deposit_not_paid`,
     /// `illegal_payment_transition`, `refund_too_large`, `already_paid`,
     /// `not_found`, `already_exists`, `retired`, `slug_taken`,
-    /// `email_taken`, `service_not_performed`,
+    /// `email_taken`, `session_ended`, `service_not_performed`,
     /// `series_clashes`, `not_in_series`, `idempotency_key_reused`,
     /// `write_conflict` or `storage`.
     pub fn code(&self) -> &'static str {
@@ -338,6 +349,7 @@ impl Error {
             Error::Retired { .. } => "retired",
             Error::SlugTaken { .. } => "slug_taken",
             Error::EmailTaken { .. } => "email_taken",
+            Error::SessionEnded { .. } => "session_ended",
             Error::ServiceNotPerformed { .. } => "service_not_performed",
             Error::SeriesClashes { .. } => "series_clashes",
             Error::NotInSeries { .. } => "not_in_series",
@@ -464,6 +476,16 @@ impl Error {
             Error::EmailTaken { email } => {
                 format!("já existe uma conta com o e-mail {email}")
             }
+            Error::SessionEnded { session, why } => format!(
+                "a sessão {session} foi encerrada ({})",
+                match why {
+                    Redemption::Expired => "expirou; entre novamente",
+                    Redemption::Reused => {
+                        "um token antigo foi reapresentado, então a sessão foi encerrada por segurança"
+                    }
+                    Redemption::Revoked | Redemption::Current => "entre novamente",
+                }
+            ),
             Error::ServiceNotPerformed {
                 professional,
                 service,
@@ -901,6 +923,15 @@ impl Problem {
                 "\"{value}\" não é um endereço público (use de 3 a 63 letras minúsculas, dígitos e hifens internos, como salao-da-ana)"
             ),
         }
+    }
+}
+
+/// Why a session ended, in English.
+fn why_text(why: Redemption) -> &'static str {
+    match why {
+        Redemption::Expired => "it expired; sign in again",
+        Redemption::Reused => "an older token was presented again, so it was ended for safety",
+        Redemption::Revoked | Redemption::Current => "sign in again",
     }
 }
 

@@ -65,6 +65,19 @@ impl SlotAnswer {
         answer
     }
 
+    /// One answer from answers of one professional each (with whatever
+    /// else each needed, such as a room): a start is in it when it is in any
+    /// of them, listing the professionals whose answer has it.
+    pub(crate) fn any_of(mut answers: Vec<(StaffKey, SlotAnswer)>, duration: i64) -> SlotAnswer {
+        answers.sort_by(|a, b| a.0.cmp(&b.0));
+        let free = answers
+            .iter()
+            .map(|(_, answer)| answer.slots.iter().map(|e| e.start).collect())
+            .collect();
+        let keys = answers.into_iter().map(|(key, _)| key).collect();
+        SlotAnswer::combine(keys, Mode::Any, free, duration)
+    }
+
     /// Adds `starts` as slots free for every professional of the answer.
     fn push_all(&mut self, starts: &[i64]) {
         let len = len_u32(self.staff.len());

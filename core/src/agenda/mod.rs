@@ -22,6 +22,11 @@
 //! - A recorded payment must be in the business's currency, and a payment
 //!   for a booking must be by the booking's client.
 
+mod access;
+mod slots;
+
+pub use slots::SlotsRequest;
+
 use std::future::Future;
 use std::sync::Arc;
 
@@ -1175,7 +1180,6 @@ async fn calendar(
     extra: &[Booking],
 ) -> Result<StaffCalendar, Error> {
     let held = booking.held();
-    let key = crate::store::staff_key(on)?;
     let blocks = work.blocks_meeting(on, held).await?;
     let mut bookings: Vec<Booking> = work
         .bookings_meeting(on, held)
@@ -1195,6 +1199,25 @@ async fn calendar(
             })
             .cloned(),
     );
+    staff_calendar(
+        on,
+        plan.business.zone(),
+        hours,
+        capacity,
+        &blocks,
+        bookings.iter(),
+    )
+}
+
+/// The engine's calendar of `on` from its stored blocks and bookings.
+fn staff_calendar<'a>(
+    on: Bookable,
+    zone: chrono_tz::Tz,
+    hours: WorkingHours,
+    capacity: u32,
+    blocks: &[Block],
+    bookings: impl Iterator<Item = &'a Booking>,
+) -> Result<StaffCalendar, Error> {
     let blocks = blocks
         .iter()
         .map(|b| {
@@ -1205,7 +1228,6 @@ async fn calendar(
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let bookings = bookings
-        .iter()
         .map(|b| {
             Ok(CalendarBooking::new(
                 BookingKey::parse(&b.id().to_string())?,
@@ -1213,7 +1235,7 @@ async fn calendar(
             ))
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    StaffCalendar::new(key, plan.business.zone(), hours)
+    StaffCalendar::new(crate::store::staff_key(on)?, zone, hours)
         .with_capacity(capacity)
         .map(|c| c.with_blocks(blocks).with_bookings(bookings))
 }

@@ -1,0 +1,156 @@
+//! The cases of free slots read from the store (R17): what
+//! [`agendo_core::agenda::Agenda::slots`] offers is what booking accepts.
+//! 2026-03-02 is a Monday; 12:00Z is 09:00 in São Paulo.
+
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::sync::Arc;
+
+use agendo_core::agenda::SlotsRequest;
+use agendo_core::availability::SlotAnswer;
+use agendo_core::business::{Activity, Block, Bookable, Resource, Service};
+use agendo_core::ids::{BlockId, ResourceId, ServiceId};
+use agendo_core::store::Store;
+use agendo_core::time::Span;
+use agendo_core::Error;
+use chrono::NaiveDate;
+
+use crate::cases::Boxed;
+use crate::salon::{at, brl, Salon};
+
+macro_rules! case {
+    ($(#[$doc:meta])* $name:ident, |$store:ident| $body:block) => {
+        $(#[$doc])*
+        pub fn $name($store: Arc<dyn Store>) -> Boxed {
+            Box::pin(async move $body)
+        }
+    };
+}
+
+fn monday() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
+}
+
+fn request(service: ServiceId) -> SlotsRequest {
+    SlotsRequest {
+        service,
+        professional: None,
+        from: monday(),
+        to: monday(),
+        step_minutes: None,
+    }
+}
+
+/// Each slot as `start staff,staff`, staff by name.
+fn lines(salon: &Salon, answer: &SlotAnswer) -> Vec<String> {
+    let name = |key: &str| {
+        if key == salon.ana.id().to_string() {
+            "ana"
+        } else if key == salon.bia.id().to_string() {
+            "bia"
+        } else {
+            "?"
+        }
+    };
+    answer
+        .iter()
+        .map(|s| {
+            let mut staff: Vec<&str> = s.staff().map(|k| name(k.as_str())).collect();
+            staff.sort_unstable();
+            format!("{} {}", s.start().format("%H:%M"), staff.join(","))
+        })
+        .collect()
+}
+
+case!(
+    /// Any professional who performs the service is offered; a booking and
+    /// a block take their time out for that professional only.
+    slots_offer_every_professional_and_leave_out_taken_time,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let all = salon.agenda.slots(&ctx, &request(salon.cut.id())).await.unwrap();
+        // 09:00 to 18:00 local is 12:00Z to 21:00Z: 18 half hours each.
+        assert_eq!(all.len(), 18);
+        assert_eq!(lines(&salon, &all)[0], "12:00 ana,bia");
+
+        salon.book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z").await;
+        let block = Block::new(
+            BlockId::random(),
+            salon.business.id(),
+            Bookable::Professional(salon.bia.id()),
+            Span::new(at("2026-03-02T14:00:00Z"), at("2026-03-02T15:00:00Z")).unwrap(),
+            "almoço",
+        )
+        .unwrap();
+        salon.agenda.add_block(&ctx, &block).await.unwrap();
+        let now = lines(&salon, &salon.agenda.slots(&ctx, &request(salon.cut.id())).await.unwrap());
+        assert!(now.contains(&"13:00 bia".to_owned()), "{now:?}");
+        assert!(now.contains(&"14:00 ana".to_owned()), "{now:?}");
+        assert!(now.contains(&"14:30 ana".to_owned()), "{now:?}");
+        assert!(now.contains(&"15:00 ana,bia".to_owned()), "{now:?}");
+
+        let only_bia = SlotsRequest {
+            professional: Some(salon.bia.id()),
+            step_minutes: Some(60),
+            ..request(salon.cut.id())
+        };
+        let bia = lines(&salon, &salon.agenda.slots(&ctx, &only_bia).await.unwrap());
+        assert_eq!(bia.len(), 8, "{bia:?}");
+        assert!(!bia.iter().any(|l| l.starts_with("14:00")), "{bia:?}");
+    }
+);
+
+case!(
+    /// A service that needs a room is offered only when a professional and
+    /// the room are both free: one room, two professionals, one slot taken.
+    slots_of_a_service_with_a_room_need_the_room_free,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let room = Resource::new(ResourceId::random(), salon.business.id(), "Sala").unwrap()
+            .with_hours(salon.ana.hours().clone());
+        salon.agenda.save_resource(&ctx, &room).await.unwrap();
+        let peel = Service::new(ServiceId::random(), salon.business.id(), "Peeling", 60, brl("120"))
+            .unwrap()
+            .with_resource(Some(room.id()));
+        salon.agenda.save_service(&ctx, &peel).await.unwrap();
+        for p in [&salon.ana, &salon.bia] {
+            let p = p.clone().with_services([salon.cut.id(), peel.id()]);
+            salon.agenda.save_professional(&ctx, &p).await.unwrap();
+        }
+        let before = lines(&salon, &salon.agenda.slots(&ctx, &request(peel.id())).await.unwrap());
+        assert_eq!(before.first().map(String::as_str), Some("12:00 ana,bia"));
+
+        let mut booking = salon.cut_at(&salon.ana, &salon.maria, "2026-03-02T12:00:00Z");
+        booking.service = peel.id();
+        salon.agenda.book(&ctx, &booking).await.unwrap();
+        let after = lines(&salon, &salon.agenda.slots(&ctx, &request(peel.id())).await.unwrap());
+        // Bia is free at 12:00 but the room is not.
+        assert_eq!(after.first().map(String::as_str), Some("13:00 ana,bia"), "{after:?}");
+    }
+);
+
+case!(
+    /// A retired service offers nothing and says so; a service nobody
+    /// performs offers no slot.
+    slots_of_a_retired_or_unperformed_service,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let nails = Service::new(ServiceId::random(), salon.business.id(), "Unhas", 45, brl("35")).unwrap();
+        salon.agenda.save_service(&ctx, &nails).await.unwrap();
+        assert!(salon.agenda.slots(&ctx, &request(nails.id())).await.unwrap().is_empty());
+        let asked = SlotsRequest { professional: Some(salon.ana.id()), ..request(nails.id()) };
+        assert!(matches!(
+            salon.agenda.slots(&ctx, &asked).await,
+            Err(Error::ServiceNotPerformed { .. })
+        ));
+        let retired = salon.cut.clone().with_activity(Activity::Retired);
+        salon.agenda.save_service(&ctx, &retired).await.unwrap();
+        assert!(matches!(
+            salon.agenda.slots(&ctx, &request(salon.cut.id())).await,
+            Err(Error::Retired { .. })
+        ));
+    }
+);

@@ -1,0 +1,181 @@
+//! Signing in: opening a business with its owner, the accounts of its
+//! staff, and the sessions that keep them signed in (R1, R2, R5).
+//!
+//! The host proves who someone is (it checks the password hash and makes
+//! the tokens); these use cases keep the records and apply the rules: an
+//! owner opens the business, a professional's account names a stored
+//! professional, only the newest token of a session refreshes it, and an
+//! older one ends the session (a copy is in someone else's hands).
+
+use super::{load_business, retry, same_business, Agenda, Context};
+use crate::account::{Account, Redemption, Role, Session, TokenHash};
+use crate::business::{Activity, Business};
+use crate::error::{Error, Problem, RecordKind};
+use crate::ids::{AccountId, SessionId};
+use crate::store::{Access, UnitOfWork};
+
+impl Agenda {
+    /// Opens a business with its owner's account, together or not at all
+    /// (R1).
+    ///
+    /// # Errors
+    /// [`Error::AlreadyExists`] when the business exists;
+    /// [`Error::SlugTaken`]; [`Error::Invalid`] for `role` when the account
+    /// is not an owner's, or for `business_id` when it is of another
+    /// business.
+    pub async fn register(&self, business: &Business, owner: &Account) -> Result<(), Error> {
+        if owner.role() != Role::Owner {
+            return Err(Error::invalid(
+                "role",
+                Problem::UnknownValue {
+                    value: owner.role().to_string(),
+                    expected: "owner",
+                },
+            ));
+        }
+        if owner.business() != business.id() {
+            return Err(Error::invalid(
+                "business_id",
+                Problem::BadId {
+                    value: owner.business().to_string(),
+                },
+            ));
+        }
+        retry(|| async {
+            let mut work = self.store.begin(business.id(), Access::Write).await?;
+            if work.business().await?.is_some() {
+                return Err(Error::AlreadyExists {
+                    record: RecordKind::Business,
+                    id: business.id().to_string(),
+                });
+            }
+            work.put_business(business).await?;
+            work.put_account(owner).await?;
+            work.commit().await
+        })
+        .await
+    }
+
+    /// Creates or changes an account of the business (R5).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for the business, another business's account or
+    /// the professional it names; [`Error::EmailTaken`].
+    pub async fn save_account(&self, ctx: &Context, account: &Account) -> Result<(), Error> {
+        same_business(ctx, account.business(), RecordKind::Account, account.id())?;
+        retry(|| async {
+            let mut work = self.store.begin(ctx.business, Access::Write).await?;
+            load_business(&mut *work, ctx.business).await?;
+            if let Some(id) = account.professional() {
+                if work.professional(id).await?.is_none() {
+                    return Err(Error::NotFound {
+                        record: RecordKind::Professional,
+                        id: id.to_string(),
+                    });
+                }
+            }
+            work.put_account(account).await?;
+            work.commit().await
+        })
+        .await
+    }
+
+    /// An account of the business.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`].
+    pub async fn account(&self, ctx: &Context, id: AccountId) -> Result<Account, Error> {
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        load_account(&mut *work, id).await
+    }
+
+    /// Starts a session for an active account (signing in).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for the account; [`Error::Retired`] when it is
+    /// retired.
+    pub async fn start_session(&self, ctx: &Context, session: &Session) -> Result<(), Error> {
+        same_business(ctx, session.business(), RecordKind::Session, session.id())?;
+        let mut work = self.store.begin(ctx.business, Access::Write).await?;
+        let account = load_account(&mut *work, session.account()).await?;
+        signs_in(&account)?;
+        work.put_session(session).await?;
+        work.commit().await
+    }
+
+    /// Trades the newest token of a session for the next one: the session
+    /// now answers only to `next` (R2). Presenting an older token ends the
+    /// session and is refused, so a stolen token works at most until its
+    /// owner refreshes, and then neither of them can go on.
+    ///
+    /// # Errors
+    /// [`Error::SessionEnded`] when the session is unknown, expired or
+    /// ended, its account is retired or gone, or `presented` is not its
+    /// newest token (and then the session ends).
+    pub async fn refresh_session(
+        &self,
+        ctx: &Context,
+        id: SessionId,
+        presented: &TokenHash,
+        next: TokenHash,
+    ) -> Result<(Session, Account), Error> {
+        let mut work = self.store.begin(ctx.business, Access::Write).await?;
+        let ended = |why| Error::SessionEnded { session: id, why };
+        let Some(session) = work.session(id).await? else {
+            return Err(ended(Redemption::Revoked));
+        };
+        match session.redeem(presented, ctx.now) {
+            Redemption::Current => {}
+            Redemption::Reused => {
+                work.put_session(&session.revoke(ctx.now)).await?;
+                work.commit().await?;
+                return Err(ended(Redemption::Reused));
+            }
+            other => return Err(ended(other)),
+        }
+        let account = work.account(session.account()).await?;
+        let Some(account) = account.filter(|a| a.activity() == Activity::Active) else {
+            work.put_session(&session.revoke(ctx.now)).await?;
+            work.commit().await?;
+            return Err(ended(Redemption::Revoked));
+        };
+        let session = session.rotate(next, ctx.now);
+        work.put_session(&session).await?;
+        work.commit().await?;
+        Ok((session, account))
+    }
+
+    /// Ends a session (signing out). Ending one that is unknown or ended
+    /// already does nothing, so signing out twice is not an error.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] only.
+    pub async fn end_session(&self, ctx: &Context, id: SessionId) -> Result<(), Error> {
+        let mut work = self.store.begin(ctx.business, Access::Write).await?;
+        if let Some(session) = work.session(id).await? {
+            if session.revoked().is_none() {
+                work.put_session(&session.revoke(ctx.now)).await?;
+                work.commit().await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Refuses a retired account.
+fn signs_in(account: &Account) -> Result<(), Error> {
+    match account.activity() {
+        Activity::Active => Ok(()),
+        Activity::Retired => Err(Error::Retired {
+            record: RecordKind::Account,
+            id: account.id().to_string(),
+        }),
+    }
+}
+
+async fn load_account(work: &mut dyn UnitOfWork, id: AccountId) -> Result<Account, Error> {
+    work.account(id).await?.ok_or_else(|| Error::NotFound {
+        record: RecordKind::Account,
+        id: id.to_string(),
+    })
+}

@@ -1,0 +1,202 @@
+//! Free slots from the stored records (R17): the engine's search fed with
+//! a service, the professionals who perform it, their hours, blocks and
+//! bookings, and the service's room or machine when it needs one.
+
+use chrono::{Days, NaiveDate, NaiveTime};
+
+use super::{
+    active, load_business, load_professional, load_resource, load_service, staff_calendar, Agenda,
+    Context,
+};
+use crate::availability::{
+    DateRange, Mode, SlotAnswer, SlotRules, SlotSearch, StaffCalendar, WorkingHours,
+};
+use crate::business::{Activity, Bookable};
+use crate::error::{Error, RecordKind};
+use crate::ids::{ProfessionalId, ServiceId};
+use crate::store::{Access, UnitOfWork};
+use crate::time::Span;
+
+/// A request for the free slots of a service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlotsRequest {
+    /// The service.
+    pub service: ServiceId,
+    /// One professional, or `None` for any active one who performs it.
+    pub professional: Option<ProfessionalId>,
+    /// The first local date, in the business's zone.
+    pub from: NaiveDate,
+    /// The last local date, inclusive.
+    pub to: NaiveDate,
+    /// How far apart starts are, in minutes; the service's duration when
+    /// `None`.
+    pub step_minutes: Option<u32>,
+}
+
+/// How far past the dates searched the records are read: a day in any zone
+/// starts within 14 hours of UTC midnight and lasts at most 26 hours, and
+/// buffers add at most a day.
+const MARGIN_DAYS: u64 = 3;
+
+impl Agenda {
+    /// The free slots of a service from `from` to `to`, seen at `ctx.now`:
+    /// the starts [`Agenda::book`] would accept, each listing the
+    /// professionals (by id) free then. A service that needs a resource is
+    /// offered only when the professional and the resource are both free.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for the service or the professional;
+    /// [`Error::Retired`] when either is retired (or the service's
+    /// resource); [`Error::ServiceNotPerformed`]; [`Error::Invalid`] for
+    /// `to` or `step_minutes`, or for `query` when the search is too large.
+    ///
+    /// # Example
+    /// ```
+    /// use std::sync::Arc;
+    /// use agendo_core::agenda::{Agenda, Context, SlotsRequest};
+    /// use agendo_core::availability::{WeeklyHours, WorkingHours};
+    /// use agendo_core::business::{Business, Professional, Service};
+    /// use agendo_core::ids::{BusinessId, ProfessionalId, ServiceId};
+    /// use agendo_core::money::{Currency, Money};
+    /// use agendo_core::store::MemoryStore;
+    /// use agendo_core::time::Window;
+    /// use agendo_core::Lang;
+    /// use chrono::{NaiveDate, Weekday};
+    ///
+    /// # futures_executor::block_on(async {
+    /// let agenda = Agenda::new(Arc::new(MemoryStore::new()));
+    /// let shop = Business::new(BusinessId::random(), "Barbearia", chrono_tz::America::Sao_Paulo, Currency::BRL, Lang::PtBr)?;
+    /// agenda.create_business(&shop).await?;
+    /// let ctx = Context::staff(shop.id(), "2026-03-01T12:00:00Z".parse().unwrap());
+    /// let cut = Service::new(ServiceId::random(), shop.id(), "Corte", 30, Money::parse("40", Currency::BRL)?)?;
+    /// agenda.save_service(&ctx, &cut).await?;
+    /// let week = WeeklyHours::closed().with_day(Weekday::Mon, [Window::parse("09:00", "10:00")?])?;
+    /// let ze = Professional::new(ProfessionalId::random(), shop.id(), "Zé")?
+    ///     .with_services([cut.id()]).with_hours(WorkingHours::new(week));
+    /// agenda.save_professional(&ctx, &ze).await?;
+    ///
+    /// let monday = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    /// let request = SlotsRequest { service: cut.id(), professional: None, from: monday, to: monday, step_minutes: None };
+    /// let slots = agenda.slots(&ctx, &request).await?;
+    /// let starts: Vec<String> = slots.iter().map(|s| s.start().to_rfc3339()).collect();
+    /// assert_eq!(starts, ["2026-03-02T12:00:00+00:00", "2026-03-02T12:30:00+00:00"]);
+    /// # Ok::<(), agendo_core::Error>(())
+    /// # }).unwrap();
+    /// ```
+    pub async fn slots(&self, ctx: &Context, request: &SlotsRequest) -> Result<SlotAnswer, Error> {
+        let range = DateRange::new(request.from, request.to)?;
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        let business = load_business(&mut *work, ctx.business).await?;
+        let service = load_service(&mut *work, request.service).await?;
+        active(service.activity(), RecordKind::Service, service.id())?;
+        let mut rules = SlotRules::new(service.duration_minutes())?.with_buffers(service.buffers());
+        if let Some(step) = request.step_minutes {
+            rules = rules.with_step(step)?;
+        }
+        let professionals = match request.professional {
+            Some(id) => {
+                let professional = load_professional(&mut *work, id).await?;
+                active(professional.activity(), RecordKind::Professional, id)?;
+                if !professional.performs(service.id()) {
+                    return Err(Error::ServiceNotPerformed {
+                        professional: id,
+                        service: service.id(),
+                    });
+                }
+                vec![professional]
+            }
+            None => work
+                .professionals()
+                .await?
+                .into_iter()
+                .filter(|p| p.activity() == Activity::Active && p.performs(service.id()))
+                .collect(),
+        };
+        let duration =
+            i64::from(service.duration_minutes()) * crate::time::timeline::MICROS_PER_MINUTE;
+        if professionals.is_empty() {
+            return Ok(SlotAnswer::any_of(Vec::new(), duration));
+        }
+        let span = reach(range)?;
+        let mut calendars = Vec::with_capacity(professionals.len());
+        for professional in &professionals {
+            let on = Bookable::Professional(professional.id());
+            let hours = professional.hours().clone();
+            calendars.push(
+                calendar(
+                    &mut *work,
+                    on,
+                    hours,
+                    professional.capacity(),
+                    span,
+                    business.zone(),
+                )
+                .await?,
+            );
+        }
+        let resource = match service.resource() {
+            Some(id) => {
+                let resource = load_resource(&mut *work, id).await?;
+                active(resource.activity(), RecordKind::Resource, id)?;
+                let on = Bookable::Resource(id);
+                let hours = resource.hours().clone();
+                Some(
+                    calendar(
+                        &mut *work,
+                        on,
+                        hours,
+                        resource.capacity(),
+                        span,
+                        business.zone(),
+                    )
+                    .await?,
+                )
+            }
+            None => None,
+        };
+        drop(work);
+        match resource {
+            None => Ok(SlotSearch::new(range, ctx.now, rules, Mode::Any, calendars)?.find_slots()),
+            Some(resource) => {
+                let mut answers = Vec::with_capacity(calendars.len());
+                for calendar in calendars {
+                    let key = calendar.key().clone();
+                    let pair = vec![calendar, resource.clone()];
+                    let answer =
+                        SlotSearch::new(range, ctx.now, rules, Mode::All, pair)?.find_slots();
+                    answers.push((key, answer));
+                }
+                Ok(SlotAnswer::any_of(answers, duration))
+            }
+        }
+    }
+}
+
+/// The span of instants whose records can matter to a search of `range`.
+fn reach(range: DateRange) -> Result<Span, Error> {
+    let start = range
+        .from()
+        .checked_sub_days(Days::new(MARGIN_DAYS))
+        .unwrap_or(NaiveDate::MIN);
+    let end = range
+        .to()
+        .checked_add_days(Days::new(MARGIN_DAYS))
+        .unwrap_or(NaiveDate::MAX);
+    let utc = |date: NaiveDate| date.and_time(NaiveTime::MIN).and_utc();
+    Span::new(utc(start), utc(end))
+}
+
+/// One professional's (or resource's) calendar over `span`: its hours,
+/// blocks and active bookings.
+async fn calendar(
+    work: &mut dyn UnitOfWork,
+    on: Bookable,
+    hours: WorkingHours,
+    capacity: u32,
+    span: Span,
+    zone: chrono_tz::Tz,
+) -> Result<StaffCalendar, Error> {
+    let blocks = work.blocks_meeting(on, span).await?;
+    let bookings = work.bookings_meeting(on, span).await?;
+    staff_calendar(on, zone, hours, capacity, &blocks, bookings.iter())
+}
