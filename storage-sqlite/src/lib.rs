@@ -176,6 +176,22 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Checks that the database answers a read, for a host's readiness
+    /// probe.
+    ///
+    /// # Errors
+    /// [`Error::Open`] when it does not.
+    pub async fn ping(&self) -> Result<(), Error> {
+        sqlx::raw_sql("SELECT 1")
+            .execute(&self.readers)
+            .await
+            .map(drop)
+            .map_err(|source| Error::Open {
+                path: self.path.clone(),
+                source,
+            })
+    }
+
     /// Closes every connection, after the units of work in flight end.
     pub async fn close(&self) {
         self.readers.close().await;

@@ -35,7 +35,9 @@ pub use conflict::held_span;
 pub use explain::{Explanation, Reason, StaffVerdict};
 pub use hours::{WeeklyHours, WorkingHours, MAX_WINDOWS_PER_DAY};
 pub use keys::{BlockKey, BookingKey, StaffKey, MAX_KEY_CHARS};
-pub use query::{find_slots, BusyQuery, OverrideQuery, SlotQuery, StaffQuery, WeeklyQuery};
+pub use query::{
+    find_slots, BusyQuery, HoursQuery, OverrideQuery, SlotQuery, StaffQuery, WeeklyQuery,
+};
 pub use rules::{
     Buffers, DateRange, Mode, SlotRules, MAX_BUFFER_MINUTES, MAX_DAILY_LIMIT, MAX_DURATION_MINUTES,
     MAX_HORIZON_DAYS, MAX_NOTICE_MINUTES, MAX_RANGE_DAYS,

@@ -288,26 +288,7 @@ impl StaffQuery {
             Some(name) => parse_zone(name).map_err(|e| e.at(format!("{path}.timezone")))?,
             None => default_zone,
         };
-        let mut week = WeeklyHours::closed();
-        for (day, windows) in self.weekly.days() {
-            let day_path = format!("{path}.weekly.{}", day_name(day));
-            let windows = parse_windows(windows, &day_path)?;
-            week = week.with_day(day, windows).map_err(|e| e.at(&day_path))?;
-        }
-        let mut hours = WorkingHours::new(week);
-        for (k, o) in self.overrides.iter().enumerate() {
-            let o_path = format!("{path}.overrides[{k}]");
-            let date = parse_date(&o.date, &format!("{o_path}.date"))?;
-            let windows_path = format!("{o_path}.windows");
-            let windows = parse_windows(&o.windows, &windows_path)?;
-            hours = hours.with_override(date, windows).map_err(|e| match e {
-                Error::Invalid {
-                    problem: Problem::Duplicate { .. },
-                    ..
-                } => e.at(format!("{o_path}.date")),
-                e => e.at(&windows_path),
-            })?;
-        }
+        let hours = read_hours(&self.weekly, &self.overrides, &format!("{path}."))?;
         let blocks = parse_busy(&self.blocks, &format!("{path}.blocks"), |key, span| {
             Ok(Block::new(BlockKey::parse(key)?, span))
         })?;
@@ -324,6 +305,95 @@ impl StaffQuery {
             .with_capacity(capacity)
             .map_err(|e| e.at(format!("{path}.capacity")))
     }
+}
+
+/// A professional's working hours as JSON: the weekly windows and the
+/// dated overrides, in the shape of the slot query's `weekly` and
+/// `overrides` (`{"weekly":{"mon":[["09:00","12:00"]]},"overrides":[]}`).
+/// Hosts use it to read and write stored hours.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoursQuery {
+    /// Working windows per weekday.
+    #[serde(default)]
+    pub weekly: WeeklyQuery,
+    /// Dated replacements of a day's windows.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub overrides: Vec<OverrideQuery>,
+}
+
+impl HoursQuery {
+    /// Reads the hours, naming a bad value by its path (`weekly.mon[1]`).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for the first bad window, date or repeated date.
+    ///
+    /// # Example
+    /// ```
+    /// use agendo_core::availability::HoursQuery;
+    /// let hours: HoursQuery = serde_json::from_str(r#"{"weekly":{"mon":[["09:00","12:00"]]}}"#).unwrap();
+    /// assert_eq!(hours.to_hours()?.weekly().day(chrono::Weekday::Mon).len(), 1);
+    /// let bad: HoursQuery = serde_json::from_str(r#"{"weekly":{"tue":[["12:00","09:00"]]}}"#).unwrap();
+    /// assert_eq!(bad.to_hours().unwrap_err().field(), Some("weekly.tue[0]"));
+    /// # Ok::<(), agendo_core::Error>(())
+    /// ```
+    pub fn to_hours(&self) -> Result<WorkingHours, Error> {
+        read_hours(&self.weekly, &self.overrides, "")
+    }
+}
+
+impl From<&WorkingHours> for HoursQuery {
+    fn from(hours: &WorkingHours) -> HoursQuery {
+        let windows = |windows: &[Window]| -> Vec<(String, String)> {
+            windows
+                .iter()
+                .map(|w| (w.start().to_string(), w.end().to_string()))
+                .collect()
+        };
+        let mut weekly = WeeklyQuery::default();
+        for (day, list) in hours.weekly().days() {
+            *weekly.day_mut(day) = windows(list);
+        }
+        HoursQuery {
+            weekly,
+            overrides: hours
+                .overrides()
+                .map(|(date, w)| OverrideQuery {
+                    date: date.to_string(),
+                    windows: windows(w),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Reads weekly windows and overrides, paths starting with `prefix`.
+fn read_hours(
+    weekly: &WeeklyQuery,
+    overrides: &[OverrideQuery],
+    prefix: &str,
+) -> Result<WorkingHours, Error> {
+    let mut week = WeeklyHours::closed();
+    for (day, windows) in weekly.days() {
+        let day_path = format!("{prefix}weekly.{}", day_name(day));
+        let windows = parse_windows(windows, &day_path)?;
+        week = week.with_day(day, windows).map_err(|e| e.at(&day_path))?;
+    }
+    let mut hours = WorkingHours::new(week);
+    for (k, o) in overrides.iter().enumerate() {
+        let o_path = format!("{prefix}overrides[{k}]");
+        let date = parse_date(&o.date, &format!("{o_path}.date"))?;
+        let windows_path = format!("{o_path}.windows");
+        let windows = parse_windows(&o.windows, &windows_path)?;
+        hours = hours.with_override(date, windows).map_err(|e| match e {
+            Error::Invalid {
+                problem: Problem::Duplicate { .. },
+                ..
+            } => e.at(format!("{o_path}.date")),
+            e => e.at(&windows_path),
+        })?;
+    }
+    Ok(hours)
 }
 
 impl WeeklyQuery {

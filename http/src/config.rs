@@ -1,0 +1,274 @@
+//! The host's settings, read once from environment variables at start-up.
+//! Every variable has a documented default (`README.md`, "Configuration"),
+//! so `agendo` with none set serves on loopback over a SQLite file in the
+//! working directory.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::error::Error;
+
+/// Where the records are kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    /// A SQLite file (the embedded default).
+    Sqlite(PathBuf),
+    /// A Postgres server, by URL.
+    Postgres(String),
+}
+
+/// Development (the default) or production.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Secrets may be generated and kept beside the database.
+    Development,
+    /// Every secret must be given; nothing is generated.
+    Production,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// For people at a terminal.
+    Text,
+    /// One JSON object a line, for log collectors.
+    Json,
+}
+
+/// The host's settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where to listen (`AGENDO_BIND`, default `127.0.0.1:8080`).
+    pub bind: SocketAddr,
+    /// The database (`DATABASE_URL`, a `postgres://` or `sqlite:` URL;
+    /// default the file `agendo.db` in the working directory).
+    pub database: Database,
+    /// The token secret (`AGENDO_SECRET`, at least 32 bytes). `None` means
+    /// generate one and keep it beside the SQLite file (development only).
+    pub secret: Option<String>,
+    /// `AGENDO_ENV`: `development` (default) or `production`.
+    pub mode: Mode,
+    /// Origins allowed to call the API from a browser
+    /// (`AGENDO_CORS_ORIGINS`, comma-separated; default none).
+    pub cors_origins: Vec<String>,
+    /// `AGENDO_LOG_FORMAT`: `text` (default) or `json`.
+    pub log_format: LogFormat,
+    /// The largest request body, in bytes (`AGENDO_BODY_LIMIT`, default 65536).
+    pub body_limit: usize,
+    /// How long an access token lasts (`AGENDO_ACCESS_TTL_SECONDS`, default 900).
+    pub access_ttl: Duration,
+    /// How long a sign-in lasts (`AGENDO_SESSION_DAYS`, default 30).
+    pub session_ttl: Duration,
+    /// Whether to take the client's address from `X-Forwarded-For`
+    /// (`AGENDO_TRUST_PROXY=true`, only behind a proxy that sets it).
+    pub trust_proxy: bool,
+    /// Requests a minute one address may make to the public booking routes
+    /// (`AGENDO_PUBLIC_RATE`, default 120).
+    pub public_rate: u32,
+    /// Database connections (`AGENDO_DB_CONNECTIONS`, default 16).
+    pub connections: u32,
+}
+
+impl Config {
+    /// Reads the settings from the process environment.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the variable and what is wrong with it.
+    pub fn from_env() -> Result<Config, Error> {
+        Config::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings from `var` (the environment, or a test's map).
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the variable and what is wrong with it.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Config, Error> {
+        let bad = |name: &'static str, problem: String| Error::Config { var: name, problem };
+        let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
+        let bind = match var("AGENDO_BIND") {
+            Some(text) => text.parse().map_err(|_| {
+                bad(
+                    "AGENDO_BIND",
+                    format!("{text:?} is not an address and port such as 127.0.0.1:8080"),
+                )
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+        let database = match var("DATABASE_URL") {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Database::Postgres(url)
+            }
+            Some(url) if url.starts_with("sqlite:") => {
+                let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+                Database::Sqlite(PathBuf::from(path))
+            }
+            Some(url) => {
+                return Err(bad(
+                    "DATABASE_URL",
+                    format!(
+                        "{:?} is neither a postgres:// nor a sqlite: URL",
+                        clip(&url)
+                    ),
+                ))
+            }
+            None => Database::Sqlite(PathBuf::from("agendo.db")),
+        };
+        let mode = match var("AGENDO_ENV").as_deref() {
+            None | Some("development") => Mode::Development,
+            Some("production") => Mode::Production,
+            Some(other) => {
+                return Err(bad(
+                    "AGENDO_ENV",
+                    format!("{other:?} is not development or production"),
+                ))
+            }
+        };
+        let secret = var("AGENDO_SECRET");
+        if let Some(secret) = &secret {
+            if secret.len() < 32 {
+                return Err(bad(
+                    "AGENDO_SECRET",
+                    "must be at least 32 bytes long".to_owned(),
+                ));
+            }
+        } else if mode == Mode::Production {
+            return Err(bad(
+                "AGENDO_SECRET",
+                "is required in production (at least 32 random bytes)".to_owned(),
+            ));
+        }
+        let log_format = match var("AGENDO_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(bad(
+                    "AGENDO_LOG_FORMAT",
+                    format!("{other:?} is not text or json"),
+                ))
+            }
+        };
+        let number = |name: &'static str, default: u64, min: u64, max: u64| -> Result<u64, Error> {
+            match var(name) {
+                None => Ok(default),
+                Some(text) => match text.trim().parse::<u64>() {
+                    Ok(n) if (min..=max).contains(&n) => Ok(n),
+                    _ => Err(bad(
+                        name,
+                        format!("{text:?} is not a whole number from {min} to {max}"),
+                    )),
+                },
+            }
+        };
+        let flag = |name: &'static str| -> Result<bool, Error> {
+            match var(name).as_deref() {
+                None | Some("false") | Some("0") => Ok(false),
+                Some("true") | Some("1") => Ok(true),
+                Some(other) => Err(bad(name, format!("{other:?} is not true or false"))),
+            }
+        };
+        let cors_origins = var("AGENDO_CORS_ORIGINS")
+            .map(|list| {
+                list.split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Config {
+            bind,
+            database,
+            secret,
+            mode,
+            cors_origins,
+            log_format,
+            body_limit: usize::try_from(number("AGENDO_BODY_LIMIT", 65_536, 1_024, 16 << 20)?)
+                .unwrap_or(65_536),
+            access_ttl: Duration::from_secs(number("AGENDO_ACCESS_TTL_SECONDS", 900, 30, 86_400)?),
+            session_ttl: Duration::from_secs(number("AGENDO_SESSION_DAYS", 30, 1, 365)? * 86_400),
+            trust_proxy: flag("AGENDO_TRUST_PROXY")?,
+            public_rate: u32::try_from(number("AGENDO_PUBLIC_RATE", 120, 1, 1_000_000)?)
+                .unwrap_or(120),
+            connections: u32::try_from(number("AGENDO_DB_CONNECTIONS", 16, 1, 1_000)?)
+                .unwrap_or(16),
+        })
+    }
+
+    /// Where a generated secret is kept: beside the SQLite file.
+    pub fn secret_file(&self) -> Option<PathBuf> {
+        match &self.database {
+            Database::Sqlite(path) => {
+                let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+                let name = format!(
+                    "{}.secret",
+                    path.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| "agendo.db".to_owned())
+                );
+                Some(dir.unwrap_or(Path::new(".")).join(name))
+            }
+            Database::Postgres(_) => None,
+        }
+    }
+}
+
+/// At most 40 characters of `text`, so a URL with a password is not
+/// echoed whole.
+fn clip(text: &str) -> String {
+    text.chars().take(40).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn read(vars: &[(&str, &str)]) -> Result<Config, Error> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_vars(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn nothing_set_is_loopback_over_a_sqlite_file() {
+        let config = read(&[]).unwrap();
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(
+            config.database,
+            Database::Sqlite(PathBuf::from("agendo.db"))
+        );
+        assert_eq!(
+            config.secret_file(),
+            Some(PathBuf::from("./agendo.db.secret"))
+        );
+        assert_eq!(config.mode, Mode::Development);
+    }
+
+    #[test]
+    fn production_without_a_secret_is_refused_naming_the_variable() {
+        let err = read(&[("AGENDO_ENV", "production")]).unwrap_err();
+        assert!(err.to_string().contains("AGENDO_SECRET"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let err = read(&[("AGENDO_BIND", "everywhere")]).unwrap_err();
+        assert!(err.to_string().starts_with("AGENDO_BIND"), "{err}");
+        let err = read(&[("AGENDO_ACCESS_TTL_SECONDS", "5")]).unwrap_err();
+        assert!(
+            err.to_string().contains("AGENDO_ACCESS_TTL_SECONDS"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn database_urls_pick_the_store() {
+        let pg = read(&[("DATABASE_URL", "postgres://u@h/db")]).unwrap();
+        assert_eq!(pg.database, Database::Postgres("postgres://u@h/db".into()));
+        let lite = read(&[("DATABASE_URL", "sqlite:/tmp/x.db")]).unwrap();
+        assert_eq!(lite.database, Database::Sqlite(PathBuf::from("/tmp/x.db")));
+        assert!(read(&[("DATABASE_URL", "mysql://x")]).is_err());
+    }
+}

@@ -1,0 +1,159 @@
+//! The logins of a business (R5): the owner lists them, adds a
+//! receptionist (who has no agenda of their own) and retires one.
+
+use agendo_core::account::{check_password, Account, Role};
+use agendo_core::business::Activity;
+use agendo_core::contact::Email;
+use agendo_core::ids::{AccountId, ProfessionalId};
+use agendo_core::RecordKind;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::AccountOut;
+use super::{at, context, read};
+use crate::auth::Caller;
+use crate::error::{Error, Problem};
+use crate::extract::{path_id, Json};
+use crate::state::AppState;
+
+/// The routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(me))
+        .routes(routes!(retire))
+}
+
+/// A new login.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountBody {
+    /// The person's name.
+    pub name: String,
+    /// The e-mail to sign in with.
+    pub email: String,
+    /// The first password.
+    pub password: String,
+    /// `owner`, `receptionist` or `professional`.
+    pub role: String,
+    /// The professional whose agenda is theirs (required for
+    /// `professional`).
+    #[serde(default)]
+    pub staff_id: Option<String>,
+}
+
+/// The business's logins, by name (owner).
+#[utoipa::path(get, path = "/v1/accounts", tag = "accounts",
+    responses((status = 200, description = "The logins", body = [AccountOut])),
+    security(("bearer" = [])))]
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<axum::Json<Vec<AccountOut>>, Error> {
+    caller.require(&[Role::Owner])?;
+    let mut work = read(&state, &caller).await?;
+    Ok(axum::Json(
+        work.accounts()
+            .await?
+            .iter()
+            .map(AccountOut::from)
+            .collect(),
+    ))
+}
+
+/// Adds a login (owner).
+#[utoipa::path(post, path = "/v1/accounts", tag = "accounts",
+    request_body = AccountBody,
+    responses(
+        (status = 201, description = "Added", body = AccountOut),
+        (status = 409, description = "The e-mail is taken in this business", body = Problem),
+        (status = 422, description = "A field is invalid", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<AccountBody>,
+) -> Result<(StatusCode, axum::Json<AccountOut>), Error> {
+    caller.require(&[Role::Owner])?;
+    let email = Email::parse(&body.email).map_err(|e| at(e, "email"))?;
+    check_password(&body.password, &email)?;
+    let role = Role::parse(&body.role)?;
+    let professional = body
+        .staff_id
+        .as_deref()
+        .map(|id| ProfessionalId::parse(id).map_err(|e| at(e, "staff_id")))
+        .transpose()?;
+    let hashing = state.clone();
+    let password = body.password.clone();
+    let hash = tokio::task::spawn_blocking(move || hashing.tokens.hash_password(&password))
+        .await
+        .map_err(|e| Error::Internal {
+            detail: format!("hashing task: {e}"),
+        })??;
+    let account = Account::new(
+        AccountId::random(),
+        caller.business,
+        email,
+        &body.name,
+        role,
+        professional,
+        hash,
+    )
+    .map_err(|e| {
+        if e.field() == Some("professional_id") {
+            at(e, "staff_id")
+        } else {
+            e
+        }
+    })?;
+    state
+        .agenda
+        .save_account(&context(&state, &caller), &account)
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json((&account).into())))
+}
+
+/// The signed-in account.
+#[utoipa::path(get, path = "/v1/accounts/me", tag = "accounts",
+    responses((status = 200, description = "Who is signed in", body = AccountOut)),
+    security(("bearer" = [])))]
+async fn me(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<axum::Json<AccountOut>, Error> {
+    let account = state
+        .agenda
+        .account(&context(&state, &caller), caller.account)
+        .await?;
+    Ok(axum::Json((&account).into()))
+}
+
+/// Retires a login (owner): it can no longer sign in or refresh.
+#[utoipa::path(delete, path = "/v1/accounts/{id}", tag = "accounts",
+    params(("id" = String, Path, description = "The account's id")),
+    responses(
+        (status = 200, description = "Retired", body = AccountOut),
+        (status = 404, description = "No such account", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn retire(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<AccountOut>, Error> {
+    caller.require(&[Role::Owner])?;
+    let id: AccountId = path_id(&id, RecordKind::Account)?;
+    let ctx = context(&state, &caller);
+    let account = state
+        .agenda
+        .account(&ctx, id)
+        .await?
+        .with_activity(Activity::Retired);
+    state.agenda.save_account(&ctx, &account).await?;
+    Ok(axum::Json((&account).into()))
+}

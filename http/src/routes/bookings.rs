@@ -1,0 +1,544 @@
+//! Bookings (R18–R20, R23): made, listed for agenda views, and moved
+//! through their life: confirm, cancel (with the policy's fee and refund),
+//! reschedule, complete, no-show.
+
+use agendo_core::account::Role;
+use agendo_core::agenda::{BookRequest, Ended};
+use agendo_core::booking::{Booking, BookingStatus};
+use agendo_core::ids::{BookingId, ClientId, ProfessionalId, ServiceId};
+use agendo_core::money::{Percent, Share};
+use agendo_core::policy::{Rule, Settlement};
+use agendo_core::store::BookingFilter;
+use agendo_core::{Error as CoreError, RecordKind};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::payments::PaymentOut;
+use super::staff::range_span;
+use super::{at, context, instant, money, read, MoneyOut};
+use crate::auth::Caller;
+use crate::error::{Error, Problem};
+use crate::extract::{path_id, Idempotency, Json, Query};
+use crate::state::AppState;
+
+/// The routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one))
+        .routes(routes!(confirm))
+        .routes(routes!(cancel))
+        .routes(routes!(reschedule))
+        .routes(routes!(complete))
+        .routes(routes!(no_show))
+}
+
+/// A discount: a percent of the price or a fixed amount (R34).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiscountBody {
+    /// A percent, as decimal text (`"10"`).
+    pub percent: Option<String>,
+    /// A fixed amount, as decimal text (`"5.00"`).
+    pub amount: Option<String>,
+}
+
+/// A new booking.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookingBody {
+    /// The service.
+    pub service_id: String,
+    /// The professional.
+    pub staff_id: String,
+    /// The client.
+    pub client_id: String,
+    /// When it starts, RFC 3339 with an offset: one of the slots of
+    /// `/v1/availability`.
+    #[schema(example = "2026-03-02T10:00:00-03:00")]
+    pub start: String,
+    /// A discount on the service's price.
+    #[serde(default)]
+    pub discount: Option<DiscountBody>,
+}
+
+/// Why a booking is cancelled.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelBody {
+    /// The reason, kept in the booking's history.
+    #[serde(default)]
+    pub reason: String,
+    /// Cancel this booking and the following ones of its series.
+    #[serde(default)]
+    pub following: bool,
+}
+
+/// A new time.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleBody {
+    /// The new start, RFC 3339 with an offset.
+    pub start: String,
+}
+
+/// How a cancellation or no-show was settled.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SettlementOut {
+    /// What the business keeps.
+    pub fee: MoneyOut,
+    /// What is handed back to the client.
+    pub refund: MoneyOut,
+    /// The policy's rule that decided: `business_cancelled`, `tier`,
+    /// `late` or `no_show`.
+    pub rule: String,
+    /// The fee percent of that rule, if it has one.
+    pub fee_percent: Option<String>,
+}
+
+impl From<&Settlement> for SettlementOut {
+    fn from(s: &Settlement) -> SettlementOut {
+        let (rule, percent) = match s.rule() {
+            Rule::BusinessCancelled => ("business_cancelled", None),
+            Rule::Tier { fee, .. } => ("tier", Some(fee)),
+            Rule::Late { fee } => ("late", Some(fee)),
+            Rule::NoShow { fee } => ("no_show", Some(fee)),
+        };
+        SettlementOut {
+            fee: s.fee().into(),
+            refund: s.refund().into(),
+            rule: rule.to_owned(),
+            fee_percent: percent.map(|p: Percent| p.value().to_string()),
+        }
+    }
+}
+
+/// A booking, as sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookingOut {
+    /// Its id.
+    pub id: String,
+    /// The service.
+    pub service_id: String,
+    /// The professional.
+    pub staff_id: String,
+    /// The client.
+    pub client_id: String,
+    /// The room or machine it holds too, if any.
+    pub resource_id: Option<String>,
+    /// `pending`, `confirmed`, `completed`, `cancelled` or `no_show`.
+    pub status: String,
+    /// When the appointment starts.
+    pub start: DateTime<Utc>,
+    /// When it ends.
+    pub end: DateTime<Utc>,
+    /// The time it holds, buffers included: from.
+    pub held_start: DateTime<Utc>,
+    /// The time it holds: to.
+    pub held_end: DateTime<Utc>,
+    /// The price, discounts applied.
+    pub price: MoneyOut,
+    /// The deposit asked to confirm it.
+    pub deposit: MoneyOut,
+    /// The recurring series it belongs to.
+    pub series_id: Option<String>,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// How its cancellation or no-show was settled.
+    pub settlement: Option<SettlementOut>,
+}
+
+impl From<&Booking> for BookingOut {
+    fn from(b: &Booking) -> BookingOut {
+        BookingOut {
+            id: b.id().to_string(),
+            service_id: b.service().to_string(),
+            staff_id: b.professional().to_string(),
+            client_id: b.client().to_string(),
+            resource_id: b.resource().map(|r| r.to_string()),
+            status: b.status().as_str().to_owned(),
+            start: b.appointment().start(),
+            end: b.appointment().end(),
+            held_start: b.held().start(),
+            held_end: b.held().end(),
+            price: b.price().into(),
+            deposit: b.deposit().into(),
+            series_id: b.series().map(|s| s.to_string()),
+            created_at: b.created_at(),
+            settlement: b.settlement().map(SettlementOut::from),
+        }
+    }
+}
+
+/// A booking that ended, with its money side.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EndedOut {
+    /// The booking, cancelled or no-show.
+    pub booking: BookingOut,
+    /// The fee kept and the refund (R21, R37).
+    pub settlement: SettlementOut,
+    /// The payments the refund was recorded on.
+    pub refunded: Vec<PaymentOut>,
+}
+
+impl From<&Ended> for EndedOut {
+    fn from(e: &Ended) -> EndedOut {
+        EndedOut {
+            booking: (&e.booking).into(),
+            settlement: (&e.settlement).into(),
+            refunded: e.refunded.iter().map(PaymentOut::from).collect(),
+        }
+    }
+}
+
+/// Which bookings to list, for day, week and month views.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct BookingSearch {
+    /// Bookings that end after this instant (RFC 3339).
+    pub from: Option<String>,
+    /// Bookings that start before this instant.
+    pub to: Option<String>,
+    /// One professional's.
+    pub staff_id: Option<String>,
+    /// One client's.
+    pub client_id: Option<String>,
+    /// In these statuses, comma-separated (`pending,confirmed`).
+    pub status: Option<String>,
+}
+
+/// Who may book and move bookings: everyone signed in; a professional only
+/// on their own agenda.
+fn may_touch(caller: &Caller, booking: &Booking) -> Result<(), Error> {
+    if caller.role == Role::Professional && caller.professional != Some(booking.professional()) {
+        // Another professional's booking is not theirs to see (R5).
+        return Err(CoreError::NotFound {
+            record: RecordKind::Booking,
+            id: booking.id().to_string(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Booking, Error> {
+    let id: BookingId = path_id(id, RecordKind::Booking)?;
+    let mut work = read(state, caller).await?;
+    let booking = work.booking(id).await?.ok_or_else(|| CoreError::NotFound {
+        record: RecordKind::Booking,
+        id: id.to_string(),
+    })?;
+    may_touch(caller, &booking)?;
+    Ok(booking)
+}
+
+/// Reads a discount, in `currency`.
+pub fn discount(
+    body: Option<&DiscountBody>,
+    currency: agendo_core::money::Currency,
+) -> Result<Option<Share>, Error> {
+    match body {
+        None => Ok(None),
+        Some(DiscountBody {
+            percent: Some(p),
+            amount: None,
+        }) => Ok(Some(Share::Percent(
+            Percent::parse(p).map_err(|e| at(e, "discount.percent"))?,
+        ))),
+        Some(DiscountBody {
+            percent: None,
+            amount: Some(a),
+        }) => Ok(Some(Share::Fixed(money(a, currency, "discount.amount")?))),
+        Some(_) => Err(CoreError::Invalid {
+            field: "discount".to_owned(),
+            problem: agendo_core::Problem::UnknownValue {
+                value: "both or neither".to_owned(),
+                expected: "either percent or amount",
+            },
+        }
+        .into()),
+    }
+}
+
+/// Counts a booking refused for taken time.
+pub fn count_refusal(state: &AppState, error: &CoreError) {
+    if matches!(
+        error,
+        CoreError::SlotTaken { .. } | CoreError::Blocked { .. }
+    ) {
+        state.metrics.booking_conflict();
+    }
+}
+
+/// The bookings that pass the filters, by start (R23). A professional
+/// sees their own only.
+#[utoipa::path(get, path = "/v1/bookings", tag = "bookings",
+    params(BookingSearch),
+    responses(
+        (status = 200, description = "The bookings", body = [BookingOut]),
+        (status = 422, description = "A filter is invalid", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(search): Query<BookingSearch>,
+) -> Result<axum::Json<Vec<BookingOut>>, Error> {
+    let during = if search.from.is_some() || search.to.is_some() {
+        Some(range_span(search.from.as_deref(), search.to.as_deref())?)
+    } else {
+        None
+    };
+    let mut professional = search
+        .staff_id
+        .as_deref()
+        .map(|id| ProfessionalId::parse(id).map_err(|e| at(e, "staff_id")))
+        .transpose()?;
+    if caller.role == Role::Professional {
+        if professional.is_some_and(|p| Some(p) != caller.professional) {
+            return Ok(axum::Json(Vec::new()));
+        }
+        professional = caller.professional;
+    }
+    let statuses = search
+        .status
+        .as_deref()
+        .map(|list| {
+            list.split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| BookingStatus::parse(s.trim()).map_err(|e| at(e, "status")))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?
+        .unwrap_or_default();
+    let filter = BookingFilter {
+        during,
+        professional,
+        client: search
+            .client_id
+            .as_deref()
+            .map(|id| ClientId::parse(id).map_err(|e| at(e, "client_id")))
+            .transpose()?,
+        statuses,
+        series: None,
+    };
+    let mut work = read(&state, &caller).await?;
+    Ok(axum::Json(
+        work.bookings(&filter)
+            .await?
+            .iter()
+            .map(BookingOut::from)
+            .collect(),
+    ))
+}
+
+/// Books a slot (R18). The check and the write are one atomic step: of two
+/// requests for one time, one gets 201 and the other 409 naming the
+/// booking that holds it. With an `Idempotency-Key`, a retry answers the
+/// same booking.
+#[utoipa::path(post, path = "/v1/bookings", tag = "bookings",
+    request_body = BookingBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses(
+        (status = 201, description = "Booked", body = BookingOut),
+        (status = 404, description = "No such service, professional or client", body = Problem),
+        (status = 409, description = "The time is taken, blocked or outside the hours", body = Problem),
+        (status = 422, description = "A field is invalid", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Idempotency(key): Idempotency,
+    Json(body): Json<BookingBody>,
+) -> Result<(StatusCode, axum::Json<BookingOut>), Error> {
+    let professional = ProfessionalId::parse(&body.staff_id).map_err(|e| at(e, "staff_id"))?;
+    if caller.role == Role::Professional && caller.professional != Some(professional) {
+        return Err(Error::Forbidden {
+            role: caller.role.as_str(),
+        });
+    }
+    let business = {
+        let mut work = read(&state, &caller).await?;
+        work.business().await?.ok_or(CoreError::NotFound {
+            record: RecordKind::Business,
+            id: caller.business.to_string(),
+        })?
+    };
+    let request = BookRequest {
+        service: ServiceId::parse(&body.service_id).map_err(|e| at(e, "service_id"))?,
+        professional,
+        client: ClientId::parse(&body.client_id).map_err(|e| at(e, "client_id"))?,
+        start: instant(&body.start, "start")?,
+        discount: discount(body.discount.as_ref(), business.currency())?,
+    };
+    let mut ctx = context(&state, &caller);
+    if let Some(key) = key {
+        ctx = ctx.with_key(key);
+    }
+    match state.agenda.book(&ctx, &request).await {
+        Ok(booking) => {
+            state.metrics.booking_created();
+            Ok((StatusCode::CREATED, axum::Json((&booking).into())))
+        }
+        Err(error) => {
+            count_refusal(&state, &error);
+            Err(error.into())
+        }
+    }
+}
+
+/// One booking.
+#[utoipa::path(get, path = "/v1/bookings/{id}", tag = "bookings",
+    params(("id" = String, Path, description = "The booking's id")),
+    responses(
+        (status = 200, description = "The booking", body = BookingOut),
+        (status = 404, description = "No such booking in this business", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn get_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<BookingOut>, Error> {
+    Ok(axum::Json((&load(&state, &caller, &id).await?).into()))
+}
+
+/// Confirms a pending booking (R19).
+#[utoipa::path(post, path = "/v1/bookings/{id}/confirm", tag = "bookings",
+    params(("id" = String, Path, description = "The booking's id")),
+    responses(
+        (status = 200, description = "Confirmed", body = BookingOut),
+        (status = 404, description = "No such booking", body = Problem),
+        (status = 409, description = "Its state does not allow it, or its deposit is not paid", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn confirm(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<BookingOut>, Error> {
+    let booking = load(&state, &caller, &id).await?;
+    let done = state
+        .agenda
+        .confirm(&context(&state, &caller), booking.id())
+        .await?;
+    Ok(axum::Json((&done).into()))
+}
+
+/// Cancels a booking for the business (R20, R21): the answer has the
+/// policy's fee and refund, recorded on the booking's payments.
+#[utoipa::path(post, path = "/v1/bookings/{id}/cancel", tag = "bookings",
+    params(("id" = String, Path, description = "The booking's id")),
+    request_body = CancelBody,
+    responses(
+        (status = 200, description = "Cancelled, with the settlement (the first when following ones were cancelled too)", body = EndedOut),
+        (status = 404, description = "No such booking", body = Problem),
+        (status = 409, description = "Its state does not allow it", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn cancel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(body): Json<CancelBody>,
+) -> Result<axum::Json<EndedOut>, Error> {
+    let booking = load(&state, &caller, &id).await?;
+    let ctx = context(&state, &caller);
+    let ended = if body.following {
+        let all = state
+            .agenda
+            .cancel_following(&ctx, booking.id(), &body.reason)
+            .await?;
+        all.into_iter().next().ok_or_else(|| Error::Internal {
+            detail: "cancelling a series ended nothing".to_owned(),
+        })?
+    } else {
+        state
+            .agenda
+            .cancel(&ctx, booking.id(), &body.reason)
+            .await?
+    };
+    Ok(axum::Json((&ended).into()))
+}
+
+/// Moves a booking to a new start (R20), checked like a new booking.
+#[utoipa::path(post, path = "/v1/bookings/{id}/reschedule", tag = "bookings",
+    params(("id" = String, Path, description = "The booking's id")),
+    request_body = RescheduleBody,
+    responses(
+        (status = 200, description = "Moved", body = BookingOut),
+        (status = 404, description = "No such booking", body = Problem),
+        (status = 409, description = "The new time is taken, or its state does not allow it", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn reschedule(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(body): Json<RescheduleBody>,
+) -> Result<axum::Json<BookingOut>, Error> {
+    let booking = load(&state, &caller, &id).await?;
+    let start = instant(&body.start, "start")?;
+    match state
+        .agenda
+        .reschedule(&context(&state, &caller), booking.id(), start)
+        .await
+    {
+        Ok(done) => Ok(axum::Json((&done).into())),
+        Err(error) => {
+            count_refusal(&state, &error);
+            Err(error.into())
+        }
+    }
+}
+
+/// Marks a booking done, once it has started (R19).
+#[utoipa::path(post, path = "/v1/bookings/{id}/complete", tag = "bookings",
+    params(("id" = String, Path, description = "The booking's id")),
+    responses(
+        (status = 200, description = "Completed", body = BookingOut),
+        (status = 404, description = "No such booking", body = Problem),
+        (status = 409, description = "It has not started, or its state does not allow it", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn complete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<BookingOut>, Error> {
+    let booking = load(&state, &caller, &id).await?;
+    let done = state
+        .agenda
+        .complete(&context(&state, &caller), booking.id())
+        .await?;
+    Ok(axum::Json((&done).into()))
+}
+
+/// Marks that the client did not come (R19, R21): the no-show fee applies.
+#[utoipa::path(post, path = "/v1/bookings/{id}/no-show", tag = "bookings",
+    params(("id" = String, Path, description = "The booking's id")),
+    responses(
+        (status = 200, description = "Marked, with the settlement", body = EndedOut),
+        (status = 404, description = "No such booking", body = Problem),
+        (status = 409, description = "It has not started, or its state does not allow it", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn no_show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<EndedOut>, Error> {
+    let booking = load(&state, &caller, &id).await?;
+    let ended = state
+        .agenda
+        .no_show(&context(&state, &caller), booking.id())
+        .await?;
+    Ok(axum::Json((&ended).into()))
+}

@@ -1,0 +1,272 @@
+//! The business's own settings (R9, R19, R21): name, language, how
+//! bookings are confirmed, and the cancellation policy.
+
+use agendo_core::account::Role;
+use agendo_core::business::{Business, ConfirmationMode};
+use agendo_core::money::{Percent, Share};
+use agendo_core::policy::{CancellationPolicy, Tier};
+use agendo_core::{Error as CoreError, Lang, Problem as CoreProblem, RecordKind};
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::BusinessOut;
+use super::{at, money, read, MoneyOut};
+use crate::auth::Caller;
+use crate::error::{Error, Problem};
+use crate::extract::Json;
+use crate::state::AppState;
+
+/// The routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_settings, change))
+}
+
+/// One tier of a policy: cancelling with at least this much notice costs
+/// this percent of the price.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TierBody {
+    /// The least notice, in hours.
+    #[schema(example = 24)]
+    pub min_notice_hours: u32,
+    /// The fee, a percent as decimal text.
+    #[schema(example = "0")]
+    pub fee_percent: String,
+}
+
+/// A cancellation policy (R21).
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyBody {
+    /// The tiers, any order.
+    #[serde(default)]
+    pub tiers: Vec<TierBody>,
+    /// The fee with less notice than every tier, a percent.
+    #[schema(example = "50")]
+    pub late_fee_percent: String,
+    /// The fee when the client does not come, a percent.
+    #[schema(example = "100")]
+    pub no_show_fee_percent: String,
+    /// A deposit asked to confirm a booking: a percent of the price.
+    #[serde(default)]
+    pub deposit_percent: Option<String>,
+    /// Or a fixed deposit, in the business's currency.
+    #[serde(default)]
+    pub deposit_amount: Option<String>,
+}
+
+/// The settings, as sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SettingsOut {
+    /// The business.
+    #[serde(flatten)]
+    pub business: BusinessOut,
+    /// `manual`, `on_payment` or `immediate`.
+    pub confirmation: String,
+    /// The cancellation policy of services without their own.
+    pub policy: PolicyOut,
+}
+
+/// A policy, as sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyOut {
+    /// The tiers, most notice first.
+    pub tiers: Vec<TierBody>,
+    /// The late fee, a percent.
+    pub late_fee_percent: String,
+    /// The no-show fee, a percent.
+    pub no_show_fee_percent: String,
+    /// The deposit as a percent, if it is one.
+    pub deposit_percent: Option<String>,
+    /// The deposit as an amount, if it is one.
+    pub deposit_amount: Option<MoneyOut>,
+}
+
+impl From<&Business> for SettingsOut {
+    fn from(b: &Business) -> SettingsOut {
+        let p = b.policy();
+        SettingsOut {
+            business: b.into(),
+            confirmation: match b.confirmation() {
+                ConfirmationMode::Manual => "manual",
+                ConfirmationMode::OnPayment => "on_payment",
+                ConfirmationMode::Immediate => "immediate",
+            }
+            .to_owned(),
+            policy: PolicyOut {
+                tiers: p
+                    .tiers()
+                    .iter()
+                    .map(|t| TierBody {
+                        min_notice_hours: t.min_notice_hours(),
+                        fee_percent: t.fee().value().to_string(),
+                    })
+                    .collect(),
+                late_fee_percent: p.late_fee().value().to_string(),
+                no_show_fee_percent: p.no_show_fee().value().to_string(),
+                deposit_percent: match p.deposit() {
+                    Some(Share::Percent(pc)) => Some(pc.value().to_string()),
+                    _ => None,
+                },
+                deposit_amount: match p.deposit() {
+                    Some(Share::Fixed(m)) => Some(m.into()),
+                    _ => None,
+                },
+            },
+        }
+    }
+}
+
+/// A change to the settings: only the fields sent change.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsPatch {
+    /// The name.
+    pub name: Option<String>,
+    /// The default language: `pt-BR` or `en`.
+    pub locale: Option<String>,
+    /// `manual`, `on_payment` or `immediate`.
+    pub confirmation: Option<String>,
+    /// The cancellation policy.
+    pub policy: Option<PolicyBody>,
+}
+
+async fn load(state: &AppState, caller: &Caller) -> Result<Business, Error> {
+    let mut work = read(state, caller).await?;
+    work.business().await?.ok_or_else(|| {
+        CoreError::NotFound {
+            record: RecordKind::Business,
+            id: caller.business.to_string(),
+        }
+        .into()
+    })
+}
+
+fn percent(text: &str, field: &str) -> Result<Percent, Error> {
+    Percent::parse(text).map_err(|e| at(e, field).into())
+}
+
+fn policy(body: &PolicyBody, business: &Business) -> Result<CancellationPolicy, Error> {
+    let tiers = body
+        .tiers
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let fee = percent(&t.fee_percent, &format!("policy.tiers[{i}].fee_percent"))?;
+            Tier::new(t.min_notice_hours, fee)
+                .map_err(|e| at(e, &format!("policy.tiers[{i}].min_notice_hours")).into())
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let deposit = match (&body.deposit_percent, &body.deposit_amount) {
+        (None, None) => None,
+        (Some(p), None) => Some(Share::Percent(percent(p, "policy.deposit_percent")?)),
+        (None, Some(a)) => Some(Share::Fixed(money(
+            a,
+            business.currency(),
+            "policy.deposit_amount",
+        )?)),
+        (Some(_), Some(_)) => {
+            return Err(CoreError::Invalid {
+                field: "policy.deposit_amount".to_owned(),
+                problem: CoreProblem::UnknownValue {
+                    value: "both".to_owned(),
+                    expected: "either deposit_percent or deposit_amount",
+                },
+            }
+            .into())
+        }
+    };
+    let policy = CancellationPolicy::new(
+        tiers,
+        percent(&body.late_fee_percent, "policy.late_fee_percent")?,
+        percent(&body.no_show_fee_percent, "policy.no_show_fee_percent")?,
+        deposit,
+    )
+    .map_err(|e| match e.field().map(str::to_owned) {
+        Some(field) => at(e, &format!("policy.{field}")),
+        None => e,
+    })?;
+    Ok(policy)
+}
+
+/// The business's settings.
+#[utoipa::path(get, path = "/v1/business", tag = "business",
+    responses((status = 200, description = "The settings", body = SettingsOut)),
+    security(("bearer" = [])))]
+async fn get_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<axum::Json<SettingsOut>, Error> {
+    Ok(axum::Json((&load(&state, &caller).await?).into()))
+}
+
+/// Changes the business's settings (owner).
+#[utoipa::path(patch, path = "/v1/business", tag = "business",
+    request_body = SettingsPatch,
+    responses(
+        (status = 200, description = "The new settings", body = SettingsOut),
+        (status = 422, description = "A field is invalid", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn change(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(patch): Json<SettingsPatch>,
+) -> Result<axum::Json<SettingsOut>, Error> {
+    caller.require(&[Role::Owner])?;
+    let current = load(&state, &caller).await?;
+    let name = patch.name.as_deref().unwrap_or(current.name());
+    let locale = match patch.locale.as_deref() {
+        None => current.locale(),
+        Some("pt-BR") => Lang::PtBr,
+        Some("en") => Lang::En,
+        Some(other) => {
+            return Err(CoreError::Invalid {
+                field: "locale".to_owned(),
+                problem: CoreProblem::UnknownValue {
+                    value: other.chars().take(64).collect(),
+                    expected: "pt-BR, en",
+                },
+            }
+            .into())
+        }
+    };
+    let confirmation = match patch.confirmation.as_deref() {
+        None => current.confirmation(),
+        Some("manual") => ConfirmationMode::Manual,
+        Some("on_payment") => ConfirmationMode::OnPayment,
+        Some("immediate") => ConfirmationMode::Immediate,
+        Some(other) => {
+            return Err(CoreError::Invalid {
+                field: "confirmation".to_owned(),
+                problem: CoreProblem::UnknownValue {
+                    value: other.chars().take(64).collect(),
+                    expected: "manual, on_payment, immediate",
+                },
+            }
+            .into())
+        }
+    };
+    let policy = match &patch.policy {
+        Some(body) => policy(body, &current)?,
+        None => current.policy().clone(),
+    };
+    let business = Business::new(
+        current.id(),
+        name,
+        current.zone(),
+        current.currency(),
+        locale,
+    )
+    .map_err(|e| at(e, "name"))?
+    .with_policy(policy)?
+    .with_confirmation(confirmation)
+    .with_notify(current.notify().clone())
+    .with_commissions(current.commissions().to_vec())?
+    .with_slug(current.slug().cloned());
+    state.agenda.save_business(&business).await?;
+    Ok(axum::Json((&business).into()))
+}

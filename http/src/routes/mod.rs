@@ -1,0 +1,146 @@
+//! The API's routes, one module per resource. Each handler parses the
+//! request into the engine's types, calls one use case (or one read of the
+//! store) and renders the answer; the rules live in `agendo-core`.
+
+pub mod accounts;
+pub mod auth;
+pub mod availability;
+pub mod bookings;
+pub mod business;
+pub mod clients;
+pub mod payments;
+pub mod public;
+pub mod services;
+pub mod staff;
+pub mod system;
+
+use agendo_core::agenda::Context;
+use agendo_core::money::{Currency, Money};
+use agendo_core::store::{Access, UnitOfWork};
+use agendo_core::Error as CoreError;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::error::Error;
+use crate::state::AppState;
+
+/// An amount of money as sent: exact decimal text and the currency.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MoneyOut {
+    /// The amount, as decimal text (`"80.00"`); never a float.
+    #[schema(example = "80.00")]
+    pub amount: String,
+    /// The ISO 4217 currency code.
+    #[schema(example = "BRL")]
+    pub currency: String,
+}
+
+impl From<Money> for MoneyOut {
+    fn from(money: Money) -> MoneyOut {
+        MoneyOut {
+            amount: money.amount().to_string(),
+            currency: money.currency().code().to_owned(),
+        }
+    }
+}
+
+/// Renames the field of an invalid value to the name it has on the wire.
+pub fn at(error: CoreError, field: &str) -> CoreError {
+    match error {
+        CoreError::Invalid { problem, .. } => CoreError::Invalid {
+            field: field.to_owned(),
+            problem,
+        },
+        other => other,
+    }
+}
+
+/// Reads an amount of `currency` from its decimal text.
+///
+/// # Errors
+/// [`CoreError::Invalid`] for `field`.
+pub fn money(text: &str, currency: Currency, field: &str) -> Result<Money, Error> {
+    Money::parse(text, currency).map_err(|e| at(e, field).into())
+}
+
+/// Reads an RFC 3339 instant with an offset.
+///
+/// # Errors
+/// [`CoreError::Invalid`] for `field`.
+pub fn instant(text: &str, field: &str) -> Result<DateTime<Utc>, Error> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            CoreError::Invalid {
+                field: field.to_owned(),
+                problem: agendo_core::Problem::BadInstant {
+                    value: text.chars().take(64).collect(),
+                },
+            }
+            .into()
+        })
+}
+
+/// Reads a `YYYY-MM-DD` date.
+///
+/// # Errors
+/// [`CoreError::Invalid`] for `field`.
+pub fn date(text: &str, field: &str) -> Result<NaiveDate, Error> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        CoreError::Invalid {
+            field: field.to_owned(),
+            problem: agendo_core::Problem::BadDate {
+                value: text.chars().take(64).collect(),
+            },
+        }
+        .into()
+    })
+}
+
+/// The engine's context for `caller` at the host's now.
+pub fn context(state: &AppState, caller: &Caller) -> Context {
+    Context::staff(caller.business, state.now())
+}
+
+/// A read-only unit of work over the caller's business.
+///
+/// # Errors
+/// [`Error::Core`] when the store fails.
+pub async fn read(state: &AppState, caller: &Caller) -> Result<Box<dyn UnitOfWork>, Error> {
+    Ok(state
+        .agenda
+        .store()
+        .begin(caller.business, Access::Read)
+        .await?)
+}
+
+/// The earliest instant a listing reaches when no start is given: the
+/// start of year 1, which every store can hold.
+pub fn far_past() -> DateTime<Utc> {
+    NaiveDate::MIN
+        .max(NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN))
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc()
+}
+
+/// The latest instant a listing reaches when no end is given: the end of
+/// year 9999.
+pub fn far_future() -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(9999, 12, 31)
+        .unwrap_or(NaiveDate::MAX)
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc()
+}
+
+/// Reads a field that may be absent (no change) or `null` (clear it):
+/// absent is `None`, `null` is `Some(None)`.
+pub fn double<'de, D, T>(reader: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    use serde::Deserialize as _;
+    Option::<T>::deserialize(reader).map(Some)
+}

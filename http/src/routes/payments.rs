@@ -1,0 +1,317 @@
+//! Manual payments (R35): recorded by staff, approved or refused, and
+//! refunded in part or whole (R37). An approved payment can confirm its
+//! booking (R19).
+
+use agendo_core::account::Role;
+use agendo_core::agenda::{PaymentRequest, PaymentState};
+use agendo_core::ids::{BookingId, ClientId, PaymentId};
+use agendo_core::payment::{Payment, PaymentMethod};
+use agendo_core::{Error as CoreError, RecordKind};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::bookings::BookingOut;
+use super::{at, context, money, read, MoneyOut};
+use crate::auth::Caller;
+use crate::error::{Error, Problem};
+use crate::extract::{path_id, Idempotency, Json};
+use crate::state::AppState;
+
+/// The routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(record))
+        .routes(routes!(get_one))
+        .routes(routes!(approve))
+        .routes(routes!(refuse))
+        .routes(routes!(refund))
+}
+
+/// A payment to record.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentBody {
+    /// Who pays.
+    pub client_id: String,
+    /// The booking it pays for, if any.
+    #[serde(default)]
+    pub booking_id: Option<String>,
+    /// `cash`, `card`, `pix` or another method the engine knows.
+    #[schema(example = "pix")]
+    pub method: String,
+    /// How much, in the business's currency, as decimal text.
+    #[schema(example = "80.00")]
+    pub amount: String,
+    /// `approved` when the money is in hand (the default), `pending` when
+    /// it is still to be seen (a PIX not yet in the statement).
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
+/// A refund to record.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundBody {
+    /// How much, as decimal text; at most what is left of the payment.
+    pub amount: String,
+    /// Why.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// One refund of a payment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefundOut {
+    /// How much.
+    pub amount: MoneyOut,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Why.
+    pub reason: String,
+}
+
+/// A payment, as sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentOut {
+    /// Its id.
+    pub id: String,
+    /// Who paid.
+    pub client_id: String,
+    /// The booking it pays for.
+    pub booking_id: Option<String>,
+    /// How.
+    pub method: String,
+    /// How much.
+    pub amount: MoneyOut,
+    /// What is left after refunds.
+    pub net: MoneyOut,
+    /// `pending`, `approved` or `refused`.
+    pub status: String,
+    /// When it was recorded.
+    pub created_at: DateTime<Utc>,
+    /// When it was approved or refused.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Its refunds.
+    pub refunds: Vec<RefundOut>,
+}
+
+impl From<&Payment> for PaymentOut {
+    fn from(p: &Payment) -> PaymentOut {
+        PaymentOut {
+            id: p.id().to_string(),
+            client_id: p.client().to_string(),
+            booking_id: p.booking().map(|b| b.to_string()),
+            method: p.method().as_str().to_owned(),
+            amount: p.amount().into(),
+            net: p.net().into(),
+            status: p.status().as_str().to_owned(),
+            created_at: p.created_at(),
+            decided_at: p.decided_at(),
+            refunds: p
+                .refunds()
+                .iter()
+                .map(|r| RefundOut {
+                    amount: r.amount.into(),
+                    at: r.at,
+                    reason: r.reason.to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A payment, and its booking when the payment confirmed it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaidOut {
+    /// The payment.
+    pub payment: PaymentOut,
+    /// The booking, when the payment is for one.
+    pub booking: Option<BookingOut>,
+}
+
+/// Who may record and change payments: the owner and the receptionist
+/// record them; only the owner refunds. A receptionist reads them (R5).
+const CASHIERS: &[Role] = &[Role::Owner, Role::Receptionist];
+const REFUNDERS: &[Role] = &[Role::Owner];
+
+async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Payment, Error> {
+    let id: PaymentId = path_id(id, RecordKind::Payment)?;
+    let mut work = read(state, caller).await?;
+    work.payment(id).await?.ok_or_else(|| {
+        CoreError::NotFound {
+            record: RecordKind::Payment,
+            id: id.to_string(),
+        }
+        .into()
+    })
+}
+
+async fn currency(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<agendo_core::money::Currency, Error> {
+    let mut work = read(state, caller).await?;
+    let business = work.business().await?.ok_or(CoreError::NotFound {
+        record: RecordKind::Business,
+        id: caller.business.to_string(),
+    })?;
+    Ok(business.currency())
+}
+
+/// Records a payment received by hand (R35).
+#[utoipa::path(post, path = "/v1/payments", tag = "payments",
+    request_body = PaymentBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses(
+        (status = 201, description = "Recorded", body = PaidOut),
+        (status = 404, description = "No such client or booking", body = Problem),
+        (status = 422, description = "A field is invalid", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn record(
+    State(state): State<AppState>,
+    caller: Caller,
+    Idempotency(key): Idempotency,
+    Json(body): Json<PaymentBody>,
+) -> Result<(StatusCode, axum::Json<PaidOut>), Error> {
+    caller.require(CASHIERS)?;
+    let currency = currency(&state, &caller).await?;
+    let request = PaymentRequest {
+        client: ClientId::parse(&body.client_id).map_err(|e| at(e, "client_id"))?,
+        booking: body
+            .booking_id
+            .as_deref()
+            .map(|id| BookingId::parse(id).map_err(|e| at(e, "booking_id")))
+            .transpose()?,
+        method: PaymentMethod::parse(&body.method).map_err(|e| at(e, "method"))?,
+        amount: money(&body.amount, currency, "amount")?,
+        state: match body.state.as_deref() {
+            None | Some("approved") => PaymentState::Approved,
+            Some("pending") => PaymentState::Pending,
+            Some(other) => {
+                return Err(CoreError::Invalid {
+                    field: "state".to_owned(),
+                    problem: agendo_core::Problem::UnknownValue {
+                        value: other.chars().take(64).collect(),
+                        expected: "approved, pending",
+                    },
+                }
+                .into())
+            }
+        },
+    };
+    let mut ctx = context(&state, &caller);
+    if let Some(key) = key {
+        ctx = ctx.with_key(key);
+    }
+    let paid = state.agenda.record_payment(&ctx, &request).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(PaidOut {
+            payment: (&paid.payment).into(),
+            booking: paid.booking.as_ref().map(BookingOut::from),
+        }),
+    ))
+}
+
+/// One payment.
+#[utoipa::path(get, path = "/v1/payments/{id}", tag = "payments",
+    params(("id" = String, Path, description = "The payment's id")),
+    responses(
+        (status = 200, description = "The payment", body = PaymentOut),
+        (status = 404, description = "No such payment in this business", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn get_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<PaymentOut>, Error> {
+    caller.require(CASHIERS)?;
+    Ok(axum::Json((&load(&state, &caller, &id).await?).into()))
+}
+
+/// Approves a pending payment; it may confirm its booking.
+#[utoipa::path(post, path = "/v1/payments/{id}/approve", tag = "payments",
+    params(("id" = String, Path, description = "The payment's id")),
+    responses(
+        (status = 200, description = "Approved", body = PaidOut),
+        (status = 404, description = "No such payment", body = Problem),
+        (status = 409, description = "It is not pending", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn approve(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<PaidOut>, Error> {
+    caller.require(CASHIERS)?;
+    let payment = load(&state, &caller, &id).await?;
+    let paid = state
+        .agenda
+        .approve_payment(&context(&state, &caller), payment.id())
+        .await?;
+    Ok(axum::Json(PaidOut {
+        payment: (&paid.payment).into(),
+        booking: paid.booking.as_ref().map(BookingOut::from),
+    }))
+}
+
+/// Refuses a pending payment.
+#[utoipa::path(post, path = "/v1/payments/{id}/refuse", tag = "payments",
+    params(("id" = String, Path, description = "The payment's id")),
+    responses(
+        (status = 200, description = "Refused", body = PaymentOut),
+        (status = 404, description = "No such payment", body = Problem),
+        (status = 409, description = "It is not pending", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn refuse(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<PaymentOut>, Error> {
+    caller.require(CASHIERS)?;
+    let payment = load(&state, &caller, &id).await?;
+    let done = state
+        .agenda
+        .refuse_payment(&context(&state, &caller), payment.id())
+        .await?;
+    Ok(axum::Json((&done).into()))
+}
+
+/// Records a refund of an approved payment, in part or whole (owner; R37).
+#[utoipa::path(post, path = "/v1/payments/{id}/refund", tag = "payments",
+    params(("id" = String, Path, description = "The payment's id")),
+    request_body = RefundBody,
+    responses(
+        (status = 200, description = "Refunded", body = PaymentOut),
+        (status = 404, description = "No such payment", body = Problem),
+        (status = 409, description = "It is not approved, or the refund is more than is left", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn refund(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(body): Json<RefundBody>,
+) -> Result<axum::Json<PaymentOut>, Error> {
+    caller.require(REFUNDERS)?;
+    let payment = load(&state, &caller, &id).await?;
+    let amount = money(&body.amount, payment.amount().currency(), "amount")?;
+    let done = state
+        .agenda
+        .refund(
+            &context(&state, &caller),
+            payment.id(),
+            amount,
+            &body.reason,
+        )
+        .await?;
+    Ok(axum::Json((&done).into()))
+}

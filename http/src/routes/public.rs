@@ -1,0 +1,390 @@
+//! Booking without signing in: a client opens the business's page by its
+//! public address, finds a slot and books it with their name, e-mail and
+//! phone; the answer carries a manage link token with which they see,
+//! cancel or reschedule that booking, within the policy (R17, R18, R20).
+//! Every route here is limited per address.
+//!
+//! Choices where the requirements are silent:
+//! - A client is matched by e-mail (case ignored), then by phone; an
+//!   active client of the business with either gets the booking, so a
+//!   returning client keeps one history. Otherwise a client is created.
+//! - A manage link lasts until 30 days after the booking's end.
+
+use agendo_core::account::Slug;
+use agendo_core::agenda::{BookRequest, Context};
+use agendo_core::business::{Activity, Business, Client};
+use agendo_core::contact::{Email, Phone};
+use agendo_core::ids::{BusinessId, ClientId, ProfessionalId, ServiceId};
+use agendo_core::store::Access;
+use agendo_core::{Error as CoreError, RecordKind};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::TimeDelta;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::BusinessOut;
+use super::availability::{SlotsOut, SlotsParams};
+use super::bookings::{count_refusal, BookingOut, CancelBody, EndedOut, RescheduleBody};
+use super::services::ServiceOut;
+use super::{at, instant};
+use crate::auth::Manage;
+use crate::context::ClientAddr;
+use crate::error::{Error, Problem};
+use crate::extract::{Idempotency, Json, Query};
+use crate::state::AppState;
+
+/// The routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(page))
+        .routes(routes!(availability))
+        .routes(routes!(book))
+        .routes(routes!(manage))
+        .routes(routes!(cancel))
+        .routes(routes!(reschedule))
+}
+
+/// A professional, as a client sees them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicStaffOut {
+    /// Their id.
+    pub id: String,
+    /// Their name.
+    pub name: String,
+    /// The services they perform.
+    pub services: Vec<String>,
+}
+
+/// A business's public page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageOut {
+    /// The business.
+    pub business: BusinessOut,
+    /// The services it offers now.
+    pub services: Vec<ServiceOut>,
+    /// Its professionals taking bookings.
+    pub staff: Vec<PublicStaffOut>,
+}
+
+/// Who books.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicClientBody {
+    /// Their name.
+    pub name: String,
+    /// Their e-mail.
+    pub email: String,
+    /// Their phone.
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// A booking made by a client.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicBookingBody {
+    /// The service.
+    pub service_id: String,
+    /// The professional.
+    pub staff_id: String,
+    /// When it starts: one of the page's slots.
+    pub start: String,
+    /// Who books.
+    pub client: PublicClientBody,
+}
+
+/// A booking made, with the token of its manage link.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicBookedOut {
+    /// The booking.
+    pub booking: BookingOut,
+    /// Send it to `/v1/manage/{token}` to see, cancel or
+    /// reschedule the booking.
+    pub manage_token: String,
+}
+
+fn limit(state: &AppState, address: std::net::IpAddr) -> Result<(), Error> {
+    state
+        .public_limit
+        .check(address, state.now())
+        .map_err(|retry_after| Error::TooManyRequests { retry_after })
+}
+
+async fn business(state: &AppState, slug: &str) -> Result<Business, Error> {
+    let missing = || -> Error {
+        CoreError::NotFound {
+            record: RecordKind::Business,
+            id: slug.chars().take(64).collect(),
+        }
+        .into()
+    };
+    let slug = Slug::parse(slug).map_err(|_| missing())?;
+    let id = state
+        .agenda
+        .store()
+        .business_by_slug(&slug)
+        .await?
+        .ok_or_else(missing)?;
+    let mut work = state.agenda.store().begin(id, Access::Read).await?;
+    work.business().await?.ok_or_else(missing)
+}
+
+fn manage_out(
+    state: &AppState,
+    business: BusinessId,
+    booking: &agendo_core::booking::Booking,
+) -> Result<String, Error> {
+    state.tokens.manage_token(
+        Manage {
+            business,
+            booking: booking.id(),
+            client: booking.client(),
+        },
+        booking.appointment().end() + TimeDelta::days(30),
+    )
+}
+
+/// A business's public page: what it offers and who does it.
+#[utoipa::path(get, path = "/v1/public/{slug}", tag = "public",
+    params(("slug" = String, Path, description = "The business's public address")),
+    responses(
+        (status = 200, description = "The page", body = PageOut),
+        (status = 404, description = "No business has this address", body = Problem),
+        (status = 429, description = "Too many requests from this address", body = Problem),
+    ))]
+async fn page(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    Path(slug): Path<String>,
+) -> Result<axum::Json<PageOut>, Error> {
+    limit(&state, address)?;
+    let business = business(&state, &slug).await?;
+    let mut work = state
+        .agenda
+        .store()
+        .begin(business.id(), Access::Read)
+        .await?;
+    let services = work.services().await?;
+    let staff = work.professionals().await?;
+    Ok(axum::Json(PageOut {
+        business: (&business).into(),
+        services: services
+            .iter()
+            .filter(|s| s.activity() == Activity::Active)
+            .map(ServiceOut::from)
+            .collect(),
+        staff: staff
+            .iter()
+            .filter(|p| p.activity() == Activity::Active && !p.services().is_empty())
+            .map(|p| PublicStaffOut {
+                id: p.id().to_string(),
+                name: p.name().to_owned(),
+                services: p.services().iter().map(ToString::to_string).collect(),
+            })
+            .collect(),
+    }))
+}
+
+/// A business's free slots, as `/v1/availability` answers them.
+#[utoipa::path(get, path = "/v1/public/{slug}/availability", tag = "public",
+    params(("slug" = String, Path, description = "The business's public address"), SlotsParams),
+    responses(
+        (status = 200, description = "The free slots", body = SlotsOut),
+        (status = 404, description = "No such business, service or professional", body = Problem),
+        (status = 422, description = "A parameter is invalid", body = Problem),
+        (status = 429, description = "Too many requests from this address", body = Problem),
+    ))]
+async fn availability(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    Path(slug): Path<String>,
+    Query(params): Query<SlotsParams>,
+) -> Result<Response, Error> {
+    limit(&state, address)?;
+    let business = business(&state, &slug).await?;
+    let request = params.to_request()?;
+    let ctx = Context::staff(business.id(), state.now()).as_client();
+    let answer = state.agenda.slots(&ctx, &request).await?;
+    Ok(axum::Json(answer).into_response())
+}
+
+/// The client of the business with this e-mail or phone, or a new one.
+async fn client_for(
+    state: &AppState,
+    ctx: &Context,
+    body: &PublicClientBody,
+) -> Result<Client, Error> {
+    let email = Email::parse(&body.email).map_err(|e| at(e, "client.email"))?;
+    let phone = body
+        .phone
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .map(Phone::parse)
+        .transpose()
+        .map_err(|e| at(e, "client.phone"))?;
+    let mut work = state
+        .agenda
+        .store()
+        .begin(ctx.business, Access::Read)
+        .await?;
+    let clients = work.clients().await?;
+    drop(work);
+    let active = || clients.iter().filter(|c| c.activity() == Activity::Active);
+    let key = email.as_str().to_lowercase();
+    let found = active()
+        .find(|c| c.email().is_some_and(|e| e.as_str().to_lowercase() == key))
+        .or_else(|| active().find(|c| phone.is_some() && c.phone() == phone.as_ref()));
+    if let Some(client) = found {
+        return Ok(client.clone());
+    }
+    let client = Client::new(ClientId::random(), ctx.business, &body.name)
+        .map_err(|e| at(e, "client.name"))?
+        .with_email(Some(email))
+        .with_phone(phone);
+    state.agenda.save_client(ctx, &client).await?;
+    Ok(client)
+}
+
+/// Books a slot as a client (R18): 201 with the booking and its manage
+/// token, or 409 when the time was taken meanwhile.
+#[utoipa::path(post, path = "/v1/public/{slug}/bookings", tag = "public",
+    params(
+        ("slug" = String, Path, description = "The business's public address"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+    ),
+    request_body = PublicBookingBody,
+    responses(
+        (status = 201, description = "Booked", body = PublicBookedOut),
+        (status = 404, description = "No such business, service or professional", body = Problem),
+        (status = 409, description = "The time is taken", body = Problem),
+        (status = 422, description = "A field is invalid", body = Problem),
+        (status = 429, description = "Too many requests from this address", body = Problem),
+    ))]
+async fn book(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    Path(slug): Path<String>,
+    Idempotency(key): Idempotency,
+    Json(body): Json<PublicBookingBody>,
+) -> Result<(StatusCode, axum::Json<PublicBookedOut>), Error> {
+    limit(&state, address)?;
+    let business = business(&state, &slug).await?;
+    let service = ServiceId::parse(&body.service_id).map_err(|e| at(e, "service_id"))?;
+    let professional = ProfessionalId::parse(&body.staff_id).map_err(|e| at(e, "staff_id"))?;
+    let start = instant(&body.start, "start")?;
+    let mut ctx = Context::staff(business.id(), state.now()).as_client();
+    let client = client_for(&state, &ctx, &body.client).await?;
+    if let Some(key) = key {
+        ctx = ctx.with_key(key);
+    }
+    let request = BookRequest {
+        service,
+        professional,
+        client: client.id(),
+        start,
+        discount: None,
+    };
+    let booking = match state.agenda.book(&ctx, &request).await {
+        Ok(booking) => booking,
+        Err(error) => {
+            count_refusal(&state, &error);
+            return Err(error.into());
+        }
+    };
+    state.metrics.booking_created();
+    let manage_token = manage_out(&state, business.id(), &booking)?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(PublicBookedOut {
+            booking: (&booking).into(),
+            manage_token,
+        }),
+    ))
+}
+
+fn managed(state: &AppState, token: &str) -> Result<Manage, Error> {
+    state.tokens.manage(token, state.now()).ok_or_else(|| {
+        CoreError::NotFound {
+            record: RecordKind::Booking,
+            id: "manage link".to_owned(),
+        }
+        .into()
+    })
+}
+
+/// The booking a manage link names.
+#[utoipa::path(get, path = "/v1/manage/{token}", tag = "public",
+    params(("token" = String, Path, description = "The manage token")),
+    responses(
+        (status = 200, description = "The booking", body = BookingOut),
+        (status = 404, description = "The link is not valid or has expired", body = Problem),
+    ))]
+async fn manage(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    Path(token): Path<String>,
+) -> Result<axum::Json<BookingOut>, Error> {
+    limit(&state, address)?;
+    let manage = managed(&state, &token)?;
+    let ctx = Context::staff(manage.business, state.now()).as_client();
+    let booking = state.agenda.booking(&ctx, manage.booking).await?;
+    Ok(axum::Json((&booking).into()))
+}
+
+/// Cancels the booking as the client: the policy's fee for the notice
+/// given applies (R20, R21).
+#[utoipa::path(post, path = "/v1/manage/{token}/cancel", tag = "public",
+    params(("token" = String, Path, description = "The manage token")),
+    request_body = CancelBody,
+    responses(
+        (status = 200, description = "Cancelled, with the settlement", body = EndedOut),
+        (status = 404, description = "The link is not valid or has expired", body = Problem),
+        (status = 409, description = "The booking's state does not allow it", body = Problem),
+    ))]
+async fn cancel(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    Path(token): Path<String>,
+    Json(body): Json<CancelBody>,
+) -> Result<axum::Json<EndedOut>, Error> {
+    limit(&state, address)?;
+    let manage = managed(&state, &token)?;
+    let ctx = Context::staff(manage.business, state.now()).as_client();
+    let ended = state
+        .agenda
+        .cancel(&ctx, manage.booking, &body.reason)
+        .await?;
+    Ok(axum::Json((&ended).into()))
+}
+
+/// Moves the booking as the client to another free start.
+#[utoipa::path(post, path = "/v1/manage/{token}/reschedule", tag = "public",
+    params(("token" = String, Path, description = "The manage token")),
+    request_body = RescheduleBody,
+    responses(
+        (status = 200, description = "Moved", body = BookingOut),
+        (status = 404, description = "The link is not valid or has expired", body = Problem),
+        (status = 409, description = "The new time is taken, or the state does not allow it", body = Problem),
+    ))]
+async fn reschedule(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    Path(token): Path<String>,
+    Json(body): Json<RescheduleBody>,
+) -> Result<axum::Json<BookingOut>, Error> {
+    limit(&state, address)?;
+    let manage = managed(&state, &token)?;
+    let start = instant(&body.start, "start")?;
+    let ctx = Context::staff(manage.business, state.now()).as_client();
+    match state.agenda.reschedule(&ctx, manage.booking, start).await {
+        Ok(done) => Ok(axum::Json((&done).into())),
+        Err(error) => {
+            count_refusal(&state, &error);
+            Err(error.into())
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! The services a business sells (R12): create, change, list, retire.
+
+use agendo_core::availability::Buffers;
+use agendo_core::business::{Activity, Business, Service};
+use agendo_core::ids::ServiceId;
+use agendo_core::{Error as CoreError, RecordKind};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{context, money, read, MoneyOut};
+use crate::auth::Caller;
+use crate::error::{Error, Problem};
+use crate::extract::{path_id, Idempotency, Json};
+use crate::state::AppState;
+use agendo_core::account::Role;
+
+/// The routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one, change, retire))
+}
+
+/// A new service.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceBody {
+    /// The name.
+    #[schema(example = "Corte feminino")]
+    pub name: String,
+    /// What it is.
+    #[serde(default)]
+    pub description: String,
+    /// How long it takes, in minutes.
+    #[schema(example = 45)]
+    pub duration_minutes: u32,
+    /// Its price in the business's currency, as decimal text.
+    #[schema(example = "80.00")]
+    pub price: String,
+    /// Minutes kept free before it (preparing the room).
+    #[serde(default)]
+    pub buffer_before_minutes: u32,
+    /// Minutes kept free after it (cleaning up).
+    #[serde(default)]
+    pub buffer_after_minutes: u32,
+}
+
+/// A change to a service: only the fields sent change.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServicePatch {
+    /// The name.
+    pub name: Option<String>,
+    /// What it is.
+    pub description: Option<String>,
+    /// How long it takes, in minutes.
+    pub duration_minutes: Option<u32>,
+    /// Its price, as decimal text.
+    pub price: Option<String>,
+    /// Minutes kept free before it.
+    pub buffer_before_minutes: Option<u32>,
+    /// Minutes kept free after it.
+    pub buffer_after_minutes: Option<u32>,
+    /// Whether it takes new bookings.
+    pub active: Option<bool>,
+}
+
+/// A service, as sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceOut {
+    /// Its id.
+    pub id: String,
+    /// The name.
+    pub name: String,
+    /// What it is.
+    pub description: String,
+    /// How long it takes, in minutes.
+    pub duration_minutes: u32,
+    /// Its price.
+    pub price: MoneyOut,
+    /// Minutes kept free before it.
+    pub buffer_before_minutes: u32,
+    /// Minutes kept free after it.
+    pub buffer_after_minutes: u32,
+    /// Whether it takes new bookings.
+    pub active: bool,
+}
+
+impl From<&Service> for ServiceOut {
+    fn from(s: &Service) -> ServiceOut {
+        ServiceOut {
+            id: s.id().to_string(),
+            name: s.name().to_owned(),
+            description: s.description().to_owned(),
+            duration_minutes: s.duration_minutes(),
+            price: s.price().into(),
+            buffer_before_minutes: s.buffers().before_minutes(),
+            buffer_after_minutes: s.buffers().after_minutes(),
+            active: s.activity() == Activity::Active,
+        }
+    }
+}
+
+/// Who may change the catalog: the owner.
+const EDITORS: &[Role] = &[Role::Owner];
+
+async fn business(state: &AppState, caller: &Caller) -> Result<Business, Error> {
+    let mut work = read(state, caller).await?;
+    work.business().await?.ok_or_else(|| {
+        CoreError::NotFound {
+            record: RecordKind::Business,
+            id: caller.business.to_string(),
+        }
+        .into()
+    })
+}
+
+async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Service, Error> {
+    let id: ServiceId = path_id(id, RecordKind::Service)?;
+    let mut work = read(state, caller).await?;
+    work.service(id).await?.ok_or_else(|| {
+        CoreError::NotFound {
+            record: RecordKind::Service,
+            id: id.to_string(),
+        }
+        .into()
+    })
+}
+
+fn build(business: &Business, id: ServiceId, body: &ServiceBody) -> Result<Service, Error> {
+    let price = money(&body.price, business.currency(), "price")?;
+    let buffers = Buffers::new(body.buffer_before_minutes, body.buffer_after_minutes)?;
+    Ok(
+        Service::new(id, business.id(), &body.name, body.duration_minutes, price)?
+            .with_description(&body.description)?
+            .with_buffers(buffers),
+    )
+}
+
+/// The services, by name.
+#[utoipa::path(get, path = "/v1/services", tag = "services",
+    responses((status = 200, description = "Every service, retired ones included", body = [ServiceOut])),
+    security(("bearer" = [])))]
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<axum::Json<Vec<ServiceOut>>, Error> {
+    let mut work = read(&state, &caller).await?;
+    Ok(axum::Json(
+        work.services()
+            .await?
+            .iter()
+            .map(ServiceOut::from)
+            .collect(),
+    ))
+}
+
+/// Creates a service (owner). With an `Idempotency-Key`, sending the same
+/// request again answers the same service.
+#[utoipa::path(post, path = "/v1/services", tag = "services",
+    request_body = ServiceBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses(
+        (status = 201, description = "Created", body = ServiceOut),
+        (status = 422, description = "A field is invalid", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Idempotency(key): Idempotency,
+    Json(body): Json<ServiceBody>,
+) -> Result<(StatusCode, axum::Json<ServiceOut>), Error> {
+    caller.require(EDITORS)?;
+    let business = business(&state, &caller).await?;
+    let id = match &key {
+        Some(key) => ServiceId::from_uuid(state.tokens.keyed_id(&[
+            &caller.business.to_string(),
+            "service",
+            key.as_str(),
+        ])),
+        None => ServiceId::random(),
+    };
+    let service = build(&business, id, &body)?;
+    if key.is_some() {
+        let mut work = read(&state, &caller).await?;
+        if let Some(existing) = work.service(id).await? {
+            return replayed(existing, &service, key);
+        }
+    }
+    state
+        .agenda
+        .save_service(&context(&state, &caller), &service)
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json((&service).into())))
+}
+
+/// Answers a retried create: the record it made, if the request is the
+/// same; otherwise the key was reused for something else.
+pub fn replayed<T, O>(
+    existing: T,
+    asked: &T,
+    key: Option<agendo_core::store::IdempotencyKey>,
+) -> Result<(StatusCode, axum::Json<O>), Error>
+where
+    T: PartialEq,
+    O: for<'a> From<&'a T>,
+{
+    if existing == *asked {
+        Ok((StatusCode::CREATED, axum::Json((&existing).into())))
+    } else {
+        Err(CoreError::IdempotencyKeyReused {
+            key: key.map(|k| k.to_string()).unwrap_or_default(),
+        }
+        .into())
+    }
+}
+
+/// One service.
+#[utoipa::path(get, path = "/v1/services/{id}", tag = "services",
+    params(("id" = String, Path, description = "The service's id")),
+    responses(
+        (status = 200, description = "The service", body = ServiceOut),
+        (status = 404, description = "No such service in this business", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn get_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<ServiceOut>, Error> {
+    Ok(axum::Json((&load(&state, &caller, &id).await?).into()))
+}
+
+/// Changes a service (owner); only the fields sent change. Bookings made
+/// keep the price and duration they were made with.
+#[utoipa::path(patch, path = "/v1/services/{id}", tag = "services",
+    params(("id" = String, Path, description = "The service's id")),
+    request_body = ServicePatch,
+    responses(
+        (status = 200, description = "The changed service", body = ServiceOut),
+        (status = 404, description = "No such service", body = Problem),
+        (status = 422, description = "A field is invalid", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn change(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(patch): Json<ServicePatch>,
+) -> Result<axum::Json<ServiceOut>, Error> {
+    caller.require(EDITORS)?;
+    let current = load(&state, &caller, &id).await?;
+    let business = business(&state, &caller).await?;
+    let body = ServiceBody {
+        name: patch.name.unwrap_or_else(|| current.name().to_owned()),
+        description: patch
+            .description
+            .unwrap_or_else(|| current.description().to_owned()),
+        duration_minutes: patch.duration_minutes.unwrap_or(current.duration_minutes()),
+        price: patch
+            .price
+            .unwrap_or_else(|| current.price().amount().to_string()),
+        buffer_before_minutes: patch
+            .buffer_before_minutes
+            .unwrap_or(current.buffers().before_minutes()),
+        buffer_after_minutes: patch
+            .buffer_after_minutes
+            .unwrap_or(current.buffers().after_minutes()),
+    };
+    let activity = match patch.active {
+        Some(true) => Activity::Active,
+        Some(false) => Activity::Retired,
+        None => current.activity(),
+    };
+    let service = build(&business, current.id(), &body)?
+        .with_policy(current.policy().cloned())?
+        .with_resource(current.resource())
+        .with_activity(activity);
+    state
+        .agenda
+        .save_service(&context(&state, &caller), &service)
+        .await?;
+    Ok(axum::Json((&service).into()))
+}
+
+/// Retires a service (owner): it takes no new bookings, and its bookings
+/// and history stay.
+#[utoipa::path(delete, path = "/v1/services/{id}", tag = "services",
+    params(("id" = String, Path, description = "The service's id")),
+    responses(
+        (status = 200, description = "The retired service", body = ServiceOut),
+        (status = 404, description = "No such service", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn retire(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<ServiceOut>, Error> {
+    caller.require(EDITORS)?;
+    let service = load(&state, &caller, &id)
+        .await?
+        .with_activity(Activity::Retired);
+    state
+        .agenda
+        .save_service(&context(&state, &caller), &service)
+        .await?;
+    Ok(axum::Json((&service).into()))
+}
