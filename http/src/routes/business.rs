@@ -264,7 +264,7 @@ async fn change(
     .map_err(|e| at(e, "name"))?
     .with_policy(policy)?
     .with_confirmation(confirmation)
-    .with_notify(current.notify().clone())
+    .with_notify(*current.notify())
     .with_commissions(current.commissions().to_vec())?
     .with_slug(current.slug().cloned());
     state.agenda.save_business(&business).await?;
