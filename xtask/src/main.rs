@@ -5,6 +5,7 @@
 //!   cargo xtask test                 format, lint and every test
 //!   cargo xtask fuzz [--seconds N]   each fuzz target for N seconds (default 60)
 //!   cargo xtask load [FLAGS]         the store load harness, SQLite and Postgres
+//!   cargo xtask http-load [FLAGS]    the HTTP server's load harness, SQLite and Postgres
 
 mod contract;
 mod fuzz;
@@ -20,12 +21,16 @@ usage: cargo xtask <task>
   fuzz [--seconds N]   run each fuzz target for N seconds (default 60); needs cargo-fuzz
   load [FLAGS]         the store load harness on SQLite and on a throwaway PostgreSQL 15
                        (FLAGS go to store-load: --tasks 64 --seconds 10 --through store|agenda)
+  http-load [FLAGS]    the server's load harness (64 connections: availability reads, then
+                       contended bookings) on SQLite and on a throwaway PostgreSQL 15
+                       (FLAGS go to http-load: --connections 64 --seconds 10)
 
 uso: cargo xtask <tarefa>
   test                 formatação, clippy, todos os testes (SQLite e um PostgreSQL 15 temporário
                        incluídos) e o contrato do exemplo slots
   fuzz [--seconds N]   roda cada alvo de fuzzing por N segundos (padrão 60); requer cargo-fuzz
-  load [FLAGS]         o teste de carga dos armazenamentos no SQLite e num PostgreSQL 15 temporário";
+  load [FLAGS]         o teste de carga dos armazenamentos no SQLite e num PostgreSQL 15 temporário
+  http-load [FLAGS]    o teste de carga do servidor HTTP no SQLite e num PostgreSQL 15 temporário";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,6 +38,7 @@ fn main() -> ExitCode {
         Some("test") if args.len() == 1 => test(),
         Some("fuzz") => fuzz::seconds(&args[1..]).and_then(fuzz::run),
         Some("load") => load(&args[1..]),
+        Some("http-load") => http_load(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -74,6 +80,45 @@ fn load(flags: &[String]) -> Result<(), String> {
     harness(&["sqlite"])?;
     let server = postgres::Server::start()?;
     harness(&["postgres", "--url", server.url()])
+}
+
+/// Runs the HTTP load harness against the release server over a temporary
+/// SQLite file, then over a throwaway PostgreSQL 15.
+fn http_load(flags: &[String]) -> Result<(), String> {
+    run::step(
+        "build the server",
+        &["build", "--release", "-p", "agendo-http", "--bin", "agendo"],
+    )?;
+    run::step(
+        "build http-load",
+        &[
+            "build",
+            "--release",
+            "-p",
+            "agendo-benches",
+            "--bin",
+            "http-load",
+        ],
+    )?;
+    let exe = run::root().join("target/release/http-load");
+    let server = run::root().join("target/release/agendo");
+    let harness = |database: &[&str]| -> Result<(), String> {
+        let status = std::process::Command::new(&exe)
+            .arg("--server")
+            .arg(&server)
+            .args(database)
+            .args(flags)
+            .status()
+            .map_err(|e| format!("cannot run http-load: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("http-load failed ({status})"))
+        }
+    };
+    harness(&[])?;
+    let postgres = postgres::Server::start()?;
+    harness(&["--database-url", postgres.url()])
 }
 
 fn test() -> Result<(), String> {

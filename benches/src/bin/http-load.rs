@@ -1,0 +1,472 @@
+//! Load harness for the HTTP server: 64 connections on loopback, first
+//! reading availability, then booking contended slots.
+//!
+//! ```text
+//! cargo run --release -p agendo-benches --bin http-load -- [--server PATH | --url URL]
+//!     [--database-url URL] [--connections 64] [--seconds 10]
+//! ```
+//!
+//! Without `--url` it starts the server binary (`--server`, default
+//! `target/release/agendo`) on a free loopback port over a SQLite file in a
+//! temporary directory, or over `--database-url` (a Postgres URL), and
+//! stops it afterwards. It then sets a salon up through the API: a
+//! 30-minute haircut, four professionals working Monday to Saturday 9:00 to
+//! 18:00 in São Paulo, and 64 clients.
+//!
+//! - **reads**: each connection asks `/v1/availability` for the haircut
+//!   over one week, any professional, again and again.
+//! - **writes**: each connection books the haircut for its client with a
+//!   random professional at a random half hour of the next 30 days; the
+//!   answer is 201 (booked) or 409 (taken).
+//!
+//! Printed per phase: requests, requests/s, p50/p99/max latency, the
+//! answers by status, and the 5xx count (must be 0). Afterwards every
+//! professional's active bookings are read back through the API and checked
+//! for overlaps: the double-bookings found must be 0.
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{Datelike, NaiveDate, TimeDelta, Utc, Weekday};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{json, Value};
+
+const USAGE: &str = "usage: http-load [--server PATH | --url URL] [--database-url URL] \
+    [--connections N (64)] [--seconds S (10)]";
+
+struct Options {
+    server: String,
+    url: Option<String>,
+    database_url: Option<String>,
+    connections: usize,
+    seconds: u64,
+}
+
+fn options() -> Result<Options, String> {
+    let mut options = Options {
+        server: "target/release/agendo".to_owned(),
+        url: None,
+        database_url: None,
+        connections: 64,
+        seconds: 10,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let mut value = || {
+            args.next()
+                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+        };
+        match flag.as_str() {
+            "--server" => options.server = value()?,
+            "--url" => options.url = Some(value()?),
+            "--database-url" => options.database_url = Some(value()?),
+            "--connections" => {
+                options.connections = value()?.parse().map_err(|_| USAGE.to_owned())?
+            }
+            "--seconds" => options.seconds = value()?.parse().map_err(|_| USAGE.to_owned())?,
+            _ => return Err(USAGE.to_owned()),
+        }
+    }
+    Ok(options)
+}
+
+/// The server process, stopped when dropped.
+struct Spawned(Child, std::path::PathBuf);
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+        let _ = std::fs::remove_dir_all(&self.1);
+    }
+}
+
+fn spawn(options: &Options) -> Result<(String, Spawned), String> {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| format!("no free port: {e}"))?
+        .port();
+    let dir = std::env::temp_dir().join(format!("agendo-http-load-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let database = options
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite:{}", dir.join("load.db").display()));
+    let child = Command::new(&options.server)
+        .env("AGENDO_BIND", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", &database)
+        .env("AGENDO_SECRET", "http-load-secret-of-at-least-32-bytes")
+        .env("AGENDO_LOG", "warn")
+        .env("AGENDO_PUBLIC_RATE", "1000000")
+        .env("AGENDO_DB_CONNECTIONS", "16")
+        .stdout(Stdio::null())
+        .spawn()
+        .map_err(|e| {
+            format!(
+                "cannot start {}: {e} (build it: cargo build --release -p agendo-http)",
+                options.server
+            )
+        })?;
+    Ok((format!("http://127.0.0.1:{port}"), Spawned(child, dir)))
+}
+
+async fn wait_ready(http: &reqwest::Client, base: &str) -> Result<(), String> {
+    for _ in 0..200 {
+        if let Ok(r) = http.get(format!("{base}/readyz")).send().await {
+            if r.status().is_success() {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(format!("{base} did not become ready"))
+}
+
+async fn call(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Result<(u16, Value), String> {
+    let mut request = http.request(method, url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    let body = response.json().await.unwrap_or(Value::Null);
+    Ok((status, body))
+}
+
+struct Salon {
+    token: String,
+    service: String,
+    staff: Vec<String>,
+    clients: Vec<String>,
+}
+
+async fn set_up(http: &reqwest::Client, base: &str, clients: usize) -> Result<Salon, String> {
+    let post = reqwest::Method::POST;
+    let email = format!("load{}@example.com", std::process::id());
+    let (status, body) = call(
+        http,
+        post.clone(),
+        format!("{base}/v1/auth/register"),
+        None,
+        Some(json!({
+        "business_name": "Salão de Carga", "timezone": "America/Sao_Paulo", "currency": "BRL",
+        "locale": "pt-BR", "name": "Dona", "email": email, "password": "cavalo-bateria-grampo"})),
+    )
+    .await?;
+    if status != 201 {
+        return Err(format!("register: {status} {body}"));
+    }
+    let token = body["access_token"].as_str().unwrap_or_default().to_owned();
+    let t = Some(token.as_str());
+    let (_, service) = call(
+        http,
+        post.clone(),
+        format!("{base}/v1/services"),
+        t,
+        Some(json!({"name": "Corte", "duration_minutes": 30, "price": "80.00"})),
+    )
+    .await?;
+    let service = service["id"].as_str().ok_or("no service id")?.to_owned();
+    let day = json!([["09:00", "18:00"]]);
+    let hours =
+        json!({"weekly": {"mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day}});
+    let mut staff = Vec::new();
+    for name in ["Ana", "Bia", "Caio", "Duda"] {
+        let (_, p) = call(
+            http,
+            post.clone(),
+            format!("{base}/v1/staff"),
+            t,
+            Some(json!({"name": name, "services": [service], "hours": hours})),
+        )
+        .await?;
+        staff.push(p["id"].as_str().ok_or("no staff id")?.to_owned());
+    }
+    let mut ids = Vec::new();
+    for i in 0..clients {
+        let (_, c) = call(
+            http,
+            post.clone(),
+            format!("{base}/v1/clients"),
+            t,
+            Some(json!({"name": format!("Cliente {i}")})),
+        )
+        .await?;
+        ids.push(c["id"].as_str().ok_or("no client id")?.to_owned());
+    }
+    Ok(Salon {
+        token,
+        service,
+        staff,
+        clients: ids,
+    })
+}
+
+#[derive(Default)]
+struct Tally {
+    latencies: Vec<Duration>,
+    statuses: BTreeMap<u16, u64>,
+    failures: u64,
+}
+
+fn report(phase: &str, tallies: Vec<Tally>, elapsed: Duration) -> u64 {
+    let mut latencies: Vec<Duration> = Vec::new();
+    let mut statuses: BTreeMap<u16, u64> = BTreeMap::new();
+    let mut failures = 0;
+    for t in tallies {
+        latencies.extend(t.latencies);
+        for (s, n) in t.statuses {
+            *statuses.entry(s).or_default() += n;
+        }
+        failures += t.failures;
+    }
+    latencies.sort_unstable();
+    let pick = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    };
+    let server_errors: u64 = statuses
+        .iter()
+        .filter(|(s, _)| **s >= 500)
+        .map(|(_, n)| n)
+        .sum();
+    println!(
+        "{phase}: {} requests in {:.1} s = {:.0} req/s; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; \
+         statuses {:?}; 5xx {server_errors}; transport failures {failures}",
+        latencies.len(),
+        elapsed.as_secs_f64(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        pick(0.5),
+        pick(0.99),
+        latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1e3),
+        statuses,
+    );
+    server_errors + failures
+}
+
+fn monday_after(days: i64) -> NaiveDate {
+    let mut day = (Utc::now() + TimeDelta::days(days)).date_naive();
+    while day.weekday() != Weekday::Mon {
+        day = day.succ_opt().unwrap_or(day);
+    }
+    day
+}
+
+/// What one request of a phase is.
+#[derive(Clone)]
+enum Phase {
+    /// A week of availability.
+    Reads { url: String },
+    /// A booking at a random time.
+    Writes {
+        base: String,
+        service: String,
+        staff: Vec<String>,
+        first: NaiveDate,
+    },
+}
+
+/// Runs `phase` on `connections` connections for `seconds`.
+async fn run(
+    phase: Phase,
+    token: &str,
+    clients: &[String],
+    connections: usize,
+    seconds: u64,
+) -> (Vec<Tally>, Duration) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..connections {
+        // One client per connection, so there are `connections` sockets.
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(1)
+            .build()
+            .unwrap_or_default();
+        let stop = stop.clone();
+        let phase = phase.clone();
+        let token = token.to_owned();
+        let client = clients[i % clients.len()].clone();
+        tasks.push(tokio::spawn(async move {
+            let mut rng = ChaCha8Rng::seed_from_u64(i as u64);
+            let mut tally = Tally::default();
+            while !stop.load(Ordering::Relaxed) {
+                let request = match &phase {
+                    Phase::Reads { url } => http.get(url.as_str()),
+                    Phase::Writes {
+                        base,
+                        service,
+                        staff,
+                        first,
+                    } => {
+                        let day = *first + TimeDelta::days(rng.random_range(0..30));
+                        let half_hour = rng.random_range(0..18i64);
+                        // 09:00 in São Paulo is 12:00Z.
+                        let start = day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()
+                            + TimeDelta::minutes(30 * half_hour);
+                        let who = &staff[rng.random_range(0..staff.len())];
+                        http.post(format!("{base}/v1/bookings")).json(&json!({
+                            "service_id": service, "staff_id": who, "client_id": client,
+                            "start": start.to_rfc3339()}))
+                    }
+                };
+                let sent = Instant::now();
+                match request.bearer_auth(&token).send().await {
+                    Ok(response) => {
+                        let status = response.status().as_u16();
+                        let _ = response.bytes().await;
+                        tally.latencies.push(sent.elapsed());
+                        *tally.statuses.entry(status).or_default() += 1;
+                    }
+                    Err(_) => tally.failures += 1,
+                }
+            }
+            tally
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut tallies = Vec::new();
+    for task in tasks {
+        if let Ok(tally) = task.await {
+            tallies.push(tally);
+        }
+    }
+    (tallies, started.elapsed())
+}
+
+/// Reads every active booking back and counts the pairs of one
+/// professional that overlap.
+async fn double_bookings(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+) -> Result<(usize, usize), String> {
+    let (status, body) = call(
+        http,
+        reqwest::Method::GET,
+        format!("{base}/v1/bookings?status=pending,confirmed"),
+        Some(token),
+        None,
+    )
+    .await?;
+    if status != 200 {
+        return Err(format!("listing bookings: {status} {body}"));
+    }
+    let mut by_staff: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    let list = body.as_array().cloned().unwrap_or_default();
+    for b in &list {
+        by_staff
+            .entry(b["staff_id"].as_str().unwrap_or_default().to_owned())
+            .or_default()
+            .push((
+                b["held_start"].as_str().unwrap_or_default().to_owned(),
+                b["held_end"].as_str().unwrap_or_default().to_owned(),
+            ));
+    }
+    let mut overlaps = 0;
+    for spans in by_staff.values_mut() {
+        // RFC 3339 in UTC with `Z` sorts as time.
+        spans.sort();
+        overlaps += spans.windows(2).filter(|w| w[1].0 < w[0].1).count();
+    }
+    Ok((list.len(), overlaps))
+}
+
+async fn load(options: Options) -> Result<u64, String> {
+    let (base, _server) = match &options.url {
+        Some(url) => (url.trim_end_matches('/').to_owned(), None),
+        None => {
+            let (base, child) = spawn(&options)?;
+            (base, Some(child))
+        }
+    };
+    let http = reqwest::Client::new();
+    wait_ready(&http, &base).await?;
+    let salon = set_up(&http, &base, options.connections).await?;
+    let first = monday_after(7);
+    let last = first + TimeDelta::days(6);
+    let reads = Phase::Reads {
+        url: format!(
+            "{base}/v1/availability?service_id={}&from={first}&to={last}",
+            salon.service
+        ),
+    };
+    println!(
+        "http-load: {base}, {} connections, {} s a phase; availability of 4 professionals over a week",
+        options.connections, options.seconds
+    );
+    let (tallies, elapsed) = run(
+        reads,
+        &salon.token,
+        &salon.clients,
+        options.connections,
+        options.seconds,
+    )
+    .await;
+    let mut bad = report("reads (GET /v1/availability)", tallies, elapsed);
+    let writes = Phase::Writes {
+        base: base.clone(),
+        service: salon.service.clone(),
+        staff: salon.staff.clone(),
+        first,
+    };
+    let (tallies, elapsed) = run(
+        writes,
+        &salon.token,
+        &salon.clients,
+        options.connections,
+        options.seconds,
+    )
+    .await;
+    bad += report("writes (POST /v1/bookings, contended)", tallies, elapsed);
+    let (active, overlaps) = double_bookings(&http, &base, &salon.token).await?;
+    println!("after: {active} active bookings; double-bookings found: {overlaps}");
+    Ok(bad + overlaps as u64)
+}
+
+fn main() {
+    let options = match options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("http-load: {e}");
+            std::process::exit(1);
+        }
+    };
+    match runtime.block_on(load(options)) {
+        Ok(0) => {}
+        Ok(bad) => {
+            eprintln!("http-load: {bad} server errors, transport failures or double-bookings");
+            std::process::exit(1);
+        }
+        Err(e) => {
+            eprintln!("http-load: {e}");
+            std::process::exit(1);
+        }
+    }
+}
