@@ -80,7 +80,8 @@ macro_rules! store_tests {
         $crate::store_tests!(@slots $run;
             slots_offer_every_professional_and_leave_out_taken_time,
             slots_of_a_service_with_a_room_need_the_room_free,
-            slots_of_a_retired_or_unperformed_service
+            slots_of_a_retired_or_unperformed_service,
+            batched_reads_agree_with_one_at_a_time
         );
         $crate::store_tests!(@races $run;
             sixty_four_clients_race_for_one_slot,

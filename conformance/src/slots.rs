@@ -154,3 +154,46 @@ case!(
         ));
     }
 );
+
+case!(
+    /// Reading several professionals' blocks and bookings at once gives
+    /// what reading each in turn gives, in the port's order.
+    batched_reads_agree_with_one_at_a_time,
+    |store| {
+        use agendo_core::store::Access;
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        for (who, start) in [
+            (&salon.ana, "2026-03-02T13:00:00Z"),
+            (&salon.bia, "2026-03-02T13:00:00Z"),
+            (&salon.bia, "2026-03-03T15:00:00Z"),
+        ] {
+            salon.book(who, &salon.maria, start).await;
+            let block = Block::new(
+                BlockId::random(),
+                salon.business.id(),
+                Bookable::Professional(who.id()),
+                Span::new(at(start) + chrono::TimeDelta::hours(2), at(start) + chrono::TimeDelta::hours(3)).unwrap(),
+                "pausa",
+            )
+            .unwrap();
+            salon.agenda.add_block(&ctx, &block).await.unwrap();
+        }
+        let on = [Bookable::Professional(salon.ana.id()), Bookable::Professional(salon.bia.id())];
+        let span = Span::new(at("2026-03-01T00:00:00Z"), at("2026-03-05T00:00:00Z")).unwrap();
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        let mut blocks = Vec::new();
+        let mut bookings = Vec::new();
+        for who in on {
+            blocks.extend(work.blocks_meeting(who, span).await.unwrap());
+            bookings.extend(work.bookings_meeting(who, span).await.unwrap());
+        }
+        blocks.sort_by_key(|b| (b.span(), b.id()));
+        bookings.sort_by_key(|b| (b.held(), b.id()));
+        assert_eq!(work.blocks_meeting_any(&on, span).await.unwrap(), blocks);
+        assert_eq!(work.bookings_meeting_any(&on, span).await.unwrap(), bookings);
+        assert_eq!(bookings.len(), 3);
+        assert_eq!(blocks.len(), 3);
+        assert!(work.bookings_meeting_any(&[], span).await.unwrap().is_empty());
+    }
+);

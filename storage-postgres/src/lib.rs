@@ -530,6 +530,30 @@ impl Connection for PgTx {
         )
     }
 
+    /// Each id through the gist indexes, as [`Connection::meeting_sql`]
+    /// does for one: a list of ids is not something a gist index scans.
+    fn meeting_any_sql(columns: &str, column: &str, count: usize) -> String {
+        let flag = if column == "resource_id" {
+            "resource_exclusive"
+        } else {
+            "exclusive"
+        };
+        let mut selects = Vec::with_capacity(2 * count);
+        for i in 0..count {
+            for guarded in [flag.to_owned(), format!("NOT {flag}")] {
+                selects.push(format!(
+                    "SELECT {columns} FROM bookings WHERE business_id = $1 AND {column} = ${} \
+                     AND held && tstzrange($3, $2, '[)') AND {ACTIVE} AND {guarded}",
+                    4 + i
+                ));
+            }
+        }
+        format!(
+            "{} ORDER BY held_start, held_end, id",
+            selects.join(" UNION ALL ")
+        )
+    }
+
     fn row_lock(&self) -> &'static str {
         match self.access {
             Access::Read => "",

@@ -84,6 +84,24 @@ pub trait Connection: Send + Sized {
         )
     }
 
+    /// A query for the active bookings whose `column` (`professional_id`
+    /// or `resource_id`) is any of `count` ids and whose held span meets a
+    /// span, selecting `columns`: parameter 1 is the business, 2 the span's
+    /// end, 3 its start, then the ids. The default compares the bounds.
+    fn meeting_any_sql(columns: &str, column: &str, count: usize) -> String {
+        let p = Self::PARAMS;
+        let ids: Vec<String> = (0..count).map(|i| p.nth(4 + i)).collect();
+        format!(
+            "SELECT {columns} FROM bookings WHERE business_id = {} AND {column} IN ({}) \
+             AND {ACTIVE} AND held_start < {} AND held_end > {} \
+             ORDER BY held_start, held_end, id",
+            p.nth(1),
+            ids.join(", "),
+            p.nth(2),
+            p.nth(3),
+        )
+    }
+
     /// Called after a professional or resource is saved with `capacity`, so
     /// a database that keeps per-booking guard data can bring it in step.
     async fn capacity_changed(
@@ -237,6 +255,47 @@ pub fn column_of(on: Bookable) -> &'static str {
 
 fn uuid(id: Uuid) -> Value {
     Value::Uuid(Some(id))
+}
+
+/// The column and ids of `on` when they are all professionals or all
+/// resources (and not empty), so one query with an `IN` list reads them.
+fn one_kind(on: &[Bookable]) -> Option<(&'static str, Vec<Uuid>)> {
+    let first = on.first()?;
+    let column = column_of(*first);
+    on.iter()
+        .map(|who| (column_of(*who) == column).then(|| table_of(*who).1))
+        .collect::<Option<Vec<_>>>()
+        .map(|ids| (column, ids))
+}
+
+/// The port's default for mixed kinds: each in turn.
+async fn default_blocks_meeting_any<C: Connection>(
+    work: &mut Work<C>,
+    on: &[Bookable],
+    span: Span,
+) -> Result<Vec<Block>, Error> {
+    let mut all = Vec::new();
+    for who in on {
+        all.extend(work.blocks_meeting(*who, span).await?);
+    }
+    all.sort_by_key(|b| (b.span(), b.id()));
+    all.dedup_by_key(|b| b.id());
+    Ok(all)
+}
+
+/// The port's default for mixed kinds: each in turn.
+async fn default_bookings_meeting_any<C: Connection>(
+    work: &mut Work<C>,
+    on: &[Bookable],
+    span: Span,
+) -> Result<Vec<Booking>, Error> {
+    let mut all = Vec::new();
+    for who in on {
+        all.extend(work.bookings_meeting(*who, span).await?);
+    }
+    all.sort_by_key(|b| (b.held(), b.id()));
+    all.dedup_by_key(|b| b.id());
+    Ok(all)
 }
 
 /// A unit of work over one business's rows of an open transaction.
@@ -453,6 +512,47 @@ impl<C: Connection> UnitOfWork for Work<C> {
     async fn bookings_meeting(&mut self, on: Bookable, span: Span) -> Result<Vec<Booking>, Error> {
         let sql = C::meeting_sql(&Booking::COLUMNS.join(", "), on);
         let values = meeting_values(self.business, on, span, None);
+        let rows = self.conn.fetch(&sql, values).await?;
+        rows.iter().map(|row| Booking::read(row)).collect()
+    }
+    async fn blocks_meeting_any(
+        &mut self,
+        on: &[Bookable],
+        span: Span,
+    ) -> Result<Vec<Block>, Error> {
+        let Some((column, ids)) = one_kind(on) else {
+            return default_blocks_meeting_any(self, on, span).await;
+        };
+        let p = C::PARAMS;
+        let list: Vec<String> = (0..ids.len()).map(|i| p.nth(4 + i)).collect();
+        let filter = format!(
+            "{column} IN ({}) AND start_at < {} AND end_at > {}",
+            list.join(", "),
+            p.nth(2),
+            p.nth(3)
+        );
+        let mut values = vec![
+            Value::Time(Some(span.end())),
+            Value::Time(Some(span.start())),
+        ];
+        values.extend(ids.into_iter().map(uuid));
+        self.list(&filter, Block::ORDER, values).await
+    }
+    async fn bookings_meeting_any(
+        &mut self,
+        on: &[Bookable],
+        span: Span,
+    ) -> Result<Vec<Booking>, Error> {
+        let Some((column, ids)) = one_kind(on) else {
+            return default_bookings_meeting_any(self, on, span).await;
+        };
+        let sql = C::meeting_any_sql(&Booking::COLUMNS.join(", "), column, ids.len());
+        let mut values = vec![
+            self.key(),
+            Value::Time(Some(span.end())),
+            Value::Time(Some(span.start())),
+        ];
+        values.extend(ids.into_iter().map(uuid));
         let rows = self.conn.fetch(&sql, values).await?;
         rows.iter().map(|row| Booking::read(row)).collect()
     }

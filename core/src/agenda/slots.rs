@@ -118,21 +118,28 @@ impl Agenda {
             return Ok(SlotAnswer::any_of(Vec::new(), duration));
         }
         let span = reach(range)?;
+        // Every professional's blocks and bookings in two reads, then
+        // shared out.
+        let on: Vec<Bookable> = professionals
+            .iter()
+            .map(|p| Bookable::Professional(p.id()))
+            .collect();
+        let blocks = work.blocks_meeting_any(&on, span).await?;
+        let bookings = work.bookings_meeting_any(&on, span).await?;
         let mut calendars = Vec::with_capacity(professionals.len());
         for professional in &professionals {
             let on = Bookable::Professional(professional.id());
-            let hours = professional.hours().clone();
-            calendars.push(
-                calendar(
-                    &mut *work,
-                    on,
-                    hours,
-                    professional.capacity(),
-                    span,
-                    business.zone(),
-                )
-                .await?,
-            );
+            let theirs: Vec<_> = blocks.iter().filter(|b| b.on() == on).cloned().collect();
+            calendars.push(staff_calendar(
+                on,
+                business.zone(),
+                professional.hours().clone(),
+                professional.capacity(),
+                &theirs,
+                bookings
+                    .iter()
+                    .filter(|b| b.professional() == professional.id()),
+            )?);
         }
         let resource = match service.resource() {
             Some(id) => {

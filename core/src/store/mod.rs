@@ -292,6 +292,39 @@ pub trait UnitOfWork: Send {
     /// The active bookings of `on` whose held span overlaps `span`, by held
     /// span then id.
     async fn bookings_meeting(&mut self, on: Bookable, span: Span) -> Result<Vec<Booking>, Error>;
+
+    /// The blocks of any of `on` that overlap `span`, by start then id. The
+    /// default asks for each in turn; a database answers in one query (an
+    /// availability search reads every professional's at once).
+    async fn blocks_meeting_any(
+        &mut self,
+        on: &[Bookable],
+        span: Span,
+    ) -> Result<Vec<Block>, Error> {
+        let mut all = Vec::new();
+        for who in on {
+            all.extend(self.blocks_meeting(*who, span).await?);
+        }
+        all.sort_by_key(|b| (b.span(), b.id()));
+        all.dedup_by_key(|b| b.id());
+        Ok(all)
+    }
+
+    /// The active bookings of any of `on` whose held span overlaps `span`,
+    /// by held span then id. The default asks for each in turn.
+    async fn bookings_meeting_any(
+        &mut self,
+        on: &[Bookable],
+        span: Span,
+    ) -> Result<Vec<Booking>, Error> {
+        let mut all = Vec::new();
+        for who in on {
+            all.extend(self.bookings_meeting(*who, span).await?);
+        }
+        all.sort_by_key(|b| (b.held(), b.id()));
+        all.dedup_by_key(|b| b.id());
+        Ok(all)
+    }
     /// The bookings that pass `filter`, by appointment start then id.
     async fn bookings(&mut self, filter: &BookingFilter) -> Result<Vec<Booking>, Error>;
     /// Adds a new booking.
