@@ -606,3 +606,108 @@ async fn every_route_is_in_the_openapi_document() {
     assert!(docs.text().await.unwrap().contains("swagger"));
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_limit_what_staff_may_do() {
+    let server = Server::start(Db::Sqlite).await;
+    let (shop, service, bia) = salon(&server, "ana@salao.com.br").await;
+    let caio = shop
+        .owner
+        .post(
+            "/v1/staff",
+            json!({"name": "Caio", "services": [service],
+                "login": {"email": "caio@salao.com.br", "password": "tesoura-pente-navalha"}}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(caio.body["login"]["role"], "professional");
+    let caio_id = caio.text("id");
+    shop.owner
+        .post(
+            "/v1/accounts",
+            json!({"name": "Rita", "email": "rita@salao.com.br",
+            "password": "agenda-cheia-hoje", "role": "receptionist"}),
+        )
+        .await
+        .expect(201);
+    let api = server.anonymous();
+    let login = |email: &'static str, password: &'static str| {
+        let api = api.clone();
+        async move {
+            let answer = api
+                .post(
+                    "/v1/auth/login",
+                    json!({"email": email, "password": password}),
+                )
+                .await
+                .expect(200);
+            api.with_token(&answer.text("access_token"))
+        }
+    };
+    let rita = login("rita@salao.com.br", "agenda-cheia-hoje").await;
+    let caio = login("caio@salao.com.br", "tesoura-pente-navalha").await;
+
+    // The receptionist manages clients and bookings but not the catalog or money.
+    let maria = rita
+        .post("/v1/clients", json!({"name": "Maria"}))
+        .await
+        .expect(201)
+        .text("id");
+    let start = format!("{}T13:00:00Z", next_monday());
+    let booking = rita
+        .post(
+            "/v1/bookings",
+            json!({"service_id": service, "staff_id": bia, "client_id": maria, "start": start}),
+        )
+        .await
+        .expect(201)
+        .text("id");
+    let denied = rita
+        .post(
+            "/v1/services",
+            json!({"name": "X", "duration_minutes": 30, "price": "1"}),
+        )
+        .await
+        .expect(403);
+    assert_eq!(denied.text("code"), "forbidden");
+    rita.post(
+        "/v1/payments",
+        json!({"client_id": maria, "method": "cash", "amount": "10.00"}),
+    )
+    .await
+    .expect(403);
+    rita.get(&format!("/v1/clients/{maria}/payments"))
+        .await
+        .expect(200);
+
+    // The professional sees and books only their own agenda.
+    assert_eq!(caio.get("/v1/bookings").await.expect(200).body, json!([]));
+    caio.get(&format!("/v1/bookings/{booking}"))
+        .await
+        .expect(404);
+    caio.post(
+        "/v1/bookings",
+        json!({"service_id": service, "staff_id": bia, "client_id": maria, "start": start}),
+    )
+    .await
+    .expect(403);
+    // Caio has no hours yet, so his own slot is outside them: a 409, not a 403.
+    let own = caio
+        .post(
+            "/v1/bookings",
+            json!({"service_id": service, "staff_id": caio_id, "client_id": maria, "start": start}),
+        )
+        .await
+        .expect(409);
+    assert_eq!(own.text("code"), "outside_working_hours");
+    caio.put(&format!("/v1/staff/{bia}/hours"), json!({"weekly": {}}))
+        .await
+        .expect(403);
+    caio.put(
+        &format!("/v1/staff/{caio_id}/hours"),
+        json!({"weekly": {"mon": [["09:00", "12:00"]]}}),
+    )
+    .await
+    .expect(200);
+    server.stop().await;
+}

@@ -134,9 +134,12 @@ pub struct PaidOut {
     pub booking: Option<BookingOut>,
 }
 
-/// Who may record and change payments: the owner and the receptionist
-/// record them; only the owner refunds. A receptionist reads them (R5).
-const CASHIERS: &[Role] = &[Role::Owner, Role::Receptionist];
+/// Who may read payments: the owner and the receptionist (R5).
+const READERS: &[Role] = &[Role::Owner, Role::Receptionist];
+/// Who may record, decide and refund them: the owner. R5 gives the
+/// receptionist "read payments"; R35's "recorded by staff" is read as the
+/// owner's staff acting with the owner's login.
+const CASHIERS: &[Role] = &[Role::Owner];
 const REFUNDERS: &[Role] = &[Role::Owner];
 
 async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Payment, Error> {
@@ -232,7 +235,7 @@ async fn get_one(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<PaymentOut>, Error> {
-    caller.require(CASHIERS)?;
+    caller.require(READERS)?;
     Ok(axum::Json((&load(&state, &caller, &id).await?).into()))
 }
 
