@@ -711,3 +711,128 @@ async fn roles_limit_what_staff_may_do() {
     .expect(200);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_create_under_one_key_answers_the_same_record() {
+    let server = Server::start(Db::Sqlite).await;
+    let register = json!({"business_name": "Salão", "timezone": "America/Sao_Paulo", "currency": "BRL",
+        "locale": "pt-BR", "name": "Dona", "email": "dona@salao.com.br", "password": "cavalo-bateria-grampo"});
+    let api = server.anonymous();
+    let first = api
+        .post_keyed("/v1/auth/register", "reg-1", register.clone())
+        .await
+        .expect(201);
+    let again = api
+        .post_keyed("/v1/auth/register", "reg-1", register)
+        .await
+        .expect(201);
+    assert_eq!(first.body["business"]["id"], again.body["business"]["id"]);
+    let owner = api.with_token(&again.text("access_token"));
+
+    let cut = json!({"name": "Corte", "duration_minutes": 30, "price": "80.00"});
+    let service = owner
+        .post_keyed("/v1/services", "svc-1", cut.clone())
+        .await
+        .expect(201)
+        .text("id");
+    assert_eq!(
+        owner
+            .post_keyed("/v1/services", "svc-1", cut)
+            .await
+            .expect(201)
+            .text("id"),
+        service
+    );
+    let other = json!({"name": "Barba", "duration_minutes": 20, "price": "40.00"});
+    let reused = owner
+        .post_keyed("/v1/services", "svc-1", other)
+        .await
+        .expect(422);
+    assert_eq!(reused.text("code"), "idempotency_key_reused");
+    assert_eq!(
+        owner
+            .get("/v1/services")
+            .await
+            .expect(200)
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let day = json!([["09:00", "18:00"]]);
+    let bia = json!({"name": "Bia", "services": [service], "hours": {"weekly": {"mon": day}}});
+    let staff = owner
+        .post_keyed("/v1/staff", "bia", bia.clone())
+        .await
+        .expect(201)
+        .text("id");
+    assert_eq!(
+        owner
+            .post_keyed("/v1/staff", "bia", bia)
+            .await
+            .expect(201)
+            .text("id"),
+        staff
+    );
+    let maria = json!({"name": "Maria"});
+    let client = owner
+        .post_keyed("/v1/clients", "maria", maria.clone())
+        .await
+        .expect(201)
+        .text("id");
+    assert_eq!(
+        owner
+            .post_keyed("/v1/clients", "maria", maria)
+            .await
+            .expect(201)
+            .text("id"),
+        client
+    );
+    let monday = next_monday();
+    let lunch = json!({"start": format!("{monday}T15:00:00Z"), "end": format!("{monday}T16:00:00Z"), "reason": "almoço"});
+    let path = format!("/v1/staff/{staff}/blocks");
+    let block = owner
+        .post_keyed(&path, "lunch", lunch.clone())
+        .await
+        .expect(201)
+        .text("id");
+    assert_eq!(
+        owner
+            .post_keyed(&path, "lunch", lunch)
+            .await
+            .expect(201)
+            .text("id"),
+        block
+    );
+    let book = json!({"service_id": service, "staff_id": staff, "client_id": client, "start": format!("{monday}T13:00:00Z")});
+    let booking = owner
+        .post_keyed("/v1/bookings", "b-1", book.clone())
+        .await
+        .expect(201)
+        .text("id");
+    assert_eq!(
+        owner
+            .post_keyed("/v1/bookings", "b-1", book)
+            .await
+            .expect(201)
+            .text("id"),
+        booking
+    );
+    let rita = json!({"name": "Rita", "email": "rita@salao.com.br", "password": "agenda-cheia-hoje", "role": "receptionist"});
+    let account = owner
+        .post_keyed("/v1/accounts", "rita", rita.clone())
+        .await
+        .expect(201)
+        .text("id");
+    assert_eq!(
+        owner
+            .post_keyed("/v1/accounts", "rita", rita)
+            .await
+            .expect(201)
+            .text("id"),
+        account
+    );
+    server.stop().await;
+}

@@ -17,7 +17,7 @@ use super::auth::AccountOut;
 use super::{at, context, read};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
-use crate::extract::{path_id, Json};
+use crate::extract::{path_id, Idempotency, Json};
 use crate::state::AppState;
 
 /// The routes.
@@ -68,6 +68,7 @@ async fn list(
 /// Adds a login (owner).
 #[utoipa::path(post, path = "/v1/accounts", tag = "accounts",
     request_body = AccountBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses(
         (status = 201, description = "Added", body = AccountOut),
         (status = 409, description = "The e-mail is taken in this business", body = Problem),
@@ -77,6 +78,7 @@ async fn list(
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
+    Idempotency(key): Idempotency,
     Json(body): Json<AccountBody>,
 ) -> Result<(StatusCode, axum::Json<AccountOut>), Error> {
     caller.require(&[Role::Owner])?;
@@ -95,8 +97,34 @@ async fn create(
         .map_err(|e| Error::Internal {
             detail: format!("hashing task: {e}"),
         })??;
+    let id = match &key {
+        Some(key) => AccountId::from_uuid(state.tokens.keyed_id(&[
+            &caller.business.to_string(),
+            "account",
+            key.as_str(),
+        ])),
+        None => AccountId::random(),
+    };
+    if let Some(key) = &key {
+        // A retry answers the account the key made, if the request is the
+        // same (the password is not compared: its hash differs each time).
+        let ctx = context(&state, &caller);
+        if let Ok(existing) = state.agenda.account(&ctx, id).await {
+            let same = existing.name() == body.name.trim()
+                && Account::login_key(existing.email()) == Account::login_key(&email)
+                && existing.role() == role
+                && existing.professional() == professional;
+            if same {
+                return Ok((StatusCode::CREATED, axum::Json((&existing).into())));
+            }
+            return Err(agendo_core::Error::IdempotencyKeyReused {
+                key: key.to_string(),
+            }
+            .into());
+        }
+    }
     let account = Account::new(
-        AccountId::random(),
+        id,
         caller.business,
         email,
         &body.name,

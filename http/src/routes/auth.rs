@@ -21,7 +21,7 @@ use super::at;
 use crate::auth::{check_throttle, note_failure, Caller, RefreshToken};
 use crate::context::ClientAddr;
 use crate::error::{Error, Problem};
-use crate::extract::Json;
+use crate::extract::{Idempotency, Json};
 use crate::state::AppState;
 
 /// The routes.
@@ -310,6 +310,7 @@ fn from_cookie(headers: &HeaderMap) -> Option<String> {
 /// Opens a business with its owner, and signs the owner in (R1).
 #[utoipa::path(post, path = "/v1/auth/register", tag = "auth",
     request_body = RegisterBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses(
         (status = 201, description = "The business was opened; the owner is signed in", body = RegisteredOut),
         (status = 409, description = "The public address is taken", body = Problem),
@@ -317,6 +318,7 @@ fn from_cookie(headers: &HeaderMap) -> Option<String> {
     ))]
 async fn register(
     State(state): State<AppState>,
+    Idempotency(key): Idempotency,
     Json(body): Json<RegisterBody>,
 ) -> Result<Response, Error> {
     let zone = parse_zone(body.timezone.trim()).map_err(|e| at(e, "timezone"))?;
@@ -329,17 +331,25 @@ async fn register(
         .as_deref()
         .map(|s| Slug::parse(s.trim()))
         .transpose()?;
-    let business = Business::new(
-        BusinessId::random(),
-        &body.business_name,
-        zone,
-        currency,
-        lang,
-    )
-    .map_err(|e| at(e, "business_name"))?;
+    // Under a key, the business and owner ids are made from it, so a retry
+    // finds what the first request opened.
+    let keyed = |what: &str| {
+        key.as_ref()
+            .map(|k| state.tokens.keyed_id(&["register", what, k.as_str()]))
+    };
+    let business_id = keyed("business").map_or_else(BusinessId::random, BusinessId::from_uuid);
+    let owner_id = keyed("owner").map_or_else(AccountId::random, AccountId::from_uuid);
+    if key.is_some() {
+        let ctx = agendo_core::agenda::Context::staff(business_id, state.now());
+        if let Ok(owner) = state.agenda.account(&ctx, owner_id).await {
+            return replay_register(&state, owner, body.password, lang, key).await;
+        }
+    }
+    let business = Business::new(business_id, &body.business_name, zone, currency, lang)
+        .map_err(|e| at(e, "business_name"))?;
     let password = hash(&state, body.password).await?;
     let owner = Account::new(
-        AccountId::random(),
+        owner_id,
         business.id(),
         email,
         &body.name,
@@ -367,6 +377,42 @@ async fn register(
         }
     };
     let (tokens, cookie) = sign_in(&state, &owner, lang).await?;
+    Ok(with_cookie(
+        StatusCode::CREATED,
+        RegisteredOut {
+            business: (&business).into(),
+            tokens,
+        },
+        cookie,
+    ))
+}
+
+/// Answers a retried registration: the owner signs in again when the
+/// password matches; otherwise the key was used for another request.
+async fn replay_register(
+    state: &AppState,
+    owner: Account,
+    password: String,
+    lang: Lang,
+    key: Option<agendo_core::store::IdempotencyKey>,
+) -> Result<Response, Error> {
+    if !verify(state, password, Some(owner.password().clone())).await? {
+        return Err(CoreError::IdempotencyKeyReused {
+            key: key.map(|k| k.to_string()).unwrap_or_default(),
+        }
+        .into());
+    }
+    let mut work = state
+        .agenda
+        .store()
+        .begin(owner.business(), agendo_core::store::Access::Read)
+        .await?;
+    let business = work.business().await?.ok_or(CoreError::NotFound {
+        record: agendo_core::RecordKind::Business,
+        id: owner.business().to_string(),
+    })?;
+    drop(work);
+    let (tokens, cookie) = sign_in(state, &owner, lang).await?;
     Ok(with_cookie(
         StatusCode::CREATED,
         RegisteredOut {

@@ -579,7 +579,10 @@ pub fn range_span(from: Option<&str>, to: Option<&str>) -> Result<Span, Error> {
 /// Blocks time in a professional's calendar (R16): lunch, a vacation, an
 /// absence. Bookings already made in it stay; new ones are refused.
 #[utoipa::path(post, path = "/v1/staff/{id}/blocks", tag = "staff",
-    params(("id" = String, Path, description = "The professional's id")),
+    params(
+        ("id" = String, Path, description = "The professional's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
+    ),
     request_body = BlockBody,
     responses(
         (status = 201, description = "Blocked", body = BlockOut),
@@ -590,6 +593,7 @@ pub fn range_span(from: Option<&str>, to: Option<&str>) -> Result<Span, Error> {
 async fn add_block(
     State(state): State<AppState>,
     caller: Caller,
+    Idempotency(key): Idempotency,
     Path(id): Path<String>,
     Json(body): Json<BlockBody>,
 ) -> Result<(StatusCode, axum::Json<BlockOut>), Error> {
@@ -598,13 +602,30 @@ async fn add_block(
     let start = instant(&body.start, "start")?;
     let end = instant(&body.end, "end")?;
     let span = Span::new(start, end).map_err(|e| at(e, "end"))?;
-    let block = Block::new(
-        BlockId::random(),
-        caller.business,
-        Bookable::Professional(professional.id()),
-        span,
-        &body.reason,
-    )?;
+    // A key names one block of this professional: the id is made from both.
+    let block_id = match &key {
+        Some(key) => BlockId::from_uuid(state.tokens.keyed_id(&[
+            &caller.business.to_string(),
+            "block",
+            &professional.id().to_string(),
+            key.as_str(),
+        ])),
+        None => BlockId::random(),
+    };
+    let on = Bookable::Professional(professional.id());
+    let block = Block::new(block_id, caller.business, on, span, &body.reason)?;
+    if key.is_some() {
+        let mut work = read(&state, &caller).await?;
+        let all = Span::new(super::far_past(), super::far_future())?;
+        let existing = work
+            .blocks_meeting(on, all)
+            .await?
+            .into_iter()
+            .find(|b| b.id() == block_id);
+        if let Some(existing) = existing {
+            return replayed(existing, &block, key);
+        }
+    }
     state
         .agenda
         .add_block(&context(&state, &caller), &block)
