@@ -81,7 +81,8 @@ macro_rules! store_tests {
             slots_offer_every_professional_and_leave_out_taken_time,
             slots_of_a_service_with_a_room_need_the_room_free,
             slots_of_a_retired_or_unperformed_service,
-            batched_reads_agree_with_one_at_a_time
+            batched_reads_agree_with_one_at_a_time,
+            slots_see_a_booking_made_through_another_agenda
         );
         $crate::store_tests!(@races $run;
             sixty_four_clients_race_for_one_slot,

@@ -197,3 +197,29 @@ case!(
         assert!(work.bookings_meeting_any(&[], span).await.unwrap().is_empty());
     }
 );
+
+case!(
+    /// A search after a booking made elsewhere (another host's agenda on
+    /// the same store) sees it: what a search keeps is dropped when the
+    /// store changes.
+    slots_see_a_booking_made_through_another_agenda,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let only_ana = SlotsRequest {
+            professional: Some(salon.ana.id()),
+            ..request(salon.cut.id())
+        };
+        let before = salon.agenda.slots(&ctx, &only_ana).await.unwrap();
+        assert_eq!(before.len(), 18);
+        // Asked again, the answer is the same.
+        assert_eq!(salon.agenda.slots(&ctx, &only_ana).await.unwrap(), before);
+        let elsewhere = agendo_core::agenda::Agenda::new(store.clone());
+        let mut cut = salon.cut_at(&salon.ana, &salon.maria, "2026-03-02T15:00:00Z");
+        cut.discount = None;
+        elsewhere.book(&ctx, &cut).await.unwrap();
+        let after = salon.agenda.slots(&ctx, &only_ana).await.unwrap();
+        assert_eq!(after.len(), 17);
+        assert!(!after.iter().any(|s| s.start() == at("2026-03-02T15:00:00Z")));
+    }
+);

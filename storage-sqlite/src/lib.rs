@@ -39,6 +39,7 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::LazyLock;
 use std::time::Duration;
 
@@ -106,6 +107,9 @@ pub struct SqliteStore {
     // is dropped whenever another connection writes).
     writer: Arc<Mutex<Writer>>,
     path: PathBuf,
+    /// The writer's commits so far ([`Store::version`]): this process's
+    /// writer is the file's only one while the store is open.
+    commits: Arc<AtomicU64>,
 }
 
 impl SqliteStore {
@@ -140,15 +144,18 @@ impl SqliteStore {
             .await
             .map_err(opened)?;
         MIGRATOR.run(&mut writer).await?;
+        let commits = Arc::new(AtomicU64::new(0));
         let writer = Arc::new(Mutex::new(Writer {
             raw: Some(writer),
             state: State::Idle,
+            commits: commits.clone(),
         }));
         let readers = open(READERS).await.map_err(opened)?;
         Ok(SqliteStore {
             readers,
             writer,
             path,
+            commits,
         })
     }
 
@@ -226,6 +233,10 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
+    fn version(&self) -> Option<u64> {
+        Some(self.commits.load(Ordering::SeqCst))
+    }
+
     async fn begin(
         &self,
         business: BusinessId,
@@ -286,6 +297,8 @@ struct Writer {
     /// `None` once the store is closed.
     raw: Option<SqliteConnection>,
     state: State,
+    /// Counts commits, after each one ([`Store::version`]).
+    commits: Arc<AtomicU64>,
 }
 
 /// Where the writer's transaction stands. `BEGIN IMMEDIATE` waits for the
@@ -320,7 +333,11 @@ impl Writer {
     }
 
     async fn commit(&mut self) -> Result<(), sqlx::Error> {
-        sqlx::raw_sql("COMMIT").execute(self.raw()?).await?;
+        let done = sqlx::raw_sql("COMMIT").execute(self.raw()?).await;
+        // Counted even when COMMIT reports an error: whether it took effect
+        // is unknown, and a needless count only costs a fresh read.
+        self.commits.fetch_add(1, Ordering::SeqCst);
+        done?;
         self.state = State::Idle;
         Ok(())
     }

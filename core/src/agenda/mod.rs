@@ -229,12 +229,17 @@ pub struct Paid {
 #[derive(Clone)]
 pub struct Agenda {
     store: Arc<dyn Store>,
+    /// What recent slot searches read, for stores that say when it changes.
+    slot_cache: Arc<slots::SlotCache>,
 }
 
 impl Agenda {
     /// The use cases over `store`.
     pub fn new(store: Arc<dyn Store>) -> Agenda {
-        Agenda { store }
+        Agenda {
+            store,
+            slot_cache: Arc::default(),
+        }
     }
 
     /// The store.

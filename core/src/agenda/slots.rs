@@ -2,6 +2,9 @@
 //! a service, the professionals who perform it, their hours, blocks and
 //! bookings, and the service's room or machine when it needs one.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use chrono::{Days, NaiveDate, NaiveTime};
 
 use super::{
@@ -85,6 +88,72 @@ impl Agenda {
     /// ```
     pub async fn slots(&self, ctx: &Context, request: &SlotsRequest) -> Result<SlotAnswer, Error> {
         let range = DateRange::new(request.from, request.to)?;
+        let inputs = self.slot_inputs(ctx, request, range).await?;
+        let Inputs {
+            rules,
+            duration,
+            calendars,
+            resource,
+        } = &*inputs;
+        if calendars.is_empty() {
+            return Ok(SlotAnswer::any_of(Vec::new(), *duration));
+        }
+        match resource {
+            None => Ok(
+                SlotSearch::new(range, ctx.now, *rules, Mode::Any, calendars.clone())?.find_slots(),
+            ),
+            Some(resource) => {
+                let mut answers = Vec::with_capacity(calendars.len());
+                for calendar in calendars {
+                    let key = calendar.key().clone();
+                    let pair = vec![calendar.clone(), resource.clone()];
+                    let answer =
+                        SlotSearch::new(range, ctx.now, *rules, Mode::All, pair)?.find_slots();
+                    answers.push((key, answer));
+                }
+                Ok(SlotAnswer::any_of(answers, *duration))
+            }
+        }
+    }
+
+    /// What a slot search of `request` needs from the store: kept while the
+    /// store's [`Store::version`](crate::store::Store::version) stays the
+    /// same, read afresh otherwise.
+    async fn slot_inputs(
+        &self,
+        ctx: &Context,
+        request: &SlotsRequest,
+        range: DateRange,
+    ) -> Result<Arc<Inputs>, Error> {
+        let key = InputsKey {
+            business: ctx.business,
+            service: request.service,
+            professional: request.professional,
+            from: request.from,
+            to: request.to,
+            step: request.step_minutes,
+        };
+        // The version is taken before reading: a commit during the read
+        // makes the next search read again.
+        let version = self.store.version();
+        if let Some(version) = version {
+            if let Some(inputs) = self.slot_cache.get(&key, version) {
+                return Ok(inputs);
+            }
+        }
+        let inputs = Arc::new(self.read_inputs(ctx, request, range).await?);
+        if let Some(version) = version {
+            self.slot_cache.put(key, version, inputs.clone());
+        }
+        Ok(inputs)
+    }
+
+    async fn read_inputs(
+        &self,
+        ctx: &Context,
+        request: &SlotsRequest,
+        range: DateRange,
+    ) -> Result<Inputs, Error> {
         let mut work = self.store.begin(ctx.business, Access::Read).await?;
         let business = load_business(&mut *work, ctx.business).await?;
         let service = load_service(&mut *work, request.service).await?;
@@ -114,8 +183,14 @@ impl Agenda {
         };
         let duration =
             i64::from(service.duration_minutes()) * crate::time::timeline::MICROS_PER_MINUTE;
+        let mut inputs = Inputs {
+            rules,
+            duration,
+            calendars: Vec::new(),
+            resource: None,
+        };
         if professionals.is_empty() {
-            return Ok(SlotAnswer::any_of(Vec::new(), duration));
+            return Ok(inputs);
         }
         let span = reach(range)?;
         // Every professional's blocks and bookings in two reads, then
@@ -126,11 +201,10 @@ impl Agenda {
             .collect();
         let blocks = work.blocks_meeting_any(&on, span).await?;
         let bookings = work.bookings_meeting_any(&on, span).await?;
-        let mut calendars = Vec::with_capacity(professionals.len());
         for professional in &professionals {
             let on = Bookable::Professional(professional.id());
             let theirs: Vec<_> = blocks.iter().filter(|b| b.on() == on).cloned().collect();
-            calendars.push(staff_calendar(
+            inputs.calendars.push(staff_calendar(
                 on,
                 business.zone(),
                 professional.hours().clone(),
@@ -141,41 +215,72 @@ impl Agenda {
                     .filter(|b| b.professional() == professional.id()),
             )?);
         }
-        let resource = match service.resource() {
-            Some(id) => {
-                let resource = load_resource(&mut *work, id).await?;
-                active(resource.activity(), RecordKind::Resource, id)?;
-                let on = Bookable::Resource(id);
-                let hours = resource.hours().clone();
-                Some(
-                    calendar(
-                        &mut *work,
-                        on,
-                        hours,
-                        resource.capacity(),
-                        span,
-                        business.zone(),
-                    )
-                    .await?,
+        if let Some(id) = service.resource() {
+            let resource = load_resource(&mut *work, id).await?;
+            active(resource.activity(), RecordKind::Resource, id)?;
+            let on = Bookable::Resource(id);
+            let hours = resource.hours().clone();
+            inputs.resource = Some(
+                calendar(
+                    &mut *work,
+                    on,
+                    hours,
+                    resource.capacity(),
+                    span,
+                    business.zone(),
                 )
-            }
-            None => None,
-        };
-        drop(work);
-        match resource {
-            None => Ok(SlotSearch::new(range, ctx.now, rules, Mode::Any, calendars)?.find_slots()),
-            Some(resource) => {
-                let mut answers = Vec::with_capacity(calendars.len());
-                for calendar in calendars {
-                    let key = calendar.key().clone();
-                    let pair = vec![calendar, resource.clone()];
-                    let answer =
-                        SlotSearch::new(range, ctx.now, rules, Mode::All, pair)?.find_slots();
-                    answers.push((key, answer));
-                }
-                Ok(SlotAnswer::any_of(answers, duration))
-            }
+                .await?,
+            );
         }
+        Ok(inputs)
+    }
+}
+
+/// What a slot search reads from the store.
+pub(crate) struct Inputs {
+    rules: SlotRules,
+    duration: i64,
+    calendars: Vec<StaffCalendar>,
+    resource: Option<StaffCalendar>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct InputsKey {
+    business: crate::ids::BusinessId,
+    service: ServiceId,
+    professional: Option<ProfessionalId>,
+    from: NaiveDate,
+    to: NaiveDate,
+    step: Option<u32>,
+}
+
+/// The inputs of recent slot searches, each with the store version it was
+/// read at. Bounded: when full, it is emptied (the next searches read
+/// again).
+#[derive(Default)]
+pub(crate) struct SlotCache {
+    // A `std::sync::Mutex`: nothing is awaited while it is held.
+    entries: Mutex<HashMap<InputsKey, (u64, Arc<Inputs>)>>,
+}
+
+/// The most searches kept.
+const CACHED_SEARCHES: usize = 4_096;
+
+impl SlotCache {
+    fn get(&self, key: &InputsKey, version: u64) -> Option<Arc<Inputs>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|(at, _)| *at == version)
+            .map(|(_, inputs)| inputs.clone())
+    }
+
+    fn put(&self, key: InputsKey, version: u64, inputs: Arc<Inputs>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= CACHED_SEARCHES {
+            entries.clear();
+        }
+        entries.insert(key, (version, inputs));
     }
 }
 

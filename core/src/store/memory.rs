@@ -7,6 +7,7 @@
 //! and demos; it keeps nothing when the process ends.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use async_lock::{Mutex, MutexGuardArc};
@@ -50,6 +51,8 @@ pub struct MemoryStore {
     state: Arc<Mutex<HashMap<BusinessId, Records>>>,
     // A `std::sync::Mutex`, because nothing is awaited while it is held.
     failures: Arc<std::sync::Mutex<HashMap<String, Vec<DateTime<Utc>>>>>,
+    /// Commits so far ([`Store::version`]).
+    commits: Arc<AtomicU64>,
 }
 
 impl MemoryStore {
@@ -88,7 +91,12 @@ impl Store for MemoryStore {
             guard,
             business,
             records,
+            commits: self.commits.clone(),
         }))
+    }
+
+    fn version(&self) -> Option<u64> {
+        Some(self.commits.load(Ordering::SeqCst))
     }
 
     async fn business_by_slug(&self, slug: &Slug) -> Result<Option<BusinessId>, Error> {
@@ -153,6 +161,7 @@ struct MemoryWork {
     guard: MutexGuardArc<HashMap<BusinessId, Records>>,
     business: BusinessId,
     records: Records,
+    commits: Arc<AtomicU64>,
 }
 
 impl MemoryWork {
@@ -480,8 +489,12 @@ impl UnitOfWork for MemoryWork {
             mut guard,
             business,
             records,
+            commits,
         } = *self;
         guard.insert(business, records);
+        // Counted while the lock is held, so no reader sees the new records
+        // under the old number.
+        commits.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
 }

@@ -74,6 +74,16 @@ pub trait Store: Send + Sync {
         access: Access,
     ) -> Result<Box<dyn UnitOfWork>, Error>;
 
+    /// A number that grows whenever a unit of work that wrote commits,
+    /// when the store can tell without asking its database: it is the
+    /// database's only writer (SQLite opened by this process, the memory
+    /// store). While it stays the same, what was read stays true, so a use
+    /// case may keep it ([`crate::agenda::Agenda::slots`] does). `None`, the
+    /// default, means other hosts may write (Postgres): nothing is kept.
+    fn version(&self) -> Option<u64> {
+        None
+    }
+
     /// The business whose public address is `slug`, if any. One of the
     /// two reads across businesses: a client booking without signing in
     /// names the business by its address.
