@@ -571,6 +571,8 @@ proptest! {
         let search = to_search(&case);
         let free = oracle_free(&case);
         prop_assert_eq!(engine_answer(&search), oracle_answer(&case, &free));
+        let answer = search.find_slots();
+        prop_assert_eq!(answer.to_json(), serde_json::to_string(&answer).unwrap());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use agendo_core::agenda::SlotsRequest;
 use agendo_core::ids::{ProfessionalId, ServiceId};
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -98,5 +98,5 @@ async fn availability(
         .agenda
         .slots(&context(&state, &caller), &request)
         .await?;
-    Ok(axum::Json(answer).into_response())
+    Ok(super::json_text(answer.to_json()))
 }

@@ -144,3 +144,13 @@ where
     use serde::Deserialize as _;
     Option::<T>::deserialize(reader).map(Some)
 }
+
+/// A response of JSON text written by the engine itself.
+pub fn json_text(text: String) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        text,
+    )
+        .into_response()
+}

@@ -19,7 +19,7 @@ use agendo_core::store::Access;
 use agendo_core::{Error as CoreError, RecordKind};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -209,7 +209,7 @@ async fn availability(
     let request = params.to_request()?;
     let ctx = Context::staff(business.id(), state.now()).as_client();
     let answer = state.agenda.slots(&ctx, &request).await?;
-    Ok(axum::Json(answer).into_response())
+    Ok(super::json_text(answer.to_json()))
 }
 
 /// The client of the business with this e-mail or phone, or a new one.
