@@ -65,7 +65,8 @@ use rust_decimal::Decimal;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgRow};
 use sqlx::types::Json;
 use sqlx::{AssertSqlSafe, Connection as _, PgConnection, Postgres};
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -98,6 +99,70 @@ pub enum Error {
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
+    changes: Arc<Changes>,
+}
+
+/// The channel every write unit of work notifies when it commits.
+const CHANNEL: &str = "agendo_changes";
+
+/// The name the listening connection gives itself, so operators (and
+/// tests) can tell it from the pool's.
+pub const LISTENER_NAME: &str = "agendo-listener";
+
+/// What this host knows of commits: its own, counted as they happen, and
+/// every host's, heard on [`CHANNEL`] by a listening connection. While the
+/// listener is not connected, the store says nothing of its version, so
+/// nothing read is kept.
+#[derive(Default)]
+struct Changes {
+    version: AtomicU64,
+    listening: AtomicBool,
+    task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl Changes {
+    fn bump(&self) {
+        self.version.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Listens on [`CHANNEL`] for as long as `changes` lives, reconnecting
+/// after a second when the connection is lost.
+async fn listen(url: String, changes: std::sync::Weak<Changes>) {
+    loop {
+        if let Ok(mut listener) = sqlx::postgres::PgListener::connect(&url).await {
+            if listener.listen(CHANNEL).await.is_ok() {
+                let Some(live) = changes.upgrade() else {
+                    return;
+                };
+                // Anything may have changed while nobody listened.
+                live.bump();
+                live.listening.store(true, Ordering::SeqCst);
+                drop(live);
+                loop {
+                    let heard = listener.try_recv().await;
+                    let Some(live) = changes.upgrade() else {
+                        return;
+                    };
+                    live.bump();
+                    if !matches!(heard, Ok(Some(_))) {
+                        live.listening.store(false, Ordering::SeqCst);
+                        break;
+                    }
+                }
+            }
+        }
+        if changes.upgrade().is_none() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// `url` with `application_name` set to [`LISTENER_NAME`].
+fn listener_url(url: &str) -> String {
+    let joiner = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{joiner}application_name={LISTENER_NAME}")
 }
 
 /// How long a unit of work waits for a free connection, or for a new one.
@@ -128,9 +193,17 @@ impl PgStore {
             .runtime(deadpool::Runtime::Tokio1)
             .build()
             .map_err(|e| Error::Connect(sqlx::Error::Configuration(e.to_string().into())))?;
-        let store = PgStore { pool };
+        let store = PgStore {
+            pool,
+            changes: Arc::default(),
+        };
         let mut conn = store.connection().await.map_err(Error::Connect)?;
         MIGRATOR.run(&mut conn.raw).await?;
+        drop(conn);
+        if tokio::runtime::Handle::try_current().is_ok() {
+            let task = tokio::spawn(listen(listener_url(url), Arc::downgrade(&store.changes)));
+            *store.changes.task.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
+        }
         Ok(store)
     }
 
@@ -145,6 +218,16 @@ impl PgStore {
 
     /// Closes every connection, after the units of work in flight end.
     pub async fn close(&self) {
+        self.changes.listening.store(false, Ordering::SeqCst);
+        if let Some(task) = self
+            .changes
+            .task
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            task.abort();
+        }
         self.pool.close();
     }
 
@@ -212,7 +295,12 @@ impl PgStore {
             match sqlx::raw_sql(begin).execute(&mut conn.raw).await {
                 Ok(_) => {
                     let conn = Lease(Some(conn));
-                    return Ok(PgTx { conn, access });
+                    let changes = self.changes.clone();
+                    return Ok(PgTx {
+                        conn,
+                        access,
+                        changes,
+                    });
                 }
                 // Nothing has happened yet, so trying a fresh connection
                 // is safe; the broken one is dropped, not pooled.
@@ -228,6 +316,17 @@ impl PgStore {
 
 #[async_trait]
 impl Store for PgStore {
+    /// This host's count of every host's commits, while it hears them:
+    /// its own as they commit, others' a moment later by `NOTIFY`. A slot
+    /// search may so miss another host's booking made in that moment; the
+    /// booking itself is always refused by the database's guard.
+    fn version(&self) -> Option<u64> {
+        self.changes
+            .listening
+            .load(Ordering::SeqCst)
+            .then(|| self.changes.version.load(Ordering::SeqCst))
+    }
+
     async fn begin(
         &self,
         business: BusinessId,
@@ -299,6 +398,7 @@ fn is_broken(error: &sqlx::Error) -> bool {
 struct PgTx {
     conn: Lease,
     access: Access,
+    changes: Arc<Changes>,
 }
 
 /// A connection lent to one unit of work. A unit dropped without commit
@@ -675,10 +775,19 @@ impl Connection for PgTx {
     }
 
     async fn commit(mut self) -> Result<(), agendo_core::Error> {
-        sqlx::raw_sql("COMMIT")
+        // A writer tells every host, in the same round trip; the
+        // notification is delivered only if the commit succeeds.
+        let commit = match self.access {
+            Access::Read => "COMMIT",
+            Access::Write => "NOTIFY agendo_changes; COMMIT",
+        };
+        let done = sqlx::raw_sql(commit)
             .execute(&mut self.conn.conn().raw)
-            .await
-            .map_err(storage)?;
+            .await;
+        if self.access == Access::Write {
+            self.changes.bump();
+        }
+        done.map_err(storage)?;
         self.conn.conn().open = false;
         Ok(())
     }

@@ -59,12 +59,14 @@ fn a_dropped_unit_releases_its_locks_at_once() {
 fn a_connection_the_server_closed_is_replaced() {
     support::on_fresh_store(1, |store, url| async move {
         let salon = Salon::open(Arc::new(store.clone())).await;
-        // Every connection of the store's database but this one is ended
-        // by the server, as a restart or an idle timeout would.
+        // Every connection of the store's pool is ended by the server, as a
+        // restart or an idle timeout would (its listener is left alone: it
+        // reconnects by itself).
         let mut admin = PgConnection::connect(&url).await.unwrap();
         let ended: Vec<bool> = sqlx::query_scalar(AssertSqlSafe(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = current_database() AND pid <> pg_backend_pid()"
+             WHERE datname = current_database() AND pid <> pg_backend_pid() \
+             AND application_name <> 'agendo-listener'"
                 .to_owned(),
         ))
         .fetch_all(&mut admin)
