@@ -775,17 +775,21 @@ impl Connection for PgTx {
     }
 
     async fn commit(mut self) -> Result<(), agendo_core::Error> {
-        // A writer tells every host, in the same round trip; the
-        // notification is delivered only if the commit succeeds.
-        let commit = match self.access {
-            Access::Read => "COMMIT",
-            Access::Write => "NOTIFY agendo_changes; COMMIT",
-        };
-        let done = sqlx::raw_sql(commit)
-            .execute(&mut self.conn.conn().raw)
-            .await;
+        let raw = &mut self.conn.conn().raw;
+        let done = sqlx::raw_sql("COMMIT").execute(&mut *raw).await;
         if self.access == Access::Write {
             self.changes.bump();
+            if done.is_ok() {
+                // Every host is told after the commit, in a statement of its
+                // own: a NOTIFY inside the transaction would hold the
+                // notification queue's lock through the commit's flush and
+                // serialize every writer. Not hearing it only makes other
+                // hosts keep a search a moment longer, so a failure here is
+                // not the unit's.
+                let _ = sqlx::raw_sql("NOTIFY agendo_changes")
+                    .execute(&mut *raw)
+                    .await;
+            }
         }
         done.map_err(storage)?;
         self.conn.conn().open = false;

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use chrono::{Days, NaiveDate, NaiveTime};
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
 
 use super::{
     active, load_business, load_professional, load_resource, load_service, staff_calendar, Agenda,
@@ -137,13 +137,13 @@ impl Agenda {
         // makes the next search read again.
         let version = self.store.version();
         if let Some(version) = version {
-            if let Some(inputs) = self.slot_cache.get(&key, version) {
+            if let Some(inputs) = self.slot_cache.get(&key, version, ctx.now) {
                 return Ok(inputs);
             }
         }
         let inputs = Arc::new(self.read_inputs(ctx, request, range).await?);
         if let Some(version) = version {
-            self.slot_cache.put(key, version, inputs.clone());
+            self.slot_cache.put(key, version, ctx.now, inputs.clone());
         }
         Ok(inputs)
     }
@@ -260,27 +260,47 @@ struct InputsKey {
 #[derive(Default)]
 pub(crate) struct SlotCache {
     // A `std::sync::Mutex`: nothing is awaited while it is held.
-    entries: Mutex<HashMap<InputsKey, (u64, Arc<Inputs>)>>,
+    entries: Mutex<HashMap<InputsKey, Kept>>,
+}
+
+struct Kept {
+    version: u64,
+    read_at: DateTime<Utc>,
+    inputs: Arc<Inputs>,
 }
 
 /// The most searches kept.
 const CACHED_SEARCHES: usize = 4_096;
 
+/// The longest a read is kept even when the version stays the same: a
+/// bound on staleness should a store miss hearing of a commit (a lost
+/// notification between hosts).
+const KEPT_FOR: TimeDelta = TimeDelta::seconds(30);
+
 impl SlotCache {
-    fn get(&self, key: &InputsKey, version: u64) -> Option<Arc<Inputs>> {
+    fn get(&self, key: &InputsKey, version: u64, now: DateTime<Utc>) -> Option<Arc<Inputs>> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(key)
-            .filter(|(at, _)| *at == version)
-            .map(|(_, inputs)| inputs.clone())
+            .filter(|kept| {
+                kept.version == version && kept.read_at <= now && now - kept.read_at < KEPT_FOR
+            })
+            .map(|kept| kept.inputs.clone())
     }
 
-    fn put(&self, key: InputsKey, version: u64, inputs: Arc<Inputs>) {
+    fn put(&self, key: InputsKey, version: u64, now: DateTime<Utc>, inputs: Arc<Inputs>) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= CACHED_SEARCHES {
             entries.clear();
         }
-        entries.insert(key, (version, inputs));
+        entries.insert(
+            key,
+            Kept {
+                version,
+                read_at: now,
+                inputs,
+            },
+        );
     }
 }
 
