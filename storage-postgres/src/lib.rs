@@ -340,17 +340,11 @@ impl Store for PgStore {
         &self,
         slug: &Slug,
     ) -> Result<Option<BusinessId>, agendo_core::Error> {
-        let mut tx = self.tx(Access::Read).await?;
-        let found = directory::business_by_slug(&mut tx, slug).await?;
-        tx.commit().await?;
-        Ok(found)
+        directory::business_by_slug(self.tx(Access::Read).await?, slug).await
     }
 
     async fn logins(&self, email: &Email) -> Result<Vec<Login>, agendo_core::Error> {
-        let mut tx = self.tx(Access::Read).await?;
-        let found = directory::logins(&mut tx, email).await?;
-        tx.commit().await?;
-        Ok(found)
+        directory::logins(self.tx(Access::Read).await?, email).await
     }
 
     async fn add_sign_in_failure(
@@ -359,9 +353,8 @@ impl Store for PgStore {
         at: DateTime<Utc>,
         forget_before: DateTime<Utc>,
     ) -> Result<(), agendo_core::Error> {
-        let mut tx = self.tx(Access::Write).await?;
-        directory::add_sign_in_failure(&mut tx, key, at, forget_before).await?;
-        tx.commit().await
+        let tx = self.tx(Access::Write).await?;
+        directory::add_sign_in_failure(tx, key, at, forget_before).await
     }
 
     async fn sign_in_failures(
@@ -369,16 +362,11 @@ impl Store for PgStore {
         key: &str,
         since: DateTime<Utc>,
     ) -> Result<Vec<DateTime<Utc>>, agendo_core::Error> {
-        let mut tx = self.tx(Access::Read).await?;
-        let found = directory::sign_in_failures(&mut tx, key, since).await?;
-        tx.commit().await?;
-        Ok(found)
+        directory::sign_in_failures(self.tx(Access::Read).await?, key, since).await
     }
 
     async fn clear_sign_in_failures(&self, key: &str) -> Result<(), agendo_core::Error> {
-        let mut tx = self.tx(Access::Write).await?;
-        directory::clear_sign_in_failures(&mut tx, key).await?;
-        tx.commit().await
+        directory::clear_sign_in_failures(self.tx(Access::Write).await?, key).await
     }
 }
 

@@ -1,8 +1,8 @@
 //! The reads and writes across businesses: a business found by its public
 //! address, the accounts an e-mail signs in to, and failed sign-ins. Each
-//! runs in a short transaction of its own, which the adapter opens and
-//! commits; everything else goes through a [`crate::Work`] scoped to one
-//! business.
+//! runs in a short transaction of its own: the adapter opens it and hands
+//! it over, and the function commits it. Everything else goes through a
+//! [`crate::Work`] scoped to one business.
 
 use agendo_core::account::{Account, Slug};
 use agendo_core::contact::Email;
@@ -19,7 +19,7 @@ use crate::work::Connection;
 /// # Errors
 /// [`Error::Storage`] from the database.
 pub async fn business_by_slug<C: Connection>(
-    conn: &mut C,
+    mut conn: C,
     slug: &Slug,
 ) -> Result<Option<BusinessId>, Error> {
     let sql = format!(
@@ -29,16 +29,19 @@ pub async fn business_by_slug<C: Connection>(
     let rows = conn
         .fetch(&sql, vec![Value::Text(Some(slug.as_str().to_owned()))])
         .await?;
-    rows.first()
+    let found = rows
+        .first()
         .map(|r| r.uuid("business_id").map(BusinessId::from_uuid))
-        .transpose()
+        .transpose()?;
+    conn.commit().await?;
+    Ok(found)
 }
 
 /// The accounts that sign in with `email`, by business then id.
 ///
 /// # Errors
 /// [`Error::Storage`] from the database.
-pub async fn logins<C: Connection>(conn: &mut C, email: &Email) -> Result<Vec<Login>, Error> {
+pub async fn logins<C: Connection>(mut conn: C, email: &Email) -> Result<Vec<Login>, Error> {
     let sql = format!(
         "SELECT business_id, id FROM accounts WHERE login_key = {} ORDER BY business_id, id",
         C::PARAMS.nth(1)
@@ -58,6 +61,7 @@ pub async fn logins<C: Connection>(conn: &mut C, email: &Email) -> Result<Vec<Lo
     // SQLite orders UUID text and Postgres uuid bytes alike, but sorting
     // here keeps the promise whatever the column type.
     logins.sort();
+    conn.commit().await?;
     Ok(logins)
 }
 
@@ -67,7 +71,7 @@ pub async fn logins<C: Connection>(conn: &mut C, email: &Email) -> Result<Vec<Lo
 /// # Errors
 /// [`Error::Storage`] from the database.
 pub async fn add_sign_in_failure<C: Connection>(
-    conn: &mut C,
+    mut conn: C,
     key: &str,
     at: DateTime<Utc>,
     forget_before: DateTime<Utc>,
@@ -86,8 +90,8 @@ pub async fn add_sign_in_failure<C: Connection>(
         p.nth(2)
     );
     conn.execute(&add, vec![text(key), Value::Time(Some(at))])
-        .await
-        .map(drop)
+        .await?;
+    conn.commit().await
 }
 
 /// The failed sign-ins under `key` at or after `since`, oldest first.
@@ -95,7 +99,7 @@ pub async fn add_sign_in_failure<C: Connection>(
 /// # Errors
 /// [`Error::Storage`] from the database.
 pub async fn sign_in_failures<C: Connection>(
-    conn: &mut C,
+    mut conn: C,
     key: &str,
     since: DateTime<Utc>,
 ) -> Result<Vec<DateTime<Utc>>, Error> {
@@ -107,19 +111,25 @@ pub async fn sign_in_failures<C: Connection>(
     let rows = conn
         .fetch(&sql, vec![text(key), Value::Time(Some(since))])
         .await?;
-    rows.iter().map(|r| r.time("at")).collect()
+    let failures = rows
+        .iter()
+        .map(|r| r.time("at"))
+        .collect::<Result<Vec<_>, Error>>()?;
+    conn.commit().await?;
+    Ok(failures)
 }
 
 /// Forgets the failed sign-ins under `key`.
 ///
 /// # Errors
 /// [`Error::Storage`] from the database.
-pub async fn clear_sign_in_failures<C: Connection>(conn: &mut C, key: &str) -> Result<(), Error> {
+pub async fn clear_sign_in_failures<C: Connection>(mut conn: C, key: &str) -> Result<(), Error> {
     let sql = format!(
         "DELETE FROM sign_in_failures WHERE key = {}",
         C::PARAMS.nth(1)
     );
-    conn.execute(&sql, vec![text(key)]).await.map(drop)
+    conn.execute(&sql, vec![text(key)]).await?;
+    conn.commit().await
 }
 
 fn text(value: &str) -> Value {

@@ -268,36 +268,6 @@ fn one_kind(on: &[Bookable]) -> Option<(&'static str, Vec<Uuid>)> {
         .map(|ids| (column, ids))
 }
 
-/// The port's default for mixed kinds: each in turn.
-async fn default_blocks_meeting_any<C: Connection>(
-    work: &mut Work<C>,
-    on: &[Bookable],
-    span: Span,
-) -> Result<Vec<Block>, Error> {
-    let mut all = Vec::new();
-    for who in on {
-        all.extend(work.blocks_meeting(*who, span).await?);
-    }
-    all.sort_by_key(|b| (b.span(), b.id()));
-    all.dedup_by_key(|b| b.id());
-    Ok(all)
-}
-
-/// The port's default for mixed kinds: each in turn.
-async fn default_bookings_meeting_any<C: Connection>(
-    work: &mut Work<C>,
-    on: &[Bookable],
-    span: Span,
-) -> Result<Vec<Booking>, Error> {
-    let mut all = Vec::new();
-    for who in on {
-        all.extend(work.bookings_meeting(*who, span).await?);
-    }
-    all.sort_by_key(|b| (b.held(), b.id()));
-    all.dedup_by_key(|b| b.id());
-    Ok(all)
-}
-
 /// A unit of work over one business's rows of an open transaction.
 pub struct Work<C> {
     conn: C,
@@ -521,7 +491,7 @@ impl<C: Connection> UnitOfWork for Work<C> {
         span: Span,
     ) -> Result<Vec<Block>, Error> {
         let Some((column, ids)) = one_kind(on) else {
-            return default_blocks_meeting_any(self, on, span).await;
+            return agendo_core::store::blocks_meeting_each(self, on, span).await;
         };
         let p = C::PARAMS;
         let list: Vec<String> = (0..ids.len()).map(|i| p.nth(4 + i)).collect();
@@ -544,7 +514,7 @@ impl<C: Connection> UnitOfWork for Work<C> {
         span: Span,
     ) -> Result<Vec<Booking>, Error> {
         let Some((column, ids)) = one_kind(on) else {
-            return default_bookings_meeting_any(self, on, span).await;
+            return agendo_core::store::bookings_meeting_each(self, on, span).await;
         };
         let sql = C::meeting_any_sql(&Booking::COLUMNS.join(", "), column, ids.len());
         let mut values = vec![

@@ -117,6 +117,43 @@ pub trait Store: Send + Sync {
     async fn clear_sign_in_failures(&self, key: &str) -> Result<(), Error>;
 }
 
+/// [`UnitOfWork::blocks_meeting_any`] by asking for each of `on` in turn:
+/// the default, and what a store falls back to where one query cannot ask.
+///
+/// # Errors
+/// As [`UnitOfWork::blocks_meeting`].
+pub async fn blocks_meeting_each<W: UnitOfWork + ?Sized>(
+    work: &mut W,
+    on: &[Bookable],
+    span: Span,
+) -> Result<Vec<Block>, Error> {
+    let mut all = Vec::new();
+    for who in on {
+        all.extend(work.blocks_meeting(*who, span).await?);
+    }
+    all.sort_by_key(|b| (b.span(), b.id()));
+    all.dedup_by_key(|b| b.id());
+    Ok(all)
+}
+
+/// [`UnitOfWork::bookings_meeting_any`] by asking for each of `on` in turn.
+///
+/// # Errors
+/// As [`UnitOfWork::bookings_meeting`].
+pub async fn bookings_meeting_each<W: UnitOfWork + ?Sized>(
+    work: &mut W,
+    on: &[Bookable],
+    span: Span,
+) -> Result<Vec<Booking>, Error> {
+    let mut all = Vec::new();
+    for who in on {
+        all.extend(work.bookings_meeting(*who, span).await?);
+    }
+    all.sort_by_key(|b| (b.held(), b.id()));
+    all.dedup_by_key(|b| b.id());
+    Ok(all)
+}
+
 /// An account found by its e-mail: the business and the account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Login {
@@ -311,13 +348,7 @@ pub trait UnitOfWork: Send {
         on: &[Bookable],
         span: Span,
     ) -> Result<Vec<Block>, Error> {
-        let mut all = Vec::new();
-        for who in on {
-            all.extend(self.blocks_meeting(*who, span).await?);
-        }
-        all.sort_by_key(|b| (b.span(), b.id()));
-        all.dedup_by_key(|b| b.id());
-        Ok(all)
+        blocks_meeting_each(self, on, span).await
     }
 
     /// The active bookings of any of `on` whose held span overlaps `span`,
@@ -327,13 +358,7 @@ pub trait UnitOfWork: Send {
         on: &[Bookable],
         span: Span,
     ) -> Result<Vec<Booking>, Error> {
-        let mut all = Vec::new();
-        for who in on {
-            all.extend(self.bookings_meeting(*who, span).await?);
-        }
-        all.sort_by_key(|b| (b.held(), b.id()));
-        all.dedup_by_key(|b| b.id());
-        Ok(all)
+        bookings_meeting_each(self, on, span).await
     }
     /// The bookings that pass `filter`, by appointment start then id.
     async fn bookings(&mut self, filter: &BookingFilter) -> Result<Vec<Booking>, Error>;

@@ -97,14 +97,7 @@ async fn create(
         .map_err(|e| Error::Internal {
             detail: format!("hashing task: {e}"),
         })??;
-    let id = match &key {
-        Some(key) => AccountId::from_uuid(state.tokens.keyed_id(&[
-            &caller.business.to_string(),
-            "account",
-            key.as_str(),
-        ])),
-        None => AccountId::random(),
-    };
+    let id = AccountId::from_uuid(super::new_id(&state, &caller, "account", "", key.as_ref()));
     if let Some(key) = &key {
         // A retry answers the account the key made, if the request is the
         // same (the password is not compared: its hash differs each time).

@@ -364,13 +364,7 @@ async fn create(
             role: caller.role.as_str(),
         });
     }
-    let business = {
-        let mut work = read(&state, &caller).await?;
-        work.business().await?.ok_or(CoreError::NotFound {
-            record: RecordKind::Business,
-            id: caller.business.to_string(),
-        })?
-    };
+    let business = super::business(&state, &caller).await?;
     let request = BookRequest {
         service: ServiceId::parse(&body.service_id).map_err(|e| at(e, "service_id"))?,
         professional,

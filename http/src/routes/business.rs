@@ -5,7 +5,7 @@ use agendo_core::account::Role;
 use agendo_core::business::{Business, ConfirmationMode};
 use agendo_core::money::{Percent, Share};
 use agendo_core::policy::{CancellationPolicy, Tier};
-use agendo_core::{Error as CoreError, Lang, Problem as CoreProblem, RecordKind};
+use agendo_core::{Error as CoreError, Lang, Problem as CoreProblem};
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::BusinessOut;
-use super::{at, money, read, MoneyOut};
+use super::{at, money, MoneyOut};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::Json;
@@ -134,17 +134,6 @@ pub struct SettingsPatch {
     pub policy: Option<PolicyBody>,
 }
 
-async fn load(state: &AppState, caller: &Caller) -> Result<Business, Error> {
-    let mut work = read(state, caller).await?;
-    work.business().await?.ok_or_else(|| {
-        CoreError::NotFound {
-            record: RecordKind::Business,
-            id: caller.business.to_string(),
-        }
-        .into()
-    })
-}
-
 fn percent(text: &str, field: &str) -> Result<Percent, Error> {
     Percent::parse(text).map_err(|e| at(e, field).into())
 }
@@ -200,7 +189,9 @@ async fn get_settings(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<axum::Json<SettingsOut>, Error> {
-    Ok(axum::Json((&load(&state, &caller).await?).into()))
+    Ok(axum::Json(
+        (&super::business(&state, &caller).await?).into(),
+    ))
 }
 
 /// Changes the business's settings (owner).
@@ -217,7 +208,7 @@ async fn change(
     Json(patch): Json<SettingsPatch>,
 ) -> Result<axum::Json<SettingsOut>, Error> {
     caller.require(&[Role::Owner])?;
-    let current = load(&state, &caller).await?;
+    let current = super::business(&state, &caller).await?;
     let name = patch.name.as_deref().unwrap_or(current.name());
     let locale = match patch.locale.as_deref() {
         None => current.locale(),

@@ -7,7 +7,7 @@ use agendo_core::business::{Activity, Client};
 use agendo_core::contact::{Email, Phone, TaxId};
 use agendo_core::ids::ClientId;
 use agendo_core::store::BookingFilter;
-use agendo_core::{Error as CoreError, RecordKind};
+use agendo_core::RecordKind;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -178,13 +178,7 @@ pub fn build(id: ClientId, caller: &Caller, body: &ClientBody) -> Result<Client,
 pub async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Client, Error> {
     let id: ClientId = path_id(id, RecordKind::Client)?;
     let mut work = read(state, caller).await?;
-    work.client(id).await?.ok_or_else(|| {
-        CoreError::NotFound {
-            record: RecordKind::Client,
-            id: id.to_string(),
-        }
-        .into()
-    })
+    super::found(work.client(id).await?, RecordKind::Client, id)
 }
 
 /// Lowercase without accents, for matching names as people type them.
@@ -254,14 +248,7 @@ async fn create(
     Json(body): Json<ClientBody>,
 ) -> Result<(StatusCode, axum::Json<ClientOut>), Error> {
     caller.require(EDITORS)?;
-    let id = match &key {
-        Some(key) => ClientId::from_uuid(state.tokens.keyed_id(&[
-            &caller.business.to_string(),
-            "client",
-            key.as_str(),
-        ])),
-        None => ClientId::random(),
-    };
+    let id = ClientId::from_uuid(super::new_id(&state, &caller, "client", "", key.as_ref()));
     let client = build(id, &caller, &body)?;
     if key.is_some() {
         let mut work = read(&state, &caller).await?;

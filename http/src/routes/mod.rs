@@ -154,3 +154,59 @@ pub fn json_text(text: String) -> axum::response::Response {
     )
         .into_response()
 }
+
+/// The id of a record created under `key`: made from the caller's business,
+/// the kind of record, `scope` (the parent record, if any) and the key, so
+/// a retry finds what the first request made; a new random id without a
+/// key.
+pub fn new_id(
+    state: &AppState,
+    caller: &Caller,
+    kind: &str,
+    scope: &str,
+    key: Option<&agendo_core::store::IdempotencyKey>,
+) -> uuid::Uuid {
+    match key {
+        Some(key) => {
+            state
+                .tokens
+                .keyed_id(&[&caller.business.to_string(), kind, scope, key.as_str()])
+        }
+        None => uuid::Uuid::new_v4(),
+    }
+}
+
+/// The record found, or "not found" naming its kind and id.
+///
+/// # Errors
+/// [`CoreError::NotFound`].
+pub fn found<T>(
+    record: Option<T>,
+    kind: agendo_core::RecordKind,
+    id: impl ToString,
+) -> Result<T, Error> {
+    record.ok_or_else(|| {
+        CoreError::NotFound {
+            record: kind,
+            id: id.to_string(),
+        }
+        .into()
+    })
+}
+
+/// The caller's business.
+///
+/// # Errors
+/// [`CoreError::NotFound`] when it is gone; [`Error::Core`] when the store
+/// fails.
+pub async fn business(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<agendo_core::business::Business, Error> {
+    let mut work = read(state, caller).await?;
+    found(
+        work.business().await?,
+        agendo_core::RecordKind::Business,
+        caller.business,
+    )
+}

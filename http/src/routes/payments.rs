@@ -145,25 +145,7 @@ const REFUNDERS: &[Role] = &[Role::Owner];
 async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Payment, Error> {
     let id: PaymentId = path_id(id, RecordKind::Payment)?;
     let mut work = read(state, caller).await?;
-    work.payment(id).await?.ok_or_else(|| {
-        CoreError::NotFound {
-            record: RecordKind::Payment,
-            id: id.to_string(),
-        }
-        .into()
-    })
-}
-
-async fn currency(
-    state: &AppState,
-    caller: &Caller,
-) -> Result<agendo_core::money::Currency, Error> {
-    let mut work = read(state, caller).await?;
-    let business = work.business().await?.ok_or(CoreError::NotFound {
-        record: RecordKind::Business,
-        id: caller.business.to_string(),
-    })?;
-    Ok(business.currency())
+    super::found(work.payment(id).await?, RecordKind::Payment, id)
 }
 
 /// Records a payment received by hand (R35).
@@ -183,7 +165,7 @@ async fn record(
     Json(body): Json<PaymentBody>,
 ) -> Result<(StatusCode, axum::Json<PaidOut>), Error> {
     caller.require(CASHIERS)?;
-    let currency = currency(&state, &caller).await?;
+    let currency = super::business(&state, &caller).await?.currency();
     let request = PaymentRequest {
         client: ClientId::parse(&body.client_id).map_err(|e| at(e, "client_id"))?,
         booking: body

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{context, money, read, MoneyOut};
+use super::{business, context, found, money, read, MoneyOut};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Idempotency, Json};
@@ -108,27 +108,10 @@ impl From<&Service> for ServiceOut {
 /// Who may change the catalog: the owner.
 const EDITORS: &[Role] = &[Role::Owner];
 
-async fn business(state: &AppState, caller: &Caller) -> Result<Business, Error> {
-    let mut work = read(state, caller).await?;
-    work.business().await?.ok_or_else(|| {
-        CoreError::NotFound {
-            record: RecordKind::Business,
-            id: caller.business.to_string(),
-        }
-        .into()
-    })
-}
-
 async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Service, Error> {
     let id: ServiceId = path_id(id, RecordKind::Service)?;
     let mut work = read(state, caller).await?;
-    work.service(id).await?.ok_or_else(|| {
-        CoreError::NotFound {
-            record: RecordKind::Service,
-            id: id.to_string(),
-        }
-        .into()
-    })
+    found(work.service(id).await?, RecordKind::Service, id)
 }
 
 fn build(business: &Business, id: ServiceId, body: &ServiceBody) -> Result<Service, Error> {
@@ -177,14 +160,7 @@ async fn create(
 ) -> Result<(StatusCode, axum::Json<ServiceOut>), Error> {
     caller.require(EDITORS)?;
     let business = business(&state, &caller).await?;
-    let id = match &key {
-        Some(key) => ServiceId::from_uuid(state.tokens.keyed_id(&[
-            &caller.business.to_string(),
-            "service",
-            key.as_str(),
-        ])),
-        None => ServiceId::random(),
-    };
+    let id = ServiceId::from_uuid(super::new_id(&state, &caller, "service", "", key.as_ref()));
     let service = build(&business, id, &body)?;
     if key.is_some() {
         let mut work = read(&state, &caller).await?;

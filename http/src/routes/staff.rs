@@ -291,13 +291,7 @@ fn may_manage(caller: &Caller, professional: ProfessionalId) -> Result<(), Error
 async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Professional, Error> {
     let id: ProfessionalId = path_id(id, RecordKind::Professional)?;
     let mut work = read(state, caller).await?;
-    work.professional(id).await?.ok_or_else(|| {
-        CoreError::NotFound {
-            record: RecordKind::Professional,
-            id: id.to_string(),
-        }
-        .into()
-    })
+    super::found(work.professional(id).await?, RecordKind::Professional, id)
 }
 
 fn service_ids(ids: &[String]) -> Result<Vec<ServiceId>, Error> {
@@ -342,14 +336,7 @@ async fn create(
     Json(body): Json<StaffBody>,
 ) -> Result<(StatusCode, axum::Json<StaffOut>), Error> {
     caller.require(EDITORS)?;
-    let id = match &key {
-        Some(key) => ProfessionalId::from_uuid(state.tokens.keyed_id(&[
-            &caller.business.to_string(),
-            "staff",
-            key.as_str(),
-        ])),
-        None => ProfessionalId::random(),
-    };
+    let id = ProfessionalId::from_uuid(super::new_id(&state, &caller, "staff", "", key.as_ref()));
     let mut professional = Professional::new(id, caller.business, &body.name)?
         .with_services(service_ids(&body.services)?);
     if let Some(capacity) = body.capacity {
@@ -603,15 +590,13 @@ async fn add_block(
     let end = instant(&body.end, "end")?;
     let span = Span::new(start, end).map_err(|e| at(e, "end"))?;
     // A key names one block of this professional: the id is made from both.
-    let block_id = match &key {
-        Some(key) => BlockId::from_uuid(state.tokens.keyed_id(&[
-            &caller.business.to_string(),
-            "block",
-            &professional.id().to_string(),
-            key.as_str(),
-        ])),
-        None => BlockId::random(),
-    };
+    let block_id = BlockId::from_uuid(super::new_id(
+        &state,
+        &caller,
+        "block",
+        &professional.id().to_string(),
+        key.as_ref(),
+    ));
     let on = Bookable::Professional(professional.id());
     let block = Block::new(block_id, caller.business, on, span, &body.reason)?;
     if key.is_some() {
