@@ -37,8 +37,7 @@ pub async fn context(State(state): State<AppState>, mut request: Request, next: 
         .headers()
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.trim().is_empty())
-        .map(Lang::from_tag);
+        .and_then(asked_lang);
     let now = state.now();
     let caller = bearer(request.headers()).and_then(|token| state.tokens.caller(token, now));
     let address = client_addr(&request, state.config.trust_proxy);
@@ -80,6 +79,24 @@ pub async fn context(State(state): State<AppState>, mut request: Request, next: 
         tracing::info!(status, millis = seconds * 1e3, "answered");
     });
     response
+}
+
+/// The language an `Accept-Language` list asks for, if it names one the
+/// engine speaks (`fr, pt;q=0.5` is Portuguese); `None` when it names
+/// neither, so the business's language is used instead.
+fn asked_lang(header: &str) -> Option<Lang> {
+    let speaks = header.split(',').any(|part| {
+        let primary = part
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default();
+        primary.eq_ignore_ascii_case("pt") || primary.eq_ignore_ascii_case("en")
+    });
+    speaks.then(|| Lang::from_tag(header))
 }
 
 fn request_id(headers: &HeaderMap) -> String {
@@ -146,5 +163,17 @@ fn secure(headers: &mut HeaderMap, docs: bool, mode: Mode) {
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_language_the_engine_does_not_speak_falls_back_to_the_business() {
+        assert_eq!(asked_lang("fr-FR, de;q=0.8"), None);
+        assert_eq!(asked_lang("fr, pt-BR;q=0.5"), Some(Lang::PtBr));
+        assert_eq!(asked_lang("en-US"), Some(Lang::En));
     }
 }
