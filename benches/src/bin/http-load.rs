@@ -18,6 +18,9 @@
 //! - **writes**: each connection books the haircut for its client with a
 //!   random professional at a random half hour of the next 30 days; the
 //!   answer is 201 (booked) or 409 (taken).
+//! - **mixed**: both at once, one connection in eight booking, so the
+//!   searches keep meeting fresh commits (what a search keeps between
+//!   commits is dropped) and read the store again.
 //!
 //! Printed per phase: requests, requests/s, p50/p99/max latency, the
 //! answers by status, and the 5xx count (must be 0). Afterwards every
@@ -289,62 +292,80 @@ async fn run(
     connections: usize,
     seconds: u64,
 ) -> (Vec<Tally>, Duration) {
+    let (tallies, elapsed) = run_mixed(&[(phase, connections)], token, clients, seconds).await;
+    (tallies.into_iter().next().unwrap_or_default(), elapsed)
+}
+
+/// Runs each phase on its number of connections, all at once, for
+/// `seconds`; the tallies come back per phase.
+async fn run_mixed(
+    phases: &[(Phase, usize)],
+    token: &str,
+    clients: &[String],
+    seconds: u64,
+) -> (Vec<Vec<Tally>>, Duration) {
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for i in 0..connections {
-        // One client per connection, so there are `connections` sockets.
-        let http = reqwest::Client::builder()
-            .pool_max_idle_per_host(1)
-            .build()
-            .unwrap_or_default();
-        let stop = stop.clone();
-        let phase = phase.clone();
-        let token = token.to_owned();
-        let client = clients[i % clients.len()].clone();
-        tasks.push(tokio::spawn(async move {
-            let mut rng = ChaCha8Rng::seed_from_u64(i as u64);
-            let mut tally = Tally::default();
-            while !stop.load(Ordering::Relaxed) {
-                let request = match &phase {
-                    Phase::Reads { url } => http.get(url.as_str()),
-                    Phase::Writes {
-                        base,
-                        service,
-                        staff,
-                        first,
-                    } => {
-                        let day = *first + TimeDelta::days(rng.random_range(0..30));
-                        let half_hour = rng.random_range(0..18i64);
-                        // 09:00 in São Paulo is 12:00Z.
-                        let start = day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()
-                            + TimeDelta::minutes(30 * half_hour);
-                        let who = &staff[rng.random_range(0..staff.len())];
-                        http.post(format!("{base}/v1/bookings")).json(&json!({
+    let mut i = 0;
+    for (which, (phase, connections)) in phases.iter().enumerate() {
+        for _ in 0..*connections {
+            i += 1;
+            // One client per connection, so there are `connections` sockets.
+            let http = reqwest::Client::builder()
+                .pool_max_idle_per_host(1)
+                .build()
+                .unwrap_or_default();
+            let stop = stop.clone();
+            let phase = phase.clone();
+            let token = token.to_owned();
+            let i = i - 1;
+            let client = clients[i % clients.len()].clone();
+            let task = tokio::spawn(async move {
+                let mut rng = ChaCha8Rng::seed_from_u64(i as u64);
+                let mut tally = Tally::default();
+                while !stop.load(Ordering::Relaxed) {
+                    let request = match &phase {
+                        Phase::Reads { url } => http.get(url.as_str()),
+                        Phase::Writes {
+                            base,
+                            service,
+                            staff,
+                            first,
+                        } => {
+                            let day = *first + TimeDelta::days(rng.random_range(0..30));
+                            let half_hour = rng.random_range(0..18i64);
+                            // 09:00 in São Paulo is 12:00Z.
+                            let start = day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()
+                                + TimeDelta::minutes(30 * half_hour);
+                            let who = &staff[rng.random_range(0..staff.len())];
+                            http.post(format!("{base}/v1/bookings")).json(&json!({
                             "service_id": service, "staff_id": who, "client_id": client,
                             "start": start.to_rfc3339()}))
+                        }
+                    };
+                    let sent = Instant::now();
+                    match request.bearer_auth(&token).send().await {
+                        Ok(response) => {
+                            let status = response.status().as_u16();
+                            let _ = response.bytes().await;
+                            tally.latencies.push(sent.elapsed());
+                            *tally.statuses.entry(status).or_default() += 1;
+                        }
+                        Err(_) => tally.failures += 1,
                     }
-                };
-                let sent = Instant::now();
-                match request.bearer_auth(&token).send().await {
-                    Ok(response) => {
-                        let status = response.status().as_u16();
-                        let _ = response.bytes().await;
-                        tally.latencies.push(sent.elapsed());
-                        *tally.statuses.entry(status).or_default() += 1;
-                    }
-                    Err(_) => tally.failures += 1,
                 }
-            }
-            tally
-        }));
+                tally
+            });
+            tasks.push((which, task));
+        }
     }
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     stop.store(true, Ordering::Relaxed);
-    let mut tallies = Vec::new();
-    for task in tasks {
+    let mut tallies: Vec<Vec<Tally>> = phases.iter().map(|_| Vec::new()).collect();
+    for (which, task) in tasks {
         if let Ok(tally) = task.await {
-            tallies.push(tally);
+            tallies[which].push(tally);
         }
     }
     (tallies, started.elapsed())
@@ -435,6 +456,46 @@ async fn load(options: Options) -> Result<u64, String> {
     )
     .await;
     bad += report("writes (POST /v1/bookings, contended)", tallies, elapsed);
+    // Both at once: 8 connections book while 56 read, so searches keep
+    // meeting fresh commits and read the store again.
+    let writers = (options.connections / 8).max(1);
+    let readers = options.connections.saturating_sub(writers).max(1);
+    let mixed = [
+        (
+            Phase::Reads {
+                url: format!(
+                    "{base}/v1/availability?service_id={}&from={first}&to={last}",
+                    salon.service
+                ),
+            },
+            readers,
+        ),
+        (
+            // Days the writes phase did not fill, so these bookings are
+            // made (and commit) rather than refused.
+            Phase::Writes {
+                base: base.clone(),
+                service: salon.service.clone(),
+                staff: salon.staff.clone(),
+                first: first + TimeDelta::days(35),
+            },
+            writers,
+        ),
+    ];
+    let (mut tallies, elapsed) =
+        run_mixed(&mixed, &salon.token, &salon.clients, options.seconds).await;
+    let writes = tallies.pop().unwrap_or_default();
+    let reads = tallies.pop().unwrap_or_default();
+    bad += report(
+        &format!("mixed reads ({readers} connections)"),
+        reads,
+        elapsed,
+    );
+    bad += report(
+        &format!("mixed writes ({writers} connections)"),
+        writes,
+        elapsed,
+    );
     let (active, overlaps) = double_bookings(&http, &base, &salon.token).await?;
     println!("after: {active} active bookings; double-bookings found: {overlaps}");
     Ok(bad + overlaps as u64)
