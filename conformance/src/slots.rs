@@ -192,6 +192,8 @@ case!(
         bookings.sort_by_key(|b| (b.held(), b.id()));
         assert_eq!(work.blocks_meeting_any(&on, span).await.unwrap(), blocks);
         assert_eq!(work.bookings_meeting_any(&on, span).await.unwrap(), bookings);
+        let held: Vec<_> = bookings.iter().map(agendo_core::store::Held::of).collect();
+        assert_eq!(work.held_any(&on, span).await.unwrap(), held);
         assert_eq!(bookings.len(), 3);
         assert_eq!(blocks.len(), 3);
         assert!(work.bookings_meeting_any(&[], span).await.unwrap().is_empty());

@@ -18,7 +18,7 @@ use agendo_core::ids::{
 };
 use agendo_core::payment::{Payment, Receivable};
 use agendo_core::store::{
-    slot_taken, BookingFilter, IdempotencyKey, IdempotencyRecord, UnitOfWork,
+    slot_taken, BookingFilter, Held, IdempotencyKey, IdempotencyRecord, UnitOfWork,
 };
 use agendo_core::time::Span;
 use agendo_core::{Error, RecordKind};
@@ -525,6 +525,36 @@ impl<C: Connection> UnitOfWork for Work<C> {
         values.extend(ids.into_iter().map(uuid));
         let rows = self.conn.fetch(&sql, values).await?;
         rows.iter().map(|row| Booking::read(row)).collect()
+    }
+    async fn held_any(&mut self, on: &[Bookable], span: Span) -> Result<Vec<Held>, Error> {
+        let Some((column, ids)) = one_kind(on) else {
+            let all = agendo_core::store::bookings_meeting_each(self, on, span).await?;
+            return Ok(all.iter().map(Held::of).collect());
+        };
+        let sql = C::meeting_any_sql(
+            "id, professional_id, resource_id, held_start, held_end",
+            column,
+            ids.len(),
+        );
+        let mut values = vec![
+            self.key(),
+            Value::Time(Some(span.end())),
+            Value::Time(Some(span.start())),
+        ];
+        values.extend(ids.into_iter().map(uuid));
+        let rows = self.conn.fetch(&sql, values).await?;
+        rows.iter()
+            .map(|row| {
+                let start = row.time("held_start")?;
+                let end = row.time("held_end")?;
+                Ok(Held {
+                    booking: BookingId::from_uuid(row.uuid("id")?),
+                    professional: ProfessionalId::from_uuid(row.uuid("professional_id")?),
+                    resource: row.uuid_opt("resource_id")?.map(ResourceId::from_uuid),
+                    span: Span::new(start, end).map_err(|e| crate::corrupt("held_end", e))?,
+                })
+            })
+            .collect()
     }
     async fn bookings(&mut self, filter: &BookingFilter) -> Result<Vec<Booking>, Error> {
         let p = C::PARAMS;

@@ -1210,18 +1210,18 @@ async fn calendar(
         hours,
         capacity,
         &blocks,
-        bookings.iter(),
+        bookings.iter().map(|b| (b.id(), b.held())),
     )
 }
 
 /// The engine's calendar of `on` from its stored blocks and bookings.
-fn staff_calendar<'a>(
+fn staff_calendar(
     on: Bookable,
     zone: chrono_tz::Tz,
     hours: WorkingHours,
     capacity: u32,
     blocks: &[Block],
-    bookings: impl Iterator<Item = &'a Booking>,
+    held: impl Iterator<Item = (BookingId, crate::time::Span)>,
 ) -> Result<StaffCalendar, Error> {
     let blocks = blocks
         .iter()
@@ -1232,11 +1232,11 @@ fn staff_calendar<'a>(
             ))
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    let bookings = bookings
-        .map(|b| {
+    let bookings = held
+        .map(|(id, span)| {
             Ok(CalendarBooking::new(
-                BookingKey::parse(&b.id().to_string())?,
-                b.held(),
+                BookingKey::parse(&id.to_string())?,
+                span,
             ))
         })
         .collect::<Result<Vec<_>, Error>>()?;

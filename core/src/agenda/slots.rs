@@ -200,7 +200,7 @@ impl Agenda {
             .map(|p| Bookable::Professional(p.id()))
             .collect();
         let blocks = work.blocks_meeting_any(&on, span).await?;
-        let bookings = work.bookings_meeting_any(&on, span).await?;
+        let held = work.held_any(&on, span).await?;
         for professional in &professionals {
             let on = Bookable::Professional(professional.id());
             let theirs: Vec<_> = blocks.iter().filter(|b| b.on() == on).cloned().collect();
@@ -210,9 +210,9 @@ impl Agenda {
                 professional.hours().clone(),
                 professional.capacity(),
                 &theirs,
-                bookings
-                    .iter()
-                    .filter(|b| b.professional() == professional.id()),
+                held.iter()
+                    .filter(|h| h.is_of(on))
+                    .map(|h| (h.booking, h.span)),
             )?);
         }
         if let Some(id) = service.resource() {
@@ -329,6 +329,13 @@ async fn calendar(
     zone: chrono_tz::Tz,
 ) -> Result<StaffCalendar, Error> {
     let blocks = work.blocks_meeting(on, span).await?;
-    let bookings = work.bookings_meeting(on, span).await?;
-    staff_calendar(on, zone, hours, capacity, &blocks, bookings.iter())
+    let held = work.held_any(&[on], span).await?;
+    staff_calendar(
+        on,
+        zone,
+        hours,
+        capacity,
+        &blocks,
+        held.iter().map(|h| (h.booking, h.span)),
+    )
 }

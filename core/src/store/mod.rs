@@ -154,6 +154,39 @@ pub async fn bookings_meeting_each<W: UnitOfWork + ?Sized>(
     Ok(all)
 }
 
+/// The time an active booking holds, and whose time it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Held {
+    /// The booking.
+    pub booking: BookingId,
+    /// Its professional.
+    pub professional: ProfessionalId,
+    /// Its resource, if any.
+    pub resource: Option<ResourceId>,
+    /// The span it holds, buffers included.
+    pub span: Span,
+}
+
+impl Held {
+    /// What `booking` holds.
+    pub fn of(booking: &Booking) -> Held {
+        Held {
+            booking: booking.id(),
+            professional: booking.professional(),
+            resource: booking.resource(),
+            span: booking.held(),
+        }
+    }
+
+    /// Whether it is `on`'s time.
+    pub fn is_of(&self, on: Bookable) -> bool {
+        match on {
+            Bookable::Professional(id) => self.professional == id,
+            Bookable::Resource(id) => self.resource == Some(id),
+        }
+    }
+}
+
 /// An account found by its e-mail: the business and the account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Login {
@@ -349,6 +382,19 @@ pub trait UnitOfWork: Send {
         span: Span,
     ) -> Result<Vec<Block>, Error> {
         blocks_meeting_each(self, on, span).await
+    }
+
+    /// The time the active bookings of any of `on` hold within `span`: each
+    /// booking's id, professional, resource and held span, by held span then
+    /// id. All a slot search needs of a booking; the default reads whole
+    /// bookings, a database only these columns.
+    async fn held_any(&mut self, on: &[Bookable], span: Span) -> Result<Vec<Held>, Error> {
+        Ok(self
+            .bookings_meeting_any(on, span)
+            .await?
+            .iter()
+            .map(Held::of)
+            .collect())
     }
 
     /// The active bookings of any of `on` whose held span overlaps `span`,
