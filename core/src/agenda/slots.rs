@@ -135,16 +135,24 @@ impl Agenda {
         };
         // The version is taken before reading: a commit during the read
         // makes the next search read again.
-        let version = self.store.version();
-        if let Some(version) = version {
-            if let Some(inputs) = self.slot_cache.get(&key, version, ctx.now) {
-                return Ok(inputs);
-            }
+        let Some(version) = self.store.version() else {
+            return Ok(Arc::new(self.read_inputs(ctx, request, range).await?));
+        };
+        if let Some(inputs) = self.slot_cache.get(&key, version, ctx.now) {
+            return Ok(inputs);
+        }
+        // One search reads for everyone asking the same while it does: the
+        // others wait for it, then find its answer kept. After a commit,
+        // every search of a busy page misses at once; reading once instead
+        // of once each keeps the store free for the bookings.
+        let turn = self.slot_cache.turn(key);
+        let _reading = turn.lock().await;
+        let version = self.store.version().unwrap_or(version);
+        if let Some(inputs) = self.slot_cache.get(&key, version, ctx.now) {
+            return Ok(inputs);
         }
         let inputs = Arc::new(self.read_inputs(ctx, request, range).await?);
-        if let Some(version) = version {
-            self.slot_cache.put(key, version, ctx.now, inputs.clone());
-        }
+        self.slot_cache.put(key, version, ctx.now, inputs.clone());
         Ok(inputs)
     }
 
@@ -261,6 +269,8 @@ struct InputsKey {
 pub(crate) struct SlotCache {
     // A `std::sync::Mutex`: nothing is awaited while it is held.
     entries: Mutex<HashMap<InputsKey, Kept>>,
+    /// One lock per search being read, so only one reads at a time.
+    turns: Mutex<HashMap<InputsKey, Arc<async_lock::Mutex<()>>>>,
 }
 
 struct Kept {
@@ -286,6 +296,17 @@ impl SlotCache {
                 kept.version == version && kept.read_at <= now && now - kept.read_at < KEPT_FOR
             })
             .map(|kept| kept.inputs.clone())
+    }
+
+    /// The lock readers of `key` take turns on.
+    fn turn(&self, key: InputsKey) -> Arc<async_lock::Mutex<()>> {
+        let mut turns = self.turns.lock().unwrap_or_else(|e| e.into_inner());
+        if turns.len() >= CACHED_SEARCHES {
+            // Locks held now stay held by their owners; later readers of
+            // those keys get new ones, at worst reading once more.
+            turns.clear();
+        }
+        turns.entry(key).or_default().clone()
     }
 
     fn put(&self, key: InputsKey, version: u64, now: DateTime<Utc>, inputs: Arc<Inputs>) {
