@@ -23,7 +23,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::business::{name, Activity};
+use crate::business::{fold_accent, name, Activity};
 use crate::contact::Email;
 use crate::error::{clip, Error, Problem};
 use crate::ids::{AccountId, BusinessId, ProfessionalId, SessionId};
@@ -689,22 +689,6 @@ impl Slug {
 impl std::fmt::Display for Slug {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
-    }
-}
-
-/// The letter without its accent, for the letters of Portuguese and its
-/// neighbours; any other character unchanged.
-fn fold_accent(c: char) -> char {
-    match c {
-        'á' | 'à' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-        'é' | 'è' | 'ê' | 'ë' => 'e',
-        'í' | 'ì' | 'î' | 'ï' => 'i',
-        'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
-        'ú' | 'ù' | 'û' | 'ü' => 'u',
-        'ç' => 'c',
-        'ñ' => 'n',
-        'ý' | 'ÿ' => 'y',
-        other => other,
     }
 }
 

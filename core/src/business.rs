@@ -57,6 +57,30 @@ pub(crate) fn bounded(field: &str, text: &str, max: usize) -> Result<Box<str>, E
     Ok(text.into())
 }
 
+/// The letter without its accent, for the letters of Portuguese and its
+/// neighbours; any other character unchanged.
+pub(crate) fn fold_accent(c: char) -> char {
+    match c {
+        'á' | 'à' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'ç' => 'c',
+        'ñ' => 'n',
+        'ý' | 'ÿ' => 'y',
+        other => other,
+    }
+}
+
+/// Text as people search it: lowercase, accents dropped.
+fn folded(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(fold_accent)
+        .collect()
+}
+
 /// How a new booking becomes confirmed (R19).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum ConfirmationMode {
@@ -750,6 +774,57 @@ impl Client {
     pub fn activity(&self) -> Activity {
         self.activity
     }
+
+    /// Whether a search for `query` finds the client (R24): text in the
+    /// name (case and accents ignored) or the e-mail, or three or more of
+    /// its digits in the phone. An empty query finds everyone.
+    ///
+    /// # Example
+    /// ```
+    /// use agendo_core::business::Client;
+    /// use agendo_core::contact::Phone;
+    /// use agendo_core::ids::{BusinessId, ClientId};
+    /// let maria = Client::new(ClientId::random(), BusinessId::random(), "Maria Conceição")?
+    ///     .with_phone(Some(Phone::parse("(11) 98888-7777")?));
+    /// assert!(maria.matches("conceicao"));
+    /// assert!(maria.matches("98888"));
+    /// assert!(!maria.matches("joão"));
+    /// # Ok::<(), agendo_core::Error>(())
+    /// ```
+    pub fn matches(&self, query: &str) -> bool {
+        let query = folded(query.trim());
+        if query.is_empty() {
+            return true;
+        }
+        let digits: String = query.chars().filter(char::is_ascii_digit).collect();
+        folded(self.name()).contains(&query)
+            || self
+                .email()
+                .is_some_and(|e| e.as_str().to_lowercase().contains(&query))
+            || (digits.len() >= 3 && self.phone().is_some_and(|p| p.as_str().contains(&digits)))
+    }
+
+    /// Whether the client is the person with `email` (case ignored) or,
+    /// failing that, `phone`: how a client booking without signing in is
+    /// recognized.
+    fn is_contact(&self, email: &Email, phone: Option<&Phone>) -> bool {
+        self.email()
+            .is_some_and(|e| e.as_str().to_lowercase() == email.as_str().to_lowercase())
+            || phone.is_some_and(|p| self.phone() == Some(p))
+    }
+}
+
+/// The active client of `clients` who is the person with `email`, else the
+/// one with `phone` (R24: a returning client keeps one history).
+pub(crate) fn find_contact<'a>(
+    clients: &'a [Client],
+    email: &Email,
+    phone: Option<&Phone>,
+) -> Option<&'a Client> {
+    let active = || clients.iter().filter(|c| c.activity() == Activity::Active);
+    active()
+        .find(|c| c.is_contact(email, None))
+        .or_else(|| active().find(|c| c.is_contact(email, phone)))
 }
 
 /// What can be booked and blocked: a professional or a resource.

@@ -38,8 +38,10 @@ use crate::availability::{
 };
 use crate::booking::{lasting, transition, Action, ActionKind, Booking, BookingStatus};
 use crate::business::{
-    Activity, Block, Bookable, Business, Client, ConfirmationMode, Professional, Resource, Service,
+    find_contact, Activity, Block, Bookable, Business, Client, ConfirmationMode, Professional,
+    Resource, Service,
 };
+use crate::contact::{Email, Phone};
 use crate::error::{Error, Problem, RecordKind, SeriesClash};
 use crate::ids::{
     BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, SeriesId, ServiceId,
@@ -348,6 +350,37 @@ impl Agenda {
         same_business(ctx, client.business(), RecordKind::Client, client.id())?;
         work.put_client(client).await?;
         work.commit().await
+    }
+
+    /// The client a person booking without signing in is: the active client
+    /// with their e-mail (case ignored), else with their phone, else a new
+    /// client with their name, e-mail and phone, saved in the same unit of
+    /// work (R24).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for the business; [`Error::Invalid`] for `name`.
+    pub async fn client_for_contact(
+        &self,
+        ctx: &Context,
+        name: &str,
+        email: &Email,
+        phone: Option<&Phone>,
+    ) -> Result<Client, Error> {
+        retry(|| async {
+            let mut work = self.store.begin(ctx.business, Access::Write).await?;
+            load_business(&mut *work, ctx.business).await?;
+            let clients = work.clients().await?;
+            if let Some(known) = find_contact(&clients, email, phone) {
+                return Ok(known.clone());
+            }
+            let client = Client::new(ClientId::random(), ctx.business, name)?
+                .with_email(Some(email.clone()))
+                .with_phone(phone.cloned());
+            work.put_client(&client).await?;
+            work.commit().await?;
+            Ok(client)
+        })
+        .await
     }
 
     /// Adds a block. Bookings already in the blocked time stay: the

@@ -181,35 +181,6 @@ pub async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Client,
     super::found(work.client(id).await?, RecordKind::Client, id)
 }
 
-/// Lowercase without accents, for matching names as people type them.
-pub fn folded(text: &str) -> String {
-    text.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'á' | 'à' | 'â' | 'ã' | 'ä' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            other => other,
-        })
-        .collect()
-}
-
-fn matches(client: &Client, q: &str) -> bool {
-    let q = folded(q.trim());
-    if q.is_empty() {
-        return true;
-    }
-    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-    folded(client.name()).contains(&q)
-        || client
-            .email()
-            .is_some_and(|e| e.as_str().to_lowercase().contains(&q))
-        || (digits.len() >= 3 && client.phone().is_some_and(|p| p.as_str().contains(&digits)))
-}
-
 /// The clients, by name: active ones unless asked, filtered by `q`.
 #[utoipa::path(get, path = "/v1/clients", tag = "clients",
     params(ClientSearch),
@@ -226,7 +197,7 @@ async fn list(
         clients
             .iter()
             .filter(|c| search.include_inactive || c.activity() == Activity::Active)
-            .filter(|c| search.q.as_deref().is_none_or(|q| matches(c, q)))
+            .filter(|c| search.q.as_deref().is_none_or(|q| c.matches(q)))
             .map(ClientOut::from)
             .collect(),
     ))

@@ -14,7 +14,7 @@ use agendo_core::account::Slug;
 use agendo_core::agenda::{BookRequest, Context};
 use agendo_core::business::{Activity, Business, Client};
 use agendo_core::contact::{Email, Phone};
-use agendo_core::ids::{BusinessId, ClientId, ProfessionalId, ServiceId};
+use agendo_core::ids::{BusinessId, ProfessionalId, ServiceId};
 use agendo_core::store::Access;
 use agendo_core::{Error as CoreError, RecordKind};
 use axum::extract::{Path, State};
@@ -226,27 +226,11 @@ async fn client_for(
         .map(Phone::parse)
         .transpose()
         .map_err(|e| at(e, "client.phone"))?;
-    let mut work = state
+    state
         .agenda
-        .store()
-        .begin(ctx.business, Access::Read)
-        .await?;
-    let clients = work.clients().await?;
-    drop(work);
-    let active = || clients.iter().filter(|c| c.activity() == Activity::Active);
-    let key = email.as_str().to_lowercase();
-    let found = active()
-        .find(|c| c.email().is_some_and(|e| e.as_str().to_lowercase() == key))
-        .or_else(|| active().find(|c| phone.is_some() && c.phone() == phone.as_ref()));
-    if let Some(client) = found {
-        return Ok(client.clone());
-    }
-    let client = Client::new(ClientId::random(), ctx.business, &body.name)
-        .map_err(|e| at(e, "client.name"))?
-        .with_email(Some(email))
-        .with_phone(phone);
-    state.agenda.save_client(ctx, &client).await?;
-    Ok(client)
+        .client_for_contact(ctx, &body.name, &email, phone.as_ref())
+        .await
+        .map_err(|e| at(e, "client.name").into())
 }
 
 /// Books a slot as a client (R18): 201 with the booking and its manage
@@ -306,14 +290,22 @@ async fn book(
     ))
 }
 
-fn managed(state: &AppState, token: &str) -> Result<Manage, Error> {
-    state.tokens.manage(token, state.now()).ok_or_else(|| {
-        CoreError::NotFound {
+/// The booking a manage token names and the client's context on it,
+/// counting the request against the address's limit.
+fn managed(
+    state: &AppState,
+    address: std::net::IpAddr,
+    token: &str,
+) -> Result<(Manage, Context), Error> {
+    limit(state, address)?;
+    let manage = state.tokens.manage(token, state.now()).ok_or_else(|| {
+        Error::from(CoreError::NotFound {
             record: RecordKind::Booking,
             id: "manage link".to_owned(),
-        }
-        .into()
-    })
+        })
+    })?;
+    let ctx = Context::staff(manage.business, state.now()).as_client();
+    Ok((manage, ctx))
 }
 
 /// The booking a manage link names.
@@ -328,9 +320,7 @@ async fn manage(
     ClientAddr(address): ClientAddr,
     Path(token): Path<String>,
 ) -> Result<axum::Json<BookingOut>, Error> {
-    limit(&state, address)?;
-    let manage = managed(&state, &token)?;
-    let ctx = Context::staff(manage.business, state.now()).as_client();
+    let (manage, ctx) = managed(&state, address, &token)?;
     let booking = state.agenda.booking(&ctx, manage.booking).await?;
     Ok(axum::Json((&booking).into()))
 }
@@ -351,9 +341,7 @@ async fn cancel(
     Path(token): Path<String>,
     Json(body): Json<CancelBody>,
 ) -> Result<axum::Json<EndedOut>, Error> {
-    limit(&state, address)?;
-    let manage = managed(&state, &token)?;
-    let ctx = Context::staff(manage.business, state.now()).as_client();
+    let (manage, ctx) = managed(&state, address, &token)?;
     let ended = state
         .agenda
         .cancel(&ctx, manage.booking, &body.reason)
@@ -376,10 +364,8 @@ async fn reschedule(
     Path(token): Path<String>,
     Json(body): Json<RescheduleBody>,
 ) -> Result<axum::Json<BookingOut>, Error> {
-    limit(&state, address)?;
-    let manage = managed(&state, &token)?;
+    let (manage, ctx) = managed(&state, address, &token)?;
     let start = instant(&body.start, "start")?;
-    let ctx = Context::staff(manage.business, state.now()).as_client();
     match state.agenda.reschedule(&ctx, manage.booking, start).await {
         Ok(done) => Ok(axum::Json((&done).into())),
         Err(error) => {

@@ -2,7 +2,7 @@
 //! their working hours (R15) and blocks (R16), and their logins (R5).
 
 use agendo_core::account::{check_password, Account, Role};
-use agendo_core::availability::{HoursQuery, OverrideQuery, WeeklyQuery, WorkingHours};
+use agendo_core::availability::HoursQuery;
 use agendo_core::business::{Activity, Block, Bookable, Professional};
 use agendo_core::contact::Email;
 use agendo_core::ids::{AccountId, BlockId, ProfessionalId, ServiceId};
@@ -75,7 +75,8 @@ pub struct OverrideBody {
     pub windows: Vec<(String, String)>,
 }
 
-/// A professional's working hours.
+/// A professional's working hours: the schema of the engine's
+/// [`HoursQuery`], which the routes read and write.
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HoursBody {
@@ -85,57 +86,6 @@ pub struct HoursBody {
     /// Dated overrides (a holiday, a late opening).
     #[serde(default)]
     pub overrides: Vec<OverrideBody>,
-}
-
-impl HoursBody {
-    fn to_hours(&self) -> Result<WorkingHours, CoreError> {
-        let w = &self.weekly;
-        let query = HoursQuery {
-            weekly: WeeklyQuery {
-                mon: w.mon.clone(),
-                tue: w.tue.clone(),
-                wed: w.wed.clone(),
-                thu: w.thu.clone(),
-                fri: w.fri.clone(),
-                sat: w.sat.clone(),
-                sun: w.sun.clone(),
-            },
-            overrides: self
-                .overrides
-                .iter()
-                .map(|o| OverrideQuery {
-                    date: o.date.clone(),
-                    windows: o.windows.clone(),
-                })
-                .collect(),
-        };
-        query.to_hours()
-    }
-}
-
-impl From<&WorkingHours> for HoursBody {
-    fn from(hours: &WorkingHours) -> HoursBody {
-        let q = HoursQuery::from(hours);
-        HoursBody {
-            weekly: WeeklyBody {
-                mon: q.weekly.mon,
-                tue: q.weekly.tue,
-                wed: q.weekly.wed,
-                thu: q.weekly.thu,
-                fri: q.weekly.fri,
-                sat: q.weekly.sat,
-                sun: q.weekly.sun,
-            },
-            overrides: q
-                .overrides
-                .into_iter()
-                .map(|o| OverrideBody {
-                    date: o.date,
-                    windows: o.windows,
-                })
-                .collect(),
-        }
-    }
 }
 
 /// A login for a new professional.
@@ -166,7 +116,8 @@ pub struct StaffBody {
     pub capacity: Option<u32>,
     /// Working hours; closed every day when left out.
     #[serde(default)]
-    pub hours: Option<HoursBody>,
+    #[schema(value_type = Option<HoursBody>)]
+    pub hours: Option<HoursQuery>,
     /// A login for them, if they should sign in.
     #[serde(default)]
     pub login: Option<LoginBody>,
@@ -200,7 +151,8 @@ pub struct StaffOut {
     /// Whether they take new bookings.
     pub active: bool,
     /// Their working hours.
-    pub hours: HoursBody,
+    #[schema(value_type = HoursBody)]
+    pub hours: HoursQuery,
     /// Their login, when one was made with them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub login: Option<AccountOut>,
@@ -214,7 +166,7 @@ impl From<&Professional> for StaffOut {
             services: p.services().iter().map(ToString::to_string).collect(),
             capacity: p.capacity(),
             active: p.activity() == Activity::Active,
-            hours: p.hours().into(),
+            hours: HoursQuery::from(p.hours()),
             login: None,
         }
     }
@@ -496,8 +448,10 @@ async fn get_hours(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<axum::Json<HoursBody>, Error> {
-    Ok(axum::Json(load(&state, &caller, &id).await?.hours().into()))
+) -> Result<axum::Json<HoursQuery>, Error> {
+    Ok(axum::Json(HoursQuery::from(
+        load(&state, &caller, &id).await?.hours(),
+    )))
 }
 
 /// Replaces a professional's working hours (R15, R16): weekly windows in
@@ -515,8 +469,8 @@ async fn set_hours(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    Json(body): Json<HoursBody>,
-) -> Result<axum::Json<HoursBody>, Error> {
+    Json(body): Json<HoursQuery>,
+) -> Result<axum::Json<HoursQuery>, Error> {
     let professional = load(&state, &caller, &id).await?;
     may_manage(&caller, professional.id())?;
     let professional = professional.with_hours(body.to_hours()?);
@@ -524,7 +478,7 @@ async fn set_hours(
         .agenda
         .save_professional(&context(&state, &caller), &professional)
         .await?;
-    Ok(axum::Json(professional.hours().into()))
+    Ok(axum::Json(HoursQuery::from(professional.hours())))
 }
 
 /// A professional's blocks that meet a range, by start.
