@@ -96,6 +96,47 @@ pub enum ConfirmationMode {
     Immediate,
 }
 
+impl ConfirmationMode {
+    /// The mode as written in APIs and stores: `manual`, `on_payment`,
+    /// `immediate`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfirmationMode::Manual => "manual",
+            ConfirmationMode::OnPayment => "on_payment",
+            ConfirmationMode::Immediate => "immediate",
+        }
+    }
+
+    /// Reads a mode written by [`ConfirmationMode::as_str`].
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for `confirmation` with [`Problem::UnknownValue`].
+    ///
+    /// # Example
+    /// ```
+    /// use agendo_core::business::ConfirmationMode;
+    /// assert_eq!(ConfirmationMode::parse("on_payment")?, ConfirmationMode::OnPayment);
+    /// assert_eq!(ConfirmationMode::parse("later").unwrap_err().field(), Some("confirmation"));
+    /// # Ok::<(), agendo_core::Error>(())
+    /// ```
+    pub fn parse(text: &str) -> Result<ConfirmationMode, Error> {
+        Ok(match text {
+            "manual" => ConfirmationMode::Manual,
+            "on_payment" => ConfirmationMode::OnPayment,
+            "immediate" => ConfirmationMode::Immediate,
+            _ => {
+                return Err(Error::invalid(
+                    "confirmation",
+                    Problem::UnknownValue {
+                        value: crate::error::clip(text),
+                        expected: "manual, on_payment, immediate",
+                    },
+                ))
+            }
+        })
+    }
+}
+
 /// A business: the barber shop, the nail studio, the clinic.
 ///
 /// # Example

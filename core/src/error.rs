@@ -299,7 +299,7 @@ impl Error {
     /// Names the field an [`Error::Invalid`] is about, replacing the name it
     /// had: a constructor knows a value only as `end`, the query reader knows
     /// it as `staff[0].weekly.mon[1]`. Other errors are returned unchanged.
-    pub(crate) fn at(self, path: impl Into<String>) -> Error {
+    pub fn at(self, path: impl Into<String>) -> Error {
         match self {
             Error::Invalid { problem, .. } => Error::Invalid {
                 field: path.into(),

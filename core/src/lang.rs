@@ -58,6 +58,34 @@ impl Lang {
         }
     }
 
+    /// Reads a business's language strictly: `pt-BR` (or `pt_BR`, `pt-br`)
+    /// or `en` (or `en-US`, `en-GB`). Unlike [`Lang::from_tag`], which picks
+    /// a language for a reader, a setting that names neither is refused.
+    ///
+    /// # Errors
+    /// [`crate::Error::Invalid`] for `locale`, naming the languages known.
+    ///
+    /// # Example
+    /// ```
+    /// use agendo_core::Lang;
+    /// assert_eq!(Lang::parse("pt-BR")?, Lang::PtBr);
+    /// assert_eq!(Lang::parse("fr").unwrap_err().field(), Some("locale"));
+    /// # Ok::<(), agendo_core::Error>(())
+    /// ```
+    pub fn parse(text: &str) -> Result<Lang, crate::Error> {
+        match text.trim() {
+            "pt-BR" | "pt_BR" | "pt-br" => Ok(Lang::PtBr),
+            "en" | "en-US" | "en-GB" => Ok(Lang::En),
+            other => Err(crate::Error::invalid(
+                "locale",
+                crate::Problem::UnknownValue {
+                    value: crate::error::clip(other),
+                    expected: "pt-BR, en",
+                },
+            )),
+        }
+    }
+
     /// Picks, of two texts, the one written in this language: a small
     /// helper for adapters with their own messages.
     ///

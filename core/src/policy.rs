@@ -22,6 +22,7 @@
 use std::fmt;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use serde::Deserialize;
 
 use crate::error::{Error, Problem};
 use crate::money::{Currency, Money, Percent, Share};
@@ -594,4 +595,155 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.code(), "currency_mismatch");
     }
+}
+
+/// A policy as JSON, the shape hosts and bindings read and write:
+/// `{"tiers": [{"min_notice_hours": 24, "fee_percent": "0"}],
+/// "late_fee_percent": "50", "no_show_fee_percent": "100"}`, with an
+/// optional `deposit_percent` or `deposit_amount` (not both). Percents and
+/// amounts are decimal text (a whole number is read too, a float never).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyQuery {
+    /// The tiers, any order.
+    #[serde(default)]
+    pub tiers: Vec<TierQuery>,
+    /// The fee with less notice than every tier, a percent.
+    #[serde(deserialize_with = "decimal_text")]
+    pub late_fee_percent: String,
+    /// The fee when the client does not come, a percent.
+    #[serde(deserialize_with = "decimal_text")]
+    pub no_show_fee_percent: String,
+    /// A deposit asked to confirm a booking, as a percent of the price.
+    #[serde(default, deserialize_with = "some_decimal_text")]
+    pub deposit_percent: Option<String>,
+    /// Or a fixed deposit, in the business's currency.
+    #[serde(default, deserialize_with = "some_decimal_text")]
+    pub deposit_amount: Option<String>,
+}
+
+/// One tier of a [`PolicyQuery`].
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierQuery {
+    /// The least notice, in hours.
+    pub min_notice_hours: u32,
+    /// The fee, a percent.
+    #[serde(deserialize_with = "decimal_text")]
+    pub fee_percent: String,
+}
+
+impl PolicyQuery {
+    /// Reads the shape from JSON text (the values are checked by
+    /// [`PolicyQuery::to_policy`]).
+    ///
+    /// # Errors
+    /// [`Error::MalformedJson`] naming the value that could not be read.
+    pub fn from_json(text: &str) -> Result<PolicyQuery, Error> {
+        crate::availability::read_json(text)
+    }
+
+    /// The policy, with fixed amounts in `currency`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the field by its path (`tiers[1].fee_percent`,
+    /// `deposit_amount`): a bad percent or amount, both deposits given, or a
+    /// rule [`CancellationPolicy::new`] refuses.
+    ///
+    /// # Example
+    /// ```
+    /// use agendo_core::money::Currency;
+    /// use agendo_core::policy::PolicyQuery;
+    /// let query = PolicyQuery::from_json(r#"{"tiers": [{"min_notice_hours": 24, "fee_percent": 0}],
+    ///     "late_fee_percent": "50", "no_show_fee_percent": "100"}"#)?;
+    /// assert_eq!(query.to_policy(Currency::BRL)?.late_fee().to_string(), "50%");
+    /// let bad = PolicyQuery { late_fee_percent: "150".into(), ..query };
+    /// assert_eq!(bad.to_policy(Currency::BRL).unwrap_err().field(), Some("late_fee_percent"));
+    /// # Ok::<(), agendo_core::Error>(())
+    /// ```
+    pub fn to_policy(&self, currency: Currency) -> Result<CancellationPolicy, Error> {
+        let percent = |text: &str, field: &str| Percent::parse(text).map_err(|e| e.at(field));
+        let tiers = self
+            .tiers
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let fee = percent(&t.fee_percent, &format!("tiers[{i}].fee_percent"))?;
+                Tier::new(t.min_notice_hours, fee)
+                    .map_err(|e| e.at(format!("tiers[{i}].min_notice_hours")))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let deposit = match (&self.deposit_percent, &self.deposit_amount) {
+            (None, None) => None,
+            (Some(p), None) => Some(Share::Percent(percent(p, "deposit_percent")?)),
+            (None, Some(a)) => Some(Share::Fixed(
+                Money::parse(a, currency).map_err(|e| e.at("deposit_amount"))?,
+            )),
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid(
+                    "deposit_amount",
+                    Problem::UnknownValue {
+                        value: "both".to_owned(),
+                        expected: "either deposit_percent or deposit_amount",
+                    },
+                ))
+            }
+        };
+        CancellationPolicy::new(
+            tiers,
+            percent(&self.late_fee_percent, "late_fee_percent")?,
+            percent(&self.no_show_fee_percent, "no_show_fee_percent")?,
+            deposit,
+        )
+    }
+}
+
+impl From<&CancellationPolicy> for PolicyQuery {
+    fn from(policy: &CancellationPolicy) -> PolicyQuery {
+        let (deposit_percent, deposit_amount) = match policy.deposit() {
+            None => (None, None),
+            Some(Share::Percent(p)) => (Some(p.value().to_string()), None),
+            Some(Share::Fixed(m)) => (None, Some(m.amount().to_string())),
+        };
+        PolicyQuery {
+            tiers: policy
+                .tiers()
+                .iter()
+                .map(|t| TierQuery {
+                    min_notice_hours: t.min_notice_hours(),
+                    fee_percent: t.fee().value().to_string(),
+                })
+                .collect(),
+            late_fee_percent: policy.late_fee().value().to_string(),
+            no_show_fee_percent: policy.no_show_fee().value().to_string(),
+            deposit_percent,
+            deposit_amount,
+        }
+    }
+}
+
+/// Decimal text, or a whole JSON number read as text; a float is refused,
+/// so no amount ever passes through binary floating point.
+fn decimal_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Text {
+        Text(String),
+        Whole(i64),
+    }
+    match Text::deserialize(deserializer) {
+        Ok(Text::Text(text)) => Ok(text),
+        Ok(Text::Whole(n)) => Ok(n.to_string()),
+        Err(_) => Err(serde::de::Error::custom(
+            "expected decimal text such as \"12.50\" or a whole number",
+        )),
+    }
+}
+
+fn some_decimal_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct Wrap(#[serde(deserialize_with = "decimal_text")] String);
+    Ok(Option::<Wrap>::deserialize(deserializer)?.map(|w| w.0))
 }

@@ -190,11 +190,7 @@ impl Stored for Business {
             text(self.zone().name()),
             text(self.currency().code()),
             text(self.locale().tag()),
-            text(match self.confirmation() {
-                ConfirmationMode::Manual => "manual",
-                ConfirmationMode::OnPayment => "on_payment",
-                ConfirmationMode::Immediate => "immediate",
-            }),
+            text(self.confirmation().as_str()),
             Value::Json(codec::policy_text(self.policy())),
             Value::Json(codec::notify_text(self.notify())),
             Value::Json(codec::commissions_text(self.commissions())),
@@ -205,12 +201,9 @@ impl Stored for Business {
         let slug = row.text_opt("slug")?.map(|s| Slug::parse(&s)).transpose();
         let slug = checked("slug", slug)?;
         let zone = checked("zone", parse_zone(&row.text("zone")?))?;
-        let confirmation = match row.text("confirmation")?.as_str() {
-            "manual" => ConfirmationMode::Manual,
-            "on_payment" => ConfirmationMode::OnPayment,
-            "immediate" => ConfirmationMode::Immediate,
-            other => return Err(corrupt("confirmation", format_args!("{other:?}"))),
-        };
+        let confirmation = row.text("confirmation")?;
+        let confirmation = ConfirmationMode::parse(&confirmation)
+            .map_err(|_| corrupt("confirmation", format_args!("{confirmation:?}")))?;
         let business = Business::new(
             BusinessId::from_uuid(row.uuid("business_id")?),
             &row.text("name")?,

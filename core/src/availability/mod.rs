@@ -25,6 +25,7 @@ mod explain;
 mod hours;
 mod keys;
 mod query;
+pub(crate) use query::read_json;
 mod rules;
 mod search;
 

@@ -172,10 +172,7 @@ impl SlotQuery {
     /// assert_eq!(err.field(), Some("timezone"));
     /// ```
     pub fn from_json(text: &str) -> Result<SlotQuery, Error> {
-        // Tracking the path costs on every value read, so a query is read
-        // without it; only a query that fails is read again to learn where.
-        serde_json::from_str(text)
-            .map_err(|err| locate_json_error(text).unwrap_or_else(|| json_error(".", &err)))
+        read_json(text)
     }
 
     /// Reads every value of the query into a validated [`SlotSearch`].
@@ -339,6 +336,23 @@ impl HoursQuery {
     /// ```
     pub fn to_hours(&self) -> Result<WorkingHours, Error> {
         read_hours(&self.weekly, &self.overrides, "")
+    }
+
+    /// Reads the hours' shape from JSON text (the values are checked by
+    /// [`HoursQuery::to_hours`]).
+    ///
+    /// # Errors
+    /// [`Error::MalformedJson`] naming the path of the value that could not
+    /// be read, such as `weekly.mon` or `weekly.funday` for an unknown day.
+    ///
+    /// # Example
+    /// ```
+    /// use agendo_core::availability::HoursQuery;
+    /// let err = HoursQuery::from_json(r#"{"weekly":{"funday":[]}}"#).unwrap_err();
+    /// assert_eq!(err.field(), Some("weekly.funday"));
+    /// ```
+    pub fn from_json(text: &str) -> Result<HoursQuery, Error> {
+        read_json(text)
     }
 }
 
@@ -604,9 +618,21 @@ where
 }
 
 /// Reads `text` again, tracking the path, to name where it fails.
-fn locate_json_error(text: &str) -> Option<Error> {
+/// Reads a JSON document of the engine's contract shapes. Tracking the path
+/// costs on every value read, so the text is read without it; only a text
+/// that fails is read again to learn where.
+///
+/// # Errors
+/// [`Error::MalformedJson`] naming the path of the value that could not be
+/// read (`query` for the document itself), with the line and column.
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> {
+    serde_json::from_str(text)
+        .map_err(|err| locate_json_error::<T>(text).unwrap_or_else(|| json_error(".", &err)))
+}
+
+fn locate_json_error<T: serde::de::DeserializeOwned>(text: &str) -> Option<Error> {
     let mut reader = serde_json::Deserializer::from_str(text);
-    match serde_path_to_error::deserialize::<_, SlotQuery>(&mut reader) {
+    match serde_path_to_error::deserialize::<_, T>(&mut reader) {
         Err(err) => Some(json_error(&err.path().to_string(), err.inner())),
         Ok(_) => reader.end().err().map(|err| json_error(".", &err)),
     }

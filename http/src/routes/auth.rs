@@ -7,7 +7,7 @@ use agendo_core::contact::Email;
 use agendo_core::ids::{AccountId, BusinessId, SessionId};
 use agendo_core::money::Currency;
 use agendo_core::time::parse_zone;
-use agendo_core::{Error as CoreError, Lang, Problem as CoreProblem};
+use agendo_core::{Error as CoreError, Lang};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -180,21 +180,6 @@ pub struct RegisteredOut {
     pub tokens: TokensOut,
 }
 
-fn locale(text: &str) -> Result<Lang, Error> {
-    match text.trim() {
-        "pt-BR" | "pt_BR" | "pt-br" => Ok(Lang::PtBr),
-        "en" | "en-US" | "en-GB" => Ok(Lang::En),
-        other => Err(CoreError::Invalid {
-            field: "locale".to_owned(),
-            problem: CoreProblem::UnknownValue {
-                value: other.chars().take(64).collect(),
-                expected: "pt-BR, en",
-            },
-        }
-        .into()),
-    }
-}
-
 /// Hashes a password off the async threads (argon2 takes tens of
 /// milliseconds on purpose).
 async fn hash(
@@ -323,7 +308,7 @@ async fn register(
 ) -> Result<Response, Error> {
     let zone = parse_zone(body.timezone.trim()).map_err(|e| at(e, "timezone"))?;
     let currency = Currency::parse(body.currency.trim()).map_err(|e| at(e, "currency"))?;
-    let lang = locale(&body.locale)?;
+    let lang = Lang::parse(&body.locale)?;
     let email = Email::parse(&body.email).map_err(|e| at(e, "email"))?;
     check_password(&body.password, &email)?;
     let given = body

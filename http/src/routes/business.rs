@@ -3,9 +3,9 @@
 
 use agendo_core::account::Role;
 use agendo_core::business::{Business, ConfirmationMode};
-use agendo_core::money::{Percent, Share};
-use agendo_core::policy::{CancellationPolicy, Tier};
-use agendo_core::{Error as CoreError, Lang, Problem as CoreProblem};
+use agendo_core::money::Share;
+use agendo_core::policy::PolicyQuery;
+use agendo_core::Lang;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::BusinessOut;
-use super::{at, money, MoneyOut};
+use super::{at, MoneyOut};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::Json;
@@ -37,9 +37,11 @@ pub struct TierBody {
     pub fee_percent: String,
 }
 
-/// A cancellation policy (R21).
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+/// A cancellation policy (R21). The schema of the engine's
+/// [`PolicyQuery`], which the route reads; percents and amounts are decimal
+/// text (a whole number is read too).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the shape only
 pub struct PolicyBody {
     /// The tiers, any order.
     #[serde(default)]
@@ -90,12 +92,7 @@ impl From<&Business> for SettingsOut {
         let p = b.policy();
         SettingsOut {
             business: b.into(),
-            confirmation: match b.confirmation() {
-                ConfirmationMode::Manual => "manual",
-                ConfirmationMode::OnPayment => "on_payment",
-                ConfirmationMode::Immediate => "immediate",
-            }
-            .to_owned(),
+            confirmation: b.confirmation().as_str().to_owned(),
             policy: PolicyOut {
                 tiers: p
                     .tiers()
@@ -131,54 +128,8 @@ pub struct SettingsPatch {
     /// `manual`, `on_payment` or `immediate`.
     pub confirmation: Option<String>,
     /// The cancellation policy.
-    pub policy: Option<PolicyBody>,
-}
-
-fn percent(text: &str, field: &str) -> Result<Percent, Error> {
-    Percent::parse(text).map_err(|e| at(e, field).into())
-}
-
-fn policy(body: &PolicyBody, business: &Business) -> Result<CancellationPolicy, Error> {
-    let tiers = body
-        .tiers
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let fee = percent(&t.fee_percent, &format!("policy.tiers[{i}].fee_percent"))?;
-            Tier::new(t.min_notice_hours, fee)
-                .map_err(|e| at(e, &format!("policy.tiers[{i}].min_notice_hours")).into())
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
-    let deposit = match (&body.deposit_percent, &body.deposit_amount) {
-        (None, None) => None,
-        (Some(p), None) => Some(Share::Percent(percent(p, "policy.deposit_percent")?)),
-        (None, Some(a)) => Some(Share::Fixed(money(
-            a,
-            business.currency(),
-            "policy.deposit_amount",
-        )?)),
-        (Some(_), Some(_)) => {
-            return Err(CoreError::Invalid {
-                field: "policy.deposit_amount".to_owned(),
-                problem: CoreProblem::UnknownValue {
-                    value: "both".to_owned(),
-                    expected: "either deposit_percent or deposit_amount",
-                },
-            }
-            .into())
-        }
-    };
-    let policy = CancellationPolicy::new(
-        tiers,
-        percent(&body.late_fee_percent, "policy.late_fee_percent")?,
-        percent(&body.no_show_fee_percent, "policy.no_show_fee_percent")?,
-        deposit,
-    )
-    .map_err(|e| match e.field().map(str::to_owned) {
-        Some(field) => at(e, &format!("policy.{field}")),
-        None => e,
-    })?;
-    Ok(policy)
+    #[schema(value_type = Option<PolicyBody>)]
+    pub policy: Option<PolicyQuery>,
 }
 
 /// The business's settings.
@@ -212,37 +163,19 @@ async fn change(
     let name = patch.name.as_deref().unwrap_or(current.name());
     let locale = match patch.locale.as_deref() {
         None => current.locale(),
-        Some("pt-BR") => Lang::PtBr,
-        Some("en") => Lang::En,
-        Some(other) => {
-            return Err(CoreError::Invalid {
-                field: "locale".to_owned(),
-                problem: CoreProblem::UnknownValue {
-                    value: other.chars().take(64).collect(),
-                    expected: "pt-BR, en",
-                },
-            }
-            .into())
-        }
+        Some(text) => Lang::parse(text)?,
     };
     let confirmation = match patch.confirmation.as_deref() {
         None => current.confirmation(),
-        Some("manual") => ConfirmationMode::Manual,
-        Some("on_payment") => ConfirmationMode::OnPayment,
-        Some("immediate") => ConfirmationMode::Immediate,
-        Some(other) => {
-            return Err(CoreError::Invalid {
-                field: "confirmation".to_owned(),
-                problem: CoreProblem::UnknownValue {
-                    value: other.chars().take(64).collect(),
-                    expected: "manual, on_payment, immediate",
-                },
-            }
-            .into())
-        }
+        Some(text) => ConfirmationMode::parse(text)?,
     };
     let policy = match &patch.policy {
-        Some(body) => policy(body, &current)?,
+        Some(query) => query.to_policy(current.currency()).map_err(|e| {
+            match e.field().map(|f| format!("policy.{f}")) {
+                Some(path) => at(e, path.as_str()),
+                None => e,
+            }
+        })?,
         None => current.policy().clone(),
     };
     let business = Business::new(

@@ -48,13 +48,7 @@ impl From<Money> for MoneyOut {
 
 /// Renames the field of an invalid value to the name it has on the wire.
 pub fn at(error: CoreError, field: &str) -> CoreError {
-    match error {
-        CoreError::Invalid { problem, .. } => CoreError::Invalid {
-            field: field.to_owned(),
-            problem,
-        },
-        other => other,
-    }
+    error.at(field)
 }
 
 /// Reads an amount of `currency` from its decimal text.

@@ -1,0 +1,638 @@
+//! `agendo-embed`: Agendo's engine inside another program's process, with
+//! a blocking API. The Python module (`agendo-py`) and the mobile library
+//! (`agendo-ffi`) are thin skins over it, so both answer exactly alike.
+//!
+//! An [`Engine`] owns a store (an SQLite file, or a Postgres server) and
+//! the few threads that drive it. Every method blocks its caller until the
+//! engine answers and may be called from many threads at once: each call is
+//! one of the engine's atomic use cases, so two threads booking one slot
+//! get one booking and one [`Kind::SlotTaken`].
+//!
+//! Inputs are plain values (text ids, exact decimals in the business's
+//! currency, UTC instants); answers are the engine's records. "Now" is an
+//! argument of every call that depends on it, as everywhere in the engine.
+//!
+//! The functions of [`pure`] need no store: the slot search over a query in
+//! the engine's JSON contract, the conflict check, the cancellation policy
+//! and recurrence expansion.
+//!
+//! # Example
+//! ```
+//! use agendo_embed::{BusinessSpec, Engine};
+//! let dir = tempfile::tempdir().unwrap();
+//! let engine = Engine::open(dir.path().join("agenda.db"))?;
+//! let shop = engine.create_business(&BusinessSpec {
+//!     name: "Barbearia do Zé".into(), timezone: "America/Sao_Paulo".into(),
+//!     currency: "BRL".into(), locale: "pt-BR".into(), confirmation: "immediate".into(),
+//!     policy: None,
+//! })?;
+//! assert_eq!(engine.business(&shop.id().to_string())?.name(), "Barbearia do Zé");
+//! # Ok::<(), agendo_embed::Error>(())
+//! ```
+
+mod error;
+pub mod pure;
+mod spec;
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+
+use agendo_core::agenda::{
+    Agenda, BookRequest, Context, Ended, Paid, PaymentRequest, PaymentState, SlotsRequest,
+};
+use agendo_core::availability::{HoursQuery, SlotAnswer};
+use agendo_core::booking::Booking;
+use agendo_core::business::{Block, Bookable, Business, Client, Professional, Service};
+use agendo_core::ids::{
+    BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ServiceId,
+};
+use agendo_core::money::Money;
+use agendo_core::payment::{Payment, PaymentMethod};
+use agendo_core::policy::Party;
+use agendo_core::store::{Access, BookingFilter, IdempotencyKey, Store, UnitOfWork};
+use agendo_core::time::Span;
+use agendo_core::RecordKind;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+pub use error::{Error, Kind};
+pub use spec::{
+    BookSpec, BusinessSpec, ClientSpec, PaymentSpec, ProfessionalSpec, ServiceSpec, SlotsSpec,
+};
+
+/// How many threads drive an engine's store: enough to keep a connection
+/// pool busy, few enough for a phone.
+const WORKER_THREADS: usize = 2;
+
+/// The engine over a store, with its own threads.
+///
+/// Dropping it closes the store. A process that forks (a pre-forking web
+/// server) opens its engines after the fork, in each worker: threads and
+/// connections do not survive a fork.
+pub struct Engine {
+    runtime: tokio::runtime::Runtime,
+    agenda: Agenda,
+    db: Db,
+}
+
+enum Db {
+    Sqlite(agendo_sqlite::SqliteStore),
+    Postgres(agendo_postgres::PgStore),
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.db {
+            Db::Sqlite(_) => "Engine(sqlite)",
+            Db::Postgres(_) => "Engine(postgres)",
+        })
+    }
+}
+
+impl Engine {
+    /// Opens (creating it if missing) the SQLite file at `path`, applying
+    /// the migrations it lacks. One process should write a file at a time.
+    ///
+    /// # Errors
+    /// [`Error::Sqlite`] when the file cannot be opened or migrated;
+    /// [`Error::Runtime`] when the threads cannot start.
+    pub fn open(path: impl AsRef<Path>) -> Result<Engine, Error> {
+        let runtime = runtime()?;
+        let store = runtime.block_on(agendo_sqlite::SqliteStore::open(path))?;
+        Ok(Engine {
+            agenda: Agenda::new(Arc::new(store.clone())),
+            db: Db::Sqlite(store),
+            runtime,
+        })
+    }
+
+    /// Connects to the Postgres database at `url`
+    /// (`postgres://user:password@host:5432/db`), applying the migrations
+    /// it lacks. Many processes may share one database.
+    ///
+    /// # Errors
+    /// [`Error::Postgres`] when the server cannot be reached or migrated;
+    /// [`Error::Runtime`] when the threads cannot start.
+    pub fn connect(url: &str) -> Result<Engine, Error> {
+        let runtime = runtime()?;
+        let store = runtime.block_on(agendo_postgres::PgStore::connect(url))?;
+        Ok(Engine {
+            agenda: Agenda::new(Arc::new(store.clone())),
+            db: Db::Postgres(store),
+            runtime,
+        })
+    }
+
+    /// Closes the store's connections; later calls fail with
+    /// [`Kind::Storage`].
+    pub fn close(&self) {
+        self.runtime.block_on(async {
+            match &self.db {
+                Db::Sqlite(store) => store.close().await,
+                Db::Postgres(store) => store.close().await,
+            }
+        });
+    }
+
+    /// Creates a business.
+    ///
+    /// # Errors
+    /// [`Kind::Validation`] naming `name`, `timezone`, `currency`, `locale`,
+    /// `confirmation` or `policy.…`.
+    pub fn create_business(&self, spec: &BusinessSpec) -> Result<Business, Error> {
+        let business = spec.build()?;
+        self.run(self.agenda.create_business(&business))?;
+        Ok(business)
+    }
+
+    /// A business.
+    ///
+    /// # Errors
+    /// [`Kind::NotFound`]; [`Kind::Validation`] for a malformed `business`.
+    pub fn business(&self, business: &str) -> Result<Business, Error> {
+        let id = business_id(business)?;
+        self.read(id, |mut work| async move {
+            work.business().await?.ok_or(agendo_core::Error::NotFound {
+                record: RecordKind::Business,
+                id: id.to_string(),
+            })
+        })
+    }
+
+    /// Creates or replaces a service of `business`.
+    ///
+    /// # Errors
+    /// [`Kind::Validation`] naming the spec's field; [`Kind::NotFound`].
+    pub fn save_service(
+        &self,
+        business: &str,
+        spec: &ServiceSpec,
+        now: DateTime<Utc>,
+    ) -> Result<Service, Error> {
+        let shop = self.business(business)?;
+        let service = spec.build(&shop)?;
+        self.run(
+            self.agenda
+                .save_service(&Context::staff(shop.id(), now), &service),
+        )?;
+        Ok(service)
+    }
+
+    /// The services of `business`, retired ones included.
+    ///
+    /// # Errors
+    /// [`Kind::Validation`] for a malformed `business`; [`Kind::Storage`].
+    pub fn services(&self, business: &str) -> Result<Vec<Service>, Error> {
+        self.read(business_id(business)?, |mut work| async move {
+            work.services().await
+        })
+    }
+
+    /// Creates or replaces a professional of `business`.
+    ///
+    /// # Errors
+    /// [`Kind::Validation`] naming the spec's field (`hours.weekly.mon[0]`);
+    /// [`Kind::NotFound`] for a service named.
+    pub fn save_professional(
+        &self,
+        business: &str,
+        spec: &ProfessionalSpec,
+        now: DateTime<Utc>,
+    ) -> Result<Professional, Error> {
+        let shop = self.business(business)?;
+        let current = match spec.existing()? {
+            Some(id) => self.read(
+                shop.id(),
+                |mut work| async move { work.professional(id).await },
+            )?,
+            None => None,
+        };
+        let professional = spec.build(&shop, current.as_ref())?;
+        self.run(
+            self.agenda
+                .save_professional(&Context::staff(shop.id(), now), &professional),
+        )?;
+        Ok(professional)
+    }
+
+    /// The professionals of `business`, retired ones included.
+    ///
+    /// # Errors
+    /// [`Kind::Validation`] for a malformed `business`; [`Kind::Storage`].
+    pub fn professionals(&self, business: &str) -> Result<Vec<Professional>, Error> {
+        self.read(business_id(business)?, |mut work| async move {
+            work.professionals().await
+        })
+    }
+
+    /// Replaces a professional's working hours.
+    ///
+    /// # Errors
+    /// [`Kind::Validation`] naming the bad window (`hours.weekly.tue[0]`);
+    /// [`Kind::NotFound`].
+    pub fn set_hours(
+        &self,
+        business: &str,
+        professional: &str,
+        hours: &HoursQuery,
+        now: DateTime<Utc>,
+    ) -> Result<Professional, Error> {
+        let business = business_id(business)?;
+        let id = ProfessionalId::parse(professional).map_err(|e| e.at("professional"))?;
+        let hours = spec::hours(hours)?;
+        let current = self.read(business, |mut work| async move {
+            work.professional(id)
+                .await?
+                .ok_or(agendo_core::Error::NotFound {
+                    record: RecordKind::Professional,
+                    id: id.to_string(),
+                })
+        })?;
+        let changed = current.with_hours(hours);
+        self.run(
+            self.agenda
+                .save_professional(&Context::staff(business, now), &changed),
+        )?;
+        Ok(changed)
+    }
+
+    /// Blocks a professional's time from `start` to `end` (a day off, a
+    /// lunch): no booking may meet it.
+    ///
+    /// # Errors
+    /// [`Kind::Validation`] for `end` not after `start`; [`Kind::NotFound`].
+    pub fn add_block(
+        &self,
+        business: &str,
+        professional: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Block, Error> {
+        let business = business_id(business)?;
+        let id = ProfessionalId::parse(professional).map_err(|e| e.at("professional"))?;
+        let span = Span::new(start, end).map_err(|e| e.at("end"))?;
+        let block = Block::new(
+            BlockId::random(),
+            business,
+            Bookable::Professional(id),
+            span,
+            reason,
+        )?;
+        self.run(
+            self.agenda
+                .add_block(&Context::staff(business, now), &block),
+        )?;
+        Ok(block)
+    }
+
+    /// Removes a block.
+    ///
+    /// # Errors
+    /// [`Kind::NotFound`]; [`Kind::Validation`] for a malformed id.
+    pub fn remove_block(
+        &self,
+        business: &str,
+        block: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let business = business_id(business)?;
+        let block = BlockId::parse(block).map_err(|e| e.at("block"))?;
+        self.run(
+            self.agenda
+                .remove_block(&Context::staff(business, now), block),
+        )
+    }
+
+    /// Creates or replaces a client of `business`.
+    ///
+    /// # Errors
+    /// [`Kind::Validation`] naming `name`, `email`, `phone` or `notes`.
+    pub fn save_client(
+        &self,
+        business: &str,
+        spec: &ClientSpec,
+        now: DateTime<Utc>,
+    ) -> Result<Client, Error> {
+        let shop = self.business(business)?;
+        let client = spec.build(&shop)?;
+        self.run(
+            self.agenda
+                .save_client(&Context::staff(shop.id(), now), &client),
+        )?;
+        Ok(client)
+    }
+
+    /// The clients of `business` whose name, e-mail or phone matches
+    /// `query` (accents and case ignored); all of them when it is empty.
+    ///
+    /// # Errors
+    /// [`Kind::Validation`] for a malformed `business`; [`Kind::Storage`].
+    pub fn clients(&self, business: &str, query: &str) -> Result<Vec<Client>, Error> {
+        let clients = self.read(business_id(business)?, |mut work| async move {
+            work.clients().await
+        })?;
+        Ok(clients.into_iter().filter(|c| c.matches(query)).collect())
+    }
+
+    /// The free slots of a service, seen at `now`: the starts [`Engine::book`]
+    /// accepts, each with the professionals free then.
+    ///
+    /// # Errors
+    /// [`Kind::NotFound`] for the service or professional;
+    /// [`Kind::NotAllowed`] when either is retired or does not perform it;
+    /// [`Kind::Validation`] for `to` before `from` or a range too long.
+    pub fn availability(
+        &self,
+        business: &str,
+        spec: &SlotsSpec,
+        now: DateTime<Utc>,
+    ) -> Result<SlotAnswer, Error> {
+        let business = business_id(business)?;
+        let request = SlotsRequest {
+            service: ServiceId::parse(&spec.service).map_err(|e| e.at("service"))?,
+            professional: spec
+                .professional
+                .as_deref()
+                .map(|p| ProfessionalId::parse(p).map_err(|e| e.at("professional")))
+                .transpose()?,
+            from: spec.from,
+            to: spec.to,
+            step_minutes: spec.step_minutes,
+        };
+        self.run(self.agenda.slots(&Context::staff(business, now), &request))
+    }
+
+    /// Books an appointment, atomically: of many callers asking for one
+    /// slot, one gets it and the others [`Kind::SlotTaken`]. With a `key`,
+    /// a retry of the same request answers the same booking.
+    ///
+    /// # Errors
+    /// [`Kind::SlotTaken`], [`Kind::Blocked`], [`Kind::OutsideWorkingHours`]
+    /// naming what is in the way; [`Kind::Validation`] for a start in the
+    /// past; [`Kind::NotFound`]; [`Kind::NotAllowed`].
+    pub fn book(
+        &self,
+        business: &str,
+        spec: &BookSpec,
+        key: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Booking, Error> {
+        let ctx = context(business, key, now)?;
+        let request = BookRequest {
+            service: ServiceId::parse(&spec.service).map_err(|e| e.at("service"))?,
+            professional: ProfessionalId::parse(&spec.professional)
+                .map_err(|e| e.at("professional"))?,
+            client: ClientId::parse(&spec.client).map_err(|e| e.at("client"))?,
+            start: spec.start,
+            discount: None,
+        };
+        self.run(self.agenda.book(&ctx, &request))
+    }
+
+    /// A booking.
+    ///
+    /// # Errors
+    /// [`Kind::NotFound`]; [`Kind::Validation`] for a malformed id.
+    pub fn booking(&self, business: &str, booking: &str) -> Result<Booking, Error> {
+        let ctx = context(business, None, Utc::now())?;
+        self.run(self.agenda.booking(&ctx, booking_id(booking)?))
+    }
+
+    /// The bookings whose appointment meets `[from, to)`, of one
+    /// professional or all, in every status, by start.
+    ///
+    /// # Errors
+    /// [`Kind::Validation`] for `to` not after `from` or a malformed id.
+    pub fn bookings(
+        &self,
+        business: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        professional: Option<&str>,
+    ) -> Result<Vec<Booking>, Error> {
+        let filter = BookingFilter {
+            during: Some(Span::new(from, to).map_err(|e| e.at("to"))?),
+            professional: professional
+                .map(|p| ProfessionalId::parse(p).map_err(|e| e.at("professional")))
+                .transpose()?,
+            ..BookingFilter::default()
+        };
+        let mut bookings = self.read(business_id(business)?, |mut work| async move {
+            work.bookings(&filter).await
+        })?;
+        bookings.sort_by_key(|b| (b.appointment().start(), b.id()));
+        Ok(bookings)
+    }
+
+    /// Confirms a pending booking.
+    ///
+    /// # Errors
+    /// [`Kind::NotAllowed`] when its state or an unpaid deposit forbids it;
+    /// [`Kind::NotFound`].
+    pub fn confirm(
+        &self,
+        business: &str,
+        booking: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Booking, Error> {
+        let ctx = context(business, None, now)?;
+        self.run(self.agenda.confirm(&ctx, booking_id(booking)?))
+    }
+
+    /// Marks a booking done, once it has started.
+    ///
+    /// # Errors
+    /// [`Kind::NotAllowed`] before its start or from a final state.
+    pub fn complete(
+        &self,
+        business: &str,
+        booking: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Booking, Error> {
+        let ctx = context(business, None, now)?;
+        self.run(self.agenda.complete(&ctx, booking_id(booking)?))
+    }
+
+    /// Moves a booking to `start`, keeping its length, with the same checks
+    /// as booking.
+    ///
+    /// # Errors
+    /// As [`Engine::book`].
+    pub fn reschedule(
+        &self,
+        business: &str,
+        booking: &str,
+        start: DateTime<Utc>,
+        key: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Booking, Error> {
+        let ctx = context(business, key, now)?;
+        self.run(self.agenda.reschedule(&ctx, booking_id(booking)?, start))
+    }
+
+    /// Cancels a booking `by` the client or the business, applying the
+    /// cancellation policy: the answer has the fee kept and the refund, both
+    /// recorded on the booking's payments.
+    ///
+    /// # Errors
+    /// [`Kind::NotAllowed`] from a final state; [`Kind::NotFound`].
+    pub fn cancel(
+        &self,
+        business: &str,
+        booking: &str,
+        by: Party,
+        reason: &str,
+        key: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Ended, Error> {
+        let mut ctx = context(business, key, now)?;
+        ctx.by = by;
+        self.run(self.agenda.cancel(&ctx, booking_id(booking)?, reason))
+    }
+
+    /// Records that the client did not come, applying the no-show fee.
+    ///
+    /// # Errors
+    /// [`Kind::NotAllowed`] before the start or from a final state.
+    pub fn no_show(
+        &self,
+        business: &str,
+        booking: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Ended, Error> {
+        let ctx = context(business, None, now)?;
+        self.run(self.agenda.no_show(&ctx, booking_id(booking)?))
+    }
+
+    /// Records a payment made outside the engine (PIX, cash, card).
+    ///
+    /// # Errors
+    /// [`Kind::Validation`] naming `amount`, `method` or `booking`;
+    /// [`Kind::NotFound`].
+    pub fn record_payment(
+        &self,
+        business: &str,
+        spec: &PaymentSpec,
+        key: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Paid, Error> {
+        let shop = self.business(business)?;
+        let ctx = context(business, key, now)?;
+        let request = PaymentRequest {
+            client: ClientId::parse(&spec.client).map_err(|e| e.at("client"))?,
+            booking: spec.booking.as_deref().map(booking_id).transpose()?,
+            method: PaymentMethod::parse(&spec.method).map_err(|e| e.at("method"))?,
+            amount: money(spec.amount, &shop, "amount")?,
+            state: if spec.approved {
+                PaymentState::Approved
+            } else {
+                PaymentState::Pending
+            },
+        };
+        self.run(self.agenda.record_payment(&ctx, &request))
+    }
+
+    /// Approves a pending payment (the PIX showed up in the statement).
+    ///
+    /// # Errors
+    /// [`Kind::NotAllowed`] when it is not pending; [`Kind::NotFound`].
+    pub fn approve_payment(
+        &self,
+        business: &str,
+        payment: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Paid, Error> {
+        let ctx = context(business, None, now)?;
+        self.run(self.agenda.approve_payment(&ctx, payment_id(payment)?))
+    }
+
+    /// Refunds part or all of an approved payment.
+    ///
+    /// # Errors
+    /// [`Kind::NotAllowed`] for more than is left to refund;
+    /// [`Kind::Validation`] for `amount`.
+    pub fn refund(
+        &self,
+        business: &str,
+        payment: &str,
+        amount: Decimal,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Payment, Error> {
+        let shop = self.business(business)?;
+        let ctx = context(business, None, now)?;
+        let amount = money(amount, &shop, "amount")?;
+        self.run(
+            self.agenda
+                .refund(&ctx, payment_id(payment)?, amount, reason),
+        )
+    }
+
+    /// The payments of a booking.
+    ///
+    /// # Errors
+    /// [`Kind::Validation`] for a malformed id; [`Kind::Storage`].
+    pub fn payments(&self, business: &str, booking: &str) -> Result<Vec<Payment>, Error> {
+        let booking = booking_id(booking)?;
+        self.read(business_id(business)?, |mut work| async move {
+            work.payments_for_booking(booking).await
+        })
+    }
+
+    /// Runs a use case to its end on the engine's threads.
+    fn run<T>(
+        &self,
+        work: impl Future<Output = Result<T, agendo_core::Error>>,
+    ) -> Result<T, Error> {
+        Ok(self.runtime.block_on(work)?)
+    }
+
+    /// Runs `read` over a read-only unit of work of `business`.
+    fn read<T, F, Fut>(&self, business: BusinessId, read: F) -> Result<T, Error>
+    where
+        F: FnOnce(Box<dyn UnitOfWork>) -> Fut,
+        Fut: Future<Output = Result<T, agendo_core::Error>>,
+    {
+        let store: &Arc<dyn Store> = self.agenda.store();
+        self.run(async move {
+            let work = store.begin(business, Access::Read).await?;
+            read(work).await
+        })
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKER_THREADS)
+        .thread_name("agendo-engine")
+        .enable_all()
+        .build()
+        .map_err(Error::Runtime)
+}
+
+fn context(business: &str, key: Option<&str>, now: DateTime<Utc>) -> Result<Context, Error> {
+    let mut ctx = Context::staff(business_id(business)?, now);
+    if let Some(key) = key {
+        ctx = ctx.with_key(IdempotencyKey::parse(key).map_err(|e| e.at("key"))?);
+    }
+    Ok(ctx)
+}
+
+fn business_id(text: &str) -> Result<BusinessId, Error> {
+    Ok(BusinessId::parse(text).map_err(|e| e.at("business"))?)
+}
+
+fn booking_id(text: &str) -> Result<BookingId, Error> {
+    Ok(BookingId::parse(text).map_err(|e| e.at("booking"))?)
+}
+
+fn payment_id(text: &str) -> Result<PaymentId, Error> {
+    Ok(PaymentId::parse(text).map_err(|e| e.at("payment"))?)
+}
+
+fn money(amount: Decimal, business: &Business, field: &str) -> Result<Money, Error> {
+    Ok(Money::new(amount, business.currency()).map_err(|e| e.at(field))?)
+}
