@@ -329,6 +329,27 @@ pub enum Rule {
     },
 }
 
+impl Rule {
+    /// The rule as written in APIs: `business_cancelled`, `tier`, `late` or
+    /// `no_show`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rule::BusinessCancelled => "business_cancelled",
+            Rule::Tier { .. } => "tier",
+            Rule::Late { .. } => "late",
+            Rule::NoShow { .. } => "no_show",
+        }
+    }
+
+    /// The fee percent of the rule, if it has one.
+    pub fn fee(&self) -> Option<Percent> {
+        match self {
+            Rule::BusinessCancelled => None,
+            Rule::Tier { fee, .. } | Rule::Late { fee } | Rule::NoShow { fee } => Some(*fee),
+        }
+    }
+}
+
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -232,12 +232,46 @@ pub(crate) fn hours(query: &HoursQuery) -> Result<WorkingHours, Error> {
 }
 
 /// Puts a field path under `parent`: `weekly.mon[0]` becomes
-/// `hours.weekly.mon[0]`.
+/// `hours.weekly.mon[0]`, and the document itself (`query`) `hours`.
 pub(crate) fn under(parent: &str, error: agendo_core::Error) -> Error {
-    match error.field().map(|f| format!("{parent}.{f}")) {
-        Some(path) => error.at(path).into(),
-        None => error.into(),
+    let path = match error.field() {
+        Some("query") => parent.to_owned(),
+        Some(field) => format!("{parent}.{field}"),
+        None => return error.into(),
+    };
+    match error {
+        agendo_core::Error::MalformedJson {
+            detail,
+            line,
+            column,
+            ..
+        } => agendo_core::Error::MalformedJson {
+            field: path,
+            detail,
+            line,
+            column,
+        }
+        .into(),
+        other => other.at(path).into(),
     }
+}
+
+/// Reads working hours from JSON text in the engine's shape, naming a bad
+/// value by its path under `hours`.
+///
+/// # Errors
+/// [`crate::Kind::Validation`] naming `hours.…`.
+pub fn read_hours(text: &str) -> Result<HoursQuery, Error> {
+    HoursQuery::from_json(text).map_err(|e| under("hours", e))
+}
+
+/// Reads a cancellation policy from JSON text in the engine's shape, naming
+/// a bad value by its path under `policy`.
+///
+/// # Errors
+/// [`crate::Kind::Validation`] naming `policy.…`.
+pub fn read_policy(text: &str) -> Result<PolicyQuery, Error> {
+    PolicyQuery::from_json(text).map_err(|e| under("policy", e))
 }
 
 fn activity(active: bool) -> Activity {

@@ -7,7 +7,7 @@ use agendo_core::agenda::{BookRequest, Ended};
 use agendo_core::booking::{Booking, BookingStatus};
 use agendo_core::ids::{BookingId, ClientId, ProfessionalId, ServiceId};
 use agendo_core::money::{Percent, Share};
-use agendo_core::policy::{Rule, Settlement};
+use agendo_core::policy::Settlement;
 use agendo_core::store::BookingFilter;
 use agendo_core::{Error as CoreError, RecordKind};
 use axum::extract::{Path, State};
@@ -103,17 +103,11 @@ pub struct SettlementOut {
 
 impl From<&Settlement> for SettlementOut {
     fn from(s: &Settlement) -> SettlementOut {
-        let (rule, percent) = match s.rule() {
-            Rule::BusinessCancelled => ("business_cancelled", None),
-            Rule::Tier { fee, .. } => ("tier", Some(fee)),
-            Rule::Late { fee } => ("late", Some(fee)),
-            Rule::NoShow { fee } => ("no_show", Some(fee)),
-        };
         SettlementOut {
             fee: s.fee().into(),
             refund: s.refund().into(),
-            rule: rule.to_owned(),
-            fee_percent: percent.map(|p: Percent| p.value().to_string()),
+            rule: s.rule().code().to_owned(),
+            fee_percent: s.rule().fee().map(|p| p.value().to_string()),
         }
     }
 }
