@@ -112,7 +112,6 @@ impl Engine {
 
     /// Creates a service (or replaces the one with `id`).
     #[pyo3(signature = (business, name, duration_minutes, price, *, id = None, description = String::new(), buffer_before_minutes = 0, buffer_after_minutes = 0, active = true, now = None))]
-    #[allow(clippy::too_many_arguments)] // keyword arguments, as Python callers pass them
     fn save_service(
         &self,
         py: Python<'_>,
@@ -150,7 +149,6 @@ impl Engine {
     /// dict in the engine's shape; when left out, a new professional has no
     /// hours and a replaced one keeps theirs.
     #[pyo3(signature = (business, name, *, services = Vec::new(), hours = None, capacity = 1, id = None, active = true, now = None))]
-    #[allow(clippy::too_many_arguments)] // keyword arguments, as Python callers pass them
     fn save_professional(
         &self,
         py: Python<'_>,
@@ -205,7 +203,6 @@ impl Engine {
 
     /// Blocks a professional's time from `start` to `end`.
     #[pyo3(signature = (business, professional, start, end, *, reason = "", now = None))]
-    #[allow(clippy::too_many_arguments)] // keyword arguments, as Python callers pass them
     fn add_block(
         &self,
         py: Python<'_>,
@@ -240,7 +237,6 @@ impl Engine {
 
     /// Creates a client (or replaces the one with `id`).
     #[pyo3(signature = (business, name, *, email = None, phone = None, notes = String::new(), id = None, now = None))]
-    #[allow(clippy::too_many_arguments)] // keyword arguments, as Python callers pass them
     fn save_client(
         &self,
         py: Python<'_>,
@@ -273,7 +269,6 @@ impl Engine {
     /// The free slots of a service from `start_date` to `end_date` (local
     /// dates in the business's zone, both included).
     #[pyo3(signature = (business, service, start_date, end_date, *, professional = None, step_minutes = None, now = None))]
-    #[allow(clippy::too_many_arguments)] // keyword arguments, as Python callers pass them
     fn availability(
         &self,
         py: Python<'_>,
@@ -301,7 +296,6 @@ impl Engine {
     /// it and the others `SlotTaken`. With `key`, a retry answers the same
     /// booking.
     #[pyo3(signature = (business, service, professional, client, start, *, key = None, now = None))]
-    #[allow(clippy::too_many_arguments)] // keyword arguments, as Python callers pass them
     fn book(
         &self,
         py: Python<'_>,
@@ -396,7 +390,6 @@ impl Engine {
     /// Cancels a booking `by` the `client` or the `business`, applying the
     /// cancellation policy to its payments.
     #[pyo3(signature = (business, booking, *, by = "client", reason = "", key = None, now = None))]
-    #[allow(clippy::too_many_arguments)] // keyword arguments, as Python callers pass them
     fn cancel(
         &self,
         py: Python<'_>,
@@ -433,7 +426,6 @@ impl Engine {
     /// `cash`, `card` or `other`; `amount` a Decimal in the business's
     /// currency.
     #[pyo3(signature = (business, client, amount, method, *, booking = None, approved = true, key = None, now = None))]
-    #[allow(clippy::too_many_arguments)] // keyword arguments, as Python callers pass them
     fn record_payment(
         &self,
         py: Python<'_>,

@@ -12,6 +12,10 @@
 //! interpreter. The stubs in `agendo.pyi` document each call for editors
 //! and type checkers.
 
+// Python callers pass keyword arguments; the Rust functions behind them
+// take one parameter each.
+#![allow(clippy::too_many_arguments)]
+
 mod convert;
 mod engine;
 mod errors;
@@ -55,7 +59,6 @@ fn check_booking(
 /// the fee kept and the refund of what was `paid`, exact Decimals.
 #[pyfunction]
 #[pyo3(signature = (policy, *, price, paid, currency, start, now, by = "client"))]
-#[allow(clippy::too_many_arguments)] // keyword arguments, as Python callers pass them
 fn settle_cancellation(
     policy: &Bound<'_, PyAny>,
     price: &Bound<'_, PyAny>,
