@@ -1,0 +1,61 @@
+"""Opening and closing stores: what survives a reopen, and failures that
+raise instead of crashing."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+import agendo
+from conftest import NOW, Shop, postgres_url
+
+MONDAY_9 = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.timezone.utc)
+
+
+def test_a_sqlite_file_keeps_its_records(tmp_path):
+    path = tmp_path / "kept.db"
+    with agendo.Engine.open(path) as engine:
+        shop = Shop(engine)
+        booking = shop.book(MONDAY_9)
+    with agendo.Engine.open(str(path)) as engine:
+        assert engine.booking(shop.id, booking.id).start == MONDAY_9
+        assert engine.services(shop.id)[0].price == Decimal("80.00")
+
+
+def test_two_engines_on_one_postgres_see_each_other():
+    with agendo.Engine.connect(postgres_url()) as one, agendo.Engine.connect(postgres_url()) as two:
+        shop = Shop(one)
+        booking = shop.book(MONDAY_9)
+        assert two.booking(shop.id, booking.id).id == booking.id
+        with pytest.raises(agendo.SlotTaken):
+            two.book(shop.id, shop.cut.id, shop.ana.id, shop.maria.id, MONDAY_9, now=NOW)
+
+
+def test_unreachable_stores_raise_storage_errors(tmp_path):
+    with pytest.raises(agendo.StorageError) as caught:
+        agendo.Engine.open(tmp_path / "missing-dir" / "x.db")
+    assert caught.value.code == "storage"
+    with pytest.raises(agendo.StorageError):
+        agendo.Engine.connect("postgres://nobody@127.0.0.1:1/none")
+    with pytest.raises(agendo.StorageError):
+        agendo.Engine.connect("not a url")
+
+
+def test_a_closed_engine_raises_instead_of_crashing(tmp_path):
+    engine = agendo.Engine.open(tmp_path / "closed.db")
+    shop = Shop(engine)
+    engine.close()
+    with pytest.raises(agendo.StorageError):
+        engine.services(shop.id)
+    engine.close()  # closing twice is harmless
+
+
+def test_wrong_argument_types_raise_type_errors_not_crashes(tmp_path):
+    with agendo.Engine.open(tmp_path / "types.db") as engine:
+        shop = Shop(engine)
+        with pytest.raises(TypeError):
+            engine.save_service(shop.id, "Corte", "thirty", "10")
+        with pytest.raises((TypeError, OverflowError)):
+            engine.save_service(shop.id, "Corte", -5, "10")
+        with pytest.raises(TypeError):
+            engine.clients(42)
