@@ -6,10 +6,13 @@
 //!   cargo xtask fuzz [--seconds N]   each fuzz target for N seconds (default 60)
 //!   cargo xtask load [FLAGS]         the store load harness, SQLite and Postgres
 //!   cargo xtask http-load [FLAGS]    the HTTP server's load harness, SQLite and Postgres
+//!   cargo xtask bindings [--out DIR] Kotlin and Swift sources of agendo-ffi
 
+mod bindings;
 mod contract;
 mod fuzz;
 mod postgres;
+mod python;
 mod run;
 
 use std::process::ExitCode;
@@ -24,13 +27,17 @@ usage: cargo xtask <task>
   http-load [FLAGS]    the server's load harness (64 connections: availability reads, then
                        contended bookings) on SQLite and on a throwaway PostgreSQL 15
                        (FLAGS go to http-load: --connections 64 --seconds 10)
+  bindings [--out DIR] build agendo-ffi (release) and write its Kotlin and Swift sources
+                       (default bindings/uniffi/generated)
 
 uso: cargo xtask <tarefa>
   test                 formatação, clippy, todos os testes (SQLite e um PostgreSQL 15 temporário
                        incluídos) e o contrato do exemplo slots
   fuzz [--seconds N]   roda cada alvo de fuzzing por N segundos (padrão 60); requer cargo-fuzz
   load [FLAGS]         o teste de carga dos armazenamentos no SQLite e num PostgreSQL 15 temporário
-  http-load [FLAGS]    o teste de carga do servidor HTTP no SQLite e num PostgreSQL 15 temporário";
+  http-load [FLAGS]    o teste de carga do servidor HTTP no SQLite e num PostgreSQL 15 temporário
+  bindings [--out DIR] compila agendo-ffi (release) e gera os fontes Kotlin e Swift
+                       (padrão bindings/uniffi/generated)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,6 +46,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::seconds(&args[1..]).and_then(fuzz::run),
         Some("load") => load(&args[1..]),
         Some("http-load") => http_load(&args[1..]),
+        Some("bindings") => bindings::kotlin_and_swift(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -64,7 +72,7 @@ fn load(flags: &[String]) -> Result<(), String> {
             "store-load",
         ],
     )?;
-    let exe = run::root().join("target/release/store-load");
+    let exe = run::target_dir().join("release/store-load");
     let harness = |database: &[&str]| -> Result<(), String> {
         let status = std::process::Command::new(&exe)
             .args(database)
@@ -100,8 +108,8 @@ fn http_load(flags: &[String]) -> Result<(), String> {
             "http-load",
         ],
     )?;
-    let exe = run::root().join("target/release/http-load");
-    let server = run::root().join("target/release/agendo");
+    let exe = run::target_dir().join("release/http-load");
+    let server = run::target_dir().join("release/agendo");
     let harness = |database: &[&str]| -> Result<(), String> {
         let status = std::process::Command::new(&exe)
             .arg("--server")
@@ -119,6 +127,43 @@ fn http_load(flags: &[String]) -> Result<(), String> {
     harness(&[])?;
     let postgres = postgres::Server::start()?;
     harness(&["--database-url", postgres.url()])
+}
+
+/// Builds the Python wheel into a virtualenv and runs its pytest suite
+/// (over SQLite and the Postgres in `env`), the Python quickstart, and the
+/// uniffi tests through the generated Python module.
+fn python_tests(env: &[(&str, &str)]) -> Result<(), String> {
+    let venv = python::Venv::ensure()?;
+    venv.install_wheel(false)?;
+    venv.run(
+        "python tests",
+        &[
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "bindings/python/tests",
+        ],
+        env,
+    )?;
+    let scratch = tempfile_dir("quickstart")?;
+    let db = scratch.join("salon.db");
+    venv.run(
+        "python quickstart",
+        &["examples/python/quickstart.py", &db.to_string_lossy()],
+        env,
+    )?;
+    let _ = std::fs::remove_dir_all(&scratch);
+    bindings::python_tests(&venv, env)
+}
+
+/// A fresh directory under the system's temporary directory.
+fn tempfile_dir(name: &str) -> Result<std::path::PathBuf, String> {
+    let dir = std::env::temp_dir().join(format!("agendo-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(dir)
 }
 
 fn test() -> Result<(), String> {
@@ -148,6 +193,7 @@ fn test() -> Result<(), String> {
     // criterion benchmark once; doctests need their own run.
     run::step_with("tests", &["test", "--workspace", "--all-targets"], &env)?;
     run::step_with("doctests", &["test", "--workspace", "--doc"], &env)?;
+    python_tests(&env)?;
     drop(server);
     contract::check()?;
     println!("xtask: all checks passed");
