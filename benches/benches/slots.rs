@@ -5,8 +5,9 @@
 //! `find_slots` times the search of a validated query, what a host that
 //! keeps its calendars in memory pays per request; `validate_and_find`
 //! adds reading the query's values (1,000 RFC 3339 bookings for W1) into
-//! the validated form; `json_to_answer` is the whole path of the `slots`
-//! example, from JSON text to JSON text.
+//! the validated form; `json_to_slots` starts from JSON text, as the
+//! Python module's `find_slots` does; `json_to_answer` is the whole path of
+//! the `slots` example, from JSON text to JSON text.
 
 use agendo_benches::Workload;
 use agendo_core::availability::SlotQuery;
@@ -22,6 +23,15 @@ fn slots(c: &mut Criterion) {
         group.bench_function("find_slots", |b| b.iter(|| black_box(&search).find_slots()));
         group.bench_function("validate_and_find", |b| {
             b.iter(|| black_box(&query).to_search().map(|s| s.find_slots()))
+        });
+        // What `agendo.find_slots` (Python) does in Rust: JSON text in,
+        // the answer out.
+        group.bench_function("json_to_slots", |b| {
+            b.iter(|| {
+                SlotQuery::from_json(black_box(&json))
+                    .and_then(|q| q.to_search())
+                    .map(|s| s.find_slots())
+            })
         });
         group.bench_function("json_to_answer", |b| {
             b.iter(|| {

@@ -7,6 +7,7 @@
 //!   cargo xtask load [FLAGS]         the store load harness, SQLite and Postgres
 //!   cargo xtask http-load [FLAGS]    the HTTP server's load harness, SQLite and Postgres
 //!   cargo xtask bindings [--out DIR] Kotlin and Swift sources of agendo-ffi
+//!   cargo xtask py-bench [--seconds N] find_slots on W1 through Python and in Rust
 
 mod bindings;
 mod contract;
@@ -29,6 +30,8 @@ usage: cargo xtask <task>
                        (FLAGS go to http-load: --connections 64 --seconds 10)
   bindings [--out DIR] build agendo-ffi (release) and write its Kotlin and Swift sources
                        (default bindings/uniffi/generated)
+  py-bench [--seconds N]
+                       find_slots on W1 through Python (release wheel) and in Rust, per call
 
 uso: cargo xtask <tarefa>
   test                 formatação, clippy, todos os testes (SQLite e um PostgreSQL 15 temporário
@@ -37,7 +40,9 @@ uso: cargo xtask <tarefa>
   load [FLAGS]         o teste de carga dos armazenamentos no SQLite e num PostgreSQL 15 temporário
   http-load [FLAGS]    o teste de carga do servidor HTTP no SQLite e num PostgreSQL 15 temporário
   bindings [--out DIR] compila agendo-ffi (release) e gera os fontes Kotlin e Swift
-                       (padrão bindings/uniffi/generated)";
+                       (padrão bindings/uniffi/generated)
+  py-bench [--seconds N]
+                       find_slots no W1 pelo Python (wheel release) e em Rust, por chamada";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,6 +52,7 @@ fn main() -> ExitCode {
         Some("load") => load(&args[1..]),
         Some("http-load") => http_load(&args[1..]),
         Some("bindings") => bindings::kotlin_and_swift(&args[1..]),
+        Some("py-bench") => py_bench(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -129,6 +135,88 @@ fn http_load(flags: &[String]) -> Result<(), String> {
     harness(&["--database-url", postgres.url()])
 }
 
+/// Times `find_slots` on W1 in Rust (`slots-bench`) and through Python
+/// (the release wheel), and prints the overhead against the floor of
+/// 2 × Rust + 50 µs.
+fn py_bench(flags: &[String]) -> Result<(), String> {
+    let seconds = match flags {
+        [] => "6".to_owned(),
+        [flag, n] if flag == "--seconds" && n.parse::<f64>().is_ok() => n.clone(),
+        _ => return Err("usage: cargo xtask py-bench [--seconds N]".to_owned()),
+    };
+    run::step(
+        "build the workload tools",
+        &[
+            "build",
+            "--release",
+            "-p",
+            "agendo-benches",
+            "--bin",
+            "workload",
+            "--bin",
+            "slots-bench",
+        ],
+    )?;
+    let venv = python::Venv::ensure()?;
+    venv.install_wheel(true)?;
+    let release = run::target_dir().join("release");
+    let w1 = run::target_dir().join("w1.json");
+    let query = std::process::Command::new(release.join("workload"))
+        .arg("w1")
+        .output()
+        .map_err(|e| format!("cannot run workload: {e}"))?;
+    std::fs::write(&w1, &query.stdout).map_err(|e| format!("{}: {e}", w1.display()))?;
+    let path = w1.to_string_lossy().into_owned();
+    let rust = std::process::Command::new(release.join("slots-bench"))
+        .args([path.as_str(), "--seconds", seconds.as_str()])
+        .output()
+        .map_err(|e| format!("cannot run slots-bench: {e}"))?;
+    let rust_text = String::from_utf8_lossy(&rust.stdout).into_owned();
+    print!("{rust_text}");
+    let python = std::process::Command::new(venv.python())
+        .current_dir(run::root())
+        .args([
+            "benches/python/find_slots.py",
+            path.as_str(),
+            "--seconds",
+            seconds.as_str(),
+        ])
+        .output()
+        .map_err(|e| format!("cannot run the Python benchmark: {e}"))?;
+    let python_text = String::from_utf8_lossy(&python.stdout).into_owned();
+    print!("{python_text}");
+    if !rust.status.success() || !python.status.success() {
+        return Err(format!(
+            "the benchmark failed: {}{}",
+            String::from_utf8_lossy(&rust.stderr),
+            String::from_utf8_lossy(&python.stderr)
+        ));
+    }
+    let rust_us = median(&rust_text, "read JSON + validate + search")?;
+    for what in ["find_slots(JSON text)", "find_slots(dict)"] {
+        let python_us = median(&python_text, &format!("python {what}"))?;
+        let floor = 2.0 * rust_us + 50.0;
+        println!(
+            "overhead of {what}: {:.1} µs ({:.2}× Rust); floor 2 × {rust_us:.1} + 50 = {floor:.1} µs: {}",
+            python_us - rust_us,
+            python_us / rust_us,
+            if python_us < floor { "met" } else { "NOT met" }
+        );
+    }
+    Ok(())
+}
+
+/// The median in µs of the line of `output` that starts with `what`.
+fn median(output: &str, what: &str) -> Result<f64, String> {
+    output
+        .lines()
+        .find(|line| line.starts_with(what))
+        .and_then(|line| line.split("median ").nth(1))
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("no median for {what:?} in:\n{output}"))
+}
+
 /// Builds the Python wheel into a virtualenv and runs its pytest suite
 /// (over SQLite and the Postgres in `env`), the Python quickstart, and the
 /// uniffi tests through the generated Python module.
@@ -155,6 +243,11 @@ fn python_tests(env: &[(&str, &str)]) -> Result<(), String> {
         env,
     )?;
     let _ = std::fs::remove_dir_all(&scratch);
+    venv.run(
+        "python web example",
+        &["examples/python/fastapi_app.py", "--check"],
+        env,
+    )?;
     bindings::python_tests(&venv, env)
 }
 

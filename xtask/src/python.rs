@@ -1,7 +1,8 @@
 //! The Python side: a virtualenv under `target/`, the wheel built with
 //! maturin, and the pytest suites run against it.
 //!
-//! The virtualenv gets maturin and pytest from PyPI the first time (and
+//! The virtualenv gets maturin, pytest and the web example's FastAPI from
+//! PyPI the first time (and
 //! again only when one is missing), so a fresh machine needs only
 //! `python3` with its `venv` module (`.ci/run` installs them when missing).
 
@@ -10,8 +11,14 @@ use std::process::Command;
 
 use crate::run;
 
-/// What the virtualenv needs, as pip names them.
-const TOOLS: &[&str] = &["maturin>=1.9,<2", "pytest>=7"];
+/// What the virtualenv needs, as pip names them: the build and test tools,
+/// and FastAPI with httpx for the web example's self-test.
+const TOOLS: &[&str] = &[
+    "maturin>=1.9,<2",
+    "pytest>=7",
+    "fastapi>=0.110",
+    "httpx>=0.27",
+];
 
 /// A virtualenv with maturin and pytest.
 pub(crate) struct Venv {
@@ -35,7 +42,7 @@ impl Venv {
             )?;
         }
         let ready = Command::new(venv.python())
-            .args(["-c", "import maturin, pytest"])
+            .args(["-c", "import maturin, pytest, fastapi, httpx"])
             .output()
             .is_ok_and(|o| o.status.success());
         if !ready {
