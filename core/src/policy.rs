@@ -296,6 +296,34 @@ pub enum Party {
     Business,
 }
 
+impl Party {
+    /// Reads a party written by its `Display`: `client` or `business`.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for `by` with [`Problem::UnknownValue`].
+    ///
+    /// # Example
+    /// ```
+    /// use agendo_core::policy::Party;
+    /// assert_eq!(Party::parse("business")?, Party::Business);
+    /// assert_eq!(Party::parse("staff").unwrap_err().field(), Some("by"));
+    /// # Ok::<(), agendo_core::Error>(())
+    /// ```
+    pub fn parse(text: &str) -> Result<Party, Error> {
+        match text {
+            "client" => Ok(Party::Client),
+            "business" => Ok(Party::Business),
+            other => Err(Error::invalid(
+                "by",
+                Problem::UnknownValue {
+                    value: crate::error::clip(other),
+                    expected: "client, business",
+                },
+            )),
+        }
+    }
+}
+
 impl fmt::Display for Party {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -130,22 +130,3 @@ pub fn expand_recurrence(
     let rule = RecurrenceRule::parse(rule).map_err(|e| e.at("rule"))?;
     Ok(rule.expand(zone, first)?)
 }
-
-/// Reads who cancels: `client` or `business`.
-///
-/// # Errors
-/// [`crate::Kind::Validation`] for `by`.
-pub fn party(text: &str) -> Result<Party, Error> {
-    match text {
-        "client" => Ok(Party::Client),
-        "business" => Ok(Party::Business),
-        other => Err(agendo_core::Error::Invalid {
-            field: "by".to_owned(),
-            problem: Problem::UnknownValue {
-                value: other.chars().take(64).collect(),
-                expected: "client, business",
-            },
-        }
-        .into()),
-    }
-}

@@ -112,17 +112,58 @@ pub fn decimal(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Decimal> {
 /// path (`staff[0].weekly.mon[1]`).
 pub fn json_text(value: &Bound<'_, PyAny>, field: &str) -> PyResult<String> {
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(text.to_string());
+        return Ok(text.to_cow()?.into_owned());
     }
-    Ok(to_json(value, "", field)?.to_string())
+    Ok(to_json(value, &Path::Root(field))?.to_string())
 }
 
-/// `value` as JSON; `path` is where it sits in the document (empty for the
-/// document itself, which the caller knows as `root`).
-fn to_json(value: &Bound<'_, PyAny>, path: &str, root: &str) -> PyResult<Value> {
-    let here = if path.is_empty() { root } else { path };
-    if value.is_none() {
-        return Ok(Value::Null);
+/// Where a value sits in the document, spelled out only for an error.
+enum Path<'a> {
+    Root(&'a str),
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    fn render(&self) -> String {
+        match self {
+            Path::Root(field) => (*field).to_owned(),
+            Path::Key(Path::Root(_), key) => (*key).to_owned(),
+            Path::Key(parent, key) => format!("{}.{key}", parent.render()),
+            Path::Index(Path::Root(field), i) => format!("{field}[{i}]"),
+            Path::Index(parent, i) => format!("{}[{i}]", parent.render()),
+        }
+    }
+}
+
+/// `value` as JSON, the common kinds first (a query is mostly text, whole
+/// numbers, dicts and lists).
+fn to_json(value: &Bound<'_, PyAny>, path: &Path<'_>) -> PyResult<Value> {
+    if let Ok(text) = value.cast_exact::<PyString>() {
+        return Ok(Value::String(text.to_cow()?.into_owned()));
+    }
+    if let Ok(dict) = value.cast_exact::<PyDict>() {
+        let mut map = serde_json::Map::with_capacity(dict.len());
+        for (key, item) in dict.iter() {
+            let Ok(key) = key.cast::<PyString>() else {
+                return Err(invalid(
+                    &path.render(),
+                    "has a key that is not text",
+                    "tem uma chave que não é texto",
+                ));
+            };
+            let key = key.to_cow()?;
+            let json = to_json(&item, &Path::Key(path, &key))?;
+            map.insert(key.into_owned(), json);
+        }
+        return Ok(Value::Object(map));
+    }
+    if let Ok(list) = value.cast_exact::<PyList>() {
+        let mut items = Vec::with_capacity(list.len());
+        for (i, item) in list.iter().enumerate() {
+            items.push(to_json(&item, &Path::Index(path, i))?);
+        }
+        return Ok(Value::Array(items));
     }
     if let Ok(flag) = value.cast::<PyBool>() {
         return Ok(Value::Bool(flag.is_true()));
@@ -130,8 +171,11 @@ fn to_json(value: &Bound<'_, PyAny>, path: &str, root: &str) -> PyResult<Value> 
     if value.is_instance_of::<PyInt>() {
         return match value.extract::<i64>() {
             Ok(n) => Ok(Value::from(n)),
-            Err(_) => Err(invalid(here, "is too large", "é grande demais")),
+            Err(_) => Err(invalid(&path.render(), "is too large", "é grande demais")),
         };
+    }
+    if value.is_none() {
+        return Ok(Value::Null);
     }
     if let Ok(float) = value.cast::<PyFloat>() {
         // Kept a number so the engine's reader names the field that
@@ -141,48 +185,33 @@ fn to_json(value: &Bound<'_, PyAny>, path: &str, root: &str) -> PyResult<Value> 
             .unwrap_or(Value::Null));
     }
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(Value::String(text.to_string()));
+        return Ok(Value::String(text.to_cow()?.into_owned()));
     }
     if value.is_instance_of::<PyDateTime>() {
-        return Ok(Value::String(instant(value, here)?.to_rfc3339()));
+        return Ok(Value::String(instant(value, &path.render())?.to_rfc3339()));
     }
     if value.is_instance_of::<PyDate>() {
-        return Ok(Value::String(date(value, here)?.to_string()));
+        return Ok(Value::String(date(value, &path.render())?.to_string()));
     }
     if value.get_type().name()? == "Decimal" {
-        return Ok(Value::String(decimal(value, here)?.to_string()));
+        return Ok(Value::String(decimal(value, &path.render())?.to_string()));
     }
     if let Ok(dict) = value.cast::<PyDict>() {
-        let mut map = serde_json::Map::new();
-        for (key, item) in dict.iter() {
-            let Ok(key) = key.cast::<PyString>() else {
-                return Err(invalid(
-                    here,
-                    "has a key that is not text",
-                    "tem uma chave que não é texto",
-                ));
-            };
-            let key = key.to_string();
-            let child = if path.is_empty() {
-                key.clone()
-            } else {
-                format!("{path}.{key}")
-            };
-            map.insert(key, to_json(&item, &child, root)?);
-        }
-        return Ok(Value::Object(map));
+        // A dict subclass (OrderedDict, defaultdict).
+        return to_json(&dict.copy()?.into_any(), path);
     }
     if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
         let mut items = Vec::new();
         for (i, item) in value.try_iter()?.enumerate() {
-            items.push(to_json(&item?, &format!("{path}[{i}]"), root)?);
+            items.push(to_json(&item?, &Path::Index(path, i))?);
         }
         return Ok(Value::Array(items));
     }
+    let kind = value.get_type().name()?;
     Err(invalid(
-        here,
-        &format!("cannot be a {}", value.get_type().name()?),
-        &format!("não pode ser {}", value.get_type().name()?),
+        &path.render(),
+        &format!("cannot be a {kind}"),
+        &format!("não pode ser {kind}"),
     ))
 }
 

@@ -400,7 +400,7 @@ impl Engine {
         key: Option<String>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Cancellation> {
-        let by = agendo_embed::pure::party(by).map_err(raise)?;
+        let by = agendo_core::policy::Party::parse(by).map_err(|e| raise(e.into()))?;
         let now = now_or_clock(now)?;
         let ended = free(py, || {
             self.inner

@@ -74,7 +74,7 @@ fn settle_cancellation(
         currency,
         decimal(price, "price")?,
         decimal(paid, "paid")?,
-        agendo_embed::pure::party(by).map_err(raise)?,
+        agendo_core::policy::Party::parse(by).map_err(|e| raise(e.into()))?,
         instant(start, "start")?,
         instant(now, "now")?,
     )
