@@ -10,6 +10,7 @@ use agendo_core::time::{parse_zone, Span};
 use agendo_core::Problem;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
+use serde::Deserialize;
 
 use crate::spec::under;
 use crate::Error;
@@ -33,6 +34,19 @@ use crate::Error;
 /// ```
 pub fn find_slots(query: &str) -> Result<SlotAnswer, Error> {
     Ok(SlotQuery::from_json(query)?.to_search()?.find_slots())
+}
+
+/// As [`find_slots`], from the query already read as a JSON value (what a
+/// binding builds from its language's dicts, skipping the text): a value
+/// that does not fit the contract is read again as text, to name the field.
+///
+/// # Errors
+/// As [`find_slots`].
+pub fn find_slots_in(query: serde_json::Value) -> Result<SlotAnswer, Error> {
+    match SlotQuery::deserialize(&query) {
+        Ok(read) => Ok(read.to_search()?.find_slots()),
+        Err(_) => find_slots(&query.to_string()),
+    }
 }
 
 /// Checks that `staff` of the query may be booked at exactly `start`, for

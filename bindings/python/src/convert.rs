@@ -117,6 +117,21 @@ pub fn json_text(value: &Bound<'_, PyAny>, field: &str) -> PyResult<String> {
     Ok(to_json(value, &Path::Root(field))?.to_string())
 }
 
+/// A query as JSON text (when given as text) or as a JSON value (when
+/// given as a dict), so a dict is not written out only to be read again.
+pub enum Query {
+    Text(String),
+    Value(Value),
+}
+
+/// Reads a query argument.
+pub fn query(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Query> {
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(Query::Text(text.to_cow()?.into_owned()));
+    }
+    Ok(Query::Value(to_json(value, &Path::Root(field))?))
+}
+
 /// Where a value sits in the document, spelled out only for an error.
 enum Path<'a> {
     Root(&'a str),

@@ -32,9 +32,12 @@ use records::{Settlement, Slot};
 /// `staff`. Dates may be `date`s, instants aware `datetime`s.
 #[pyfunction]
 fn find_slots(py: Python<'_>, query: &Bound<'_, PyAny>) -> PyResult<Vec<Slot>> {
-    let text = json_text(query, "query")?;
+    let query = convert::query(query, "query")?;
     let answer = py
-        .detach(|| agendo_embed::pure::find_slots(&text))
+        .detach(|| match query {
+            convert::Query::Text(text) => agendo_embed::pure::find_slots(&text),
+            convert::Query::Value(value) => agendo_embed::pure::find_slots_in(value),
+        })
         .map_err(raise)?;
     Ok(records::slots(&answer))
 }
