@@ -111,10 +111,10 @@ pub fn decimal(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Decimal> {
 /// text; the engine then reads the text and names any bad value by its
 /// path (`staff[0].weekly.mon[1]`).
 pub fn json_text(value: &Bound<'_, PyAny>, field: &str) -> PyResult<String> {
-    if let Ok(text) = value.cast::<PyString>() {
-        return Ok(text.to_cow()?.into_owned());
-    }
-    Ok(to_json(value, &Path::Root(field))?.to_string())
+    Ok(match query(value, field)? {
+        Query::Text(text) => text,
+        Query::Value(json) => json.to_string(),
+    })
 }
 
 /// A query as JSON text (when given as text) or as a JSON value (when
