@@ -10,7 +10,6 @@ use agendo_core::time::{parse_zone, Span};
 use agendo_core::Problem;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
-use serde::Deserialize;
 
 use crate::spec::under;
 use crate::Error;
@@ -33,20 +32,16 @@ use crate::Error;
 /// # Ok::<(), agendo_embed::Error>(())
 /// ```
 pub fn find_slots(query: &str) -> Result<SlotAnswer, Error> {
-    Ok(SlotQuery::from_json(query)?.to_search()?.find_slots())
+    find_slots_in(&SlotQuery::from_json(query)?)
 }
 
-/// As [`find_slots`], from the query already read as a JSON value (what a
-/// binding builds from its language's dicts, skipping the text): a value
-/// that does not fit the contract is read again as text, to name the field.
+/// As [`find_slots`], for a query already read into a [`SlotQuery`] (what
+/// a binding reads straight from its language's dicts, skipping the text).
 ///
 /// # Errors
-/// As [`find_slots`].
-pub fn find_slots_in(query: serde_json::Value) -> Result<SlotAnswer, Error> {
-    match SlotQuery::deserialize(&query) {
-        Ok(read) => Ok(read.to_search()?.find_slots()),
-        Err(_) => find_slots(&query.to_string()),
-    }
+/// [`crate::Kind::Validation`] naming the field by its path in the query.
+pub fn find_slots_in(query: &SlotQuery) -> Result<SlotAnswer, Error> {
+    Ok(query.to_search()?.find_slots())
 }
 
 /// Checks that `staff` of the query may be booked at exactly `start`, for
@@ -61,7 +56,15 @@ pub fn find_slots_in(query: serde_json::Value) -> Result<SlotAnswer, Error> {
 /// [`crate::Kind::Validation`] for the query or for `staff` when the query
 /// has no such professional.
 pub fn check_booking(query: &str, staff: &str, start: DateTime<Utc>) -> Result<(), Error> {
-    let search = SlotQuery::from_json(query)?.to_search()?;
+    check_booking_in(&SlotQuery::from_json(query)?, staff, start)
+}
+
+/// As [`check_booking`], for a query already read into a [`SlotQuery`].
+///
+/// # Errors
+/// As [`check_booking`].
+pub fn check_booking_in(query: &SlotQuery, staff: &str, start: DateTime<Utc>) -> Result<(), Error> {
+    let search = query.to_search()?;
     let calendar = search
         .staff()
         .iter()

@@ -10,8 +10,10 @@ use pyo3::types::{
     PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyTzInfo,
 };
 use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::de;
 use crate::errors::invalid;
 
 /// An aware `datetime` as a UTC instant; a naive one is refused, since
@@ -111,25 +113,29 @@ pub fn decimal(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Decimal> {
 /// text; the engine then reads the text and names any bad value by its
 /// path (`staff[0].weekly.mon[1]`).
 pub fn json_text(value: &Bound<'_, PyAny>, field: &str) -> PyResult<String> {
-    Ok(match query(value, field)? {
-        Query::Text(text) => text,
-        Query::Value(json) => json.to_string(),
-    })
-}
-
-/// A query as JSON text (when given as text) or as a JSON value (when
-/// given as a dict), so a dict is not written out only to be read again.
-pub enum Query {
-    Text(String),
-    Value(Value),
-}
-
-/// Reads a query argument.
-pub fn query(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Query> {
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(Query::Text(text.to_cow()?.into_owned()));
+        return Ok(text.to_cow()?.into_owned());
     }
-    Ok(Query::Value(to_json(value, &Path::Root(field))?))
+    Ok(to_json(value, &Path::Root(field))?.to_string())
+}
+
+/// A query argument: JSON text, for the engine to read with the GIL
+/// released, or a dict already read into the engine's type.
+pub enum Query<T> {
+    Text(String),
+    Read(T),
+}
+
+/// Reads a query argument. A dict is read straight into `T`; one that
+/// does not fit is written out as JSON text instead, so that the engine's
+/// reader names the field in its error.
+pub fn query<T: DeserializeOwned>(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Query<T>> {
+    if !value.is_instance_of::<PyString>() {
+        if let Ok(read) = de::read(value) {
+            return Ok(Query::Read(read));
+        }
+    }
+    Ok(Query::Text(json_text(value, field)?))
 }
 
 /// Where a value sits in the document, spelled out only for an error.

@@ -17,13 +17,15 @@
 #![allow(clippy::too_many_arguments)]
 
 mod convert;
+mod de;
 mod engine;
 mod errors;
 mod records;
 
 use pyo3::prelude::*;
 
-use convert::{decimal, instant, json_text, wall_time};
+use agendo_core::availability::SlotQuery;
+use convert::{decimal, instant, json_text, wall_time, Query};
 use errors::raise;
 use records::{Settlement, Slot};
 
@@ -32,11 +34,11 @@ use records::{Settlement, Slot};
 /// `staff`. Dates may be `date`s, instants aware `datetime`s.
 #[pyfunction]
 fn find_slots(py: Python<'_>, query: &Bound<'_, PyAny>) -> PyResult<Vec<Slot>> {
-    let query = convert::query(query, "query")?;
+    let query = convert::query::<SlotQuery>(query, "query")?;
     let answer = py
-        .detach(|| match query {
-            convert::Query::Text(text) => agendo_embed::pure::find_slots(&text),
-            convert::Query::Value(value) => agendo_embed::pure::find_slots_in(value),
+        .detach(|| match &query {
+            Query::Text(text) => agendo_embed::pure::find_slots(text),
+            Query::Read(query) => agendo_embed::pure::find_slots_in(query),
         })
         .map_err(raise)?;
     Ok(records::slots(&answer))
@@ -52,10 +54,13 @@ fn check_booking(
     staff: &str,
     start: &Bound<'_, PyAny>,
 ) -> PyResult<()> {
-    let text = json_text(query, "query")?;
+    let query = convert::query::<SlotQuery>(query, "query")?;
     let start = instant(start, "start")?;
-    py.detach(|| agendo_embed::pure::check_booking(&text, staff, start))
-        .map_err(raise)
+    py.detach(|| match &query {
+        Query::Text(text) => agendo_embed::pure::check_booking(text, staff, start),
+        Query::Read(query) => agendo_embed::pure::check_booking_in(query, staff, start),
+    })
+    .map_err(raise)
 }
 
 /// What cancelling costs under `policy` (a dict in the engine's shape):

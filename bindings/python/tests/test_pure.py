@@ -44,6 +44,49 @@ def test_find_slots_reads_json_text_too():
     assert len(agendo.find_slots(text)) == 2
 
 
+def as_json(value):
+    """`value` as the JSON the engine reads, the way a caller would write it."""
+    import json
+
+    def default(v):
+        if isinstance(v, dt.datetime):
+            return v.astimezone(UTC).isoformat()
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        raise TypeError(v)
+
+    return json.dumps(value, default=default)
+
+
+def test_a_dict_and_its_json_text_give_the_same_answer():
+    from collections import OrderedDict
+
+    class Name(str):
+        pass
+
+    # Keys built at run time are distinct objects, past what the reader
+    # remembers of keys it has met.
+    key = lambda k: "".join(list(k))  # noqa: E731
+    bookings = [
+        {key("id"): f"b{i}", key("start"): dt.datetime(2026, 3, 2 + i % 5, 9, tzinfo=SP),
+         key("end"): dt.datetime(2026, 3, 2 + i % 5, 9, 30, tzinfo=SP)}
+        for i in range(0, 200, 7)
+    ]
+    staff = [
+        OrderedDict(id=Name("joão"), weekly={"mon": (("09:00", "12:00"),), "tue": [("13:00", "15:00")]},
+                    bookings=bookings, blocks=None, capacity=2),
+        {"id": "bia", "timezone": "America/New_York", "weekly": {"wed": [["09:00", "11:00"]]},
+         "overrides": [{"date": dt.date(2026, 3, 4), "windows": [["10:00", "10:30"]]}]},
+    ]
+    answers = {}
+    for mode in ("any", "all"):
+        q = query(staff=staff, mode=mode, to=dt.date(2026, 3, 6), step_minutes=15, daily_limit=None)
+        answers[mode] = [(s.start, s.end, s.staff) for s in agendo.find_slots(q)]
+        assert answers[mode] == [(s.start, s.end, s.staff) for s in agendo.find_slots(as_json(q))]
+    assert {name for _, _, names in answers["any"] for name in names} == {"joão", "bia"}
+    assert answers["all"] == []
+
+
 def test_find_slots_keeps_wall_time_across_dst():
     # New York springs forward on Sunday 2026-03-08: 09:00 is 14:00 UTC on
     # the Friday before and 13:00 UTC on the Monday after.
@@ -70,6 +113,11 @@ def test_find_slots_keeps_wall_time_across_dst():
         ({"now": dt.datetime(2026, 3, 1, 12)}, "now"),
         ({"from": dt.datetime(2026, 3, 2, 9, tzinfo=UTC)}, "from"),
         ({"staff": object()}, "staff"),
+        ({"duration_minutes": 10**30}, "duration_minutes"),
+        ({"staff": [{"id": "ana", "weekly": {"mon": [("09:00", 900)]}}]}, "staff[0].weekly.mon[0][1]"),
+        ({"staff": [{"id": "ana", "weekly": {}, "bookings": [{"id": "b", "start": dt.datetime(2026, 3, 2, 9),
+                                                               "end": "2026-03-02T12:00:00Z"}]}]},
+         "staff[0].bookings[0].start"),
     ],
 )
 def test_find_slots_names_the_bad_field(changes, field):
