@@ -6,14 +6,11 @@ use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use pyo3::prelude::*;
-use pyo3::types::{
-    PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyTzInfo,
-};
+use pyo3::types::{PyBool, PyDate, PyDateTime, PyInt, PyString, PyTzInfo};
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
-use crate::de;
+use crate::de::{self, Mismatch};
 use crate::errors::invalid;
 
 /// An aware `datetime` as a UTC instant; a naive one is refused, since
@@ -116,7 +113,15 @@ pub fn json_text(value: &Bound<'_, PyAny>, field: &str) -> PyResult<String> {
     if let Ok(text) = value.cast::<PyString>() {
         return Ok(text.to_cow()?.into_owned());
     }
-    Ok(to_json(value, &Path::Root(field))?.to_string())
+    match de::read::<serde_json::Value>(value, field) {
+        Ok(json) => Ok(json.to_string()),
+        Err(Mismatch::Raised(err)) => Err(err),
+        Err(Mismatch::Unfit(problem)) => Err(invalid(
+            field,
+            &format!("cannot be read: {problem}"),
+            &format!("não pode ser lido: {problem}"),
+        )),
+    }
 }
 
 /// A query argument: JSON text, for the engine to read with the GIL
@@ -130,110 +135,14 @@ pub enum Query<T> {
 /// does not fit is written out as JSON text instead, so that the engine's
 /// reader names the field in its error.
 pub fn query<T: DeserializeOwned>(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Query<T>> {
-    if !value.is_instance_of::<PyString>() {
-        if let Ok(read) = de::read(value) {
-            return Ok(Query::Read(read));
-        }
+    if value.is_instance_of::<PyString>() {
+        return Ok(Query::Text(json_text(value, field)?));
     }
-    Ok(Query::Text(json_text(value, field)?))
-}
-
-/// Where a value sits in the document, spelled out only for an error.
-enum Path<'a> {
-    Root(&'a str),
-    Key(&'a Path<'a>, &'a str),
-    Index(&'a Path<'a>, usize),
-}
-
-impl Path<'_> {
-    fn render(&self) -> String {
-        match self {
-            Path::Root(field) => (*field).to_owned(),
-            Path::Key(Path::Root(_), key) => (*key).to_owned(),
-            Path::Key(parent, key) => format!("{}.{key}", parent.render()),
-            Path::Index(Path::Root(field), i) => format!("{field}[{i}]"),
-            Path::Index(parent, i) => format!("{}[{i}]", parent.render()),
-        }
+    match de::read(value, field) {
+        Ok(read) => Ok(Query::Read(read)),
+        Err(Mismatch::Raised(err)) => Err(err),
+        Err(Mismatch::Unfit(_)) => Ok(Query::Text(json_text(value, field)?)),
     }
-}
-
-/// `value` as JSON, the common kinds first (a query is mostly text, whole
-/// numbers, dicts and lists).
-fn to_json(value: &Bound<'_, PyAny>, path: &Path<'_>) -> PyResult<Value> {
-    if let Ok(text) = value.cast_exact::<PyString>() {
-        return Ok(Value::String(text.to_cow()?.into_owned()));
-    }
-    if let Ok(dict) = value.cast_exact::<PyDict>() {
-        let mut map = serde_json::Map::with_capacity(dict.len());
-        for (key, item) in dict.iter() {
-            let Ok(key) = key.cast::<PyString>() else {
-                return Err(invalid(
-                    &path.render(),
-                    "has a key that is not text",
-                    "tem uma chave que não é texto",
-                ));
-            };
-            let key = key.to_cow()?;
-            let json = to_json(&item, &Path::Key(path, &key))?;
-            map.insert(key.into_owned(), json);
-        }
-        return Ok(Value::Object(map));
-    }
-    if let Ok(list) = value.cast_exact::<PyList>() {
-        let mut items = Vec::with_capacity(list.len());
-        for (i, item) in list.iter().enumerate() {
-            items.push(to_json(&item, &Path::Index(path, i))?);
-        }
-        return Ok(Value::Array(items));
-    }
-    if let Ok(flag) = value.cast::<PyBool>() {
-        return Ok(Value::Bool(flag.is_true()));
-    }
-    if value.is_instance_of::<PyInt>() {
-        return match value.extract::<i64>() {
-            Ok(n) => Ok(Value::from(n)),
-            Err(_) => Err(invalid(&path.render(), "is too large", "é grande demais")),
-        };
-    }
-    if value.is_none() {
-        return Ok(Value::Null);
-    }
-    if let Ok(float) = value.cast::<PyFloat>() {
-        // Kept a number so the engine's reader names the field that
-        // expected a whole number or decimal text.
-        return Ok(serde_json::Number::from_f64(float.value())
-            .map(Value::Number)
-            .unwrap_or(Value::Null));
-    }
-    if let Ok(text) = value.cast::<PyString>() {
-        return Ok(Value::String(text.to_cow()?.into_owned()));
-    }
-    if value.is_instance_of::<PyDateTime>() {
-        return Ok(Value::String(instant(value, &path.render())?.to_rfc3339()));
-    }
-    if value.is_instance_of::<PyDate>() {
-        return Ok(Value::String(date(value, &path.render())?.to_string()));
-    }
-    if value.get_type().name()? == "Decimal" {
-        return Ok(Value::String(decimal(value, &path.render())?.to_string()));
-    }
-    if let Ok(dict) = value.cast::<PyDict>() {
-        // A dict subclass (OrderedDict, defaultdict).
-        return to_json(&dict.copy()?.into_any(), path);
-    }
-    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
-        let mut items = Vec::new();
-        for (i, item) in value.try_iter()?.enumerate() {
-            items.push(to_json(&item?, &Path::Index(path, i))?);
-        }
-        return Ok(Value::Array(items));
-    }
-    let kind = value.get_type().name()?;
-    Err(invalid(
-        &path.render(),
-        &format!("cannot be a {kind}"),
-        &format!("não pode ser {kind}"),
-    ))
 }
 
 /// JSON text as Python values (dicts, lists, text, numbers).

@@ -1,43 +1,56 @@
-//! A serde reader over Python objects: a dict query read straight into the
-//! engine's types, with no JSON text or JSON value built in between.
+//! A serde reader over Python objects: a dict read straight into the
+//! engine's types (or into a JSON value), with nothing built in between.
 //!
-//! It reads what `convert::to_json` writes, the same way (a `datetime` as
-//! an RFC 3339 instant, a `date` and a `Decimal` as text, a tuple as a
-//! list), but it does not name where a value went wrong: on a
-//! [`Mismatch`] the caller reads the argument again through JSON text,
-//! whose reader names the path (`staff[0].bookings[3].start`). So the fast
-//! way and the careful way agree on every answer and every error.
+//! The contract's JSON is what it reads: text, whole numbers, dicts with
+//! text keys, lists (or tuples), booleans and None; an aware `datetime`
+//! is read as an RFC 3339 instant, a `date` and a `Decimal` as text. A
+//! Python value with no JSON (a naive datetime, an object, a key that is
+//! not text, an int too large) is a `ValidationError` naming its path,
+//! raised as it is ([`Mismatch::Raised`]). A value that is JSON but does
+//! not fit the type asked for ([`Mismatch::Unfit`]) is not named here: the
+//! caller writes the argument out as JSON text for core's reader, which
+//! names the path (`staff[0].bookings[3].start`) in core's words.
 
 use std::borrow::Cow;
 use std::fmt;
 
 use pyo3::prelude::*;
 use pyo3::types::dict::BoundDictIterator;
-use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString};
+use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 
 use crate::convert::{date, decimal, instant};
+use crate::errors::invalid;
 
-/// Reads `value` as a `T`.
+/// Reads `value`, the argument `field`, as a `T`.
 ///
 /// # Errors
-/// [`Mismatch`] when the value does not fit `T` or a Python call fails.
-pub fn read<T: DeserializeOwned>(value: &Bound<'_, PyAny>) -> Result<T, Mismatch> {
+/// [`Mismatch::Raised`] for a Python value with no JSON, naming its path;
+/// [`Mismatch::Unfit`] when the value does not fit `T`.
+pub fn read<T: DeserializeOwned>(value: &Bound<'_, PyAny>, field: &str) -> Result<T, Mismatch> {
     let mut keys = Keys::default();
     T::deserialize(Reader {
         value: value.clone(),
+        path: &Path::Root(field),
         keys: &mut keys,
     })
 }
 
-/// Why a value could not be read, in serde's words; the caller reads the
-/// value again to learn where.
+/// Why a value could not be read.
 #[derive(Debug)]
-pub struct Mismatch(String);
+pub enum Mismatch {
+    /// A Python error to raise as it is: a value with no JSON, named.
+    Raised(PyErr),
+    /// The value is JSON but does not fit the type, in serde's words.
+    Unfit(String),
+}
 
 impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            Mismatch::Raised(err) => err.fmt(f),
+            Mismatch::Unfit(problem) => f.write_str(problem),
+        }
     }
 }
 
@@ -45,13 +58,31 @@ impl std::error::Error for Mismatch {}
 
 impl de::Error for Mismatch {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        Mismatch(msg.to_string())
+        Mismatch::Unfit(msg.to_string())
     }
 }
 
 impl From<PyErr> for Mismatch {
     fn from(err: PyErr) -> Self {
-        Mismatch(err.to_string())
+        Mismatch::Raised(err)
+    }
+}
+
+/// Where a value sits in the argument, spelt out only for an error.
+enum Path<'a, 'py> {
+    Root(&'a str),
+    Key(&'a Path<'a, 'py>, &'a Bound<'py, PyAny>),
+    Index(&'a Path<'a, 'py>, usize),
+}
+
+impl Path<'_, '_> {
+    fn render(&self) -> String {
+        match self {
+            Path::Root(field) => (*field).to_owned(),
+            Path::Key(Path::Root(_), key) => key.to_string(),
+            Path::Key(parent, key) => format!("{}.{key}", parent.render()),
+            Path::Index(parent, i) => format!("{}[{i}]", parent.render()),
+        }
     }
 }
 
@@ -67,12 +98,21 @@ struct Keys<'py> {
 const KEYS_KEPT: usize = 64;
 
 impl<'py> Keys<'py> {
-    fn text(&mut self, key: &Bound<'py, PyAny>) -> Result<Cow<'_, str>, Mismatch> {
+    /// The text of `key`, a key of the dict at `dict`.
+    fn text(
+        &mut self,
+        key: &Bound<'py, PyAny>,
+        dict: &Path<'_, 'py>,
+    ) -> Result<Cow<'_, str>, Mismatch> {
         if let Some(i) = self.seen.iter().position(|(seen, _)| seen.is(key)) {
             return Ok(Cow::Borrowed(&self.seen[i].1));
         }
         let Ok(text) = key.cast::<PyString>() else {
-            return Err(Mismatch("a key that is not text".to_owned()));
+            return Err(Mismatch::Raised(invalid(
+                &dict.render(),
+                "has a key that is not text",
+                "tem uma chave que não é texto",
+            )));
         };
         let text: Box<str> = with_utf8(text, |text| Box::from(text))?;
         if self.seen.len() == KEYS_KEPT {
@@ -83,17 +123,30 @@ impl<'py> Keys<'py> {
     }
 }
 
-/// Calls `f` with the UTF-8 text of `text`, without copying it into Rust.
+/// Calls `f` with the UTF-8 text of `text`, without copying it into Rust
+/// (the stable ABI of Python 3.9 lends no UTF-8 view of a `str`).
 fn with_utf8<R>(text: &Bound<'_, PyString>, f: impl FnOnce(&str) -> R) -> Result<R, Mismatch> {
     let bytes = text.encode_utf8()?;
-    let utf8 = std::str::from_utf8(bytes.as_bytes()).map_err(|e| Mismatch(e.to_string()))?;
+    let utf8 = std::str::from_utf8(bytes.as_bytes()).map_err(|e| Mismatch::Unfit(e.to_string()))?;
     Ok(f(utf8))
 }
 
-/// One Python value.
+/// One Python value, at `path`.
 struct Reader<'a, 'py> {
     value: Bound<'py, PyAny>,
+    path: &'a Path<'a, 'py>,
     keys: &'a mut Keys<'py>,
+}
+
+impl<'a, 'py> Reader<'a, 'py> {
+    fn items(self, items: Vec<Bound<'py, PyAny>>) -> Items<'a, 'py> {
+        Items {
+            items: items.into_iter(),
+            next: 0,
+            path: self.path,
+            keys: self.keys,
+        }
+    }
 }
 
 impl<'de> de::Deserializer<'de> for Reader<'_, '_> {
@@ -109,49 +162,58 @@ impl<'de> de::Deserializer<'de> for Reader<'_, '_> {
             return visitor.visit_map(Entries {
                 len: dict.len(),
                 entries: dict.iter(),
-                value: None,
+                entry: None,
+                path: self.path,
                 keys: self.keys,
             });
         }
         if let Ok(list) = value.cast::<PyList>() {
-            let items: Vec<_> = list.iter().collect();
-            return visitor.visit_seq(Items {
-                items: items.into_iter(),
-                keys: self.keys,
-            });
+            let items = list.iter().collect();
+            return visitor.visit_seq(self.items(items));
         }
         if let Ok(flag) = value.cast::<PyBool>() {
             return visitor.visit_bool(flag.is_true());
         }
         if value.is_instance_of::<PyInt>() {
-            return visitor.visit_i64(value.extract::<i64>()?);
+            return match value.extract::<i64>() {
+                Ok(n) => visitor.visit_i64(n),
+                Err(_) => Err(Mismatch::Raised(invalid(
+                    &self.path.render(),
+                    "is too large",
+                    "é grande demais",
+                ))),
+            };
         }
         if value.is_none() {
             return visitor.visit_unit();
         }
         if let Ok(float) = value.cast::<PyFloat>() {
+            // Kept a number, so the reader names the field that expected a
+            // whole number or decimal text.
             return visitor.visit_f64(float.value());
         }
         if let Ok(text) = value.cast::<PyString>() {
             return with_utf8(text, |text| visitor.visit_str(text))?;
         }
         if value.is_instance_of::<PyDateTime>() {
-            return visitor.visit_str(&instant(value, "")?.to_rfc3339());
+            return visitor.visit_str(&instant(value, &self.path.render())?.to_rfc3339());
         }
         if value.is_instance_of::<PyDate>() {
-            return visitor.visit_str(&date(value, "")?.to_string());
+            return visitor.visit_str(&date(value, &self.path.render())?.to_string());
         }
         if value.get_type().name()? == "Decimal" {
-            return visitor.visit_str(&decimal(value, "")?.to_string());
+            return visitor.visit_str(&decimal(value, &self.path.render())?.to_string());
         }
-        if value.is_instance_of::<pyo3::types::PyTuple>() {
+        if value.is_instance_of::<PyTuple>() {
             let items = value.try_iter()?.collect::<PyResult<Vec<_>>>()?;
-            return visitor.visit_seq(Items {
-                items: items.into_iter(),
-                keys: self.keys,
-            });
+            return visitor.visit_seq(self.items(items));
         }
-        Err(Mismatch(format!("a {}", value.get_type().name()?)))
+        let kind = value.get_type().name()?;
+        Err(Mismatch::Raised(invalid(
+            &self.path.render(),
+            &format!("cannot be a {kind}"),
+            &format!("não pode ser {kind}"),
+        )))
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
@@ -184,9 +246,10 @@ impl<'de> de::Deserializer<'de> for Reader<'_, '_> {
     }
 }
 
-/// A dict key, read through [`Keys`].
+/// A key of the dict at `dict`, read through [`Keys`].
 struct Key<'a, 'py> {
-    key: Bound<'py, PyAny>,
+    key: &'a Bound<'py, PyAny>,
+    dict: &'a Path<'a, 'py>,
     keys: &'a mut Keys<'py>,
 }
 
@@ -194,7 +257,7 @@ impl<'de> de::Deserializer<'de> for Key<'_, '_> {
     type Error = Mismatch;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Mismatch> {
-        visitor.visit_str(&self.keys.text(&self.key)?)
+        visitor.visit_str(&self.keys.text(self.key, self.dict)?)
     }
 
     serde::forward_to_deserialize_any! {
@@ -204,11 +267,13 @@ impl<'de> de::Deserializer<'de> for Key<'_, '_> {
     }
 }
 
-/// A dict's entries.
+/// The entries of the dict at `path`; `entry` is the one whose key was
+/// just read.
 struct Entries<'a, 'py> {
     len: usize,
     entries: BoundDictIterator<'py>,
-    value: Option<Bound<'py, PyAny>>,
+    entry: Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)>,
+    path: &'a Path<'a, 'py>,
     keys: &'a mut Keys<'py>,
 }
 
@@ -222,21 +287,23 @@ impl<'de> de::MapAccess<'de> for Entries<'_, '_> {
         let Some((key, value)) = self.entries.next() else {
             return Ok(None);
         };
-        self.value = Some(value);
-        seed.deserialize(Key {
-            key,
+        let read = seed.deserialize(Key {
+            key: &key,
+            dict: self.path,
             keys: &mut *self.keys,
-        })
-        .map(Some)
+        })?;
+        self.entry = Some((key, value));
+        Ok(Some(read))
     }
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Mismatch> {
-        let value = self
-            .value
+        let (key, value) = self
+            .entry
             .take()
-            .ok_or_else(|| Mismatch("a value asked for before its key".to_owned()))?;
+            .ok_or_else(|| Mismatch::Unfit("a value asked for before its key".to_owned()))?;
         seed.deserialize(Reader {
             value,
+            path: &Path::Key(self.path, &key),
             keys: &mut *self.keys,
         })
     }
@@ -246,9 +313,12 @@ impl<'de> de::MapAccess<'de> for Entries<'_, '_> {
     }
 }
 
-/// A list's (or a tuple's) items.
+/// The items of the list (or tuple) at `path`; `next` is the index of the
+/// next one.
 struct Items<'a, 'py> {
     items: std::vec::IntoIter<Bound<'py, PyAny>>,
+    next: usize,
+    path: &'a Path<'a, 'py>,
     keys: &'a mut Keys<'py>,
 }
 
@@ -262,8 +332,11 @@ impl<'de> de::SeqAccess<'de> for Items<'_, '_> {
         let Some(value) = self.items.next() else {
             return Ok(None);
         };
+        let index = self.next;
+        self.next += 1;
         seed.deserialize(Reader {
             value,
+            path: &Path::Index(self.path, index),
             keys: &mut *self.keys,
         })
         .map(Some)

@@ -118,6 +118,8 @@ def test_find_slots_keeps_wall_time_across_dst():
         ({"staff": [{"id": "ana", "weekly": {}, "bookings": [{"id": "b", "start": dt.datetime(2026, 3, 2, 9),
                                                                "end": "2026-03-02T12:00:00Z"}]}]},
          "staff[0].bookings[0].start"),
+        ({"staff": [{"id": "ana", "weekly": {1: [("09:00", "10:00")]}}]}, "staff[0].weekly"),
+        ({"staff": [{"id": "ana", "weekly": {"mon": [("09:00", object())]}}]}, "staff[0].weekly.mon[0][1]"),
     ],
 )
 def test_find_slots_names_the_bad_field(changes, field):
