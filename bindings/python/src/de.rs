@@ -32,6 +32,7 @@ pub fn read<T: DeserializeOwned>(value: &Bound<'_, PyAny>, field: &str) -> Resul
     T::deserialize(Reader {
         value: value.clone(),
         path: &Path::Root(field),
+        depth: 0,
         keys: &mut keys,
     })
 }
@@ -135,8 +136,15 @@ fn with_utf8<R>(text: &Bound<'_, PyString>, f: impl FnOnce(&str) -> R) -> Result
 struct Reader<'a, 'py> {
     value: Bound<'py, PyAny>,
     path: &'a Path<'a, 'py>,
+    /// How many dicts and lists hold the value.
+    depth: usize,
     keys: &'a mut Keys<'py>,
 }
+
+/// The most dicts and lists one inside another, as for JSON text: deeper
+/// (or a list that holds itself) is refused rather than overflowing the
+/// stack of the interpreter's thread.
+const DEPTH_MAX: usize = 128;
 
 impl<'a, 'py> Reader<'a, 'py> {
     fn items(self, items: Vec<Bound<'py, PyAny>>) -> Items<'a, 'py> {
@@ -144,8 +152,21 @@ impl<'a, 'py> Reader<'a, 'py> {
             items: items.into_iter(),
             next: 0,
             path: self.path,
+            depth: self.depth + 1,
             keys: self.keys,
         }
+    }
+
+    /// Refuses a dict or a list nested deeper than [`DEPTH_MAX`].
+    fn nest(&self) -> Result<(), Mismatch> {
+        if self.depth < DEPTH_MAX {
+            return Ok(());
+        }
+        Err(Mismatch::Raised(invalid(
+            &self.path.render(),
+            &format!("is nested too deeply (more than {DEPTH_MAX} lists and dicts)"),
+            &format!("está aninhado demais (mais de {DEPTH_MAX} listas e dicts)"),
+        )))
     }
 }
 
@@ -159,15 +180,18 @@ impl<'de> de::Deserializer<'de> for Reader<'_, '_> {
             return with_utf8(text, |text| visitor.visit_str(text))?;
         }
         if let Ok(dict) = value.cast::<PyDict>() {
+            self.nest()?;
             return visitor.visit_map(Entries {
                 len: dict.len(),
                 entries: dict.iter(),
                 entry: None,
                 path: self.path,
+                depth: self.depth + 1,
                 keys: self.keys,
             });
         }
         if let Ok(list) = value.cast::<PyList>() {
+            self.nest()?;
             let items = list.iter().collect();
             return visitor.visit_seq(self.items(items));
         }
@@ -205,6 +229,7 @@ impl<'de> de::Deserializer<'de> for Reader<'_, '_> {
             return visitor.visit_str(&decimal(value, &self.path.render())?.to_string());
         }
         if value.is_instance_of::<PyTuple>() {
+            self.nest()?;
             let items = value.try_iter()?.collect::<PyResult<Vec<_>>>()?;
             return visitor.visit_seq(self.items(items));
         }
@@ -274,6 +299,7 @@ struct Entries<'a, 'py> {
     entries: BoundDictIterator<'py>,
     entry: Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)>,
     path: &'a Path<'a, 'py>,
+    depth: usize,
     keys: &'a mut Keys<'py>,
 }
 
@@ -304,6 +330,7 @@ impl<'de> de::MapAccess<'de> for Entries<'_, '_> {
         seed.deserialize(Reader {
             value,
             path: &Path::Key(self.path, &key),
+            depth: self.depth,
             keys: &mut *self.keys,
         })
     }
@@ -319,6 +346,7 @@ struct Items<'a, 'py> {
     items: std::vec::IntoIter<Bound<'py, PyAny>>,
     next: usize,
     path: &'a Path<'a, 'py>,
+    depth: usize,
     keys: &'a mut Keys<'py>,
 }
 
@@ -337,6 +365,7 @@ impl<'de> de::SeqAccess<'de> for Items<'_, '_> {
         seed.deserialize(Reader {
             value,
             path: &Path::Index(self.path, index),
+            depth: self.depth,
             keys: &mut *self.keys,
         })
         .map(Some)

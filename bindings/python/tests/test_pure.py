@@ -137,6 +137,24 @@ def test_find_slots_refuses_what_is_not_a_query():
             agendo.find_slots(bad)
 
 
+def test_nesting_too_deep_is_refused_not_a_crash():
+    deep = []
+    for _ in range(100_000):
+        deep = [deep]
+    itself = []
+    itself.append(itself)
+    for staff, field in ((deep, "staff" + "[0]" * 127), (itself, "staff" + "[0]" * 127)):
+        with pytest.raises(agendo.ValidationError) as caught:
+            agendo.find_slots(query(staff=staff))
+        assert caught.value.field == field
+        assert "nested too deeply" in str(caught.value)
+    policy = {"tiers": deep}
+    with pytest.raises(agendo.ValidationError) as caught:
+        agendo.settle_cancellation(policy, price=1, paid=1, currency="BRL",
+                                   start=dt.datetime(2026, 3, 2, tzinfo=UTC), now=dt.datetime(2026, 3, 1, tzinfo=UTC))
+    assert caught.value.field.startswith("tiers[0]")
+
+
 BOOKED = [{"id": "b1", "start": "2026-03-02T12:00:00Z", "end": "2026-03-02T12:30:00Z"}]
 BLOCKED = [{"id": "lunch", "start": "2026-03-02T13:00:00Z", "end": "2026-03-02T14:00:00Z"}]
 
