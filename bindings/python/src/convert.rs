@@ -111,7 +111,7 @@ pub fn decimal(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Decimal> {
 /// path (`staff[0].weekly.mon[1]`).
 pub fn json_text(value: &Bound<'_, PyAny>, field: &str) -> PyResult<String> {
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(text.to_cow()?.into_owned());
+        return de::text(text, field);
     }
     match de::read::<serde_json::Value>(value, field) {
         Ok(json) => Ok(json.to_string()),

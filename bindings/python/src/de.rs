@@ -37,6 +37,14 @@ pub fn read<T: DeserializeOwned>(value: &Bound<'_, PyAny>, field: &str) -> Resul
     })
 }
 
+/// The text of `value`, the argument `field`.
+///
+/// # Errors
+/// A `ValidationError` naming `field` for text that is not valid Unicode.
+pub fn text(value: &Bound<'_, PyString>, field: &str) -> PyResult<String> {
+    with_utf8(value, &Path::Root(field), str::to_owned)
+}
+
 /// Why a value could not be read.
 #[derive(Debug)]
 pub enum Mismatch {
@@ -115,7 +123,7 @@ impl<'py> Keys<'py> {
                 "tem uma chave que não é texto",
             )));
         };
-        let text: Box<str> = with_utf8(text, |text| Box::from(text))?;
+        let text: Box<str> = with_utf8(text, dict, |text| Box::from(text))?;
         if self.seen.len() == KEYS_KEPT {
             return Ok(Cow::Owned(text.into()));
         }
@@ -124,11 +132,23 @@ impl<'py> Keys<'py> {
     }
 }
 
-/// Calls `f` with the UTF-8 text of `text`, without copying it into Rust
-/// (the stable ABI of Python 3.9 lends no UTF-8 view of a `str`).
-fn with_utf8<R>(text: &Bound<'_, PyString>, f: impl FnOnce(&str) -> R) -> Result<R, Mismatch> {
-    let bytes = text.encode_utf8()?;
-    let utf8 = std::str::from_utf8(bytes.as_bytes()).map_err(|e| Mismatch::Unfit(e.to_string()))?;
+/// Calls `f` with the UTF-8 text of `text`, found at `path`, without
+/// copying it into Rust (the stable ABI of Python 3.9 lends no UTF-8 view
+/// of a `str`).
+fn with_utf8<R>(
+    text: &Bound<'_, PyString>,
+    path: &Path<'_, '_>,
+    f: impl FnOnce(&str) -> R,
+) -> PyResult<R> {
+    let unicode = || {
+        invalid(
+            &path.render(),
+            "is not valid Unicode text (it has a lone surrogate)",
+            "não é texto Unicode válido (tem um surrogate isolado)",
+        )
+    };
+    let bytes = text.encode_utf8().map_err(|_| unicode())?;
+    let utf8 = std::str::from_utf8(bytes.as_bytes()).map_err(|_| unicode())?;
     Ok(f(utf8))
 }
 
@@ -177,7 +197,7 @@ impl<'de> de::Deserializer<'de> for Reader<'_, '_> {
         let value = &self.value;
         // The common kinds of a query first: text, dicts, lists, whole numbers.
         if let Ok(text) = value.cast_exact::<PyString>() {
-            return with_utf8(text, |text| visitor.visit_str(text))?;
+            return with_utf8(text, self.path, |text| visitor.visit_str(text))?;
         }
         if let Ok(dict) = value.cast::<PyDict>() {
             self.nest()?;
@@ -217,7 +237,7 @@ impl<'de> de::Deserializer<'de> for Reader<'_, '_> {
             return visitor.visit_f64(float.value());
         }
         if let Ok(text) = value.cast::<PyString>() {
-            return with_utf8(text, |text| visitor.visit_str(text))?;
+            return with_utf8(text, self.path, |text| visitor.visit_str(text))?;
         }
         if value.is_instance_of::<PyDateTime>() {
             return visitor.visit_str(&instant(value, &self.path.render())?.to_rfc3339());
@@ -257,7 +277,7 @@ impl<'de> de::Deserializer<'de> for Reader<'_, '_> {
     ) -> Result<V::Value, Mismatch> {
         // Enums in the contract are unit variants spelt as text (`"any"`).
         match self.value.cast::<PyString>() {
-            Ok(text) => with_utf8(text, |text| {
+            Ok(text) => with_utf8(text, self.path, |text| {
                 visitor.visit_enum(IntoDeserializer::<Mismatch>::into_deserializer(text))
             })?,
             Err(_) => self.deserialize_any(visitor),

@@ -119,6 +119,8 @@ def test_find_slots_keeps_wall_time_across_dst():
                                                                "end": "2026-03-02T12:00:00Z"}]}]},
          "staff[0].bookings[0].start"),
         ({"staff": [{"id": "ana", "weekly": {1: [("09:00", "10:00")]}}]}, "staff[0].weekly"),
+        ({"staff": [{"id": "ana\ud800", "weekly": {}}]}, "staff[0].id"),
+        ({"staff": [{"id": "ana", "weekly": {"m\udc00n": []}}]}, "staff[0].weekly"),
         ({"staff": [{"id": "ana", "weekly": {"mon": [("09:00", object())]}}]}, "staff[0].weekly.mon[0][1]"),
     ],
 )
@@ -132,7 +134,7 @@ def test_find_slots_names_the_bad_field(changes, field):
 
 
 def test_find_slots_refuses_what_is_not_a_query():
-    for bad in (None, 42, [1, 2], "not json", {1: "x"}):
+    for bad in (None, 42, [1, 2], "not json", {1: "x"}, "{\"timezone\": \"\\ud800\"}", "\ud800"):
         with pytest.raises(agendo.ValidationError):
             agendo.find_slots(bad)
 
