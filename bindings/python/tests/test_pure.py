@@ -276,3 +276,7 @@ def test_recurrence_names_bad_arguments():
     with pytest.raises(agendo.ValidationError) as caught:
         agendo.expand_recurrence("FREQ=DAILY;COUNT=2", dt.datetime(2026, 10, 20, 19, tzinfo=UTC), "Europe/London")
     assert caught.value.field == "first"
+    with pytest.raises(agendo.ValidationError) as caught:
+        agendo.expand_recurrence("FREQ=DAILY;COUNT=3", dt.datetime(9999, 12, 30, 12), "UTC")
+    assert caught.value.field == "first"
+    assert "9999" in str(caught.value)
