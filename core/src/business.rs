@@ -39,22 +39,43 @@ pub const MAX_ATTRIBUTE_VALUE_CHARS: usize = 1_000;
 /// The most commission rules a business may have.
 pub const MAX_COMMISSION_RULES: usize = 1_000;
 
-/// A name: trimmed, 1 to [`MAX_NAME_CHARS`] characters.
+/// A name: trimmed, 1 to [`MAX_NAME_CHARS`] characters, on one line.
 pub(crate) fn name(field: &str, text: &str) -> Result<Box<str>, Error> {
     let text = text.trim();
     if text.is_empty() {
         return Err(Error::invalid(field, Problem::Empty));
     }
+    printable(field, text, |_| false)?;
     bounded(field, text, MAX_NAME_CHARS)
 }
 
-/// Free text of at most `max` characters, kept as written.
+/// Free text of at most `max` characters, kept as written: line breaks
+/// and tabs are the only control characters allowed.
 pub(crate) fn bounded(field: &str, text: &str, max: usize) -> Result<Box<str>, Error> {
     let len = text.chars().count();
     if len > max {
         return Err(Error::invalid(field, Problem::TooLong { len, max }));
     }
+    printable(field, text, |c| matches!(c, '\n' | '\r' | '\t'))?;
     Ok(text.into())
+}
+
+/// Refuses a control character other than those `allowed`.
+fn printable(field: &str, text: &str, allowed: impl Fn(char) -> bool) -> Result<(), Error> {
+    match text
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| c.is_control() && !allowed(c))
+    {
+        Some((i, c)) => Err(Error::invalid(
+            field,
+            Problem::ControlCharacter {
+                code: u32::from(c),
+                position: i + 1,
+            },
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The letter without its accent, for the letters of Portuguese and its
@@ -962,6 +983,29 @@ mod tests {
         let client = Client::new(ClientId::random(), BusinessId::random(), "Ana").unwrap();
         let err = client.with_attribute("skin", &long).unwrap_err();
         assert_eq!(err.field(), Some("attributes.skin"));
+    }
+
+    #[test]
+    fn names_and_notes_refuse_control_characters_but_notes_keep_line_breaks() {
+        let business = BusinessId::random();
+        let err = Client::new(ClientId::random(), business, "Ana\0").unwrap_err();
+        assert_eq!(err.field(), Some("name"));
+        assert_eq!(
+            err.to_string(),
+            "name: has a control character (U+0000) at character 4"
+        );
+        let err = Professional::new(ProfessionalId::random(), business, "Ana\nBia").unwrap_err();
+        assert_eq!(err.field(), Some("name"));
+        // Trimmed first: a name typed with a trailing newline is fine.
+        assert!(Professional::new(ProfessionalId::random(), business, "Ana\n").is_ok());
+        assert!(bounded("notes", "1. lavar\n2.\tsecar", MAX_TEXT_CHARS).is_ok());
+        let err = bounded("notes", "ok\u{7}", MAX_TEXT_CHARS).unwrap_err();
+        assert_eq!(err.field(), Some("notes"));
+        let err = Client::new(ClientId::random(), business, "Ana")
+            .unwrap()
+            .with_attribute("pele", "oleosa\u{0}")
+            .unwrap_err();
+        assert_eq!(err.field(), Some("attributes.pele"));
     }
 
     #[test]

@@ -532,6 +532,17 @@ pub enum Problem {
         max: usize,
     },
 
+    /// A text has a control character (such as U+0000, which no database
+    /// text column holds): names have none, free text only line breaks
+    /// and tabs.
+    #[error("has a control character (U+{code:04X}) at character {position}")]
+    ControlCharacter {
+        /// The character's code point.
+        code: u32,
+        /// Its position in the text, counting characters from 1.
+        position: usize,
+    },
+
     /// A list has more entries than allowed.
     #[error("has {count} entries; at most {max} are allowed")]
     TooMany {
@@ -822,6 +833,9 @@ impl Problem {
             Problem::Empty => "não pode ser vazio".to_owned(),
             Problem::TooLong { len, max } => {
                 format!("tem {len} caracteres; o máximo permitido é {max}")
+            }
+            Problem::ControlCharacter { code, position } => {
+                format!("tem um caractere de controle (U+{code:04X}) no caractere {position}")
             }
             Problem::TooMany { count, max } => {
                 format!("tem {count} itens; o máximo permitido é {max}")

@@ -17,6 +17,7 @@ on_both!(
     refresh_tokens_rotate_and_a_reused_or_expired_one_fails,
     the_sixth_failed_login_answers_429,
     concurrent_bookings_of_one_slot_let_exactly_one_win,
+    control_characters_in_names_are_refused_by_every_store,
 );
 
 /// A Monday at least a week away, in São Paulo.
@@ -415,6 +416,44 @@ async fn concurrent_bookings_of_one_slot_let_exactly_one_win(db: Db) {
         assert_eq!(lost.status.as_u16(), 409, "{}", lost.body);
         assert_eq!(lost.body["context"]["bookings"], json!([holder]));
     }
+    server.stop().await;
+}
+
+/// Postgres cannot hold U+0000 in text; the engine refuses it (and other
+/// control characters in names) before any store sees it.
+async fn control_characters_in_names_are_refused_by_every_store(db: Db) {
+    let server = Server::start(db).await;
+    let shop = register(&server, "Salão", "ana@salao.com.br").await;
+    for name in ["Maria\u{0}", "Maria\u{1b}[31m"] {
+        let refused = shop
+            .owner
+            .post("/v1/clients", json!({"name": name}))
+            .await
+            .expect(422);
+        assert_eq!(
+            refused.body["errors"][0]["field"], "name",
+            "{}",
+            refused.body
+        );
+    }
+    let notes = shop
+        .owner
+        .post(
+            "/v1/clients",
+            json!({"name": "Maria", "notes": "nada\u{0}"}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(notes.body["errors"][0]["field"], "notes", "{}", notes.body);
+    shop.owner
+        .post(
+            "/v1/clients",
+            json!({"name": "Maria", "notes": "1. lavar\n2. secar"}),
+        )
+        .await
+        .expect(201);
+    let clients = shop.owner.get("/v1/clients").await.expect(200).body;
+    assert_eq!(clients.as_array().map(Vec::len), Some(1), "{clients}");
     server.stop().await;
 }
 
