@@ -5,6 +5,7 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDate, PyDateTime, PyInt, PyString, PyTzInfo};
 use rust_decimal::Decimal;
@@ -103,6 +104,48 @@ pub fn decimal(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Decimal> {
                 &format!("{text:?} não é um valor decimal finito"),
             )
         })
+}
+
+/// A count (minutes, a capacity): an `int` from 0 to 4,294,967,295; the
+/// engine then applies its own bounds. Out of range is a `ValidationError`
+/// naming the argument, not a bare `OverflowError`.
+pub fn count(value: &Bound<'_, PyAny>, field: &str) -> PyResult<u32> {
+    if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
+        let kind = value.get_type().name()?;
+        return Err(PyTypeError::new_err(format!(
+            "argument '{field}': expected an int, got {kind}"
+        )));
+    }
+    match value.extract::<i64>() {
+        Ok(n) if n < 0 => Err(invalid(
+            field,
+            &format!("must not be negative, got {n}"),
+            &format!("não pode ser negativo; recebido {n}"),
+        )),
+        Ok(n) => u32::try_from(n).map_err(|_| too_large(field)),
+        Err(_) if value.lt(0)? => Err(invalid(
+            field,
+            "must not be negative",
+            "não pode ser negativo",
+        )),
+        Err(_) => Err(too_large(field)),
+    }
+}
+
+/// [`count`] for an optional argument.
+pub fn count_or_none(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<u32>> {
+    match value {
+        Some(value) if !value.is_none() => count(value, field).map(Some),
+        _ => Ok(None),
+    }
+}
+
+fn too_large(field: &str) -> PyErr {
+    invalid(
+        field,
+        "is too large (at most 4294967295)",
+        "é grande demais (no máximo 4294967295)",
+    )
 }
 
 /// A dict (or JSON text) in the engine's contract shape, as JSON text.

@@ -8,7 +8,7 @@ use agendo_embed::{
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
-use crate::convert::{date, decimal, instant, json_text, now_or_clock};
+use crate::convert::{count, count_or_none, date, decimal, instant, json_text, now_or_clock};
 use crate::errors::raise;
 use crate::records::{
     self, Block, Booking, Business, Cancellation, Client, Payment, Professional, Service, Slot,
@@ -111,18 +111,18 @@ impl Engine {
     }
 
     /// Creates a service (or replaces the one with `id`).
-    #[pyo3(signature = (business, name, duration_minutes, price, *, id = None, description = String::new(), buffer_before_minutes = 0, buffer_after_minutes = 0, active = true, now = None))]
+    #[pyo3(signature = (business, name, duration_minutes, price, *, id = None, description = String::new(), buffer_before_minutes = None, buffer_after_minutes = None, active = true, now = None))]
     fn save_service(
         &self,
         py: Python<'_>,
         business: &str,
         name: String,
-        duration_minutes: u32,
+        duration_minutes: &Bound<'_, PyAny>,
         price: &Bound<'_, PyAny>,
         id: Option<String>,
         description: String,
-        buffer_before_minutes: u32,
-        buffer_after_minutes: u32,
+        buffer_before_minutes: Option<&Bound<'_, PyAny>>,
+        buffer_after_minutes: Option<&Bound<'_, PyAny>>,
         active: bool,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Service> {
@@ -130,10 +130,12 @@ impl Engine {
             id,
             name,
             description,
-            duration_minutes,
+            duration_minutes: count(duration_minutes, "duration_minutes")?,
             price: decimal(price, "price")?,
-            buffer_before_minutes,
-            buffer_after_minutes,
+            buffer_before_minutes: count_or_none(buffer_before_minutes, "buffer_before_minutes")?
+                .unwrap_or(0),
+            buffer_after_minutes: count_or_none(buffer_after_minutes, "buffer_after_minutes")?
+                .unwrap_or(0),
             active,
         };
         let now = now_or_clock(now)?;
@@ -148,7 +150,7 @@ impl Engine {
     /// Creates a professional (or replaces the one with `id`). `hours` is a
     /// dict in the engine's shape; when left out, a new professional has no
     /// hours and a replaced one keeps theirs.
-    #[pyo3(signature = (business, name, *, services = Vec::new(), hours = None, capacity = 1, id = None, active = true, now = None))]
+    #[pyo3(signature = (business, name, *, services = Vec::new(), hours = None, capacity = None, id = None, active = true, now = None))]
     fn save_professional(
         &self,
         py: Python<'_>,
@@ -156,7 +158,7 @@ impl Engine {
         name: String,
         services: Vec<String>,
         hours: Option<&Bound<'_, PyAny>>,
-        capacity: u32,
+        capacity: Option<&Bound<'_, PyAny>>,
         id: Option<String>,
         active: bool,
         now: Option<&Bound<'_, PyAny>>,
@@ -170,7 +172,7 @@ impl Engine {
             name,
             services,
             hours,
-            capacity,
+            capacity: count_or_none(capacity, "capacity")?.unwrap_or(1),
             active,
         };
         let now = now_or_clock(now)?;
@@ -277,7 +279,7 @@ impl Engine {
         start_date: &Bound<'_, PyAny>,
         end_date: &Bound<'_, PyAny>,
         professional: Option<String>,
-        step_minutes: Option<u32>,
+        step_minutes: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Slot>> {
         let spec = SlotsSpec {
@@ -285,7 +287,7 @@ impl Engine {
             professional,
             from: date(start_date, "start_date")?,
             to: date(end_date, "end_date")?,
-            step_minutes,
+            step_minutes: count_or_none(step_minutes, "step_minutes")?,
         };
         let now = now_or_clock(now)?;
         let answer = free(py, || self.inner.availability(business, &spec, now))?;

@@ -50,12 +50,39 @@ def test_a_closed_engine_raises_instead_of_crashing(tmp_path):
     engine.close()  # closing twice is harmless
 
 
+def test_counts_out_of_range_name_the_argument(tmp_path):
+    with agendo.Engine.open(tmp_path / "counts.db") as engine:
+        shop = Shop(engine)
+        for call, field in (
+            (lambda: engine.save_service(shop.id, "Barba", -5, "10"), "duration_minutes"),
+            (lambda: engine.save_service(shop.id, "Barba", 2**40, "10"), "duration_minutes"),
+            (lambda: engine.save_service(shop.id, "Barba", 30, "10", buffer_after_minutes=-(2**80)), "buffer_after_minutes"),
+            (lambda: engine.save_professional(shop.id, "Ana", capacity=2**70), "capacity"),
+            (lambda: engine.save_professional(shop.id, "Ana", capacity=0), "capacity"),
+        ):
+            with pytest.raises(agendo.ValidationError) as caught:
+                call()
+            assert caught.value.field == field
+        assert [s.name for s in engine.services(shop.id)] == ["Corte"]
+        assert [p.name for p in engine.professionals(shop.id)] == ["Ana"]
+
+
+def test_names_with_control_characters_are_refused_on_every_store(engine):
+    shop = Shop(engine)
+    with pytest.raises(agendo.ValidationError) as caught:
+        engine.save_client(shop.id, "Ana\x00")
+    assert caught.value.field == "name"
+    assert "U+0000" in str(caught.value)
+    client = engine.save_client(shop.id, "Ana", notes="1. lavar\n2. secar")
+    assert client.notes == "1. lavar\n2. secar"
+
+
 def test_wrong_argument_types_raise_type_errors_not_crashes(tmp_path):
     with agendo.Engine.open(tmp_path / "types.db") as engine:
         shop = Shop(engine)
-        with pytest.raises(TypeError):
+        with pytest.raises(TypeError, match="duration_minutes"):
             engine.save_service(shop.id, "Corte", "thirty", "10")
-        with pytest.raises((TypeError, OverflowError)):
-            engine.save_service(shop.id, "Corte", -5, "10")
+        with pytest.raises(TypeError, match="capacity"):
+            engine.save_professional(shop.id, "Ana", capacity=True)
         with pytest.raises(TypeError):
             engine.clients(42)
