@@ -16,6 +16,7 @@ use std::fmt;
 
 use pyo3::prelude::*;
 use pyo3::types::dict::BoundDictIterator;
+use pyo3::types::list::BoundListIterator;
 use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 
@@ -97,7 +98,8 @@ impl Path<'_, '_> {
 
 /// The text of the dict keys met so far, by object: `json.loads` and
 /// Python's literals share one object per distinct key, so a thousand
-/// bookings' `"start"` is encoded once.
+/// bookings' `"start"` is encoded once. Looked up newest first: the keys
+/// of a list of dicts are the last met.
 #[derive(Default)]
 struct Keys<'py> {
     seen: Vec<(Bound<'py, PyAny>, Box<str>)>,
@@ -113,7 +115,7 @@ impl<'py> Keys<'py> {
         key: &Bound<'py, PyAny>,
         dict: &Path<'_, 'py>,
     ) -> Result<Cow<'_, str>, Mismatch> {
-        if let Some(i) = self.seen.iter().position(|(seen, _)| seen.is(key)) {
+        if let Some(i) = self.seen.iter().rposition(|(seen, _)| seen.is(key)) {
             return Ok(Cow::Borrowed(&self.seen[i].1));
         }
         let Ok(text) = key.cast::<PyString>() else {
@@ -167,9 +169,9 @@ struct Reader<'a, 'py> {
 const DEPTH_MAX: usize = 128;
 
 impl<'a, 'py> Reader<'a, 'py> {
-    fn items(self, items: Vec<Bound<'py, PyAny>>) -> Items<'a, 'py> {
+    fn items(self, list: &Bound<'py, PyList>) -> Items<'a, 'py> {
         Items {
-            items: items.into_iter(),
+            items: list.iter(),
             next: 0,
             path: self.path,
             depth: self.depth + 1,
@@ -212,8 +214,8 @@ impl<'de> de::Deserializer<'de> for Reader<'_, '_> {
         }
         if let Ok(list) = value.cast::<PyList>() {
             self.nest()?;
-            let items = list.iter().collect();
-            return visitor.visit_seq(self.items(items));
+            let list = list.clone();
+            return visitor.visit_seq(self.items(&list));
         }
         if let Ok(flag) = value.cast::<PyBool>() {
             return visitor.visit_bool(flag.is_true());
@@ -248,10 +250,10 @@ impl<'de> de::Deserializer<'de> for Reader<'_, '_> {
         if value.get_type().name()? == "Decimal" {
             return visitor.visit_str(&decimal(value, &self.path.render())?.to_string());
         }
-        if value.is_instance_of::<PyTuple>() {
+        if let Ok(tuple) = value.cast::<PyTuple>() {
             self.nest()?;
-            let items = value.try_iter()?.collect::<PyResult<Vec<_>>>()?;
-            return visitor.visit_seq(self.items(items));
+            let list = tuple.to_list();
+            return visitor.visit_seq(self.items(&list));
         }
         let kind = value.get_type().name()?;
         Err(Mismatch::Raised(invalid(
@@ -363,7 +365,7 @@ impl<'de> de::MapAccess<'de> for Entries<'_, '_> {
 /// The items of the list (or tuple) at `path`; `next` is the index of the
 /// next one.
 struct Items<'a, 'py> {
-    items: std::vec::IntoIter<Bound<'py, PyAny>>,
+    items: BoundListIterator<'py>,
     next: usize,
     path: &'a Path<'a, 'py>,
     depth: usize,
