@@ -309,6 +309,44 @@ impl Error {
         }
     }
 
+    /// Puts the field of an invalid value or malformed JSON under `parent`,
+    /// for a document read inside another: `weekly.mon[0]` becomes
+    /// `hours.weekly.mon[0]`, and the document itself (`query`) becomes
+    /// `hours`. Other errors are returned unchanged.
+    ///
+    /// ```
+    /// use agendo_core::availability::HoursQuery;
+    /// let err = HoursQuery::from_json(r#"{"weekly": {"mon": [["10:00", "09:00"]]}}"#)
+    ///     .and_then(|hours| hours.to_hours())
+    ///     .unwrap_err()
+    ///     .under("hours");
+    /// assert_eq!(err.field(), Some("hours.weekly.mon[0]"));
+    /// ```
+    pub fn under(self, parent: &str) -> Error {
+        let path = |field: String| match field.as_str() {
+            "query" => parent.to_owned(),
+            _ => format!("{parent}.{field}"),
+        };
+        match self {
+            Error::Invalid { field, problem } => Error::Invalid {
+                field: path(field),
+                problem,
+            },
+            Error::MalformedJson {
+                field,
+                detail,
+                line,
+                column,
+            } => Error::MalformedJson {
+                field: path(field),
+                detail,
+                line,
+                column,
+            },
+            other => other,
+        }
+    }
+
     /// The field an invalid value or malformed JSON is about, if any.
     pub fn field(&self) -> Option<&str> {
         match self {

@@ -237,6 +237,18 @@ fn meeting_values(
     ]
 }
 
+/// The values of `meeting_any_sql`: the business, the span (end first)
+/// and the ids.
+fn meeting_any_values(business: Value, span: Span, ids: Vec<Uuid>) -> Vec<Value> {
+    let mut values = vec![
+        business,
+        Value::Time(Some(span.end())),
+        Value::Time(Some(span.start())),
+    ];
+    values.extend(ids.into_iter().map(uuid));
+    values
+}
+
 /// The table of `on` and its id.
 pub fn table_of(on: Bookable) -> (&'static str, Uuid) {
     match on {
@@ -517,12 +529,7 @@ impl<C: Connection> UnitOfWork for Work<C> {
             return agendo_core::store::bookings_meeting_each(self, on, span).await;
         };
         let sql = C::meeting_any_sql(&Booking::COLUMNS.join(", "), column, ids.len());
-        let mut values = vec![
-            self.key(),
-            Value::Time(Some(span.end())),
-            Value::Time(Some(span.start())),
-        ];
-        values.extend(ids.into_iter().map(uuid));
+        let values = meeting_any_values(self.key(), span, ids);
         let rows = self.conn.fetch(&sql, values).await?;
         rows.iter().map(|row| Booking::read(row)).collect()
     }
@@ -536,12 +543,7 @@ impl<C: Connection> UnitOfWork for Work<C> {
             column,
             ids.len(),
         );
-        let mut values = vec![
-            self.key(),
-            Value::Time(Some(span.end())),
-            Value::Time(Some(span.start())),
-        ];
-        values.extend(ids.into_iter().map(uuid));
+        let values = meeting_any_values(self.key(), span, ids);
         let rows = self.conn.fetch(&sql, values).await?;
         rows.iter()
             .map(|row| {

@@ -11,7 +11,6 @@ use agendo_core::Problem;
 use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
 
-use crate::spec::under;
 use crate::Error;
 
 /// The free slots of a query in the engine's JSON contract (the shape of
@@ -115,7 +114,7 @@ pub fn settle_cancellation(
     now: DateTime<Utc>,
 ) -> Result<Settlement, Error> {
     let currency = Currency::parse(currency).map_err(|e| e.at("currency"))?;
-    let policy = policy.to_policy(currency).map_err(|e| under("policy", e))?;
+    let policy = policy.to_policy(currency).map_err(|e| e.under("policy"))?;
     let price = Money::new(price, currency).map_err(|e| e.at("price"))?;
     let paid = Money::new(paid, currency).map_err(|e| e.at("paid"))?;
     Ok(policy.settle_cancellation(price, paid, by, start, now)?)

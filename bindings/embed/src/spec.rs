@@ -45,8 +45,8 @@ impl BusinessSpec {
         )?
         .with_confirmation(ConfirmationMode::parse(&self.confirmation)?);
         if let Some(policy) = &self.policy {
-            business = business
-                .with_policy(policy.to_policy(currency).map_err(|e| under("policy", e))?)?;
+            business =
+                business.with_policy(policy.to_policy(currency).map_err(|e| e.under("policy"))?)?;
         }
         Ok(business)
     }
@@ -228,32 +228,7 @@ pub struct PaymentSpec {
 /// Reads working hours in the engine's JSON shape, naming a bad value by
 /// its path under `hours`.
 pub(crate) fn hours(query: &HoursQuery) -> Result<WorkingHours, Error> {
-    query.to_hours().map_err(|e| under("hours", e))
-}
-
-/// Puts a field path under `parent`: `weekly.mon[0]` becomes
-/// `hours.weekly.mon[0]`, and the document itself (`query`) `hours`.
-pub(crate) fn under(parent: &str, error: agendo_core::Error) -> Error {
-    let path = match error.field() {
-        Some("query") => parent.to_owned(),
-        Some(field) => format!("{parent}.{field}"),
-        None => return error.into(),
-    };
-    match error {
-        agendo_core::Error::MalformedJson {
-            detail,
-            line,
-            column,
-            ..
-        } => agendo_core::Error::MalformedJson {
-            field: path,
-            detail,
-            line,
-            column,
-        }
-        .into(),
-        other => other.at(path).into(),
-    }
+    query.to_hours().map_err(|e| e.under("hours").into())
 }
 
 /// Reads working hours from JSON text in the engine's shape, naming a bad
@@ -262,7 +237,7 @@ pub(crate) fn under(parent: &str, error: agendo_core::Error) -> Error {
 /// # Errors
 /// [`crate::Kind::Validation`] naming `hours.…`.
 pub fn read_hours(text: &str) -> Result<HoursQuery, Error> {
-    HoursQuery::from_json(text).map_err(|e| under("hours", e))
+    HoursQuery::from_json(text).map_err(|e| e.under("hours").into())
 }
 
 /// Reads a cancellation policy from JSON text in the engine's shape, naming
@@ -271,7 +246,7 @@ pub fn read_hours(text: &str) -> Result<HoursQuery, Error> {
 /// # Errors
 /// [`crate::Kind::Validation`] naming `policy.…`.
 pub fn read_policy(text: &str) -> Result<PolicyQuery, Error> {
-    PolicyQuery::from_json(text).map_err(|e| under("policy", e))
+    PolicyQuery::from_json(text).map_err(|e| e.under("policy").into())
 }
 
 fn activity(active: bool) -> Activity {

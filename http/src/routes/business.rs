@@ -170,12 +170,9 @@ async fn change(
         Some(text) => ConfirmationMode::parse(text)?,
     };
     let policy = match &patch.policy {
-        Some(query) => query.to_policy(current.currency()).map_err(|e| {
-            match e.field().map(|f| format!("policy.{f}")) {
-                Some(path) => at(e, path.as_str()),
-                None => e,
-            }
-        })?,
+        Some(query) => query
+            .to_policy(current.currency())
+            .map_err(|e| e.under("policy"))?,
         None => current.policy().clone(),
     };
     let business = Business::new(

@@ -295,7 +295,7 @@ async fn create(
         professional = professional.with_capacity(capacity)?;
     }
     if let Some(hours) = &body.hours {
-        professional = professional.with_hours(hours.to_hours().map_err(|e| prefix(e, "hours."))?);
+        professional = professional.with_hours(hours.to_hours().map_err(|e| e.under("hours"))?);
     }
     let login = match &body.login {
         Some(login) => {
@@ -338,16 +338,6 @@ async fn create(
         out.login = Some((&account).into());
     }
     Ok((StatusCode::CREATED, axum::Json(out)))
-}
-
-fn prefix(error: CoreError, prefix: &str) -> CoreError {
-    match error {
-        CoreError::Invalid { field, problem } => CoreError::Invalid {
-            field: format!("{prefix}{field}"),
-            problem,
-        },
-        other => other,
-    }
 }
 
 /// One professional.
