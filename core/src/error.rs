@@ -728,6 +728,25 @@ pub enum Problem {
         digits: u32,
     },
 
+    /// An amount is past [`MAX_AMOUNT`](crate::money::MAX_AMOUNT), above
+    /// or below zero.
+    #[error("must be at most {max} either way, got {value}")]
+    AmountTooLarge {
+        /// The amount given.
+        value: String,
+        /// The largest allowed, either way.
+        max: i64,
+    },
+
+    /// An amount has more decimal digits than an exact amount can hold.
+    #[error("{value} has more than the {max} decimal digits an exact amount can hold")]
+    AmountTooPrecise {
+        /// The amount given.
+        value: String,
+        /// The most decimal digits an amount can have.
+        max: u32,
+    },
+
     /// A text is not a decimal amount.
     #[error(
         "\"{value}\" is not an amount (expected a decimal number with a point, such as 45.90)"
@@ -926,6 +945,12 @@ impl Problem {
                 currency,
                 digits,
             } => format!("{value} tem mais que as {digits} casa(s) decimais que {currency} permite"),
+            Problem::AmountTooLarge { value, max } => {
+                format!("deve ser no máximo {max} em valor absoluto; recebido {value}")
+            }
+            Problem::AmountTooPrecise { value, max } => format!(
+                "{value} tem mais que as {max} casas decimais que um valor exato comporta"
+            ),
             Problem::BadAmount { value } => format!(
                 "\"{value}\" não é um valor (esperado um número decimal com ponto, como 45.90)"
             ),

@@ -86,6 +86,104 @@ impl fmt::Debug for Currency {
 /// price, and far below where decimal arithmetic could overflow.
 pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
 
+/// The most decimal digits an amount may have: what a [`Decimal`] holds.
+pub const MAX_AMOUNT_DECIMALS: u32 = 28;
+
+/// Reads decimal text as an exact amount: `80.00`, `-5`, `+1.5`, and the
+/// scientific form `1E+3` that Python's `str(Decimal)` writes. Nothing is
+/// rounded: a digit the amount cannot keep is an error, never a quiet
+/// change, and an amount too large is named as written.
+///
+/// # Errors
+/// [`Error::Invalid`] for the field `amount`: [`Problem::BadAmount`] when
+/// the text is not a decimal number, [`Problem::AmountTooLarge`] past
+/// [`MAX_AMOUNT`] either way, [`Problem::AmountTooPrecise`] with more than
+/// [`MAX_AMOUNT_DECIMALS`] decimal digits (trailing zeros aside).
+///
+/// # Example
+/// ```
+/// use agendo_core::money::read_amount;
+/// use agendo_core::{Error, Problem};
+/// use rust_decimal::Decimal;
+///
+/// assert_eq!(read_amount("80.50")?, Decimal::new(8050, 2));
+/// assert_eq!(read_amount("1.5E+2")?, Decimal::new(150, 0));
+/// let Err(Error::Invalid { problem, .. }) = read_amount("1E+20") else { panic!() };
+/// assert!(matches!(problem, Problem::AmountTooLarge { .. }));
+/// # Ok::<(), agendo_core::Error>(())
+/// ```
+pub fn read_amount(text: &str) -> Result<Decimal, Error> {
+    let text = text.trim();
+    let refuse = |problem| Err(Error::invalid("amount", problem));
+    let written = || crate::error::clip(text);
+    let bad = || Error::invalid("amount", Problem::BadAmount { value: written() });
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, exponent.parse::<i64>().map_err(|_| bad())?),
+        None => (text, 0),
+    };
+    let negative = mantissa.starts_with('-');
+    let unsigned = mantissa.strip_prefix(['+', '-']).unwrap_or(mantissa);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits_only = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if whole.len() + fraction.len() == 0 || !digits_only(whole) || !digits_only(fraction) {
+        return Err(bad());
+    }
+    // The value is `significant` × 10^`power`, with no zero at either end
+    // of `significant`.
+    let digits = [whole, fraction].concat();
+    let leading = digits.trim_start_matches('0');
+    let significant = leading.trim_end_matches('0');
+    if significant.is_empty() {
+        return Ok(Decimal::ZERO);
+    }
+    let trailing_zeros = leading.len() - significant.len();
+    let power = i64::try_from(trailing_zeros)
+        .unwrap_or(i64::MAX)
+        .saturating_add(exponent)
+        .saturating_sub(i64::try_from(fraction.len()).unwrap_or(i64::MAX));
+    let whole_digits = i64::try_from(significant.len())
+        .unwrap_or(i64::MAX)
+        .saturating_add(power);
+    // MAX_AMOUNT is 10^12: anything with 14 or more whole digits is past it.
+    if whole_digits > 13 {
+        return refuse(Problem::AmountTooLarge {
+            value: written(),
+            max: MAX_AMOUNT,
+        });
+    }
+    let too_precise = || {
+        Error::invalid(
+            "amount",
+            Problem::AmountTooPrecise {
+                value: written(),
+                max: MAX_AMOUNT_DECIMALS,
+            },
+        )
+    };
+    let scale = u32::try_from(power.saturating_neg().max(0)).map_err(|_| too_precise())?;
+    if scale > MAX_AMOUNT_DECIMALS {
+        return Err(too_precise());
+    }
+    // At most 13 whole and 28 decimal digits: 41 digits, past an i128 (38)
+    // only when both ends are full, which a Decimal could not hold either.
+    let mut units: i128 = significant.parse().map_err(|_| too_precise())?;
+    if power > 0 {
+        // power <= 12 here, since whole_digits <= 13.
+        units *= 10_i128.pow(u32::try_from(power).unwrap_or(0));
+    }
+    if negative {
+        units = -units;
+    }
+    let amount = Decimal::try_from_i128_with_scale(units, scale).map_err(|_| too_precise())?;
+    if amount.abs() > Decimal::from(MAX_AMOUNT) {
+        return refuse(Problem::AmountTooLarge {
+            value: written(),
+            max: MAX_AMOUNT,
+        });
+    }
+    Ok(amount)
+}
+
 /// An exact amount of one currency.
 ///
 /// # Example
@@ -129,8 +227,8 @@ impl Money {
         if normalized.abs() > Decimal::from(MAX_AMOUNT) {
             return Err(Error::invalid(
                 "amount",
-                Problem::AboveMaximum {
-                    value: normalized.abs().trunc().try_into().unwrap_or(i64::MAX),
+                Problem::AmountTooLarge {
+                    value: normalized.to_string(),
                     max: MAX_AMOUNT,
                 },
             ));
@@ -141,18 +239,9 @@ impl Money {
     /// Reads a decimal amount written with a point (`"80.00"`, `"-5"`).
     ///
     /// # Errors
-    /// [`Error::Invalid`] for the field `amount` with [`Problem::BadAmount`]
-    /// when the text is not a decimal number, or as [`Money::new`].
+    /// As [`read_amount`], then as [`Money::new`].
     pub fn parse(text: &str, currency: Currency) -> Result<Money, Error> {
-        let amount: Decimal = text.trim().parse().map_err(|_| {
-            Error::invalid(
-                "amount",
-                Problem::BadAmount {
-                    value: crate::error::clip(text),
-                },
-            )
-        })?;
-        Money::new(amount, currency)
+        Money::new(read_amount(text)?, currency)
     }
 
     /// Nothing, in `currency`.
@@ -440,6 +529,88 @@ mod tests {
         assert!(err.to_string().contains("2 decimal"), "{err}");
         // Trailing zeros are not extra precision.
         assert_eq!(brl("10.500").to_string(), "10.50 BRL");
+    }
+
+    fn problem(text: &str) -> Problem {
+        match read_amount(text) {
+            Err(Error::Invalid { problem, .. }) => problem,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn amounts_are_read_exactly_in_every_written_form() {
+        let cases = [
+            ("80.00", Decimal::new(80, 0)),
+            (" -5.5 ", Decimal::new(-55, 1)),
+            ("+1.25", Decimal::new(125, 2)),
+            (".5", Decimal::new(5, 1)),
+            ("7.", Decimal::new(7, 0)),
+            ("1.5E+2", Decimal::new(150, 0)),
+            ("25e-2", Decimal::new(25, 2)),
+            ("0.000", Decimal::ZERO),
+            ("-0", Decimal::ZERO),
+            ("1000000000000", Decimal::from(MAX_AMOUNT)),
+            ("-1000000000000.00", -Decimal::from(MAX_AMOUNT)),
+            ("0.0000000000000000000000000001", Decimal::new(1, 28)),
+        ];
+        for (text, want) in cases {
+            assert_eq!(read_amount(text).unwrap(), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn amounts_too_large_are_named_as_written_not_clamped() {
+        for text in [
+            "1000000000000.01",
+            "1E+20",
+            "-1e40",
+            "79228162514264337593543950336",
+        ] {
+            assert_eq!(
+                problem(text),
+                Problem::AmountTooLarge {
+                    value: text.to_owned(),
+                    max: MAX_AMOUNT
+                }
+            );
+        }
+        // Money::new names the amount too, not a clamped i64.
+        let err = Money::new(Decimal::from(10_i64.pow(15)), Currency::BRL).unwrap_err();
+        assert!(err.to_string().contains("1000000000000000"), "{err}");
+    }
+
+    #[test]
+    fn digits_an_amount_cannot_keep_are_refused_not_rounded() {
+        // Decimal's own parser would quietly make these 0 and 1.
+        for text in ["0.00000000000000000000000000001", "1E-40"] {
+            assert!(
+                matches!(problem(text), Problem::AmountTooPrecise { max: 28, .. }),
+                "{text}"
+            );
+        }
+        assert!(matches!(
+            problem("1.00000000000000000000000000001"),
+            Problem::AmountTooPrecise { .. }
+        ));
+        // Trailing zeros are not precision.
+        assert_eq!(
+            read_amount("5.000000000000000000000000000000000000000").unwrap(),
+            Decimal::new(5, 0)
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_a_number_is_a_bad_amount() {
+        for text in [
+            "", ".", "abc", "1_000", "--5", "1e", "e5", "NaN", "Infinity", "1.2.3", "1,50",
+        ] {
+            assert!(
+                matches!(problem(text), Problem::BadAmount { .. }),
+                "{text:?}: {:?}",
+                problem(text)
+            );
+        }
     }
 
     #[test]

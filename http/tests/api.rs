@@ -510,6 +510,21 @@ async fn bad_input_gets_a_problem_naming_the_field_and_changes_nothing() {
     assert_eq!(negative.body["errors"][0]["field"], "price");
     assert_eq!(negative.headers.get("content-language").unwrap(), "pt-BR");
 
+    // Named as written, not clamped to a 64-bit figure.
+    let huge = owner
+        .post(
+            "/v1/services",
+            json!({"name": "Corte", "duration_minutes": 30, "price": "1E+20"}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(huge.body["errors"][0]["field"], "price");
+    let detail = huge.text("detail");
+    assert!(
+        detail.contains("1E+20") && detail.contains("1000000000000"),
+        "{detail}"
+    );
+
     let hours = owner
         .post(
             "/v1/staff",

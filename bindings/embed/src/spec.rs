@@ -249,6 +249,17 @@ pub fn read_policy(text: &str) -> Result<PolicyQuery, Error> {
     PolicyQuery::from_json(text).map_err(|e| e.under("policy").into())
 }
 
+/// Reads decimal text (`"80.00"`, or `"1E+2"` as Python writes a
+/// `Decimal`) as an exact amount, naming `field` when it is not one.
+///
+/// # Errors
+/// [`crate::Kind::Validation`] naming `field`: not a number, past the
+/// engine's largest amount, or digits an amount cannot keep (none is
+/// rounded away).
+pub fn read_amount(text: &str, field: &str) -> Result<Decimal, Error> {
+    agendo_core::money::read_amount(text).map_err(|e| e.at(field).into())
+}
+
 fn activity(active: bool) -> Activity {
     if active {
         Activity::Active

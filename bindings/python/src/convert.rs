@@ -2,8 +2,6 @@
 //! decimals, and dicts in the engine's JSON contract. A value of the wrong
 //! kind is a `ValidationError` naming the argument, never a crash.
 
-use std::str::FromStr;
-
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -94,16 +92,7 @@ pub fn decimal(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Decimal> {
             "esperava Decimal, int ou texto decimal; float não é dinheiro exato",
         ));
     }
-    let text = value.str()?.to_string();
-    Decimal::from_str(text.trim())
-        .or_else(|_| Decimal::from_scientific(text.trim()))
-        .map_err(|_| {
-            invalid(
-                field,
-                &format!("{text:?} is not a finite decimal amount"),
-                &format!("{text:?} não é um valor decimal finito"),
-            )
-        })
+    agendo_embed::read_amount(&value.str()?.to_string(), field).map_err(crate::errors::raise)
 }
 
 /// A count (minutes, a capacity): an `int` from 0 to 4,294,967,295; the

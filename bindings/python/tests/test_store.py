@@ -67,6 +67,31 @@ def test_counts_out_of_range_name_the_argument(tmp_path):
         assert [p.name for p in engine.professionals(shop.id)] == ["Ana"]
 
 
+def test_amounts_are_kept_exactly_or_refused_naming_the_argument(engine):
+    shop = Shop(engine)
+    for price, shown in (
+        (Decimal("1E+20"), "got 1E+20"),
+        (10**40, "got 1" + "0" * 40),
+        ("-1e40", "got -1e40"),
+        (Decimal("1E-40"), "28 decimal digits"),
+        ("0.00000000000000000000000000000001", "28 decimal digits"),
+        (Decimal("NaN"), '"NaN" is not an amount'),
+    ):
+        with pytest.raises(agendo.ValidationError) as caught:
+            engine.save_service(shop.id, "Barba", 30, price)
+        assert caught.value.field == "price"
+        assert shown in str(caught.value), str(caught.value)
+    assert "em valor absoluto" in caught_pt(lambda: engine.save_service(shop.id, "Barba", 30, "2e12"))
+    assert engine.save_service(shop.id, "Barba", 30, Decimal("4.5E+1")).price == Decimal("45.00")
+    assert sorted(s.name for s in engine.services(shop.id)) == ["Barba", "Corte"]
+
+
+def caught_pt(call):
+    with pytest.raises(agendo.ValidationError) as caught:
+        call()
+    return caught.value.message_pt_br
+
+
 def test_names_with_control_characters_are_refused_on_every_store(engine):
     shop = Shop(engine)
     with pytest.raises(agendo.ValidationError) as caught:

@@ -183,13 +183,7 @@ fn instant(time: SystemTime, field: &str) -> Result<DateTime<Utc>, AgendoError> 
 
 /// Decimal text as an exact amount.
 fn amount(text: &str, field: &str) -> Result<Decimal, AgendoError> {
-    text.trim().parse::<Decimal>().map_err(|_| {
-        invalid(
-            field,
-            &format!("{text:?} is not decimal text such as \"80.00\""),
-            &format!("{text:?} não é um texto decimal como \"80.00\""),
-        )
-    })
+    Ok(agendo_embed::read_amount(text, field)?)
 }
 
 /// `YYYY-MM-DD`.
