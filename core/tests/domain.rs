@@ -9,7 +9,7 @@ use agendo_core::agenda::{Agenda, BookRequest, Context};
 use agendo_core::availability::{Buffers, WeeklyHours, WorkingHours};
 use agendo_core::business::{Business, Client, Professional, Service};
 use agendo_core::ids::{BookingId, BusinessId, ClientId, ProfessionalId, ServiceId};
-use agendo_core::money::{Currency, Money, Percent};
+use agendo_core::money::{read_amount, Currency, Money, Percent, MAX_AMOUNT};
 use agendo_core::policy::{CancellationPolicy, Party, Tier};
 use agendo_core::store::{Access, BookingFilter, MemoryStore};
 use agendo_core::time::Window;
@@ -97,7 +97,45 @@ proptest! {
             prop_assert!(got.mantissa() % 2 == 0, "a midpoint goes to the even cent: {}", got);
         }
     }
+
+    /// Amount text is read exactly in every way it is written: plain, with
+    /// zeros at either end, and in the scientific form Python writes.
+    #[test]
+    fn amounts_read_back_exactly(
+        units in -MAX_UNITS..=MAX_UNITS,
+        scale in 0u32..=12,
+        zeros in 0usize..4,
+        shift in -6i64..=6,
+    ) {
+        let want = Decimal::new(units, scale);
+        let plain = want.to_string();
+        prop_assert_eq!(read_amount(&plain).unwrap(), want);
+        let padded = if plain.contains('.') { format!("{plain}{}", "0".repeat(zeros)) } else { plain.clone() };
+        prop_assert_eq!(read_amount(&padded).unwrap(), want);
+        // The same value as a mantissa and an exponent: units ÷ 10^shift,
+        // times 10^(shift - scale).
+        let exponent = -i64::from(scale) + shift;
+        let mantissa = if shift >= 0 {
+            Decimal::new(units, 0) / Decimal::from(10_i64.pow(shift.unsigned_abs() as u32))
+        } else {
+            Decimal::new(units, 0) * Decimal::from(10_i64.pow(shift.unsigned_abs() as u32))
+        };
+        prop_assert_eq!(read_amount(&format!("{mantissa}e{exponent}")).unwrap(), want);
+    }
+
+    /// No text makes the reader panic; what it accepts is within the bounds.
+    #[test]
+    fn any_text_is_an_amount_or_a_named_refusal(text in "[-+0-9.eE ]{0,40}|\\PC{0,20}") {
+        match read_amount(&text) {
+            Ok(amount) => prop_assert!(amount.abs() <= Decimal::from(MAX_AMOUNT)),
+            Err(err) => prop_assert_eq!(err.field(), Some("amount")),
+        }
+    }
 }
+
+/// Amounts with up to 12 decimal digits that stay within MAX_AMOUNT when
+/// the scale is 12: any scale then keeps them in range.
+const MAX_UNITS: i64 = 999_999_999_999;
 
 #[derive(Clone, Debug)]
 enum Op {
