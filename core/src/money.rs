@@ -114,74 +114,93 @@ pub const MAX_AMOUNT_DECIMALS: u32 = 28;
 /// ```
 pub fn read_amount(text: &str) -> Result<Decimal, Error> {
     let text = text.trim();
-    let refuse = |problem| Err(Error::invalid("amount", problem));
-    let written = || crate::error::clip(text);
-    let bad = || Error::invalid("amount", Problem::BadAmount { value: written() });
-    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
-        Some((mantissa, exponent)) => (mantissa, exponent.parse::<i64>().map_err(|_| bad())?),
-        None => (text, 0),
-    };
-    let negative = mantissa.starts_with('-');
-    let unsigned = mantissa.strip_prefix(['+', '-']).unwrap_or(mantissa);
-    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    let digits_only = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
-    if whole.len() + fraction.len() == 0 || !digits_only(whole) || !digits_only(fraction) {
-        return Err(bad());
-    }
-    // The value is `significant` × 10^`power`, with no zero at either end
-    // of `significant`.
-    let digits = [whole, fraction].concat();
-    let leading = digits.trim_start_matches('0');
-    let significant = leading.trim_end_matches('0');
-    if significant.is_empty() {
-        return Ok(Decimal::ZERO);
-    }
-    let trailing_zeros = leading.len() - significant.len();
-    let power = i64::try_from(trailing_zeros)
-        .unwrap_or(i64::MAX)
-        .saturating_add(exponent)
-        .saturating_sub(i64::try_from(fraction.len()).unwrap_or(i64::MAX));
-    let whole_digits = i64::try_from(significant.len())
-        .unwrap_or(i64::MAX)
-        .saturating_add(power);
-    // MAX_AMOUNT is 10^12: anything with 14 or more whole digits is past it.
-    if whole_digits > 13 {
-        return refuse(Problem::AmountTooLarge {
-            value: written(),
+    let value = crate::error::clip(text);
+    let problem = match Written::read(text).map(|written| written.to_decimal()) {
+        Some(Ok(amount)) => return Ok(amount),
+        None => Problem::BadAmount { value },
+        Some(Err(Limit::TooLarge)) => Problem::AmountTooLarge {
+            value,
             max: MAX_AMOUNT,
-        });
-    }
-    let too_precise = || {
-        Error::invalid(
-            "amount",
-            Problem::AmountTooPrecise {
-                value: written(),
-                max: MAX_AMOUNT_DECIMALS,
-            },
-        )
+        },
+        Some(Err(Limit::TooPrecise)) => Problem::AmountTooPrecise {
+            value,
+            max: MAX_AMOUNT_DECIMALS,
+        },
     };
-    let scale = u32::try_from(power.saturating_neg().max(0)).map_err(|_| too_precise())?;
-    if scale > MAX_AMOUNT_DECIMALS {
-        return Err(too_precise());
+    Err(Error::invalid("amount", problem))
+}
+
+/// A decimal number as written: `significant` × 10^`power`, with no zero
+/// at either end of `significant` (empty for zero).
+struct Written {
+    negative: bool,
+    significant: String,
+    power: i64,
+}
+
+/// Which bound an amount as written is past.
+enum Limit {
+    TooLarge,
+    TooPrecise,
+}
+
+impl Written {
+    /// `[+-]digits[.digits][(e|E)[+-]digits]`, with digits on at least one
+    /// side of the point; `None` for anything else.
+    fn read(text: &str) -> Option<Written> {
+        let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+            Some((mantissa, exponent)) => (mantissa, exponent.parse::<i64>().ok()?),
+            None => (text, 0),
+        };
+        let unsigned = mantissa.strip_prefix(['+', '-']).unwrap_or(mantissa);
+        let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+        let digits = [whole, fraction].concat();
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let significant = digits.trim_start_matches('0').trim_end_matches('0');
+        let trailing_zeros = digits.trim_start_matches('0').len() - significant.len();
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        Some(Written {
+            negative: mantissa.starts_with('-'),
+            significant: significant.to_owned(),
+            power: exponent
+                .saturating_add(count(trailing_zeros))
+                .saturating_sub(count(fraction.len())),
+        })
     }
-    // At most 13 whole and 28 decimal digits: 41 digits, past an i128 (38)
-    // only when both ends are full, which a Decimal could not hold either.
-    let mut units: i128 = significant.parse().map_err(|_| too_precise())?;
-    if power > 0 {
+
+    /// The exact `Decimal`, or the bound it is past.
+    fn to_decimal(&self) -> Result<Decimal, Limit> {
+        if self.significant.is_empty() {
+            return Ok(Decimal::ZERO);
+        }
+        let whole_digits = i64::try_from(self.significant.len())
+            .unwrap_or(i64::MAX)
+            .saturating_add(self.power);
+        // MAX_AMOUNT is 10^12: 14 or more whole digits are past it.
+        if whole_digits > 13 {
+            return Err(Limit::TooLarge);
+        }
+        let scale = u32::try_from(self.power.saturating_neg().max(0))
+            .ok()
+            .filter(|scale| *scale <= MAX_AMOUNT_DECIMALS)
+            .ok_or(Limit::TooPrecise)?;
+        // Up to 13 whole and 28 decimal digits: past an i128 (38 digits)
+        // only where a Decimal's 96 bits are past too.
+        let mut units: i128 = self.significant.parse().map_err(|_| Limit::TooPrecise)?;
         // power <= 12 here, since whole_digits <= 13.
-        units *= 10_i128.pow(u32::try_from(power).unwrap_or(0));
+        units *= 10_i128.pow(u32::try_from(self.power.max(0)).unwrap_or(0));
+        if self.negative {
+            units = -units;
+        }
+        let amount =
+            Decimal::try_from_i128_with_scale(units, scale).map_err(|_| Limit::TooPrecise)?;
+        if amount.abs() > Decimal::from(MAX_AMOUNT) {
+            return Err(Limit::TooLarge);
+        }
+        Ok(amount)
     }
-    if negative {
-        units = -units;
-    }
-    let amount = Decimal::try_from_i128_with_scale(units, scale).map_err(|_| too_precise())?;
-    if amount.abs() > Decimal::from(MAX_AMOUNT) {
-        return refuse(Problem::AmountTooLarge {
-            value: written(),
-            max: MAX_AMOUNT,
-        });
-    }
-    Ok(amount)
 }
 
 /// An exact amount of one currency.

@@ -92,7 +92,23 @@ pub fn decimal(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Decimal> {
             "esperava Decimal, int ou texto decimal; float não é dinheiro exato",
         ));
     }
-    agendo_embed::read_amount(&value.str()?.to_string(), field).map_err(crate::errors::raise)
+    let text = match value.extract::<i128>() {
+        Ok(int) => int.to_string(),
+        // An int past i128 is past any amount, and past 4,300 digits
+        // Python refuses to write it as text at all.
+        Err(_) if value.is_instance_of::<PyInt>() => {
+            let max = agendo_core::money::MAX_AMOUNT;
+            return Err(invalid(
+                field,
+                &format!("must be at most {max} either way; this int has over 38 digits"),
+                &format!(
+                    "deve ser no máximo {max} em valor absoluto; este int tem mais de 38 dígitos"
+                ),
+            ));
+        }
+        Err(_) => value.str()?.to_string(),
+    };
+    agendo_embed::read_amount(&text, field).map_err(crate::errors::raise)
 }
 
 /// A count (minutes, a capacity): an `int` from 0 to 4,294,967,295; the
