@@ -208,23 +208,48 @@ case!(
 );
 
 case!(
-    /// Failed sign-ins are counted per key from a given instant, forgotten
-    /// when old, and cleared.
+    /// Sign-in attempts are counted per key up to a limit, forgotten when
+    /// old, released one by one, and cleared.
     sign_in_failures_are_counted_per_key,
     |store| {
         let t = |minutes: i64| now() + TimeDelta::minutes(minutes);
         for m in [0, 5, 10] {
-            store.add_sign_in_failure("account:a", t(m), t(m - 60)).await.unwrap();
+            assert_eq!(store.take_sign_in_attempt("account:a", t(m), t(m - 60), 5).await.unwrap(), None);
         }
-        store.add_sign_in_failure("address:1.2.3.4", t(10), t(-50)).await.unwrap();
+        assert_eq!(store.take_sign_in_attempt("address:1.2.3.4", t(10), t(-50), 5).await.unwrap(), None);
         assert_eq!(store.sign_in_failures("account:a", t(0)).await.unwrap(), vec![t(0), t(5), t(10)]);
         assert_eq!(store.sign_in_failures("account:a", t(1)).await.unwrap(), vec![t(5), t(10)]);
-        // A failure 70 minutes on forgets those more than an hour before it.
-        store.add_sign_in_failure("account:a", t(70), t(10)).await.unwrap();
+        // At the limit, an attempt is refused naming the oldest of the
+        // last `limit`, and nothing is written.
+        assert_eq!(store.take_sign_in_attempt("account:a", t(11), t(-60), 3).await.unwrap(), Some(t(0)));
+        assert_eq!(store.take_sign_in_attempt("account:a", t(11), t(-60), 2).await.unwrap(), Some(t(5)));
+        assert_eq!(store.sign_in_failures("account:a", t(-100)).await.unwrap(), vec![t(0), t(5), t(10)]);
+        // An attempt 70 minutes on forgets those more than an hour before it.
+        assert_eq!(store.take_sign_in_attempt("account:a", t(70), t(10), 5).await.unwrap(), None);
         assert_eq!(store.sign_in_failures("account:a", t(-100)).await.unwrap(), vec![t(10), t(70)]);
+        store.release_sign_in_attempt("account:a", t(70)).await.unwrap();
+        assert_eq!(store.sign_in_failures("account:a", t(-100)).await.unwrap(), vec![t(10)]);
         store.clear_sign_in_failures("account:a").await.unwrap();
         assert!(store.sign_in_failures("account:a", t(-100)).await.unwrap().is_empty());
         assert_eq!(store.sign_in_failures("address:1.2.3.4", t(0)).await.unwrap(), vec![t(10)]);
+    }
+);
+
+case!(
+    /// Of 64 sign-in attempts at once under one key, exactly the limit are
+    /// counted: the count and the write are one step (R6).
+    concurrent_sign_in_attempts_count_exactly_the_limit,
+    |store| {
+        let attempts = (0..64).map(|i| {
+            let store = Arc::clone(&store);
+            async move {
+                let at = now() + TimeDelta::microseconds(i);
+                store.take_sign_in_attempt("email:ana@example.com", at, now() - TimeDelta::minutes(15), 5).await.unwrap()
+            }
+        });
+        let answers = futures_util::future::join_all(attempts).await;
+        assert_eq!(answers.iter().filter(|a| a.is_none()).count(), 5);
+        assert_eq!(store.sign_in_failures("email:ana@example.com", now() - TimeDelta::hours(1)).await.unwrap().len(), 5);
     }
 );
 

@@ -74,6 +74,7 @@ macro_rules! store_tests {
             sessions_read_back_as_written,
             public_addresses_are_unique,
             sign_in_failures_are_counted_per_key,
+            concurrent_sign_in_attempts_count_exactly_the_limit,
             registering_opens_a_business_with_its_owner_or_nothing,
             a_reused_refresh_token_ends_its_session
         );

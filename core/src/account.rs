@@ -540,6 +540,12 @@ impl Session {
         }
     }
 
+    /// Whether the session still stands at `now`: not ended, not expired.
+    /// An access token issued for it is good only while it is.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        self.revoked.is_none() && now < self.expires
+    }
+
     /// The session with a new newest token, at `now`.
     pub fn rotate(mut self, secret: TokenHash, now: DateTime<Utc>) -> Session {
         self.secret = secret;

@@ -1,5 +1,6 @@
-//! Proving who calls: password hashes (argon2id), access tokens (JWT,
-//! HS256), refresh tokens, and the limit on failed sign-ins (R2, R3, R6).
+//! Proving who calls: access tokens (JWT, HS256), refresh tokens, and the
+//! limit on sign-in attempts (R2, R6). Password hashes are
+//! [`crate::passwords`].
 //!
 //! - An access token lasts minutes and carries the business, the account,
 //!   its role and professional, the business's language and the session;
@@ -13,12 +14,10 @@
 
 use std::time::Duration;
 
-use agendo_core::account::{PasswordHash, Role, TokenHash};
+use agendo_core::account::{Role, TokenHash};
 use agendo_core::ids::{AccountId, BusinessId, ProfessionalId, SessionId};
 use agendo_core::store::Store;
 use agendo_core::Lang;
-use argon2::password_hash::{phc, PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -29,9 +28,15 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 
-/// Failed sign-ins allowed in [`FAILURE_WINDOW`] per e-mail and per
-/// address before the next attempt is refused (R6).
+/// Failed sign-ins allowed in [`FAILURE_WINDOW`] per e-mail before the
+/// next attempt is refused (R6).
 pub const MAX_FAILURES: usize = 5;
+/// Failed sign-ins allowed in [`FAILURE_WINDOW`] from one address, for
+/// any e-mails. Larger than the per-e-mail limit and counted apart, so one
+/// person failing five times cannot lock out every colleague behind an
+/// office's or a carrier's shared address, while one address still cannot
+/// try passwords across many accounts without bound.
+pub const MAX_ADDRESS_FAILURES: usize = 50;
 /// The window failed sign-ins are counted in.
 pub const FAILURE_WINDOW: TimeDelta = TimeDelta::minutes(15);
 
@@ -88,32 +93,19 @@ pub struct Tokens {
     decoding: DecodingKey,
     secret: Vec<u8>,
     access_ttl: TimeDelta,
-    argon2: Argon2<'static>,
-    /// A hash of nothing anyone knows, verified when an e-mail has no
-    /// account, so a wrong e-mail takes as long as a wrong password.
-    decoy: String,
 }
 
 impl Tokens {
     /// Tokens signed with `secret`, access tokens lasting `access_ttl`.
     ///
     /// # Errors
-    /// [`Error::Internal`] when the decoy hash cannot be made.
+    /// None today; kept fallible for key formats that can be refused.
     pub fn new(secret: &[u8], access_ttl: Duration) -> Result<Tokens, Error> {
-        let argon2 = Argon2::default();
-        let decoy = argon2
-            .hash_password(&random_bytes())
-            .map_err(|e| Error::Internal {
-                detail: format!("argon2: {e}"),
-            })?
-            .to_string();
         Ok(Tokens {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             secret: secret.to_vec(),
             access_ttl: TimeDelta::from_std(access_ttl).unwrap_or(TimeDelta::minutes(15)),
-            argon2,
-            decoy,
         })
     }
 
@@ -171,35 +163,6 @@ impl Tokens {
         })
     }
 
-    /// Hashes a password (argon2id, OWASP's parameters: 19 MiB, 2 passes).
-    /// Slow on purpose: call it off the async threads.
-    ///
-    /// # Errors
-    /// [`Error::Internal`] when hashing fails.
-    pub fn hash_password(&self, password: &str) -> Result<PasswordHash, Error> {
-        let hash = self
-            .argon2
-            .hash_password(password.as_bytes())
-            .map_err(|e| Error::Internal {
-                detail: format!("argon2: {e}"),
-            })?;
-        PasswordHash::parse(&hash.to_string()).map_err(Error::from)
-    }
-
-    /// Whether `password` matches `hash`; with no hash, checks against the
-    /// decoy so the answer takes as long, and is false. Slow on purpose.
-    pub fn verify_password(&self, password: &str, hash: Option<&PasswordHash>) -> bool {
-        let text = hash.map_or(self.decoy.as_str(), PasswordHash::as_str);
-        let Ok(parsed) = phc::PasswordHash::new(text) else {
-            return false;
-        };
-        let ok = self
-            .argon2
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
-        ok && hash.is_some()
-    }
-
     /// An id that only this host's secret makes from `parts`: a record
     /// created under an idempotency key gets it, so a retry finds the
     /// record instead of making another, and nobody can guess it (R8).
@@ -214,6 +177,65 @@ impl Tokens {
         let mut bytes = [0u8; 16];
         bytes.copy_from_slice(&digest[..16]);
         uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
+}
+
+/// The sessions found live, kept while the store's version stays the
+/// same: a commit anywhere (a sign-out, a retired account) moves the
+/// version and every session is checked again on its next request. On
+/// Postgres another host's commit moves it when its notification arrives,
+/// a moment later. A store that cannot tell its version is asked every
+/// time.
+#[derive(Default)]
+pub struct LiveSessions {
+    /// A `std::sync::Mutex`: held only to look up or note one entry.
+    seen: std::sync::Mutex<(u64, std::collections::HashSet<SessionId>)>,
+}
+
+/// How many live sessions are kept between two commits at most.
+const KEPT_SESSIONS: usize = 10_000;
+
+impl LiveSessions {
+    /// The caller, if its session is live and its account still active with
+    /// the role and professional the token names; `None` otherwise.
+    ///
+    /// # Errors
+    /// [`Error::Core`] when the store fails.
+    pub async fn check(
+        &self,
+        agenda: &agendo_core::agenda::Agenda,
+        caller: Caller,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Caller>, Error> {
+        let version = agenda.store().version();
+        if let Some(version) = version {
+            let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            if seen.0 == version && seen.1.contains(&caller.session) {
+                return Ok(Some(caller));
+            }
+        }
+        let ctx = agendo_core::agenda::Context::staff(caller.business, now);
+        let account = match agenda
+            .live_session(&ctx, caller.session, caller.account)
+            .await
+        {
+            Ok(account) => account,
+            Err(agendo_core::Error::SessionEnded { .. } | agendo_core::Error::NotFound { .. }) => {
+                return Ok(None)
+            }
+            Err(other) => return Err(other.into()),
+        };
+        if account.role() != caller.role || account.professional() != caller.professional {
+            return Ok(None);
+        }
+        if let Some(version) = version {
+            let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            if seen.0 != version || seen.1.len() >= KEPT_SESSIONS {
+                *seen = (version, std::collections::HashSet::new());
+            }
+            seen.1.insert(caller.session);
+        }
+        Ok(Some(caller))
     }
 }
 
@@ -341,48 +363,115 @@ pub fn new_secret() -> String {
     URL_SAFE_NO_PAD.encode(random_bytes())
 }
 
-/// Refuses a sign-in attempt when `keys` have had [`MAX_FAILURES`] failed
-/// sign-ins in the last [`FAILURE_WINDOW`], saying when to try again.
+/// The attempts one sign-in holds, counted before its password is
+/// checked: under its address and, when it names a valid e-mail, under
+/// that e-mail. A failed sign-in leaves them counted; a good one takes
+/// them back ([`Attempt::succeeded`]).
+pub struct Attempt {
+    address: String,
+    email: Option<String>,
+    at: DateTime<Utc>,
+}
+
+impl Attempt {
+    /// Counts a sign-in from `address` for `email`, or refuses it when the
+    /// e-mail has had [`MAX_FAILURES`], or the address
+    /// [`MAX_ADDRESS_FAILURES`], in the last [`FAILURE_WINDOW`] (R6). The
+    /// attempt is counted before any hashing, in one step with the check,
+    /// so of many sent at once only the limit are judged.
+    ///
+    /// # Errors
+    /// [`Error::TooManyRequests`] saying when to try again; [`Error::Core`]
+    /// when the store fails.
+    pub async fn begin(
+        store: &dyn Store,
+        address: std::net::IpAddr,
+        email: Option<&agendo_core::contact::Email>,
+        now: DateTime<Utc>,
+    ) -> Result<Attempt, Error> {
+        let since = now - FAILURE_WINDOW;
+        let address = format!("address:{address}");
+        if let Some(oldest) = store
+            .take_sign_in_attempt(&address, now, since, MAX_ADDRESS_FAILURES)
+            .await?
+        {
+            return Err(wait_until(oldest + FAILURE_WINDOW, now));
+        }
+        let email = email.map(|e| format!("email:{}", agendo_core::account::Account::login_key(e)));
+        if let Some(key) = &email {
+            if let Some(oldest) = store
+                .take_sign_in_attempt(key, now, since, MAX_FAILURES)
+                .await?
+            {
+                store.release_sign_in_attempt(&address, now).await?;
+                return Err(wait_until(oldest + FAILURE_WINDOW, now));
+            }
+        }
+        Ok(Attempt {
+            address,
+            email,
+            at: now,
+        })
+    }
+
+    /// The password was not judged (the host was busy): the attempt is
+    /// taken back under every key.
+    ///
+    /// # Errors
+    /// [`Error::Core`] when the store fails.
+    pub async fn abandon(self, store: &dyn Store) -> Result<(), Error> {
+        store
+            .release_sign_in_attempt(&self.address, self.at)
+            .await?;
+        if let Some(email) = &self.email {
+            store.release_sign_in_attempt(email, self.at).await?;
+        }
+        Ok(())
+    }
+
+    /// The sign-in was good: the e-mail's failures are forgotten and this
+    /// attempt no longer counts against the address.
+    ///
+    /// # Errors
+    /// [`Error::Core`] when the store fails.
+    pub async fn succeeded(self, store: &dyn Store) -> Result<(), Error> {
+        store
+            .release_sign_in_attempt(&self.address, self.at)
+            .await?;
+        if let Some(email) = &self.email {
+            store.clear_sign_in_failures(email).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Counts a registration from `address`, refusing it past `per_hour`
+/// registrations in the last hour. Every registration that reaches the
+/// password hash counts, good or not: hashing is what it costs.
 ///
 /// # Errors
 /// [`Error::TooManyRequests`]; [`Error::Core`] when the store fails.
-pub async fn check_throttle(
+pub async fn count_registration(
     store: &dyn Store,
-    keys: &[String],
+    address: std::net::IpAddr,
+    per_hour: usize,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let mut wait = 0;
-    for key in keys {
-        let failures = store.sign_in_failures(key, now - FAILURE_WINDOW).await?;
-        if failures.len() >= MAX_FAILURES {
-            // Allowed again when the oldest failure that keeps the count
-            // at the limit leaves the window.
-            let oldest = failures[failures.len() - MAX_FAILURES];
-            let seconds = (oldest + FAILURE_WINDOW - now).num_seconds().max(1);
-            wait = wait.max(u64::try_from(seconds).unwrap_or(1));
-        }
+    let window = TimeDelta::hours(1);
+    match store
+        .take_sign_in_attempt(&format!("register:{address}"), now, now - window, per_hour)
+        .await?
+    {
+        Some(oldest) => Err(wait_until(oldest + window, now)),
+        None => Ok(()),
     }
-    if wait > 0 {
-        return Err(Error::TooManyRequests { retry_after: wait });
-    }
-    Ok(())
 }
 
-/// Records a failed sign-in under each of `keys`.
-///
-/// # Errors
-/// [`Error::Core`] when the store fails.
-pub async fn note_failure(
-    store: &dyn Store,
-    keys: &[String],
-    now: DateTime<Utc>,
-) -> Result<(), Error> {
-    for key in keys {
-        store
-            .add_sign_in_failure(key, now, now - FAILURE_WINDOW)
-            .await?;
+fn wait_until(free: DateTime<Utc>, now: DateTime<Utc>) -> Error {
+    let seconds = (free - now).num_seconds().max(1);
+    Error::TooManyRequests {
+        retry_after: u64::try_from(seconds).unwrap_or(1),
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -430,16 +519,6 @@ mod tests {
         assert_eq!(again.business, token.business);
         assert!(RefreshToken::parse("rt1.x.y.z").is_none());
         assert!(RefreshToken::parse(&format!("{}x", token.text())).is_none());
-    }
-
-    #[test]
-    fn passwords_verify_and_an_unknown_account_never_does() {
-        let tokens = tokens();
-        let hash = tokens.hash_password("cavalo-bateria-grampo").unwrap();
-        assert!(hash.as_str().starts_with("$argon2id$"));
-        assert!(tokens.verify_password("cavalo-bateria-grampo", Some(&hash)));
-        assert!(!tokens.verify_password("cavalo-bateria-grampa", Some(&hash)));
-        assert!(!tokens.verify_password("anything", None));
     }
 
     #[test]

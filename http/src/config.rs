@@ -68,6 +68,19 @@ pub struct Config {
     pub public_rate: u32,
     /// Database connections (`AGENDO_DB_CONNECTIONS`, default 16).
     pub connections: u32,
+    /// Businesses one address may register an hour
+    /// (`AGENDO_REGISTER_RATE`, default 10).
+    pub register_rate: usize,
+    /// Client connections held at once (`AGENDO_MAX_CONNECTIONS`, default
+    /// 1024); one more waits in the kernel's backlog until one closes.
+    pub max_connections: usize,
+    /// How long a client may take to send a request's head, or to start
+    /// the next request on a kept-alive connection
+    /// (`AGENDO_HEADER_TIMEOUT_SECONDS`, default 10).
+    pub header_timeout: Duration,
+    /// How long a client may take to send a request's body, and a handler
+    /// to answer (`AGENDO_REQUEST_TIMEOUT_SECONDS`, default 30).
+    pub request_timeout: Duration,
 }
 
 impl Config {
@@ -191,6 +204,22 @@ impl Config {
                 .unwrap_or(120),
             connections: u32::try_from(number("AGENDO_DB_CONNECTIONS", 16, 1, 1_000)?)
                 .unwrap_or(16),
+            register_rate: usize::try_from(number("AGENDO_REGISTER_RATE", 10, 1, 1_000_000)?)
+                .unwrap_or(10),
+            max_connections: usize::try_from(number("AGENDO_MAX_CONNECTIONS", 1_024, 1, 1 << 20)?)
+                .unwrap_or(1_024),
+            header_timeout: Duration::from_secs(number(
+                "AGENDO_HEADER_TIMEOUT_SECONDS",
+                10,
+                1,
+                3_600,
+            )?),
+            request_timeout: Duration::from_secs(number(
+                "AGENDO_REQUEST_TIMEOUT_SECONDS",
+                30,
+                1,
+                3_600,
+            )?),
         })
     }
 

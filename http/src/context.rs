@@ -5,15 +5,17 @@
 //! request in the metrics.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Instant;
 
 use agendo_core::Lang;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse as _, Response};
 use tracing::Instrument as _;
 
+use crate::auth::Caller;
 use crate::config::Mode;
 use crate::error::{render, Error, Pending};
 use crate::state::AppState;
@@ -29,6 +31,10 @@ pub struct ClientAddr(pub IpAddr);
 
 const REQUEST_ID: &str = "x-request-id";
 
+/// The methods counted under their own name in the metrics; any other is
+/// counted as `other`, so no caller can add label values at will.
+const KNOWN_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
 /// The middleware.
 pub async fn context(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -39,30 +45,38 @@ pub async fn context(State(state): State<AppState>, mut request: Request, next: 
         .and_then(|v| v.to_str().ok())
         .and_then(asked_lang);
     let now = state.now();
-    let caller = bearer(request.headers()).and_then(|token| state.tokens.caller(token, now));
     let address = client_addr(&request, state.config.trust_proxy);
     let method = request.method().clone();
+    let method_label = KNOWN_METHODS
+        .into_iter()
+        .find(|m| *m == method.as_str())
+        .unwrap_or("other");
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let docs = request.uri().path().starts_with("/docs");
-    request.extensions_mut().insert(RequestId(id.clone()));
-    request.extensions_mut().insert(ClientAddr(address));
-    if let Some(caller) = &caller {
-        request.extensions_mut().insert(caller.clone());
-    }
+    let path = request.uri().path().to_owned();
+    let docs = path.starts_with("/docs");
     let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route);
-    let mut response = next.run(request).instrument(span.clone()).await;
+    let (caller, mut response) = match admit(&state, request.headers(), now).await {
+        Ok(caller) => {
+            request.extensions_mut().insert(RequestId(id.clone()));
+            request.extensions_mut().insert(ClientAddr(address));
+            if let Some(caller) = &caller {
+                request.extensions_mut().insert(caller.clone());
+            }
+            let response = next.run(request).instrument(span.clone()).await;
+            (caller, response)
+        }
+        Err(error) => (None, error.into_response()),
+    };
 
-    let lang = asked
-        .or(caller.as_ref().map(|c| c.lang))
-        .unwrap_or_default();
-    if let Some(Pending(error)) = response.extensions_mut().remove::<Pending>() {
-        response = render(&error.problem(lang), lang, response);
-    } else if response.status() == StatusCode::METHOD_NOT_ALLOWED {
-        let error = Error::MethodNotAllowed {
-            method: method.to_string(),
+    let pending = response.extensions_mut().remove::<Pending>().map(|p| p.0);
+    let error = pending.or_else(|| unrendered(&response, &method, state.config.body_limit));
+    if let Some(error) = error {
+        let lang = match asked.or(caller.as_ref().map(|c| c.lang)) {
+            Some(lang) => lang,
+            None => public_lang(&state, &path).await.unwrap_or_default(),
         };
         response = render(&error.problem(lang), lang, response);
     }
@@ -72,13 +86,96 @@ pub async fn context(State(state): State<AppState>, mut request: Request, next: 
     }
     let seconds = started.elapsed().as_secs_f64();
     let status = response.status().as_u16();
-    state
-        .metrics
-        .request(method.as_str(), &route, status, seconds);
+    state.metrics.request(method_label, &route, status, seconds);
     span.in_scope(|| {
         tracing::info!(status, millis = seconds * 1e3, "answered");
     });
     response
+}
+
+/// What must hold before a request reaches its handler: a body no larger
+/// than the limit by its declared length (refused before a byte of it is
+/// read), and a bearer token whose session is still live. Answers the
+/// caller the token names, if any.
+async fn admit(
+    state: &AppState,
+    headers: &HeaderMap,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<Caller>, Error> {
+    let limit = state.config.body_limit;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(Error::PayloadTooLarge { limit });
+    }
+    let Some(caller) = bearer(headers).and_then(|token| state.tokens.caller(token, now)) else {
+        return Ok(None);
+    };
+    state.sessions.check(&state.agenda, caller, now).await
+}
+
+/// The error a response of an error status carries when no handler of ours
+/// wrote it (a rejection of axum's own, a method the route lacks), so that
+/// every error is a problem document.
+fn unrendered(
+    response: &Response,
+    method: &axum::http::Method,
+    limit: usize,
+) -> Option<Arc<Error>> {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return None;
+    }
+    let problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if problem {
+        return None;
+    }
+    let error = match status {
+        StatusCode::METHOD_NOT_ALLOWED => Error::MethodNotAllowed {
+            method: method.as_str().chars().take(32).collect(),
+        },
+        StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge { limit },
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::NotJson,
+        StatusCode::NOT_FOUND => Error::RouteNotFound {
+            path: String::new(),
+        },
+        s if s.is_server_error() => Error::Internal {
+            detail: format!("a {s} without a problem document"),
+        },
+        _ => Error::BadRequest {
+            what: "a path or query parameter is not valid text".to_owned(),
+        },
+    };
+    Some(Arc::new(error))
+}
+
+/// The language of the business a public route names, for a caller who
+/// asked for none: the business's page (`/v1/public/{slug}...`) or a
+/// manage link (`/v1/manage/{token}...`) speaks the business's language.
+async fn public_lang(state: &AppState, path: &str) -> Option<Lang> {
+    let mut parts = path.trim_start_matches('/').split('/');
+    let business = match (parts.next(), parts.next(), parts.next()) {
+        (Some("v1"), Some("public"), Some(slug)) => {
+            let slug = agendo_core::account::Slug::parse(slug).ok()?;
+            state.agenda.store().business_by_slug(&slug).await.ok()??
+        }
+        (Some("v1"), Some("manage"), Some(token)) => {
+            state.tokens.manage(token, state.now())?.business
+        }
+        _ => return None,
+    };
+    let mut work = state
+        .agenda
+        .store()
+        .begin(business, agendo_core::store::Access::Read)
+        .await
+        .ok()?;
+    Some(work.business().await.ok()??.locale())
 }
 
 /// The language an `Accept-Language` list asks for, if it names one the

@@ -70,6 +70,14 @@ pub enum Error {
         retry_after: u64,
     },
 
+    /// The host is doing as much of this work as it can at once (hashing
+    /// passwords); try again after `retry_after` seconds.
+    #[error("the server is busy; try again in {retry_after} seconds")]
+    Busy {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
+
     /// The body is not JSON.
     #[error("the body must be JSON (Content-Type: application/json)")]
     NotJson,
@@ -102,6 +110,30 @@ pub enum Error {
     PayloadTooLarge {
         /// The limit, in bytes.
         limit: usize,
+    },
+
+    /// A time asked for on a public route cannot be booked. Says so and
+    /// nothing more: an anonymous caller is not told whose booking or
+    /// which block holds it.
+    #[error("this time is no longer available; please choose another")]
+    TimeUnavailable {
+        /// The engine's code for why (`slot_taken`, `outside_working_hours`).
+        code: &'static str,
+    },
+
+    /// The body did not arrive in time.
+    #[error("the request was not received within {seconds} seconds")]
+    RequestTimeout {
+        /// The time-out, in seconds.
+        seconds: u64,
+    },
+
+    /// The request is not one HTTP can carry here: a path or header that
+    /// is not valid text, a malformed request line.
+    #[error("the request is malformed: {what}")]
+    BadRequest {
+        /// What is wrong with it.
+        what: String,
     },
 
     /// A handler panicked, or something the host cannot explain went
@@ -148,6 +180,22 @@ pub struct FieldError {
 }
 
 impl Error {
+    /// The error as a caller who did not sign in may see it: a time that
+    /// cannot be booked says so without naming the bookings or blocks in
+    /// the way; any other error is unchanged.
+    pub fn for_public(error: agendo_core::Error) -> Error {
+        use agendo_core::Error as Core;
+        match error {
+            Core::SlotTaken { .. } | Core::Blocked { .. } => {
+                Error::TimeUnavailable { code: "slot_taken" }
+            }
+            Core::OutsideWorkingHours { .. } => Error::TimeUnavailable {
+                code: "outside_working_hours",
+            },
+            other => Error::Core(other),
+        }
+    }
+
     /// The HTTP status of the error.
     pub fn status(&self) -> StatusCode {
         use agendo_core::Error as Core;
@@ -171,11 +219,15 @@ impl Error {
             Error::Unauthenticated | Error::BadCredentials => StatusCode::UNAUTHORIZED,
             Error::Forbidden { .. } => StatusCode::FORBIDDEN,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::BadParameter { .. } => StatusCode::BAD_REQUEST,
             Error::RouteNotFound { .. } => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
+            Error::TimeUnavailable { .. } => StatusCode::CONFLICT,
+            Error::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Error::Config { .. } | Error::Sqlite(_) | Error::Postgres(_) | Error::Io { .. } => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -191,11 +243,15 @@ impl Error {
             Error::BadCredentials => "bad_credentials",
             Error::Forbidden { .. } => "forbidden",
             Error::TooManyRequests { .. } => "too_many_requests",
+            Error::Busy { .. } => "busy",
             Error::NotJson => "unsupported_media_type",
             Error::BadParameter { .. } => "bad_parameter",
             Error::RouteNotFound { .. } => "route_not_found",
             Error::MethodNotAllowed { .. } => "method_not_allowed",
             Error::PayloadTooLarge { .. } => "payload_too_large",
+            Error::RequestTimeout { .. } => "request_timeout",
+            Error::TimeUnavailable { code } => code,
+            Error::BadRequest { .. } => "bad_request",
             Error::Config { .. } | Error::Sqlite(_) | Error::Postgres(_) | Error::Io { .. } => {
                 "unavailable"
             }
@@ -239,6 +295,9 @@ impl Error {
             Error::TooManyRequests { retry_after } => pt(format!(
                 "tentativas demais; tente novamente em {retry_after} segundos"
             )),
+            Error::Busy { retry_after } => pt(format!(
+                "o servidor está ocupado; tente novamente em {retry_after} segundos"
+            )),
             Error::NotJson => {
                 pt("o corpo deve ser JSON (Content-Type: application/json)".to_owned())
             }
@@ -246,6 +305,13 @@ impl Error {
             Error::RouteNotFound { path } => pt(format!("rota inexistente: {path}")),
             Error::MethodNotAllowed { method } => pt(format!("{method} não é permitido aqui")),
             Error::PayloadTooLarge { limit } => pt(format!("o corpo é maior que {limit} bytes")),
+            Error::RequestTimeout { seconds } => pt(format!(
+                "a requisição não foi recebida em {seconds} segundos"
+            )),
+            Error::TimeUnavailable { .. } => {
+                pt("esse horário não está mais disponível; escolha outro".to_owned())
+            }
+            Error::BadRequest { what } => pt(format!("a requisição está malformada: {what}")),
         }
     }
 
@@ -300,7 +366,7 @@ impl Error {
                 "start": span.start(),
                 "end": span.end(),
             })),
-            Error::TooManyRequests { retry_after } => {
+            Error::TooManyRequests { retry_after } | Error::Busy { retry_after } => {
                 Some(serde_json::json!({ "retry_after": retry_after }))
             }
             _ => None,
@@ -327,6 +393,7 @@ fn title(status: StatusCode, lang: Lang) -> String {
         403 => ("Forbidden", "Proibido"),
         404 => ("Not found", "Não encontrado"),
         405 => ("Method not allowed", "Método não permitido"),
+        408 => ("Request timeout", "Tempo de requisição esgotado"),
         409 => ("Conflict", "Conflito"),
         413 => ("Payload too large", "Corpo grande demais"),
         415 => ("Unsupported media type", "Tipo de conteúdo não suportado"),
@@ -346,7 +413,7 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         self.log();
         let mut response = self.status().into_response();
-        if let Error::TooManyRequests { retry_after } = &self {
+        if let Error::TooManyRequests { retry_after } | Error::Busy { retry_after } = &self {
             if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }

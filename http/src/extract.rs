@@ -34,11 +34,38 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Json<T> {
         if !is_json {
             return Err(Error::NotJson);
         }
-        let limit = state.config.body_limit;
-        let bytes = axum::body::to_bytes(request.into_body(), limit)
-            .await
-            .map_err(|_| Error::PayloadTooLarge { limit })?;
+        let bytes = read_body(request, state).await?;
         parse(&bytes).map(Json)
+    }
+}
+
+/// A body as bytes, read within the size limit and the request time-out:
+/// for routes that take JSON or nothing.
+pub struct Body(pub axum::body::Bytes);
+
+impl FromRequest<AppState> for Body {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Body, Error> {
+        read_body(request, state).await.map(Body)
+    }
+}
+
+/// Reads a request's body, refusing one larger than the limit and one
+/// that does not arrive within the request time-out, so a slow or endless
+/// body holds nothing for long.
+///
+/// # Errors
+/// [`Error::PayloadTooLarge`], [`Error::RequestTimeout`].
+pub async fn read_body(request: Request, state: &AppState) -> Result<axum::body::Bytes, Error> {
+    let limit = state.config.body_limit;
+    let timeout = state.config.request_timeout;
+    match tokio::time::timeout(timeout, axum::body::to_bytes(request.into_body(), limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(Error::PayloadTooLarge { limit }),
+        Err(_) => Err(Error::RequestTimeout {
+            seconds: timeout.as_secs(),
+        }),
     }
 }
 

@@ -10,11 +10,13 @@
 //!
 //! Modules:
 //! - [`config`]: settings from environment variables.
-//! - [`state`]: what requests share; [`limit`]: the public routes' limit.
+//! - [`state`]: what requests share; [`limit`]: the public routes' limit;
+//!   [`passwords`]: argon2id in a bounded number of lanes.
 //! - [`context`]: the outermost middleware (request id, language, caller,
 //!   problem rendering, security headers, log line, metrics).
 //! - [`extract`]: extractors whose refusals are problem documents.
 //! - [`routes`]: one module per resource.
+//! - [`serve`]: the connection loop, with its time-outs and limits.
 
 pub mod auth;
 pub mod config;
@@ -24,11 +26,12 @@ pub mod extract;
 pub mod limit;
 pub mod metrics;
 pub mod openapi;
+pub mod passwords;
 pub mod routes;
+pub mod serve;
 pub mod state;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::path::Path;
 
 use axum::extract::{OriginalUri, Request};
@@ -202,7 +205,8 @@ pub async fn state(config: Config) -> Result<AppState, Error> {
     let db = open(&config).await?;
     let secret = secret(&config)?;
     let tokens = Tokens::new(secret.as_bytes(), config.access_ttl)?;
-    Ok(AppState::new(db, tokens, config))
+    let passwords = passwords::Passwords::for_host()?;
+    Ok(AppState::new(db, tokens, passwords, config))
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then lets the
@@ -216,15 +220,8 @@ pub async fn serve_on(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     let (router, _) = app(state.clone());
-    let served = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    let limits = serve::Limits::of(&state.config);
+    serve::serve(listener, router, limits, shutdown).await;
     state.db.close().await;
-    served.map_err(|source| Error::Io {
-        what: "serving".to_owned(),
-        source,
-    })
+    Ok(())
 }

@@ -9,10 +9,11 @@ use agendo_core::agenda::Agenda;
 use agendo_core::store::Store;
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::auth::Tokens;
+use crate::auth::{LiveSessions, Tokens};
 use crate::config::Config;
 use crate::limit::Limiter;
 use crate::metrics::Metrics;
+use crate::passwords::Passwords;
 
 /// The database behind the store, for readiness checks and shutdown.
 #[derive(Clone)]
@@ -90,11 +91,15 @@ pub struct Inner {
     pub metrics: Metrics,
     /// The per-address limit of the public routes.
     pub public_limit: Limiter,
+    /// The password hasher, bounded in lanes and queue.
+    pub passwords: Arc<Passwords>,
+    /// The sessions found live since the store's last commit.
+    pub sessions: LiveSessions,
 }
 
 impl AppState {
     /// State over `db`.
-    pub fn new(db: Db, tokens: Tokens, config: Config) -> AppState {
+    pub fn new(db: Db, tokens: Tokens, passwords: Arc<Passwords>, config: Config) -> AppState {
         let public_limit = Limiter::per_minute(config.public_rate);
         AppState(Arc::new(Inner {
             agenda: Agenda::new(db.store()),
@@ -104,6 +109,8 @@ impl AppState {
             clock: Clock::default(),
             metrics: Metrics::new(),
             public_limit,
+            passwords,
+            sessions: LiveSessions::default(),
         }))
     }
 

@@ -65,31 +65,68 @@ pub async fn logins<C: Connection>(mut conn: C, email: &Email) -> Result<Vec<Log
     Ok(logins)
 }
 
-/// Records a failed sign-in under `key` and forgets its failures before
-/// `forget_before`.
+/// Counts a sign-in attempt under `key` unless it has `limit` since
+/// `since` (see `Store::take_sign_in_attempt`). The adapter's write
+/// transaction makes the count and the insert one step: SQLite's single
+/// writer, or the lock the connection takes on the key
+/// ([`Connection::lock_name`]).
 ///
 /// # Errors
 /// [`Error::Storage`] from the database.
-pub async fn add_sign_in_failure<C: Connection>(
+pub async fn take_sign_in_attempt<C: Connection>(
     mut conn: C,
     key: &str,
     at: DateTime<Utc>,
-    forget_before: DateTime<Utc>,
-) -> Result<(), Error> {
+    since: DateTime<Utc>,
+    limit: usize,
+) -> Result<Option<DateTime<Utc>>, Error> {
     let p = C::PARAMS;
+    conn.lock_name(&format!("sign-in:{key}")).await?;
     let forget = format!(
         "DELETE FROM sign_in_failures WHERE key = {} AND at < {}",
         p.nth(1),
         p.nth(2)
     );
-    conn.execute(&forget, vec![text(key), Value::Time(Some(forget_before))])
+    conn.execute(&forget, vec![text(key), Value::Time(Some(since))])
         .await?;
+    let count = format!(
+        "SELECT at FROM sign_in_failures WHERE key = {} ORDER BY at",
+        p.nth(1)
+    );
+    let rows = conn.fetch(&count, vec![text(key)]).await?;
+    if rows.len() >= limit {
+        let oldest = rows[rows.len() - limit.max(1)].time("at")?;
+        conn.commit().await?;
+        return Ok(Some(oldest));
+    }
     let add = format!(
         "INSERT INTO sign_in_failures (key, at) VALUES ({}, {})",
         p.nth(1),
         p.nth(2)
     );
     conn.execute(&add, vec![text(key), Value::Time(Some(at))])
+        .await?;
+    conn.commit().await?;
+    Ok(None)
+}
+
+/// Takes back the attempt counted under `key` at `at`. Two attempts of one
+/// key at the same microsecond are both taken back: the host's clock makes
+/// that all but impossible, and it can only forgive, never lock out.
+///
+/// # Errors
+/// [`Error::Storage`] from the database.
+pub async fn release_sign_in_attempt<C: Connection>(
+    mut conn: C,
+    key: &str,
+    at: DateTime<Utc>,
+) -> Result<(), Error> {
+    let sql = format!(
+        "DELETE FROM sign_in_failures WHERE key = {} AND at = {}",
+        C::PARAMS.nth(1),
+        C::PARAMS.nth(2)
+    );
+    conn.execute(&sql, vec![text(key), Value::Time(Some(at))])
         .await?;
     conn.commit().await
 }

@@ -63,6 +63,13 @@ pub trait Connection: Send + Sized {
         Ok(())
     }
 
+    /// Makes concurrent transactions that name `name` take turns until
+    /// they end (a database whose write transactions already take turns
+    /// needs nothing).
+    async fn lock_name(&mut self, _name: &str) -> Result<(), Error> {
+        Ok(())
+    }
+
     /// A query for the active bookings of `on` whose held span meets a
     /// span, selecting `columns` (which include `held_start`, `held_end`
     /// and `id`, its order): parameter 1 is the business, 2 the id of `on`,

@@ -257,14 +257,24 @@ impl Store for SqliteStore {
         directory::logins(self.tx(Access::Read).await?, email).await
     }
 
-    async fn add_sign_in_failure(
+    async fn take_sign_in_attempt(
         &self,
         key: &str,
         at: DateTime<Utc>,
-        forget_before: DateTime<Utc>,
+        since: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Option<DateTime<Utc>>, agendo_core::Error> {
+        let tx = self.tx(Access::Write).await?;
+        directory::take_sign_in_attempt(tx, key, at, since, limit).await
+    }
+
+    async fn release_sign_in_attempt(
+        &self,
+        key: &str,
+        at: DateTime<Utc>,
     ) -> Result<(), agendo_core::Error> {
         let tx = self.tx(Access::Write).await?;
-        directory::add_sign_in_failure(tx, key, at, forget_before).await
+        directory::release_sign_in_attempt(tx, key, at).await
     }
 
     async fn sign_in_failures(

@@ -89,6 +89,41 @@ impl Agenda {
         load_account(&mut *work, id).await
     }
 
+    /// The account acting through `session`, when the session is live at
+    /// `ctx.now` and its account active: what a host checks on every
+    /// request signed by an access token, so that signing out or retiring
+    /// an account stops its tokens at once, not when they expire.
+    ///
+    /// # Errors
+    /// [`Error::SessionEnded`] when the session is unknown, ended, expired,
+    /// of another account, or its account is retired.
+    pub async fn live_session(
+        &self,
+        ctx: &Context,
+        session: SessionId,
+        account: AccountId,
+    ) -> Result<Account, Error> {
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        let ended = |why| Error::SessionEnded { session, why };
+        let Some(found) = work.session(session).await? else {
+            return Err(ended(Redemption::Revoked));
+        };
+        if found.account() != account {
+            return Err(ended(Redemption::Revoked));
+        }
+        if !found.is_live(ctx.now) {
+            return Err(ended(if found.revoked().is_some() {
+                Redemption::Revoked
+            } else {
+                Redemption::Expired
+            }));
+        }
+        match work.account(account).await? {
+            Some(found) if found.activity() == Activity::Active => Ok(found),
+            _ => Err(ended(Redemption::Revoked)),
+        }
+    }
+
     /// Starts a session for an active account (signing in).
     ///
     /// # Errors

@@ -107,6 +107,24 @@ pub struct BookRequest {
     pub discount: Option<Share>,
 }
 
+/// A request to book one appointment for a person who does not sign in,
+/// known by their contact (the public booking page).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContactBookRequest {
+    /// The service.
+    pub service: ServiceId,
+    /// The professional.
+    pub professional: ProfessionalId,
+    /// When the appointment starts.
+    pub start: DateTime<Utc>,
+    /// The person's name, for a new client.
+    pub name: String,
+    /// Their e-mail.
+    pub email: Email,
+    /// Their phone, if given.
+    pub phone: Option<Phone>,
+}
+
 /// A request to book a recurring series, all or nothing (R22).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SeriesRequest {
@@ -352,35 +370,75 @@ impl Agenda {
         work.commit().await
     }
 
-    /// The client a person booking without signing in is: the active client
-    /// with their e-mail (case ignored), else with their phone, else a new
-    /// client with their name, e-mail and phone, saved in the same unit of
-    /// work (R24).
+    /// Books one appointment for a person who does not sign in (the public
+    /// booking page): the active client with their e-mail (case ignored),
+    /// else with their phone, gets the booking; with neither, a client is
+    /// created with their name, e-mail and phone (R24). Finding or creating
+    /// the client and booking are one unit of work, so a refused booking
+    /// leaves no client behind, and the idempotency key covers the whole
+    /// request: the same key with another name, e-mail or phone is
+    /// [`Error::IdempotencyKeyReused`].
     ///
     /// # Errors
-    /// [`Error::NotFound`] for the business; [`Error::Invalid`] for `name`.
-    pub async fn client_for_contact(
+    /// As [`Agenda::book`]; [`Error::Invalid`] for `name` when a new
+    /// client's name is empty or too long.
+    pub async fn book_as_contact(
         &self,
         ctx: &Context,
-        name: &str,
-        email: &Email,
-        phone: Option<&Phone>,
-    ) -> Result<Client, Error> {
-        retry(|| async {
-            let mut work = self.store.begin(ctx.business, Access::Write).await?;
-            load_business(&mut *work, ctx.business).await?;
-            let clients = work.clients().await?;
-            if let Some(known) = find_contact(&clients, email, phone) {
-                return Ok(known.clone());
+        request: &ContactBookRequest,
+    ) -> Result<Booking, Error> {
+        let text = format!(
+            "book-contact|{}|{}|{}|{}|{}|{}",
+            request.service,
+            request.professional,
+            request.start.to_rfc3339(),
+            request.name.trim(),
+            request.email,
+            request
+                .phone
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        );
+        let outcome = retry(|| self.book_as_contact_once(ctx, request, &text)).await?;
+        self.booking_of(ctx, outcome).await
+    }
+
+    async fn book_as_contact_once(
+        &self,
+        ctx: &Context,
+        request: &ContactBookRequest,
+        text: &str,
+    ) -> Result<Outcome, Error> {
+        let mut work = self.store.begin(ctx.business, Access::Write).await?;
+        if let Some(outcome) = replay(&mut *work, ctx, text).await? {
+            return Ok(outcome);
+        }
+        load_business(&mut *work, ctx.business).await?;
+        let clients = work.clients().await?;
+        let client = match find_contact(&clients, &request.email, request.phone.as_ref()) {
+            Some(known) => known.id(),
+            None => {
+                let client = Client::new(ClientId::random(), ctx.business, &request.name)?
+                    .with_email(Some(request.email.clone()))
+                    .with_phone(request.phone.clone());
+                work.put_client(&client).await?;
+                client.id()
             }
-            let client = Client::new(ClientId::random(), ctx.business, name)?
-                .with_email(Some(email.clone()))
-                .with_phone(phone.cloned());
-            work.put_client(&client).await?;
-            work.commit().await?;
-            Ok(client)
-        })
-        .await
+        };
+        let plan = Plan::load(
+            &mut *work,
+            ctx,
+            request.service,
+            request.professional,
+            client,
+        )
+        .await?;
+        let booking = plan.booking(ctx, request.start, None)?;
+        check_free(&mut *work, &plan, &booking, &[]).await?;
+        let booking = plan.confirm_if_immediate(booking, ctx.now)?;
+        work.insert_booking(&booking).await?;
+        finish(work, ctx, text, Outcome::Booking(booking.id())).await
     }
 
     /// Adds a block. Bookings already in the blocked time stay: the

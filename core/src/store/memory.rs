@@ -124,17 +124,31 @@ impl Store for MemoryStore {
         Ok(out)
     }
 
-    async fn add_sign_in_failure(
+    async fn take_sign_in_attempt(
         &self,
         key: &str,
         at: DateTime<Utc>,
-        forget_before: DateTime<Utc>,
-    ) -> Result<(), Error> {
+        since: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Option<DateTime<Utc>>, Error> {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let list = failures.entry(key.to_owned()).or_default();
-        list.retain(|t| *t >= forget_before);
+        list.retain(|t| *t >= since);
+        if list.len() >= limit {
+            return Ok(Some(list[list.len() - limit.max(1)]));
+        }
         list.push(at);
         list.sort();
+        Ok(None)
+    }
+
+    async fn release_sign_in_attempt(&self, key: &str, at: DateTime<Utc>) -> Result<(), Error> {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(list) = failures.get_mut(key) {
+            if let Some(i) = list.iter().position(|t| *t == at) {
+                list.remove(i);
+            }
+        }
         Ok(())
     }
 

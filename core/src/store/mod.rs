@@ -95,16 +95,29 @@ pub trait Store: Send + Sync {
     /// from an e-mail alone.
     async fn logins(&self, email: &Email) -> Result<Vec<Login>, Error>;
 
-    /// Records a failed sign-in under `key` (an account, an address) at
-    /// `at`, and forgets the key's failures before `forget_before`. Kept in
+    /// Counts a sign-in attempt under `key` (an account, an address) at
+    /// `at`, unless the key already has `limit` attempts at or after
+    /// `since`; forgets the key's attempts before `since`. The count and the
+    /// write are one atomic step, so of many attempts at once exactly
+    /// `limit` are counted (R6). An attempt stays counted as a failure
+    /// unless it is released ([`Store::release_sign_in_attempt`]). Kept in
     /// the store, not in a host, so every host behind a load balancer
-    /// counts the same failures (R6).
-    async fn add_sign_in_failure(
+    /// counts the same attempts.
+    ///
+    /// Answers `None` when the attempt was counted; when refused, the
+    /// attempt whose leaving the window makes room again (the oldest of the
+    /// last `limit`).
+    async fn take_sign_in_attempt(
         &self,
         key: &str,
         at: DateTime<Utc>,
-        forget_before: DateTime<Utc>,
-    ) -> Result<(), Error>;
+        since: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Option<DateTime<Utc>>, Error>;
+
+    /// Takes back the attempt counted under `key` at `at`: it succeeded,
+    /// or was refused under another key before anything was checked.
+    async fn release_sign_in_attempt(&self, key: &str, at: DateTime<Utc>) -> Result<(), Error>;
 
     /// The failed sign-ins under `key` at or after `since`, oldest first.
     async fn sign_in_failures(

@@ -90,24 +90,23 @@ async fn create(
         .as_deref()
         .map(|id| ProfessionalId::parse(id).map_err(|e| at(e, "staff_id")))
         .transpose()?;
-    let hashing = state.clone();
-    let password = body.password.clone();
-    let hash = tokio::task::spawn_blocking(move || hashing.tokens.hash_password(&password))
-        .await
-        .map_err(|e| Error::Internal {
-            detail: format!("hashing task: {e}"),
-        })??;
     let id = AccountId::from_uuid(super::new_id(&state, &caller, "account", "", key.as_ref()));
     if let Some(key) = &key {
         // A retry answers the account the key made, if the request is the
-        // same (the password is not compared: its hash differs each time).
+        // same, password included.
         let ctx = context(&state, &caller);
         if let Ok(existing) = state.agenda.account(&ctx, id).await {
             let same = existing.name() == body.name.trim()
                 && Account::login_key(existing.email()) == Account::login_key(&email)
                 && existing.role() == role
                 && existing.professional() == professional;
-            if same {
+            // Its hash differs each time: only verifying compares it.
+            if same
+                && state
+                    .passwords
+                    .verify(&body.password, Some(existing.password()))
+                    .await?
+            {
                 return Ok((StatusCode::CREATED, axum::Json((&existing).into())));
             }
             return Err(agendo_core::Error::IdempotencyKeyReused {
@@ -116,6 +115,7 @@ async fn create(
             .into());
         }
     }
+    let hash = state.passwords.hash(&body.password).await?;
     let account = Account::new(
         id,
         caller.business,

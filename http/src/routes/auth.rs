@@ -18,10 +18,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::at;
-use crate::auth::{check_throttle, note_failure, Caller, RefreshToken};
+use crate::auth::{count_registration, Attempt, Caller, RefreshToken};
 use crate::context::ClientAddr;
 use crate::error::{Error, Problem};
-use crate::extract::{Idempotency, Json};
+use crate::extract::{Body, Idempotency, Json};
 use crate::state::AppState;
 
 /// The routes.
@@ -180,34 +180,6 @@ pub struct RegisteredOut {
     pub tokens: TokensOut,
 }
 
-/// Hashes a password off the async threads (argon2 takes tens of
-/// milliseconds on purpose).
-async fn hash(
-    state: &AppState,
-    password: String,
-) -> Result<agendo_core::account::PasswordHash, Error> {
-    let state = state.clone();
-    tokio::task::spawn_blocking(move || state.tokens.hash_password(&password))
-        .await
-        .map_err(|e| Error::Internal {
-            detail: format!("hashing task: {e}"),
-        })?
-}
-
-/// Verifies a password off the async threads.
-async fn verify(
-    state: &AppState,
-    password: String,
-    hash: Option<agendo_core::account::PasswordHash>,
-) -> Result<bool, Error> {
-    let state = state.clone();
-    tokio::task::spawn_blocking(move || state.tokens.verify_password(&password, hash.as_ref()))
-        .await
-        .map_err(|e| Error::Internal {
-            detail: format!("hashing task: {e}"),
-        })
-}
-
 /// Starts a session for `account` and answers its tokens, with the
 /// refresh cookie.
 async fn sign_in(
@@ -303,6 +275,7 @@ fn from_cookie(headers: &HeaderMap) -> Option<String> {
     ))]
 async fn register(
     State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
     Idempotency(key): Idempotency,
     Json(body): Json<RegisterBody>,
 ) -> Result<Response, Error> {
@@ -324,15 +297,29 @@ async fn register(
     };
     let business_id = keyed("business").map_or_else(BusinessId::random, BusinessId::from_uuid);
     let owner_id = keyed("owner").map_or_else(AccountId::random, AccountId::from_uuid);
-    if key.is_some() {
-        let ctx = agendo_core::agenda::Context::staff(business_id, state.now());
-        if let Ok(owner) = state.agenda.account(&ctx, owner_id).await {
-            return replay_register(&state, owner, body.password, lang, key).await;
-        }
-    }
     let business = Business::new(business_id, &body.business_name, zone, currency, lang)
         .map_err(|e| at(e, "business_name"))?;
-    let password = hash(&state, body.password).await?;
+    count_registration(
+        &**state.agenda.store(),
+        address,
+        state.config.register_rate,
+        state.now(),
+    )
+    .await?;
+    if let Some(key) = key {
+        let ctx = agendo_core::agenda::Context::staff(business_id, state.now());
+        if let Ok(owner) = state.agenda.account(&ctx, owner_id).await {
+            let asked = Registration {
+                business: &business,
+                slug: given.as_ref(),
+                email: &email,
+                name: &body.name,
+                password: body.password,
+            };
+            return replay_register(&state, owner, asked, lang, key).await;
+        }
+    }
+    let password = state.passwords.hash(&body.password).await?;
     let owner = Account::new(
         owner_id,
         business.id(),
@@ -372,31 +359,66 @@ async fn register(
     ))
 }
 
+/// What a registration asked for, to compare a retry with.
+struct Registration<'a> {
+    business: &'a Business,
+    slug: Option<&'a Slug>,
+    email: &'a Email,
+    name: &'a str,
+    password: String,
+}
+
 /// Answers a retried registration: the owner signs in again when the
-/// password matches; otherwise the key was used for another request.
+/// retry asks for exactly what the first request did (business, zone,
+/// currency, language, address, owner's name and e-mail, and a password
+/// that matches); anything else is the key used for another request, and
+/// refused without saying what the first one held.
 async fn replay_register(
     state: &AppState,
     owner: Account,
-    password: String,
+    asked: Registration<'_>,
     lang: Lang,
-    key: Option<agendo_core::store::IdempotencyKey>,
+    key: agendo_core::store::IdempotencyKey,
 ) -> Result<Response, Error> {
-    if !verify(state, password, Some(owner.password().clone())).await? {
-        return Err(CoreError::IdempotencyKeyReused {
-            key: key.map(|k| k.to_string()).unwrap_or_default(),
+    let reused = || -> Error {
+        CoreError::IdempotencyKeyReused {
+            key: key.to_string(),
         }
-        .into());
-    }
+        .into()
+    };
     let mut work = state
         .agenda
         .store()
         .begin(owner.business(), agendo_core::store::Access::Read)
         .await?;
-    let business = work.business().await?.ok_or(CoreError::NotFound {
-        record: agendo_core::RecordKind::Business,
-        id: owner.business().to_string(),
-    })?;
+    let business = work.business().await?.ok_or_else(reused)?;
     drop(work);
+    let slug_matches = match (asked.slug, business.slug()) {
+        (Some(asked), Some(stored)) => asked == stored,
+        // A slug made from the name may carry a suffix (it was taken).
+        (None, Some(stored)) => {
+            let made = Slug::from_name(business.name(), None);
+            stored == &made || stored.as_str().starts_with(&format!("{}-", made.as_str()))
+        }
+        (_, None) => false,
+    };
+    let same = slug_matches
+        && business.name() == asked.business.name()
+        && business.zone() == asked.business.zone()
+        && business.currency() == asked.business.currency()
+        && business.locale() == asked.business.locale()
+        && Account::login_key(owner.email()) == Account::login_key(asked.email)
+        && owner.name() == asked.name.trim();
+    // The password is checked last, and always when the rest matches: its
+    // hash differs each time, so only verifying it compares it.
+    if !same
+        || !state
+            .passwords
+            .verify(&asked.password, Some(owner.password()))
+            .await?
+    {
+        return Err(reused());
+    }
     let (tokens, cookie) = sign_in(state, &owner, lang).await?;
     Ok(with_cookie(
         StatusCode::CREATED,
@@ -428,11 +450,7 @@ async fn login(
     // A malformed e-mail is a failed sign-in like any other: it says
     // nothing about which addresses have accounts.
     let email = Email::parse(&body.email).ok();
-    let mut keys = vec![format!("address:{address}")];
-    if let Some(email) = &email {
-        keys.push(format!("email:{}", Account::login_key(email)));
-    }
-    check_throttle(&*store, &keys, now).await?;
+    let attempt = Attempt::begin(&*store, address, email.as_ref(), now).await?;
     let mut candidates = Vec::new();
     if let Some(email) = &email {
         let wanted = match body.business_slug.as_deref().map(|s| Slug::parse(s.trim())) {
@@ -451,32 +469,42 @@ async fn login(
             }
         }
     }
-    let mut signed = None;
-    if candidates.is_empty() {
-        verify(&state, body.password.clone(), None).await?;
-    }
-    for account in candidates {
-        if verify(
-            &state,
-            body.password.clone(),
-            Some(account.password().clone()),
-        )
-        .await?
-        {
-            signed = Some(account);
-            break;
+    let signed = match judge(&state, &body.password, candidates).await {
+        Ok(signed) => signed,
+        Err(error) => {
+            attempt.abandon(&*store).await?;
+            return Err(error);
         }
-    }
+    };
     let Some(account) = signed else {
-        note_failure(&*store, &keys, now).await?;
         return Err(Error::BadCredentials);
     };
-    if let Some(key) = keys.get(1) {
-        store.clear_sign_in_failures(key).await?;
-    }
+    attempt.succeeded(&*store).await?;
     let lang = business_lang(&state, account.business()).await?;
     let (tokens, cookie) = sign_in(&state, &account, lang).await?;
     Ok(with_cookie(StatusCode::OK, tokens, cookie))
+}
+
+/// The account among `candidates` whose password is `password`; with
+/// none, the decoy is checked so the answer takes as long.
+async fn judge(
+    state: &AppState,
+    password: &str,
+    candidates: Vec<Account>,
+) -> Result<Option<Account>, Error> {
+    if candidates.is_empty() {
+        state.passwords.verify(password, None).await?;
+    }
+    for account in candidates {
+        if state
+            .passwords
+            .verify(password, Some(account.password()))
+            .await?
+        {
+            return Ok(Some(account));
+        }
+    }
+    Ok(None)
 }
 
 async fn business_lang(state: &AppState, business: BusinessId) -> Result<Lang, Error> {
@@ -511,7 +539,7 @@ fn ended() -> Error {
 async fn refresh(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    Body(body): Body,
 ) -> Result<Response, Error> {
     let body: RefreshBody = if body.is_empty() {
         RefreshBody::default()
@@ -544,7 +572,7 @@ async fn refresh(
 async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    Body(body): Body,
 ) -> Result<Response, Error> {
     let body: RefreshBody = if body.is_empty() {
         RefreshBody::default()

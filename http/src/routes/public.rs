@@ -7,12 +7,19 @@
 //! Choices where the requirements are silent:
 //! - A client is matched by e-mail (case ignored), then by phone; an
 //!   active client of the business with either gets the booking, so a
-//!   returning client keeps one history. Otherwise a client is created.
+//!   returning client keeps one history. Otherwise a client is created,
+//!   in the same unit of work as the booking: a refused booking leaves no
+//!   client behind.
+//! - A time that cannot be booked is answered 409 saying only that (code
+//!   `slot_taken` or `outside_working_hours`): an anonymous caller is not
+//!   shown whose booking or which block is in the way.
+//! - Errors speak the business's language unless the caller's
+//!   `Accept-Language` asks for one the engine speaks.
 //! - A manage link lasts until 30 days after the booking's end.
 
 use agendo_core::account::Slug;
-use agendo_core::agenda::{BookRequest, Context};
-use agendo_core::business::{Activity, Business, Client};
+use agendo_core::agenda::{ContactBookRequest, Context};
+use agendo_core::business::{Activity, Business};
 use agendo_core::contact::{Email, Phone};
 use agendo_core::ids::{BusinessId, ProfessionalId, ServiceId};
 use agendo_core::store::Access;
@@ -212,27 +219,6 @@ async fn availability(
     Ok(super::json_text(answer.to_json()))
 }
 
-/// The client of the business with this e-mail or phone, or a new one.
-async fn client_for(
-    state: &AppState,
-    ctx: &Context,
-    body: &PublicClientBody,
-) -> Result<Client, Error> {
-    let email = Email::parse(&body.email).map_err(|e| at(e, "client.email"))?;
-    let phone = body
-        .phone
-        .as_deref()
-        .filter(|p| !p.trim().is_empty())
-        .map(Phone::parse)
-        .transpose()
-        .map_err(|e| at(e, "client.phone"))?;
-    state
-        .agenda
-        .client_for_contact(ctx, &body.name, &email, phone.as_ref())
-        .await
-        .map_err(|e| at(e, "client.name").into())
-}
-
 /// Books a slot as a client (R18): 201 with the booking and its manage
 /// token, or 409 when the time was taken meanwhile.
 #[utoipa::path(post, path = "/v1/public/{slug}/bookings", tag = "public",
@@ -257,26 +243,33 @@ async fn book(
 ) -> Result<(StatusCode, axum::Json<PublicBookedOut>), Error> {
     limit(&state, address)?;
     let business = business(&state, &slug).await?;
-    let service = ServiceId::parse(&body.service_id).map_err(|e| at(e, "service_id"))?;
-    let professional = ProfessionalId::parse(&body.staff_id).map_err(|e| at(e, "staff_id"))?;
-    let start = instant(&body.start, "start")?;
+    let email = Email::parse(&body.client.email).map_err(|e| at(e, "client.email"))?;
+    let phone = body
+        .client
+        .phone
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .map(Phone::parse)
+        .transpose()
+        .map_err(|e| at(e, "client.phone"))?;
+    let request = ContactBookRequest {
+        service: ServiceId::parse(&body.service_id).map_err(|e| at(e, "service_id"))?,
+        professional: ProfessionalId::parse(&body.staff_id).map_err(|e| at(e, "staff_id"))?,
+        start: instant(&body.start, "start")?,
+        name: body.client.name,
+        email,
+        phone,
+    };
     let mut ctx = Context::staff(business.id(), state.now()).as_client();
-    let client = client_for(&state, &ctx, &body.client).await?;
     if let Some(key) = key {
         ctx = ctx.with_key(key);
     }
-    let request = BookRequest {
-        service,
-        professional,
-        client: client.id(),
-        start,
-        discount: None,
-    };
-    let booking = match state.agenda.book(&ctx, &request).await {
+    let booking = match state.agenda.book_as_contact(&ctx, &request).await {
         Ok(booking) => booking,
+        Err(error) if error.field() == Some("name") => return Err(at(error, "client.name").into()),
         Err(error) => {
             count_refusal(&state, &error);
-            return Err(error.into());
+            return Err(Error::for_public(error));
         }
     };
     state.metrics.booking_created();
@@ -370,7 +363,7 @@ async fn reschedule(
         Ok(done) => Ok(axum::Json((&done).into())),
         Err(error) => {
             count_refusal(&state, &error);
-            Err(error.into())
+            Err(Error::for_public(error))
         }
     }
 }

@@ -309,24 +309,69 @@ async fn create(
         }
         None => None,
     };
-    if key.is_some() {
+    // Under a key the login's id is made from it too, so a retry finds the
+    // login the first request made and compares it: the key covers the
+    // whole request, login included.
+    let account_id = AccountId::from_uuid(super::new_id(
+        &state,
+        &caller,
+        "staff-login",
+        "",
+        key.as_ref(),
+    ));
+    let ctx = context(&state, &caller);
+    let mut saved = false;
+    if let Some(key) = &key {
+        let reused = || -> Error {
+            agendo_core::Error::IdempotencyKeyReused {
+                key: key.to_string(),
+            }
+            .into()
+        };
         let mut work = read(&state, &caller).await?;
-        if let Some(existing) = work.professional(id).await? {
-            return replayed(existing, &professional, key);
+        let existing = work.professional(id).await?;
+        let account = work.account(account_id).await?;
+        drop(work);
+        if let Some(existing) = existing {
+            if existing != professional {
+                return Err(reused());
+            }
+            saved = true;
+            match (&login, account) {
+                (None, None) => {
+                    return Ok((StatusCode::CREATED, axum::Json(StaffOut::from(&existing))))
+                }
+                (Some((email, role, password)), Some(account)) => {
+                    let same = Account::login_key(account.email()) == Account::login_key(email)
+                        && account.role() == *role
+                        && account.professional() == Some(id);
+                    if !same
+                        || !state
+                            .passwords
+                            .verify(password, Some(account.password()))
+                            .await?
+                    {
+                        return Err(reused());
+                    }
+                    let mut out = StaffOut::from(&existing);
+                    out.login = Some((&account).into());
+                    return Ok((StatusCode::CREATED, axum::Json(out)));
+                }
+                // The first request made the professional but not its
+                // login (the e-mail was taken, say): this one goes on.
+                (Some(_), None) => {}
+                (None, Some(_)) => return Err(reused()),
+            }
         }
     }
-    let ctx = context(&state, &caller);
-    state.agenda.save_professional(&ctx, &professional).await?;
+    if !saved {
+        state.agenda.save_professional(&ctx, &professional).await?;
+    }
     let mut out = StaffOut::from(&professional);
     if let Some((email, role, password)) = login {
-        let hashing = state.clone();
-        let hash = tokio::task::spawn_blocking(move || hashing.tokens.hash_password(&password))
-            .await
-            .map_err(|e| Error::Internal {
-                detail: format!("hashing task: {e}"),
-            })??;
+        let hash = state.passwords.hash(&password).await?;
         let account = Account::new(
-            AccountId::random(),
+            account_id,
             caller.business,
             email,
             professional.name(),

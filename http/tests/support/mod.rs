@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use agendo_http::config::Config;
 use agendo_http::state::AppState;
+use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
@@ -299,6 +300,53 @@ pub async fn register(server: &Server, name: &str, email: &str) -> Shop {
         slug: answer.body["business"]["slug"].as_str().unwrap().to_owned(),
         refresh: answer.text("refresh_token"),
     }
+}
+
+/// A Monday at least a week away, in São Paulo.
+pub fn next_monday() -> NaiveDate {
+    let mut day = (Utc::now() + Duration::days(7)).date_naive();
+    while day.weekday() != Weekday::Mon {
+        day = day.succ_opt().unwrap();
+    }
+    day
+}
+
+/// A salon with a 30-minute haircut, Bia working Monday to Saturday 9 to
+/// 18, and a policy keeping half the price for less than 24 hours' notice.
+pub async fn salon(server: &Server, email: &str) -> (Shop, String, String) {
+    let shop = register(server, "Salão da Ana", email).await;
+    shop.owner
+        .patch(
+            "/v1/business",
+            json!({"policy": {"tiers": [{"min_notice_hours": 24, "fee_percent": "0"}],
+                "late_fee_percent": "50", "no_show_fee_percent": "100"}}),
+        )
+        .await
+        .expect(200);
+    let service = shop
+        .owner
+        .post(
+            "/v1/services",
+            json!({"name": "Corte", "duration_minutes": 30, "price": "80.00"}),
+        )
+        .await
+        .expect(201)
+        .text("id");
+    let staff = shop
+        .owner
+        .post("/v1/staff", json!({"name": "Bia", "services": [service]}))
+        .await
+        .expect(201)
+        .text("id");
+    let day = json!([["09:00", "18:00"]]);
+    shop.owner
+        .put(
+            &format!("/v1/staff/{staff}/hours"),
+            json!({"weekly": {"mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day}}),
+        )
+        .await
+        .expect(200);
+    (shop, service, staff)
 }
 
 /// Writes one `#[tokio::test]` per database for each async test function
