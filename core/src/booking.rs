@@ -604,6 +604,7 @@ fn appointment_of(
     start: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Span, Error> {
+    crate::time::check_instant(start, "start")?;
     if start < now {
         return Err(Error::invalid(
             "start",

@@ -922,7 +922,8 @@ impl Block {
     /// A block of `on` during `span`.
     ///
     /// # Errors
-    /// [`Error::Invalid`] for `reason` past [`MAX_NAME_CHARS`].
+    /// [`Error::Invalid`] for `reason` past [`MAX_NAME_CHARS`], for `start`
+    /// or `end` outside the years the engine answers for.
     pub fn new(
         id: BlockId,
         business: BusinessId,
@@ -930,6 +931,8 @@ impl Block {
         span: Span,
         reason: &str,
     ) -> Result<Block, Error> {
+        crate::time::check_instant(span.start(), "start")?;
+        crate::time::check_instant(span.end(), "end")?;
         Ok(Block {
             id,
             business,

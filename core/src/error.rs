@@ -72,8 +72,9 @@ pub enum Error {
         after: FixedOffset,
     },
 
-    /// A local time cannot be turned into an instant the engine can represent.
-    #[error("{local} in {zone} is outside the range of supported instants")]
+    /// A local time is outside the years the engine answers for (1900 to
+    /// 2099, where the time-zone data ends).
+    #[error("{local} in {zone} is outside the years the engine answers for (1900 to 2099)")]
     LocalTimeOutOfRange {
         /// The wall-clock time asked for.
         local: NaiveDateTime,
@@ -207,6 +208,14 @@ pub enum Error {
         record: RecordKind,
         /// The id.
         id: String,
+    },
+
+    /// A change would leave the business without an active owner: the last
+    /// one may be neither retired nor given another role (R5).
+    #[error("this account is the business's last active owner; add another owner first")]
+    LastOwner {
+        /// The account.
+        account: crate::ids::AccountId,
     },
 
     /// A record is retired (soft-deleted) and takes no new bookings.
@@ -385,6 +394,7 @@ impl Error {
             Error::NotFound { .. } => "not_found",
             Error::AlreadyExists { .. } => "already_exists",
             Error::Retired { .. } => "retired",
+            Error::LastOwner { .. } => "last_owner",
             Error::SlugTaken { .. } => "slug_taken",
             Error::EmailTaken { .. } => "email_taken",
             Error::SessionEnded { .. } => "session_ended",
@@ -437,7 +447,7 @@ impl Error {
                 "{local} é ambíguo em {zone}: acontece com o deslocamento {before} e de novo com {after}"
             ),
             Error::LocalTimeOutOfRange { local, zone } => {
-                format!("{local} em {zone} está fora do intervalo de instantes suportado")
+                format!("{local} em {zone} está fora dos anos que o sistema atende (1900 a 2099)")
             }
             Error::OutsideWorkingHours { staff, span } => {
                 format!("{staff} não trabalha durante todo o período {span}")
@@ -504,6 +514,9 @@ impl Error {
             }
             Error::AlreadyExists { record, id } => {
                 format!("{} {id} já existe", record.label(lang))
+            }
+            Error::LastOwner { .. } => {
+                "esta conta é a última dona ativa do negócio; adicione outro dono antes".to_owned()
             }
             Error::Retired { record, id } => {
                 format!("{} {id} está desativado(a)", record.label(lang))
@@ -633,6 +646,14 @@ pub enum Problem {
     #[error("\"{value}\" is not a date (expected YYYY-MM-DD in years 1 to 9999)")]
     BadDate {
         /// The text given.
+        value: String,
+    },
+
+    /// A date or instant outside the years the engine answers for
+    /// ([`crate::time::FIRST_YEAR`] to [`crate::time::LAST_YEAR`]).
+    #[error("{value} is outside the years the engine answers for (1900 to 2099)")]
+    OutsideSupportedYears {
+        /// The date or instant given.
         value: String,
     },
 
@@ -833,10 +854,10 @@ pub enum Problem {
     HeldSpanTooShort,
 
     /// A recurrence rule is not one the engine understands.
-    #[error("{detail}")]
+    #[error("{fault}")]
     BadRecurrence {
-        /// What is wrong (English).
-        detail: String,
+        /// What is wrong with it.
+        fault: crate::recurrence::RuleFault,
     },
 
     /// An idempotency key has characters other than visible ASCII.
@@ -980,8 +1001,9 @@ impl Problem {
             Problem::HeldSpanTooShort => {
                 "o período reservado deve conter o atendimento".to_owned()
             }
-            Problem::BadRecurrence { detail } => {
-                format!("regra de recorrência inválida: {detail}")
+            Problem::BadRecurrence { fault } => fault.message(lang),
+            Problem::OutsideSupportedYears { value } => {
+                format!("{value} está fora dos anos que o sistema atende (1900 a 2099)")
             }
             Problem::BadIdempotencyKey { value } => {
                 format!("\"{value}\" só pode ter caracteres ASCII visíveis")

@@ -89,14 +89,17 @@ pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
 /// The most decimal digits an amount may have: what a [`Decimal`] holds.
 pub const MAX_AMOUNT_DECIMALS: u32 = 28;
 
-/// Reads decimal text as an exact amount: `80.00`, `-5`, `+1.5`, and the
-/// scientific form `1E+3` that Python's `str(Decimal)` writes. Nothing is
-/// rounded: a digit the amount cannot keep is an error, never a quiet
-/// change, and an amount too large is named as written.
+/// Reads amount text in its one written form: digits, with a point and
+/// more digits for a fraction, and a leading minus for a negative amount:
+/// `80.00`, `-5`, `0.5`. Anything else (`+5`, `.5`, `7.`, `1E+3`, `1,50`)
+/// is refused rather than guessed at, so every adapter reads the same text
+/// the same way. Nothing is rounded: a digit the amount cannot keep is an
+/// error, never a quiet change, and an amount too large is named as
+/// written.
 ///
 /// # Errors
 /// [`Error::Invalid`] for the field `amount`: [`Problem::BadAmount`] when
-/// the text is not a decimal number, [`Problem::AmountTooLarge`] past
+/// the text is not in that form, [`Problem::AmountTooLarge`] past
 /// [`MAX_AMOUNT`] either way, [`Problem::AmountTooPrecise`] with more than
 /// [`MAX_AMOUNT_DECIMALS`] decimal digits (trailing zeros aside).
 ///
@@ -107,15 +110,48 @@ pub const MAX_AMOUNT_DECIMALS: u32 = 28;
 /// use rust_decimal::Decimal;
 ///
 /// assert_eq!(read_amount("80.50")?, Decimal::new(8050, 2));
-/// assert_eq!(read_amount("1.5E+2")?, Decimal::new(150, 0));
-/// let Err(Error::Invalid { problem, .. }) = read_amount("1E+20") else { panic!() };
+/// assert!(read_amount("+5").is_err());
+/// let Err(Error::Invalid { problem, .. }) = read_amount("10000000000000") else { panic!() };
 /// assert!(matches!(problem, Problem::AmountTooLarge { .. }));
 /// # Ok::<(), agendo_core::Error>(())
 /// ```
 pub fn read_amount(text: &str) -> Result<Decimal, Error> {
     let text = text.trim();
-    let value = crate::error::clip(text);
-    let problem = match Written::read(text).map(|written| written.to_decimal()) {
+    checked(Written::read(text), crate::error::clip(text))
+}
+
+/// Reads an amount given as a number, not text: a sign, its digits and a
+/// power of ten (what Python's `Decimal.as_tuple()` gives), so a value
+/// such as `Decimal("1E+999999999")` is judged without writing its digits
+/// out. `shown` is how the caller's value reads, for the error.
+///
+/// # Errors
+/// As [`read_amount`]; [`Problem::BadAmount`] when `digits` are not
+/// decimal digits.
+///
+/// # Example
+/// ```
+/// use agendo_core::money::amount_from_parts;
+/// use rust_decimal::Decimal;
+/// assert_eq!(amount_from_parts(false, "45", 0, "45")?, Decimal::new(45, 0));
+/// assert_eq!(amount_from_parts(true, "15", -1, "-1.5")?, Decimal::new(-15, 1));
+/// assert!(amount_from_parts(false, "1", 999_999_999, "1E+999999999").is_err());
+/// # Ok::<(), agendo_core::Error>(())
+/// ```
+pub fn amount_from_parts(
+    negative: bool,
+    digits: &str,
+    exponent: i64,
+    shown: &str,
+) -> Result<Decimal, Error> {
+    checked(
+        Written::of(negative, digits, "", exponent),
+        crate::error::clip(shown),
+    )
+}
+
+fn checked(written: Option<Written>, value: String) -> Result<Decimal, Error> {
+    let problem = match written.map(|written| written.to_decimal()) {
         Some(Ok(amount)) => return Ok(amount),
         None => Problem::BadAmount { value },
         Some(Err(Limit::TooLarge)) => Problem::AmountTooLarge {
@@ -145,15 +181,24 @@ enum Limit {
 }
 
 impl Written {
-    /// `[+-]digits[.digits][(e|E)[+-]digits]`, with digits on at least one
-    /// side of the point; `None` for anything else.
+    /// `[-]digits[.digits]`; `None` for anything else.
     fn read(text: &str) -> Option<Written> {
-        let (mantissa, exponent) = match text.split_once(['e', 'E']) {
-            Some((mantissa, exponent)) => (mantissa, exponent.parse::<i64>().ok()?),
-            None => (text, 0),
+        let negative = text.starts_with('-');
+        let unsigned = text.strip_prefix('-').unwrap_or(text);
+        let (whole, fraction) = match unsigned.split_once('.') {
+            Some((_, "")) => return None,
+            Some((whole, fraction)) => (whole, fraction),
+            None => (unsigned, ""),
         };
-        let unsigned = mantissa.strip_prefix(['+', '-']).unwrap_or(mantissa);
-        let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+        if whole.is_empty() {
+            return None;
+        }
+        Written::of(negative, whole, fraction, 0)
+    }
+
+    /// The number `whole.fraction` × 10^`exponent`; `None` unless both
+    /// parts are decimal digits, with at least one.
+    fn of(negative: bool, whole: &str, fraction: &str, exponent: i64) -> Option<Written> {
         let digits = [whole, fraction].concat();
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return None;
@@ -162,7 +207,7 @@ impl Written {
         let trailing_zeros = digits.trim_start_matches('0').len() - significant.len();
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         Some(Written {
-            negative: mantissa.starts_with('-'),
+            negative,
             significant: significant.to_owned(),
             power: exponent
                 .saturating_add(count(trailing_zeros))
@@ -416,14 +461,18 @@ impl Percent {
     /// As [`Percent::new`], or [`Problem::PercentOutOfRange`] when the text is
     /// not a number.
     pub fn parse(text: &str) -> Result<Percent, Error> {
-        let value: Decimal = text.trim().parse().map_err(|_| {
-            Error::invalid(
-                "percent",
-                Problem::PercentOutOfRange {
-                    value: crate::error::clip(text),
-                },
-            )
-        })?;
+        // The one written form of a number, as for amounts: `12.5`, not
+        // `+12.5` or `1.25E+1`.
+        let value = Written::read(text.trim())
+            .and_then(|written| written.to_decimal().ok())
+            .ok_or_else(|| {
+                Error::invalid(
+                    "percent",
+                    Problem::PercentOutOfRange {
+                        value: crate::error::clip(text),
+                    },
+                )
+            })?;
         Percent::new(value)
     }
 
@@ -558,15 +607,10 @@ mod tests {
     }
 
     #[test]
-    fn amounts_are_read_exactly_in_every_written_form() {
+    fn amounts_are_read_exactly_in_their_one_written_form() {
         let cases = [
             ("80.00", Decimal::new(80, 0)),
             (" -5.5 ", Decimal::new(-55, 1)),
-            ("+1.25", Decimal::new(125, 2)),
-            (".5", Decimal::new(5, 1)),
-            ("7.", Decimal::new(7, 0)),
-            ("1.5E+2", Decimal::new(150, 0)),
-            ("25e-2", Decimal::new(25, 2)),
             ("0.000", Decimal::ZERO),
             ("-0", Decimal::ZERO),
             ("1000000000000", Decimal::from(MAX_AMOUNT)),
@@ -576,14 +620,30 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(read_amount(text).unwrap(), want, "{text}");
         }
+        // Other ways of writing a number are refused, not guessed at.
+        for text in ["+5", "+1.25", ".5", "7.", "1.5E+2", "25e-2", "- 5", "5-"] {
+            assert!(matches!(problem(text), Problem::BadAmount { .. }), "{text}");
+        }
+    }
+
+    #[test]
+    fn amounts_from_parts_are_judged_without_writing_them_out() {
+        assert_eq!(
+            amount_from_parts(false, "45", 0, "4.5E+1").unwrap(),
+            Decimal::new(45, 0)
+        );
+        let err = amount_from_parts(false, "1", i64::MAX, "1E+huge").unwrap_err();
+        assert!(err.to_string().contains("1E+huge"), "{err}");
+        assert!(amount_from_parts(false, "1", i64::MIN, "1E-huge").is_err());
+        assert!(amount_from_parts(false, "x", 0, "NaN").is_err());
     }
 
     #[test]
     fn amounts_too_large_are_named_as_written_not_clamped() {
         for text in [
             "1000000000000.01",
-            "1E+20",
-            "-1e40",
+            "100000000000000000000",
+            "-10000000000000000000000000000000000000000",
             "79228162514264337593543950336",
         ] {
             assert_eq!(
@@ -602,7 +662,10 @@ mod tests {
     #[test]
     fn digits_an_amount_cannot_keep_are_refused_not_rounded() {
         // Decimal's own parser would quietly make these 0 and 1.
-        for text in ["0.00000000000000000000000000001", "1E-40"] {
+        for text in [
+            "0.00000000000000000000000000001",
+            "0.0000000000000000000000000000000000000001",
+        ] {
             assert!(
                 matches!(problem(text), Problem::AmountTooPrecise { max: 28, .. }),
                 "{text}"

@@ -35,6 +35,142 @@ pub const MAX_OCCURRENCES: usize = 731;
 /// gives up looking for another occurrence.
 const MAX_PERIODS: u32 = 50_000;
 
+/// What is wrong with a recurrence rule, in the reader's language.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RuleFault {
+    /// A part is not `NAME=VALUE`.
+    #[error("\"{part}\" is not NAME=VALUE")]
+    NotNameValue {
+        /// The part as written.
+        part: String,
+    },
+    /// A part is given twice (RFC 5545 §3.3.10 allows each once).
+    #[error("{name} is given more than once")]
+    Repeated {
+        /// The part's name.
+        name: String,
+    },
+    /// A part the engine does not support.
+    #[error("{name} is not supported (FREQ, INTERVAL, BYDAY, COUNT, UNTIL)")]
+    UnsupportedPart {
+        /// The part's name.
+        name: String,
+    },
+    /// A frequency the engine does not support.
+    #[error("FREQ={value} is not supported (DAILY, WEEKLY or MONTHLY)")]
+    UnsupportedFrequency {
+        /// The value given.
+        value: String,
+    },
+    /// A number part that is not a number.
+    #[error("{name}={value} is not a number")]
+    NotANumber {
+        /// The part's name.
+        name: &'static str,
+        /// The value given.
+        value: String,
+    },
+    /// An `UNTIL` that is not a date or a UTC date-time.
+    #[error("UNTIL={value} is not a date (20260630) or a UTC date-time (20260630T120000Z)")]
+    BadUntil {
+        /// The value given.
+        value: String,
+    },
+    /// A `BYDAY` entry that is not a weekday.
+    #[error("BYDAY {value} is not a weekday such as TU, 2TU or -1FR")]
+    BadByDay {
+        /// The entry given.
+        value: String,
+    },
+    /// An ordinal out of range.
+    #[error("ordinal {ordinal} is not 1 to 5 or -1 to -5")]
+    BadOrdinal {
+        /// The ordinal given.
+        ordinal: i8,
+    },
+    /// An ordinal weekday outside a monthly rule.
+    #[error("an ordinal weekday (1MO, -1FR) needs FREQ=MONTHLY")]
+    OrdinalNeedsMonthly,
+    /// An interval out of range.
+    #[error("interval {interval} is not 1 to 1000")]
+    BadInterval {
+        /// The interval given.
+        interval: u32,
+    },
+    /// A count out of range.
+    #[error("count {count} is not 1 to {MAX_OCCURRENCES}")]
+    BadCount {
+        /// The count given.
+        count: u32,
+    },
+    /// Both ends given.
+    #[error("COUNT and UNTIL cannot both be given")]
+    CountAndUntil,
+    /// No `FREQ`.
+    #[error("FREQ is missing")]
+    MissingFrequency,
+    /// No end.
+    #[error("COUNT or UNTIL is needed: a series must end")]
+    MissingEnd,
+    /// The rule gives no occurrence from its first date.
+    #[error("the rule gives no occurrence from {first}")]
+    NoOccurrence {
+        /// The first date asked for.
+        first: NaiveDate,
+    },
+}
+
+impl RuleFault {
+    /// The fault for a person reading `lang`.
+    pub fn message(&self, lang: crate::Lang) -> String {
+        use RuleFault as F;
+        if lang == crate::Lang::En {
+            return self.to_string();
+        }
+        match self {
+            F::NotNameValue { part } => format!("\"{part}\" não está no formato NOME=VALOR"),
+            F::Repeated { name } => format!("{name} aparece mais de uma vez"),
+            F::UnsupportedPart { name } => {
+                format!("{name} não é suportado (FREQ, INTERVAL, BYDAY, COUNT, UNTIL)")
+            }
+            F::UnsupportedFrequency { value } => {
+                format!("FREQ={value} não é suportado (DAILY, WEEKLY ou MONTHLY)")
+            }
+            F::NotANumber { name, value } => format!("{name}={value} não é um número"),
+            F::BadUntil { value } => format!(
+                "UNTIL={value} não é uma data (20260630) nem uma data e hora UTC (20260630T120000Z)"
+            ),
+            F::BadByDay { value } => {
+                format!("BYDAY {value} não é um dia da semana como TU, 2TU ou -1FR")
+            }
+            F::BadOrdinal { ordinal } => {
+                format!("o ordinal {ordinal} não está entre 1 e 5 ou -1 e -5")
+            }
+            F::OrdinalNeedsMonthly => {
+                "um dia da semana com ordinal (1MO, -1FR) exige FREQ=MONTHLY".to_owned()
+            }
+            F::BadInterval { interval } => {
+                format!("o intervalo {interval} não está entre 1 e 1000")
+            }
+            F::BadCount { count } => {
+                format!("a contagem {count} não está entre 1 e {MAX_OCCURRENCES}")
+            }
+            F::CountAndUntil => "COUNT e UNTIL não podem vir juntos".to_owned(),
+            F::MissingFrequency => "falta FREQ".to_owned(),
+            F::MissingEnd => "é preciso COUNT ou UNTIL: uma série precisa terminar".to_owned(),
+            F::NoOccurrence { first } => format!(
+                "a regra não dá nenhuma ocorrência a partir de {}",
+                first.format("%d/%m/%Y")
+            ),
+        }
+    }
+}
+
+fn fault(field: &str, fault: RuleFault) -> Error {
+    Error::invalid(field, Problem::BadRecurrence { fault })
+}
+
 /// How often a rule repeats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Frequency {
@@ -69,12 +205,7 @@ impl ByDay {
     /// [`Error::Invalid`] for `byday` unless `ordinal` is 1 to 5 or −1 to −5.
     pub fn nth(ordinal: i8, weekday: Weekday) -> Result<ByDay, Error> {
         if ordinal == 0 || !(-5..=5).contains(&ordinal) {
-            return Err(Error::invalid(
-                "byday",
-                Problem::BadRecurrence {
-                    detail: format!("ordinal {ordinal} is not 1 to 5 or -1 to -5"),
-                },
-            ));
+            return Err(fault("byday", RuleFault::BadOrdinal { ordinal }));
         }
         Ok(ByDay {
             ordinal: Some(ordinal),
@@ -157,32 +288,17 @@ impl RecurrenceRule {
         end: End,
     ) -> Result<RecurrenceRule, Error> {
         if !(1..=1000).contains(&interval) {
-            return Err(Error::invalid(
-                "interval",
-                Problem::BadRecurrence {
-                    detail: format!("interval {interval} is not 1 to 1000"),
-                },
-            ));
+            return Err(fault("interval", RuleFault::BadInterval { interval }));
         }
         if let End::Count(count) = end {
             if count == 0 || count as usize > MAX_OCCURRENCES {
-                return Err(Error::invalid(
-                    "count",
-                    Problem::BadRecurrence {
-                        detail: format!("count {count} is not 1 to {MAX_OCCURRENCES}"),
-                    },
-                ));
+                return Err(fault("count", RuleFault::BadCount { count }));
             }
         }
         let mut by_day: Vec<ByDay> = by_day.into_iter().collect();
         for (i, day) in by_day.iter().enumerate() {
             if day.ordinal.is_some() && frequency != Frequency::Monthly {
-                return Err(Error::invalid(
-                    "byday",
-                    Problem::BadRecurrence {
-                        detail: "an ordinal weekday (1MO, -1FR) needs FREQ=MONTHLY".into(),
-                    },
-                ));
+                return Err(fault("byday", RuleFault::OrdinalNeedsMonthly));
             }
             if by_day[..i].contains(day) {
                 return Err(Error::invalid(
@@ -203,88 +319,91 @@ impl RecurrenceRule {
     }
 
     /// Reads a rule written as an RFC 5545 `RRULE` value, with or without
-    /// the `RRULE:` prefix: `FREQ=WEEKLY;BYDAY=TU;COUNT=10`.
+    /// the `RRULE:` prefix: `FREQ=WEEKLY;BYDAY=TU;COUNT=10`. Names and
+    /// values are read whatever their case, as RFC 5545 says; each part
+    /// may be given once.
     ///
     /// # Errors
     /// [`Error::Invalid`] for `rrule` (or the part at fault) with
-    /// [`Problem::BadRecurrence`] saying what is wrong: a missing `FREQ`, an
-    /// unsupported part (`BYMONTH`, `FREQ=YEARLY`), both `COUNT` and
-    /// `UNTIL`, a bad number or date.
+    /// [`Problem::BadRecurrence`] saying what is wrong: a missing `FREQ`, a
+    /// part given twice, an unsupported part (`BYMONTH`, `FREQ=YEARLY`),
+    /// both `COUNT` and `UNTIL`, a bad number, weekday or date.
+    ///
+    /// ```
+    /// use agendo_core::recurrence::RecurrenceRule;
+    /// assert!(RecurrenceRule::parse("rrule:freq=weekly;byday=tu;count=2").is_ok());
+    /// let twice = RecurrenceRule::parse("FREQ=DAILY;COUNT=2;COUNT=3").unwrap_err();
+    /// assert_eq!(twice.to_string(), "rrule: COUNT is given more than once");
+    /// ```
     pub fn parse(text: &str) -> Result<RecurrenceRule, Error> {
-        let bad = |detail: String| Error::invalid("rrule", Problem::BadRecurrence { detail });
+        let bad = |fault: RuleFault| self::fault("rrule", fault);
+        let clip = crate::error::clip;
         let body = text.trim();
-        let body = body.strip_prefix("RRULE:").unwrap_or(body);
-        let (mut frequency, mut interval, mut by_day, mut end) = (None, 1, Vec::new(), None);
+        let body = match body.get(..6) {
+            Some(prefix) if prefix.eq_ignore_ascii_case("RRULE:") => &body[6..],
+            _ => body,
+        };
+        let (mut frequency, mut interval, mut by_day, mut end) = (None, None, None, None);
+        let mut seen: Vec<String> = Vec::new();
         for part in body.split(';').filter(|p| !p.is_empty()) {
-            let (name, value) = part.split_once('=').ok_or_else(|| {
-                bad(format!(
-                    "\"{}\" is not NAME=VALUE",
-                    crate::error::clip(part)
-                ))
-            })?;
-            match name.to_ascii_uppercase().as_str() {
+            let (name, value) = part
+                .split_once('=')
+                .ok_or_else(|| bad(RuleFault::NotNameValue { part: clip(part) }))?;
+            let name = name.trim().to_ascii_uppercase();
+            if seen.contains(&name) {
+                return Err(bad(RuleFault::Repeated { name: clip(&name) }));
+            }
+            seen.push(name.clone());
+            let number = |name: &'static str| {
+                value.parse::<u32>().map_err(|_| {
+                    bad(RuleFault::NotANumber {
+                        name,
+                        value: clip(value),
+                    })
+                })
+            };
+            match name.as_str() {
                 "FREQ" => {
                     frequency = Some(match value.to_ascii_uppercase().as_str() {
                         "DAILY" => Frequency::Daily,
                         "WEEKLY" => Frequency::Weekly,
                         "MONTHLY" => Frequency::Monthly,
-                        other => {
-                            return Err(bad(format!(
-                                "FREQ={} is not supported (DAILY, WEEKLY or MONTHLY)",
-                                crate::error::clip(other)
-                            )))
+                        _ => {
+                            return Err(bad(RuleFault::UnsupportedFrequency { value: clip(value) }))
                         }
                     })
                 }
-                "INTERVAL" => {
-                    interval = value.parse().map_err(|_| {
-                        bad(format!(
-                            "INTERVAL={} is not a number",
-                            crate::error::clip(value)
-                        ))
-                    })?
-                }
-                "COUNT" | "UNTIL" if end.is_some() => {
-                    return Err(bad("COUNT and UNTIL cannot both be given".into()))
-                }
-                "COUNT" => {
-                    end = Some(End::Count(value.parse().map_err(|_| {
-                        bad(format!(
-                            "COUNT={} is not a number",
-                            crate::error::clip(value)
-                        ))
-                    })?))
-                }
+                "INTERVAL" => interval = Some(number("INTERVAL")?),
+                "COUNT" | "UNTIL" if end.is_some() => return Err(bad(RuleFault::CountAndUntil)),
+                "COUNT" => end = Some(End::Count(number("COUNT")?)),
                 "UNTIL" => {
-                    end = Some(parse_until(value).ok_or_else(|| {
-                        bad(format!(
-                        "UNTIL={} is not a date (20260630) or a UTC date-time (20260630T120000Z)",
-                        crate::error::clip(value)
-                    ))
-                    })?)
+                    end = Some(
+                        parse_until(value)
+                            .ok_or_else(|| bad(RuleFault::BadUntil { value: clip(value) }))?,
+                    )
                 }
                 "BYDAY" => {
+                    let mut days = Vec::new();
                     for day in value.split(',') {
-                        by_day.push(parse_byday(day).ok_or_else(|| {
-                            bad(format!(
-                                "BYDAY {} is not a weekday such as TU, 2TU or -1FR",
-                                crate::error::clip(day)
-                            ))
-                        })??);
+                        days.push(
+                            parse_byday(day)
+                                .ok_or_else(|| bad(RuleFault::BadByDay { value: clip(day) }))??,
+                        );
                     }
+                    by_day = Some(days);
                 }
                 "WKST" if value.eq_ignore_ascii_case("MO") => {}
-                other => {
-                    return Err(bad(format!(
-                        "{} is not supported (FREQ, INTERVAL, BYDAY, COUNT, UNTIL)",
-                        crate::error::clip(other)
-                    )))
-                }
+                other => return Err(bad(RuleFault::UnsupportedPart { name: clip(other) })),
             }
         }
-        let frequency = frequency.ok_or_else(|| bad("FREQ is missing".into()))?;
-        let end = end.ok_or_else(|| bad("COUNT or UNTIL is needed: a series must end".into()))?;
-        RecurrenceRule::new(frequency, interval, by_day, end)
+        let frequency = frequency.ok_or_else(|| bad(RuleFault::MissingFrequency))?;
+        let end = end.ok_or_else(|| bad(RuleFault::MissingEnd))?;
+        RecurrenceRule::new(
+            frequency,
+            interval.unwrap_or(1),
+            by_day.unwrap_or_default(),
+            end,
+        )
     }
 
     /// The frequency.
@@ -309,8 +428,9 @@ impl RecurrenceRule {
     ///
     /// # Errors
     /// [`Error::Invalid`] for `until` when the rule would make more than
-    /// [`MAX_OCCURRENCES`]; [`Error::LocalTimeOutOfRange`] at the far ends
-    /// of the calendar.
+    /// [`MAX_OCCURRENCES`], for `rrule` when it gives no occurrence at all;
+    /// [`Error::LocalTimeOutOfRange`] outside the years the engine answers
+    /// for.
     pub fn expand(&self, zone: Tz, first: NaiveDateTime) -> Result<Vec<DateTime<Utc>>, Error> {
         let start_date = first.date();
         let time = first.time();
@@ -344,6 +464,14 @@ impl RecurrenceRule {
                 }
                 out.push(instant);
             }
+        }
+        if out.is_empty() {
+            // A rule that can never match (every seventh day on Tuesdays,
+            // from a Monday) would book an empty series.
+            return Err(fault(
+                "rrule",
+                RuleFault::NoOccurrence { first: start_date },
+            ));
         }
         Ok(out)
     }
@@ -472,8 +600,20 @@ fn parse_byday(text: &str) -> Option<Result<ByDay, Error>> {
     if ordinal.is_empty() {
         return Some(Ok(ByDay::every(weekday)));
     }
-    let ordinal: i8 = ordinal.strip_prefix('+').unwrap_or(ordinal).parse().ok()?;
-    Some(ByDay::nth(ordinal, weekday))
+    // One sign at most, then one digit: `+1MO`, `-1FR`, `2TU`.
+    let (negative, digits) = match ordinal.as_bytes()[0] {
+        b'+' => (false, &ordinal[1..]),
+        b'-' => (true, &ordinal[1..]),
+        _ => (false, ordinal),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let magnitude: i8 = digits.parse().ok()?;
+    Some(ByDay::nth(
+        if negative { -magnitude } else { magnitude },
+        weekday,
+    ))
 }
 
 fn parse_until(text: &str) -> Option<End> {
@@ -599,6 +739,105 @@ mod tests {
             "FREQ=DAILY;UNTIL=20260307T090000Z",
         ] {
             assert_eq!(RecurrenceRule::parse(text).unwrap().to_string(), text);
+        }
+    }
+
+    fn refusal(rule: &str) -> String {
+        RecurrenceRule::parse(rule).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_doubled_sign_in_byday_is_refused() {
+        for rule in [
+            "FREQ=MONTHLY;BYDAY=+-1MO;COUNT=2",
+            "FREQ=MONTHLY;BYDAY=++1MO;COUNT=2",
+            "FREQ=MONTHLY;BYDAY=+-5FR;COUNT=2",
+            "FREQ=MONTHLY;BYDAY=--1MO;COUNT=2",
+        ] {
+            assert!(refusal(rule).contains("is not a weekday"), "{rule}");
+        }
+        assert!(RecurrenceRule::parse("FREQ=MONTHLY;BYDAY=+1MO,-1FR;COUNT=2").is_ok());
+    }
+
+    #[test]
+    fn a_repeated_part_is_refused_naming_it() {
+        assert_eq!(
+            refusal("FREQ=WEEKLY;BYDAY=MO;BYDAY=TU;COUNT=2"),
+            "rrule: BYDAY is given more than once"
+        );
+        assert_eq!(
+            refusal("FREQ=DAILY;FREQ=WEEKLY;COUNT=2"),
+            "rrule: FREQ is given more than once"
+        );
+        assert_eq!(
+            refusal("FREQ=DAILY;INTERVAL=2;interval=3;COUNT=2"),
+            "rrule: INTERVAL is given more than once"
+        );
+        assert_eq!(
+            refusal("FREQ=DAILY;COUNT=2;COUNT=3"),
+            "rrule: COUNT is given more than once"
+        );
+        assert_eq!(
+            refusal("FREQ=DAILY;COUNT=2;UNTIL=20260601"),
+            "rrule: COUNT and UNTIL cannot both be given"
+        );
+    }
+
+    #[test]
+    fn names_and_the_prefix_are_read_whatever_their_case() {
+        assert_eq!(
+            dates("rrule:freq=daily;count=2", "2026-03-02T09:00:00"),
+            ["2026-03-02", "2026-03-03"]
+        );
+        assert_eq!(
+            dates("RRule:Freq=Weekly;ByDay=tu;Count=1", "2026-03-02T09:00:00"),
+            ["2026-03-03"]
+        );
+    }
+
+    #[test]
+    fn a_rule_that_never_matches_is_refused() {
+        // 2026-03-02 is a Monday: every seventh day is a Monday.
+        let err = RecurrenceRule::parse("FREQ=DAILY;INTERVAL=7;BYDAY=TU;COUNT=3")
+            .unwrap()
+            .expand(chrono_tz::UTC, local("2026-03-02T09:00:00"))
+            .unwrap_err();
+        assert_eq!(err.field(), Some("rrule"));
+        assert!(err
+            .message(crate::Lang::PtBr)
+            .contains("nenhuma ocorrência"));
+    }
+
+    #[test]
+    fn past_the_zone_table_a_rule_is_refused_not_answered_wrong() {
+        let rule = RecurrenceRule::parse("FREQ=DAILY;COUNT=1").unwrap();
+        let err = rule
+            .expand(chrono_tz::America::New_York, local("2100-07-01T12:00:00"))
+            .unwrap_err();
+        assert!(matches!(err, Error::LocalTimeOutOfRange { .. }), "{err}");
+        let ok = rule
+            .expand(chrono_tz::America::New_York, local("2099-07-01T12:00:00"))
+            .unwrap();
+        assert_eq!(ok[0].to_rfc3339(), "2099-07-01T16:00:00+00:00");
+    }
+
+    #[test]
+    fn rule_errors_read_in_portuguese_have_no_english_left() {
+        for rule in [
+            "FREQ=YEARLY;COUNT=2",
+            "FREQ=DAILY",
+            "COUNT=2",
+            "FREQ=DAILY;COUNT=x",
+            "FREQ=DAILY;BYMONTH=2;COUNT=2",
+            "FREQ=WEEKLY;BYDAY=1MO;COUNT=2",
+            "FREQ=DAILY;UNTIL=2026;COUNT=2",
+        ] {
+            let pt = RecurrenceRule::parse(rule)
+                .unwrap_err()
+                .message(crate::Lang::PtBr);
+            for english in ["is not", "supported", "missing", "needs", "cannot"] {
+                assert!(!pt.contains(english), "{rule}: {pt}");
+            }
         }
     }
 }

@@ -72,7 +72,8 @@ pub struct Config {
     /// (`AGENDO_REGISTER_RATE`, default 10).
     pub register_rate: usize,
     /// Client connections held at once (`AGENDO_MAX_CONNECTIONS`, default
-    /// 1024); one more waits in the kernel's backlog until one closes.
+    /// 4096, lowered to what the process may open); one more waits in the
+    /// kernel's backlog until one closes.
     pub max_connections: usize,
     /// How long a client may take to send a request's head, or to start
     /// the next request on a kept-alive connection
@@ -206,8 +207,8 @@ impl Config {
                 .unwrap_or(16),
             register_rate: usize::try_from(number("AGENDO_REGISTER_RATE", 10, 1, 1_000_000)?)
                 .unwrap_or(10),
-            max_connections: usize::try_from(number("AGENDO_MAX_CONNECTIONS", 1_024, 1, 1 << 20)?)
-                .unwrap_or(1_024),
+            max_connections: usize::try_from(number("AGENDO_MAX_CONNECTIONS", 4_096, 1, 1 << 20)?)
+                .unwrap_or(4_096),
             header_timeout: Duration::from_secs(number(
                 "AGENDO_HEADER_TIMEOUT_SECONDS",
                 10,

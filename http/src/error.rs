@@ -377,6 +377,10 @@ impl Error {
     /// failures as errors with their detail, the caller's as debug.
     pub fn log(&self) {
         match self.status() {
+            // Shedding load is the host working as meant, not failing.
+            _ if matches!(self, Error::Busy { .. }) => {
+                tracing::warn!(code = self.code(), "request shed: the host is busy")
+            }
             s if s.is_server_error() => {
                 tracing::error!(error = %self, code = self.code(), "request failed")
             }

@@ -66,6 +66,8 @@ pub fn app(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .merge(routes::public::router())
         .merge(routes::system::router())
         .split_for_parts();
+    let mut api = api;
+    openapi::document_errors(&mut api);
     let docs = SwaggerUi::new("/docs").url("/openapi.json", api.clone());
     let router = router
         .merge(docs)

@@ -17,7 +17,11 @@
 //!   from the proxy's address);
 //! - a body must arrive within the request time-out, and a body declared
 //!   larger than the limit is refused before it is read
-//!   ([`crate::extract`], [`crate::context`]).
+//!   ([`crate::extract`], [`crate::context`]);
+//! - a request hyper cannot parse (a malformed request line or header, a
+//!   head too large) is answered by hyper itself, with a status and no
+//!   body; [`Problems`] turns that answer into a problem document like
+//!   every other error.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -167,7 +171,7 @@ pub async fn serve(
             .header_read_timeout(limits.header_timeout);
         let closed = closed.clone();
         tokio::spawn(async move {
-            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            let connection = builder.serve_connection(TokioIo::new(Problems::new(stream)), service);
             let mut connection = std::pin::pin!(connection);
             tokio::select! {
                 _ = connection.as_mut() => {}
@@ -193,5 +197,158 @@ async fn until_closing(mut closed: watch::Receiver<bool>) {
         if closed.changed().await.is_err() {
             return;
         }
+    }
+}
+
+/// A connection's stream that turns hyper's own answers to a request it
+/// could not parse into problem documents. hyper answers those with a
+/// head alone (`HTTP/1.1 400 Bad Request`, `content-length: 0`) and closes
+/// the connection; every error of ours has a body, so a 4xx head with an
+/// empty body written here can only be hyper's. Reading passes through.
+struct Problems<S> {
+    inner: S,
+    /// A replacement answer being written, and how much of it is written.
+    pending: Option<(Vec<u8>, usize)>,
+}
+
+impl<S> Problems<S> {
+    fn new(inner: S) -> Problems<S> {
+        Problems {
+            inner,
+            pending: None,
+        }
+    }
+}
+
+/// The problem document for hyper's bodiless answer in `head`, if `head` is
+/// one.
+fn problem_for(head: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(head).ok()?;
+    let status: u16 = text.strip_prefix("HTTP/1.1 4")?.get(..2)?.parse().ok()?;
+    let status = 400 + status;
+    let lower = text.to_ascii_lowercase();
+    if !text.ends_with("\r\n\r\n") || !lower.contains("\r\ncontent-length: 0\r\n") {
+        return None;
+    }
+    let what = match status {
+        431 => "the request head is too large",
+        414 => "the request target is too long",
+        _ => "the request line or a header is malformed",
+    };
+    let error = crate::error::Error::BadRequest {
+        what: what.to_owned(),
+    };
+    let mut problem = error.problem(agendo_core::Lang::En);
+    problem.status = status;
+    let body = serde_json::to_vec(&problem).ok()?;
+    let code = axum::http::StatusCode::from_u16(status).ok()?;
+    let mut out = format!(
+        "HTTP/1.1 {status} {}\r\ncontent-type: application/problem+json\r\n\
+         content-language: en\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        code.canonical_reason().unwrap_or("Bad Request"),
+        body.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(&body);
+    Some(out)
+}
+
+impl<S: tokio::io::AsyncWrite + Unpin> Problems<S> {
+    /// Writes what is left of a replacement answer.
+    fn poll_pending(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use std::task::Poll;
+        while let Some((bytes, written)) = &mut self.pending {
+            if *written == bytes.len() {
+                self.pending = None;
+                break;
+            }
+            match std::pin::Pin::new(&mut self.inner).poll_write(cx, &bytes[*written..]) {
+                Poll::Ready(Ok(0)) => {
+                    return Poll::Ready(Err(std::io::ErrorKind::WriteZero.into()))
+                }
+                Poll::Ready(Ok(n)) => *written += n,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Problems<S> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Problems<S> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        use std::task::Poll;
+        if self.poll_pending(cx)?.is_pending() {
+            return Poll::Pending;
+        }
+        if let Some(answer) = problem_for(buf) {
+            self.pending = Some((answer, 0));
+            // The replacement is written now or on the next flush; hyper
+            // counts its own bytes as written.
+            let _ = self.poll_pending(cx)?;
+            return Poll::Ready(Ok(buf.len()));
+        }
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        if self.poll_pending(cx)?.is_pending() {
+            return std::task::Poll::Pending;
+        }
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        if self.poll_pending(cx)?.is_pending() {
+            return std::task::Poll::Pending;
+        }
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hypers_bodiless_error_becomes_a_problem_document() {
+        let head = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\ndate: Tue, 01 Dec 2026 03:00:00 GMT\r\n\r\n";
+        let answer = String::from_utf8(problem_for(head).unwrap()).unwrap();
+        assert!(
+            answer.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+            "{answer}"
+        );
+        assert!(answer.contains("application/problem+json"), "{answer}");
+        assert!(answer.contains("\"code\":\"bad_request\""), "{answer}");
+        let large = b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-length: 0\r\n\r\n";
+        assert!(String::from_utf8(problem_for(large).unwrap())
+            .unwrap()
+            .contains("\"status\":431"));
+        // Our own answers, with a body, pass through.
+        assert!(problem_for(b"HTTP/1.1 404 Not Found\r\ncontent-length: 120\r\n\r\n").is_none());
+        assert!(problem_for(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").is_none());
     }
 }

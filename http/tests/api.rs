@@ -469,16 +469,36 @@ async fn bad_input_gets_a_problem_naming_the_field_and_changes_nothing() {
     let huge = owner
         .post(
             "/v1/services",
-            json!({"name": "Corte", "duration_minutes": 30, "price": "1E+20"}),
+            json!({"name": "Corte", "duration_minutes": 30, "price": "100000000000000000000"}),
         )
         .await
         .expect(422);
     assert_eq!(huge.body["errors"][0]["field"], "price");
     let detail = huge.text("detail");
     assert!(
-        detail.contains("1E+20") && detail.contains("1000000000000"),
+        detail.contains("100000000000000000000") && detail.contains("1000000000000"),
         "{detail}"
     );
+    // An amount has one written form: no sign before it, no exponent.
+    for written in ["+5", "5E+1", ".5"] {
+        let odd = owner
+            .post(
+                "/v1/services",
+                json!({"name": "Corte", "duration_minutes": 30, "price": written}),
+            )
+            .await
+            .expect(422);
+        assert_eq!(odd.body["errors"][0]["field"], "price", "{written}");
+    }
+    // A block from the year 0 to 9999 means nothing to a business.
+    let block = owner
+        .post(
+            &format!("/v1/staff/{}/blocks", staff_for_blocks(owner).await),
+            json!({"start": "0000-01-01T00:00:00Z", "end": "9999-12-31T00:00:00Z"}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(block.body["errors"][0]["field"], "start");
 
     let hours = owner
         .post(
@@ -549,6 +569,15 @@ async fn bad_input_gets_a_problem_naming_the_field_and_changes_nothing() {
     assert_eq!(owner.get("/v1/services").await.expect(200).body, json!([]));
     assert_eq!(owner.get("/v1/clients").await.expect(200).body, json!([]));
     server.stop().await;
+}
+
+/// A professional to put blocks on.
+async fn staff_for_blocks(owner: &support::Api) -> String {
+    owner
+        .post("/v1/staff", json!({"name": "Bloqueada"}))
+        .await
+        .expect(201)
+        .text("id")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,10 +8,10 @@ mod support;
 
 use std::time::Duration as StdDuration;
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
-use support::{next_monday, register, salon, Db, Server};
+use support::{monday_at, register, salon, Db, Server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -25,6 +25,7 @@ on_both!(
     a_refused_public_booking_leaves_no_client,
     a_token_stops_when_its_account_is_retired_or_it_signs_out,
     public_errors_speak_the_business_language,
+    the_last_owner_can_be_neither_retired_nor_demoted,
 );
 
 fn registration(email: &str) -> Value {
@@ -81,10 +82,7 @@ async fn a_registration_replayed_with_another_request_is_refused(db: Db) {
 async fn a_public_booking_replayed_with_another_contact_is_refused(db: Db) {
     let server = Server::start(db).await;
     let (shop, service, staff) = salon(&server, "ana@salao.com.br").await;
-    let start = Utc
-        .from_local_datetime(&next_monday().and_hms_opt(13, 0, 0).unwrap())
-        .unwrap()
-        .to_rfc3339();
+    let start = monday_at(0, 13).to_rfc3339();
     let body = |phone: &str| {
         json!({"service_id": service, "staff_id": staff, "start": start,
             "client": {"name": "Maria", "email": "maria@example.com", "phone": phone}})
@@ -223,10 +221,7 @@ async fn registrations_from_one_address_are_limited(db: Db) {
 async fn a_refused_public_booking_leaves_no_client(db: Db) {
     let server = Server::start(db).await;
     let (shop, service, staff) = salon(&server, "ana@salao.com.br").await;
-    let start = Utc
-        .from_local_datetime(&next_monday().and_hms_opt(14, 0, 0).unwrap())
-        .unwrap()
-        .to_rfc3339();
+    let start = monday_at(0, 14).to_rfc3339();
     let path = format!("/v1/public/{}/bookings", shop.slug);
     let api = server.anonymous();
     let tries = (0..8).map(|n| {
@@ -310,11 +305,7 @@ async fn public_errors_speak_the_business_language(db: Db) {
         .await;
     assert_eq!(bad.body["status"], bad.status.as_u16());
     assert_eq!(bad.headers["content-language"], "pt-BR", "{}", bad.body);
-    let sunday = next_monday() - Duration::days(1);
-    let start = Utc
-        .from_local_datetime(&sunday.and_hms_opt(13, 0, 0).unwrap())
-        .unwrap()
-        .to_rfc3339();
+    let start = monday_at(-1, 13).to_rfc3339();
     let closed = api
         .post(
             &format!("/v1/public/{}/bookings", shop.slug),
@@ -384,6 +375,17 @@ async fn every_error_is_a_problem_document() {
         .await
         .expect(405);
     assert_eq!(wrong_method.content_type, "application/problem+json");
+    // What hyper refuses before any handler runs is a problem document too.
+    for head in [
+        &b"GET /healthz HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n"[..],
+        b"GET /healthz HTTP/1.1 extra\r\nHost: x\r\n\r\n",
+        b"POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+    ] {
+        let answer = exchange(&server, head, StdDuration::from_secs(20)).await;
+        assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
+        assert!(answer.contains("application/problem+json"), "{answer}");
+        assert!(answer.contains("\"status\":4"), "{answer}");
+    }
     server.stop().await;
 }
 
@@ -450,5 +452,76 @@ async fn a_body_that_does_not_arrive_times_out() {
     .await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     assert!(answer.contains("request_timeout"), "{answer}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_says_every_error_is_a_problem_document() {
+    let server = Server::start(Db::Sqlite).await;
+    let doc = server
+        .anonymous()
+        .get("/openapi.json")
+        .await
+        .expect(200)
+        .body;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            for status in ["413", "500", "503"] {
+                assert!(responses.contains_key(status), "{method} {path}: {status}");
+            }
+            if operation.get("security").is_some() {
+                assert!(responses.contains_key("401"), "{method} {path}: 401");
+            }
+            if operation.get("requestBody").is_some() {
+                for status in ["400", "408", "415", "422"] {
+                    assert!(responses.contains_key(status), "{method} {path}: {status}");
+                }
+            }
+            for (status, response) in responses {
+                if status.starts_with('2') {
+                    continue;
+                }
+                let types: Vec<&String> = response["content"].as_object().unwrap().keys().collect();
+                assert_eq!(
+                    types,
+                    ["application/problem+json"],
+                    "{method} {path} {status}"
+                );
+            }
+        }
+    }
+    server.stop().await;
+}
+
+async fn the_last_owner_can_be_neither_retired_nor_demoted(db: Db) {
+    let server = Server::start(db).await;
+    let shop = register(&server, "Salão", "ana@salao.com.br").await;
+    let me = shop
+        .owner
+        .get("/v1/accounts/me")
+        .await
+        .expect(200)
+        .text("id");
+    let refused = shop
+        .owner
+        .delete(&format!("/v1/accounts/{me}"))
+        .await
+        .expect(409);
+    assert_eq!(refused.text("code"), "last_owner");
+    shop.owner.get("/v1/business").await.expect(200);
+    // With a second owner, the first may go.
+    shop.owner
+        .post(
+            "/v1/accounts",
+            json!({"name": "Bia", "email": "bia@salao.com.br",
+                "password": "tesoura-pente-navalha", "role": "owner"}),
+        )
+        .await
+        .expect(201);
+    shop.owner
+        .delete(&format!("/v1/accounts/{me}"))
+        .await
+        .expect(200);
     server.stop().await;
 }

@@ -251,6 +251,27 @@ fn python_tests(env: &[(&str, &str)]) -> Result<(), String> {
     bindings::python_tests(&venv, env)
 }
 
+/// Schemathesis over the server's `/openapi.json`, signed in as an owner,
+/// on a SQLite file and on a fresh database of the test Postgres: no 5xx,
+/// and every status, content type and body as documented
+/// (`http/tests/schemathesis/run.py`).
+fn schemathesis(postgres: &str, env: &[(&str, &str)]) -> Result<(), String> {
+    run::step(
+        "build the server",
+        &["build", "-p", "agendo-http", "--bin", "agendo"],
+    )?;
+    let server = run::target_dir().join("debug/agendo");
+    let server = server.to_string_lossy();
+    let venv = python::Venv::ensure()?;
+    let script = "http/tests/schemathesis/run.py";
+    venv.run("schemathesis (SQLite)", &[script, "--server", &server], env)?;
+    venv.run(
+        "schemathesis (Postgres)",
+        &[script, "--server", &server, "--postgres", postgres],
+        env,
+    )
+}
+
 /// A fresh directory under the system's temporary directory.
 fn tempfile_dir(name: &str) -> Result<std::path::PathBuf, String> {
     let dir = std::env::temp_dir().join(format!("agendo-{name}-{}", std::process::id()));
@@ -287,6 +308,7 @@ fn test() -> Result<(), String> {
     run::step_with("tests", &["test", "--workspace", "--all-targets"], &env)?;
     run::step_with("doctests", &["test", "--workspace", "--doc"], &env)?;
     python_tests(&env)?;
+    schemathesis(server.url(), &env)?;
     drop(server);
     contract::check()?;
     println!("xtask: all checks passed");

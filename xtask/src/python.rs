@@ -1,8 +1,8 @@
 //! The Python side: a virtualenv under `target/`, the wheel built with
 //! maturin, and the pytest suites run against it.
 //!
-//! The virtualenv gets maturin, pytest and the web example's FastAPI from
-//! PyPI the first time (and
+//! The virtualenv gets maturin, pytest, the web example's FastAPI and
+//! schemathesis from PyPI the first time (and
 //! again only when one is missing), so a fresh machine needs only
 //! `python3` with its `venv` module (`.ci/run` installs them when missing).
 
@@ -12,12 +12,14 @@ use std::process::Command;
 use crate::run;
 
 /// What the virtualenv needs, as pip names them: the build and test tools,
-/// and FastAPI with httpx for the web example's self-test.
+/// FastAPI with httpx for the web example's self-test, and schemathesis
+/// for the server's API.
 const TOOLS: &[&str] = &[
     "maturin>=1.9,<2",
     "pytest>=7",
     "fastapi>=0.110",
     "httpx>=0.27",
+    "schemathesis>=4.3,<5",
 ];
 
 /// A virtualenv with maturin and pytest.
@@ -42,7 +44,7 @@ impl Venv {
             )?;
         }
         let ready = Command::new(venv.python())
-            .args(["-c", "import maturin, pytest, fastapi, httpx"])
+            .args(["-c", "import maturin, pytest, fastapi, httpx, schemathesis"])
             .output()
             .is_ok_and(|o| o.status.success());
         if !ready {
@@ -57,7 +59,7 @@ impl Venv {
                         "--disable-pip-version-check",
                     ])
                     .args(TOOLS),
-                "pip install maturin pytest",
+                "pip install maturin pytest fastapi httpx schemathesis",
             )?;
         }
         Ok(venv)

@@ -58,8 +58,8 @@ use rust_decimal::Decimal;
 
 pub use error::{Error, Kind};
 pub use spec::{
-    read_amount, read_hours, read_policy, BookSpec, BusinessSpec, ClientSpec, PaymentSpec,
-    ProfessionalSpec, ServiceSpec, SlotsSpec,
+    amount_from_parts, read_amount, read_hours, read_policy, BookSpec, BusinessSpec, ClientSpec,
+    PaymentSpec, ProfessionalSpec, ServiceSpec, SlotsSpec,
 };
 
 /// How many threads drive an engine's store: enough to keep a connection

@@ -249,8 +249,8 @@ pub fn read_policy(text: &str) -> Result<PolicyQuery, Error> {
     PolicyQuery::from_json(text).map_err(|e| e.under("policy").into())
 }
 
-/// Reads decimal text (`"80.00"`, or `"1E+2"` as Python writes a
-/// `Decimal`) as an exact amount, naming `field` when it is not one.
+/// Reads amount text in its one written form (`"80.00"`, `"-5"`) as an
+/// exact amount, naming `field` when it is not one.
 ///
 /// # Errors
 /// [`crate::Kind::Validation`] naming `field`: not a number, past the
@@ -258,6 +258,23 @@ pub fn read_policy(text: &str) -> Result<PolicyQuery, Error> {
 /// rounded away).
 pub fn read_amount(text: &str, field: &str) -> Result<Decimal, Error> {
     agendo_core::money::read_amount(text).map_err(|e| e.at(field).into())
+}
+
+/// Reads an amount given as a number (sign, digits, power of ten; a
+/// Python `Decimal`'s parts), naming `field` when it is not one; `shown`
+/// is how the value reads.
+///
+/// # Errors
+/// As [`read_amount`].
+pub fn amount_from_parts(
+    negative: bool,
+    digits: &str,
+    exponent: i64,
+    shown: &str,
+    field: &str,
+) -> Result<Decimal, Error> {
+    agendo_core::money::amount_from_parts(negative, digits, exponent, shown)
+        .map_err(|e| e.at(field).into())
 }
 
 fn activity(active: bool) -> Activity {

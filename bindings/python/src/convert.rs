@@ -29,11 +29,21 @@ pub fn instant(value: &Bound<'_, PyAny>, field: &str) -> PyResult<DateTime<Utc>>
             "o datetime não tem fuso horário (tzinfo); passe um datetime com fuso, como ZoneInfo(\"America/Sao_Paulo\")",
         ));
     }
+    let out_of_range = || {
+        invalid(
+            field,
+            "is outside the years the engine answers for (1900 to 2099)",
+            "está fora dos anos que o sistema atende (1900 a 2099)",
+        )
+    };
     let utc = PyTzInfo::utc(value.py())?;
+    // Python itself overflows turning datetime(1, 1, 1, tzinfo=+09:00) to
+    // UTC: that is a value out of range, not an error of the caller's code.
     datetime
-        .call_method1("astimezone", (utc,))?
+        .call_method1("astimezone", (utc,))
+        .map_err(|_| out_of_range())?
         .extract::<DateTime<Utc>>()
-        .map_err(|_| invalid(field, "is out of range", "está fora do intervalo"))
+        .map_err(|_| out_of_range())
 }
 
 /// `now` when given, else the clock: the engine never reads it itself.
@@ -106,9 +116,35 @@ pub fn decimal(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Decimal> {
                 ),
             ));
         }
-        Err(_) => value.str()?.to_string(),
+        Err(_) if value.is_instance_of::<PyString>() => value.str()?.to_string(),
+        // A Decimal is a number, not text: read from its parts, so
+        // `Decimal("4.5E+1")` is 45 and `Decimal("1E+999999999")` is judged
+        // without writing a billion digits.
+        Err(_) => return decimal_parts(value, field),
     };
     agendo_embed::read_amount(&text, field).map_err(crate::errors::raise)
+}
+
+/// A `Decimal` read from `as_tuple()`: its sign, digits and exponent (a
+/// text exponent is NaN or infinity, which no amount is).
+fn decimal_parts(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Decimal> {
+    let shown = value.str()?.to_string();
+    let parts = value.call_method0("as_tuple")?;
+    let sign: i64 = parts.get_item(0)?.extract()?;
+    let digits: Vec<u8> = parts.get_item(1)?.extract()?;
+    let exponent = parts.get_item(2)?;
+    let (digits, exponent) = match exponent.extract::<i64>() {
+        Ok(exponent) => (
+            digits
+                .iter()
+                .map(|d| char::from(b'0' + d % 10))
+                .collect::<String>(),
+            exponent,
+        ),
+        Err(_) => (String::new(), 0),
+    };
+    agendo_embed::amount_from_parts(sign == 1, &digits, exponent, &shown, field)
+        .map_err(crate::errors::raise)
 }
 
 /// A count (minutes, a capacity): an `int` from 0 to 4,294,967,295; the

@@ -280,3 +280,31 @@ def test_recurrence_names_bad_arguments():
         agendo.expand_recurrence("FREQ=DAILY;COUNT=3", dt.datetime(9999, 12, 30, 12), "UTC")
     assert caught.value.field == "first"
     assert "9999" in str(caught.value)
+
+
+def test_instants_outside_the_supported_years_are_validation_errors():
+    tokyo = dt.timezone(dt.timedelta(hours=9))
+    with pytest.raises(agendo.ValidationError) as caught:
+        agendo.check_booking(query(), "ana", dt.datetime(1, 1, 1, tzinfo=tokyo))
+    assert caught.value.field == "start"
+    for first, zone in ((dt.datetime(1, 1, 1), "Asia/Tokyo"), (dt.datetime(2100, 7, 1, 12), "America/New_York")):
+        with pytest.raises(agendo.ValidationError) as caught:
+            agendo.expand_recurrence("FREQ=DAILY;COUNT=1", first, zone)
+        assert "1900" in str(caught.value)
+        assert "1900" in caught.value.message_pt_br
+    with pytest.raises(agendo.ValidationError) as caught:
+        agendo.find_slots(query(**{"from": dt.date(1, 1, 1), "to": dt.date(1, 1, 2)}))
+    assert caught.value.field == "from"
+    # The last year the zone data covers is answered right.
+    assert agendo.expand_recurrence("FREQ=DAILY;COUNT=1", dt.datetime(2099, 7, 1, 12), "America/New_York") == [
+        dt.datetime(2099, 7, 1, 16, tzinfo=UTC)
+    ]
+
+
+def test_recurrence_errors_read_in_portuguese_without_english():
+    with pytest.raises(agendo.ValidationError) as caught:
+        agendo.expand_recurrence("FREQ=MONTHLY;BYDAY=+-1MO;COUNT=2", dt.datetime(2026, 3, 2, 9), "America/Sao_Paulo")
+    assert "não é um dia da semana" in caught.value.message_pt_br
+    with pytest.raises(agendo.ValidationError) as caught:
+        agendo.expand_recurrence("FREQ=DAILY;INTERVAL=7;BYDAY=TU;COUNT=2", dt.datetime(2026, 3, 2, 9), "America/Sao_Paulo")
+    assert "nenhuma ocorrência" in caught.value.message_pt_br

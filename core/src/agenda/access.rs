@@ -58,14 +58,33 @@ impl Agenda {
 
     /// Creates or changes an account of the business (R5).
     ///
+    /// A business always keeps an active owner: the last one may be
+    /// neither retired nor given another role.
+    ///
     /// # Errors
     /// [`Error::NotFound`] for the business, another business's account or
-    /// the professional it names; [`Error::EmailTaken`].
+    /// the professional it names; [`Error::EmailTaken`];
+    /// [`Error::LastOwner`].
     pub async fn save_account(&self, ctx: &Context, account: &Account) -> Result<(), Error> {
         same_business(ctx, account.business(), RecordKind::Account, account.id())?;
+        let owns = |a: &Account| a.role() == Role::Owner && a.activity() == Activity::Active;
         retry(|| async {
             let mut work = self.store.begin(ctx.business, Access::Write).await?;
             load_business(&mut *work, ctx.business).await?;
+            let before = work.account(account.id()).await?;
+            if before.as_ref().is_some_and(owns) && !owns(account) {
+                let others = work
+                    .accounts()
+                    .await?
+                    .iter()
+                    .filter(|a| a.id() != account.id() && owns(a))
+                    .count();
+                if others == 0 {
+                    return Err(Error::LastOwner {
+                        account: account.id(),
+                    });
+                }
+            }
             if let Some(id) = account.professional() {
                 if work.professional(id).await?.is_none() {
                     return Err(Error::NotFound {

@@ -916,6 +916,27 @@ impl Agenda {
         load_booking(&mut *work, id).await
     }
 
+    /// The bookings that pass `filter`, by start (R23). A filter that names
+    /// a professional or client the business does not have is "not found",
+    /// like any other id of another business (R8), not an empty list.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for the professional or client named.
+    pub async fn bookings(
+        &self,
+        ctx: &Context,
+        filter: &crate::store::BookingFilter,
+    ) -> Result<Vec<Booking>, Error> {
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        if let Some(professional) = filter.professional {
+            load_professional(&mut *work, professional).await?;
+        }
+        if let Some(client) = filter.client {
+            load_client(&mut *work, client).await?;
+        }
+        work.bookings(filter).await
+    }
+
     async fn booking_of(&self, ctx: &Context, outcome: Outcome) -> Result<Booking, Error> {
         match outcome {
             Outcome::Booking(id) => self.booking(ctx, id).await,

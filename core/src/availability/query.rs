@@ -569,42 +569,17 @@ fn count(value: i64, field: &str) -> Result<u32, Error> {
 }
 
 fn parse_date(text: &str, field: &str) -> Result<NaiveDate, Error> {
-    let bad = || {
-        Error::invalid(
-            field,
-            Problem::BadDate {
-                value: text.to_owned(),
-            },
-        )
-    };
-    // Exactly YYYY-MM-DD: chrono alone would also take `2026-3-2`.
-    if text.len() != 10 {
-        return Err(bad());
-    }
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad())?;
-    if date.format("%Y-%m-%d").to_string() != text || chrono::Datelike::year(&date) < 1 {
-        return Err(bad());
-    }
-    Ok(date)
+    crate::time::read_date(text, field)
 }
 
 fn parse_instant(text: &str, field: &str) -> Result<DateTime<Utc>, Error> {
-    read_instant(text).map_err(|e| e.at(field))
+    crate::time::read_instant(text, field)
 }
 
 /// Reads an RFC 3339 instant; the error's field is `instant` until the
 /// caller names it.
 fn read_instant(text: &str) -> Result<DateTime<Utc>, Error> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            Error::invalid(
-                "instant",
-                Problem::BadInstant {
-                    value: text.to_owned(),
-                },
-            )
-        })
+    crate::time::read_instant(text, "instant")
 }
 
 /// Reads JSON `null` as an empty list: clients that write every field send

@@ -240,7 +240,9 @@ impl DateRange {
     /// # Errors
     /// [`Error::Invalid`] for the field `to` with [`Problem::RangeReversed`]
     /// when `to` is before `from`, or [`Problem::RangeTooLong`] when the range
-    /// covers more than [`MAX_RANGE_DAYS`] dates.
+    /// covers more than [`MAX_RANGE_DAYS`] dates; for `from` or `to` with
+    /// [`Problem::OutsideSupportedYears`] outside the years the engine
+    /// answers for.
     ///
     /// # Example
     /// ```
@@ -252,6 +254,8 @@ impl DateRange {
     /// # Ok::<(), agendo_core::Error>(())
     /// ```
     pub fn new(from: NaiveDate, to: NaiveDate) -> Result<DateRange, Error> {
+        crate::time::check_date(from, "from")?;
+        crate::time::check_date(to, "to")?;
         if to < from {
             return Err(Error::invalid("to", Problem::RangeReversed { from, to }));
         }

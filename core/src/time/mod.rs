@@ -15,13 +15,18 @@
 //!   through [`LocalTime`], which reports gaps and folds as data, and a
 //!   [`Disambiguation`] rule that picks an instant from them. The engine uses
 //!   [`Disambiguation::Compatible`], RFC 5545's rule.
+//! - Every date and instant a business's records hold is in the years
+//!   [`FIRST_YEAR`] to [`LAST_YEAR`], the years the time-zone data answers
+//!   for; anything else is refused, never computed with a wrong offset.
 
+mod bounds;
 mod span;
 pub(crate) mod span_set;
 pub(crate) mod timeline;
 mod wall;
 mod zone;
 
+pub use bounds::{check_date, check_instant, read_date, read_instant, FIRST_YEAR, LAST_YEAR};
 pub use span::Span;
 pub use span_set::SpanSet;
 pub use wall::{WallTime, Window};

@@ -147,9 +147,19 @@ impl LocalTime {
     /// # Errors
     /// - [`Error::NonexistentLocalTime`] or [`Error::AmbiguousLocalTime`] when
     ///   `rule` is [`Disambiguation::Reject`] and the time is in a gap or a fold;
-    /// - [`Error::LocalTimeOutOfRange`] at the far ends of chrono's range.
+    /// - [`Error::LocalTimeOutOfRange`] outside the years the engine answers
+    ///   for ([`super::FIRST_YEAR`] to [`super::LAST_YEAR`]).
     pub fn instant(&self, rule: Disambiguation) -> Result<DateTime<Utc>, Error> {
         use Disambiguation::{Compatible, Earlier, Later, Reject};
+        let out_of_range = || Error::LocalTimeOutOfRange {
+            local: self.local,
+            zone: self.zone,
+        };
+        // Past the zone table's end every offset would be the last
+        // standard one: refuse rather than answer wrong.
+        if !(super::FIRST_YEAR..=super::LAST_YEAR).contains(&chrono::Datelike::year(&self.local)) {
+            return Err(out_of_range());
+        }
         let offset = match (self.offset, rule) {
             (LocalOffset::Unique(offset), _) => offset,
             (LocalOffset::Gap { before, .. }, Compatible | Later) => before,
@@ -176,10 +186,7 @@ impl LocalTime {
         self.local
             .checked_sub_offset(offset)
             .map(|utc| utc.and_utc())
-            .ok_or(Error::LocalTimeOutOfRange {
-                local: self.local,
-                zone: self.zone,
-            })
+            .ok_or_else(out_of_range)
     }
 }
 

@@ -154,12 +154,14 @@ async fn me(
     Ok(axum::Json((&account).into()))
 }
 
-/// Retires a login (owner): it can no longer sign in or refresh.
+/// Retires a login (owner): it can no longer sign in or refresh, and its
+/// access tokens stop at once. The last active owner cannot be retired.
 #[utoipa::path(delete, path = "/v1/accounts/{id}", tag = "accounts",
     params(("id" = String, Path, description = "The account's id")),
     responses(
         (status = 200, description = "Retired", body = AccountOut),
         (status = 404, description = "No such account", body = Problem),
+        (status = 409, description = "It is the business's last active owner", body = Problem),
     ),
     security(("bearer" = [])))]
 async fn retire(

@@ -30,8 +30,10 @@ pub struct SlotsParams {
     /// One professional; any who performs the service when left out.
     pub staff_id: Option<String>,
     /// The first local date, `YYYY-MM-DD`, in the business's zone.
+    #[param(example = "2026-03-02")]
     pub from: String,
     /// The last local date, inclusive (at most 400 days after `from`).
+    #[param(example = "2026-03-08")]
     pub to: String,
     /// Minutes between starts; the service's duration when left out.
     pub step_minutes: Option<u32>,

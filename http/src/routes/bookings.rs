@@ -196,14 +196,17 @@ impl From<&Ended> for EndedOut {
 #[serde(deny_unknown_fields)]
 pub struct BookingSearch {
     /// Bookings that end after this instant (RFC 3339).
+    #[param(example = "2026-03-02T00:00:00-03:00")]
     pub from: Option<String>,
     /// Bookings that start before this instant.
+    #[param(example = "2026-03-09T00:00:00-03:00")]
     pub to: Option<String>,
     /// One professional's.
     pub staff_id: Option<String>,
     /// One client's.
     pub client_id: Option<String>,
     /// In these statuses, comma-separated (`pending,confirmed`).
+    #[param(example = "pending,confirmed")]
     pub status: Option<String>,
 }
 
@@ -322,9 +325,10 @@ async fn list(
         statuses,
         series: None,
     };
-    let mut work = read(&state, &caller).await?;
     Ok(axum::Json(
-        work.bookings(&filter)
+        state
+            .agenda
+            .bookings(&context(&state, &caller), &filter)
             .await?
             .iter()
             .map(BookingOut::from)

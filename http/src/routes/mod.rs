@@ -59,38 +59,21 @@ pub fn money(text: &str, currency: Currency, field: &str) -> Result<Money, Error
     Money::parse(text, currency).map_err(|e| at(e, field).into())
 }
 
-/// Reads an RFC 3339 instant with an offset.
+/// Reads an RFC 3339 instant with an offset, in the years the engine
+/// answers for (core's reader, around the caller's stray spaces).
 ///
 /// # Errors
 /// [`CoreError::Invalid`] for `field`.
 pub fn instant(text: &str, field: &str) -> Result<DateTime<Utc>, Error> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            CoreError::Invalid {
-                field: field.to_owned(),
-                problem: agendo_core::Problem::BadInstant {
-                    value: text.chars().take(64).collect(),
-                },
-            }
-            .into()
-        })
+    Ok(agendo_core::time::read_instant(text.trim(), field)?)
 }
 
-/// Reads a `YYYY-MM-DD` date.
+/// Reads a `YYYY-MM-DD` date, in the years the engine answers for.
 ///
 /// # Errors
 /// [`CoreError::Invalid`] for `field`.
 pub fn date(text: &str, field: &str) -> Result<NaiveDate, Error> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        CoreError::Invalid {
-            field: field.to_owned(),
-            problem: agendo_core::Problem::BadDate {
-                value: text.chars().take(64).collect(),
-            },
-        }
-        .into()
-    })
+    Ok(agendo_core::time::read_date(text.trim(), field)?)
 }
 
 /// The engine's context for `caller` at the host's now.

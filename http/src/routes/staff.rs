@@ -220,8 +220,10 @@ impl From<&Block> for BlockOut {
 #[serde(deny_unknown_fields)]
 pub struct BlockRange {
     /// From this instant (RFC 3339); the beginning of time if left out.
+    #[param(example = "2026-03-02T00:00:00-03:00")]
     pub from: Option<String>,
     /// To this instant; the end of time if left out.
+    #[param(example = "2026-03-09T00:00:00-03:00")]
     pub to: Option<String>,
 }
 

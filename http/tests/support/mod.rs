@@ -311,6 +311,15 @@ pub fn next_monday() -> NaiveDate {
     day
 }
 
+/// `days` after the next Monday at `hour`:00 UTC (10:00 in São Paulo
+/// for 13).
+pub fn monday_at(days: i64, hour: u32) -> chrono::DateTime<Utc> {
+    (next_monday() + Duration::days(days))
+        .and_hms_opt(hour, 0, 0)
+        .unwrap()
+        .and_utc()
+}
+
 /// A salon with a 30-minute haircut, Bia working Monday to Saturday 9 to
 /// 18, and a policy keeping half the price for less than 24 hours' notice.
 pub async fn salon(server: &Server, email: &str) -> (Shop, String, String) {

@@ -1,0 +1,131 @@
+//! The years the engine answers for, and the one reader of dates and
+//! instants written as text.
+//!
+//! chrono-tz's table of offsets ends in 2099: after it, a zone with summer
+//! time keeps its last standard offset for ever (New York in July 2100
+//! would be 17:00Z where its rule says 16:00Z). Rather than answer a wrong
+//! offset, the engine refuses what lies outside the years it can answer
+//! for, and no business means a booking, block or series in the year 1 or
+//! 9999 anyway. The first year leaves room for records kept from long ago.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+
+use crate::error::{Error, Problem};
+
+/// The first year the engine answers for.
+pub const FIRST_YEAR: i32 = 1900;
+/// The last year the engine answers for: where the time-zone data ends.
+pub const LAST_YEAR: i32 = 2099;
+
+/// Refuses a date outside [`FIRST_YEAR`] to [`LAST_YEAR`], naming `field`.
+///
+/// # Errors
+/// [`Error::Invalid`] with [`Problem::OutsideSupportedYears`].
+pub fn check_date(date: NaiveDate, field: &str) -> Result<NaiveDate, Error> {
+    if (FIRST_YEAR..=LAST_YEAR).contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(Error::invalid(
+            field,
+            Problem::OutsideSupportedYears {
+                value: date.to_string(),
+            },
+        ))
+    }
+}
+
+/// Refuses an instant outside [`FIRST_YEAR`] to [`LAST_YEAR`] (in UTC, with
+/// a day's margin so every zone's local date is inside too), naming
+/// `field`.
+///
+/// # Errors
+/// [`Error::Invalid`] with [`Problem::OutsideSupportedYears`].
+///
+/// ```
+/// use agendo_core::time::check_instant;
+/// let at = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+/// assert!(check_instant(at("2026-03-02T12:00:00Z"), "start").is_ok());
+/// let far = check_instant(at("2100-07-01T16:00:00Z"), "start").unwrap_err();
+/// assert_eq!(far.field(), Some("start"));
+/// ```
+pub fn check_instant(instant: DateTime<Utc>, field: &str) -> Result<DateTime<Utc>, Error> {
+    let date = instant.date_naive();
+    let inside = date
+        .pred_opt()
+        .zip(date.succ_opt())
+        .is_some_and(|(before, after)| before.year() >= FIRST_YEAR && after.year() <= LAST_YEAR);
+    if inside {
+        Ok(instant)
+    } else {
+        Err(Error::invalid(
+            field,
+            Problem::OutsideSupportedYears {
+                value: instant.to_rfc3339(),
+            },
+        ))
+    }
+}
+
+/// Reads a date written exactly `YYYY-MM-DD`, in the supported years.
+///
+/// # Errors
+/// [`Error::Invalid`] for `field` with [`Problem::BadDate`] or
+/// [`Problem::OutsideSupportedYears`].
+pub fn read_date(text: &str, field: &str) -> Result<NaiveDate, Error> {
+    let bad = || {
+        Error::invalid(
+            field,
+            Problem::BadDate {
+                value: crate::error::clip(text),
+            },
+        )
+    };
+    // Exactly YYYY-MM-DD: chrono alone would also take `2026-3-2`.
+    if text.len() != 10 {
+        return Err(bad());
+    }
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| bad())?;
+    if date.format("%Y-%m-%d").to_string() != text {
+        return Err(bad());
+    }
+    check_date(date, field)
+}
+
+/// Reads an RFC 3339 instant with an offset, in the supported years.
+///
+/// # Errors
+/// [`Error::Invalid`] for `field` with [`Problem::BadInstant`] or
+/// [`Problem::OutsideSupportedYears`].
+pub fn read_instant(text: &str, field: &str) -> Result<DateTime<Utc>, Error> {
+    let instant = DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            Error::invalid(
+                field,
+                Problem::BadInstant {
+                    value: crate::error::clip(text),
+                },
+            )
+        })?;
+    check_instant(instant, field)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_instants_outside_the_supported_years_are_refused() {
+        assert!(read_date("2099-12-31", "to").is_ok());
+        assert_eq!(
+            read_date("2100-01-01", "to").unwrap_err().field(),
+            Some("to")
+        );
+        assert!(read_date("0001-01-01", "from").is_err());
+        assert!(read_instant("1900-01-02T00:00:00Z", "start").is_ok());
+        assert!(read_instant("1900-01-01T00:00:00Z", "start").is_err());
+        assert!(read_instant("0001-01-01T00:00:00+09:00", "start").is_err());
+        assert!(read_instant("9999-12-31T23:59:59Z", "end").is_err());
+        assert!(read_instant("2026-13-01T00:00:00Z", "start").is_err());
+    }
+}
