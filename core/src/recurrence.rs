@@ -428,11 +428,11 @@ impl RecurrenceRule {
     ///
     /// # Errors
     /// [`Error::Invalid`] for `until` when the rule would make more than
-    /// [`MAX_OCCURRENCES`], for `rrule` when it gives no occurrence at all;
-    /// [`Error::LocalTimeOutOfRange`] outside the years the engine answers
-    /// for.
+    /// [`MAX_OCCURRENCES`], for `rrule` when it gives no occurrence at all,
+    /// for `first` outside the years the engine answers for;
+    /// [`Error::LocalTimeOutOfRange`] when an occurrence falls past them.
     pub fn expand(&self, zone: Tz, first: NaiveDateTime) -> Result<Vec<DateTime<Utc>>, Error> {
-        let start_date = first.date();
+        let start_date = crate::time::check_date(first.date(), "first")?;
         let time = first.time();
         let mut out = Vec::new();
         for k in 0..MAX_PERIODS {
@@ -814,7 +814,17 @@ mod tests {
         let err = rule
             .expand(chrono_tz::America::New_York, local("2100-07-01T12:00:00"))
             .unwrap_err();
-        assert!(matches!(err, Error::LocalTimeOutOfRange { .. }), "{err}");
+        assert_eq!(err.field(), Some("first"), "{err}");
+        // A series that starts inside the years but runs past them is
+        // refused at the first occurrence past 2099.
+        let runs_over = RecurrenceRule::parse("FREQ=DAILY;COUNT=3")
+            .unwrap()
+            .expand(chrono_tz::America::New_York, local("2099-12-31T12:00:00"))
+            .unwrap_err();
+        assert!(
+            matches!(runs_over, Error::LocalTimeOutOfRange { .. }),
+            "{runs_over}"
+        );
         let ok = rule
             .expand(chrono_tz::America::New_York, local("2099-07-01T12:00:00"))
             .unwrap();

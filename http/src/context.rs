@@ -76,6 +76,8 @@ pub async fn context(State(state): State<AppState>, mut request: Request, next: 
     if let Some(error) = error {
         let lang = match asked.or(caller.as_ref().map(|c| c.lang)) {
             Some(lang) => lang,
+            // A refusal for too many requests costs no database read.
+            None if matches!(*error, Error::TooManyRequests { .. }) => Lang::default(),
             None => public_lang(&state, &path).await.unwrap_or_default(),
         };
         response = render(&error.problem(lang), lang, response);
