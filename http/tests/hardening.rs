@@ -519,9 +519,21 @@ async fn the_last_owner_can_be_neither_retired_nor_demoted(db: Db) {
         )
         .await
         .expect(201);
-    shop.owner
-        .delete(&format!("/v1/accounts/{me}"))
+    let bia = server
+        .anonymous()
+        .post(
+            "/v1/auth/login",
+            json!({"email": "bia@salao.com.br", "password": "tesoura-pente-navalha"}),
+        )
         .await
         .expect(200);
+    let bia_id = bia.body["account"]["id"].as_str().unwrap().to_owned();
+    let bia = server.anonymous().with_token(&bia.text("access_token"));
+    // Two owners retiring each other at once: one of them stays.
+    let me_path = format!("/v1/accounts/{me}");
+    let bia_path = format!("/v1/accounts/{bia_id}");
+    let (first, second) = tokio::join!(shop.owner.delete(&bia_path), bia.delete(&me_path),);
+    let retired = [&first, &second].iter().filter(|a| a.status == 200).count();
+    assert_eq!(retired, 1, "{} {}", first.body, second.body);
     server.stop().await;
 }

@@ -361,6 +361,9 @@ impl<C: Connection> UnitOfWork for Work<C> {
     async fn business(&mut self) -> Result<Option<Business>, Error> {
         self.get(self.business.as_uuid(), false).await
     }
+    async fn business_for_update(&mut self) -> Result<Option<Business>, Error> {
+        self.get(self.business.as_uuid(), true).await
+    }
     async fn put_business(&mut self, business: &Business) -> Result<(), Error> {
         if let Some(slug) = business.slug() {
             // Checked first for a clear error; the unique index is the

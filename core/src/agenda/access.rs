@@ -73,6 +73,9 @@ impl Agenda {
             load_business(&mut *work, ctx.business).await?;
             let before = work.account(account.id()).await?;
             if before.as_ref().is_some_and(owns) && !owns(account) {
+                // Two owners retiring each other at once take turns here,
+                // so one of them stays.
+                work.business_for_update().await?;
                 let others = work
                     .accounts()
                     .await?

@@ -323,6 +323,14 @@ pub struct IdempotencyRecord {
 pub trait UnitOfWork: Send {
     /// The business, if it exists.
     async fn business(&mut self) -> Result<Option<Business>, Error>;
+
+    /// The business, held until the unit of work ends where the store has
+    /// row locks, so that units which must see each other's changes to the
+    /// business's accounts (the last owner) take turns. A store whose write
+    /// units already take turns needs nothing more than reading it.
+    async fn business_for_update(&mut self) -> Result<Option<Business>, Error> {
+        self.business().await
+    }
     /// Creates or replaces the business; its id must be the unit's.
     ///
     /// # Errors
