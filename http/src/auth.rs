@@ -12,6 +12,8 @@
 //! - Failed sign-ins are counted in the store per e-mail and per address,
 //!   so every host behind a load balancer sees the same count.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use agendo_core::account::{Role, TokenHash};
@@ -180,19 +182,27 @@ impl Tokens {
     }
 }
 
-/// The sessions found live, kept while the store's version stays the
-/// same: a commit anywhere (a sign-out, a retired account) moves the
-/// version and every session is checked again on its next request. On
-/// Postgres another host's commit moves it when its notification arrives,
-/// a moment later. A store that cannot tell its version is asked every
-/// time.
+/// The sessions checked since the store's last commit. What a check found
+/// is kept while the store's version stays the same: a commit anywhere (a
+/// sign-out, a retired account) moves the version and every session is
+/// checked again on its next request. Requests of one session that arrive
+/// together after a commit wait for one check instead of each reading the
+/// store. On Postgres another host's commit moves the version when its
+/// notification arrives, a moment later. A store that cannot tell its
+/// version is asked every time.
 #[derive(Default)]
 pub struct LiveSessions {
-    /// A `std::sync::Mutex`: held only to look up or note one entry.
-    seen: std::sync::Mutex<(u64, std::collections::HashSet<SessionId>)>,
+    /// A `std::sync::Mutex`: held only to find or add one entry, never
+    /// across the check itself.
+    seen: std::sync::Mutex<(u64, HashMap<SessionId, Arc<Verdict>>)>,
 }
 
-/// How many live sessions are kept between two commits at most.
+/// What checking one session found: its account's id, role and
+/// professional and when the session ends, or `None` when it is over.
+type Verdict =
+    tokio::sync::OnceCell<Option<(AccountId, Role, Option<ProfessionalId>, DateTime<Utc>)>>;
+
+/// How many sessions are kept between two commits at most.
 const KEPT_SESSIONS: usize = 10_000;
 
 impl LiveSessions {
@@ -207,35 +217,44 @@ impl LiveSessions {
         caller: Caller,
         now: DateTime<Utc>,
     ) -> Result<Option<Caller>, Error> {
-        let version = agenda.store().version();
-        if let Some(version) = version {
-            let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-            if seen.0 == version && seen.1.contains(&caller.session) {
-                return Ok(Some(caller));
+        let verdict = match agenda.store().version() {
+            Some(version) => {
+                let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+                if seen.0 != version || seen.1.len() >= KEPT_SESSIONS {
+                    *seen = (version, HashMap::new());
+                }
+                Arc::clone(seen.1.entry(caller.session).or_default())
             }
-        }
-        let ctx = agendo_core::agenda::Context::staff(caller.business, now);
-        let account = match agenda
-            .live_session(&ctx, caller.session, caller.account)
-            .await
-        {
-            Ok(account) => account,
-            Err(agendo_core::Error::SessionEnded { .. } | agendo_core::Error::NotFound { .. }) => {
-                return Ok(None)
-            }
-            Err(other) => return Err(other.into()),
+            None => Arc::new(Verdict::new()),
         };
-        if account.role() != caller.role || account.professional() != caller.professional {
-            return Ok(None);
-        }
-        if let Some(version) = version {
-            let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-            if seen.0 != version || seen.1.len() >= KEPT_SESSIONS {
-                *seen = (version, std::collections::HashSet::new());
-            }
-            seen.1.insert(caller.session);
-        }
-        Ok(Some(caller))
+        let found = verdict
+            .get_or_try_init(|| async {
+                let ctx = agendo_core::agenda::Context::staff(caller.business, now);
+                match agenda
+                    .live_session(&ctx, caller.session, caller.account)
+                    .await
+                {
+                    Ok((session, account)) => Ok(Some((
+                        account.id(),
+                        account.role(),
+                        account.professional(),
+                        session.expires(),
+                    ))),
+                    Err(
+                        agendo_core::Error::SessionEnded { .. }
+                        | agendo_core::Error::NotFound { .. },
+                    ) => Ok(None),
+                    Err(other) => Err(Error::from(other)),
+                }
+            })
+            .await?;
+        let live = found.is_some_and(|(account, role, professional, expires)| {
+            account == caller.account
+                && role == caller.role
+                && professional == caller.professional
+                && now < expires
+        });
+        Ok(live.then_some(caller))
     }
 }
 

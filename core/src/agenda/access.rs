@@ -111,7 +111,8 @@ impl Agenda {
         load_account(&mut *work, id).await
     }
 
-    /// The account acting through `session`, when the session is live at
+    /// The session and the account acting through it, when the session is
+    /// live at
     /// `ctx.now` and its account active: what a host checks on every
     /// request signed by an access token, so that signing out or retiring
     /// an account stops its tokens at once, not when they expire.
@@ -124,7 +125,7 @@ impl Agenda {
         ctx: &Context,
         session: SessionId,
         account: AccountId,
-    ) -> Result<Account, Error> {
+    ) -> Result<(Session, Account), Error> {
         let mut work = self.store.begin(ctx.business, Access::Read).await?;
         let ended = |why| Error::SessionEnded { session, why };
         let Some(found) = work.session(session).await? else {
@@ -141,7 +142,7 @@ impl Agenda {
             }));
         }
         match work.account(account).await? {
-            Some(found) if found.activity() == Activity::Active => Ok(found),
+            Some(active) if active.activity() == Activity::Active => Ok((found, active)),
             _ => Err(ended(Redemption::Revoked)),
         }
     }
