@@ -232,6 +232,10 @@ case!(
         store.clear_sign_in_failures("account:a").await.unwrap();
         assert!(store.sign_in_failures("account:a", t(-100)).await.unwrap().is_empty());
         assert_eq!(store.sign_in_failures("address:1.2.3.4", t(0)).await.unwrap(), vec![t(10)]);
+        // A day on, any attempt sweeps away every key's old attempts.
+        assert_eq!(store.take_sign_in_attempt("email:b", t(24 * 60 + 11), t(24 * 60), 5).await.unwrap(), None);
+        assert!(store.sign_in_failures("address:1.2.3.4", t(-100)).await.unwrap().is_empty());
+        assert!(store.sign_in_failures("account:a", t(-100)).await.unwrap().is_empty());
     }
 );
 

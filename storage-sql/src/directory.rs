@@ -65,6 +65,10 @@ pub async fn logins<C: Connection>(mut conn: C, email: &Email) -> Result<Vec<Log
     Ok(logins)
 }
 
+/// How old an attempt of any key is when the next attempt sweeps it away:
+/// longer than any window the host counts in.
+pub const SWEPT_AFTER: chrono::TimeDelta = chrono::TimeDelta::days(1);
+
 /// Counts a sign-in attempt under `key` unless it has `limit` since
 /// `since` (see `Store::take_sign_in_attempt`). The adapter's write
 /// transaction makes the count and the insert one step: SQLite's single
@@ -88,6 +92,11 @@ pub async fn take_sign_in_attempt<C: Connection>(
         p.nth(2)
     );
     conn.execute(&forget, vec![text(key), Value::Time(Some(since))])
+        .await?;
+    // Keys never tried again would stay for ever: sweep every key's
+    // attempts older than any window (a day), through the index on `at`.
+    let sweep = format!("DELETE FROM sign_in_failures WHERE at < {}", p.nth(1));
+    conn.execute(&sweep, vec![Value::Time(Some(at - SWEPT_AFTER))])
         .await?;
     let count = format!(
         "SELECT at FROM sign_in_failures WHERE key = {} ORDER BY at",

@@ -132,6 +132,12 @@ impl Store for MemoryStore {
         limit: usize,
     ) -> Result<Option<DateTime<Utc>>, Error> {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        // As the SQL stores do: attempts of any key older than a day go.
+        let swept = at - chrono::TimeDelta::days(1);
+        failures.retain(|_, list| {
+            list.retain(|t| *t >= swept);
+            !list.is_empty()
+        });
         let list = failures.entry(key.to_owned()).or_default();
         list.retain(|t| *t >= since);
         if list.len() >= limit {

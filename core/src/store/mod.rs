@@ -99,7 +99,9 @@ pub trait Store: Send + Sync {
     /// `at`, unless the key already has `limit` attempts at or after
     /// `since`; forgets the key's attempts before `since`. The count and the
     /// write are one atomic step, so of many attempts at once exactly
-    /// `limit` are counted (R6). An attempt stays counted as a failure
+    /// `limit` are counted (R6). Attempts of any key older than a day are
+    /// forgotten too, so keys never tried again do not pile up. An attempt
+    /// stays counted as a failure
     /// unless it is released ([`Store::release_sign_in_attempt`]). Kept in
     /// the store, not in a host, so every host behind a load balancer
     /// counts the same attempts.
