@@ -100,15 +100,13 @@ pub struct Tokens {
 impl Tokens {
     /// Tokens signed with `secret`, access tokens lasting `access_ttl`.
     ///
-    /// # Errors
-    /// None today; kept fallible for key formats that can be refused.
-    pub fn new(secret: &[u8], access_ttl: Duration) -> Result<Tokens, Error> {
-        Ok(Tokens {
+    pub fn new(secret: &[u8], access_ttl: Duration) -> Tokens {
+        Tokens {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             secret: secret.to_vec(),
             access_ttl: TimeDelta::from_std(access_ttl).unwrap_or(TimeDelta::minutes(15)),
-        })
+        }
     }
 
     /// How long an access token lasts.
@@ -498,7 +496,7 @@ mod tests {
     use super::*;
 
     fn tokens() -> Tokens {
-        Tokens::new(&[7u8; 32], Duration::from_secs(900)).unwrap()
+        Tokens::new(&[7u8; 32], Duration::from_secs(900))
     }
 
     fn caller() -> Caller {
@@ -524,7 +522,7 @@ mod tests {
 
     #[test]
     fn a_token_signed_with_another_secret_is_refused() {
-        let other = Tokens::new(&[8u8; 32], Duration::from_secs(900)).unwrap();
+        let other = Tokens::new(&[8u8; 32], Duration::from_secs(900));
         let token = other.access_token(&caller(), Utc::now()).unwrap();
         assert_eq!(tokens().caller(&token, Utc::now()), None);
         assert_eq!(tokens().caller("not.a.token", Utc::now()), None);
@@ -545,7 +543,7 @@ mod tests {
         let t = tokens();
         assert_eq!(t.keyed_id(&["a", "b"]), t.keyed_id(&["a", "b"]));
         assert_ne!(t.keyed_id(&["a", "b"]), t.keyed_id(&["ab"]));
-        let other = Tokens::new(&[9u8; 32], Duration::from_secs(900)).unwrap();
+        let other = Tokens::new(&[9u8; 32], Duration::from_secs(900));
         assert_ne!(t.keyed_id(&["a"]), other.keyed_id(&["a"]));
     }
 }

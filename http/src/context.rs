@@ -72,7 +72,7 @@ pub async fn context(State(state): State<AppState>, mut request: Request, next: 
     };
 
     let pending = response.extensions_mut().remove::<Pending>().map(|p| p.0);
-    let error = pending.or_else(|| unrendered(&response, &method, state.config.body_limit));
+    let error = pending.or_else(|| unrendered(&response, &method, &path, state.config.body_limit));
     if let Some(error) = error {
         let lang = match asked.or(caller.as_ref().map(|c| c.lang)) {
             Some(lang) => lang,
@@ -124,6 +124,7 @@ async fn admit(
 fn unrendered(
     response: &Response,
     method: &axum::http::Method,
+    path: &str,
     limit: usize,
 ) -> Option<Arc<Error>> {
     let status = response.status();
@@ -144,7 +145,7 @@ fn unrendered(
         StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge { limit },
         StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::NotJson,
         StatusCode::NOT_FOUND => Error::RouteNotFound {
-            path: String::new(),
+            path: path.chars().take(200).collect(),
         },
         s if s.is_server_error() => Error::Internal {
             detail: format!("a {s} without a problem document"),
@@ -163,8 +164,10 @@ async fn public_lang(state: &AppState, path: &str) -> Option<Lang> {
     let mut parts = path.trim_start_matches('/').split('/');
     let business = match (parts.next(), parts.next(), parts.next()) {
         (Some("v1"), Some("public"), Some(slug)) => {
-            let slug = agendo_core::account::Slug::parse(slug).ok()?;
-            state.agenda.store().business_by_slug(&slug).await.ok()??
+            return crate::routes::public::business(state, slug)
+                .await
+                .ok()
+                .map(|b| b.locale())
         }
         (Some("v1"), Some("manage"), Some(token)) => {
             state.tokens.manage(token, state.now())?.business

@@ -206,7 +206,7 @@ fn read_or_make_secret(path: &Path) -> Result<String, Error> {
 pub async fn state(config: Config) -> Result<AppState, Error> {
     let db = open(&config).await?;
     let secret = secret(&config)?;
-    let tokens = Tokens::new(secret.as_bytes(), config.access_ttl)?;
+    let tokens = Tokens::new(secret.as_bytes(), config.access_ttl);
     let passwords = passwords::Passwords::for_host()?;
     Ok(AppState::new(db, tokens, passwords, config))
 }

@@ -5,10 +5,10 @@
 //! allocator, 64 sign-ins at once took 64 such blocks at the same moment,
 //! and glibc kept most of them after they were freed (its arenas grow per
 //! thread). So the host hashes in a fixed set of lanes instead:
-//! - at most [`Passwords::lanes`] hashes run at once, each in a memory
+//! - at most `lanes` hashes run at once, each in a memory
 //!   block that lane allocated once and keeps for the life of the host, so
 //!   hashing never holds more than `lanes × 19 MiB`, however many ask;
-//! - at most [`Passwords::queue`] more callers wait for a lane; beyond
+//! - at most `queue` more callers wait for a lane; beyond
 //!   that a caller is refused at once with [`Error::Busy`] (503 with
 //!   `Retry-After`), holding nothing.
 //!
@@ -83,16 +83,6 @@ impl Passwords {
     pub fn for_host() -> Result<Arc<Passwords>, Error> {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Passwords::new(cores.min(4), 32)
-    }
-
-    /// How many hashes may run at once.
-    pub fn lanes(&self) -> usize {
-        self.lanes
-    }
-
-    /// How many callers may wait for a lane.
-    pub fn queue(&self) -> usize {
-        self.queue
     }
 
     /// Hashes a new password.

@@ -414,7 +414,7 @@ impl Agenda {
         if let Some(outcome) = replay(&mut *work, ctx, text).await? {
             return Ok(outcome);
         }
-        load_business(&mut *work, ctx.business).await?;
+        // Plan::load, in book_in, refuses a business that does not exist.
         let clients = work.clients().await?;
         let client = match find_contact(&clients, &request.email, request.phone.as_ref()) {
             Some(known) => known.id(),
@@ -426,19 +426,14 @@ impl Agenda {
                 client.id()
             }
         };
-        let plan = Plan::load(
-            &mut *work,
-            ctx,
-            request.service,
-            request.professional,
+        let booking = BookRequest {
+            service: request.service,
+            professional: request.professional,
             client,
-        )
-        .await?;
-        let booking = plan.booking(ctx, request.start, None)?;
-        check_free(&mut *work, &plan, &booking, &[]).await?;
-        let booking = plan.confirm_if_immediate(booking, ctx.now)?;
-        work.insert_booking(&booking).await?;
-        finish(work, ctx, text, Outcome::Booking(booking.id())).await
+            start: request.start,
+            discount: None,
+        };
+        book_in(work, ctx, &booking, text).await
     }
 
     /// Adds a block. Bookings already in the blocked time stay: the
@@ -509,19 +504,7 @@ impl Agenda {
         if let Some(outcome) = replay(&mut *work, ctx, text).await? {
             return Ok(outcome);
         }
-        let plan = Plan::load(
-            &mut *work,
-            ctx,
-            request.service,
-            request.professional,
-            request.client,
-        )
-        .await?;
-        let booking = plan.booking(ctx, request.start, request.discount)?;
-        check_free(&mut *work, &plan, &booking, &[]).await?;
-        let booking = plan.confirm_if_immediate(booking, ctx.now)?;
-        work.insert_booking(&booking).await?;
-        finish(work, ctx, text, Outcome::Booking(booking.id())).await
+        book_in(work, ctx, request, text).await
     }
 
     /// Books every occurrence of a recurring series, or none (R22).
@@ -1006,6 +989,30 @@ where
             other => return other,
         }
     }
+}
+
+/// Books `request` in `work` and commits, keeping the outcome under the
+/// context's key: the one booking path of [`Agenda::book`] and
+/// [`Agenda::book_as_contact`].
+async fn book_in(
+    mut work: Box<dyn UnitOfWork>,
+    ctx: &Context,
+    request: &BookRequest,
+    text: &str,
+) -> Result<Outcome, Error> {
+    let plan = Plan::load(
+        &mut *work,
+        ctx,
+        request.service,
+        request.professional,
+        request.client,
+    )
+    .await?;
+    let booking = plan.booking(ctx, request.start, request.discount)?;
+    check_free(&mut *work, &plan, &booking, &[]).await?;
+    let booking = plan.confirm_if_immediate(booking, ctx.now)?;
+    work.insert_booking(&booking).await?;
+    finish(work, ctx, text, Outcome::Booking(booking.id())).await
 }
 
 /// The outcome kept under the context's key, if the same request was done

@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::AccountOut;
-use super::{at, context, read};
+use super::{at, context, read, reused, same_login};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Idempotency, Json};
@@ -96,23 +96,20 @@ async fn create(
         // same, password included.
         let ctx = context(&state, &caller);
         if let Ok(existing) = state.agenda.account(&ctx, id).await {
-            let same = existing.name() == body.name.trim()
-                && Account::login_key(existing.email()) == Account::login_key(&email)
-                && existing.role() == role
-                && existing.professional() == professional;
-            // Its hash differs each time: only verifying compares it.
-            if same
-                && state
-                    .passwords
-                    .verify(&body.password, Some(existing.password()))
-                    .await?
+            if same_login(
+                &state,
+                &existing,
+                &body.name,
+                &email,
+                role,
+                professional,
+                &body.password,
+            )
+            .await?
             {
                 return Ok((StatusCode::CREATED, axum::Json((&existing).into())));
             }
-            return Err(agendo_core::Error::IdempotencyKeyReused {
-                key: key.to_string(),
-            }
-            .into());
+            return Err(reused(key));
         }
     }
     let hash = state.passwords.hash(&body.password).await?;

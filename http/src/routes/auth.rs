@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::at;
+use super::{at, reused, same_login};
 use crate::auth::{count_registration, Attempt, Caller, RefreshToken};
 use crate::context::ClientAddr;
 use crate::error::{Error, Problem};
@@ -380,18 +380,12 @@ async fn replay_register(
     lang: Lang,
     key: agendo_core::store::IdempotencyKey,
 ) -> Result<Response, Error> {
-    let reused = || -> Error {
-        CoreError::IdempotencyKeyReused {
-            key: key.to_string(),
-        }
-        .into()
-    };
     let mut work = state
         .agenda
         .store()
         .begin(owner.business(), agendo_core::store::Access::Read)
         .await?;
-    let business = work.business().await?.ok_or_else(reused)?;
+    let business = work.business().await?.ok_or_else(|| reused(&key))?;
     drop(work);
     let slug_matches = match (asked.slug, business.slug()) {
         (Some(asked), Some(stored)) => asked == stored,
@@ -402,22 +396,24 @@ async fn replay_register(
         }
         (_, None) => false,
     };
-    let same = slug_matches
+    let same_business = slug_matches
         && business.name() == asked.business.name()
         && business.zone() == asked.business.zone()
         && business.currency() == asked.business.currency()
-        && business.locale() == asked.business.locale()
-        && Account::login_key(owner.email()) == Account::login_key(asked.email)
-        && owner.name() == asked.name.trim();
-    // The password is checked last, and always when the rest matches: its
-    // hash differs each time, so only verifying it compares it.
-    if !same
-        || !state
-            .passwords
-            .verify(&asked.password, Some(owner.password()))
-            .await?
+        && business.locale() == asked.business.locale();
+    if !same_business
+        || !same_login(
+            state,
+            &owner,
+            asked.name,
+            asked.email,
+            Role::Owner,
+            None,
+            &asked.password,
+        )
+        .await?
     {
-        return Err(reused());
+        return Err(reused(&key));
     }
     let (tokens, cookie) = sign_in(state, &owner, lang).await?;
     Ok(with_cookie(

@@ -153,6 +153,44 @@ pub fn new_id(
     }
 }
 
+/// The refusal of a request whose idempotency key was used for another
+/// request.
+pub fn reused(key: &agendo_core::store::IdempotencyKey) -> Error {
+    CoreError::IdempotencyKeyReused {
+        key: key.to_string(),
+    }
+    .into()
+}
+
+/// Whether `account` is the login a retried request describes: the same
+/// name, e-mail (as it signs in), role and professional, and a password
+/// that verifies against its hash. A hash differs each time it is made, so
+/// only verifying compares a password; it is checked only when the rest
+/// matches.
+///
+/// # Errors
+/// [`Error::Busy`] when the host is hashing all it can.
+pub async fn same_login(
+    state: &AppState,
+    account: &agendo_core::account::Account,
+    name: &str,
+    email: &agendo_core::contact::Email,
+    role: agendo_core::account::Role,
+    professional: Option<agendo_core::ids::ProfessionalId>,
+    password: &str,
+) -> Result<bool, Error> {
+    use agendo_core::account::Account;
+    let same = account.name() == name.trim()
+        && Account::login_key(account.email()) == Account::login_key(email)
+        && account.role() == role
+        && account.professional() == professional;
+    Ok(same
+        && state
+            .passwords
+            .verify(password, Some(account.password()))
+            .await?)
+}
+
 /// The record found, or "not found" naming its kind and id.
 ///
 /// # Errors

@@ -121,7 +121,11 @@ fn limit(state: &AppState, address: std::net::IpAddr) -> Result<(), Error> {
         .map_err(|retry_after| Error::TooManyRequests { retry_after })
 }
 
-async fn business(state: &AppState, slug: &str) -> Result<Business, Error> {
+/// The business whose public address is `slug`.
+///
+/// # Errors
+/// [`CoreError::NotFound`] when no business has it.
+pub async fn business(state: &AppState, slug: &str) -> Result<Business, Error> {
     let missing = || -> Error {
         CoreError::NotFound {
             record: RecordKind::Business,

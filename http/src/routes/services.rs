@@ -3,7 +3,7 @@
 use agendo_core::availability::Buffers;
 use agendo_core::business::{Activity, Business, Service};
 use agendo_core::ids::ServiceId;
-use agendo_core::{Error as CoreError, RecordKind};
+use agendo_core::RecordKind;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
@@ -186,13 +186,9 @@ where
     T: PartialEq,
     O: for<'a> From<&'a T>,
 {
-    if existing == *asked {
-        Ok((StatusCode::CREATED, axum::Json((&existing).into())))
-    } else {
-        Err(CoreError::IdempotencyKeyReused {
-            key: key.map(|k| k.to_string()).unwrap_or_default(),
-        }
-        .into())
+    match key {
+        Some(key) if existing != *asked => Err(super::reused(&key)),
+        _ => Ok((StatusCode::CREATED, axum::Json((&existing).into()))),
     }
 }
 

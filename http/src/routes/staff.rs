@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 
 use super::auth::AccountOut;
 use super::services::replayed;
-use super::{at, context, instant, read};
+use super::{at, context, instant, read, reused, same_login};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Idempotency, Json, Query};
@@ -322,52 +322,37 @@ async fn create(
         key.as_ref(),
     ));
     let ctx = context(&state, &caller);
-    let mut saved = false;
-    if let Some(key) = &key {
-        let reused = || -> Error {
-            agendo_core::Error::IdempotencyKeyReused {
-                key: key.to_string(),
-            }
-            .into()
-        };
-        let mut work = read(&state, &caller).await?;
-        let existing = work.professional(id).await?;
-        let account = work.account(account_id).await?;
-        drop(work);
-        if let Some(existing) = existing {
-            if existing != professional {
-                return Err(reused());
-            }
-            saved = true;
-            match (&login, account) {
-                (None, None) => {
-                    return Ok((StatusCode::CREATED, axum::Json(StaffOut::from(&existing))))
-                }
-                (Some((email, role, password)), Some(account)) => {
-                    let same = Account::login_key(account.email()) == Account::login_key(email)
-                        && account.role() == *role
-                        && account.professional() == Some(id);
-                    if !same
-                        || !state
-                            .passwords
-                            .verify(password, Some(account.password()))
-                            .await?
-                    {
-                        return Err(reused());
-                    }
-                    let mut out = StaffOut::from(&existing);
-                    out.login = Some((&account).into());
-                    return Ok((StatusCode::CREATED, axum::Json(out)));
-                }
-                // The first request made the professional but not its
-                // login (the e-mail was taken, say): this one goes on.
-                (Some(_), None) => {}
-                (None, Some(_)) => return Err(reused()),
-            }
+    let existing = match &key {
+        Some(key) => {
+            let mut work = read(&state, &caller).await?;
+            let existing = work.professional(id).await?;
+            let account = work.account(account_id).await?;
+            drop(work);
+            existing.map(|existing| (key, existing, account))
         }
-    }
-    if !saved {
-        state.agenda.save_professional(&ctx, &professional).await?;
+        None => None,
+    };
+    match existing {
+        None => state.agenda.save_professional(&ctx, &professional).await?,
+        Some((key, existing, _)) if existing != professional => return Err(reused(key)),
+        Some((key, existing, account)) => match (&login, account) {
+            (None, None) => {
+                return Ok((StatusCode::CREATED, axum::Json(StaffOut::from(&existing))))
+            }
+            (Some((email, role, password)), Some(account)) => {
+                let name = existing.name();
+                if !same_login(&state, &account, name, email, *role, Some(id), password).await? {
+                    return Err(reused(key));
+                }
+                let mut out = StaffOut::from(&existing);
+                out.login = Some((&account).into());
+                return Ok((StatusCode::CREATED, axum::Json(out)));
+            }
+            // The first request made the professional but not its login
+            // (the e-mail was taken, say): this one goes on.
+            (Some(_), None) => {}
+            (None, Some(_)) => return Err(reused(key)),
+        },
     }
     let mut out = StaffOut::from(&professional);
     if let Some((email, role, password)) = login {
