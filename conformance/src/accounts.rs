@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use agendo_core::account::{Account, PasswordHash, Role, Session, Slug, TokenHash};
+use agendo_core::agenda::BusinessFields;
 use agendo_core::business::Activity;
 use agendo_core::contact::Email;
 use agendo_core::ids::{AccountId, SessionId};
@@ -187,22 +188,23 @@ case!(
         let other = Salon::open(store.clone()).await;
         let slug = Slug::parse("salao-conformidade").unwrap();
         let named = salon.business.clone().with_slug(Some(slug.clone()));
-        salon.agenda.save_business(&named).await.unwrap();
+        let take = BusinessFields { slug: Some(Some(slug.clone())), ..Default::default() };
+        let give_up = BusinessFields { slug: Some(None), ..Default::default() };
+        salon.agenda.change_business(&salon.staff(), &take).await.unwrap();
         assert_eq!(store.business_by_slug(&slug).await.unwrap(), Some(salon.business.id()));
         let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
         assert_eq!(work.business().await.unwrap().as_ref(), Some(&named));
         drop(work);
 
-        let clash = other.business.clone().with_slug(Some(slug.clone()));
-        match other.agenda.save_business(&clash).await {
+        match other.agenda.change_business(&other.staff(), &take).await {
             Err(Error::SlugTaken { slug: taken }) => assert_eq!(taken, slug.as_str()),
             wrong => panic!("expected SlugTaken, got {wrong:?}"),
         }
         // Saving the owner again keeps it; giving it up frees it.
-        salon.agenda.save_business(&named).await.unwrap();
-        salon.agenda.save_business(&salon.business).await.unwrap();
+        salon.agenda.change_business(&salon.staff(), &take).await.unwrap();
+        salon.agenda.change_business(&salon.staff(), &give_up).await.unwrap();
         assert_eq!(store.business_by_slug(&slug).await.unwrap(), None);
-        other.agenda.save_business(&clash).await.unwrap();
+        other.agenda.change_business(&other.staff(), &take).await.unwrap();
         assert_eq!(store.business_by_slug(&slug).await.unwrap(), Some(other.business.id()));
     }
 );
@@ -264,8 +266,8 @@ case!(
     |store| {
         let salon = Salon::open(store.clone()).await;
         let slug = Slug::parse("salao-da-ana").unwrap();
-        let taken = salon.business.clone().with_slug(Some(slug.clone()));
-        salon.agenda.save_business(&taken).await.unwrap();
+        let take = BusinessFields { slug: Some(Some(slug.clone())), ..Default::default() };
+        salon.agenda.change_business(&salon.staff(), &take).await.unwrap();
 
         let shop = agendo_core::business::Business::new(
             agendo_core::ids::BusinessId::random(),

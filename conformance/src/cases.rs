@@ -8,12 +8,14 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use agendo_core::agenda::{BookRequest, Context, PaymentRequest, PaymentState, SeriesRequest};
+use agendo_core::agenda::{
+    BlockFields, BookRequest, BusinessFields, Context, PaymentRequest, PaymentState, SeriesRequest,
+};
 use agendo_core::availability::Buffers;
 use agendo_core::booking::{Booking, BookingStatus};
-use agendo_core::business::{Activity, Block, Bookable, Client, Professional, Resource, Service};
+use agendo_core::business::{Activity, Bookable, Client, Professional, Resource, Service};
 use agendo_core::contact::TaxId;
-use agendo_core::ids::{BlockId, ClientId, ReceivableId, ResourceId, ServiceId};
+use agendo_core::ids::{ClientId, ReceivableId, ResourceId, ServiceId};
 use agendo_core::payment::{PaymentMethod, PaymentStatus, Receivable};
 use agendo_core::recurrence::RecurrenceRule;
 use agendo_core::store::{Access, BookingFilter, IdempotencyKey, Store};
@@ -350,15 +352,12 @@ case!(
     |store| {
         let salon = Salon::open(store.clone()).await;
         let ctx = salon.staff();
-        let lunch = Block::new(
-            BlockId::random(),
-            salon.business.id(),
-            Bookable::Professional(salon.ana.id()),
-            span("2026-03-02T15:00:00Z", "2026-03-02T16:00:00Z"),
-            "almoço",
-        )
-        .unwrap();
-        salon.agenda.add_block(&ctx, &lunch).await.unwrap();
+        let lunch = salon.agenda.add_block(&ctx, &BlockFields {
+            on: Bookable::Professional(salon.ana.id()),
+            start: at("2026-03-02T15:00:00Z"),
+            end: at("2026-03-02T16:00:00Z"),
+            reason: "almoço".to_owned(),
+        }).await.unwrap();
         let err = salon.agenda.book(&ctx, &salon.cut_at(&salon.ana, &salon.maria, "2026-03-02T15:30:00Z")).await.unwrap_err();
         assert!(matches!(err, Error::Blocked { .. }), "{err}");
         {
@@ -368,9 +367,13 @@ case!(
             assert!(work.blocks_meeting(on, span("2026-03-02T16:00:00Z", "2026-03-02T17:00:00Z")).await.unwrap().is_empty());
             assert!(work.blocks_meeting(Bookable::Professional(salon.bia.id()), lunch.span()).await.unwrap().is_empty());
         }
-        salon.agenda.remove_block(&ctx, lunch.id()).await.unwrap();
+        // Bia has no such block: it is not found, and Ana's stays.
+        let bia = Bookable::Professional(salon.bia.id());
+        let err = salon.agenda.remove_block(&ctx, bia, lunch.id()).await.unwrap_err();
+        assert!(matches!(err, Error::NotFound { .. }), "{err}");
+        salon.agenda.remove_block(&ctx, lunch.on(), lunch.id()).await.unwrap();
         salon.book(&salon.ana, &salon.maria, "2026-03-02T15:30:00Z").await;
-        let err = salon.agenda.remove_block(&ctx, lunch.id()).await.unwrap_err();
+        let err = salon.agenda.remove_block(&ctx, lunch.on(), lunch.id()).await.unwrap_err();
         assert!(matches!(err, Error::NotFound { .. }), "{err}");
     }
 );
@@ -422,14 +425,14 @@ case!(
     |store| {
         let salon = Salon::open(store.clone()).await;
         let ctx = salon.staff();
-        let business = salon.business.clone().with_confirmation(agendo_core::business::ConfirmationMode::OnPayment);
-        salon.agenda.save_business(&business).await.unwrap();
+        let fields = BusinessFields { confirmation: Some(agendo_core::business::ConfirmationMode::OnPayment), ..Default::default() };
+        salon.agenda.change_business(&ctx, &fields).await.unwrap();
         let booking = salon.book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z").await;
         let pay = |amount: &str, state| PaymentRequest {
             client: salon.maria.id(),
             booking: Some(booking.id()),
             method: PaymentMethod::Pix,
-            amount: brl(amount),
+            amount: brl(amount).amount(),
             state,
         };
         let half = salon.agenda.record_payment(&ctx, &pay("25", PaymentState::Approved)).await.unwrap();
@@ -465,7 +468,7 @@ case!(
             client: salon.maria.id(),
             booking: Some(booking.id()),
             method: PaymentMethod::Card,
-            amount: brl("50"),
+            amount: brl("50").amount(),
             state: PaymentState::Approved,
         };
         let paid = salon.agenda.record_payment(&ctx, &request).await.unwrap();

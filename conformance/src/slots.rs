@@ -6,10 +6,10 @@
 
 use std::sync::Arc;
 
-use agendo_core::agenda::SlotsRequest;
+use agendo_core::agenda::{BlockFields, SlotsRequest};
 use agendo_core::availability::SlotAnswer;
-use agendo_core::business::{Activity, Block, Bookable, Resource, Service};
-use agendo_core::ids::{BlockId, ResourceId, ServiceId};
+use agendo_core::business::{Activity, Bookable, Resource, Service};
+use agendo_core::ids::{ResourceId, ServiceId};
 use agendo_core::store::Store;
 use agendo_core::time::Span;
 use agendo_core::Error;
@@ -75,14 +75,12 @@ case!(
         assert_eq!(lines(&salon, &all)[0], "12:00 ana,bia");
 
         salon.book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z").await;
-        let block = Block::new(
-            BlockId::random(),
-            salon.business.id(),
-            Bookable::Professional(salon.bia.id()),
-            Span::new(at("2026-03-02T14:00:00Z"), at("2026-03-02T15:00:00Z")).unwrap(),
-            "almoço",
-        )
-        .unwrap();
+        let block = BlockFields {
+            on: Bookable::Professional(salon.bia.id()),
+            start: at("2026-03-02T14:00:00Z"),
+            end: at("2026-03-02T15:00:00Z"),
+            reason: "almoço".to_owned(),
+        };
         salon.agenda.add_block(&ctx, &block).await.unwrap();
         let now = lines(&salon, &salon.agenda.slots(&ctx, &request(salon.cut.id())).await.unwrap());
         assert!(now.contains(&"13:00 bia".to_owned()), "{now:?}");
@@ -169,14 +167,12 @@ case!(
             (&salon.bia, "2026-03-03T15:00:00Z"),
         ] {
             salon.book(who, &salon.maria, start).await;
-            let block = Block::new(
-                BlockId::random(),
-                salon.business.id(),
-                Bookable::Professional(who.id()),
-                Span::new(at(start) + chrono::TimeDelta::hours(2), at(start) + chrono::TimeDelta::hours(3)).unwrap(),
-                "pausa",
-            )
-            .unwrap();
+            let block = BlockFields {
+                on: Bookable::Professional(who.id()),
+                start: at(start) + chrono::TimeDelta::hours(2),
+                end: at(start) + chrono::TimeDelta::hours(3),
+                reason: "pausa".to_owned(),
+            };
             salon.agenda.add_block(&ctx, &block).await.unwrap();
         }
         let on = [Bookable::Professional(salon.ana.id()), Bookable::Professional(salon.bia.id())];

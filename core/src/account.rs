@@ -608,6 +608,12 @@ pub const MAX_SLUG_CHARS: usize = 63;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Slug(Box<str>);
 
+impl serde::Serialize for Slug {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
 impl Slug {
     /// Reads a slug.
     ///
@@ -696,6 +702,24 @@ impl std::fmt::Display for Slug {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// What the host does with passwords. Hashing is slow on purpose, and the
+/// host decides where it runs (its own threads, a bounded queue), so the
+/// engine asks for it through this port rather than hashing itself.
+#[async_trait::async_trait]
+pub trait Passwords: Send + Sync {
+    /// A new hash of `password`.
+    ///
+    /// # Errors
+    /// [`Error::Busy`] when the host is hashing all it can.
+    async fn hash(&self, password: &str) -> Result<PasswordHash, Error>;
+
+    /// Whether `password` is the one `hash` was made from.
+    ///
+    /// # Errors
+    /// [`Error::Busy`] when the host is hashing all it can.
+    async fn verify(&self, password: &str, hash: &PasswordHash) -> Result<bool, Error>;
 }
 
 #[cfg(test)]

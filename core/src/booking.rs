@@ -628,6 +628,16 @@ pub(crate) fn lasting(start: DateTime<Utc>, duration: chrono::TimeDelta) -> Resu
     Span::new(start, end).map_err(|e| e.at("start"))
 }
 
+/// How long a booking's manage link works after the appointment ends.
+pub const MANAGE_LINK_DAYS: i64 = 30;
+
+/// Until when the manage link of `booking` works: [`MANAGE_LINK_DAYS`]
+/// after its appointment ends, long enough to see it and its settlement
+/// afterwards, short enough that an old link in a mailbox stops working.
+pub fn manage_link_until(booking: &Booking) -> DateTime<Utc> {
+    booking.appointment().end() + chrono::TimeDelta::days(MANAGE_LINK_DAYS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

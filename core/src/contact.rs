@@ -61,9 +61,28 @@ impl Email {
         Ok(Email(format!("{local}@{}", domain.to_lowercase()).into()))
     }
 
+    /// Reads an optional value: absent or blank is none, anything else
+    /// must read as [`Email::parse`] reads it. The one rule of every adapter
+    /// for a contact field a person may leave empty.
+    ///
+    /// # Errors
+    /// As [`Email::parse`].
+    pub fn read_optional(text: Option<&str>) -> Result<Option<Email>, Error> {
+        match text.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(text) => Email::parse(text).map(Some),
+        }
+    }
+
     /// The address.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl serde::Serialize for Email {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 
@@ -140,6 +159,19 @@ impl Phone {
         Ok(Phone(format!("+55{national}").into()))
     }
 
+    /// Reads an optional value: absent or blank is none, anything else
+    /// must read as [`Phone::parse`] reads it. The one rule of every adapter
+    /// for a contact field a person may leave empty.
+    ///
+    /// # Errors
+    /// As [`Phone::parse`].
+    pub fn read_optional(text: Option<&str>) -> Result<Option<Phone>, Error> {
+        match text.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(text) => Phone::parse(text).map(Some),
+        }
+    }
+
     /// The number in E.164 form.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -166,6 +198,12 @@ fn is_brazilian(national: &str) -> bool {
             8 => (b'2'..=b'5').contains(&number[0]),
             _ => false,
         }
+}
+
+impl serde::Serialize for Phone {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
 }
 
 impl fmt::Display for Phone {
@@ -249,6 +287,19 @@ impl TaxId {
         }
     }
 
+    /// Reads an optional value: absent or blank is none, anything else
+    /// must read as [`TaxId::parse`] reads it. The one rule of every adapter
+    /// for a contact field a person may leave empty.
+    ///
+    /// # Errors
+    /// As [`TaxId::parse`].
+    pub fn read_optional(text: Option<&str>) -> Result<Option<TaxId>, Error> {
+        match text.map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(text) => TaxId::parse(text).map(Some),
+        }
+    }
+
     /// The characters alone, without punctuation.
     pub fn as_str(&self) -> &str {
         match self {
@@ -284,6 +335,12 @@ fn cnpj_digit(values: &[u32]) -> u32 {
         0
     } else {
         11 - rest
+    }
+}
+
+impl serde::Serialize for TaxId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 

@@ -282,6 +282,28 @@ pub enum Error {
         key: String,
     },
 
+    /// The host is doing all the work of this kind it can (hashing
+    /// passwords); trying again after `retry_after` seconds will work.
+    #[error("the server is busy; try again in {retry_after} seconds")]
+    Busy {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
+
+    /// The actor may not do this (the permission table,
+    /// [`crate::agenda::permission::grant`]).
+    #[error(
+        "{} may not {}",
+        crate::agenda::permission::actor_label(actor, Lang::En),
+        action.describe(Lang::En)
+    )]
+    Forbidden {
+        /// Who asked: `receptionist`, `professional`…
+        actor: &'static str,
+        /// What they asked to do.
+        action: crate::agenda::Action,
+    },
+
     /// A concurrent unit of work changed what this one read; trying again
     /// will see the change.
     #[error("a concurrent change got in the way; try again")]
@@ -296,7 +318,77 @@ pub enum Error {
     },
 }
 
+/// The one classification of errors every adapter maps from: the HTTP
+/// status, the Python exception, the mobile error variant. A new error
+/// variant is classified here once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Class {
+    /// A value the caller sent is wrong; [`Error::field`] names it (HTTP
+    /// 422, `ValidationError`).
+    Invalid,
+    /// The document the caller sent cannot be read at all (HTTP 400,
+    /// `ValidationError`).
+    Malformed,
+    /// A record the caller named does not exist in the business, or is not
+    /// theirs to see (HTTP 404).
+    NotFound,
+    /// The time is taken (HTTP 409).
+    SlotTaken,
+    /// The time meets a block (HTTP 409).
+    Blocked,
+    /// The time is outside the working hours (HTTP 409).
+    OutsideWorkingHours,
+    /// A rule refuses the action: a booking's state, a retired record, an
+    /// unpaid deposit, a name taken (HTTP 409).
+    Refused,
+    /// The actor may not do this (HTTP 403).
+    Forbidden,
+    /// The session is over: sign in again (HTTP 401).
+    SessionEnded,
+    /// The engine or the host is too busy now; trying again will work
+    /// (HTTP 503 with `Retry-After`).
+    Busy,
+    /// The store failed (HTTP 503).
+    Storage,
+}
+
 impl Error {
+    /// The error's class, for adapters to map onto their own kinds.
+    pub fn class(&self) -> Class {
+        match self {
+            Error::Invalid { .. }
+            | Error::NonexistentLocalTime { .. }
+            | Error::AmbiguousLocalTime { .. }
+            | Error::LocalTimeOutOfRange { .. }
+            | Error::CurrencyMismatch { .. }
+            | Error::IdempotencyKeyReused { .. } => Class::Invalid,
+            Error::MalformedJson { .. } => Class::Malformed,
+            Error::NotFound { .. } => Class::NotFound,
+            Error::SlotTaken { .. } => Class::SlotTaken,
+            Error::Blocked { .. } => Class::Blocked,
+            Error::OutsideWorkingHours { .. } => Class::OutsideWorkingHours,
+            Error::IllegalTransition { .. }
+            | Error::NotStartedYet { .. }
+            | Error::DepositNotPaid { .. }
+            | Error::IllegalPaymentTransition { .. }
+            | Error::RefundTooLarge { .. }
+            | Error::AlreadyPaid { .. }
+            | Error::AlreadyExists { .. }
+            | Error::LastOwner { .. }
+            | Error::Retired { .. }
+            | Error::SlugTaken { .. }
+            | Error::EmailTaken { .. }
+            | Error::ServiceNotPerformed { .. }
+            | Error::SeriesClashes { .. }
+            | Error::NotInSeries { .. } => Class::Refused,
+            Error::Forbidden { .. } => Class::Forbidden,
+            Error::SessionEnded { .. } => Class::SessionEnded,
+            Error::WriteConflict | Error::Busy { .. } => Class::Busy,
+            Error::Storage { .. } => Class::Storage,
+        }
+    }
+
     /// Builds an [`Error::Invalid`] for `field`.
     pub(crate) fn invalid(field: impl Into<String>, problem: Problem) -> Error {
         Error::Invalid {
@@ -356,10 +448,12 @@ impl Error {
         }
     }
 
-    /// The field an invalid value or malformed JSON is about, if any.
+    /// The field an invalid value or malformed JSON is about, if any: a
+    /// reused idempotency key is about `idempotency_key`.
     pub fn field(&self) -> Option<&str> {
         match self {
             Error::Invalid { field, .. } | Error::MalformedJson { field, .. } => Some(field),
+            Error::IdempotencyKeyReused { .. } => Some("idempotency_key"),
             _ => None,
         }
     }
@@ -373,7 +467,7 @@ impl Error {
     /// `not_found`, `already_exists`, `retired`, `slug_taken`,
     /// `email_taken`, `session_ended`, `service_not_performed`,
     /// `series_clashes`, `not_in_series`, `idempotency_key_reused`,
-    /// `write_conflict` or `storage`.
+    /// `forbidden`, `busy`, `write_conflict` or `storage`.
     pub fn code(&self) -> &'static str {
         match self {
             Error::Invalid { .. } => "invalid_field",
@@ -402,6 +496,8 @@ impl Error {
             Error::SeriesClashes { .. } => "series_clashes",
             Error::NotInSeries { .. } => "not_in_series",
             Error::IdempotencyKeyReused { .. } => "idempotency_key_reused",
+            Error::Forbidden { .. } => "forbidden",
+            Error::Busy { .. } => "busy",
             Error::WriteConflict => "write_conflict",
             Error::Storage { .. } => "storage",
         }
@@ -556,6 +652,14 @@ impl Error {
             Error::IdempotencyKeyReused { key } => {
                 format!("a chave de idempotência \"{key}\" já foi usada para outra requisição")
             }
+            Error::Busy { retry_after } => format!(
+                "o servidor está ocupado; tente novamente em {retry_after} segundos"
+            ),
+            Error::Forbidden { actor, action } => format!(
+                "{} não pode {}",
+                crate::agenda::permission::actor_label(actor, lang),
+                action.describe(lang)
+            ),
             Error::WriteConflict => {
                 "uma alteração simultânea interferiu; tente novamente".to_owned()
             }

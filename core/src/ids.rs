@@ -73,6 +73,21 @@ macro_rules! id {
             }
         }
 
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(&self.0.hyphenated())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Uuid::try_parse(&text)
+                    .map($name)
+                    .map_err(|_| serde::de::Error::custom(format!("{text:?} is not an id")))
+            }
+        }
+
         impl FromStr for $name {
             type Err = Error;
 

@@ -59,22 +59,6 @@ pub struct Caller {
     pub session: SessionId,
 }
 
-impl Caller {
-    /// Refuses a caller whose role is not one of `roles`.
-    ///
-    /// # Errors
-    /// [`Error::Forbidden`].
-    pub fn require(&self, roles: &[Role]) -> Result<(), Error> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(Error::Forbidden {
-                role: self.role.as_str(),
-            })
-        }
-    }
-}
-
 #[derive(Serialize, Deserialize)]
 struct Claims {
     /// The account.

@@ -8,6 +8,7 @@
 //! reach the caller: a database failure is logged with its detail and
 //! answered 503 with a generic message.
 
+use agendo_core::Class;
 use agendo_core::Lang;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -46,7 +47,7 @@ pub enum Error {
 
     /// The engine refused the request, or its store failed.
     #[error(transparent)]
-    Core(#[from] agendo_core::Error),
+    Core(agendo_core::Error),
 
     /// No valid access token came with a request that needs one.
     #[error("sign in first: the access token is missing, expired or not valid")]
@@ -55,13 +56,6 @@ pub enum Error {
     /// The e-mail and password do not match an active account.
     #[error("the e-mail or the password is wrong")]
     BadCredentials,
-
-    /// The account's role does not allow this.
-    #[error("your role ({role}) does not allow this")]
-    Forbidden {
-        /// The caller's role.
-        role: &'static str,
-    },
 
     /// Too many attempts; try again after `retry_after` seconds (R6).
     #[error("too many attempts; try again in {retry_after} seconds")]
@@ -179,6 +173,16 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl From<agendo_core::Error> for Error {
+    fn from(error: agendo_core::Error) -> Error {
+        match error {
+            // The host's own load shedding, through the engine's port.
+            agendo_core::Error::Busy { retry_after } => Error::Busy { retry_after },
+            other => Error::Core(other),
+        }
+    }
+}
+
 impl Error {
     /// The error as a caller who did not sign in may see it: a time that
     /// cannot be booked says so without naming the bookings or blocks in
@@ -198,26 +202,19 @@ impl Error {
 
     /// The HTTP status of the error.
     pub fn status(&self) -> StatusCode {
-        use agendo_core::Error as Core;
         match self {
-            Error::Core(core) => match core {
-                Core::Invalid { .. }
-                | Core::NonexistentLocalTime { .. }
-                | Core::AmbiguousLocalTime { .. }
-                | Core::LocalTimeOutOfRange { .. }
-                | Core::CurrencyMismatch { .. }
-                | Core::IdempotencyKeyReused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-                Core::MalformedJson { .. } => StatusCode::BAD_REQUEST,
-                Core::NotFound { .. } => StatusCode::NOT_FOUND,
-                Core::SessionEnded { .. } => StatusCode::UNAUTHORIZED,
-                Core::Storage { .. } => StatusCode::SERVICE_UNAVAILABLE,
-                // Every other cause is a clash with what is stored: a taken
-                // slot, a move the booking's state does not allow, a name
-                // taken.
+            Error::Core(core) => match core.class() {
+                Class::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+                Class::Malformed => StatusCode::BAD_REQUEST,
+                Class::NotFound => StatusCode::NOT_FOUND,
+                Class::Forbidden => StatusCode::FORBIDDEN,
+                Class::SessionEnded => StatusCode::UNAUTHORIZED,
+                Class::Busy | Class::Storage => StatusCode::SERVICE_UNAVAILABLE,
+                // A clash with what is stored: a taken slot, a move the
+                // booking's state does not allow, a name taken.
                 _ => StatusCode::CONFLICT,
             },
             Error::Unauthenticated | Error::BadCredentials => StatusCode::UNAUTHORIZED,
-            Error::Forbidden { .. } => StatusCode::FORBIDDEN,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -241,7 +238,6 @@ impl Error {
             Error::Core(core) => core.code(),
             Error::Unauthenticated => "unauthenticated",
             Error::BadCredentials => "bad_credentials",
-            Error::Forbidden { .. } => "forbidden",
             Error::TooManyRequests { .. } => "too_many_requests",
             Error::Busy { .. } => "busy",
             Error::NotJson => "unsupported_media_type",
@@ -291,7 +287,6 @@ impl Error {
                 "entre primeiro: o token de acesso está ausente, expirado ou inválido".to_owned(),
             ),
             Error::BadCredentials => pt("o e-mail ou a senha estão incorretos".to_owned()),
-            Error::Forbidden { role } => pt(format!("seu papel ({role}) não permite isso")),
             Error::TooManyRequests { retry_after } => pt(format!(
                 "tentativas demais; tente novamente em {retry_after} segundos"
             )),
@@ -417,10 +412,16 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         self.log();
         let mut response = self.status().into_response();
-        if let Error::TooManyRequests { retry_after } | Error::Busy { retry_after } = &self {
-            if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
+        let retry_after = match &self {
+            Error::TooManyRequests { retry_after } | Error::Busy { retry_after } => {
+                Some(*retry_after)
             }
+            // A write that kept meeting concurrent writers: at once again.
+            Error::Core(core) if core.class() == Class::Busy => Some(1),
+            _ => None,
+        };
+        if let Some(value) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
             .extensions_mut()

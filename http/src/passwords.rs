@@ -306,3 +306,33 @@ mod tests {
         assert_eq!(passwords.idle.lock().unwrap().len(), 1);
     }
 }
+
+/// The engine's port to the host's hashing lanes
+/// ([`agendo_core::account::Passwords`]).
+#[derive(Clone)]
+pub struct Port(pub Arc<Passwords>);
+
+#[async_trait::async_trait]
+impl agendo_core::account::Passwords for Port {
+    async fn hash(&self, password: &str) -> Result<PasswordHash, agendo_core::Error> {
+        self.0.hash(password).await.map_err(to_core)
+    }
+
+    async fn verify(
+        &self,
+        password: &str,
+        hash: &PasswordHash,
+    ) -> Result<bool, agendo_core::Error> {
+        self.0.verify(password, Some(hash)).await.map_err(to_core)
+    }
+}
+
+fn to_core(error: Error) -> agendo_core::Error {
+    match error {
+        Error::Busy { retry_after } => agendo_core::Error::Busy { retry_after },
+        Error::Core(core) => core,
+        other => agendo_core::Error::Storage {
+            detail: other.to_string(),
+        },
+    }
+}

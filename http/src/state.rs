@@ -98,6 +98,11 @@ pub struct Inner {
 }
 
 impl AppState {
+    /// The engine's port to the host's password hashing.
+    pub fn hasher(&self) -> crate::passwords::Port {
+        crate::passwords::Port(Arc::clone(&self.passwords))
+    }
+
     /// State over `db`.
     pub fn new(db: Db, tokens: Tokens, passwords: Arc<Passwords>, config: Config) -> AppState {
         let public_limit = Limiter::per_minute(config.public_rate);

@@ -829,7 +829,8 @@ impl Row for Line {
         get(self, column)
     }
     fn int(&self, column: &str) -> Result<i64, agendo_core::Error> {
-        get::<i32>(self, column).map(i64::from)
+        // `integer` columns (capacities) and `bigint` ones (event numbers).
+        get::<i64>(self, column).or_else(|_| get::<i32>(self, column).map(i64::from))
     }
     fn decimal(&self, column: &str) -> Result<Decimal, agendo_core::Error> {
         get(self, column)

@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use agendo_core::availability::WorkingHours;
 use agendo_core::booking::{Change, Event};
 use agendo_core::commission::{CommissionRule, CommissionScope};
-use agendo_core::ids::{BookingId, PaymentId, ProfessionalId, ServiceId};
+use agendo_core::ids::{
+    AccountId, BlockId, BookingId, ClientId, PaymentId, ProfessionalId, ResourceId, ServiceId,
+};
 use agendo_core::money::{Currency, Money, Percent, Share};
 use agendo_core::notify::NotifySettings;
 use agendo_core::payment::Refund;
@@ -573,6 +575,13 @@ enum OutcomeForm {
     Booking(Uuid),
     Series(Vec<Uuid>),
     Payment(Uuid),
+    Service(Uuid),
+    Professional(Uuid),
+    Resource(Uuid),
+    Client(Uuid),
+    Block(Uuid),
+    Business,
+    Account(Uuid),
 }
 
 /// The stored form of what a request under an idempotency key made.
@@ -581,6 +590,13 @@ pub fn outcome_text(outcome: &Outcome) -> String {
         Outcome::Booking(id) => OutcomeForm::Booking(id.as_uuid()),
         Outcome::Series(ids) => OutcomeForm::Series(ids.iter().map(|id| id.as_uuid()).collect()),
         Outcome::Payment(id) => OutcomeForm::Payment(id.as_uuid()),
+        Outcome::Service(id) => OutcomeForm::Service(id.as_uuid()),
+        Outcome::Professional(id) => OutcomeForm::Professional(id.as_uuid()),
+        Outcome::Resource(id) => OutcomeForm::Resource(id.as_uuid()),
+        Outcome::Client(id) => OutcomeForm::Client(id.as_uuid()),
+        Outcome::Block(id) => OutcomeForm::Block(id.as_uuid()),
+        Outcome::Business => OutcomeForm::Business,
+        Outcome::Account(id) => OutcomeForm::Account(id.as_uuid()),
     })
 }
 
@@ -595,5 +611,12 @@ pub fn outcome_from(column: &str, text: &str) -> Result<Outcome, Error> {
             Outcome::Series(ids.into_iter().map(BookingId::from_uuid).collect())
         }
         OutcomeForm::Payment(id) => Outcome::Payment(PaymentId::from_uuid(id)),
+        OutcomeForm::Service(id) => Outcome::Service(ServiceId::from_uuid(id)),
+        OutcomeForm::Professional(id) => Outcome::Professional(ProfessionalId::from_uuid(id)),
+        OutcomeForm::Resource(id) => Outcome::Resource(ResourceId::from_uuid(id)),
+        OutcomeForm::Client(id) => Outcome::Client(ClientId::from_uuid(id)),
+        OutcomeForm::Block(id) => Outcome::Block(BlockId::from_uuid(id)),
+        OutcomeForm::Business => Outcome::Business,
+        OutcomeForm::Account(id) => Outcome::Account(AccountId::from_uuid(id)),
     })
 }

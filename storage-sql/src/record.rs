@@ -855,3 +855,37 @@ pub fn idempotency_from(row: &dyn Row) -> Result<IdempotencyRecord, Error> {
         at: row.time("at")?,
     })
 }
+
+/// The columns of the `events` table, keyed by `(business_id, number)`.
+pub const EVENT_COLUMNS: &[&str] = &["business_id", "number", "at", "type", "event"];
+
+/// The values of an event numbered `number`, in [`EVENT_COLUMNS`] order.
+pub fn event_values(
+    business: BusinessId,
+    number: i64,
+    at: DateTime<Utc>,
+    event: &agendo_core::agenda::Event,
+) -> Vec<Value> {
+    vec![
+        id(business.as_uuid()),
+        Value::Int(number),
+        Value::Time(Some(at)),
+        text(event.kind()),
+        Value::Json(event.to_json()),
+    ]
+}
+
+/// Reads an event back.
+///
+/// # Errors
+/// [`Error::Storage`] when a column does not read back.
+pub fn event_from(row: &dyn Row) -> Result<agendo_core::agenda::EventRecord, Error> {
+    let number = row.int("number")?;
+    Ok(agendo_core::agenda::EventRecord {
+        number: u64::try_from(number).map_err(|_| Error::Storage {
+            detail: format!("event number {number} is negative"),
+        })?,
+        at: row.time("at")?,
+        event: agendo_core::agenda::Event::from_json(&row.json("event")?)?,
+    })
+}

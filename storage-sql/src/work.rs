@@ -10,6 +10,7 @@
 //! idempotency key wait for each other ([`Connection::lock_key`]).
 
 use agendo_core::account::{Account, Session};
+use agendo_core::agenda::{Event, EventRecord};
 use agendo_core::booking::Booking;
 use agendo_core::business::{Block, Bookable, Business, Client, Professional, Resource, Service};
 use agendo_core::ids::{
@@ -23,6 +24,7 @@ use agendo_core::store::{
 use agendo_core::time::Span;
 use agendo_core::{Error, RecordKind};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::record::{self, Row, Stored, Value};
@@ -422,6 +424,9 @@ impl<C: Connection> UnitOfWork for Work<C> {
     async fn service(&mut self, id: ServiceId) -> Result<Option<Service>, Error> {
         self.get(id.as_uuid(), false).await
     }
+    async fn service_for_update(&mut self, id: ServiceId) -> Result<Option<Service>, Error> {
+        self.get(id.as_uuid(), true).await
+    }
     async fn services(&mut self) -> Result<Vec<Service>, Error> {
         self.list("", Service::ORDER, vec![]).await
     }
@@ -431,6 +436,12 @@ impl<C: Connection> UnitOfWork for Work<C> {
 
     async fn professional(&mut self, id: ProfessionalId) -> Result<Option<Professional>, Error> {
         self.get(id.as_uuid(), false).await
+    }
+    async fn professional_for_update(
+        &mut self,
+        id: ProfessionalId,
+    ) -> Result<Option<Professional>, Error> {
+        self.get(id.as_uuid(), true).await
     }
     async fn professionals(&mut self) -> Result<Vec<Professional>, Error> {
         self.list("", Professional::ORDER, vec![]).await
@@ -459,6 +470,9 @@ impl<C: Connection> UnitOfWork for Work<C> {
 
     async fn client(&mut self, id: ClientId) -> Result<Option<Client>, Error> {
         self.get(id.as_uuid(), false).await
+    }
+    async fn client_for_update(&mut self, id: ClientId) -> Result<Option<Client>, Error> {
+        self.get(id.as_uuid(), true).await
     }
     async fn clients(&mut self) -> Result<Vec<Client>, Error> {
         self.list("", Client::ORDER, vec![]).await
@@ -666,6 +680,49 @@ impl<C: Connection> UnitOfWork for Work<C> {
             return Err(Error::WriteConflict);
         }
         Ok(())
+    }
+
+    async fn append_events(&mut self, at: DateTime<Utc>, events: &[Event]) -> Result<(), Error> {
+        // Held until commit, so the next writer numbers after this one's
+        // events and readers see numbers in order.
+        self.conn
+            .lock_name(&format!("events:{}", self.business))
+            .await?;
+        let p = C::PARAMS;
+        let sql = format!(
+            "SELECT COALESCE(MAX(number), 0) AS last FROM events WHERE business_id = {}",
+            p.nth(1)
+        );
+        let rows = self.conn.fetch(&sql, vec![self.key()]).await?;
+        let mut last = match rows.first() {
+            Some(row) => row.int("last")?,
+            None => 0,
+        };
+        let insert = sql::insert(p, "events", record::EVENT_COLUMNS);
+        for event in events {
+            last += 1;
+            let values = record::event_values(self.business, last, at, event);
+            self.conn.execute(&insert, values).await?;
+        }
+        Ok(())
+    }
+
+    async fn events_after(&mut self, after: u64, limit: usize) -> Result<Vec<EventRecord>, Error> {
+        let p = C::PARAMS;
+        let sql = format!(
+            "SELECT {} FROM events WHERE business_id = {} AND number > {} ORDER BY number LIMIT {}",
+            record::EVENT_COLUMNS.join(", "),
+            p.nth(1),
+            p.nth(2),
+            p.nth(3),
+        );
+        let values = vec![
+            self.key(),
+            Value::Int(i64::try_from(after).unwrap_or(i64::MAX)),
+            Value::Int(i64::try_from(limit).unwrap_or(i64::MAX)),
+        ];
+        let rows = self.conn.fetch(&sql, values).await?;
+        rows.iter().map(|r| record::event_from(r)).collect()
     }
 
     async fn commit(self: Box<Self>) -> Result<(), Error> {

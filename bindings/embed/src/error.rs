@@ -2,7 +2,7 @@
 //! failure to start or reach its store. Bindings turn it into their
 //! language's exceptions by [`Error::kind`].
 
-use agendo_core::Lang;
+use agendo_core::{Class, Lang};
 
 /// What went wrong.
 #[derive(Debug, thiserror::Error)]
@@ -24,7 +24,8 @@ pub enum Error {
 /// The families of errors, for bindings to map onto exception classes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
-    /// A value the caller passed is wrong; [`Error::field`] names it.
+    /// A value the caller passed is wrong, or an idempotency key was used
+    /// for another request; [`Error::field`] names it.
     Validation,
     /// A record the caller named does not exist (in that business).
     NotFound,
@@ -35,32 +36,29 @@ pub enum Kind {
     /// The time asked for is outside the professional's hours.
     OutsideWorkingHours,
     /// A rule refuses the action: a booking's state, a retired record, a
-    /// deposit not paid, a key used for another request.
+    /// deposit not paid.
     NotAllowed,
-    /// Concurrent writers kept getting in the way; trying again may work.
+    /// Concurrent writers kept getting in the way, or the host is busy;
+    /// trying again may work.
     Busy,
     /// The store (file, server) failed or could not be reached.
     Storage,
 }
 
 impl Error {
-    /// The family of the error.
+    /// The family of the error, from the engine's one classification
+    /// ([`agendo_core::Class`]).
     pub fn kind(&self) -> Kind {
-        use agendo_core::Error as E;
         match self {
-            Error::Engine(e) => match e {
-                E::Invalid { .. }
-                | E::MalformedJson { .. }
-                | E::NonexistentLocalTime { .. }
-                | E::AmbiguousLocalTime { .. }
-                | E::LocalTimeOutOfRange { .. }
-                | E::CurrencyMismatch { .. } => Kind::Validation,
-                E::NotFound { .. } => Kind::NotFound,
-                E::SlotTaken { .. } => Kind::SlotTaken,
-                E::Blocked { .. } => Kind::Blocked,
-                E::OutsideWorkingHours { .. } => Kind::OutsideWorkingHours,
-                E::WriteConflict => Kind::Busy,
-                E::Storage { .. } => Kind::Storage,
+            Error::Engine(e) => match e.class() {
+                Class::Invalid | Class::Malformed => Kind::Validation,
+                Class::NotFound => Kind::NotFound,
+                Class::SlotTaken => Kind::SlotTaken,
+                Class::Blocked => Kind::Blocked,
+                Class::OutsideWorkingHours => Kind::OutsideWorkingHours,
+                Class::Busy => Kind::Busy,
+                Class::Storage => Kind::Storage,
+                // A rule, the permission table or an ended session.
                 _ => Kind::NotAllowed,
             },
             Error::Runtime(_) | Error::Sqlite(_) | Error::Postgres(_) => Kind::Storage,

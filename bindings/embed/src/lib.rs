@@ -39,7 +39,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use agendo_core::agenda::{
-    Agenda, BookRequest, Context, Ended, Paid, PaymentRequest, PaymentState, SlotsRequest,
+    Agenda, BlockFields, BookRequest, Context, Ended, Paid, PaymentRequest, PaymentState,
+    SlotsRequest,
 };
 use agendo_core::availability::{HoursQuery, SlotAnswer};
 use agendo_core::booking::Booking;
@@ -47,7 +48,6 @@ use agendo_core::business::{Block, Bookable, Business, Client, Professional, Ser
 use agendo_core::ids::{
     BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ServiceId,
 };
-use agendo_core::money::Money;
 use agendo_core::payment::{Payment, PaymentMethod};
 use agendo_core::policy::Party;
 use agendo_core::store::{Access, BookingFilter, IdempotencyKey, Store, UnitOfWork};
@@ -161,7 +161,8 @@ impl Engine {
         })
     }
 
-    /// Creates or replaces a service of `business`.
+    /// Creates a service of `business` (no `id` in the spec) or changes
+    /// the one its `id` names, in one unit of work.
     ///
     /// # Errors
     /// [`Kind::Validation`] naming the spec's field; [`Kind::NotFound`].
@@ -171,13 +172,12 @@ impl Engine {
         spec: &ServiceSpec,
         now: DateTime<Utc>,
     ) -> Result<Service, Error> {
-        let shop = self.business(business)?;
-        let service = spec.build(&shop)?;
-        self.run(
-            self.agenda
-                .save_service(&Context::staff(shop.id(), now), &service),
-        )?;
-        Ok(service)
+        let ctx = context(business, None, now)?;
+        let (id, fields) = spec.fields()?;
+        match id {
+            None => self.run(self.agenda.create_service(&ctx, &fields)),
+            Some(id) => self.run(self.agenda.change_service(&ctx, id, &fields)),
+        }
     }
 
     /// The services of `business`, retired ones included.
@@ -190,7 +190,8 @@ impl Engine {
         })
     }
 
-    /// Creates or replaces a professional of `business`.
+    /// Creates a professional of `business` (no `id` in the spec) or
+    /// changes the one its `id` names, in one unit of work.
     ///
     /// # Errors
     /// [`Kind::Validation`] naming the spec's field (`hours.weekly.mon[0]`);
@@ -201,20 +202,12 @@ impl Engine {
         spec: &ProfessionalSpec,
         now: DateTime<Utc>,
     ) -> Result<Professional, Error> {
-        let shop = self.business(business)?;
-        let current = match spec.existing()? {
-            Some(id) => self.read(
-                shop.id(),
-                |mut work| async move { work.professional(id).await },
-            )?,
-            None => None,
-        };
-        let professional = spec.build(&shop, current.as_ref())?;
-        self.run(
-            self.agenda
-                .save_professional(&Context::staff(shop.id(), now), &professional),
-        )?;
-        Ok(professional)
+        let ctx = context(business, None, now)?;
+        let (id, fields) = spec.fields()?;
+        match id {
+            None => self.run(self.agenda.create_professional(&ctx, &fields)),
+            Some(id) => self.run(self.agenda.change_professional(&ctx, id, &fields)),
+        }
     }
 
     /// The professionals of `business`, retired ones included.
@@ -239,23 +232,9 @@ impl Engine {
         hours: &HoursQuery,
         now: DateTime<Utc>,
     ) -> Result<Professional, Error> {
-        let business = business_id(business)?;
+        let ctx = context(business, None, now)?;
         let id = ProfessionalId::parse(professional).map_err(|e| e.at("professional"))?;
-        let hours = spec::hours(hours)?;
-        let current = self.read(business, |mut work| async move {
-            work.professional(id)
-                .await?
-                .ok_or(agendo_core::Error::NotFound {
-                    record: RecordKind::Professional,
-                    id: id.to_string(),
-                })
-        })?;
-        let changed = current.with_hours(hours);
-        self.run(
-            self.agenda
-                .save_professional(&Context::staff(business, now), &changed),
-        )?;
-        Ok(changed)
+        self.run(self.agenda.set_hours(&ctx, id, hours))
     }
 
     /// Blocks a professional's time from `start` to `end` (a day off, a
@@ -272,42 +251,39 @@ impl Engine {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<Block, Error> {
-        let business = business_id(business)?;
+        let ctx = context(business, None, now)?;
         let id = ProfessionalId::parse(professional).map_err(|e| e.at("professional"))?;
-        let span = Span::new(start, end).map_err(|e| e.at("end"))?;
-        let block = Block::new(
-            BlockId::random(),
-            business,
-            Bookable::Professional(id),
-            span,
-            reason,
-        )?;
-        self.run(
-            self.agenda
-                .add_block(&Context::staff(business, now), &block),
-        )?;
-        Ok(block)
+        let fields = BlockFields {
+            on: Bookable::Professional(id),
+            start,
+            end,
+            reason: reason.to_owned(),
+        };
+        self.run(self.agenda.add_block(&ctx, &fields))
     }
 
-    /// Removes a block.
+    /// Removes a block of a professional's time.
     ///
     /// # Errors
     /// [`Kind::NotFound`]; [`Kind::Validation`] for a malformed id.
     pub fn remove_block(
         &self,
         business: &str,
+        professional: &str,
         block: &str,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        let business = business_id(business)?;
+        let ctx = context(business, None, now)?;
+        let id = ProfessionalId::parse(professional).map_err(|e| e.at("professional"))?;
         let block = BlockId::parse(block).map_err(|e| e.at("block"))?;
         self.run(
             self.agenda
-                .remove_block(&Context::staff(business, now), block),
+                .remove_block(&ctx, Bookable::Professional(id), block),
         )
     }
 
-    /// Creates or replaces a client of `business`.
+    /// Creates a client of `business` (no `id` in the spec) or changes the
+    /// one its `id` names, in one unit of work.
     ///
     /// # Errors
     /// [`Kind::Validation`] naming `name`, `email`, `phone` or `notes`.
@@ -317,13 +293,12 @@ impl Engine {
         spec: &ClientSpec,
         now: DateTime<Utc>,
     ) -> Result<Client, Error> {
-        let shop = self.business(business)?;
-        let client = spec.build(&shop)?;
-        self.run(
-            self.agenda
-                .save_client(&Context::staff(shop.id(), now), &client),
-        )?;
-        Ok(client)
+        let ctx = context(business, None, now)?;
+        let (id, fields) = spec.fields()?;
+        match id {
+            None => self.run(self.agenda.create_client(&ctx, &fields)),
+            Some(id) => self.run(self.agenda.change_client(&ctx, id, &fields)),
+        }
     }
 
     /// The clients of `business` whose name, e-mail or phone matches
@@ -520,13 +495,12 @@ impl Engine {
         key: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Paid, Error> {
-        let shop = self.business(business)?;
         let ctx = context(business, key, now)?;
         let request = PaymentRequest {
             client: ClientId::parse(&spec.client).map_err(|e| e.at("client"))?,
             booking: spec.booking.as_deref().map(booking_id).transpose()?,
             method: PaymentMethod::parse(&spec.method).map_err(|e| e.at("method"))?,
-            amount: money(spec.amount, &shop, "amount")?,
+            amount: spec.amount,
             state: if spec.approved {
                 PaymentState::Approved
             } else {
@@ -563,9 +537,7 @@ impl Engine {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<Payment, Error> {
-        let shop = self.business(business)?;
         let ctx = context(business, None, now)?;
-        let amount = money(amount, &shop, "amount")?;
         self.run(
             self.agenda
                 .refund(&ctx, payment_id(payment)?, amount, reason),
@@ -632,8 +604,4 @@ fn booking_id(text: &str) -> Result<BookingId, Error> {
 
 fn payment_id(text: &str) -> Result<PaymentId, Error> {
     Ok(PaymentId::parse(text).map_err(|e| e.at("payment"))?)
-}
-
-fn money(amount: Decimal, business: &Business, field: &str) -> Result<Money, Error> {
-    Ok(Money::new(amount, business.currency()).map_err(|e| e.at(field))?)
 }

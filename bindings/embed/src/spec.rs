@@ -2,11 +2,12 @@
 //! exact decimals, UTC instants), and how each becomes the engine's record.
 //! Every check is the engine's; a failure names the caller's field.
 
-use agendo_core::availability::{HoursQuery, WeeklyHours, WorkingHours};
-use agendo_core::business::{Activity, Business, Client, ConfirmationMode, Professional, Service};
+use agendo_core::agenda::{ClientFields, ProfessionalFields, ServiceFields};
+use agendo_core::availability::HoursQuery;
+use agendo_core::business::{Business, ConfirmationMode};
 use agendo_core::contact::{Email, Phone};
 use agendo_core::ids::{BusinessId, ClientId, ProfessionalId, ServiceId};
-use agendo_core::money::{Currency, Money};
+use agendo_core::money::Currency;
 use agendo_core::policy::PolicyQuery;
 use agendo_core::time::parse_zone;
 use agendo_core::Lang;
@@ -74,28 +75,24 @@ pub struct ServiceSpec {
 }
 
 impl ServiceSpec {
-    pub(crate) fn build(&self, business: &Business) -> Result<Service, Error> {
-        let id = new_or(
-            self.id.as_deref(),
-            "id",
-            ServiceId::random,
-            ServiceId::parse,
-        )?;
-        let price = Money::new(self.price, business.currency()).map_err(|e| e.at("price"))?;
-        let buffers = agendo_core::availability::Buffers::new(
-            self.buffer_before_minutes,
-            self.buffer_after_minutes,
-        )?;
-        Ok(
-            Service::new(id, business.id(), &self.name, self.duration_minutes, price)?
-                .with_description(&self.description)?
-                .with_buffers(buffers)
-                .with_activity(activity(self.active)),
-        )
+    /// The service it names, if any, and every field it sets.
+    pub(crate) fn fields(&self) -> Result<(Option<ServiceId>, ServiceFields), Error> {
+        let id = existing(self.id.as_deref(), ServiceId::parse)?;
+        Ok((
+            id,
+            ServiceFields {
+                name: Some(self.name.clone()),
+                description: Some(self.description.clone()),
+                duration_minutes: Some(self.duration_minutes),
+                price: Some(self.price),
+                buffer_before_minutes: Some(self.buffer_before_minutes),
+                buffer_after_minutes: Some(self.buffer_after_minutes),
+                active: Some(self.active),
+            },
+        ))
     }
 }
 
-/// A professional to create (no `id`) or replace (its `id`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProfessionalSpec {
     /// The professional to replace; a new one when `None`.
@@ -114,43 +111,26 @@ pub struct ProfessionalSpec {
 }
 
 impl ProfessionalSpec {
-    pub(crate) fn build(
-        &self,
-        business: &Business,
-        current: Option<&Professional>,
-    ) -> Result<Professional, Error> {
-        let id = new_or(
-            self.id.as_deref(),
-            "id",
-            ProfessionalId::random,
-            ProfessionalId::parse,
-        )?;
+    /// The professional it names, if any, and every field it sets; hours
+    /// left out keep a professional's hours (a new one's are closed).
+    pub(crate) fn fields(&self) -> Result<(Option<ProfessionalId>, ProfessionalFields), Error> {
+        let id = existing(self.id.as_deref(), ProfessionalId::parse)?;
         let services = self
             .services
             .iter()
             .enumerate()
             .map(|(i, s)| ServiceId::parse(s).map_err(|e| e.at(format!("services[{i}]"))))
             .collect::<Result<Vec<_>, _>>()?;
-        let hours = match (&self.hours, current) {
-            (Some(query), _) => hours(query)?,
-            (None, Some(current)) => current.hours().clone(),
-            (None, None) => WorkingHours::new(WeeklyHours::closed()),
-        };
-        Ok(Professional::new(id, business.id(), &self.name)?
-            .with_services(services)
-            .with_hours(hours)
-            .with_capacity(self.capacity)
-            .map_err(|e| e.at("capacity"))?
-            .with_activity(activity(self.active)))
-    }
-
-    /// The professional's id, when the spec replaces one.
-    pub(crate) fn existing(&self) -> Result<Option<ProfessionalId>, Error> {
-        Ok(self
-            .id
-            .as_deref()
-            .map(|id| ProfessionalId::parse(id).map_err(|e| e.at("id")))
-            .transpose()?)
+        Ok((
+            id,
+            ProfessionalFields {
+                name: Some(self.name.clone()),
+                services: Some(services),
+                capacity: Some(self.capacity),
+                hours: self.hours.clone(),
+                active: Some(self.active),
+            },
+        ))
     }
 }
 
@@ -171,18 +151,23 @@ pub struct ClientSpec {
 }
 
 impl ClientSpec {
-    pub(crate) fn build(&self, business: &Business) -> Result<Client, Error> {
-        let id = new_or(self.id.as_deref(), "id", ClientId::random, ClientId::parse)?;
-        let email = self.email.as_deref().map(Email::parse).transpose()?;
-        let phone = self.phone.as_deref().map(Phone::parse).transpose()?;
-        Ok(Client::new(id, business.id(), &self.name)?
-            .with_email(email)
-            .with_phone(phone)
-            .with_notes(&self.notes)?)
+    /// The client it names, if any, and every field it sets (an e-mail or
+    /// phone left out is cleared).
+    pub(crate) fn fields(&self) -> Result<(Option<ClientId>, ClientFields), Error> {
+        let id = existing(self.id.as_deref(), ClientId::parse)?;
+        Ok((
+            id,
+            ClientFields {
+                name: Some(self.name.clone()),
+                email: Some(Email::read_optional(self.email.as_deref())?),
+                phone: Some(Phone::read_optional(self.phone.as_deref())?),
+                notes: Some(self.notes.clone()),
+                ..ClientFields::default()
+            },
+        ))
     }
 }
 
-/// A request for free slots.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SlotsSpec {
     /// The service.
@@ -223,12 +208,6 @@ pub struct PaymentSpec {
     pub amount: Decimal,
     /// Whether the money is in hand already (else it waits for approval).
     pub approved: bool,
-}
-
-/// Reads working hours in the engine's JSON shape, naming a bad value by
-/// its path under `hours`.
-pub(crate) fn hours(query: &HoursQuery) -> Result<WorkingHours, Error> {
-    query.to_hours().map_err(|e| e.under("hours").into())
 }
 
 /// Reads working hours from JSON text in the engine's shape, naming a bad
@@ -277,23 +256,11 @@ pub fn amount_from_parts(
         .map_err(|e| e.at(field).into())
 }
 
-fn activity(active: bool) -> Activity {
-    if active {
-        Activity::Active
-    } else {
-        Activity::Retired
-    }
-}
-
-/// A new id, or the one given, read as `field`.
-fn new_or<T>(
+fn existing<T>(
     given: Option<&str>,
-    field: &str,
-    random: fn() -> T,
     parse: fn(&str) -> Result<T, agendo_core::Error>,
-) -> Result<T, Error> {
-    match given {
-        None => Ok(random()),
-        Some(text) => Ok(parse(text).map_err(|e| e.at(field))?),
-    }
+) -> Result<Option<T>, Error> {
+    Ok(given
+        .map(|text| parse(text).map_err(|e| e.at("id")))
+        .transpose()?)
 }

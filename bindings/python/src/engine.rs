@@ -224,17 +224,20 @@ impl Engine {
         Ok((&block).into())
     }
 
-    /// Removes a block.
-    #[pyo3(signature = (business, block, *, now = None))]
+    /// Removes a block of a professional's time.
+    #[pyo3(signature = (business, professional, block, *, now = None))]
     fn remove_block(
         &self,
         py: Python<'_>,
         business: &str,
+        professional: &str,
         block: &str,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let now = now_or_clock(now)?;
-        free(py, || self.inner.remove_block(business, block, now))
+        free(py, || {
+            self.inner.remove_block(business, professional, block, now)
+        })
     }
 
     /// Creates a client (or replaces the one with `id`).

@@ -66,10 +66,10 @@ def test_blocks_and_hours_refuse_bookings(engine, shop):
     assert caught.value.conflicts == (lunch.id,)
     with pytest.raises(agendo.OutsideWorkingHours):
         shop.book(MONDAY_9 + dt.timedelta(hours=3, minutes=30))
-    engine.remove_block(shop.id, lunch.id, now=NOW)
+    engine.remove_block(shop.id, shop.ana.id, lunch.id, now=NOW)
     assert shop.book(MONDAY_9).start == MONDAY_9
     with pytest.raises(agendo.NotFound):
-        engine.remove_block(shop.id, lunch.id, now=NOW)
+        engine.remove_block(shop.id, shop.ana.id, lunch.id, now=NOW)
 
 
 def test_new_hours_open_new_slots(engine, shop):

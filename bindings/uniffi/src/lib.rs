@@ -436,16 +436,17 @@ impl Engine {
         Ok((&block).into())
     }
 
-    /// Removes a block.
+    /// Removes a block of a professional's time.
     pub fn remove_block(
         &self,
         business: String,
+        professional: String,
         block: String,
         now: SystemTime,
     ) -> Result<(), AgendoError> {
         Ok(self
             .inner
-            .remove_block(&business, &block, instant(now, "now")?)?)
+            .remove_block(&business, &professional, &block, instant(now, "now")?)?)
     }
 
     /// Creates or replaces a client.

@@ -7,12 +7,17 @@
 //! professional, only the newest token of a session refreshes it, and an
 //! older one ends the session (a copy is in someone else's hands).
 
-use super::{load_business, retry, same_business, Agenda, Context};
-use crate::account::{Account, Redemption, Role, Session, TokenHash};
+use super::command::{AccountFields, Command};
+use super::event::{Event, Journal};
+use super::runner::{authorize, retry, reused};
+use super::{load_business, same_business, Action, Agenda, Context};
+use crate::account::{
+    check_password, Account, PasswordHash, Passwords, Redemption, Role, Session, TokenHash,
+};
 use crate::business::{Activity, Business};
 use crate::error::{Error, Problem, RecordKind};
 use crate::ids::{AccountId, SessionId};
-use crate::store::{Access, UnitOfWork};
+use crate::store::{Access, Outcome, UnitOfWork};
 
 impl Agenda {
     /// Opens a business with its owner's account, together or not at all
@@ -64,8 +69,9 @@ impl Agenda {
     /// # Errors
     /// [`Error::NotFound`] for the business, another business's account or
     /// the professional it names; [`Error::EmailTaken`];
-    /// [`Error::LastOwner`].
+    /// [`Error::LastOwner`]; [`Error::Forbidden`] but for the owner.
     pub async fn save_account(&self, ctx: &Context, account: &Account) -> Result<(), Error> {
+        authorize(ctx, Action::ManageAccounts)?;
         same_business(ctx, account.business(), RecordKind::Account, account.id())?;
         let owns = |a: &Account| a.role() == Role::Owner && a.activity() == Activity::Active;
         retry(|| async {
@@ -100,6 +106,50 @@ impl Agenda {
             work.commit().await
         })
         .await
+    }
+
+    /// Adds a login to the business (R5). Under an idempotency key a retry
+    /// must send the same request, password included, which is checked by
+    /// verifying it: a hash differs each time it is made.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for `password` (too short, too long, the
+    /// e-mail) or `professional_id`; [`Error::NotFound`] for the
+    /// professional; [`Error::EmailTaken`]; [`Error::Forbidden`] but for
+    /// the owner; [`Error::Busy`] from `passwords`.
+    pub async fn create_account(
+        &self,
+        ctx: &Context,
+        fields: &AccountFields,
+        password: &str,
+        passwords: &dyn Passwords,
+    ) -> Result<Account, Error> {
+        authorize(ctx, Action::ManageAccounts)?;
+        check_password(password, &fields.email)?;
+        let hash = passwords.hash(password).await?;
+        let command = Command::CreateAccount {
+            fields: fields.clone(),
+            password: hash,
+        };
+        let (outcome, replayed) = self.run_traced(ctx, &command).await?;
+        let Outcome::Account(id) = outcome else {
+            return Err(reused(ctx));
+        };
+        let account = self.account(ctx, id).await?;
+        if replayed && !passwords.verify(password, account.password()).await? {
+            return Err(reused(ctx));
+        }
+        Ok(account)
+    }
+
+    /// The business's accounts, by name.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] but for the owner.
+    pub async fn accounts(&self, ctx: &Context) -> Result<Vec<Account>, Error> {
+        authorize(ctx, Action::ManageAccounts)?;
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        work.accounts().await
     }
 
     /// An account of the business.
@@ -218,6 +268,38 @@ impl Agenda {
         }
         Ok(())
     }
+}
+
+pub(super) async fn create_account(
+    work: &mut dyn UnitOfWork,
+    ctx: &Context,
+    fields: &AccountFields,
+    password: &PasswordHash,
+    journal: &mut Journal,
+) -> Result<Outcome, Error> {
+    load_business(work, ctx.business).await?;
+    let account = Account::new(
+        AccountId::random(),
+        ctx.business,
+        fields.email.clone(),
+        &fields.name,
+        fields.role,
+        fields.professional,
+        password.clone(),
+    )?;
+    if let Some(id) = account.professional() {
+        if work.professional(id).await?.is_none() {
+            return Err(Error::NotFound {
+                record: RecordKind::Professional,
+                id: id.to_string(),
+            });
+        }
+    }
+    work.put_account(&account).await?;
+    journal.record(Event::AccountCreated {
+        account: account.id(),
+    });
+    Ok(Outcome::Account(account.id()))
 }
 
 /// Refuses a retired account.

@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
 
+use super::booking::staff_calendar;
 use super::{
-    active, load_business, load_professional, load_resource, load_service, staff_calendar, Agenda,
-    Context,
+    active, load_business, load_professional, load_resource, load_service, Agenda, Context,
 };
 use crate::availability::{
     DateRange, Mode, SlotAnswer, SlotRules, SlotSearch, StaffCalendar, WorkingHours,

@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Access, BookingFilter, IdempotencyKey, IdempotencyRecord, Login, Store, UnitOfWork};
 use crate::account::{Account, Session, Slug};
+use crate::agenda::{Event, EventRecord};
 use crate::availability::{BookingKey, StaffKey};
 use crate::booking::Booking;
 use crate::business::{Block, Bookable, Business, Client, Professional, Resource, Service};
@@ -76,6 +77,7 @@ struct Records {
     idempotency: BTreeMap<IdempotencyKey, IdempotencyRecord>,
     accounts: BTreeMap<AccountId, Account>,
     sessions: BTreeMap<SessionId, Session>,
+    events: Vec<EventRecord>,
 }
 
 #[async_trait]
@@ -502,6 +504,27 @@ impl UnitOfWork for MemoryWork {
             .idempotency
             .insert(record.key.clone(), record.clone());
         Ok(())
+    }
+
+    async fn append_events(&mut self, at: DateTime<Utc>, events: &[Event]) -> Result<(), Error> {
+        for event in events {
+            let number = self.records.events.last().map_or(1, |e| e.number + 1);
+            self.records.events.push(EventRecord {
+                number,
+                at,
+                event: event.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    async fn events_after(&mut self, after: u64, limit: usize) -> Result<Vec<EventRecord>, Error> {
+        let from = self.records.events.partition_point(|e| e.number <= after);
+        Ok(self.records.events[from..]
+            .iter()
+            .take(limit)
+            .cloned()
+            .collect())
     }
 
     async fn commit(self: Box<Self>) -> Result<(), Error> {

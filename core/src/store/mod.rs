@@ -37,6 +37,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::account::{Account, Session, Slug};
+use crate::agenda::{Event, EventRecord};
 use crate::booking::{Booking, BookingStatus};
 use crate::business::{Block, Bookable, Business, Client, Professional, Resource, Service};
 use crate::contact::Email;
@@ -299,6 +300,20 @@ pub enum Outcome {
     Series(Vec<BookingId>),
     /// A payment (record, approve, refuse, refund).
     Payment(PaymentId),
+    /// A service (created, changed).
+    Service(ServiceId),
+    /// A professional (created, changed, hours set).
+    Professional(ProfessionalId),
+    /// A resource.
+    Resource(ResourceId),
+    /// A client (created, changed).
+    Client(ClientId),
+    /// A block (added, removed).
+    Block(BlockId),
+    /// The business's settings.
+    Business,
+    /// An account (a login).
+    Account(AccountId),
 }
 
 /// A request done under an idempotency key.
@@ -357,6 +372,13 @@ pub trait UnitOfWork: Send {
 
     /// A service.
     async fn service(&mut self, id: ServiceId) -> Result<Option<Service>, Error>;
+    /// A service, held until the unit of work ends where the store has
+    /// row locks, so that two changes of it take turns and the second
+    /// sees the first (no lost update). A store whose write units take
+    /// turns already needs nothing more than reading it.
+    async fn service_for_update(&mut self, id: ServiceId) -> Result<Option<Service>, Error> {
+        self.service(id).await
+    }
     /// Every service, by name then id.
     async fn services(&mut self) -> Result<Vec<Service>, Error>;
     /// Creates or replaces a service.
@@ -364,6 +386,14 @@ pub trait UnitOfWork: Send {
 
     /// A professional.
     async fn professional(&mut self, id: ProfessionalId) -> Result<Option<Professional>, Error>;
+    /// A professional, held as [`UnitOfWork::service_for_update`] holds a
+    /// service.
+    async fn professional_for_update(
+        &mut self,
+        id: ProfessionalId,
+    ) -> Result<Option<Professional>, Error> {
+        self.professional(id).await
+    }
     /// Every professional, by name then id.
     async fn professionals(&mut self) -> Result<Vec<Professional>, Error>;
     /// Creates or replaces a professional.
@@ -378,6 +408,11 @@ pub trait UnitOfWork: Send {
 
     /// A client.
     async fn client(&mut self, id: ClientId) -> Result<Option<Client>, Error>;
+    /// A client, held as [`UnitOfWork::service_for_update`] holds a
+    /// service.
+    async fn client_for_update(&mut self, id: ClientId) -> Result<Option<Client>, Error> {
+        self.client(id).await
+    }
     /// Every client, by name then id.
     async fn clients(&mut self) -> Result<Vec<Client>, Error>;
     /// Creates or replaces a client.
@@ -471,6 +506,16 @@ pub trait UnitOfWork: Send {
     /// [`Error::WriteConflict`] when the key was recorded meanwhile by
     /// another unit of work.
     async fn put_idempotency(&mut self, record: &IdempotencyRecord) -> Result<(), Error>;
+
+    /// Adds `events` to the business's outbox, numbered on from its last
+    /// event, all at `at`. Writers of one outbox take turns from here to
+    /// their commit, so events become visible in number order: a reader
+    /// that saw event `n` never later finds one below it.
+    async fn append_events(&mut self, at: DateTime<Utc>, events: &[Event]) -> Result<(), Error>;
+
+    /// The business's events numbered after `after`, by number, at most
+    /// `limit`.
+    async fn events_after(&mut self, after: u64, limit: usize) -> Result<Vec<EventRecord>, Error>;
 
     /// Makes every write of this unit of work durable and visible, at once.
     async fn commit(self: Box<Self>) -> Result<(), Error>;

@@ -110,6 +110,20 @@ pub fn read_instant(text: &str, field: &str) -> Result<DateTime<Utc>, Error> {
     check_instant(instant, field)
 }
 
+/// The span of every instant the engine answers for: from the start of
+/// [`FIRST_YEAR`] to the end of [`LAST_YEAR`], in UTC. It meets every
+/// record a store holds.
+pub fn supported_span() -> crate::time::Span {
+    let start = NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).unwrap_or(NaiveDate::MIN);
+    let end = NaiveDate::from_ymd_opt(LAST_YEAR + 1, 1, 1).unwrap_or(NaiveDate::MAX);
+    let at = |d: NaiveDate| {
+        d.and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+            .timestamp_micros()
+    };
+    crate::time::Span::after(at(start), at(end) - at(start))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

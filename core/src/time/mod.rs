@@ -26,7 +26,9 @@ pub(crate) mod timeline;
 mod wall;
 mod zone;
 
-pub use bounds::{check_date, check_instant, read_date, read_instant, FIRST_YEAR, LAST_YEAR};
+pub use bounds::{
+    check_date, check_instant, read_date, read_instant, supported_span, FIRST_YEAR, LAST_YEAR,
+};
 pub use span::Span;
 pub use span_set::SpanSet;
 pub use wall::{WallTime, Window};

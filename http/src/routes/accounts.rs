@@ -1,7 +1,8 @@
 //! The logins of a business (R5): the owner lists them, adds a
 //! receptionist (who has no agenda of their own) and retires one.
 
-use agendo_core::account::{check_password, Account, Role};
+use agendo_core::account::Role;
+use agendo_core::agenda::AccountFields;
 use agendo_core::business::Activity;
 use agendo_core::contact::Email;
 use agendo_core::ids::{AccountId, ProfessionalId};
@@ -14,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::AccountOut;
-use super::{at, context, read, reused, same_login};
+use super::{at, context, keyed};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Idempotency, Json};
@@ -54,15 +55,8 @@ async fn list(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<axum::Json<Vec<AccountOut>>, Error> {
-    caller.require(&[Role::Owner])?;
-    let mut work = read(&state, &caller).await?;
-    Ok(axum::Json(
-        work.accounts()
-            .await?
-            .iter()
-            .map(AccountOut::from)
-            .collect(),
-    ))
+    let accounts = state.agenda.accounts(&context(&state, &caller)).await?;
+    Ok(axum::Json(accounts.iter().map(AccountOut::from).collect()))
 }
 
 /// Adds a login (owner).
@@ -81,58 +75,29 @@ async fn create(
     Idempotency(key): Idempotency,
     Json(body): Json<AccountBody>,
 ) -> Result<(StatusCode, axum::Json<AccountOut>), Error> {
-    caller.require(&[Role::Owner])?;
-    let email = Email::parse(&body.email).map_err(|e| at(e, "email"))?;
-    check_password(&body.password, &email)?;
-    let role = Role::parse(&body.role)?;
-    let professional = body
-        .staff_id
-        .as_deref()
-        .map(|id| ProfessionalId::parse(id).map_err(|e| at(e, "staff_id")))
-        .transpose()?;
-    let id = AccountId::from_uuid(super::new_id(&state, &caller, "account", "", key.as_ref()));
-    if let Some(key) = &key {
-        // A retry answers the account the key made, if the request is the
-        // same, password included.
-        let ctx = context(&state, &caller);
-        if let Ok(existing) = state.agenda.account(&ctx, id).await {
-            if same_login(
-                &state,
-                &existing,
-                &body.name,
-                &email,
-                role,
-                professional,
-                &body.password,
-            )
-            .await?
-            {
-                return Ok((StatusCode::CREATED, axum::Json((&existing).into())));
-            }
-            return Err(reused(key));
-        }
-    }
-    let hash = state.passwords.hash(&body.password).await?;
-    let account = Account::new(
-        id,
-        caller.business,
-        email,
-        &body.name,
-        role,
-        professional,
-        hash,
-    )
-    .map_err(|e| {
-        if e.field() == Some("professional_id") {
-            at(e, "staff_id")
-        } else {
-            e
-        }
-    })?;
-    state
+    let fields = AccountFields {
+        name: body.name,
+        email: Email::parse(&body.email).map_err(|e| at(e, "email"))?,
+        role: Role::parse(&body.role)?,
+        professional: body
+            .staff_id
+            .as_deref()
+            .map(|id| ProfessionalId::parse(id).map_err(|e| at(e, "staff_id")))
+            .transpose()?,
+    };
+    let account = state
         .agenda
-        .save_account(&context(&state, &caller), &account)
-        .await?;
+        .create_account(
+            &keyed(&state, &caller, key),
+            &fields,
+            &body.password,
+            &state.hasher(),
+        )
+        .await
+        .map_err(|e| match e.field() {
+            Some("professional_id") => at(e, "staff_id"),
+            _ => e,
+        })?;
     Ok((StatusCode::CREATED, axum::Json((&account).into())))
 }
 
@@ -166,7 +131,6 @@ async fn retire(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<AccountOut>, Error> {
-    caller.require(&[Role::Owner])?;
     let id: AccountId = path_id(&id, RecordKind::Account)?;
     let ctx = context(&state, &caller);
     let account = state

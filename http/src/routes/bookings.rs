@@ -2,7 +2,6 @@
 //! through their life: confirm, cancel (with the policy's fee and refund),
 //! reschedule, complete, no-show.
 
-use agendo_core::account::Role;
 use agendo_core::agenda::{BookRequest, Ended};
 use agendo_core::booking::{Booking, BookingStatus};
 use agendo_core::ids::{BookingId, ClientId, ProfessionalId, ServiceId};
@@ -20,7 +19,7 @@ use utoipa_axum::routes;
 
 use super::payments::PaymentOut;
 use super::staff::range_span;
-use super::{at, context, instant, money, read, MoneyOut};
+use super::{at, context, instant, keyed, money, MoneyOut};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Idempotency, Json, Query};
@@ -210,29 +209,8 @@ pub struct BookingSearch {
     pub status: Option<String>,
 }
 
-/// Who may book and move bookings: everyone signed in; a professional only
-/// on their own agenda.
-fn may_touch(caller: &Caller, booking: &Booking) -> Result<(), Error> {
-    if caller.role == Role::Professional && caller.professional != Some(booking.professional()) {
-        // Another professional's booking is not theirs to see (R5).
-        return Err(CoreError::NotFound {
-            record: RecordKind::Booking,
-            id: booking.id().to_string(),
-        }
-        .into());
-    }
-    Ok(())
-}
-
-async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Booking, Error> {
-    let id: BookingId = path_id(id, RecordKind::Booking)?;
-    let mut work = read(state, caller).await?;
-    let booking = work.booking(id).await?.ok_or_else(|| CoreError::NotFound {
-        record: RecordKind::Booking,
-        id: id.to_string(),
-    })?;
-    may_touch(caller, &booking)?;
-    Ok(booking)
+fn booking_id(id: &str) -> Result<BookingId, Error> {
+    path_id(id, RecordKind::Booking)
 }
 
 /// Reads a discount, in `currency`.
@@ -292,17 +270,11 @@ async fn list(
     } else {
         None
     };
-    let mut professional = search
+    let professional = search
         .staff_id
         .as_deref()
         .map(|id| ProfessionalId::parse(id).map_err(|e| at(e, "staff_id")))
         .transpose()?;
-    if caller.role == Role::Professional {
-        if professional.is_some_and(|p| Some(p) != caller.professional) {
-            return Ok(axum::Json(Vec::new()));
-        }
-        professional = caller.professional;
-    }
     let statuses = search
         .status
         .as_deref()
@@ -357,11 +329,6 @@ async fn create(
     Json(body): Json<BookingBody>,
 ) -> Result<(StatusCode, axum::Json<BookingOut>), Error> {
     let professional = ProfessionalId::parse(&body.staff_id).map_err(|e| at(e, "staff_id"))?;
-    if caller.role == Role::Professional && caller.professional != Some(professional) {
-        return Err(Error::Forbidden {
-            role: caller.role.as_str(),
-        });
-    }
     let business = super::business(&state, &caller).await?;
     let request = BookRequest {
         service: ServiceId::parse(&body.service_id).map_err(|e| at(e, "service_id"))?,
@@ -370,10 +337,7 @@ async fn create(
         start: instant(&body.start, "start")?,
         discount: discount(body.discount.as_ref(), business.currency())?,
     };
-    let mut ctx = context(&state, &caller);
-    if let Some(key) = key {
-        ctx = ctx.with_key(key);
-    }
+    let ctx = keyed(&state, &caller, key);
     match state.agenda.book(&ctx, &request).await {
         Ok(booking) => {
             state.metrics.booking_created();
@@ -399,7 +363,11 @@ async fn get_one(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<BookingOut>, Error> {
-    Ok(axum::Json((&load(&state, &caller, &id).await?).into()))
+    let booking = state
+        .agenda
+        .booking(&context(&state, &caller), booking_id(&id)?)
+        .await?;
+    Ok(axum::Json((&booking).into()))
 }
 
 /// Confirms a pending booking (R19).
@@ -416,10 +384,9 @@ async fn confirm(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<BookingOut>, Error> {
-    let booking = load(&state, &caller, &id).await?;
     let done = state
         .agenda
-        .confirm(&context(&state, &caller), booking.id())
+        .confirm(&context(&state, &caller), booking_id(&id)?)
         .await?;
     Ok(axum::Json((&done).into()))
 }
@@ -441,21 +408,18 @@ async fn cancel(
     Path(id): Path<String>,
     Json(body): Json<CancelBody>,
 ) -> Result<axum::Json<EndedOut>, Error> {
-    let booking = load(&state, &caller, &id).await?;
+    let booking = booking_id(&id)?;
     let ctx = context(&state, &caller);
     let ended = if body.following {
         let all = state
             .agenda
-            .cancel_following(&ctx, booking.id(), &body.reason)
+            .cancel_following(&ctx, booking, &body.reason)
             .await?;
         all.into_iter().next().ok_or_else(|| Error::Internal {
             detail: "cancelling a series ended nothing".to_owned(),
         })?
     } else {
-        state
-            .agenda
-            .cancel(&ctx, booking.id(), &body.reason)
-            .await?
+        state.agenda.cancel(&ctx, booking, &body.reason).await?
     };
     Ok(axum::Json((&ended).into()))
 }
@@ -476,11 +440,10 @@ async fn reschedule(
     Path(id): Path<String>,
     Json(body): Json<RescheduleBody>,
 ) -> Result<axum::Json<BookingOut>, Error> {
-    let booking = load(&state, &caller, &id).await?;
     let start = instant(&body.start, "start")?;
     match state
         .agenda
-        .reschedule(&context(&state, &caller), booking.id(), start)
+        .reschedule(&context(&state, &caller), booking_id(&id)?, start)
         .await
     {
         Ok(done) => Ok(axum::Json((&done).into())),
@@ -505,10 +468,9 @@ async fn complete(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<BookingOut>, Error> {
-    let booking = load(&state, &caller, &id).await?;
     let done = state
         .agenda
-        .complete(&context(&state, &caller), booking.id())
+        .complete(&context(&state, &caller), booking_id(&id)?)
         .await?;
     Ok(axum::Json((&done).into()))
 }
@@ -527,10 +489,9 @@ async fn no_show(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<EndedOut>, Error> {
-    let booking = load(&state, &caller, &id).await?;
     let ended = state
         .agenda
-        .no_show(&context(&state, &caller), booking.id())
+        .no_show(&context(&state, &caller), booking_id(&id)?)
         .await?;
     Ok(axum::Json((&ended).into()))
 }

@@ -1,7 +1,7 @@
 //! The business's own settings (R9, R19, R21): name, language, how
 //! bookings are confirmed, and the cancellation policy.
 
-use agendo_core::account::Role;
+use agendo_core::agenda::BusinessFields;
 use agendo_core::business::{Business, ConfirmationMode};
 use agendo_core::money::Share;
 use agendo_core::policy::PolicyQuery;
@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::BusinessOut;
-use super::{at, MoneyOut};
+use super::MoneyOut;
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::Json;
@@ -158,36 +158,20 @@ async fn change(
     caller: Caller,
     Json(patch): Json<SettingsPatch>,
 ) -> Result<axum::Json<SettingsOut>, Error> {
-    caller.require(&[Role::Owner])?;
-    let current = super::business(&state, &caller).await?;
-    let name = patch.name.as_deref().unwrap_or(current.name());
-    let locale = match patch.locale.as_deref() {
-        None => current.locale(),
-        Some(text) => Lang::parse(text)?,
+    let fields = BusinessFields {
+        name: patch.name,
+        locale: patch.locale.as_deref().map(Lang::parse).transpose()?,
+        confirmation: patch
+            .confirmation
+            .as_deref()
+            .map(ConfirmationMode::parse)
+            .transpose()?,
+        policy: patch.policy,
+        slug: None,
     };
-    let confirmation = match patch.confirmation.as_deref() {
-        None => current.confirmation(),
-        Some(text) => ConfirmationMode::parse(text)?,
-    };
-    let policy = match &patch.policy {
-        Some(query) => query
-            .to_policy(current.currency())
-            .map_err(|e| e.under("policy"))?,
-        None => current.policy().clone(),
-    };
-    let business = Business::new(
-        current.id(),
-        name,
-        current.zone(),
-        current.currency(),
-        locale,
-    )
-    .map_err(|e| at(e, "name"))?
-    .with_policy(policy)?
-    .with_confirmation(confirmation)
-    .with_notify(*current.notify())
-    .with_commissions(current.commissions().to_vec())?
-    .with_slug(current.slug().cloned());
-    state.agenda.save_business(&business).await?;
+    let business = state
+        .agenda
+        .change_business(&super::context(&state, &caller), &fields)
+        .await?;
     Ok(axum::Json((&business).into()))
 }

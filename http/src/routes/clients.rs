@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use agendo_core::account::Role;
+use agendo_core::agenda::ClientFields;
 use agendo_core::business::{Activity, Client};
 use agendo_core::contact::{Email, Phone, TaxId};
 use agendo_core::ids::ClientId;
@@ -17,8 +17,7 @@ use utoipa_axum::routes;
 
 use super::bookings::BookingOut;
 use super::payments::PaymentOut;
-use super::services::replayed;
-use super::{at, context, read};
+use super::{at, context, keyed};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Idempotency, Json, Query};
@@ -134,54 +133,54 @@ pub struct ClientSearch {
     pub include_inactive: bool,
 }
 
-/// Who may manage clients: the owner and the receptionist; a professional
-/// reads them (to book).
-const EDITORS: &[Role] = &[Role::Owner, Role::Receptionist];
-
-/// Builds a client from its fields, naming a bad one.
-pub fn build(id: ClientId, caller: &Caller, body: &ClientBody) -> Result<Client, Error> {
-    let email = body
-        .email
-        .as_deref()
-        .filter(|e| !e.trim().is_empty())
-        .map(Email::parse)
-        .transpose()
-        .map_err(|e| at(e, "email"))?;
-    let phone = body
-        .phone
-        .as_deref()
-        .filter(|p| !p.trim().is_empty())
-        .map(Phone::parse)
-        .transpose()
-        .map_err(|e| at(e, "phone"))?;
-    let tax_id = body
-        .tax_id
-        .as_deref()
-        .filter(|t| !t.trim().is_empty())
-        .map(TaxId::parse)
-        .transpose()
-        .map_err(|e| at(e, "tax_id"))?;
-    let mut client = Client::new(id, caller.business, &body.name)?
-        .with_email(email)
-        .with_phone(phone)
-        .with_tax_id(tax_id)
-        .with_notes(&body.notes)?;
-    for (name, value) in &body.attributes {
-        client = client
-            .with_attribute(name, value)
-            .map_err(|e| at(e, &format!("attributes.{name}")))?;
+impl ClientBody {
+    fn fields(&self) -> Result<ClientFields, Error> {
+        Ok(ClientFields {
+            name: Some(self.name.clone()),
+            email: Some(Email::read_optional(self.email.as_deref()).map_err(|e| at(e, "email"))?),
+            phone: Some(Phone::read_optional(self.phone.as_deref()).map_err(|e| at(e, "phone"))?),
+            tax_id: Some(
+                TaxId::read_optional(self.tax_id.as_deref()).map_err(|e| at(e, "tax_id"))?,
+            ),
+            notes: Some(self.notes.clone()),
+            attributes: Some(self.attributes.clone()),
+            active: None,
+        })
     }
-    Ok(client)
 }
 
-/// Loads a client of the caller's business.
-pub async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Client, Error> {
-    let id: ClientId = path_id(id, RecordKind::Client)?;
-    let mut work = read(state, caller).await?;
-    super::found(work.client(id).await?, RecordKind::Client, id)
+impl ClientPatch {
+    fn fields(&self) -> Result<ClientFields, Error> {
+        Ok(ClientFields {
+            name: self.name.clone(),
+            email: self
+                .email
+                .as_ref()
+                .map(|e| Email::read_optional(e.as_deref()).map_err(|e| at(e, "email")))
+                .transpose()?,
+            phone: self
+                .phone
+                .as_ref()
+                .map(|p| Phone::read_optional(p.as_deref()).map_err(|e| at(e, "phone")))
+                .transpose()?,
+            tax_id: self
+                .tax_id
+                .as_ref()
+                .map(|t| TaxId::read_optional(t.as_deref()).map_err(|e| at(e, "tax_id")))
+                .transpose()?,
+            notes: self.notes.clone(),
+            attributes: self.attributes.clone(),
+            active: self.active,
+        })
+    }
 }
 
-/// The clients, by name: active ones unless asked, filtered by `q`.
+fn client_id(id: &str) -> Result<ClientId, Error> {
+    path_id(id, RecordKind::Client)
+}
+
+/// The clients whose name, e-mail or phone matches `q` (accents and case
+/// ignored), active ones unless `include_inactive`.
 #[utoipa::path(get, path = "/v1/clients", tag = "clients",
     params(ClientSearch),
     responses((status = 200, description = "The clients found", body = [ClientOut])),
@@ -191,19 +190,19 @@ async fn list(
     caller: Caller,
     Query(search): Query<ClientSearch>,
 ) -> Result<axum::Json<Vec<ClientOut>>, Error> {
-    let mut work = read(&state, &caller).await?;
-    let clients = work.clients().await?;
-    Ok(axum::Json(
-        clients
-            .iter()
-            .filter(|c| search.include_inactive || c.activity() == Activity::Active)
-            .filter(|c| search.q.as_deref().is_none_or(|q| c.matches(q)))
-            .map(ClientOut::from)
-            .collect(),
-    ))
+    let clients = state
+        .agenda
+        .clients(
+            &context(&state, &caller),
+            search.q.as_deref().unwrap_or(""),
+            search.include_inactive,
+        )
+        .await?;
+    Ok(axum::Json(clients.iter().map(ClientOut::from).collect()))
 }
 
-/// Adds a client (owner, receptionist).
+/// Adds a client (owner, receptionist). With an `Idempotency-Key`, a retry
+/// answers the same client.
 #[utoipa::path(post, path = "/v1/clients", tag = "clients",
     request_body = ClientBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
@@ -218,19 +217,8 @@ async fn create(
     Idempotency(key): Idempotency,
     Json(body): Json<ClientBody>,
 ) -> Result<(StatusCode, axum::Json<ClientOut>), Error> {
-    caller.require(EDITORS)?;
-    let id = ClientId::from_uuid(super::new_id(&state, &caller, "client", "", key.as_ref()));
-    let client = build(id, &caller, &body)?;
-    if key.is_some() {
-        let mut work = read(&state, &caller).await?;
-        if let Some(existing) = work.client(id).await? {
-            return replayed(existing, &client, key);
-        }
-    }
-    state
-        .agenda
-        .save_client(&context(&state, &caller), &client)
-        .await?;
+    let ctx = keyed(&state, &caller, key);
+    let client = state.agenda.create_client(&ctx, &body.fields()?).await?;
     Ok((StatusCode::CREATED, axum::Json((&client).into())))
 }
 
@@ -247,10 +235,15 @@ async fn get_one(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<ClientOut>, Error> {
-    Ok(axum::Json((&load(&state, &caller, &id).await?).into()))
+    let client = state
+        .agenda
+        .client(&context(&state, &caller), client_id(&id)?)
+        .await?;
+    Ok(axum::Json((&client).into()))
 }
 
-/// Changes a client (owner, receptionist); only the fields sent change.
+/// Changes a client (owner, receptionist); only the fields sent change,
+/// `null` clears an e-mail, phone or tax id.
 #[utoipa::path(patch, path = "/v1/clients/{id}", tag = "clients",
     params(("id" = String, Path, description = "The client's id")),
     request_body = ClientPatch,
@@ -266,39 +259,15 @@ async fn change(
     Path(id): Path<String>,
     Json(patch): Json<ClientPatch>,
 ) -> Result<axum::Json<ClientOut>, Error> {
-    caller.require(EDITORS)?;
-    let current = load(&state, &caller, &id).await?;
-    let body = ClientBody {
-        name: patch.name.unwrap_or_else(|| current.name().to_owned()),
-        email: patch
-            .email
-            .unwrap_or_else(|| current.email().map(ToString::to_string)),
-        phone: patch
-            .phone
-            .unwrap_or_else(|| current.phone().map(|p| p.as_str().to_owned())),
-        tax_id: patch
-            .tax_id
-            .unwrap_or_else(|| current.tax_id().map(|t| t.as_str().to_owned())),
-        notes: patch.notes.unwrap_or_else(|| current.notes().to_owned()),
-        attributes: patch
-            .attributes
-            .unwrap_or_else(|| current.attributes().clone()),
-    };
-    let activity = match patch.active {
-        Some(true) => Activity::Active,
-        Some(false) => Activity::Retired,
-        None => current.activity(),
-    };
-    let client = build(current.id(), &caller, &body)?.with_activity(activity);
-    state
+    let client = state
         .agenda
-        .save_client(&context(&state, &caller), &client)
+        .change_client(&context(&state, &caller), client_id(&id)?, &patch.fields()?)
         .await?;
     Ok(axum::Json((&client).into()))
 }
 
-/// Removes a client (soft delete): they no longer book or show in lists,
-/// and their bookings and payments stay.
+/// Retires a client (owner, receptionist): they can no longer book, and
+/// their history stays (R24).
 #[utoipa::path(delete, path = "/v1/clients/{id}", tag = "clients",
     params(("id" = String, Path, description = "The client's id")),
     responses(
@@ -311,18 +280,18 @@ async fn remove(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<ClientOut>, Error> {
-    caller.require(EDITORS)?;
-    let client = load(&state, &caller, &id)
-        .await?
-        .with_activity(Activity::Retired);
-    state
+    let retired = ClientFields {
+        active: Some(false),
+        ..ClientFields::default()
+    };
+    let client = state
         .agenda
-        .save_client(&context(&state, &caller), &client)
+        .change_client(&context(&state, &caller), client_id(&id)?, &retired)
         .await?;
     Ok(axum::Json((&client).into()))
 }
 
-/// A client's bookings, by start (R25).
+/// A client's bookings, by start (R25); a professional sees their own.
 #[utoipa::path(get, path = "/v1/clients/{id}/bookings", tag = "clients",
     params(("id" = String, Path, description = "The client's id")),
     responses(
@@ -335,16 +304,14 @@ async fn history(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Vec<BookingOut>>, Error> {
-    let client = load(&state, &caller, &id).await?;
-    let mut work = read(&state, &caller).await?;
     let filter = BookingFilter {
-        client: Some(client.id()),
+        client: Some(client_id(&id)?),
         ..BookingFilter::default()
     };
-    let mut bookings = work.bookings(&filter).await?;
-    if caller.role == Role::Professional {
-        bookings.retain(|b| Some(b.professional()) == caller.professional);
-    }
+    let bookings = state
+        .agenda
+        .bookings(&context(&state, &caller), &filter)
+        .await?;
     Ok(axum::Json(bookings.iter().map(BookingOut::from).collect()))
 }
 
@@ -361,9 +328,9 @@ async fn payments(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<Vec<PaymentOut>>, Error> {
-    caller.require(EDITORS)?;
-    let client = load(&state, &caller, &id).await?;
-    let mut work = read(&state, &caller).await?;
-    let payments = work.payments_for_client(client.id()).await?;
+    let payments = state
+        .agenda
+        .client_payments(&context(&state, &caller), client_id(&id)?)
+        .await?;
     Ok(axum::Json(payments.iter().map(PaymentOut::from).collect()))
 }

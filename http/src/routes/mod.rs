@@ -14,8 +14,9 @@ pub mod services;
 pub mod staff;
 pub mod system;
 
-use agendo_core::agenda::Context;
+use agendo_core::agenda::{Actor, Context};
 use agendo_core::money::{Currency, Money};
+use agendo_core::store::IdempotencyKey;
 use agendo_core::store::{Access, UnitOfWork};
 use agendo_core::Error as CoreError;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -76,9 +77,24 @@ pub fn date(text: &str, field: &str) -> Result<NaiveDate, Error> {
     Ok(agendo_core::time::read_date(text.trim(), field)?)
 }
 
-/// The engine's context for `caller` at the host's now.
+/// The engine's context for `caller` at the host's now: the actor the
+/// permission table is asked about is the caller's role (and their own
+/// professional).
 pub fn context(state: &AppState, caller: &Caller) -> Context {
-    Context::staff(caller.business, state.now())
+    Context::new(
+        caller.business,
+        state.now(),
+        Actor::staff(caller.role, caller.professional),
+    )
+}
+
+/// [`context`] with the request's idempotency key, if it sent one.
+pub fn keyed(state: &AppState, caller: &Caller, key: Option<IdempotencyKey>) -> Context {
+    let ctx = context(state, caller);
+    match key {
+        Some(key) => ctx.with_key(key),
+        None => ctx,
+    }
 }
 
 /// A read-only unit of work over the caller's business.
@@ -130,27 +146,6 @@ pub fn json_text(text: String) -> axum::response::Response {
         text,
     )
         .into_response()
-}
-
-/// The id of a record created under `key`: made from the caller's business,
-/// the kind of record, `scope` (the parent record, if any) and the key, so
-/// a retry finds what the first request made; a new random id without a
-/// key.
-pub fn new_id(
-    state: &AppState,
-    caller: &Caller,
-    kind: &str,
-    scope: &str,
-    key: Option<&agendo_core::store::IdempotencyKey>,
-) -> uuid::Uuid {
-    match key {
-        Some(key) => {
-            state
-                .tokens
-                .keyed_id(&[&caller.business.to_string(), kind, scope, key.as_str()])
-        }
-        None => uuid::Uuid::new_v4(),
-    }
 }
 
 /// The refusal of a request whose idempotency key was used for another

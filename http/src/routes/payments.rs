@@ -2,11 +2,10 @@
 //! refunded in part or whole (R37). An approved payment can confirm its
 //! booking (R19).
 
-use agendo_core::account::Role;
 use agendo_core::agenda::{PaymentRequest, PaymentState};
 use agendo_core::ids::{BookingId, ClientId, PaymentId};
 use agendo_core::payment::{Payment, PaymentMethod};
-use agendo_core::{Error as CoreError, RecordKind};
+use agendo_core::RecordKind;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -16,7 +15,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::bookings::BookingOut;
-use super::{at, context, money, read, MoneyOut};
+use super::services::amount;
+use super::{at, context, keyed, MoneyOut};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Idempotency, Json};
@@ -134,18 +134,8 @@ pub struct PaidOut {
     pub booking: Option<BookingOut>,
 }
 
-/// Who may read payments: the owner and the receptionist (R5).
-const READERS: &[Role] = &[Role::Owner, Role::Receptionist];
-/// Who may record, decide and refund them: the owner. R5 gives the
-/// receptionist "read payments"; R35's "recorded by staff" is read as the
-/// owner's staff acting with the owner's login.
-const CASHIERS: &[Role] = &[Role::Owner];
-const REFUNDERS: &[Role] = &[Role::Owner];
-
-async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Payment, Error> {
-    let id: PaymentId = path_id(id, RecordKind::Payment)?;
-    let mut work = read(state, caller).await?;
-    super::found(work.payment(id).await?, RecordKind::Payment, id)
+fn payment_id(id: &str) -> Result<PaymentId, Error> {
+    path_id(id, RecordKind::Payment)
 }
 
 /// Records a payment received by hand (R35).
@@ -164,8 +154,6 @@ async fn record(
     Idempotency(key): Idempotency,
     Json(body): Json<PaymentBody>,
 ) -> Result<(StatusCode, axum::Json<PaidOut>), Error> {
-    caller.require(CASHIERS)?;
-    let currency = super::business(&state, &caller).await?.currency();
     let request = PaymentRequest {
         client: ClientId::parse(&body.client_id).map_err(|e| at(e, "client_id"))?,
         booking: body
@@ -174,26 +162,15 @@ async fn record(
             .map(|id| BookingId::parse(id).map_err(|e| at(e, "booking_id")))
             .transpose()?,
         method: PaymentMethod::parse(&body.method).map_err(|e| at(e, "method"))?,
-        amount: money(&body.amount, currency, "amount")?,
-        state: match body.state.as_deref() {
-            None | Some("approved") => PaymentState::Approved,
-            Some("pending") => PaymentState::Pending,
-            Some(other) => {
-                return Err(CoreError::Invalid {
-                    field: "state".to_owned(),
-                    problem: agendo_core::Problem::UnknownValue {
-                        value: other.chars().take(64).collect(),
-                        expected: "approved, pending",
-                    },
-                }
-                .into())
-            }
-        },
+        amount: amount(&body.amount, "amount")?,
+        state: body
+            .state
+            .as_deref()
+            .map(|text| PaymentState::parse(text).map_err(|e| at(e, "state")))
+            .transpose()?
+            .unwrap_or(PaymentState::Approved),
     };
-    let mut ctx = context(&state, &caller);
-    if let Some(key) = key {
-        ctx = ctx.with_key(key);
-    }
+    let ctx = keyed(&state, &caller, key);
     let paid = state.agenda.record_payment(&ctx, &request).await?;
     Ok((
         StatusCode::CREATED,
@@ -217,8 +194,11 @@ async fn get_one(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<PaymentOut>, Error> {
-    caller.require(READERS)?;
-    Ok(axum::Json((&load(&state, &caller, &id).await?).into()))
+    let payment = state
+        .agenda
+        .payment(&context(&state, &caller), payment_id(&id)?)
+        .await?;
+    Ok(axum::Json((&payment).into()))
 }
 
 /// Approves a pending payment; it may confirm its booking.
@@ -235,11 +215,9 @@ async fn approve(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<PaidOut>, Error> {
-    caller.require(CASHIERS)?;
-    let payment = load(&state, &caller, &id).await?;
     let paid = state
         .agenda
-        .approve_payment(&context(&state, &caller), payment.id())
+        .approve_payment(&context(&state, &caller), payment_id(&id)?)
         .await?;
     Ok(axum::Json(PaidOut {
         payment: (&paid.payment).into(),
@@ -261,11 +239,9 @@ async fn refuse(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<PaymentOut>, Error> {
-    caller.require(CASHIERS)?;
-    let payment = load(&state, &caller, &id).await?;
     let done = state
         .agenda
-        .refuse_payment(&context(&state, &caller), payment.id())
+        .refuse_payment(&context(&state, &caller), payment_id(&id)?)
         .await?;
     Ok(axum::Json((&done).into()))
 }
@@ -286,15 +262,12 @@ async fn refund(
     Path(id): Path<String>,
     Json(body): Json<RefundBody>,
 ) -> Result<axum::Json<PaymentOut>, Error> {
-    caller.require(REFUNDERS)?;
-    let payment = load(&state, &caller, &id).await?;
-    let amount = money(&body.amount, payment.amount().currency(), "amount")?;
     let done = state
         .agenda
         .refund(
             &context(&state, &caller),
-            payment.id(),
-            amount,
+            payment_id(&id)?,
+            amount(&body.amount, "amount")?,
             &body.reason,
         )
         .await?;

@@ -15,10 +15,11 @@
 //!   shown whose booking or which block is in the way.
 //! - Errors speak the business's language unless the caller's
 //!   `Accept-Language` asks for one the engine speaks.
-//! - A manage link lasts until 30 days after the booking's end.
+//! - A manage link lasts until 30 days after the booking's end
+//!   (`agendo_core::booking::manage_link_until`).
 
 use agendo_core::account::Slug;
-use agendo_core::agenda::{ContactBookRequest, Context};
+use agendo_core::agenda::{Actor, ContactBookRequest, Context};
 use agendo_core::business::{Activity, Business};
 use agendo_core::contact::{Email, Phone};
 use agendo_core::ids::{BusinessId, ProfessionalId, ServiceId};
@@ -27,7 +28,6 @@ use agendo_core::{Error as CoreError, RecordKind};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -155,7 +155,7 @@ fn manage_out(
             booking: booking.id(),
             client: booking.client(),
         },
-        booking.appointment().end() + TimeDelta::days(30),
+        agendo_core::booking::manage_link_until(booking),
     )
 }
 
@@ -218,7 +218,7 @@ async fn availability(
     limit(&state, address)?;
     let business = business(&state, &slug).await?;
     let request = params.to_request()?;
-    let ctx = Context::staff(business.id(), state.now()).as_client();
+    let ctx = Context::new(business.id(), state.now(), Actor::Public);
     let answer = state.agenda.slots(&ctx, &request).await?;
     Ok(super::json_text(answer.to_json()))
 }
@@ -264,7 +264,7 @@ async fn book(
         email,
         phone,
     };
-    let mut ctx = Context::staff(business.id(), state.now()).as_client();
+    let mut ctx = Context::new(business.id(), state.now(), Actor::Public);
     if let Some(key) = key {
         ctx = ctx.with_key(key);
     }
@@ -301,7 +301,11 @@ fn managed(
             id: "manage link".to_owned(),
         })
     })?;
-    let ctx = Context::staff(manage.business, state.now()).as_client();
+    let ctx = Context::new(
+        manage.business,
+        state.now(),
+        Actor::ManageLink(manage.booking),
+    );
     Ok((manage, ctx))
 }
 

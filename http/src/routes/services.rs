@@ -1,8 +1,9 @@
 //! The services a business sells (R12): create, change, list, retire.
 
-use agendo_core::availability::Buffers;
-use agendo_core::business::{Activity, Business, Service};
+use agendo_core::agenda::ServiceFields;
+use agendo_core::business::{Activity, Service};
 use agendo_core::ids::ServiceId;
+use agendo_core::money::read_amount;
 use agendo_core::RecordKind;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -11,12 +12,12 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{business, context, found, money, read, MoneyOut};
+use super::{context, found, keyed, read, MoneyOut};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Idempotency, Json};
 use crate::state::AppState;
-use agendo_core::account::Role;
+use rust_decimal::Decimal;
 
 /// The routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -105,23 +106,48 @@ impl From<&Service> for ServiceOut {
     }
 }
 
-/// Who may change the catalog: the owner.
-const EDITORS: &[Role] = &[Role::Owner];
-
 async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Service, Error> {
     let id: ServiceId = path_id(id, RecordKind::Service)?;
     let mut work = read(state, caller).await?;
     found(work.service(id).await?, RecordKind::Service, id)
 }
 
-fn build(business: &Business, id: ServiceId, body: &ServiceBody) -> Result<Service, Error> {
-    let price = money(&body.price, business.currency(), "price")?;
-    let buffers = Buffers::new(body.buffer_before_minutes, body.buffer_after_minutes)?;
-    Ok(
-        Service::new(id, business.id(), &body.name, body.duration_minutes, price)?
-            .with_description(&body.description)?
-            .with_buffers(buffers),
-    )
+/// A price as sent: decimal text, read by the engine's one reader of
+/// amounts.
+pub fn amount(text: &str, field: &str) -> Result<Decimal, Error> {
+    Ok(read_amount(text).map_err(|e| e.at(field))?)
+}
+
+impl ServiceBody {
+    fn fields(&self) -> Result<ServiceFields, Error> {
+        Ok(ServiceFields {
+            name: Some(self.name.clone()),
+            description: Some(self.description.clone()),
+            duration_minutes: Some(self.duration_minutes),
+            price: Some(amount(&self.price, "price")?),
+            buffer_before_minutes: Some(self.buffer_before_minutes),
+            buffer_after_minutes: Some(self.buffer_after_minutes),
+            active: None,
+        })
+    }
+}
+
+impl ServicePatch {
+    fn fields(&self) -> Result<ServiceFields, Error> {
+        Ok(ServiceFields {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            duration_minutes: self.duration_minutes,
+            price: self
+                .price
+                .as_deref()
+                .map(|p| amount(p, "price"))
+                .transpose()?,
+            buffer_before_minutes: self.buffer_before_minutes,
+            buffer_after_minutes: self.buffer_after_minutes,
+            active: self.active,
+        })
+    }
 }
 
 /// The services, by name.
@@ -158,38 +184,9 @@ async fn create(
     Idempotency(key): Idempotency,
     Json(body): Json<ServiceBody>,
 ) -> Result<(StatusCode, axum::Json<ServiceOut>), Error> {
-    caller.require(EDITORS)?;
-    let business = business(&state, &caller).await?;
-    let id = ServiceId::from_uuid(super::new_id(&state, &caller, "service", "", key.as_ref()));
-    let service = build(&business, id, &body)?;
-    if key.is_some() {
-        let mut work = read(&state, &caller).await?;
-        if let Some(existing) = work.service(id).await? {
-            return replayed(existing, &service, key);
-        }
-    }
-    state
-        .agenda
-        .save_service(&context(&state, &caller), &service)
-        .await?;
+    let ctx = keyed(&state, &caller, key);
+    let service = state.agenda.create_service(&ctx, &body.fields()?).await?;
     Ok((StatusCode::CREATED, axum::Json((&service).into())))
-}
-
-/// Answers a retried create: the record it made, if the request is the
-/// same; otherwise the key was reused for something else.
-pub fn replayed<T, O>(
-    existing: T,
-    asked: &T,
-    key: Option<agendo_core::store::IdempotencyKey>,
-) -> Result<(StatusCode, axum::Json<O>), Error>
-where
-    T: PartialEq,
-    O: for<'a> From<&'a T>,
-{
-    match key {
-        Some(key) if existing != *asked => Err(super::reused(&key)),
-        _ => Ok((StatusCode::CREATED, axum::Json((&existing).into()))),
-    }
 }
 
 /// One service.
@@ -208,8 +205,9 @@ async fn get_one(
     Ok(axum::Json((&load(&state, &caller, &id).await?).into()))
 }
 
-/// Changes a service (owner); only the fields sent change. Bookings made
-/// keep the price and duration they were made with.
+/// Changes a service (owner); only the fields sent change, in one step
+/// with reading it, so two changes of different fields both land.
+/// Bookings made keep the price and duration they were made with.
 #[utoipa::path(patch, path = "/v1/services/{id}", tag = "services",
     params(("id" = String, Path, description = "The service's id")),
     request_body = ServicePatch,
@@ -225,37 +223,10 @@ async fn change(
     Path(id): Path<String>,
     Json(patch): Json<ServicePatch>,
 ) -> Result<axum::Json<ServiceOut>, Error> {
-    caller.require(EDITORS)?;
-    let current = load(&state, &caller, &id).await?;
-    let business = business(&state, &caller).await?;
-    let body = ServiceBody {
-        name: patch.name.unwrap_or_else(|| current.name().to_owned()),
-        description: patch
-            .description
-            .unwrap_or_else(|| current.description().to_owned()),
-        duration_minutes: patch.duration_minutes.unwrap_or(current.duration_minutes()),
-        price: patch
-            .price
-            .unwrap_or_else(|| current.price().amount().to_string()),
-        buffer_before_minutes: patch
-            .buffer_before_minutes
-            .unwrap_or(current.buffers().before_minutes()),
-        buffer_after_minutes: patch
-            .buffer_after_minutes
-            .unwrap_or(current.buffers().after_minutes()),
-    };
-    let activity = match patch.active {
-        Some(true) => Activity::Active,
-        Some(false) => Activity::Retired,
-        None => current.activity(),
-    };
-    let service = build(&business, current.id(), &body)?
-        .with_policy(current.policy().cloned())?
-        .with_resource(current.resource())
-        .with_activity(activity);
-    state
+    let id: ServiceId = path_id(&id, RecordKind::Service)?;
+    let service = state
         .agenda
-        .save_service(&context(&state, &caller), &service)
+        .change_service(&context(&state, &caller), id, &patch.fields()?)
         .await?;
     Ok(axum::Json((&service).into()))
 }
@@ -274,13 +245,14 @@ async fn retire(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<ServiceOut>, Error> {
-    caller.require(EDITORS)?;
-    let service = load(&state, &caller, &id)
-        .await?
-        .with_activity(Activity::Retired);
-    state
+    let id: ServiceId = path_id(&id, RecordKind::Service)?;
+    let retired = ServiceFields {
+        active: Some(false),
+        ..ServiceFields::default()
+    };
+    let service = state
         .agenda
-        .save_service(&context(&state, &caller), &service)
+        .change_service(&context(&state, &caller), id, &retired)
         .await?;
     Ok(axum::Json((&service).into()))
 }

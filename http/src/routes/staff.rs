@@ -1,13 +1,14 @@
 //! The professionals of a business (R13), the services each performs,
 //! their working hours (R15) and blocks (R16), and their logins (R5).
 
-use agendo_core::account::{check_password, Account, Role};
+use agendo_core::account::Role;
+use agendo_core::agenda::{BlockFields, LoginFields, ProfessionalFields};
 use agendo_core::availability::HoursQuery;
 use agendo_core::business::{Activity, Block, Bookable, Professional};
 use agendo_core::contact::Email;
-use agendo_core::ids::{AccountId, BlockId, ProfessionalId, ServiceId};
+use agendo_core::ids::{BlockId, ProfessionalId, ServiceId};
 use agendo_core::time::Span;
-use agendo_core::{Error as CoreError, RecordKind};
+use agendo_core::RecordKind;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -17,8 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::AccountOut;
-use super::services::replayed;
-use super::{at, context, instant, read, reused, same_login};
+use super::{at, context, instant, keyed, read};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Idempotency, Json, Query};
@@ -227,25 +227,14 @@ pub struct BlockRange {
     pub to: Option<String>,
 }
 
-/// Who may change staff: the owner.
-const EDITORS: &[Role] = &[Role::Owner];
-
-/// A professional may change their own hours and blocks; the owner and
-/// the receptionist anyone's.
-fn may_manage(caller: &Caller, professional: ProfessionalId) -> Result<(), Error> {
-    match caller.role {
-        Role::Owner | Role::Receptionist => Ok(()),
-        Role::Professional if caller.professional == Some(professional) => Ok(()),
-        Role::Professional => Err(Error::Forbidden {
-            role: caller.role.as_str(),
-        }),
-    }
-}
-
 async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Professional, Error> {
     let id: ProfessionalId = path_id(id, RecordKind::Professional)?;
     let mut work = read(state, caller).await?;
     super::found(work.professional(id).await?, RecordKind::Professional, id)
+}
+
+fn professional_id(id: &str) -> Result<ProfessionalId, Error> {
+    path_id(id, RecordKind::Professional)
 }
 
 fn service_ids(ids: &[String]) -> Result<Vec<ServiceId>, Error> {
@@ -273,7 +262,9 @@ async fn list(
     ))
 }
 
-/// Adds a professional (owner), with a login when `login` is sent.
+/// Adds a professional (owner), with a login when `login` is sent: both
+/// or neither. With an `Idempotency-Key` a retry answers the same
+/// professional, if it sends the same request, login password included.
 #[utoipa::path(post, path = "/v1/staff", tag = "staff",
     request_body = StaffBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
@@ -289,86 +280,35 @@ async fn create(
     Idempotency(key): Idempotency,
     Json(body): Json<StaffBody>,
 ) -> Result<(StatusCode, axum::Json<StaffOut>), Error> {
-    caller.require(EDITORS)?;
-    let id = ProfessionalId::from_uuid(super::new_id(&state, &caller, "staff", "", key.as_ref()));
-    let mut professional = Professional::new(id, caller.business, &body.name)?
-        .with_services(service_ids(&body.services)?);
-    if let Some(capacity) = body.capacity {
-        professional = professional.with_capacity(capacity)?;
-    }
-    if let Some(hours) = &body.hours {
-        professional = professional.with_hours(hours.to_hours().map_err(|e| e.under("hours"))?);
-    }
-    let login = match &body.login {
-        Some(login) => {
-            let email = Email::parse(&login.email).map_err(|e| at(e, "login.email"))?;
-            check_password(&login.password, &email).map_err(|e| at(e, "login.password"))?;
-            let role = match login.role.as_deref() {
-                None => Role::Professional,
-                Some(text) => Role::parse(text).map_err(|e| at(e, "login.role"))?,
-            };
-            Some((email, role, login.password.clone()))
-        }
-        None => None,
+    let fields = ProfessionalFields {
+        name: Some(body.name.clone()),
+        services: Some(service_ids(&body.services)?),
+        capacity: body.capacity,
+        hours: body.hours.clone(),
+        active: None,
     };
-    // Under a key the login's id is made from it too, so a retry finds the
-    // login the first request made and compares it: the key covers the
-    // whole request, login included.
-    let account_id = AccountId::from_uuid(super::new_id(
-        &state,
-        &caller,
-        "staff-login",
-        "",
-        key.as_ref(),
-    ));
-    let ctx = context(&state, &caller);
-    let existing = match &key {
-        Some(key) => {
-            let mut work = read(&state, &caller).await?;
-            let existing = work.professional(id).await?;
-            let account = work.account(account_id).await?;
-            drop(work);
-            existing.map(|existing| (key, existing, account))
-        }
-        None => None,
+    let ctx = keyed(&state, &caller, key);
+    let Some(login) = &body.login else {
+        let professional = state.agenda.create_professional(&ctx, &fields).await?;
+        return Ok((StatusCode::CREATED, axum::Json((&professional).into())));
     };
-    match existing {
-        None => state.agenda.save_professional(&ctx, &professional).await?,
-        Some((key, existing, _)) if existing != professional => return Err(reused(key)),
-        Some((key, existing, account)) => match (&login, account) {
-            (None, None) => {
-                return Ok((StatusCode::CREATED, axum::Json(StaffOut::from(&existing))))
-            }
-            (Some((email, role, password)), Some(account)) => {
-                let name = existing.name();
-                if !same_login(&state, &account, name, email, *role, Some(id), password).await? {
-                    return Err(reused(key));
-                }
-                let mut out = StaffOut::from(&existing);
-                out.login = Some((&account).into());
-                return Ok((StatusCode::CREATED, axum::Json(out)));
-            }
-            // The first request made the professional but not its login
-            // (the e-mail was taken, say): this one goes on.
-            (Some(_), None) => {}
-            (None, Some(_)) => return Err(reused(key)),
-        },
-    }
+    let email = Email::parse(&login.email).map_err(|e| at(e, "login.email"))?;
+    let role = match login.role.as_deref() {
+        None => Role::Professional,
+        Some(text) => Role::parse(text).map_err(|e| at(e, "login.role"))?,
+    };
+    let (professional, account) = state
+        .agenda
+        .create_professional_with_login(
+            &ctx,
+            &fields,
+            &LoginFields { email, role },
+            &login.password,
+            &state.hasher(),
+        )
+        .await?;
     let mut out = StaffOut::from(&professional);
-    if let Some((email, role, password)) = login {
-        let hash = state.passwords.hash(&password).await?;
-        let account = Account::new(
-            account_id,
-            caller.business,
-            email,
-            professional.name(),
-            role,
-            Some(id),
-            hash,
-        )?;
-        state.agenda.save_account(&ctx, &account).await?;
-        out.login = Some((&account).into());
-    }
+    out.login = Some((&account).into());
     Ok((StatusCode::CREATED, axum::Json(out)))
 }
 
@@ -388,7 +328,8 @@ async fn get_one(
     Ok(axum::Json((&load(&state, &caller, &id).await?).into()))
 }
 
-/// Changes a professional (owner); only the fields sent change.
+/// Changes a professional (owner); only the fields sent change, in one
+/// step with reading them, so two changes of different fields both land.
 #[utoipa::path(patch, path = "/v1/staff/{id}", tag = "staff",
     params(("id" = String, Path, description = "The professional's id")),
     request_body = StaffPatch,
@@ -404,37 +345,22 @@ async fn change(
     Path(id): Path<String>,
     Json(patch): Json<StaffPatch>,
 ) -> Result<axum::Json<StaffOut>, Error> {
-    caller.require(EDITORS)?;
-    let mut professional = load(&state, &caller, &id).await?;
-    if let Some(name) = &patch.name {
-        professional = Professional::new(professional.id(), caller.business, name)?
-            .with_services(professional.services().iter().copied())
-            .with_hours(professional.hours().clone())
-            .with_capacity(professional.capacity())?
-            .with_activity(professional.activity());
-    }
-    if let Some(services) = &patch.services {
-        professional = professional.with_services(service_ids(services)?);
-    }
-    if let Some(capacity) = patch.capacity {
-        professional = professional.with_capacity(capacity)?;
-    }
-    if let Some(active) = patch.active {
-        professional = professional.with_activity(if active {
-            Activity::Active
-        } else {
-            Activity::Retired
-        });
-    }
-    state
+    let fields = ProfessionalFields {
+        name: patch.name,
+        services: patch.services.as_deref().map(service_ids).transpose()?,
+        capacity: patch.capacity,
+        hours: None,
+        active: patch.active,
+    };
+    let professional = state
         .agenda
-        .save_professional(&context(&state, &caller), &professional)
+        .change_professional(&context(&state, &caller), professional_id(&id)?, &fields)
         .await?;
     Ok(axum::Json((&professional).into()))
 }
 
-/// Retires a professional (owner): no new bookings; their bookings and
-/// history stay.
+/// Retires a professional (owner): they take no new bookings; their
+/// bookings and history stay.
 #[utoipa::path(delete, path = "/v1/staff/{id}", tag = "staff",
     params(("id" = String, Path, description = "The professional's id")),
     responses(
@@ -447,13 +373,13 @@ async fn retire(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<StaffOut>, Error> {
-    caller.require(EDITORS)?;
-    let professional = load(&state, &caller, &id)
-        .await?
-        .with_activity(Activity::Retired);
-    state
+    let retired = ProfessionalFields {
+        active: Some(false),
+        ..ProfessionalFields::default()
+    };
+    let professional = state
         .agenda
-        .save_professional(&context(&state, &caller), &professional)
+        .change_professional(&context(&state, &caller), professional_id(&id)?, &retired)
         .await?;
     Ok(axum::Json((&professional).into()))
 }
@@ -476,8 +402,8 @@ async fn get_hours(
     )))
 }
 
-/// Replaces a professional's working hours (R15, R16): weekly windows in
-/// the business's zone and dated overrides. Bookings already made stay.
+/// Replaces a professional's working hours (owner, receptionist, or the
+/// professional themself).
 #[utoipa::path(put, path = "/v1/staff/{id}/hours", tag = "staff",
     params(("id" = String, Path, description = "The professional's id")),
     request_body = HoursBody,
@@ -493,17 +419,14 @@ async fn set_hours(
     Path(id): Path<String>,
     Json(body): Json<HoursQuery>,
 ) -> Result<axum::Json<HoursQuery>, Error> {
-    let professional = load(&state, &caller, &id).await?;
-    may_manage(&caller, professional.id())?;
-    let professional = professional.with_hours(body.to_hours()?);
-    state
+    let professional = state
         .agenda
-        .save_professional(&context(&state, &caller), &professional)
+        .set_hours(&context(&state, &caller), professional_id(&id)?, &body)
         .await?;
     Ok(axum::Json(HoursQuery::from(professional.hours())))
 }
 
-/// A professional's blocks that meet a range, by start.
+/// A professional's blocks that meet the range.
 #[utoipa::path(get, path = "/v1/staff/{id}/blocks", tag = "staff",
     params(("id" = String, Path, description = "The professional's id"), BlockRange),
     responses(
@@ -526,21 +449,23 @@ async fn list_blocks(
     Ok(axum::Json(blocks.iter().map(BlockOut::from).collect()))
 }
 
-/// The span from `from` to `to`, either end open when left out.
+/// The span between two optional instants: from the first year the engine
+/// answers for to the last when left out.
 pub fn range_span(from: Option<&str>, to: Option<&str>) -> Result<Span, Error> {
+    let all = agendo_core::time::supported_span();
     let start = from
         .map(|t| instant(t, "from"))
         .transpose()?
-        .unwrap_or_else(super::far_past);
+        .unwrap_or(all.start());
     let end = to
         .map(|t| instant(t, "to"))
         .transpose()?
-        .unwrap_or_else(super::far_future);
+        .unwrap_or(all.end());
     Ok(Span::new(start, end).map_err(|e| at(e, "to"))?)
 }
 
-/// Blocks time in a professional's calendar (R16): lunch, a vacation, an
-/// absence. Bookings already made in it stay; new ones are refused.
+/// Blocks a professional's time (owner, receptionist, or the professional
+/// themself). With an `Idempotency-Key` a retry answers the same block.
 #[utoipa::path(post, path = "/v1/staff/{id}/blocks", tag = "staff",
     params(
         ("id" = String, Path, description = "The professional's id"),
@@ -560,41 +485,20 @@ async fn add_block(
     Path(id): Path<String>,
     Json(body): Json<BlockBody>,
 ) -> Result<(StatusCode, axum::Json<BlockOut>), Error> {
-    let professional = load(&state, &caller, &id).await?;
-    may_manage(&caller, professional.id())?;
-    let start = instant(&body.start, "start")?;
-    let end = instant(&body.end, "end")?;
-    let span = Span::new(start, end).map_err(|e| at(e, "end"))?;
-    // A key names one block of this professional: the id is made from both.
-    let block_id = BlockId::from_uuid(super::new_id(
-        &state,
-        &caller,
-        "block",
-        &professional.id().to_string(),
-        key.as_ref(),
-    ));
-    let on = Bookable::Professional(professional.id());
-    let block = Block::new(block_id, caller.business, on, span, &body.reason)?;
-    if key.is_some() {
-        let mut work = read(&state, &caller).await?;
-        let all = Span::new(super::far_past(), super::far_future())?;
-        let existing = work
-            .blocks_meeting(on, all)
-            .await?
-            .into_iter()
-            .find(|b| b.id() == block_id);
-        if let Some(existing) = existing {
-            return replayed(existing, &block, key);
-        }
-    }
-    state
+    let fields = BlockFields {
+        on: Bookable::Professional(professional_id(&id)?),
+        start: instant(&body.start, "start")?,
+        end: instant(&body.end, "end")?,
+        reason: body.reason,
+    };
+    let block = state
         .agenda
-        .add_block(&context(&state, &caller), &block)
+        .add_block(&keyed(&state, &caller, key), &fields)
         .await?;
     Ok((StatusCode::CREATED, axum::Json((&block).into())))
 }
 
-/// Removes a block.
+/// Removes a block of a professional's time.
 #[utoipa::path(delete, path = "/v1/staff/{id}/blocks/{block_id}", tag = "staff",
     params(
         ("id" = String, Path, description = "The professional's id"),
@@ -610,25 +514,11 @@ async fn remove_block(
     caller: Caller,
     Path((id, block_id)): Path<(String, String)>,
 ) -> Result<StatusCode, Error> {
-    let professional = load(&state, &caller, &id).await?;
-    may_manage(&caller, professional.id())?;
-    let block_id: BlockId = path_id(&block_id, RecordKind::Block)?;
-    let mut work = read(&state, &caller).await?;
-    let all = Span::new(super::far_past(), super::far_future())?;
-    let blocks = work
-        .blocks_meeting(Bookable::Professional(professional.id()), all)
-        .await?;
-    drop(work);
-    if !blocks.iter().any(|b| b.id() == block_id) {
-        return Err(CoreError::NotFound {
-            record: RecordKind::Block,
-            id: block_id.to_string(),
-        }
-        .into());
-    }
+    let on = Bookable::Professional(professional_id(&id)?);
+    let block: BlockId = path_id(&block_id, RecordKind::Block)?;
     state
         .agenda
-        .remove_block(&context(&state, &caller), block_id)
+        .remove_block(&context(&state, &caller), on, block)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

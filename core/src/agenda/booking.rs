@@ -1,0 +1,884 @@
+//! Booking (R18–R22): one appointment, a recurring series, and the
+//! lifecycle after it: confirm, complete, reschedule, cancel, no-show.
+
+use chrono::{DateTime, Utc};
+
+use super::command::Command;
+use super::event::{Event, Journal};
+use super::permission::{Action, Actor, Grant};
+use super::runner::{authorize, reused};
+use super::{
+    active, load_booking, load_business, load_client, load_professional, load_resource,
+    load_service, Agenda, BookRequest, ContactBookRequest, Context, Ended, SeriesRequest,
+};
+use crate::availability::{
+    Block as CalendarBlock, BlockKey, Booking as CalendarBooking, BookingKey, Buffers,
+    StaffCalendar, WorkingHours,
+};
+use crate::booking::{lasting, transition, Action as Step, ActionKind, Booking, BookingStatus};
+use crate::business::{
+    find_contact, Block, Bookable, Business, Client, ConfirmationMode, Professional, Resource,
+    Service,
+};
+use crate::error::{Error, RecordKind, SeriesClash};
+use crate::ids::{BookingId, ClientId, ProfessionalId, SeriesId, ServiceId};
+use crate::money::{final_price, Money, Share};
+use crate::payment::net_paid;
+use crate::policy::{CancellationPolicy, Party};
+use crate::store::{Access, BookingFilter, Outcome, UnitOfWork};
+
+impl Agenda {
+    /// Books one appointment (R18): the service must be active, performed
+    /// by the professional, the client active, the time in the future,
+    /// inside the professional's hours, clear of blocks and bookings (and
+    /// the service's resource free too). The booking is pending, or
+    /// confirmed at once when the business confirms immediately and no
+    /// deposit is required.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Retired`],
+    /// [`Error::ServiceNotPerformed`], [`Error::Invalid`] for `start` or
+    /// `discount`, [`Error::OutsideWorkingHours`], [`Error::Blocked`],
+    /// [`Error::SlotTaken`], [`Error::IdempotencyKeyReused`],
+    /// [`Error::Forbidden`] for a professional booking another's agenda.
+    pub async fn book(&self, ctx: &Context, request: &BookRequest) -> Result<Booking, Error> {
+        let outcome = self.run(ctx, &Command::Book(request.clone())).await?;
+        self.booking_of(ctx, outcome).await
+    }
+
+    /// Books one appointment for a person who does not sign in (the public
+    /// booking page): the active client with their e-mail (case ignored),
+    /// else with their phone, gets the booking; with neither, a client is
+    /// created with their name, e-mail and phone (R24). Finding or creating
+    /// the client and booking are one unit of work, so a refused booking
+    /// leaves no client behind, and the idempotency key covers the whole
+    /// request: the same key with another name, e-mail or phone is
+    /// [`Error::IdempotencyKeyReused`].
+    ///
+    /// # Errors
+    /// As [`Agenda::book`]; [`Error::Invalid`] for `name` when a new
+    /// client's name is empty or too long.
+    pub async fn book_as_contact(
+        &self,
+        ctx: &Context,
+        request: &ContactBookRequest,
+    ) -> Result<Booking, Error> {
+        let outcome = self
+            .run(ctx, &Command::BookAsContact(request.clone()))
+            .await?;
+        self.booking_of(ctx, outcome).await
+    }
+
+    /// Books every occurrence of a recurring series, or none (R22).
+    ///
+    /// # Errors
+    /// As [`Agenda::book`]; [`Error::SeriesClashes`] listing every
+    /// occurrence that cannot be booked and why.
+    pub async fn book_series(
+        &self,
+        ctx: &Context,
+        request: &SeriesRequest,
+    ) -> Result<Vec<Booking>, Error> {
+        let outcome = self.run(ctx, &Command::BookSeries(request.clone())).await?;
+        self.bookings_of(ctx, outcome).await
+    }
+
+    /// Confirms a pending booking by hand (R19).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::IllegalTransition`],
+    /// [`Error::DepositNotPaid`].
+    pub async fn confirm(&self, ctx: &Context, booking: BookingId) -> Result<Booking, Error> {
+        let outcome = self.run(ctx, &Command::Confirm { booking }).await?;
+        self.booking_of(ctx, outcome).await
+    }
+
+    /// Marks a confirmed booking as performed, at or after its start.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::IllegalTransition`],
+    /// [`Error::NotStartedYet`].
+    pub async fn complete(&self, ctx: &Context, booking: BookingId) -> Result<Booking, Error> {
+        let outcome = self.run(ctx, &Command::Complete { booking }).await?;
+        self.booking_of(ctx, outcome).await
+    }
+
+    /// Moves a pending or confirmed booking to start at `start`, keeping its
+    /// duration, buffers and history, after the conflict check (R20).
+    ///
+    /// # Errors
+    /// As [`Agenda::book`], and [`Error::IllegalTransition`].
+    pub async fn reschedule(
+        &self,
+        ctx: &Context,
+        booking: BookingId,
+        start: DateTime<Utc>,
+    ) -> Result<Booking, Error> {
+        let outcome = self
+            .run(ctx, &Command::Reschedule { booking, start })
+            .await?;
+        self.booking_of(ctx, outcome).await
+    }
+
+    /// Cancels a pending or confirmed booking (R20, R21, R37): the policy of
+    /// the service (or the business) gives the fee and the refund, and the
+    /// refund is recorded on the booking's payments.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::IllegalTransition`], [`Error::Invalid`]
+    /// for `reason`.
+    pub async fn cancel(
+        &self,
+        ctx: &Context,
+        booking: BookingId,
+        reason: &str,
+    ) -> Result<Ended, Error> {
+        let command = Command::Cancel {
+            booking,
+            reason: reason.to_owned(),
+            following: false,
+        };
+        let outcome = self.run(ctx, &command).await?;
+        let booking = self.booking_of(ctx, outcome).await?;
+        self.ended(ctx, booking).await
+    }
+
+    /// Cancels a booking of a series and every active booking of the series
+    /// that starts after it ("this and following", R22).
+    ///
+    /// # Errors
+    /// As [`Agenda::cancel`]; [`Error::NotInSeries`].
+    pub async fn cancel_following(
+        &self,
+        ctx: &Context,
+        booking: BookingId,
+        reason: &str,
+    ) -> Result<Vec<Ended>, Error> {
+        let command = Command::Cancel {
+            booking,
+            reason: reason.to_owned(),
+            following: true,
+        };
+        let outcome = self.run(ctx, &command).await?;
+        let mut ended = Vec::new();
+        for booking in self.bookings_of(ctx, outcome).await? {
+            ended.push(self.ended(ctx, booking).await?);
+        }
+        Ok(ended)
+    }
+
+    /// Marks a confirmed booking as not attended, at or after its start:
+    /// the policy's no-show fee is kept and the rest refunded.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::IllegalTransition`],
+    /// [`Error::NotStartedYet`].
+    pub async fn no_show(&self, ctx: &Context, booking: BookingId) -> Result<Ended, Error> {
+        let outcome = self.run(ctx, &Command::NoShow { booking }).await?;
+        let booking = self.booking_of(ctx, outcome).await?;
+        self.ended(ctx, booking).await
+    }
+
+    /// A booking of the business.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], also for a booking the actor may see only
+    /// when it is theirs (a professional's, a manage link's).
+    pub async fn booking(&self, ctx: &Context, id: BookingId) -> Result<Booking, Error> {
+        let scope =
+            authorize(ctx, Action::ReadBookings).or_else(|_| authorize(ctx, Action::Move))?;
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        let booking = load_booking(&mut *work, id).await?;
+        own_booking(ctx, scope, &booking)?;
+        Ok(booking)
+    }
+
+    /// The bookings that pass `filter`, by start (R23). A filter that names
+    /// a professional or client the business does not have is "not found",
+    /// like any other id of another business (R8), not an empty list. A
+    /// professional sees their own agenda only: naming another's answers
+    /// an empty list.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for the professional or client named;
+    /// [`Error::Forbidden`].
+    pub async fn bookings(
+        &self,
+        ctx: &Context,
+        filter: &BookingFilter,
+    ) -> Result<Vec<Booking>, Error> {
+        let scope = authorize(ctx, Action::ReadBookings)?;
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        if let Some(professional) = filter.professional {
+            load_professional(&mut *work, professional).await?;
+        }
+        if let Some(client) = filter.client {
+            load_client(&mut *work, client).await?;
+        }
+        let mut filter = filter.clone();
+        if scope == Grant::Own {
+            let Actor::Professional(own) = ctx.actor else {
+                return Ok(Vec::new());
+            };
+            if filter.professional.is_some_and(|p| p != own) {
+                return Ok(Vec::new());
+            }
+            filter.professional = Some(own);
+        }
+        work.bookings(&filter).await
+    }
+
+    pub(super) async fn booking_of(
+        &self,
+        ctx: &Context,
+        outcome: Outcome,
+    ) -> Result<Booking, Error> {
+        let Outcome::Booking(id) = outcome else {
+            return Err(reused(ctx));
+        };
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        load_booking(&mut *work, id).await
+    }
+
+    async fn bookings_of(&self, ctx: &Context, outcome: Outcome) -> Result<Vec<Booking>, Error> {
+        let Outcome::Series(ids) = outcome else {
+            return Err(reused(ctx));
+        };
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(load_booking(&mut *work, id).await?);
+        }
+        Ok(out)
+    }
+
+    async fn ended(&self, ctx: &Context, booking: Booking) -> Result<Ended, Error> {
+        let settlement = *booking.settlement().ok_or(Error::IllegalTransition {
+            booking: booking.id(),
+            status: booking.status(),
+            action: ActionKind::Cancel,
+        })?;
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        let refunded = work
+            .payments_for_booking(booking.id())
+            .await?
+            .into_iter()
+            .filter(|p| !p.refunds().is_empty())
+            .collect();
+        Ok(Ended {
+            booking,
+            settlement,
+            refunded,
+        })
+    }
+}
+
+/// Whether the actor may touch `booking` under `scope`: with the actor's
+/// own grant, another's booking is "not found" (R5, R8).
+pub(super) fn own_booking(ctx: &Context, scope: Grant, booking: &Booking) -> Result<(), Error> {
+    let theirs = match ctx.actor {
+        _ if scope == Grant::All => true,
+        Actor::Professional(id) => booking.professional() == id,
+        Actor::Client(id) => booking.client() == id,
+        Actor::ManageLink(id) => booking.id() == id,
+        _ => false,
+    };
+    if theirs {
+        Ok(())
+    } else {
+        Err(Error::NotFound {
+            record: RecordKind::Booking,
+            id: booking.id().to_string(),
+        })
+    }
+}
+
+/// A booking of the actor's own, loaded for a change.
+async fn own_for_change(
+    work: &mut dyn UnitOfWork,
+    ctx: &Context,
+    scope: Grant,
+    id: BookingId,
+) -> Result<Booking, Error> {
+    let booking = load_booking(work, id).await?;
+    own_booking(ctx, scope, &booking)?;
+    Ok(booking)
+}
+
+/// Refuses, under the actor's own grant, booking on another's agenda.
+fn own_agenda(ctx: &Context, scope: Grant, professional: ProfessionalId) -> Result<(), Error> {
+    match ctx.actor {
+        Actor::Professional(own) if scope == Grant::Own && own != professional => {
+            Err(Error::Forbidden {
+                actor: ctx.actor.as_str(),
+                action: Action::Book,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+fn created(journal: &mut Journal, booking: &Booking) {
+    journal.record(Event::BookingCreated {
+        booking: booking.id(),
+        professional: booking.professional(),
+        client: booking.client(),
+        service: booking.service(),
+        start: booking.appointment().start(),
+        series: booking.series(),
+    });
+}
+
+pub(super) async fn book(
+    work: &mut dyn UnitOfWork,
+    ctx: &Context,
+    scope: Grant,
+    request: &BookRequest,
+    journal: &mut Journal,
+) -> Result<Outcome, Error> {
+    own_agenda(ctx, scope, request.professional)?;
+    book_in(work, ctx, request, journal).await
+}
+
+pub(super) async fn book_as_contact(
+    work: &mut dyn UnitOfWork,
+    ctx: &Context,
+    request: &ContactBookRequest,
+    journal: &mut Journal,
+) -> Result<Outcome, Error> {
+    // Plan::load, in book_in, refuses a business that does not exist.
+    let clients = work.clients().await?;
+    let client = match find_contact(&clients, &request.email, request.phone.as_ref()) {
+        Some(known) => known.id(),
+        None => {
+            let client = Client::new(ClientId::random(), ctx.business, &request.name)?
+                .with_email(Some(request.email.clone()))
+                .with_phone(request.phone.clone());
+            work.put_client(&client).await?;
+            journal.record(Event::ClientCreated {
+                client: client.id(),
+            });
+            client.id()
+        }
+    };
+    let booking = BookRequest {
+        service: request.service,
+        professional: request.professional,
+        client,
+        start: request.start,
+        discount: None,
+    };
+    book_in(work, ctx, &booking, journal).await
+}
+
+/// Books `request` in `work`: the one booking path of [`Agenda::book`] and
+/// [`Agenda::book_as_contact`].
+async fn book_in(
+    work: &mut dyn UnitOfWork,
+    ctx: &Context,
+    request: &BookRequest,
+    journal: &mut Journal,
+) -> Result<Outcome, Error> {
+    let plan = Plan::load(
+        work,
+        ctx,
+        request.service,
+        request.professional,
+        request.client,
+    )
+    .await?;
+    let booking = plan.booking(ctx, request.start, request.discount)?;
+    check_free(work, &plan, &booking, &[]).await?;
+    let booking = plan.confirm_if_immediate(booking, ctx.now)?;
+    work.insert_booking(&booking).await?;
+    created(journal, &booking);
+    if booking.status() == BookingStatus::Confirmed {
+        journal.record(Event::BookingConfirmed {
+            booking: booking.id(),
+        });
+    }
+    Ok(Outcome::Booking(booking.id()))
+}
+
+pub(super) async fn book_series(
+    work: &mut dyn UnitOfWork,
+    ctx: &Context,
+    scope: Grant,
+    request: &SeriesRequest,
+    journal: &mut Journal,
+) -> Result<Outcome, Error> {
+    own_agenda(ctx, scope, request.professional)?;
+    let plan = Plan::load(
+        work,
+        ctx,
+        request.service,
+        request.professional,
+        request.client,
+    )
+    .await?;
+    let starts = request.rule.expand(plan.business.zone(), request.first)?;
+    let series = SeriesId::random();
+    let mut accepted: Vec<Booking> = Vec::with_capacity(starts.len());
+    let mut clashes = Vec::new();
+    for (index, start) in starts.into_iter().enumerate() {
+        let checked = match plan.booking(ctx, start, request.discount) {
+            Ok(booking) => check_free(work, &plan, &booking, &accepted)
+                .await
+                .map(|()| booking),
+            Err(err) => Err(err),
+        };
+        match checked {
+            Ok(booking) => accepted.push(booking.in_series(series)),
+            Err(err @ (Error::Storage { .. } | Error::WriteConflict)) => return Err(err),
+            Err(cause) => clashes.push(SeriesClash {
+                index,
+                start,
+                cause: Box::new(cause),
+            }),
+        }
+    }
+    if !clashes.is_empty() {
+        return Err(Error::SeriesClashes { clashes });
+    }
+    let mut ids = Vec::with_capacity(accepted.len());
+    for booking in accepted {
+        let booking = plan.confirm_if_immediate(booking, ctx.now)?;
+        work.insert_booking(&booking).await?;
+        created(journal, &booking);
+        if booking.status() == BookingStatus::Confirmed {
+            journal.record(Event::BookingConfirmed {
+                booking: booking.id(),
+            });
+        }
+        ids.push(booking.id());
+    }
+    Ok(Outcome::Series(ids))
+}
+
+pub(super) async fn confirm(
+    work: &mut dyn UnitOfWork,
+    ctx: &Context,
+    scope: Grant,
+    id: BookingId,
+    journal: &mut Journal,
+) -> Result<Outcome, Error> {
+    let current = own_for_change(work, ctx, scope, id).await?;
+    let paid = paid_for(work, &current).await?;
+    let next = current.apply(Step::Confirm { paid }, ctx.now)?;
+    work.update_booking(&next).await?;
+    journal.record(Event::BookingConfirmed { booking: id });
+    Ok(Outcome::Booking(id))
+}
+
+pub(super) async fn complete(
+    work: &mut dyn UnitOfWork,
+    ctx: &Context,
+    scope: Grant,
+    id: BookingId,
+    journal: &mut Journal,
+) -> Result<Outcome, Error> {
+    let next = own_for_change(work, ctx, scope, id)
+        .await?
+        .apply(Step::Complete, ctx.now)?;
+    work.update_booking(&next).await?;
+    journal.record(Event::BookingCompleted { booking: id });
+    Ok(Outcome::Booking(id))
+}
+
+pub(super) async fn reschedule(
+    work: &mut dyn UnitOfWork,
+    ctx: &Context,
+    scope: Grant,
+    id: BookingId,
+    start: DateTime<Utc>,
+    journal: &mut Journal,
+) -> Result<Outcome, Error> {
+    let current = own_for_change(work, ctx, scope, id).await?;
+    transition(
+        current.id(),
+        current.status(),
+        ActionKind::Reschedule,
+        current.appointment().start(),
+        ctx.now,
+    )?;
+    let plan = Plan::load_existing(work, ctx, &current).await?;
+    let appointment = lasting(start, current.appointment().duration())?;
+    let from = current.appointment().start();
+    let next = current.apply(Step::Reschedule { appointment }, ctx.now)?;
+    check_free(work, &plan, &next, &[]).await?;
+    work.update_booking(&next).await?;
+    journal.record(Event::BookingRescheduled {
+        booking: id,
+        from,
+        to: next.appointment().start(),
+    });
+    Ok(Outcome::Booking(id))
+}
+
+pub(super) async fn cancel(
+    work: &mut dyn UnitOfWork,
+    ctx: &Context,
+    scope: Grant,
+    id: BookingId,
+    reason: &str,
+    following: bool,
+    journal: &mut Journal,
+) -> Result<Outcome, Error> {
+    let first = own_for_change(work, ctx, scope, id).await?;
+    if !following {
+        end_booking(work, ctx, first, Ending::Cancel { reason }, journal).await?;
+        return Ok(Outcome::Booking(id));
+    }
+    let series = first.series().ok_or(Error::NotInSeries { booking: id })?;
+    transition(
+        first.id(),
+        first.status(),
+        ActionKind::Cancel,
+        first.appointment().start(),
+        ctx.now,
+    )?;
+    let filter = BookingFilter {
+        series: Some(series),
+        statuses: vec![BookingStatus::Pending, BookingStatus::Confirmed],
+        ..Default::default()
+    };
+    let mut ids = Vec::new();
+    for other in work.bookings(&filter).await? {
+        if other.appointment().start() >= first.appointment().start() {
+            own_booking(ctx, scope, &other)?;
+            ids.push(other.id());
+            end_booking(work, ctx, other, Ending::Cancel { reason }, journal).await?;
+        }
+    }
+    Ok(Outcome::Series(ids))
+}
+
+pub(super) async fn no_show(
+    work: &mut dyn UnitOfWork,
+    ctx: &Context,
+    scope: Grant,
+    id: BookingId,
+    journal: &mut Journal,
+) -> Result<Outcome, Error> {
+    let current = own_for_change(work, ctx, scope, id).await?;
+    end_booking(work, ctx, current, Ending::NoShow, journal).await?;
+    Ok(Outcome::Booking(id))
+}
+
+/// What booking a service with a professional needs, loaded and checked.
+struct Plan {
+    business: Business,
+    service: Service,
+    professional: Professional,
+    resource: Option<Resource>,
+    client: ClientId,
+}
+
+impl Plan {
+    async fn load(
+        work: &mut dyn UnitOfWork,
+        ctx: &Context,
+        service: ServiceId,
+        professional: ProfessionalId,
+        client: ClientId,
+    ) -> Result<Plan, Error> {
+        let business = load_business(work, ctx.business).await?;
+        let service = load_service(work, service).await?;
+        active(service.activity(), RecordKind::Service, service.id())?;
+        let professional = load_professional(work, professional).await?;
+        active(
+            professional.activity(),
+            RecordKind::Professional,
+            professional.id(),
+        )?;
+        if !professional.performs(service.id()) {
+            return Err(Error::ServiceNotPerformed {
+                professional: professional.id(),
+                service: service.id(),
+            });
+        }
+        let client = load_client(work, client).await?;
+        active(client.activity(), RecordKind::Client, client.id())?;
+        let resource = match service.resource() {
+            Some(id) => {
+                let resource = load_resource(work, id).await?;
+                active(resource.activity(), RecordKind::Resource, id)?;
+                Some(resource)
+            }
+            None => None,
+        };
+        Ok(Plan {
+            business,
+            service,
+            professional,
+            resource,
+            client: client.id(),
+        })
+    }
+
+    /// The plan of an existing booking, for a reschedule: the records may
+    /// have been retired since, which does not stop moving it.
+    async fn load_existing(
+        work: &mut dyn UnitOfWork,
+        ctx: &Context,
+        booking: &Booking,
+    ) -> Result<Plan, Error> {
+        let business = load_business(work, ctx.business).await?;
+        let service = load_service(work, booking.service()).await?;
+        let professional = load_professional(work, booking.professional()).await?;
+        let resource = match booking.resource() {
+            Some(id) => Some(load_resource(work, id).await?),
+            None => None,
+        };
+        Ok(Plan {
+            business,
+            service,
+            professional,
+            resource,
+            client: booking.client(),
+        })
+    }
+
+    fn policy(&self) -> &CancellationPolicy {
+        self.service.policy().unwrap_or(self.business.policy())
+    }
+
+    fn booking(
+        &self,
+        ctx: &Context,
+        start: DateTime<Utc>,
+        discount: Option<Share>,
+    ) -> Result<Booking, Error> {
+        let price = final_price(self.service.price(), discount)?;
+        let deposit = self.policy().deposit_for(price)?;
+        Booking::new(
+            BookingId::random(),
+            &self.service,
+            self.professional.id(),
+            self.client,
+            start,
+            price,
+            deposit,
+            ctx.now,
+        )
+    }
+
+    fn confirm_if_immediate(&self, booking: Booking, now: DateTime<Utc>) -> Result<Booking, Error> {
+        if self.business.confirmation() == ConfirmationMode::Immediate
+            && booking.deposit().is_zero()
+        {
+            let paid = Money::zero(booking.price().currency());
+            booking.apply(Step::Confirm { paid }, now)
+        } else {
+            Ok(booking)
+        }
+    }
+}
+
+/// The conflict check of `booking` against the store and the `extra`
+/// bookings not yet written (earlier occurrences of its series), for its
+/// professional and its resource.
+async fn check_free(
+    work: &mut dyn UnitOfWork,
+    plan: &Plan,
+    booking: &Booking,
+    extra: &[Booking],
+) -> Result<(), Error> {
+    let before = minutes(booking.appointment().start() - booking.held().start());
+    let after = minutes(booking.held().end() - booking.appointment().end());
+    let buffers = Buffers::new(before, after)?;
+    let mut calendars = vec![(
+        Bookable::Professional(plan.professional.id()),
+        plan.professional.hours().clone(),
+        plan.professional.capacity(),
+    )];
+    if let Some(resource) = &plan.resource {
+        calendars.push((
+            Bookable::Resource(resource.id()),
+            resource.hours().clone(),
+            resource.capacity(),
+        ));
+    }
+    for (on, hours, capacity) in calendars {
+        let calendar = calendar(work, plan, on, hours, capacity, booking, extra).await?;
+        calendar.check_booking(booking.appointment(), buffers)?;
+    }
+    Ok(())
+}
+
+fn minutes(delta: chrono::TimeDelta) -> u32 {
+    u32::try_from(delta.num_minutes()).unwrap_or(u32::MAX)
+}
+
+async fn calendar(
+    work: &mut dyn UnitOfWork,
+    plan: &Plan,
+    on: Bookable,
+    hours: WorkingHours,
+    capacity: u32,
+    booking: &Booking,
+    extra: &[Booking],
+) -> Result<StaffCalendar, Error> {
+    let held = booking.held();
+    let blocks = work.blocks_meeting(on, held).await?;
+    let mut bookings: Vec<Booking> = work
+        .bookings_meeting(on, held)
+        .await?
+        .into_iter()
+        .filter(|b| b.id() != booking.id())
+        .collect();
+    bookings.extend(
+        extra
+            .iter()
+            .filter(|b| {
+                b.held().overlaps(&held)
+                    && match on {
+                        Bookable::Professional(id) => b.professional() == id,
+                        Bookable::Resource(id) => b.resource() == Some(id),
+                    }
+            })
+            .cloned(),
+    );
+    staff_calendar(
+        on,
+        plan.business.zone(),
+        hours,
+        capacity,
+        &blocks,
+        bookings.iter().map(|b| (b.id(), b.held())),
+    )
+}
+
+/// The engine's calendar of `on` from its stored blocks and bookings.
+pub(super) fn staff_calendar(
+    on: Bookable,
+    zone: chrono_tz::Tz,
+    hours: WorkingHours,
+    capacity: u32,
+    blocks: &[Block],
+    held: impl Iterator<Item = (BookingId, crate::time::Span)>,
+) -> Result<StaffCalendar, Error> {
+    let blocks = blocks
+        .iter()
+        .map(|b| {
+            Ok(CalendarBlock::new(
+                BlockKey::parse(&b.id().to_string())?,
+                b.span(),
+            ))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    let bookings = held
+        .map(|(id, span)| {
+            Ok(CalendarBooking::new(
+                BookingKey::parse(&id.to_string())?,
+                span,
+            ))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    StaffCalendar::new(crate::store::staff_key(on)?, zone, hours)
+        .with_capacity(capacity)
+        .map(|c| c.with_blocks(blocks).with_bookings(bookings))
+}
+
+/// What the business holds for `booking`: its approved payments less
+/// refunds.
+pub(super) async fn paid_for(work: &mut dyn UnitOfWork, booking: &Booking) -> Result<Money, Error> {
+    let payments = work.payments_for_booking(booking.id()).await?;
+    net_paid(booking.price().currency(), &payments)
+}
+
+#[derive(Clone, Copy)]
+enum Ending<'a> {
+    Cancel { reason: &'a str },
+    NoShow,
+}
+
+/// Cancels or marks a no-show, settles by the policy and records the
+/// refund on the payments, newest first.
+async fn end_booking(
+    work: &mut dyn UnitOfWork,
+    ctx: &Context,
+    booking: Booking,
+    ending: Ending<'_>,
+    journal: &mut Journal,
+) -> Result<(), Error> {
+    let plan = Plan::load_existing(work, ctx, &booking).await?;
+    let kind = match ending {
+        Ending::Cancel { .. } => ActionKind::Cancel,
+        Ending::NoShow => ActionKind::NoShow,
+    };
+    transition(
+        booking.id(),
+        booking.status(),
+        kind,
+        booking.appointment().start(),
+        ctx.now,
+    )?;
+    let payments = work.payments_for_booking(booking.id()).await?;
+    let paid = net_paid(booking.price().currency(), &payments)?;
+    let policy = plan.policy();
+    let (settlement, action) = match ending {
+        Ending::Cancel { reason } => {
+            let settlement = policy.settle_cancellation(
+                booking.price(),
+                paid,
+                ctx.by,
+                booking.appointment().start(),
+                ctx.now,
+            )?;
+            (
+                settlement,
+                Step::Cancel {
+                    by: ctx.by,
+                    reason: reason.to_owned(),
+                    settlement,
+                },
+            )
+        }
+        Ending::NoShow => {
+            let settlement = policy.settle_no_show(booking.price(), paid)?;
+            (settlement, Step::NoShow { settlement })
+        }
+    };
+    let ended = booking.apply(action, ctx.now)?;
+    work.update_booking(&ended).await?;
+    let (fee, refund) = (
+        settlement.fee().amount().to_string(),
+        settlement.refund().amount().to_string(),
+    );
+    journal.record(match ending {
+        Ending::Cancel { .. } => Event::BookingCancelled {
+            booking: ended.id(),
+            by: ctx.by.to_string(),
+            fee,
+            refund,
+        },
+        Ending::NoShow => Event::BookingNoShow {
+            booking: ended.id(),
+            fee,
+            refund,
+        },
+    });
+    let mut left = settlement.refund();
+    for payment in payments.into_iter().rev() {
+        if left.is_zero() {
+            break;
+        }
+        let part = payment.net().checked_min(left)?;
+        if part.is_zero() {
+            continue;
+        }
+        let reason = match ctx.by {
+            Party::Client => "cancellation policy",
+            Party::Business => "cancelled by the business",
+        };
+        let refunded = payment.refund(part, reason, ctx.now)?;
+        work.put_payment(&refunded).await?;
+        journal.record(Event::PaymentRefunded {
+            payment: refunded.id(),
+            amount: part.amount().to_string(),
+        });
+        left = left.checked_sub(part)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,678 @@
+//! Commands: every change a business, its staff or a client makes to an
+//! agenda, as one value.
+//!
+//! A [`Command`] says what is asked, not how: the runner
+//! ([`super::Agenda::run`]) asks the permission table whether the actor
+//! may, executes it in one unit of work, records its events and keeps its
+//! outcome under the caller's idempotency key.
+//!
+//! Its canonical form ([`Command::fingerprint`]) is what a retry is
+//! compared by. It is JSON with sorted keys, prefixed by a version
+//! (`v1 `), built from the command's `serde` form, whose field names and
+//! value texts are pinned by tests: changing one changes every stored
+//! fingerprint, so such a change needs a new version. Keys kept before
+//! version 1 (issue 17; their text had no version) never equal a versioned
+//! fingerprint, so a retry under such a key is refused as
+//! [`crate::Error::IdempotencyKeyReused`] rather than answered or done
+//! twice.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use rust_decimal::Decimal;
+use serde::{Serialize, Serializer};
+
+use crate::account::{PasswordHash, Role, Slug};
+use crate::availability::HoursQuery;
+use crate::business::{
+    Activity, Bookable, Client, ConfirmationMode, Professional, Resource, Service,
+};
+use crate::contact::{Email, Phone, TaxId};
+use crate::ids::{BlockId, BookingId, ClientId, PaymentId, ProfessionalId, ResourceId, ServiceId};
+use crate::lang::Lang;
+use crate::money::{Money, Share};
+use crate::policy::PolicyQuery;
+use crate::recurrence::RecurrenceRule;
+
+use super::permission::Action;
+use super::{BookRequest, ContactBookRequest, PaymentRequest, PaymentState, SeriesRequest};
+
+/// The version of [`Command::fingerprint`]'s text.
+pub const FINGERPRINT_VERSION: u32 = 1;
+
+/// A change to an agenda.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Command {
+    /// Changes the business's settings: only the fields given.
+    ChangeBusiness(BusinessFields),
+    /// Adds a service.
+    CreateService(ServiceFields),
+    /// Changes a service: only the fields given.
+    ChangeService {
+        /// The service.
+        service: ServiceId,
+        /// What changes.
+        fields: ServiceFields,
+    },
+    /// Creates or replaces a whole service, with the id it has: the
+    /// embedding program's way, which keeps its own records.
+    SaveService(Service),
+    /// Adds a professional, with a login when one is given.
+    CreateProfessional {
+        /// Their fields.
+        fields: ProfessionalFields,
+        /// Their login, if they sign in.
+        login: Option<LoginFields>,
+        /// The hash of the login's first password. Not part of the
+        /// fingerprint: a hash differs each time it is made, so a retry's
+        /// password is compared by verifying it.
+        #[serde(skip)]
+        password: Option<PasswordHash>,
+    },
+    /// Adds a login (an account) to the business.
+    CreateAccount {
+        /// The account's fields.
+        fields: AccountFields,
+        /// The hash of its first password (not part of the fingerprint).
+        #[serde(skip)]
+        password: PasswordHash,
+    },
+    /// Changes a professional: only the fields given.
+    ChangeProfessional {
+        /// The professional.
+        professional: ProfessionalId,
+        /// What changes.
+        fields: ProfessionalFields,
+    },
+    /// Creates or replaces a whole professional, with the id they have.
+    SaveProfessional(Professional),
+    /// Creates or replaces a whole resource (a room, a machine).
+    SaveResource(Resource),
+    /// Replaces a professional's working hours.
+    SetHours {
+        /// The professional.
+        professional: ProfessionalId,
+        /// The new hours.
+        hours: HoursQuery,
+    },
+    /// Adds a client.
+    CreateClient(ClientFields),
+    /// Changes a client: only the fields given.
+    ChangeClient {
+        /// The client.
+        client: ClientId,
+        /// What changes.
+        fields: ClientFields,
+    },
+    /// Creates or replaces a whole client, with the id they have.
+    SaveClient(Client),
+    /// Blocks time of a professional or a resource.
+    AddBlock(BlockFields),
+    /// Removes a block.
+    RemoveBlock {
+        /// Whose time it blocks.
+        #[serde(serialize_with = "display")]
+        on: Bookable,
+        /// The block.
+        block: BlockId,
+    },
+    /// Books one appointment.
+    Book(BookRequest),
+    /// Books one appointment for a person known by their contact.
+    BookAsContact(ContactBookRequest),
+    /// Books a recurring series, all or nothing.
+    BookSeries(SeriesRequest),
+    /// Confirms a pending booking.
+    Confirm {
+        /// The booking.
+        booking: BookingId,
+    },
+    /// Marks a booking performed.
+    Complete {
+        /// The booking.
+        booking: BookingId,
+    },
+    /// Moves a booking.
+    Reschedule {
+        /// The booking.
+        booking: BookingId,
+        /// Its new start.
+        #[serde(serialize_with = "instant")]
+        start: DateTime<Utc>,
+    },
+    /// Cancels a booking, settling by the policy.
+    Cancel {
+        /// The booking.
+        booking: BookingId,
+        /// Why.
+        reason: String,
+        /// Whether the booking's later occurrences in its series go too.
+        following: bool,
+    },
+    /// Marks that the client did not come.
+    NoShow {
+        /// The booking.
+        booking: BookingId,
+    },
+    /// Records a payment made outside the engine.
+    RecordPayment(PaymentRequest),
+    /// Approves a pending payment.
+    ApprovePayment {
+        /// The payment.
+        payment: PaymentId,
+    },
+    /// Refuses a pending payment.
+    RefusePayment {
+        /// The payment.
+        payment: PaymentId,
+    },
+    /// Refunds part or all of an approved payment.
+    Refund {
+        /// The payment.
+        payment: PaymentId,
+        /// How much, in the payment's currency.
+        #[serde(serialize_with = "amount_text")]
+        amount: Decimal,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Command {
+    /// What the permission table is asked about.
+    pub fn action(&self) -> Action {
+        match self {
+            Command::ChangeBusiness(_) => Action::ChangeBusiness,
+            Command::CreateService(_)
+            | Command::ChangeService { .. }
+            | Command::SaveService(_)
+            | Command::SaveResource(_) => Action::EditCatalog,
+            Command::CreateAccount { .. } => Action::ManageAccounts,
+            Command::CreateProfessional { .. }
+            | Command::ChangeProfessional { .. }
+            | Command::SaveProfessional(_) => Action::EditStaff,
+            Command::SetHours { .. } | Command::AddBlock(_) | Command::RemoveBlock { .. } => {
+                Action::EditHours
+            }
+            Command::CreateClient(_) | Command::ChangeClient { .. } | Command::SaveClient(_) => {
+                Action::EditClients
+            }
+            Command::Book(_) | Command::BookSeries(_) => Action::Book,
+            Command::BookAsContact(_) => Action::BookAsContact,
+            Command::Confirm { .. } | Command::Complete { .. } | Command::NoShow { .. } => {
+                Action::Attend
+            }
+            Command::Reschedule { .. } | Command::Cancel { .. } => Action::Move,
+            Command::RecordPayment(_)
+            | Command::ApprovePayment { .. }
+            | Command::RefusePayment { .. } => Action::TakePayments,
+            Command::Refund { .. } => Action::Refund,
+        }
+    }
+
+    /// The canonical text a retry under the same idempotency key must
+    /// match: `v1 ` and the command as JSON with sorted keys. The business
+    /// and the key are the record's own key in the store, so the
+    /// fingerprint stands for the business, the key and the command.
+    ///
+    /// ```
+    /// use agendo_core::agenda::Command;
+    /// use agendo_core::ids::BookingId;
+    /// let booking = BookingId::parse("67e55044-10b1-426f-9247-bb680e5fe0c8")?;
+    /// assert_eq!(
+    ///     Command::Confirm { booking }.fingerprint(),
+    ///     r#"v1 {"booking":"67e55044-10b1-426f-9247-bb680e5fe0c8","command":"confirm"}"#,
+    /// );
+    /// # Ok::<(), agendo_core::Error>(())
+    /// ```
+    pub fn fingerprint(&self) -> String {
+        let mut text = format!("v{FINGERPRINT_VERSION} ");
+        match serde_json::to_value(self) {
+            Ok(value) => canonical(&value, &mut text),
+            // Every field serializes to text, numbers and maps with text
+            // keys, so this cannot happen; were it to, the Debug form still
+            // names the whole request.
+            Err(_) => text.push_str(&format!("{self:?}")),
+        }
+        text
+    }
+}
+
+/// Writes `value` as JSON with every object's keys sorted, whatever map
+/// `serde_json` was built with.
+fn canonical(value: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(key.clone()).to_string());
+                out.push(':');
+                canonical(&map[key], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                canonical(item, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// The business's settings a [`Command::ChangeBusiness`] changes; a field
+/// left out keeps its value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct BusinessFields {
+    /// The name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The language of messages.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "opt_display"
+    )]
+    pub locale: Option<Lang>,
+    /// How bookings are confirmed.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "opt_confirmation"
+    )]
+    pub confirmation: Option<ConfirmationMode>,
+    /// The cancellation policy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyQuery>,
+    /// The public booking page's address; `Some(None)` takes it down.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slug: Option<Option<Slug>>,
+}
+
+/// A service's fields. Creating one needs `name`, `duration_minutes` and
+/// `price`, the others default (no description, no buffers, active);
+/// changing one changes only the fields given.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ServiceFields {
+    /// The name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// How long it takes, in minutes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration_minutes: Option<u32>,
+    /// Its price, in the business's currency.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_amount")]
+    pub price: Option<Decimal>,
+    /// Minutes kept free before it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub buffer_before_minutes: Option<u32>,
+    /// Minutes kept free after it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub buffer_after_minutes: Option<u32>,
+    /// Whether it takes new bookings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+}
+
+/// A professional's fields. Creating one needs `name`; the others default
+/// (no services, capacity 1, closed every day, active). Changing one
+/// changes only the fields given.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ProfessionalFields {
+    /// The name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The services they perform (the whole list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<ServiceId>>,
+    /// How many clients at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
+    /// Their working hours.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours: Option<HoursQuery>,
+    /// Whether they take new bookings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+}
+
+/// A client's fields. Creating one needs `name`. Changing one changes
+/// only the fields given; `Some(None)` clears an e-mail, phone or tax id.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ClientFields {
+    /// The name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Their e-mail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<Option<Email>>,
+    /// Their phone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Option<Phone>>,
+    /// Their tax id (CPF).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tax_id: Option<Option<TaxId>>,
+    /// Notes the business keeps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// Custom attributes (the whole map).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<BTreeMap<String, String>>,
+    /// Whether they may book.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+}
+
+/// A login made with a new professional: it signs in with `email` and
+/// carries the professional's name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LoginFields {
+    /// The e-mail to sign in with.
+    pub email: Email,
+    /// What the account may do.
+    #[serde(serialize_with = "display")]
+    pub role: Role,
+}
+
+/// A login to add.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AccountFields {
+    /// The person's name.
+    pub name: String,
+    /// The e-mail to sign in with.
+    pub email: Email,
+    /// What the account may do.
+    #[serde(serialize_with = "display")]
+    pub role: Role,
+    /// The professional it acts as, for a professional's account.
+    pub professional: Option<ProfessionalId>,
+}
+
+/// A block of time to add.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BlockFields {
+    /// Whose time.
+    #[serde(serialize_with = "display")]
+    pub on: Bookable,
+    /// When it starts.
+    #[serde(serialize_with = "instant")]
+    pub start: DateTime<Utc>,
+    /// When it ends (not included).
+    #[serde(serialize_with = "instant")]
+    pub end: DateTime<Utc>,
+    /// Why: lunch, vacation, dentist.
+    pub reason: String,
+}
+
+// The request types of the use cases, in their canonical form.
+
+impl Serialize for BookRequest {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Form<'a> {
+            service: ServiceId,
+            professional: ProfessionalId,
+            client: ClientId,
+            #[serde(serialize_with = "instant")]
+            start: &'a DateTime<Utc>,
+            #[serde(serialize_with = "discount")]
+            discount: &'a Option<Share>,
+        }
+        Form {
+            service: self.service,
+            professional: self.professional,
+            client: self.client,
+            start: &self.start,
+            discount: &self.discount,
+        }
+        .serialize(s)
+    }
+}
+
+impl Serialize for ContactBookRequest {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Form<'a> {
+            service: ServiceId,
+            professional: ProfessionalId,
+            #[serde(serialize_with = "instant")]
+            start: &'a DateTime<Utc>,
+            name: &'a str,
+            email: &'a Email,
+            phone: Option<&'a Phone>,
+        }
+        Form {
+            service: self.service,
+            professional: self.professional,
+            start: &self.start,
+            name: self.name.trim(),
+            email: &self.email,
+            phone: self.phone.as_ref(),
+        }
+        .serialize(s)
+    }
+}
+
+impl Serialize for SeriesRequest {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Form<'a> {
+            service: ServiceId,
+            professional: ProfessionalId,
+            client: ClientId,
+            #[serde(serialize_with = "local")]
+            first: &'a NaiveDateTime,
+            #[serde(serialize_with = "display")]
+            rule: &'a RecurrenceRule,
+            #[serde(serialize_with = "discount")]
+            discount: &'a Option<Share>,
+        }
+        Form {
+            service: self.service,
+            professional: self.professional,
+            client: self.client,
+            first: &self.first,
+            rule: &self.rule,
+            discount: &self.discount,
+        }
+        .serialize(s)
+    }
+}
+
+impl Serialize for PaymentRequest {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Form<'a> {
+            client: ClientId,
+            booking: Option<BookingId>,
+            method: &'static str,
+            #[serde(serialize_with = "amount_text")]
+            amount: &'a Decimal,
+            approved: bool,
+        }
+        Form {
+            client: self.client,
+            booking: self.booking,
+            method: self.method.as_str(),
+            amount: &self.amount,
+            approved: self.state == PaymentState::Approved,
+        }
+        .serialize(s)
+    }
+}
+
+impl Serialize for Service {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Form<'a> {
+            id: ServiceId,
+            name: &'a str,
+            description: &'a str,
+            duration_minutes: u32,
+            #[serde(serialize_with = "money")]
+            price: &'a Money,
+            buffer_before_minutes: u32,
+            buffer_after_minutes: u32,
+            active: bool,
+            policy: Option<PolicyQuery>,
+            resource: Option<ResourceId>,
+        }
+        Form {
+            id: self.id(),
+            name: self.name(),
+            description: self.description(),
+            duration_minutes: self.duration_minutes(),
+            price: &self.price(),
+            buffer_before_minutes: self.buffers().before_minutes(),
+            buffer_after_minutes: self.buffers().after_minutes(),
+            active: self.activity() == Activity::Active,
+            policy: self.policy().map(PolicyQuery::from),
+            resource: self.resource(),
+        }
+        .serialize(s)
+    }
+}
+
+impl Serialize for Professional {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Form<'a> {
+            id: ProfessionalId,
+            name: &'a str,
+            services: Vec<ServiceId>,
+            capacity: u32,
+            hours: HoursQuery,
+            active: bool,
+        }
+        Form {
+            id: self.id(),
+            name: self.name(),
+            services: self.services().iter().copied().collect(),
+            capacity: self.capacity(),
+            hours: HoursQuery::from(self.hours()),
+            active: self.activity() == Activity::Active,
+        }
+        .serialize(s)
+    }
+}
+
+impl Serialize for Resource {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Form<'a> {
+            id: ResourceId,
+            name: &'a str,
+            capacity: u32,
+            hours: HoursQuery,
+            active: bool,
+        }
+        Form {
+            id: self.id(),
+            name: self.name(),
+            capacity: self.capacity(),
+            hours: HoursQuery::from(self.hours()),
+            active: self.activity() == Activity::Active,
+        }
+        .serialize(s)
+    }
+}
+
+impl Serialize for Client {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Form<'a> {
+            id: ClientId,
+            name: &'a str,
+            email: Option<&'a Email>,
+            phone: Option<&'a Phone>,
+            tax_id: Option<&'a TaxId>,
+            notes: &'a str,
+            attributes: &'a BTreeMap<String, String>,
+            active: bool,
+        }
+        Form {
+            id: self.id(),
+            name: self.name(),
+            email: self.email(),
+            phone: self.phone(),
+            tax_id: self.tax_id(),
+            notes: self.notes(),
+            attributes: self.attributes(),
+            active: self.activity() == Activity::Active,
+        }
+        .serialize(s)
+    }
+}
+
+fn instant<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+}
+
+fn local<S: Serializer>(at: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&at.format("%Y-%m-%dT%H:%M:%S").to_string())
+}
+
+fn display<T: std::fmt::Display, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(value)
+}
+
+fn opt_display<T: std::fmt::Display, S: Serializer>(
+    value: &Option<T>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => s.collect_str(v),
+        None => s.serialize_none(),
+    }
+}
+
+fn opt_confirmation<S: Serializer>(
+    value: &Option<ConfirmationMode>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(mode) => s.serialize_str(mode.as_str()),
+        None => s.serialize_none(),
+    }
+}
+
+fn opt_amount<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(amount) => s.serialize_str(&amount.normalize().to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+fn amount_text<S: Serializer>(amount: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&amount.normalize().to_string())
+}
+
+fn money<S: Serializer>(money: &Money, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!(
+        "{} {}",
+        money.amount().normalize(),
+        money.currency().code()
+    ))
+}
+
+fn discount<S: Serializer>(share: &Option<Share>, s: S) -> Result<S::Ok, S::Error> {
+    match share {
+        None => s.serialize_none(),
+        Some(Share::Percent(p)) => s.serialize_str(&format!("{}%", p.value().normalize())),
+        Some(Share::Fixed(m)) => money(m, s),
+    }
+}
