@@ -137,9 +137,12 @@ def test_a_key_makes_a_retry_answer_the_same_booking(engine, shop):
     first = shop.book(MONDAY_9, key="order-1")
     again = shop.book(MONDAY_9, key="order-1")
     assert again.id == first.id
-    with pytest.raises(agendo.NotAllowed) as caught:
+    # A key sent again with another request is a bad value, as on HTTP
+    # (422): the field at fault is the key.
+    with pytest.raises(agendo.ValidationError) as caught:
         shop.book(MONDAY_9 + dt.timedelta(hours=1), key="order-1")
     assert caught.value.code == "idempotency_key_reused"
+    assert caught.value.field == "idempotency_key"
 
 
 def test_bad_arguments_name_their_field_and_store_nothing(engine, shop):
