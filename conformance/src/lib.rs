@@ -23,6 +23,8 @@
 
 pub mod accounts;
 pub mod cases;
+pub mod commands;
+mod failing;
 pub mod races;
 mod salon;
 pub mod slots;
@@ -85,6 +87,14 @@ macro_rules! store_tests {
             batched_reads_agree_with_one_at_a_time,
             slots_see_a_booking_made_through_another_agenda
         );
+        $crate::store_tests!(@commands $run;
+            keyed_creates_replay_and_refuse_reuse,
+            a_professional_and_their_login_are_made_together,
+            concurrent_changes_of_different_fields_all_land,
+            events_follow_every_command_in_order,
+            concurrent_commands_number_events_without_gaps,
+            a_command_that_does_not_commit_leaves_no_event
+        );
         $crate::store_tests!(@races $run;
             sixty_four_clients_race_for_one_slot,
             sixty_four_retries_under_one_key_make_one_booking,
@@ -112,6 +122,14 @@ macro_rules! store_tests {
             #[test]
             fn $case() {
                 $run($crate::slots::$case)
+            }
+        )*
+    };
+    (@commands $run:path; $($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                $run($crate::commands::$case)
             }
         )*
     };

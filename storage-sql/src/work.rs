@@ -30,6 +30,13 @@ use uuid::Uuid;
 use crate::record::{self, Row, Stored, Value};
 use crate::sql::{self, Params};
 
+/// The name of a business's writer lock ([`Connection::lock_name`]): held
+/// from a change of the business's settings or the first event appended
+/// until commit.
+fn business_lock(business: BusinessId) -> String {
+    format!("business:{business}")
+}
+
 /// The statuses that hold time, as stored.
 pub const ACTIVE: &str = "status IN ('pending', 'confirmed')";
 
@@ -364,7 +371,12 @@ impl<C: Connection> UnitOfWork for Work<C> {
         self.get(self.business.as_uuid(), false).await
     }
     async fn business_for_update(&mut self) -> Result<Option<Business>, Error> {
-        self.get(self.business.as_uuid(), true).await
+        // The business's own lock, not a row lock: the deferred foreign
+        // keys of other writers take a share of the business's row at
+        // their commit, after they took this lock to append their events,
+        // so one lock taken in one order keeps them from deadlocking.
+        self.conn.lock_name(&business_lock(self.business)).await?;
+        self.get(self.business.as_uuid(), false).await
     }
     async fn put_business(&mut self, business: &Business) -> Result<(), Error> {
         if let Some(slug) = business.slug() {
@@ -685,9 +697,7 @@ impl<C: Connection> UnitOfWork for Work<C> {
     async fn append_events(&mut self, at: DateTime<Utc>, events: &[Event]) -> Result<(), Error> {
         // Held until commit, so the next writer numbers after this one's
         // events and readers see numbers in order.
-        self.conn
-            .lock_name(&format!("events:{}", self.business))
-            .await?;
+        self.conn.lock_name(&business_lock(self.business)).await?;
         let p = C::PARAMS;
         let sql = format!(
             "SELECT COALESCE(MAX(number), 0) AS last FROM events WHERE business_id = {}",

@@ -676,3 +676,150 @@ fn discount<S: Serializer>(share: &Option<Share>, s: S) -> Result<S::Ok, S::Erro
         Some(Share::Fixed(m)) => money(m, s),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The fingerprints below are kept in databases under idempotency
+    //! keys: if one of these tests fails, a stored key would no longer
+    //! match its retry. Change the text only with a new
+    //! [`FINGERPRINT_VERSION`].
+
+    use super::*;
+    use crate::money::Percent;
+    use crate::payment::PaymentMethod;
+
+    fn id<T: std::str::FromStr>(n: u8) -> T
+    where
+        T::Err: std::fmt::Debug,
+    {
+        format!("00000000-0000-4000-8000-0000000000{n:02}")
+            .parse()
+            .unwrap()
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_booking_keeps_its_fingerprint() {
+        let command = Command::Book(BookRequest {
+            service: id(1),
+            professional: id(2),
+            client: id(3),
+            start: at("2026-03-02T12:00:00Z"),
+            discount: Some(Share::Percent(Percent::parse("10").unwrap())),
+        });
+        assert_eq!(
+            command.fingerprint(),
+            concat!(
+                r#"v1 {"client":"00000000-0000-4000-8000-000000000003","command":"book","#,
+                r#""discount":"10%","professional":"00000000-0000-4000-8000-000000000002","#,
+                r#""service":"00000000-0000-4000-8000-000000000001","start":"2026-03-02T12:00:00Z"}"#
+            )
+        );
+    }
+
+    #[test]
+    fn a_change_names_only_the_fields_sent() {
+        let command = Command::ChangeService {
+            service: id(1),
+            fields: ServiceFields {
+                price: Some(Decimal::new(8000, 2)),
+                ..ServiceFields::default()
+            },
+        };
+        assert_eq!(
+            command.fingerprint(),
+            r#"v1 {"command":"change_service","fields":{"price":"80"},"service":"00000000-0000-4000-8000-000000000001"}"#
+        );
+        // Clearing an e-mail is not the same request as leaving it alone.
+        let clear = Command::ChangeClient {
+            client: id(3),
+            fields: ClientFields {
+                email: Some(None),
+                ..ClientFields::default()
+            },
+        };
+        let keep = Command::ChangeClient {
+            client: id(3),
+            fields: ClientFields::default(),
+        };
+        assert_ne!(clear.fingerprint(), keep.fingerprint());
+        assert!(clear.fingerprint().contains(r#""email":null"#));
+    }
+
+    #[test]
+    fn payments_and_refunds_keep_their_fingerprints() {
+        let pay = Command::RecordPayment(PaymentRequest {
+            client: id(3),
+            booking: None,
+            method: PaymentMethod::Pix,
+            amount: Decimal::new(8000, 2),
+            state: PaymentState::Approved,
+        });
+        assert_eq!(
+            pay.fingerprint(),
+            concat!(
+                r#"v1 {"amount":"80","approved":true,"booking":null,"#,
+                r#""client":"00000000-0000-4000-8000-000000000003","command":"record_payment","method":"pix"}"#
+            )
+        );
+        let refund = Command::Refund {
+            payment: id(4),
+            amount: Decimal::new(4050, 2),
+            reason: "desistiu".to_owned(),
+        };
+        assert_eq!(
+            refund.fingerprint(),
+            r#"v1 {"amount":"40.5","command":"refund","payment":"00000000-0000-4000-8000-000000000004","reason":"desistiu"}"#
+        );
+    }
+
+    #[test]
+    fn a_login_password_is_not_in_the_fingerprint() {
+        let with = |hash: &str| Command::CreateAccount {
+            fields: AccountFields {
+                name: "Ana".to_owned(),
+                email: Email::parse("ana@example.com").unwrap(),
+                role: Role::Receptionist,
+                professional: None,
+            },
+            password: PasswordHash::parse(hash).unwrap(),
+        };
+        let one = with("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaDE");
+        let two = with("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaDI");
+        assert_eq!(one.fingerprint(), two.fingerprint());
+        assert!(!one.fingerprint().contains("argon2"));
+        assert_eq!(
+            one.fingerprint(),
+            concat!(
+                r#"v1 {"command":"create_account","fields":{"email":"ana@example.com","#,
+                r#""name":"Ana","professional":null,"role":"receptionist"}}"#
+            )
+        );
+    }
+
+    #[test]
+    fn every_command_names_its_action() {
+        let cancel = Command::Cancel {
+            booking: id(5),
+            reason: String::new(),
+            following: true,
+        };
+        assert_eq!(cancel.action(), Action::Move);
+        assert_eq!(
+            Command::Refund {
+                payment: id(4),
+                amount: Decimal::ONE,
+                reason: String::new()
+            }
+            .action(),
+            Action::Refund
+        );
+        assert_eq!(
+            Command::ChangeBusiness(BusinessFields::default()).action(),
+            Action::ChangeBusiness
+        );
+    }
+}

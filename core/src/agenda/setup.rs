@@ -361,7 +361,13 @@ pub(super) async fn change_business(
     fields: &BusinessFields,
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
-    let current = load_business(work, ctx.business).await?;
+    let current = work
+        .business_for_update()
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            record: RecordKind::Business,
+            id: ctx.business.to_string(),
+        })?;
     let policy = match &fields.policy {
         Some(query) => query
             .to_policy(current.currency())
@@ -454,7 +460,13 @@ pub(super) async fn change_service(
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
     let business = load_business(work, ctx.business).await?;
-    let current = load_service(work, id).await?;
+    let current = work
+        .service_for_update(id)
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            record: RecordKind::Service,
+            id: id.to_string(),
+        })?;
     let service = service_from(&business, id, Some(&current), fields)?;
     work.put_service(&service).await?;
     journal.record(Event::ServiceChanged { service: id });
@@ -569,7 +581,13 @@ pub(super) async fn change_professional(
     fields: &ProfessionalFields,
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
-    let current = load_professional(work, id).await?;
+    let current = work
+        .professional_for_update(id)
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            record: RecordKind::Professional,
+            id: id.to_string(),
+        })?;
     let professional = professional_from(work, ctx, id, Some(&current), fields).await?;
     work.put_professional(&professional).await?;
     journal.record(Event::ProfessionalChanged { professional: id });
@@ -700,7 +718,13 @@ pub(super) async fn change_client(
     fields: &ClientFields,
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
-    let current = load_client(work, id).await?;
+    let current = work
+        .client_for_update(id)
+        .await?
+        .ok_or_else(|| Error::NotFound {
+            record: RecordKind::Client,
+            id: id.to_string(),
+        })?;
     let client = client_from(ctx, id, Some(&current), fields)?;
     work.put_client(&client).await?;
     journal.record(Event::ClientChanged { client: id });
