@@ -71,6 +71,10 @@ pub struct Config {
     /// Businesses one address may register an hour
     /// (`AGENDO_REGISTER_RATE`, default 10).
     pub register_rate: usize,
+    /// The longest `GET /v1/events` holds an empty answer
+    /// (`AGENDO_EVENTS_WAIT_SECONDS`, default 25, at most 60): under the
+    /// idle time-out of the proxies in front.
+    pub events_wait: Duration,
     /// Client connections held at once (`AGENDO_MAX_CONNECTIONS`, default
     /// 4096, lowered to what the process may open); one more waits in the
     /// kernel's backlog until one closes.
@@ -207,6 +211,7 @@ impl Config {
                 .unwrap_or(16),
             register_rate: usize::try_from(number("AGENDO_REGISTER_RATE", 10, 1, 1_000_000)?)
                 .unwrap_or(10),
+            events_wait: Duration::from_secs(number("AGENDO_EVENTS_WAIT_SECONDS", 25, 0, 60)?),
             max_connections: usize::try_from(number("AGENDO_MAX_CONNECTIONS", 4_096, 1, 1 << 20)?)
                 .unwrap_or(4_096),
             header_timeout: Duration::from_secs(number(

@@ -63,6 +63,7 @@ pub fn app(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .merge(routes::clients::router())
         .merge(routes::bookings::router())
         .merge(routes::payments::router())
+        .merge(routes::events::router())
         .merge(routes::public::router())
         .merge(routes::system::router())
         .split_for_parts();

@@ -31,6 +31,7 @@ use crate::error::{FieldError, Problem};
         (name = "clients", description = "Clients and their history"),
         (name = "bookings", description = "Bookings and their life"),
         (name = "payments", description = "Payments recorded by hand"),
+        (name = "events", description = "What happened, in order, for integrations to follow"),
         (name = "public", description = "Booking without signing in"),
         (name = "system", description = "Health, readiness, metrics"),
     ),

@@ -49,6 +49,7 @@ pub use command::{
 };
 pub use event::{Event, EventRecord};
 pub use permission::{Action, Actor, Grant};
+pub use runner::EVENTS_PAGE;
 pub use slots::SlotsRequest;
 
 use std::sync::Arc;

@@ -8,6 +8,7 @@ pub mod availability;
 pub mod bookings;
 pub mod business;
 pub mod clients;
+pub mod events;
 pub mod payments;
 pub mod public;
 pub mod services;

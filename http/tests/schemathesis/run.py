@@ -90,7 +90,8 @@ def main():
     scratch = tempfile.mkdtemp(prefix="agendo-schemathesis-")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, AGENDO_BIND=f"127.0.0.1:{port}", AGENDO_REGISTER_RATE="100000", AGENDO_LOG="warn")
+    env = dict(os.environ, AGENDO_BIND=f"127.0.0.1:{port}", AGENDO_REGISTER_RATE="100000", AGENDO_LOG="warn",
+               AGENDO_EVENTS_WAIT_SECONDS="1")
     database = None
     if args.postgres:
         database = f"agendo_schemathesis_{uuid.uuid4().hex[:12]}"
