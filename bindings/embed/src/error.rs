@@ -38,6 +38,9 @@ pub enum Kind {
     /// A rule refuses the action: a booking's state, a retired record, a
     /// deposit not paid.
     NotAllowed,
+    /// The role acting ([`crate::Engine::acting`]) may not do this: the
+    /// engine's permission table says no.
+    Forbidden,
     /// Concurrent writers kept getting in the way, or the host is busy;
     /// trying again may work.
     Busy,
@@ -56,9 +59,10 @@ impl Error {
                 Class::SlotTaken => Kind::SlotTaken,
                 Class::Blocked => Kind::Blocked,
                 Class::OutsideWorkingHours => Kind::OutsideWorkingHours,
+                Class::Forbidden => Kind::Forbidden,
                 Class::Busy => Kind::Busy,
                 Class::Storage => Kind::Storage,
-                // A rule, the permission table or an ended session.
+                // A rule, or an ended session.
                 _ => Kind::NotAllowed,
             },
             Error::Runtime(_) | Error::Sqlite(_) | Error::Postgres(_) => Kind::Storage,

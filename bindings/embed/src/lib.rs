@@ -38,9 +38,10 @@ use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 
+use agendo_core::account::Role;
 use agendo_core::agenda::{
-    Agenda, BlockFields, BookRequest, Context, Ended, Paid, PaymentRequest, PaymentState,
-    SlotsRequest,
+    Actor, Agenda, BlockFields, BookRequest, Context, Ended, EventRecord, Paid, PaymentRequest,
+    PaymentState, SlotsRequest,
 };
 use agendo_core::availability::{HoursQuery, SlotAnswer};
 use agendo_core::booking::Booking;
@@ -72,6 +73,13 @@ const WORKER_THREADS: usize = 2;
 /// server) opens its engines after the fork, in each worker: threads and
 /// connections do not survive a fork.
 pub struct Engine {
+    shared: Arc<Shared>,
+    /// Who acts through this handle ([`Engine::acting`]).
+    actor: Actor,
+}
+
+/// What every handle of one engine shares: the threads and the store.
+struct Shared {
     runtime: tokio::runtime::Runtime,
     agenda: Agenda,
     db: Db,
@@ -84,7 +92,7 @@ enum Db {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self.db {
+        f.write_str(match self.shared.db {
             Db::Sqlite(_) => "Engine(sqlite)",
             Db::Postgres(_) => "Engine(postgres)",
         })
@@ -101,11 +109,11 @@ impl Engine {
     pub fn open(path: impl AsRef<Path>) -> Result<Engine, Error> {
         let runtime = runtime()?;
         let store = runtime.block_on(agendo_sqlite::SqliteStore::open(path))?;
-        Ok(Engine {
+        Ok(Engine::over(Shared {
             agenda: Agenda::new(Arc::new(store.clone())),
             db: Db::Sqlite(store),
             runtime,
-        })
+        }))
     }
 
     /// Connects to the Postgres database at `url`
@@ -118,18 +126,61 @@ impl Engine {
     pub fn connect(url: &str) -> Result<Engine, Error> {
         let runtime = runtime()?;
         let store = runtime.block_on(agendo_postgres::PgStore::connect(url))?;
-        Ok(Engine {
+        Ok(Engine::over(Shared {
             agenda: Agenda::new(Arc::new(store.clone())),
             db: Db::Postgres(store),
             runtime,
+        }))
+    }
+
+    fn over(shared: Shared) -> Engine {
+        Engine {
+            shared: Arc::new(shared),
+            actor: Actor::Operator,
+        }
+    }
+
+    /// A handle of the same engine (threads and store) through which
+    /// `role` acts: `owner`, `receptionist`, or `professional` with the
+    /// professional they are. Every call through it asks the engine's
+    /// permission table, as the HTTP server does for a signed-in account.
+    /// The engine itself acts as the operator, who may do everything.
+    ///
+    /// # Errors
+    /// [`Kind::Validation`] for an unknown `role` or a malformed
+    /// `professional`.
+    pub fn acting(&self, role: &str, professional: Option<&str>) -> Result<Engine, Error> {
+        let role = Role::parse(role).map_err(|e| e.at("role"))?;
+        let professional = professional
+            .map(|p| ProfessionalId::parse(p).map_err(|e| e.at("professional")))
+            .transpose()?;
+        Ok(Engine {
+            shared: Arc::clone(&self.shared),
+            actor: Actor::staff(role, professional),
         })
+    }
+
+    /// The business's events numbered after `after`, oldest first, at most
+    /// `limit` (up to 500): what each change did, for an integration to
+    /// follow.
+    ///
+    /// # Errors
+    /// [`Kind::NotAllowed`] for a role that may not follow events.
+    pub fn events(
+        &self,
+        business: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<EventRecord>, Error> {
+        let ctx = self.context(business, None, Utc::now())?;
+        self.run(self.shared.agenda.events(&ctx, after, limit))
     }
 
     /// Closes the store's connections; later calls fail with
     /// [`Kind::Storage`].
     pub fn close(&self) {
-        self.runtime.block_on(async {
-            match &self.db {
+        self.shared.runtime.block_on(async {
+            match &self.shared.db {
                 Db::Sqlite(store) => store.close().await,
                 Db::Postgres(store) => store.close().await,
             }
@@ -143,7 +194,7 @@ impl Engine {
     /// `confirmation` or `policy.…`.
     pub fn create_business(&self, spec: &BusinessSpec) -> Result<Business, Error> {
         let business = spec.build()?;
-        self.run(self.agenda.create_business(&business))?;
+        self.run(self.shared.agenda.create_business(&business))?;
         Ok(business)
     }
 
@@ -172,11 +223,11 @@ impl Engine {
         spec: &ServiceSpec,
         now: DateTime<Utc>,
     ) -> Result<Service, Error> {
-        let ctx = context(business, None, now)?;
+        let ctx = self.context(business, None, now)?;
         let (id, fields) = spec.fields()?;
         match id {
-            None => self.run(self.agenda.create_service(&ctx, &fields)),
-            Some(id) => self.run(self.agenda.change_service(&ctx, id, &fields)),
+            None => self.run(self.shared.agenda.create_service(&ctx, &fields)),
+            Some(id) => self.run(self.shared.agenda.change_service(&ctx, id, &fields)),
         }
     }
 
@@ -202,11 +253,11 @@ impl Engine {
         spec: &ProfessionalSpec,
         now: DateTime<Utc>,
     ) -> Result<Professional, Error> {
-        let ctx = context(business, None, now)?;
+        let ctx = self.context(business, None, now)?;
         let (id, fields) = spec.fields()?;
         match id {
-            None => self.run(self.agenda.create_professional(&ctx, &fields)),
-            Some(id) => self.run(self.agenda.change_professional(&ctx, id, &fields)),
+            None => self.run(self.shared.agenda.create_professional(&ctx, &fields)),
+            Some(id) => self.run(self.shared.agenda.change_professional(&ctx, id, &fields)),
         }
     }
 
@@ -232,9 +283,9 @@ impl Engine {
         hours: &HoursQuery,
         now: DateTime<Utc>,
     ) -> Result<Professional, Error> {
-        let ctx = context(business, None, now)?;
+        let ctx = self.context(business, None, now)?;
         let id = ProfessionalId::parse(professional).map_err(|e| e.at("professional"))?;
-        self.run(self.agenda.set_hours(&ctx, id, hours))
+        self.run(self.shared.agenda.set_hours(&ctx, id, hours))
     }
 
     /// Blocks a professional's time from `start` to `end` (a day off, a
@@ -251,7 +302,7 @@ impl Engine {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<Block, Error> {
-        let ctx = context(business, None, now)?;
+        let ctx = self.context(business, None, now)?;
         let id = ProfessionalId::parse(professional).map_err(|e| e.at("professional"))?;
         let fields = BlockFields {
             on: Bookable::Professional(id),
@@ -259,7 +310,7 @@ impl Engine {
             end,
             reason: reason.to_owned(),
         };
-        self.run(self.agenda.add_block(&ctx, &fields))
+        self.run(self.shared.agenda.add_block(&ctx, &fields))
     }
 
     /// Removes a block of a professional's time.
@@ -273,11 +324,12 @@ impl Engine {
         block: &str,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        let ctx = context(business, None, now)?;
+        let ctx = self.context(business, None, now)?;
         let id = ProfessionalId::parse(professional).map_err(|e| e.at("professional"))?;
         let block = BlockId::parse(block).map_err(|e| e.at("block"))?;
         self.run(
-            self.agenda
+            self.shared
+                .agenda
                 .remove_block(&ctx, Bookable::Professional(id), block),
         )
     }
@@ -293,11 +345,11 @@ impl Engine {
         spec: &ClientSpec,
         now: DateTime<Utc>,
     ) -> Result<Client, Error> {
-        let ctx = context(business, None, now)?;
+        let ctx = self.context(business, None, now)?;
         let (id, fields) = spec.fields()?;
         match id {
-            None => self.run(self.agenda.create_client(&ctx, &fields)),
-            Some(id) => self.run(self.agenda.change_client(&ctx, id, &fields)),
+            None => self.run(self.shared.agenda.create_client(&ctx, &fields)),
+            Some(id) => self.run(self.shared.agenda.change_client(&ctx, id, &fields)),
         }
     }
 
@@ -307,10 +359,8 @@ impl Engine {
     /// # Errors
     /// [`Kind::Validation`] for a malformed `business`; [`Kind::Storage`].
     pub fn clients(&self, business: &str, query: &str) -> Result<Vec<Client>, Error> {
-        let clients = self.read(business_id(business)?, |mut work| async move {
-            work.clients().await
-        })?;
-        Ok(clients.into_iter().filter(|c| c.matches(query)).collect())
+        let ctx = self.context(business, None, Utc::now())?;
+        self.run(self.shared.agenda.clients(&ctx, query, true))
     }
 
     /// The free slots of a service, seen at `now`: the starts [`Engine::book`]
@@ -338,7 +388,11 @@ impl Engine {
             to: spec.to,
             step_minutes: spec.step_minutes,
         };
-        self.run(self.agenda.slots(&Context::staff(business, now), &request))
+        self.run(
+            self.shared
+                .agenda
+                .slots(&Context::new(business, now, self.actor), &request),
+        )
     }
 
     /// Books an appointment, atomically: of many callers asking for one
@@ -356,7 +410,7 @@ impl Engine {
         key: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Booking, Error> {
-        let ctx = context(business, key, now)?;
+        let ctx = self.context(business, key, now)?;
         let request = BookRequest {
             service: ServiceId::parse(&spec.service).map_err(|e| e.at("service"))?,
             professional: ProfessionalId::parse(&spec.professional)
@@ -365,7 +419,7 @@ impl Engine {
             start: spec.start,
             discount: None,
         };
-        self.run(self.agenda.book(&ctx, &request))
+        self.run(self.shared.agenda.book(&ctx, &request))
     }
 
     /// A booking.
@@ -373,8 +427,8 @@ impl Engine {
     /// # Errors
     /// [`Kind::NotFound`]; [`Kind::Validation`] for a malformed id.
     pub fn booking(&self, business: &str, booking: &str) -> Result<Booking, Error> {
-        let ctx = context(business, None, Utc::now())?;
-        self.run(self.agenda.booking(&ctx, booking_id(booking)?))
+        let ctx = self.context(business, None, Utc::now())?;
+        self.run(self.shared.agenda.booking(&ctx, booking_id(booking)?))
     }
 
     /// The bookings whose appointment meets `[from, to)`, of one
@@ -396,11 +450,8 @@ impl Engine {
                 .transpose()?,
             ..BookingFilter::default()
         };
-        let mut bookings = self.read(business_id(business)?, |mut work| async move {
-            work.bookings(&filter).await
-        })?;
-        bookings.sort_by_key(|b| (b.appointment().start(), b.id()));
-        Ok(bookings)
+        let ctx = self.context(business, None, Utc::now())?;
+        self.run(self.shared.agenda.bookings(&ctx, &filter))
     }
 
     /// Confirms a pending booking.
@@ -414,8 +465,8 @@ impl Engine {
         booking: &str,
         now: DateTime<Utc>,
     ) -> Result<Booking, Error> {
-        let ctx = context(business, None, now)?;
-        self.run(self.agenda.confirm(&ctx, booking_id(booking)?))
+        let ctx = self.context(business, None, now)?;
+        self.run(self.shared.agenda.confirm(&ctx, booking_id(booking)?))
     }
 
     /// Marks a booking done, once it has started.
@@ -428,8 +479,8 @@ impl Engine {
         booking: &str,
         now: DateTime<Utc>,
     ) -> Result<Booking, Error> {
-        let ctx = context(business, None, now)?;
-        self.run(self.agenda.complete(&ctx, booking_id(booking)?))
+        let ctx = self.context(business, None, now)?;
+        self.run(self.shared.agenda.complete(&ctx, booking_id(booking)?))
     }
 
     /// Moves a booking to `start`, keeping its length, with the same checks
@@ -445,8 +496,12 @@ impl Engine {
         key: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Booking, Error> {
-        let ctx = context(business, key, now)?;
-        self.run(self.agenda.reschedule(&ctx, booking_id(booking)?, start))
+        let ctx = self.context(business, key, now)?;
+        self.run(
+            self.shared
+                .agenda
+                .reschedule(&ctx, booking_id(booking)?, start),
+        )
     }
 
     /// Cancels a booking `by` the client or the business, applying the
@@ -464,9 +519,13 @@ impl Engine {
         key: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Ended, Error> {
-        let mut ctx = context(business, key, now)?;
+        let mut ctx = self.context(business, key, now)?;
         ctx.by = by;
-        self.run(self.agenda.cancel(&ctx, booking_id(booking)?, reason))
+        self.run(
+            self.shared
+                .agenda
+                .cancel(&ctx, booking_id(booking)?, reason),
+        )
     }
 
     /// Records that the client did not come, applying the no-show fee.
@@ -479,8 +538,8 @@ impl Engine {
         booking: &str,
         now: DateTime<Utc>,
     ) -> Result<Ended, Error> {
-        let ctx = context(business, None, now)?;
-        self.run(self.agenda.no_show(&ctx, booking_id(booking)?))
+        let ctx = self.context(business, None, now)?;
+        self.run(self.shared.agenda.no_show(&ctx, booking_id(booking)?))
     }
 
     /// Records a payment made outside the engine (PIX, cash, card).
@@ -495,7 +554,7 @@ impl Engine {
         key: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<Paid, Error> {
-        let ctx = context(business, key, now)?;
+        let ctx = self.context(business, key, now)?;
         let request = PaymentRequest {
             client: ClientId::parse(&spec.client).map_err(|e| e.at("client"))?,
             booking: spec.booking.as_deref().map(booking_id).transpose()?,
@@ -507,7 +566,7 @@ impl Engine {
                 PaymentState::Pending
             },
         };
-        self.run(self.agenda.record_payment(&ctx, &request))
+        self.run(self.shared.agenda.record_payment(&ctx, &request))
     }
 
     /// Approves a pending payment (the PIX showed up in the statement).
@@ -520,8 +579,12 @@ impl Engine {
         payment: &str,
         now: DateTime<Utc>,
     ) -> Result<Paid, Error> {
-        let ctx = context(business, None, now)?;
-        self.run(self.agenda.approve_payment(&ctx, payment_id(payment)?))
+        let ctx = self.context(business, None, now)?;
+        self.run(
+            self.shared
+                .agenda
+                .approve_payment(&ctx, payment_id(payment)?),
+        )
     }
 
     /// Refunds part or all of an approved payment.
@@ -537,9 +600,10 @@ impl Engine {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<Payment, Error> {
-        let ctx = context(business, None, now)?;
+        let ctx = self.context(business, None, now)?;
         self.run(
-            self.agenda
+            self.shared
+                .agenda
                 .refund(&ctx, payment_id(payment)?, amount, reason),
         )
     }
@@ -549,10 +613,27 @@ impl Engine {
     /// # Errors
     /// [`Kind::Validation`] for a malformed id; [`Kind::Storage`].
     pub fn payments(&self, business: &str, booking: &str) -> Result<Vec<Payment>, Error> {
-        let booking = booking_id(booking)?;
-        self.read(business_id(business)?, |mut work| async move {
-            work.payments_for_booking(booking).await
-        })
+        let ctx = self.context(business, None, Utc::now())?;
+        self.run(
+            self.shared
+                .agenda
+                .booking_payments(&ctx, booking_id(booking)?),
+        )
+    }
+
+    /// The engine's context for this handle's actor in `business` at
+    /// `now`, with `key` if given.
+    fn context(
+        &self,
+        business: &str,
+        key: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Context, Error> {
+        let mut ctx = Context::new(business_id(business)?, now, self.actor);
+        if let Some(key) = key {
+            ctx = ctx.with_key(IdempotencyKey::parse(key).map_err(|e| e.at("key"))?);
+        }
+        Ok(ctx)
     }
 
     /// Runs a use case to its end on the engine's threads.
@@ -560,7 +641,7 @@ impl Engine {
         &self,
         work: impl Future<Output = Result<T, agendo_core::Error>>,
     ) -> Result<T, Error> {
-        Ok(self.runtime.block_on(work)?)
+        Ok(self.shared.runtime.block_on(work)?)
     }
 
     /// Runs `read` over a read-only unit of work of `business`.
@@ -569,7 +650,7 @@ impl Engine {
         F: FnOnce(Box<dyn UnitOfWork>) -> Fut,
         Fut: Future<Output = Result<T, agendo_core::Error>>,
     {
-        let store: &Arc<dyn Store> = self.agenda.store();
+        let store: &Arc<dyn Store> = self.shared.agenda.store();
         self.run(async move {
             let work = store.begin(business, Access::Read).await?;
             read(work).await
@@ -584,14 +665,6 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .enable_all()
         .build()
         .map_err(Error::Runtime)
-}
-
-fn context(business: &str, key: Option<&str>, now: DateTime<Utc>) -> Result<Context, Error> {
-    let mut ctx = Context::staff(business_id(business)?, now);
-    if let Some(key) = key {
-        ctx = ctx.with_key(IdempotencyKey::parse(key).map_err(|e| e.at("key"))?);
-    }
-    Ok(ctx)
 }
 
 fn business_id(text: &str) -> Result<BusinessId, Error> {

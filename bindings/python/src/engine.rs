@@ -8,7 +8,9 @@ use agendo_embed::{
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
-use crate::convert::{count, count_or_none, date, decimal, instant, json_text, now_or_clock};
+use crate::convert::{
+    count, count_or_none, date, decimal, from_json, instant, json_text, now_or_clock,
+};
 use crate::errors::raise;
 use crate::records::{
     self, Block, Booking, Business, Cancellation, Client, Payment, Professional, Service, Slot,
@@ -54,6 +56,33 @@ impl Engine {
     }
 
     /// Closes the store; later calls raise `StorageError`.
+    /// A handle of the same engine through which `role` acts (`owner`,
+    /// `receptionist`, or `professional` with their professional's id):
+    /// every call asks the engine's permission table, and a refusal raises
+    /// `Forbidden`.
+    #[pyo3(signature = (role, professional = None))]
+    fn acting(&self, role: &str, professional: Option<&str>) -> PyResult<Engine> {
+        let inner = self.inner.acting(role, professional).map_err(raise)?;
+        Ok(Engine { inner })
+    }
+
+    /// The business's events numbered after `after`, oldest first, at most
+    /// `limit` (up to 500), each a dict: `number`, `at` (ISO text), `type`
+    /// (`booking_created`, `payment_refunded`…) and its fields.
+    #[pyo3(signature = (business, *, after = 0, limit = 100))]
+    fn events<'py>(
+        &self,
+        py: Python<'py>,
+        business: &str,
+        after: u64,
+        limit: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let events = free(py, || self.inner.events(business, after, limit))?;
+        let text = serde_json::to_string(&events)
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        from_json(py, &text)
+    }
+
     fn close(&self, py: Python<'_>) {
         py.detach(|| self.inner.close());
     }

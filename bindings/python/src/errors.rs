@@ -55,7 +55,13 @@ pyo3::create_exception!(
     agendo,
     NotAllowed,
     Error,
-    "A rule refuses the action: a booking's state, a retired record, an unpaid deposit, a reused key."
+    "A rule refuses the action: a booking's state, a retired record, an unpaid deposit."
+);
+pyo3::create_exception!(
+    agendo,
+    Forbidden,
+    NotAllowed,
+    "The role acting (`Engine.acting`) may not do this: the engine's permission table says no."
 );
 pyo3::create_exception!(
     agendo,
@@ -81,6 +87,7 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("Blocked", py.get_type::<Blocked>())?;
     module.add("OutsideWorkingHours", py.get_type::<OutsideWorkingHours>())?;
     module.add("NotAllowed", py.get_type::<NotAllowed>())?;
+    module.add("Forbidden", py.get_type::<Forbidden>())?;
     module.add("Busy", py.get_type::<Busy>())?;
     module.add("StorageError", py.get_type::<StorageError>())?;
     Ok(())
@@ -103,6 +110,7 @@ pub fn raise(error: agendo_embed::Error) -> PyErr {
         Kind::Blocked => PyErr::new::<Blocked, _>(en.clone()),
         Kind::OutsideWorkingHours => PyErr::new::<OutsideWorkingHours, _>(en.clone()),
         Kind::NotAllowed => PyErr::new::<NotAllowed, _>(en.clone()),
+        Kind::Forbidden => PyErr::new::<Forbidden, _>(en.clone()),
         Kind::Busy => PyErr::new::<Busy, _>(en.clone()),
         Kind::Storage => PyErr::new::<StorageError, _>(en.clone()),
     };

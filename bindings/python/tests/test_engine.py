@@ -240,3 +240,46 @@ def test_a_policy_on_the_business_reaches_cancellations(engine):
     again = by_shop.book(MONDAY_9)
     ended = engine.cancel(by_shop.id, again.id, by="business", now=MONDAY_9 - dt.timedelta(hours=1))
     assert ended.settlement.rule == "business_cancelled"
+
+
+def test_a_role_acting_gets_what_the_permission_table_grants(engine, shop):
+    bia = engine.save_professional(shop.id, "Bia", services=[shop.cut.id], hours=WEEKDAYS, now=NOW)
+    desk = engine.acting("receptionist")
+    ana = engine.acting("professional", shop.ana.id)
+    # The receptionist books and sees clients, but takes no money.
+    booking = desk.book(shop.id, shop.cut.id, bia.id, shop.maria.id, MONDAY_9, now=NOW)
+    assert [c.name for c in desk.clients(shop.id, "maria")] == ["Maria da Silva"]
+    with pytest.raises(agendo.Forbidden) as caught:
+        desk.record_payment(shop.id, shop.maria.id, "10", "cash", now=NOW)
+    assert caught.value.code == "forbidden"
+    assert "recepção não pode registrar pagamentos" in caught.value.message_pt_br
+    # Ana books her own agenda only, and does not see Bia's bookings.
+    with pytest.raises(agendo.Forbidden):
+        ana.book(shop.id, shop.cut.id, bia.id, shop.maria.id, MONDAY_9 + dt.timedelta(hours=1), now=NOW)
+    own = ana.book(shop.id, shop.cut.id, shop.ana.id, shop.maria.id, MONDAY_9, now=NOW)
+    assert [b.id for b in ana.bookings(shop.id, MONDAY_9, MONDAY_9 + dt.timedelta(days=1))] == [own.id]
+    with pytest.raises(agendo.NotFound):
+        ana.booking(shop.id, booking.id)
+    # A Forbidden is a NotAllowed, for code written before roles.
+    with pytest.raises(agendo.NotAllowed):
+        ana.save_service(shop.id, "Barba", 20, "30", now=NOW)
+    with pytest.raises(agendo.ValidationError) as caught:
+        engine.acting("gerente")
+    assert caught.value.field == "role"
+
+
+def test_events_follow_every_change(engine, shop):
+    before = engine.events(shop.id)
+    assert [e["type"] for e in before] == ["service_created", "professional_created", "client_created"]
+    assert [e["number"] for e in before] == [1, 2, 3]
+    booking = shop.book(MONDAY_9)
+    engine.cancel(shop.id, booking.id, by="business", reason="agenda cheia", now=NOW)
+    after = engine.events(shop.id, after=3)
+    # The shop confirms at once: the booking is made and confirmed.
+    assert [e["type"] for e in after] == ["booking_created", "booking_confirmed", "booking_cancelled"]
+    assert [e["number"] for e in after] == [4, 5, 6]
+    assert after[0]["booking"] == booking.id
+    assert after[2]["by"] == "business"
+    assert engine.events(shop.id, after=6) == []
+    with pytest.raises(agendo.Forbidden):
+        engine.acting("professional", shop.ana.id).events(shop.id)

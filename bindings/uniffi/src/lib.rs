@@ -25,7 +25,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 
 pub use records::{
-    Block, Booking, Business, Cancellation, Client, ClientInput, Payment, PaymentInput,
+    Block, Booking, Business, Cancellation, Client, ClientInput, EventOut, Payment, PaymentInput,
     Professional, ProfessionalInput, Service, ServiceInput, Settlement, Slot,
 };
 
@@ -78,9 +78,16 @@ pub enum AgendoError {
         detail_pt_br: String,
     },
     /// A rule refuses the action (a booking's state, a retired record, an
-    /// unpaid deposit, a reused key).
+    /// unpaid deposit).
     #[error("{detail}")]
     NotAllowed {
+        code: String,
+        detail: String,
+        detail_pt_br: String,
+    },
+    /// The role acting may not do this (the engine's permission table).
+    #[error("{detail}")]
+    Forbidden {
         code: String,
         detail: String,
         detail_pt_br: String,
@@ -140,6 +147,11 @@ impl From<agendo_embed::Error> for AgendoError {
                 detail_pt_br,
             },
             Kind::NotAllowed => AgendoError::NotAllowed {
+                code,
+                detail,
+                detail_pt_br,
+            },
+            Kind::Forbidden => AgendoError::Forbidden {
                 code,
                 detail,
                 detail_pt_br,
@@ -319,6 +331,37 @@ impl Engine {
     /// Closes the store; later calls fail with `Storage`.
     pub fn close(&self) {
         self.inner.close();
+    }
+
+    /// A handle of the same engine through which `role` acts (`owner`,
+    /// `receptionist`, or `professional` with their professional's id):
+    /// every call asks the engine's permission table, and a refusal is
+    /// `Forbidden`.
+    pub fn acting(
+        &self,
+        role: String,
+        professional: Option<String>,
+    ) -> Result<Arc<Engine>, AgendoError> {
+        Ok(Arc::new(Engine {
+            inner: self.inner.acting(&role, professional.as_deref())?,
+        }))
+    }
+
+    /// The business's events numbered after `after`, oldest first, at most
+    /// `limit` (up to 500).
+    pub fn events(
+        &self,
+        business: String,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<EventOut>, AgendoError> {
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        Ok(self
+            .inner
+            .events(&business, after, limit)?
+            .iter()
+            .map(EventOut::from)
+            .collect())
     }
 
     /// Creates a business; `policy_json` in the engine's shape, or none for

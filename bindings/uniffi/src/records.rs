@@ -343,3 +343,27 @@ impl From<&agendo_core::payment::Payment> for Payment {
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
+
+/// One of the business's events.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct EventOut {
+    /// 1, 2, 3… per business, in commit order.
+    pub number: u64,
+    /// When its command ran.
+    pub at: SystemTime,
+    /// What happened: `booking_created`, `payment_refunded`…
+    pub kind: String,
+    /// The whole event as JSON (`{"type": …, "booking": …}`).
+    pub json: String,
+}
+
+impl From<&agendo_core::agenda::EventRecord> for EventOut {
+    fn from(e: &agendo_core::agenda::EventRecord) -> EventOut {
+        EventOut {
+            number: e.number,
+            at: SystemTime::from(e.at),
+            kind: e.event.kind().to_owned(),
+            json: e.event.to_json(),
+        }
+    }
+}

@@ -156,3 +156,17 @@ def test_threads_racing_for_one_slot_make_one_booking(engine):
     booked = [o for o in outcomes if isinstance(o, ffi.Booking)]
     assert len(outcomes) == len(clients) and len(booked) == 1
     assert len(engine.bookings(shop.id, MONDAY_9, MONDAY_9 + dt.timedelta(hours=1), None)) == 1
+
+
+def test_roles_and_events(engine):
+    shop, cut, ana, maria = salon(engine)
+    desk = engine.acting("receptionist", None)
+    booking = desk.book(shop.id, cut.id, ana.id, maria.id, MONDAY_9, None, NOW)
+    with pytest.raises(ffi.AgendoError.Forbidden) as caught:
+        desk.record_payment(shop.id, ffi.PaymentInput(client=maria.id, booking=None, method="cash", amount="10.00"), None, NOW)
+    assert caught.value.code == "forbidden"
+    events = engine.events(shop.id, 0, 100)
+    assert [e.kind for e in events] == ["service_created", "professional_created", "client_created", "booking_created", "booking_confirmed"]
+    assert [e.number for e in events] == [1, 2, 3, 4, 5]
+    assert json.loads(events[3].json)["booking"] == booking.id
+    assert engine.events(shop.id, 5, 100) == []

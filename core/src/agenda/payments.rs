@@ -13,7 +13,7 @@ use super::{
 use crate::booking::{Action as Step, BookingStatus};
 use crate::business::{Business, ConfirmationMode};
 use crate::error::{Error, Problem};
-use crate::ids::{ClientId, PaymentId};
+use crate::ids::{BookingId, ClientId, PaymentId};
 use crate::money::Money;
 use crate::payment::Payment;
 use crate::store::{Access, Outcome, UnitOfWork};
@@ -95,6 +95,21 @@ impl Agenda {
         authorize(ctx, Action::ReadPayments)?;
         let mut work = self.store.begin(ctx.business, Access::Read).await?;
         load_payment(&mut *work, id).await
+    }
+
+    /// A booking's payments, by creation.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for the booking; [`Error::Forbidden`].
+    pub async fn booking_payments(
+        &self,
+        ctx: &Context,
+        booking: BookingId,
+    ) -> Result<Vec<Payment>, Error> {
+        authorize(ctx, Action::ReadPayments)?;
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        load_booking(&mut *work, booking).await?;
+        work.payments_for_booking(booking).await
     }
 
     /// A client's payments, by creation (R25).
