@@ -1,4 +1,7 @@
-//! The one error type of `agendo-core`.
+//! The one error type of `agendo-core`, and its catalogs: every
+//! message a person reads, in English (`en.rs`, also `Display`) and in
+//! Brazilian Portuguese (`pt_br.rs`). A new error is a variant here, its
+//! class and code, and one arm in each catalog.
 //!
 //! Each variant is a cause and carries the values that explain it, so an
 //! adapter can render its own message, map it to a status code through
@@ -14,16 +17,18 @@ use crate::availability::{BlockKey, BookingKey, StaffKey};
 use crate::booking::{ActionKind, BookingStatus};
 use crate::ids::{BookingId, PaymentId, ProfessionalId, ReceivableId, ServiceId, SessionId};
 use crate::lang::Lang;
+
+mod en;
+mod pt_br;
 use crate::money::{Currency, Money, Percent};
 use crate::payment::{PaymentAction, PaymentStatus};
 use crate::time::{Span, WallTime};
 
 /// Everything that can go wrong in `agendo-core`.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
     /// A value given to the engine is not acceptable.
-    #[error("{field}: {problem}")]
     Invalid {
         /// Where the value is, as a path into the query: `staff[0].weekly.mon[1]`.
         field: String,
@@ -32,7 +37,6 @@ pub enum Error {
     },
 
     /// A query is not JSON of the expected shape.
-    #[error("{field}: {detail} (line {line}, column {column})")]
     MalformedJson {
         /// The path to the value that could not be read (`query` for the whole document).
         field: String,
@@ -46,7 +50,6 @@ pub enum Error {
 
     /// A local time falls in a gap (clocks jumped forward over it) and the
     /// chosen [`Disambiguation`](crate::time::Disambiguation) rejects gaps.
-    #[error("{local} does not exist in {zone}: clocks jump from offset {before} to {after}")]
     NonexistentLocalTime {
         /// The wall-clock time asked for.
         local: NaiveDateTime,
@@ -60,7 +63,6 @@ pub enum Error {
 
     /// A local time falls in a fold (clocks went back over it) and the chosen
     /// [`Disambiguation`](crate::time::Disambiguation) rejects folds.
-    #[error("{local} is ambiguous in {zone}: it happens at offset {before} and again at {after}")]
     AmbiguousLocalTime {
         /// The wall-clock time asked for.
         local: NaiveDateTime,
@@ -74,7 +76,6 @@ pub enum Error {
 
     /// A local time is outside the years the engine answers for (1900 to
     /// 2099, where the time-zone data ends).
-    #[error("{local} in {zone} is outside the years the engine answers for (1900 to 2099)")]
     LocalTimeOutOfRange {
         /// The wall-clock time asked for.
         local: NaiveDateTime,
@@ -84,7 +85,6 @@ pub enum Error {
 
     /// A requested booking does not lie inside the professional's working
     /// hours (R18).
-    #[error("{staff} does not work the whole of {span}")]
     OutsideWorkingHours {
         /// The professional.
         staff: StaffKey,
@@ -93,7 +93,6 @@ pub enum Error {
     },
 
     /// A requested booking meets one of the professional's blocks (R16, R18).
-    #[error("{staff} is blocked by {block} during {span}")]
     Blocked {
         /// The professional.
         staff: StaffKey,
@@ -105,10 +104,6 @@ pub enum Error {
 
     /// A requested booking meets as many bookings as the professional can
     /// take at once (R18): the slot is taken.
-    #[error(
-        "{staff} is fully booked then: {} already take {capacity} place(s)",
-        join(bookings)
-    )]
     SlotTaken {
         /// The professional.
         staff: StaffKey,
@@ -120,7 +115,6 @@ pub enum Error {
 
     /// Two amounts of different currencies were added, compared or mixed
     /// (R34): the engine never converts.
-    #[error("amounts in {expected} and {found} cannot be mixed")]
     CurrencyMismatch {
         /// The currency expected.
         expected: Currency,
@@ -129,7 +123,6 @@ pub enum Error {
     },
 
     /// A booking cannot make this move from its current status (R19).
-    #[error("booking {booking} is {status} and cannot {action}")]
     IllegalTransition {
         /// The booking.
         booking: BookingId,
@@ -140,7 +133,6 @@ pub enum Error {
     },
 
     /// A booking cannot be completed or marked a no-show before it starts.
-    #[error("booking {booking} starts at {start}; it cannot {action} before then")]
     NotStartedYet {
         /// The booking.
         booking: BookingId,
@@ -151,7 +143,6 @@ pub enum Error {
     },
 
     /// A booking cannot be confirmed before its deposit is paid (R21).
-    #[error("booking {booking} needs a deposit of {required} to be confirmed; {paid} is paid")]
     DepositNotPaid {
         /// The booking.
         booking: BookingId,
@@ -162,7 +153,6 @@ pub enum Error {
     },
 
     /// A payment cannot make this move from its current status (R35).
-    #[error("payment {payment} is {status} and cannot be {}", action.past_participle())]
     IllegalPaymentTransition {
         /// The payment.
         payment: PaymentId,
@@ -173,7 +163,6 @@ pub enum Error {
     },
 
     /// A refund asks for more than is left of a payment (R37).
-    #[error("payment {payment} has {refundable} left to refund; {requested} was asked")]
     RefundTooLarge {
         /// The payment.
         payment: PaymentId,
@@ -184,7 +173,6 @@ pub enum Error {
     },
 
     /// A receivable was paid already (R38).
-    #[error("receivable {receivable} was paid at {at}")]
     AlreadyPaid {
         /// The receivable.
         receivable: ReceivableId,
@@ -193,7 +181,6 @@ pub enum Error {
     },
 
     /// A record does not exist, or belongs to another business (R7).
-    #[error("{record} {id} not found")]
     NotFound {
         /// What kind of record.
         record: RecordKind,
@@ -202,7 +189,6 @@ pub enum Error {
     },
 
     /// A record with this id exists already.
-    #[error("{record} {id} already exists")]
     AlreadyExists {
         /// What kind of record.
         record: RecordKind,
@@ -212,14 +198,12 @@ pub enum Error {
 
     /// A change would leave the business without an active owner: the last
     /// one may be neither retired nor given another role (R5).
-    #[error("this account is the business's last active owner; add another owner first")]
     LastOwner {
         /// The account.
         account: crate::ids::AccountId,
     },
 
     /// A record is retired (soft-deleted) and takes no new bookings.
-    #[error("{record} {id} is retired")]
     Retired {
         /// What kind of record.
         record: RecordKind,
@@ -228,14 +212,12 @@ pub enum Error {
     },
 
     /// Another business has this public address already.
-    #[error("the public address \"{slug}\" is taken")]
     SlugTaken {
         /// The address.
         slug: String,
     },
 
     /// Another account of the business signs in with this e-mail (R1).
-    #[error("an account with the e-mail {email} exists already")]
     EmailTaken {
         /// The e-mail.
         email: String,
@@ -243,7 +225,6 @@ pub enum Error {
 
     /// A sign-in session cannot go on: it expired, was ended, or one of
     /// its older tokens was presented (and so it was ended now) (R2).
-    #[error("session {session} has ended ({})", why_text(*why))]
     SessionEnded {
         /// The session.
         session: SessionId,
@@ -252,7 +233,6 @@ pub enum Error {
     },
 
     /// A professional was asked for a service they do not perform (R13).
-    #[error("professional {professional} does not perform service {service}")]
     ServiceNotPerformed {
         /// The professional.
         professional: ProfessionalId,
@@ -262,21 +242,18 @@ pub enum Error {
 
     /// Some occurrences of a recurring booking clash, so none was booked
     /// (R22).
-    #[error("{} of the series cannot be booked, so none was: {}", clashes.len(), join(clashes))]
     SeriesClashes {
         /// Every occurrence that cannot be booked, in order.
         clashes: Vec<SeriesClash>,
     },
 
     /// A booking is not part of a series.
-    #[error("booking {booking} is not part of a series")]
     NotInSeries {
         /// The booking.
         booking: BookingId,
     },
 
     /// An idempotency key was sent again with a different request.
-    #[error("idempotency key \"{key}\" was used for a different request")]
     IdempotencyKeyReused {
         /// The key.
         key: String,
@@ -284,7 +261,6 @@ pub enum Error {
 
     /// The host is doing all the work of this kind it can (hashing
     /// passwords); trying again after `retry_after` seconds will work.
-    #[error("the server is busy; try again in {retry_after} seconds")]
     Busy {
         /// Seconds to wait.
         retry_after: u64,
@@ -292,11 +268,6 @@ pub enum Error {
 
     /// The actor may not do this (the permission table,
     /// [`crate::agenda::permission::grant`]).
-    #[error(
-        "{} may not {}",
-        crate::agenda::permission::actor_label(actor, Lang::En),
-        action.describe(Lang::En)
-    )]
     Forbidden {
         /// Who asked: `receptionist`, `professional`…
         actor: &'static str,
@@ -306,16 +277,30 @@ pub enum Error {
 
     /// A concurrent unit of work changed what this one read; trying again
     /// will see the change.
-    #[error("a concurrent change got in the way; try again")]
     WriteConflict,
 
     /// The store failed (connection lost, disk full). The detail is for
     /// logs, not for the people using the product.
-    #[error("the store failed: {detail}")]
     Storage {
         /// What the store reported.
         detail: String,
     },
+}
+
+impl std::fmt::Display for Error {
+    /// The English message.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&en::error(self))
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl std::fmt::Display for Problem {
+    /// The English description.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&en::problem(self))
+    }
 }
 
 /// The one classification of errors every adapter maps from: the HTTP
@@ -503,7 +488,8 @@ impl Error {
         }
     }
 
-    /// The message for a person reading `lang` (R57).
+    /// The message for a person reading `lang` (R57), from the language's
+    /// catalog (`error/en.rs`, `error/pt_br.rs`).
     ///
     /// # Example
     /// ```
@@ -513,173 +499,21 @@ impl Error {
     /// assert!(err.message(Lang::PtBr).contains("não é um horário"));
     /// ```
     pub fn message(&self, lang: Lang) -> String {
-        if lang == Lang::En {
-            return self.to_string();
-        }
-        match self {
-            Error::Invalid { field, problem } => {
-                format!("{field}: {}", problem.message(lang))
-            }
-            Error::MalformedJson {
-                field,
-                detail,
-                line,
-                column,
-            } => format!("{field}: JSON inválido: {detail} (linha {line}, coluna {column})"),
-            Error::NonexistentLocalTime {
-                local,
-                zone,
-                before,
-                after,
-            } => format!(
-                "{local} não existe em {zone}: o relógio salta do deslocamento {before} para {after}"
-            ),
-            Error::AmbiguousLocalTime {
-                local,
-                zone,
-                before,
-                after,
-            } => format!(
-                "{local} é ambíguo em {zone}: acontece com o deslocamento {before} e de novo com {after}"
-            ),
-            Error::LocalTimeOutOfRange { local, zone } => {
-                format!("{local} em {zone} está fora dos anos que o sistema atende (1900 a 2099)")
-            }
-            Error::OutsideWorkingHours { staff, span } => {
-                format!("{staff} não trabalha durante todo o período {span}")
-            }
-            Error::Blocked { staff, block, span } => {
-                format!("{staff} está bloqueado por {block} durante {span}")
-            }
-            Error::SlotTaken {
-                staff,
-                bookings,
-                capacity,
-            } => format!(
-                "{staff} está com a agenda cheia nesse horário: {} já ocupam {capacity} vaga(s)",
-                join(bookings)
-            ),
-            Error::CurrencyMismatch { expected, found } => {
-                format!("valores em {expected} e {found} não podem ser misturados")
-            }
-            Error::IllegalTransition {
-                booking,
-                status,
-                action,
-            } => format!(
-                "o agendamento {booking} está {} e não pode {}",
-                status.label(lang),
-                action.label(lang)
-            ),
-            Error::NotStartedYet {
-                booking,
-                action,
-                start,
-            } => format!(
-                "o agendamento {booking} começa em {start}; não é possível {} antes disso",
-                action.label(lang)
-            ),
-            Error::DepositNotPaid {
-                booking,
-                required,
-                paid,
-            } => format!(
-                "o agendamento {booking} precisa de um sinal de {required} para ser confirmado; foi pago {paid}"
-            ),
-            Error::IllegalPaymentTransition {
-                payment,
-                status,
-                action,
-            } => format!(
-                "o pagamento {payment} está {} e não pode ser {}",
-                status.label(lang),
-                action.label(lang)
-            ),
-            Error::RefundTooLarge {
-                payment,
-                requested,
-                refundable,
-            } => format!(
-                "o pagamento {payment} tem {refundable} disponível para estorno; foi pedido {requested}"
-            ),
-            Error::AlreadyPaid { receivable, at } => {
-                format!("a conta a receber {receivable} já foi paga em {at}")
-            }
-            Error::NotFound { record, id } => {
-                format!("{} {id} não encontrado(a)", record.label(lang))
-            }
-            Error::AlreadyExists { record, id } => {
-                format!("{} {id} já existe", record.label(lang))
-            }
-            Error::LastOwner { .. } => {
-                "esta conta é a última dona ativa do negócio; adicione outro dono antes".to_owned()
-            }
-            Error::Retired { record, id } => {
-                format!("{} {id} está desativado(a)", record.label(lang))
-            }
-            Error::SlugTaken { slug } => {
-                format!("o endereço público \"{slug}\" já está em uso")
-            }
-            Error::EmailTaken { email } => {
-                format!("já existe uma conta com o e-mail {email}")
-            }
-            Error::SessionEnded { session, why } => format!(
-                "a sessão {session} foi encerrada ({})",
-                match why {
-                    Redemption::Expired => "expirou; entre novamente",
-                    Redemption::Reused => {
-                        "um token antigo foi reapresentado, então a sessão foi encerrada por segurança"
-                    }
-                    Redemption::Revoked | Redemption::Current => "entre novamente",
-                }
-            ),
-            Error::ServiceNotPerformed {
-                professional,
-                service,
-            } => format!("o profissional {professional} não realiza o serviço {service}"),
-            Error::SeriesClashes { clashes } => format!(
-                "{} ocorrência(s) da série não podem ser agendadas, então nenhuma foi: {}",
-                clashes.len(),
-                clashes
-                    .iter()
-                    .map(|c| c.message(lang))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-            Error::NotInSeries { booking } => {
-                format!("o agendamento {booking} não faz parte de uma série")
-            }
-            Error::IdempotencyKeyReused { key } => {
-                format!("a chave de idempotência \"{key}\" já foi usada para outra requisição")
-            }
-            Error::Busy { retry_after } => format!(
-                "o servidor está ocupado; tente novamente em {retry_after} segundos"
-            ),
-            Error::Forbidden { actor, action } => format!(
-                "{} não pode {}",
-                crate::agenda::permission::actor_label(actor, lang),
-                action.describe(lang)
-            ),
-            Error::WriteConflict => {
-                "uma alteração simultânea interferiu; tente novamente".to_owned()
-            }
-            Error::Storage { .. } => {
-                "o armazenamento falhou; tente novamente em instantes".to_owned()
-            }
+        match lang {
+            Lang::En => en::error(self),
+            Lang::PtBr => pt_br::error(self),
         }
     }
 }
 
 /// What is wrong with a value, independent of where the value is.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Problem {
     /// A text or a list that must have content is empty.
-    #[error("must not be empty")]
     Empty,
 
     /// A text is longer than allowed.
-    #[error("is {len} characters long; at most {max} are allowed")]
     TooLong {
         /// Its length in characters.
         len: usize,
@@ -690,7 +524,6 @@ pub enum Problem {
     /// A text has a control character (such as U+0000, which no database
     /// text column holds): names have none, free text only line breaks
     /// and tabs.
-    #[error("has a control character (U+{code:04X}) at character {position}")]
     ControlCharacter {
         /// The character's code point.
         code: u32,
@@ -699,7 +532,6 @@ pub enum Problem {
     },
 
     /// A list has more entries than allowed.
-    #[error("has {count} entries; at most {max} are allowed")]
     TooMany {
         /// How many entries it has.
         count: usize,
@@ -708,14 +540,12 @@ pub enum Problem {
     },
 
     /// A count or a number of minutes is negative.
-    #[error("must not be negative, got {value}")]
     Negative {
         /// The value given.
         value: i64,
     },
 
     /// A number is smaller than the smallest allowed.
-    #[error("must be at least {min}, got {value}")]
     BelowMinimum {
         /// The value given.
         value: i64,
@@ -724,7 +554,6 @@ pub enum Problem {
     },
 
     /// A number is larger than the largest allowed.
-    #[error("must be at most {max}, got {value}")]
     AboveMaximum {
         /// The value given.
         value: i64,
@@ -733,21 +562,18 @@ pub enum Problem {
     },
 
     /// A name is not an IANA time zone.
-    #[error("unknown time zone \"{name}\" (expected an IANA name such as America/Sao_Paulo)")]
     UnknownZone {
         /// The name given.
         name: String,
     },
 
     /// A text is not a wall-clock time `HH:MM` between `00:00` and `24:00`.
-    #[error("\"{value}\" is not a time of day (expected HH:MM from 00:00 to 24:00)")]
     BadTime {
         /// The text given.
         value: String,
     },
 
     /// A text is not a calendar date `YYYY-MM-DD` in years 1 to 9999.
-    #[error("\"{value}\" is not a date (expected YYYY-MM-DD in years 1 to 9999)")]
     BadDate {
         /// The text given.
         value: String,
@@ -755,21 +581,18 @@ pub enum Problem {
 
     /// A date or instant outside the years the engine answers for
     /// ([`crate::time::FIRST_YEAR`] to [`crate::time::LAST_YEAR`]).
-    #[error("{value} is outside the years the engine answers for (1900 to 2099)")]
     OutsideSupportedYears {
         /// The date or instant given.
         value: String,
     },
 
     /// A text is not an RFC 3339 instant with an offset.
-    #[error("\"{value}\" is not an RFC 3339 instant with an offset, such as 2026-03-01T12:00:00Z")]
     BadInstant {
         /// The text given.
         value: String,
     },
 
     /// A working window does not end after it starts.
-    #[error("end {end} is not after start {start}")]
     WindowNotIncreasing {
         /// The window's start.
         start: WallTime,
@@ -778,7 +601,6 @@ pub enum Problem {
     },
 
     /// A span of time does not end after it starts.
-    #[error("end {end} is not after start {start}")]
     SpanNotIncreasing {
         /// The span's start.
         start: DateTime<Utc>,
@@ -787,7 +609,6 @@ pub enum Problem {
     },
 
     /// A date range ends before it starts.
-    #[error("{to} is before the start of the range, {from}")]
     RangeReversed {
         /// The first date of the range.
         from: NaiveDate,
@@ -796,7 +617,6 @@ pub enum Problem {
     },
 
     /// A date range is longer than allowed.
-    #[error("the range covers {days} days; at most {max} are allowed")]
     RangeTooLong {
         /// How many dates the range covers.
         days: i64,
@@ -805,7 +625,6 @@ pub enum Problem {
     },
 
     /// A value that must be unique appears twice.
-    #[error("\"{value}\" appears more than once")]
     Duplicate {
         /// The repeated value.
         value: String,
@@ -813,10 +632,6 @@ pub enum Problem {
 
     /// A query would examine more candidate starts than the engine allows in
     /// one call, which bounds the time and memory any query can take.
-    #[error(
-        "the query could examine up to {candidates} candidate starts; at most {max} are allowed \
-         (shorten the date range, raise step_minutes or ask for fewer professionals)"
-    )]
     TooMuchWork {
         /// An upper bound of the candidate starts the query asks for.
         candidates: u64,
@@ -825,25 +640,18 @@ pub enum Problem {
     },
 
     /// A text is not an id (a UUID).
-    #[error(
-        "\"{value}\" is not an id (expected a UUID such as 67e55044-10b1-426f-9247-bb680e5fe0c8)"
-    )]
     BadId {
         /// The text given.
         value: String,
     },
 
     /// A text is not an ISO 4217 currency code the engine accepts.
-    #[error(
-        "unknown currency \"{code}\" (expected an ISO 4217 code with a minor unit, such as BRL)"
-    )]
     UnknownCurrency {
         /// The code given.
         code: String,
     },
 
     /// An amount has more decimal digits than its currency's minor unit.
-    #[error("{value} has more than the {digits} decimal digit(s) {currency} allows")]
     TooManyDecimals {
         /// The amount given.
         value: String,
@@ -855,7 +663,6 @@ pub enum Problem {
 
     /// An amount is past [`MAX_AMOUNT`](crate::money::MAX_AMOUNT), above
     /// or below zero.
-    #[error("must be at most {max} either way, got {value}")]
     AmountTooLarge {
         /// The amount given.
         value: String,
@@ -864,7 +671,6 @@ pub enum Problem {
     },
 
     /// An amount has more decimal digits than an exact amount can hold.
-    #[error("{value} has more than the {max} decimal digits an exact amount can hold")]
     AmountTooPrecise {
         /// The amount given.
         value: String,
@@ -873,30 +679,24 @@ pub enum Problem {
     },
 
     /// A text is not a decimal amount.
-    #[error(
-        "\"{value}\" is not an amount (expected a decimal number with a point, such as 45.90)"
-    )]
     BadAmount {
         /// The text given.
         value: String,
     },
 
     /// An amount that must be above zero is not.
-    #[error("must be above zero, got {value}")]
     NotPositive {
         /// The amount given.
         value: String,
     },
 
     /// A percentage is not between 0 and 100 with at most four decimals.
-    #[error("{value} is not a percentage from 0 to 100 with at most 4 decimal digits")]
     PercentOutOfRange {
         /// The value given.
         value: String,
     },
 
     /// A fixed discount is larger than the price.
-    #[error("a discount of {discount} is more than the price, {price}")]
     DiscountExceedsPrice {
         /// The discount.
         discount: Money,
@@ -906,7 +706,6 @@ pub enum Problem {
 
     /// A tier of a cancellation policy charges less than a tier with more
     /// notice.
-    #[error("fee {fee} is below {earlier}, the fee for more notice: a later cancellation cannot cost less")]
     FeeBelowEarlierTier {
         /// The fee given.
         fee: Percent,
@@ -915,28 +714,24 @@ pub enum Problem {
     },
 
     /// A text is not an e-mail address.
-    #[error("\"{value}\" is not an e-mail address")]
     BadEmail {
         /// The text given.
         value: String,
     },
 
     /// A text is not a phone number.
-    #[error("\"{value}\" is not a phone number (expected a Brazilian number with area code, such as (11) 91234-5678, or +country code and number)")]
     BadPhone {
         /// The text given.
         value: String,
     },
 
     /// A text is not a CPF or CNPJ with valid check digits.
-    #[error("\"{value}\" is not a valid CPF or CNPJ (check the digits)")]
     BadTaxId {
         /// The text given.
         value: String,
     },
 
     /// A text is not one of the values allowed.
-    #[error("\"{value}\" is not one of: {expected}")]
     UnknownValue {
         /// The text given.
         value: String,
@@ -945,7 +740,6 @@ pub enum Problem {
     },
 
     /// An instant that must not be in the past is.
-    #[error("{value} is in the past (now is {now})")]
     InThePast {
         /// The instant given.
         value: DateTime<Utc>,
@@ -954,29 +748,24 @@ pub enum Problem {
     },
 
     /// A booking's held span does not contain its appointment.
-    #[error("the held span must contain the appointment")]
     HeldSpanTooShort,
 
     /// A recurrence rule is not one the engine understands.
-    #[error("{fault}")]
     BadRecurrence {
         /// What is wrong with it.
         fault: crate::recurrence::RuleFault,
     },
 
     /// An idempotency key has characters other than visible ASCII.
-    #[error("\"{value}\" may only have visible ASCII characters")]
     BadIdempotencyKey {
         /// The text given.
         value: String,
     },
 
     /// A record named in a request belongs to another client.
-    #[error("belongs to another client")]
     OtherClient,
 
     /// A text is shorter than allowed.
-    #[error("is {len} characters long; at least {min} are needed")]
     TooShort {
         /// Its length in characters.
         len: usize,
@@ -985,20 +774,16 @@ pub enum Problem {
     },
 
     /// A password is one that attackers try first (R3).
-    #[error("is too easy to guess: avoid repeated characters, your e-mail and common passwords")]
     WeakPassword,
 
     /// A stored hash is not in the expected format.
-    #[error("is not a hash in the expected format")]
     BadHash,
 
     /// A value that must be given is missing.
-    #[error("is required")]
     Required,
 
     /// A public address is not 3 to 63 lowercase letters, digits and
     /// hyphens.
-    #[error("\"{value}\" is not a public address (expected 3 to 63 lowercase letters, digits and inner hyphens, such as salao-da-ana)")]
     BadSlug {
         /// The text given.
         value: String,
@@ -1006,135 +791,13 @@ pub enum Problem {
 }
 
 impl Problem {
-    /// The description for a person reading `lang` (R57).
+    /// The description for a person reading `lang` (R57), from the
+    /// language's catalog.
     pub fn message(&self, lang: Lang) -> String {
-        if lang == Lang::En {
-            return self.to_string();
+        match lang {
+            Lang::En => en::problem(self),
+            Lang::PtBr => pt_br::problem(self),
         }
-        match self {
-            Problem::Empty => "não pode ser vazio".to_owned(),
-            Problem::TooLong { len, max } => {
-                format!("tem {len} caracteres; o máximo permitido é {max}")
-            }
-            Problem::ControlCharacter { code, position } => {
-                format!("tem um caractere de controle (U+{code:04X}) no caractere {position}")
-            }
-            Problem::TooMany { count, max } => {
-                format!("tem {count} itens; o máximo permitido é {max}")
-            }
-            Problem::Negative { value } => format!("não pode ser negativo; recebido {value}"),
-            Problem::BelowMinimum { value, min } => {
-                format!("deve ser no mínimo {min}; recebido {value}")
-            }
-            Problem::AboveMaximum { value, max } => {
-                format!("deve ser no máximo {max}; recebido {value}")
-            }
-            Problem::UnknownZone { name } => format!(
-                "fuso horário desconhecido \"{name}\" (esperado um nome IANA como America/Sao_Paulo)"
-            ),
-            Problem::BadTime { value } => {
-                format!("\"{value}\" não é um horário (esperado HH:MM de 00:00 a 24:00)")
-            }
-            Problem::BadDate { value } => {
-                format!("\"{value}\" não é uma data (esperado AAAA-MM-DD entre os anos 1 e 9999)")
-            }
-            Problem::BadInstant { value } => format!(
-                "\"{value}\" não é um instante RFC 3339 com deslocamento, como 2026-03-01T12:00:00Z"
-            ),
-            Problem::WindowNotIncreasing { start, end } => {
-                format!("o fim {end} não é depois do início {start}")
-            }
-            Problem::SpanNotIncreasing { start, end } => {
-                format!("o fim {end} não é depois do início {start}")
-            }
-            Problem::RangeReversed { from, to } => {
-                format!("{to} é anterior ao início do intervalo, {from}")
-            }
-            Problem::RangeTooLong { days, max } => {
-                format!("o intervalo cobre {days} dias; o máximo permitido é {max}")
-            }
-            Problem::Duplicate { value } => format!("\"{value}\" aparece mais de uma vez"),
-            Problem::TooMuchWork { candidates, max } => format!(
-                "a consulta poderia examinar até {candidates} horários candidatos; o máximo \
-                 permitido é {max} (encurte o período, aumente step_minutes ou consulte menos \
-                 profissionais)"
-            ),
-            Problem::BadId { value } => format!(
-                "\"{value}\" não é um identificador (esperado um UUID como 67e55044-10b1-426f-9247-bb680e5fe0c8)"
-            ),
-            Problem::UnknownCurrency { code } => format!(
-                "moeda desconhecida \"{code}\" (esperado um código ISO 4217 com centavos, como BRL)"
-            ),
-            Problem::TooManyDecimals {
-                value,
-                currency,
-                digits,
-            } => format!("{value} tem mais que as {digits} casa(s) decimais que {currency} permite"),
-            Problem::AmountTooLarge { value, max } => {
-                format!("deve ser no máximo {max} em valor absoluto; recebido {value}")
-            }
-            Problem::AmountTooPrecise { value, max } => format!(
-                "{value} tem mais que as {max} casas decimais que um valor exato comporta"
-            ),
-            Problem::BadAmount { value } => format!(
-                "\"{value}\" não é um valor (esperado um número decimal com ponto, como 45.90)"
-            ),
-            Problem::NotPositive { value } => format!("deve ser maior que zero; recebido {value}"),
-            Problem::PercentOutOfRange { value } => format!(
-                "{value} não é uma porcentagem de 0 a 100 com no máximo 4 casas decimais"
-            ),
-            Problem::DiscountExceedsPrice { discount, price } => {
-                format!("um desconto de {discount} é maior que o preço, {price}")
-            }
-            Problem::FeeBelowEarlierTier { fee, earlier } => format!(
-                "a taxa {fee} é menor que {earlier}, a taxa com mais antecedência: cancelar mais tarde não pode custar menos"
-            ),
-            Problem::BadEmail { value } => format!("\"{value}\" não é um e-mail"),
-            Problem::BadPhone { value } => format!(
-                "\"{value}\" não é um telefone (esperado um número brasileiro com DDD, como (11) 91234-5678, ou + código do país e número)"
-            ),
-            Problem::BadTaxId { value } => {
-                format!("\"{value}\" não é um CPF ou CNPJ válido (confira os dígitos)")
-            }
-            Problem::UnknownValue { value, expected } => {
-                format!("\"{value}\" não é um destes valores: {expected}")
-            }
-            Problem::InThePast { value, now } => {
-                format!("{value} está no passado (agora é {now})")
-            }
-            Problem::HeldSpanTooShort => {
-                "o período reservado deve conter o atendimento".to_owned()
-            }
-            Problem::BadRecurrence { fault } => fault.message(lang),
-            Problem::OutsideSupportedYears { value } => {
-                format!("{value} está fora dos anos que o sistema atende (1900 a 2099)")
-            }
-            Problem::BadIdempotencyKey { value } => {
-                format!("\"{value}\" só pode ter caracteres ASCII visíveis")
-            }
-            Problem::OtherClient => "pertence a outro cliente".to_owned(),
-            Problem::TooShort { len, min } => {
-                format!("tem {len} caracteres; são necessários pelo menos {min}")
-            }
-            Problem::WeakPassword => {
-                "é fácil demais de adivinhar: evite caracteres repetidos, seu e-mail e senhas comuns"
-                    .to_owned()
-            }
-            Problem::BadHash => "não é um hash no formato esperado".to_owned(),
-            Problem::Required => "é obrigatório".to_owned(),
-            Problem::BadSlug { value } => format!(
-                "\"{value}\" não é um endereço público (use de 3 a 63 letras minúsculas, dígitos e hifens internos, como salao-da-ana)"
-            ),
-        }
-    }
-}
-
-/// Why a session ended, in English.
-fn why_text(why: Redemption) -> &'static str {
-    match why {
-        Redemption::Expired => "it expired; sign in again",
-        Redemption::Reused => "an older token was presented again, so it was ended for safety",
-        Redemption::Revoked | Redemption::Current => "sign in again",
     }
 }
 
