@@ -16,6 +16,7 @@ use std::fmt;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::error::{Error, Problem};
+use crate::lang::Lang;
 
 /// An ISO 4217 currency that has a minor unit: `BRL`, `USD`, `JPY`, `KWD`.
 ///
@@ -410,6 +411,61 @@ impl Money {
                 expected: self.currency,
                 found: other.currency,
             })
+        }
+    }
+}
+
+impl Money {
+    /// The amount as people write it in `lang`: `R$ 1.234,50` in pt-BR,
+    /// `R$1,234.50` in English; the symbol of the common currencies (R$,
+    /// US$ or $, €, £), else the code.
+    ///
+    /// ```
+    /// use agendo_core::money::{Currency, Money};
+    /// use agendo_core::Lang;
+    /// let price = Money::parse("1234.5", Currency::BRL)?;
+    /// assert_eq!(price.shown(Lang::PtBr), "R$ 1.234,50");
+    /// assert_eq!(price.shown(Lang::En), "R$1,234.50");
+    /// # Ok::<(), agendo_core::Error>(())
+    /// ```
+    pub fn shown(&self, lang: Lang) -> String {
+        let digits = self.currency.minor_digits();
+        let text = self.amount.abs().round_dp(digits).to_string();
+        let (whole, fraction) = match text.split_once('.') {
+            Some((whole, fraction)) => (whole.to_owned(), fraction.to_owned()),
+            None => (text.clone(), String::new()),
+        };
+        let fraction = format!("{fraction:0<width$}", width = digits as usize);
+        let (group, point) = lang.pick((',', '.'), ('.', ','));
+        let mut grouped = String::new();
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(group);
+            }
+            grouped.push(c);
+        }
+        let number = if fraction.is_empty() {
+            grouped
+        } else {
+            format!("{grouped}{point}{fraction}")
+        };
+        let sign = if self.amount.is_sign_negative() && !self.amount.is_zero() {
+            "-"
+        } else {
+            ""
+        };
+        let symbol = match (self.currency.code(), lang) {
+            ("BRL", _) => Some("R$"),
+            ("USD", Lang::En) => Some("$"),
+            ("USD", Lang::PtBr) => Some("US$"),
+            ("EUR", _) => Some("€"),
+            ("GBP", _) => Some("£"),
+            _ => None,
+        };
+        match (symbol, lang) {
+            (Some(symbol), Lang::En) => format!("{sign}{symbol}{number}"),
+            (Some(symbol), Lang::PtBr) => format!("{sign}{symbol} {number}"),
+            (None, _) => format!("{sign}{} {number}", self.currency.code()),
         }
     }
 }

@@ -350,17 +350,36 @@ impl Error {
                 staff,
                 bookings,
                 capacity,
+                ..
             }) => Some(serde_json::json!({
                 "staff": staff.as_str(),
                 "bookings": bookings.iter().map(|b| b.as_str()).collect::<Vec<_>>(),
                 "capacity": capacity,
             })),
-            Error::Core(Core::Blocked { staff, block, span }) => Some(serde_json::json!({
+            Error::Core(Core::Blocked {
+                staff, block, span, ..
+            }) => Some(serde_json::json!({
                 "staff": staff.as_str(),
                 "block": block.as_str(),
                 "start": span.start(),
                 "end": span.end(),
             })),
+            Error::Core(Core::OutsideWorkingHours { staff, span, .. }) => Some(serde_json::json!({
+                "staff": staff.as_str(),
+                "start": span.start(),
+                "end": span.end(),
+            })),
+            // The ids the messages leave out, for programs.
+            Error::Core(
+                Core::IllegalTransition { booking, .. }
+                | Core::NotStartedYet { booking, .. }
+                | Core::DepositNotPaid { booking, .. }
+                | Core::NotInSeries { booking },
+            ) => Some(serde_json::json!({ "booking": booking.to_string() })),
+            Error::Core(
+                Core::IllegalPaymentTransition { payment, .. }
+                | Core::RefundTooLarge { payment, .. },
+            ) => Some(serde_json::json!({ "payment": payment.to_string() })),
             Error::TooManyRequests { retry_after } | Error::Busy { retry_after } => {
                 Some(serde_json::json!({ "retry_after": retry_after }))
             }

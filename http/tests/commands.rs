@@ -359,6 +359,28 @@ async fn events_are_followed_in_order_and_a_held_request_wakes_on_one(db: Db) {
         .await
         .expect(201)
         .text("id");
+    // The refusal a person reads names Bia and the local time; the ids
+    // are in the problem's context.
+    let taken = shop
+        .owner
+        .post(
+            "/v1/bookings",
+            json!({"service_id": service, "staff_id": bia, "client_id": maria, "start": monday_at(0, 13)}),
+        )
+        .await
+        .expect(409);
+    let local = monday_at(0, 13).with_timezone(&chrono_tz::America::Sao_Paulo);
+    assert_eq!(
+        taken.text("detail"),
+        format!(
+            "Bia já tem um horário seg, {} às 10:00",
+            local.format("%d/%m")
+        )
+    );
+    assert_eq!(
+        taken.body["context"]["bookings"][0],
+        Value::String(booking.clone())
+    );
     let after = shop.owner.get("/v1/events?after=5").await.expect(200).body;
     assert_eq!(after["events"][0]["type"], "booking_created");
     assert_eq!(after["events"][0]["booking"], Value::String(booking));

@@ -390,7 +390,10 @@ async fn book_in(
     let booking = plan.booking(ctx, request.start, request.discount)?;
     check_free(work, &plan, &booking, &[]).await?;
     let booking = plan.confirm_if_immediate(booking, ctx.now)?;
-    work.insert_booking(&booking).await?;
+    let start = booking.appointment().start();
+    work.insert_booking(&booking)
+        .await
+        .map_err(|e| plan.show(e, start))?;
     created(journal, &booking);
     if booking.status() == BookingStatus::Confirmed {
         journal.record(Event::BookingConfirmed {
@@ -443,7 +446,10 @@ pub(super) async fn book_series(
     let mut ids = Vec::with_capacity(accepted.len());
     for booking in accepted {
         let booking = plan.confirm_if_immediate(booking, ctx.now)?;
-        work.insert_booking(&booking).await?;
+        let start = booking.appointment().start();
+        work.insert_booking(&booking)
+            .await
+            .map_err(|e| plan.show(e, start))?;
         created(journal, &booking);
         if booking.status() == BookingStatus::Confirmed {
             journal.record(Event::BookingConfirmed {
@@ -506,7 +512,9 @@ pub(super) async fn reschedule(
     let from = current.appointment().start();
     let next = current.apply(Step::Reschedule { appointment }, ctx.now)?;
     check_free(work, &plan, &next, &[]).await?;
-    work.update_booking(&next).await?;
+    work.update_booking(&next)
+        .await
+        .map_err(|e| plan.show(e, start))?;
     journal.record(Event::BookingRescheduled {
         booking: id,
         from,
@@ -639,6 +647,23 @@ impl Plan {
         })
     }
 
+    /// `error`, when it is a conflict of this plan's professional or room
+    /// for an appointment at `start`, naming them and showing the time in
+    /// the business's zone.
+    fn show(&self, error: Error, start: DateTime<Utc>) -> Error {
+        let zone = self.business.zone();
+        let mut error = error;
+        if let Ok(key) = crate::store::staff_key(Bookable::Professional(self.professional.id())) {
+            error = error.shown(&key, self.professional.name(), zone, start);
+        }
+        if let Some(resource) = &self.resource {
+            if let Ok(key) = crate::store::staff_key(Bookable::Resource(resource.id())) {
+                error = error.shown(&key, resource.name(), zone, start);
+            }
+        }
+        error
+    }
+
     fn policy(&self) -> &CancellationPolicy {
         self.service.policy().unwrap_or(self.business.policy())
     }
@@ -701,7 +726,9 @@ async fn check_free(
     }
     for (on, hours, capacity) in calendars {
         let calendar = calendar(work, plan, on, hours, capacity, booking, extra).await?;
-        calendar.check_booking(booking.appointment(), buffers)?;
+        calendar
+            .check_booking(booking.appointment(), buffers)
+            .map_err(|e| plan.show(e, booking.appointment().start()))?;
     }
     Ok(())
 }

@@ -60,6 +60,7 @@ impl StaffCalendar {
             return Err(Error::OutsideWorkingHours {
                 staff: self.key().clone(),
                 span: appointment,
+                shown: None,
             });
         }
         let held = held_span(appointment, buffers);
@@ -68,6 +69,7 @@ impl StaffCalendar {
                 staff: self.key().clone(),
                 block: block.key().clone(),
                 span: block.span(),
+                shown: None,
             });
         }
         let meeting: Vec<_> = self
@@ -79,6 +81,7 @@ impl StaffCalendar {
                 staff: self.key().clone(),
                 bookings: meeting,
                 capacity: self.capacity(),
+                shown: None,
             });
         }
         Ok(())

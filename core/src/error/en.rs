@@ -1,7 +1,7 @@
 //! The English catalog: every message of [`Error`] and [`Problem`] a
 //! person reads in English; `Display` of both.
 
-use super::{join, Error, Problem};
+use super::{join, Error, Problem, Shown};
 use crate::account::Redemption;
 use crate::lang::Lang;
 
@@ -34,16 +34,26 @@ pub(super) fn error(error: &Error) -> String {
         Error::LocalTimeOutOfRange { local, zone } => {
             format!("{local} in {zone} is outside the years the engine answers for (1900 to 2099)")
         }
-        Error::OutsideWorkingHours { staff, span } => {
+        Error::OutsideWorkingHours { shown: Some(s), .. } => {
+            format!("{} does not work on {}", s.who, when(s))
+        }
+        Error::OutsideWorkingHours { staff, span, .. } => {
             format!("{staff} does not work the whole of {span}")
         }
-        Error::Blocked { staff, block, span } => {
-            format!("{staff} is blocked by {block} during {span}")
+        Error::Blocked { shown: Some(s), .. } => {
+            format!("{} is not available on {}", s.who, when(s))
+        }
+        Error::Blocked {
+            staff, block, span, ..
+        } => format!("{staff} is blocked by {block} during {span}"),
+        Error::SlotTaken { shown: Some(s), .. } => {
+            format!("{} is already booked on {}", s.who, when(s))
         }
         Error::SlotTaken {
             staff,
             bookings,
             capacity,
+            ..
         } => format!(
             "{staff} is fully booked then: {} already take {capacity} place(s)",
             join(bookings)
@@ -51,36 +61,30 @@ pub(super) fn error(error: &Error) -> String {
         Error::CurrencyMismatch { expected, found } => {
             format!("amounts in {expected} and {found} cannot be mixed")
         }
-        Error::IllegalTransition {
-            booking,
-            status,
-            action,
-        } => format!("booking {booking} is {status} and cannot {action}"),
-        Error::NotStartedYet {
-            booking,
-            action,
-            start,
-        } => format!("booking {booking} starts at {start}; it cannot {action} before then"),
-        Error::DepositNotPaid {
-            booking,
-            required,
-            paid,
-        } => format!(
-            "booking {booking} needs a deposit of {required} to be confirmed; {paid} is paid"
+        Error::IllegalTransition { status, action, .. } => {
+            format!("this booking is {status} and cannot {action}")
+        }
+        Error::NotStartedYet { action, .. } => {
+            format!("this booking has not started yet; it cannot {action} before its time")
+        }
+        Error::DepositNotPaid { required, paid, .. } => format!(
+            "this booking needs a deposit of {} to be confirmed; {} is paid",
+            required.shown(Lang::En),
+            paid.shown(Lang::En)
         ),
-        Error::IllegalPaymentTransition {
-            payment,
-            status,
-            action,
-        } => format!(
-            "payment {payment} is {status} and cannot be {}",
+        Error::IllegalPaymentTransition { status, action, .. } => format!(
+            "this payment is {status} and cannot be {}",
             action.past_participle()
         ),
         Error::RefundTooLarge {
-            payment,
             requested,
             refundable,
-        } => format!("payment {payment} has {refundable} left to refund; {requested} was asked"),
+            ..
+        } => format!(
+            "{} of this payment is left to refund; {} was asked",
+            refundable.shown(Lang::En),
+            requested.shown(Lang::En)
+        ),
         Error::AlreadyPaid { receivable, at } => {
             format!("receivable {receivable} was paid at {at}")
         }
@@ -150,7 +154,11 @@ pub(super) fn problem(problem: &Problem) -> String {
         Problem::BadAmount { value } => format!("\"{value}\" is not an amount (expected a decimal number with a point, such as 45.90)"),
         Problem::NotPositive { value } => format!("must be above zero, got {value}"),
         Problem::PercentOutOfRange { value } => format!("{value} is not a percentage from 0 to 100 with at most 4 decimal digits"),
-        Problem::DiscountExceedsPrice { discount, price } => format!("a discount of {discount} is more than the price, {price}"),
+        Problem::DiscountExceedsPrice { discount, price } => format!(
+            "a discount of {} is more than the price, {}",
+            discount.shown(Lang::En),
+            price.shown(Lang::En)
+        ),
         Problem::FeeBelowEarlierTier { fee, earlier } => format!("fee {fee} is below {earlier}, the fee for more notice: a later cancellation cannot cost less"),
         Problem::BadEmail { value } => format!("\"{value}\" is not an e-mail address"),
         Problem::BadPhone { value } => format!("\"{value}\" is not a phone number (expected a Brazilian number with area code, such as (11) 91234-5678, or +country code and number)"),
@@ -176,4 +184,9 @@ fn why_text(why: Redemption) -> &'static str {
         Redemption::Reused => "an older token was presented again, so it was ended for safety",
         Redemption::Revoked | Redemption::Current => "sign in again",
     }
+}
+
+/// When a conflict's appointment starts, in the business's zone.
+fn when(shown: &Shown) -> String {
+    crate::time::shown(shown.start, shown.zone, Lang::En)
 }

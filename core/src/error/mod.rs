@@ -90,6 +90,8 @@ pub enum Error {
         staff: StaffKey,
         /// The appointment that was asked for.
         span: Span,
+        /// Who and in which zone, for the message a person reads.
+        shown: Option<Box<Shown>>,
     },
 
     /// A requested booking meets one of the professional's blocks (R16, R18).
@@ -100,6 +102,8 @@ pub enum Error {
         block: BlockKey,
         /// That block's span.
         span: Span,
+        /// Who and in which zone, for the message a person reads.
+        shown: Option<Box<Shown>>,
     },
 
     /// A requested booking meets as many bookings as the professional can
@@ -111,6 +115,8 @@ pub enum Error {
         bookings: Vec<BookingKey>,
         /// How many bookings the professional can take at once.
         capacity: u32,
+        /// Who and in which zone, for the message a person reads.
+        shown: Option<Box<Shown>>,
     },
 
     /// Two amounts of different currencies were added, compared or mixed
@@ -371,6 +377,57 @@ impl Error {
             Error::SessionEnded { .. } => Class::SessionEnded,
             Error::WriteConflict | Error::Busy { .. } => Class::Busy,
             Error::Storage { .. } => Class::Storage,
+        }
+    }
+
+    /// The same error, for a conflict on `staff` (a professional or a
+    /// room) of an appointment starting at `start`, naming `who` and
+    /// showing the time in `zone`; other errors are returned unchanged.
+    pub fn shown(
+        self,
+        staff: &StaffKey,
+        who: &str,
+        zone: chrono_tz::Tz,
+        start: DateTime<Utc>,
+    ) -> Error {
+        let detail = || {
+            Some(Box::new(Shown {
+                who: who.to_owned(),
+                zone,
+                start,
+            }))
+        };
+        match self {
+            Error::OutsideWorkingHours {
+                staff: on, span, ..
+            } if on == *staff => Error::OutsideWorkingHours {
+                shown: detail(),
+                staff: on,
+                span,
+            },
+            Error::Blocked {
+                staff: on,
+                block,
+                span,
+                ..
+            } if on == *staff => Error::Blocked {
+                shown: detail(),
+                staff: on,
+                block,
+                span,
+            },
+            Error::SlotTaken {
+                staff: on,
+                bookings,
+                capacity,
+                ..
+            } if on == *staff => Error::SlotTaken {
+                shown: detail(),
+                staff: on,
+                bookings,
+                capacity,
+            },
+            other => other,
         }
     }
 
@@ -871,6 +928,21 @@ impl std::fmt::Display for RecordKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// Whose time a conflict is about and the zone its times are read in, so
+/// the message a person reads names them and shows local times (`Bia já tem
+/// um horário seg, 07/12 às 09:00`) rather than ids and UTC. The use cases
+/// add it ([`Error::shown`]); the pure conflict check, which knows only
+/// keys, leaves it out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shown {
+    /// The professional's (or the room's) name.
+    pub who: String,
+    /// The business's zone.
+    pub zone: chrono_tz::Tz,
+    /// The appointment asked for.
+    pub start: DateTime<Utc>,
 }
 
 /// One occurrence of a series that cannot be booked, and why.

@@ -1,7 +1,7 @@
 //! The Brazilian Portuguese catalog: every message of [`Error`] and
 //! [`Problem`] a person reads in pt-BR.
 
-use super::{join, Error, Problem};
+use super::{join, Error, Problem, Shown};
 use crate::account::Redemption;
 use crate::lang::Lang;
 
@@ -37,16 +37,26 @@ pub(super) fn error(error: &Error) -> String {
             Error::LocalTimeOutOfRange { local, zone } => {
                 format!("{local} em {zone} está fora dos anos que o sistema atende (1900 a 2099)")
             }
-            Error::OutsideWorkingHours { staff, span } => {
+            Error::OutsideWorkingHours {
+                shown: Some(s), ..
+            } => format!("{} não trabalha {}", s.who, when(s)),
+            Error::OutsideWorkingHours { staff, span, .. } => {
                 format!("{staff} não trabalha durante todo o período {span}")
             }
-            Error::Blocked { staff, block, span } => {
-                format!("{staff} está bloqueado por {block} durante {span}")
-            }
+            Error::Blocked {
+                shown: Some(s), ..
+            } => format!("{} não atende {} (horário bloqueado)", s.who, when(s)),
+            Error::Blocked {
+                staff, block, span, ..
+            } => format!("{staff} está bloqueado por {block} durante {span}"),
+            Error::SlotTaken {
+                shown: Some(s), ..
+            } => format!("{} já tem um horário {}", s.who, when(s)),
             Error::SlotTaken {
                 staff,
                 bookings,
                 capacity,
+                ..
             } => format!(
                 "{staff} está com a agenda cheia nesse horário: {} já ocupam {capacity} vaga(s)",
                 join(bookings)
@@ -54,45 +64,33 @@ pub(super) fn error(error: &Error) -> String {
             Error::CurrencyMismatch { expected, found } => {
                 format!("valores em {expected} e {found} não podem ser misturados")
             }
-            Error::IllegalTransition {
-                booking,
-                status,
-                action,
-            } => format!(
-                "o agendamento {booking} está {} e não pode {}",
+            Error::IllegalTransition { status, action, .. } => format!(
+                "este agendamento está {} e não pode {}",
                 status.label(lang),
                 action.label(lang)
             ),
-            Error::NotStartedYet {
-                booking,
-                action,
-                start,
-            } => format!(
-                "o agendamento {booking} começa em {start}; não é possível {} antes disso",
+            Error::NotStartedYet { action, .. } => format!(
+                "este agendamento ainda não começou; não é possível {} antes do horário",
                 action.label(lang)
             ),
-            Error::DepositNotPaid {
-                booking,
-                required,
-                paid,
-            } => format!(
-                "o agendamento {booking} precisa de um sinal de {required} para ser confirmado; foi pago {paid}"
+            Error::DepositNotPaid { required, paid, .. } => format!(
+                "este agendamento precisa de um sinal de {} para ser confirmado; foi pago {}",
+                required.shown(lang),
+                paid.shown(lang)
             ),
-            Error::IllegalPaymentTransition {
-                payment,
-                status,
-                action,
-            } => format!(
-                "o pagamento {payment} está {} e não pode ser {}",
+            Error::IllegalPaymentTransition { status, action, .. } => format!(
+                "este pagamento está {} e não pode ser {}",
                 status.label(lang),
                 action.label(lang)
             ),
             Error::RefundTooLarge {
-                payment,
                 requested,
                 refundable,
+                ..
             } => format!(
-                "o pagamento {payment} tem {refundable} disponível para estorno; foi pedido {requested}"
+                "restam {} deste pagamento para reembolsar; foi pedido {}",
+                refundable.shown(lang),
+                requested.shown(lang)
             ),
             Error::AlreadyPaid { receivable, at } => {
                 format!("a conta a receber {receivable} já foi paga em {at}")
@@ -236,9 +234,11 @@ pub(super) fn problem(problem: &Problem) -> String {
             Problem::PercentOutOfRange { value } => format!(
                 "{value} não é uma porcentagem de 0 a 100 com no máximo 4 casas decimais"
             ),
-            Problem::DiscountExceedsPrice { discount, price } => {
-                format!("um desconto de {discount} é maior que o preço, {price}")
-            }
+            Problem::DiscountExceedsPrice { discount, price } => format!(
+                "um desconto de {} é maior que o preço, {}",
+                discount.shown(lang),
+                price.shown(lang)
+            ),
             Problem::FeeBelowEarlierTier { fee, earlier } => format!(
                 "a taxa {fee} é menor que {earlier}, a taxa com mais antecedência: cancelar mais tarde não pode custar menos"
             ),
@@ -279,4 +279,9 @@ pub(super) fn problem(problem: &Problem) -> String {
                 "\"{value}\" não é um endereço público (use de 3 a 63 letras minúsculas, dígitos e hifens internos, como salao-da-ana)"
             ),
     }
+}
+
+/// When a conflict's appointment starts, in the business's zone.
+fn when(shown: &Shown) -> String {
+    crate::time::shown(shown.start, shown.zone, Lang::PtBr)
 }

@@ -255,6 +255,7 @@ pub fn slot_taken(
             staff,
             bookings,
             capacity,
+            shown: None,
         },
         // Ids are UUIDs, always valid keys; kept total all the same.
         (Err(err), _) | (_, Err(err)) => err,

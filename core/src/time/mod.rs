@@ -20,6 +20,7 @@
 //!   for; anything else is refused, never computed with a wrong offset.
 
 mod bounds;
+mod shown;
 mod span;
 pub(crate) mod span_set;
 pub(crate) mod timeline;
@@ -29,6 +30,7 @@ mod zone;
 pub use bounds::{
     check_date, check_instant, read_date, read_instant, supported_span, FIRST_YEAR, LAST_YEAR,
 };
+pub use shown::shown;
 pub use span::Span;
 pub use span_set::SpanSet;
 pub use wall::{WallTime, Window};

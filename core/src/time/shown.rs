@@ -1,0 +1,53 @@
+//! Instants as people read them: the local weekday, date and time in the
+//! business's zone, never UTC.
+
+use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
+use chrono_tz::Tz;
+
+use crate::lang::Lang;
+
+/// `at` as a person in `zone` reads it: `seg, 07/12 às 09:00` in pt-BR,
+/// `Mon 7 Dec at 09:00` in English.
+///
+/// ```
+/// use agendo_core::time::shown;
+/// use agendo_core::Lang;
+/// let at = "2026-12-07T12:00:00Z".parse().unwrap();
+/// let zone = chrono_tz::America::Sao_Paulo;
+/// assert_eq!(shown(at, zone, Lang::PtBr), "seg, 07/12 às 09:00");
+/// assert_eq!(shown(at, zone, Lang::En), "Mon 7 Dec at 09:00");
+/// ```
+pub fn shown(at: DateTime<Utc>, zone: Tz, lang: Lang) -> String {
+    let local = at.with_timezone(&zone);
+    let (hour, minute) = (local.hour(), local.minute());
+    match lang {
+        Lang::PtBr => format!(
+            "{}, {:02}/{:02} às {hour:02}:{minute:02}",
+            weekday_pt(local.weekday()),
+            local.day(),
+            local.month()
+        ),
+        Lang::En => format!(
+            "{} {} {} at {hour:02}:{minute:02}",
+            local.weekday(),
+            local.day(),
+            MONTHS_EN[local.month0() as usize]
+        ),
+    }
+}
+
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn weekday_pt(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "seg",
+        Weekday::Tue => "ter",
+        Weekday::Wed => "qua",
+        Weekday::Thu => "qui",
+        Weekday::Fri => "sex",
+        Weekday::Sat => "sáb",
+        Weekday::Sun => "dom",
+    }
+}
