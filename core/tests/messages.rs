@@ -157,7 +157,7 @@ fn money_in_messages_is_written_as_people_write_it() {
                     client: shop.request.client,
                     booking: Some(booking.id()),
                     method: PaymentMethod::Pix,
-                    amount: Decimal::new(1_250_00, 2),
+                    amount: Decimal::new(125_000, 2),
                     state: PaymentState::Approved,
                 },
             )
@@ -168,7 +168,7 @@ fn money_in_messages_is_written_as_people_write_it() {
             .refund(
                 &shop.ctx,
                 paid.payment.id(),
-                Decimal::new(2_000_00, 2),
+                Decimal::new(200_000, 2),
                 "erro",
             )
             .await
