@@ -123,5 +123,5 @@ pub mod recurrence;
 pub mod store;
 pub mod time;
 
-pub use error::{Class, Error, Problem, RecordKind, SeriesClash, Shown};
+pub use error::{Class, Error, Expected, Problem, RecordKind, SeriesClash, Shown};
 pub use lang::Lang;

@@ -21,7 +21,7 @@ use agendo_core::policy::{CancellationPolicy, Party, Rule, Settlement, Tier};
 use agendo_core::store::Outcome;
 use agendo_core::time::{Span, WallTime, Window};
 use agendo_core::Error;
-use chrono::{DateTime, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -262,15 +262,7 @@ struct HoursForm {
     overrides: BTreeMap<NaiveDate, Vec<(String, String)>>,
 }
 
-const DAYS: [(Weekday, &str); 7] = [
-    (Weekday::Mon, "mon"),
-    (Weekday::Tue, "tue"),
-    (Weekday::Wed, "wed"),
-    (Weekday::Thu, "thu"),
-    (Weekday::Fri, "fri"),
-    (Weekday::Sat, "sat"),
-    (Weekday::Sun, "sun"),
-];
+use agendo_core::time::WEEKDAYS as DAYS;
 
 fn window_pairs(windows: &[Window]) -> Vec<(String, String)> {
     windows

@@ -11,29 +11,23 @@ use serde::de::DeserializeOwned;
 
 use crate::de::{self, Mismatch};
 use crate::errors::invalid;
+use agendo_core::{Expected, Problem};
 
 /// An aware `datetime` as a UTC instant; a naive one is refused, since
 /// its instant depends on a zone the engine would have to guess.
 pub fn instant(value: &Bound<'_, PyAny>, field: &str) -> PyResult<DateTime<Utc>> {
     let Ok(datetime) = value.cast::<PyDateTime>() else {
-        return Err(invalid(
-            field,
-            "expected a datetime with a time zone",
-            "esperava um datetime com fuso horário",
-        ));
+        return Err(unfit(field, Expected::AwareDateTime));
     };
     if datetime.call_method0("utcoffset")?.is_none() {
-        return Err(invalid(
-            field,
-            "the datetime has no time zone (tzinfo); pass an aware datetime, such as one with ZoneInfo(\"America/Sao_Paulo\")",
-            "o datetime não tem fuso horário (tzinfo); passe um datetime com fuso, como ZoneInfo(\"America/Sao_Paulo\")",
-        ));
+        return Err(unfit(field, Expected::AwareDateTime));
     }
     let out_of_range = || {
         invalid(
             field,
-            "is outside the years the engine answers for (1900 to 2099)",
-            "está fora dos anos que o sistema atende (1900 a 2099)",
+            Problem::OutsideSupportedYears {
+                value: value.str().map(|s| s.to_string()).unwrap_or_default(),
+            },
         )
     };
     let utc = PyTzInfo::utc(value.py())?;
@@ -56,37 +50,25 @@ pub fn now_or_clock(value: Option<&Bound<'_, PyAny>>) -> PyResult<DateTime<Utc>>
 
 /// A naive `datetime`: a wall time, read in a zone the caller names.
 pub fn wall_time(value: &Bound<'_, PyAny>, field: &str) -> PyResult<NaiveDateTime> {
-    let datetime = value.cast::<PyDateTime>().map_err(|_| {
-        invalid(
-            field,
-            "expected a naive datetime (the local wall time)",
-            "esperava um datetime sem fuso (o horário local)",
-        )
-    })?;
+    let datetime = value
+        .cast::<PyDateTime>()
+        .map_err(|_| unfit(field, Expected::LocalDateTime))?;
     if !datetime.call_method0("utcoffset")?.is_none() {
-        return Err(invalid(
-            field,
-            "expected a naive datetime: the wall time in `timezone`, without tzinfo",
-            "esperava um datetime sem fuso: o horário local em `timezone`, sem tzinfo",
-        ));
+        return Err(unfit(field, Expected::LocalDateTime));
     }
     value
         .extract::<NaiveDateTime>()
-        .map_err(|_| invalid(field, "is out of range", "está fora do intervalo"))
+        .map_err(|_| invalid(field, Problem::OutOfRange))
 }
 
 /// A `date` (not a `datetime`, which is a date too in Python).
 pub fn date(value: &Bound<'_, PyAny>, field: &str) -> PyResult<NaiveDate> {
     if value.is_instance_of::<PyDateTime>() || !value.is_instance_of::<PyDate>() {
-        return Err(invalid(
-            field,
-            "expected a date, such as date(2026, 3, 2)",
-            "esperava uma data, como date(2026, 3, 2)",
-        ));
+        return Err(unfit(field, Expected::Date));
     }
     value
         .extract::<NaiveDate>()
-        .map_err(|_| invalid(field, "is out of range", "está fora do intervalo"))
+        .map_err(|_| invalid(field, Problem::OutOfRange))
 }
 
 /// An exact amount: a `Decimal`, an `int` or decimal text. A `float` is
@@ -96,24 +78,24 @@ pub fn decimal(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Decimal> {
         || (value.is_instance_of::<PyInt>() && !value.is_instance_of::<PyBool>())
         || value.get_type().name()? == "Decimal";
     if !exact {
-        return Err(invalid(
-            field,
-            "expected a Decimal, an int or decimal text; a float is not exact money",
-            "esperava Decimal, int ou texto decimal; float não é dinheiro exato",
-        ));
+        return Err(unfit(field, Expected::Amount));
     }
     let text = match value.extract::<i128>() {
         Ok(int) => int.to_string(),
         // An int past i128 is past any amount, and past 4,300 digits
         // Python refuses to write it as text at all.
         Err(_) if value.is_instance_of::<PyInt>() => {
-            let max = agendo_core::money::MAX_AMOUNT;
             return Err(invalid(
                 field,
-                &format!("must be at most {max} either way; this int has over 38 digits"),
-                &format!(
-                    "deve ser no máximo {max} em valor absoluto; este int tem mais de 38 dígitos"
-                ),
+                Problem::AmountTooLarge {
+                    value: if value.lt(0)? {
+                        "≤ -1e38"
+                    } else {
+                        "≥ 1e38"
+                    }
+                    .to_owned(),
+                    max: agendo_core::money::MAX_AMOUNT,
+                },
             ));
         }
         Err(_) if value.is_instance_of::<PyString>() => value.str()?.to_string(),
@@ -158,17 +140,9 @@ pub fn count(value: &Bound<'_, PyAny>, field: &str) -> PyResult<u32> {
         )));
     }
     match value.extract::<i64>() {
-        Ok(n) if n < 0 => Err(invalid(
-            field,
-            &format!("must not be negative, got {n}"),
-            &format!("não pode ser negativo; recebido {n}"),
-        )),
+        Ok(n) if n < 0 => Err(invalid(field, Problem::Negative { value: n })),
         Ok(n) => u32::try_from(n).map_err(|_| too_large(field)),
-        Err(_) if value.lt(0)? => Err(invalid(
-            field,
-            "must not be negative",
-            "não pode ser negativo",
-        )),
+        Err(_) if value.lt(0)? => Err(invalid(field, Problem::OutOfRange)),
         Err(_) => Err(too_large(field)),
     }
 }
@@ -184,9 +158,15 @@ pub fn count_or_none(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<
 fn too_large(field: &str) -> PyErr {
     invalid(
         field,
-        "is too large (at most 4294967295)",
-        "é grande demais (no máximo 4294967295)",
+        Problem::TooLarge {
+            max: u64::from(u32::MAX),
+        },
     )
+}
+
+/// A value of another kind than `field` holds.
+fn unfit(field: &str, expected: Expected) -> PyErr {
+    invalid(field, Problem::Unfit { expected })
 }
 
 /// A dict (or JSON text) in the engine's contract shape, as JSON text.
@@ -202,8 +182,9 @@ pub fn json_text(value: &Bound<'_, PyAny>, field: &str) -> PyResult<String> {
         Err(Mismatch::Raised(err)) => Err(err),
         Err(Mismatch::Unfit(problem)) => Err(invalid(
             field,
-            &format!("cannot be read: {problem}"),
-            &format!("não pode ser lido: {problem}"),
+            Problem::Unreadable {
+                detail: problem.to_string(),
+            },
         )),
     }
 }

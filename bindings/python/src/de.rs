@@ -22,6 +22,7 @@ use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visit
 
 use crate::convert::{date, decimal, instant};
 use crate::errors::invalid;
+use agendo_core::{Expected, Problem};
 
 /// Reads `value`, the argument `field`, as a `T`.
 ///
@@ -121,8 +122,9 @@ impl<'py> Keys<'py> {
         let Ok(text) = key.cast::<PyString>() else {
             return Err(Mismatch::Raised(invalid(
                 &dict.render(),
-                "has a key that is not text",
-                "tem uma chave que não é texto",
+                Problem::Unfit {
+                    expected: Expected::TextKeys,
+                },
             )));
         };
         let text: Box<str> = with_utf8(text, dict, |text| Box::from(text))?;
@@ -145,8 +147,9 @@ fn with_utf8<R>(
     let unicode = || {
         invalid(
             &path.render(),
-            "is not valid Unicode text (it has a lone surrogate)",
-            "não é texto Unicode válido (tem um surrogate isolado)",
+            Problem::Unfit {
+                expected: Expected::Text,
+            },
         )
     };
     let bytes = text.encode_utf8().map_err(|_| unicode())?;
@@ -186,8 +189,7 @@ impl<'a, 'py> Reader<'a, 'py> {
         }
         Err(Mismatch::Raised(invalid(
             &self.path.render(),
-            &format!("is nested too deeply (more than {DEPTH_MAX} lists and dicts)"),
-            &format!("está aninhado demais (mais de {DEPTH_MAX} listas e dicts)"),
+            Problem::TooDeep { max: DEPTH_MAX },
         )))
     }
 }
@@ -225,8 +227,7 @@ impl<'de> de::Deserializer<'de> for Reader<'_, '_> {
                 Ok(n) => visitor.visit_i64(n),
                 Err(_) => Err(Mismatch::Raised(invalid(
                     &self.path.render(),
-                    "is too large",
-                    "é grande demais",
+                    Problem::OutOfRange,
                 ))),
             };
         }
@@ -258,8 +259,9 @@ impl<'de> de::Deserializer<'de> for Reader<'_, '_> {
         let kind = value.get_type().name()?;
         Err(Mismatch::Raised(invalid(
             &self.path.render(),
-            &format!("cannot be a {kind}"),
-            &format!("não pode ser {kind}"),
+            Problem::WrongKind {
+                found: kind.to_string(),
+            },
         )))
     }
 

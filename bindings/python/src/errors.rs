@@ -3,7 +3,7 @@
 //! in the way (`conflicts`) and the message in English (`str(e)`) and
 //! Brazilian Portuguese (`e.message_pt_br`).
 
-use agendo_core::Lang;
+use agendo_core::{Lang, Problem};
 use agendo_embed::Kind;
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
@@ -117,21 +117,14 @@ pub fn raise(error: agendo_embed::Error) -> PyErr {
     decorate(err, details, en, pt)
 }
 
-/// A bad argument caught before the engine saw it, as a `ValidationError`
-/// naming it.
-pub fn invalid(field: &str, en: &str, pt: &str) -> PyErr {
-    let details = Details {
-        code: "invalid_field",
-        field: Some(field.to_owned()),
-        conflicts: Vec::new(),
-        professional: None,
-    };
-    decorate(
-        PyErr::new::<ValidationError, _>(format!("{field}: {en}")),
-        details,
-        format!("{field}: {en}"),
-        format!("{field}: {pt}"),
-    )
+/// A bad argument caught at the boundary, before the engine saw it, as
+/// the engine's own invalid-value error: a `ValidationError` naming it,
+/// with the engine's messages.
+pub fn invalid(field: &str, problem: Problem) -> PyErr {
+    raise(agendo_embed::Error::Engine(agendo_core::Error::Invalid {
+        field: field.to_owned(),
+        problem,
+    }))
 }
 
 struct Details {

@@ -21,7 +21,7 @@ use agendo_embed::{
     read_hours, read_policy, BookSpec, BusinessSpec, ClientSpec, Kind, PaymentSpec,
     ProfessionalSpec, ServiceSpec, SlotsSpec,
 };
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 pub use records::{
@@ -170,14 +170,14 @@ impl From<agendo_embed::Error> for AgendoError {
     }
 }
 
-/// A bad argument caught at the boundary.
-fn invalid(field: &str, en: &str, pt: &str) -> AgendoError {
-    AgendoError::Validation {
-        code: "invalid_field".to_owned(),
+/// A bad argument caught at the boundary, as the engine's own
+/// invalid-value error.
+fn invalid(field: &str, problem: agendo_core::Problem) -> AgendoError {
+    agendo_embed::Error::Engine(agendo_core::Error::Invalid {
         field: field.to_owned(),
-        detail: format!("{field}: {en}"),
-        detail_pt_br: format!("{field}: {pt}"),
-    }
+        problem,
+    })
+    .into()
 }
 
 /// A timestamp as a UTC instant, refusing those outside the engine's range.
@@ -190,7 +190,7 @@ fn instant(time: SystemTime, field: &str) -> Result<DateTime<Utc>, AgendoError> 
             .ok()
             .and_then(|micros| DateTime::from_timestamp_micros(-micros)),
     };
-    utc.ok_or_else(|| invalid(field, "is out of range", "está fora do intervalo"))
+    utc.ok_or_else(|| invalid(field, agendo_core::Problem::OutOfRange))
 }
 
 /// Decimal text as an exact amount.
@@ -198,15 +198,9 @@ fn amount(text: &str, field: &str) -> Result<Decimal, AgendoError> {
     Ok(agendo_embed::read_amount(text, field)?)
 }
 
-/// `YYYY-MM-DD`.
+/// `YYYY-MM-DD`, by the engine's one reader of dates.
 fn date(text: &str, field: &str) -> Result<NaiveDate, AgendoError> {
-    text.parse().map_err(|_| {
-        invalid(
-            field,
-            &format!("{text:?} is not a date YYYY-MM-DD"),
-            &format!("{text:?} não é uma data AAAA-MM-DD"),
-        )
-    })
+    Ok(agendo_core::time::read_date(text, field).map_err(agendo_embed::Error::Engine)?)
 }
 
 /// Who cancels: the client or the business.
@@ -283,15 +277,8 @@ pub fn expand_recurrence(
     timezone: String,
     first: String,
 ) -> Result<Vec<SystemTime>, AgendoError> {
-    let wall = NaiveDateTime::parse_from_str(&first, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(&first, "%Y-%m-%dT%H:%M:%S"))
-        .map_err(|_| {
-            invalid(
-                "first",
-                "expected a local date and time YYYY-MM-DDTHH:MM",
-                "esperava data e hora locais AAAA-MM-DDTHH:MM",
-            )
-        })?;
+    let wall =
+        agendo_core::time::read_local(&first, "first").map_err(agendo_embed::Error::Engine)?;
     let starts = agendo_embed::pure::expand_recurrence(&rule, &timezone, wall)?;
     Ok(starts.into_iter().map(SystemTime::from).collect())
 }

@@ -389,7 +389,7 @@ fn read_hours(
 ) -> Result<WorkingHours, Error> {
     let mut week = WeeklyHours::closed();
     for (day, windows) in weekly.days() {
-        let day_path = format!("{prefix}weekly.{}", day_name(day));
+        let day_path = format!("{prefix}weekly.{}", crate::time::weekday_name(day));
         let windows = parse_windows(windows, &day_path)?;
         week = week.with_day(day, windows).map_err(|e| e.at(&day_path))?;
     }
@@ -503,18 +503,6 @@ impl From<&SlotSearch> for SlotQuery {
             mode: Some(search.mode()),
             staff,
         }
-    }
-}
-
-fn day_name(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "mon",
-        Weekday::Tue => "tue",
-        Weekday::Wed => "wed",
-        Weekday::Thu => "thu",
-        Weekday::Fri => "fri",
-        Weekday::Sat => "sat",
-        Weekday::Sun => "sun",
     }
 }
 

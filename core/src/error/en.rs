@@ -1,7 +1,7 @@
 //! The English catalog: every message of [`Error`] and [`Problem`] a
 //! person reads in English; `Display` of both.
 
-use super::{join, Error, Problem, Shown};
+use super::{join, Error, Expected, Problem, Shown};
 use crate::account::Redemption;
 use crate::lang::Lang;
 
@@ -173,6 +173,19 @@ pub(super) fn problem(problem: &Problem) -> String {
         Problem::WeakPassword => "is too easy to guess: avoid repeated characters, your e-mail and common passwords".to_owned(),
         Problem::BadHash => "is not a hash in the expected format".to_owned(),
         Problem::Required => "is required".to_owned(),
+        Problem::Unfit { expected } => match expected {
+            Expected::AwareDateTime => "expected a date and time with a time zone (an aware datetime, such as one with ZoneInfo(\"America/Sao_Paulo\"))".to_owned(),
+            Expected::LocalDateTime => "expected a local date and time without a time zone: the wall time in the business's zone".to_owned(),
+            Expected::Date => "expected a date, such as 2026-03-02".to_owned(),
+            Expected::Amount => "expected an exact amount (a Decimal, an int or decimal text); a float is not exact money".to_owned(),
+            Expected::TextKeys => "has a key that is not text".to_owned(),
+            Expected::Text => "is not valid Unicode text".to_owned(),
+        },
+        Problem::WrongKind { found } => format!("cannot be a {found}"),
+        Problem::OutOfRange => "is out of range".to_owned(),
+        Problem::TooLarge { max } => format!("is too large (at most {max})"),
+        Problem::TooDeep { max } => format!("is nested too deeply (more than {max} lists and maps)"),
+        Problem::Unreadable { detail } => format!("cannot be read: {detail}"),
         Problem::BadSlug { value } => format!("\"{value}\" is not a public address (expected 3 to 63 lowercase letters, digits and inner hyphens, such as salao-da-ana)"),
     }
 }

@@ -845,6 +845,60 @@ pub enum Problem {
         /// The text given.
         value: String,
     },
+
+    /// A binding was handed a value of another kind than the field holds
+    /// (a float for money, a naive datetime for an instant).
+    Unfit {
+        /// What the field holds.
+        expected: Expected,
+    },
+
+    /// A binding was handed a value of a kind no field holds (a set, an
+    /// object): `found` is its type's name.
+    WrongKind {
+        /// The type given.
+        found: String,
+    },
+
+    /// A number or instant is beyond what can be held at all.
+    OutOfRange,
+
+    /// A whole number is larger than the field holds.
+    TooLarge {
+        /// The largest allowed.
+        max: u64,
+    },
+
+    /// A document given to a binding nests lists and maps too deeply.
+    TooDeep {
+        /// The deepest allowed.
+        max: usize,
+    },
+
+    /// A document does not read as the field's shape.
+    Unreadable {
+        /// What the reader said.
+        detail: String,
+    },
+}
+
+/// What a field holds, for [`Problem::Unfit`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Expected {
+    /// A date and time with a time zone (an instant).
+    AwareDateTime,
+    /// A local date and time, without a time zone: the wall time in the
+    /// business's zone.
+    LocalDateTime,
+    /// A calendar date.
+    Date,
+    /// An exact amount: a decimal, a whole number or decimal text.
+    Amount,
+    /// A map whose keys are text.
+    TextKeys,
+    /// Unicode text.
+    Text,
 }
 
 impl Problem {

@@ -1,7 +1,7 @@
 //! The Brazilian Portuguese catalog: every message of [`Error`] and
 //! [`Problem`] a person reads in pt-BR.
 
-use super::{join, Error, Problem, Shown};
+use super::{join, Error, Expected, Problem, Shown};
 use crate::account::Redemption;
 use crate::lang::Lang;
 
@@ -275,6 +275,21 @@ pub(super) fn problem(problem: &Problem) -> String {
             }
             Problem::BadHash => "não é um hash no formato esperado".to_owned(),
             Problem::Required => "é obrigatório".to_owned(),
+            Problem::Unfit { expected } => match expected {
+                Expected::AwareDateTime => "esperava data e hora com fuso horário (um datetime com fuso, como um com ZoneInfo(\"America/Sao_Paulo\"))".to_owned(),
+                Expected::LocalDateTime => "esperava data e hora locais sem fuso: o horário no fuso do negócio".to_owned(),
+                Expected::Date => "esperava uma data, como 2026-03-02".to_owned(),
+                Expected::Amount => "esperava um valor exato (Decimal, int ou texto decimal); float não é dinheiro exato".to_owned(),
+                Expected::TextKeys => "tem uma chave que não é texto".to_owned(),
+                Expected::Text => "não é texto Unicode válido".to_owned(),
+            },
+            Problem::WrongKind { found } => format!("não pode ser {found}"),
+            Problem::OutOfRange => "está fora do intervalo".to_owned(),
+            Problem::TooLarge { max } => format!("é grande demais (no máximo {max})"),
+            Problem::TooDeep { max } => {
+                format!("está aninhado demais (mais de {max} listas e mapas)")
+            }
+            Problem::Unreadable { detail } => format!("não pode ser lido: {detail}"),
             Problem::BadSlug { value } => format!(
                 "\"{value}\" não é um endereço público (use de 3 a 63 letras minúsculas, dígitos e hifens internos, como salao-da-ana)"
             ),

@@ -8,7 +8,7 @@
 //! for, and no business means a booking, block or series in the year 1 or
 //! 9999 anyway. The first year leaves room for records kept from long ago.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 
 use crate::error::{Error, Problem};
 
@@ -66,12 +66,14 @@ pub fn check_instant(instant: DateTime<Utc>, field: &str) -> Result<DateTime<Utc
     }
 }
 
-/// Reads a date written exactly `YYYY-MM-DD`, in the supported years.
+/// Reads a date written exactly `YYYY-MM-DD` (spaces around it aside), in
+/// the supported years: the one reader of dates every adapter uses.
 ///
 /// # Errors
 /// [`Error::Invalid`] for `field` with [`Problem::BadDate`] or
 /// [`Problem::OutsideSupportedYears`].
 pub fn read_date(text: &str, field: &str) -> Result<NaiveDate, Error> {
+    let text = text.trim();
     let bad = || {
         Error::invalid(
             field,
@@ -91,12 +93,14 @@ pub fn read_date(text: &str, field: &str) -> Result<NaiveDate, Error> {
     check_date(date, field)
 }
 
-/// Reads an RFC 3339 instant with an offset, in the supported years.
+/// Reads an RFC 3339 instant with an offset (spaces around it aside), in
+/// the supported years: the one reader of instants every adapter uses.
 ///
 /// # Errors
 /// [`Error::Invalid`] for `field` with [`Problem::BadInstant`] or
 /// [`Problem::OutsideSupportedYears`].
 pub fn read_instant(text: &str, field: &str) -> Result<DateTime<Utc>, Error> {
+    let text = text.trim();
     let instant = DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| {
@@ -108,6 +112,36 @@ pub fn read_instant(text: &str, field: &str) -> Result<DateTime<Utc>, Error> {
             )
         })?;
     check_instant(instant, field)
+}
+
+/// Reads a local date and wall time, `YYYY-MM-DDTHH:MM` or
+/// `YYYY-MM-DDTHH:MM:SS`, without an offset (the wall time in a zone the
+/// caller names), in the supported years.
+///
+/// # Errors
+/// [`Error::Invalid`] for `field` with [`Problem::Unfit`] (a local date
+/// and time) or [`Problem::OutsideSupportedYears`].
+///
+/// ```
+/// use agendo_core::time::read_local;
+/// assert_eq!(read_local("2026-03-02T09:00", "first")?.to_string(), "2026-03-02 09:00:00");
+/// assert_eq!(read_local("2026-03-02T09:00:00Z", "first").unwrap_err().field(), Some("first"));
+/// # Ok::<(), agendo_core::Error>(())
+/// ```
+pub fn read_local(text: &str, field: &str) -> Result<NaiveDateTime, Error> {
+    let text = text.trim();
+    let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| {
+            Error::invalid(
+                field,
+                Problem::Unfit {
+                    expected: crate::error::Expected::LocalDateTime,
+                },
+            )
+        })?;
+    check_date(local.date(), field)?;
+    Ok(local)
 }
 
 /// The span of every instant the engine answers for: from the start of

@@ -28,8 +28,25 @@ mod wall;
 mod zone;
 
 pub use bounds::{
-    check_date, check_instant, read_date, read_instant, supported_span, FIRST_YEAR, LAST_YEAR,
+    check_date, check_instant, read_date, read_instant, read_local, supported_span, FIRST_YEAR,
+    LAST_YEAR,
 };
+
+/// The weekdays as written in hours documents and stores: `mon` … `sun`.
+pub const WEEKDAYS: [(chrono::Weekday, &str); 7] = [
+    (chrono::Weekday::Mon, "mon"),
+    (chrono::Weekday::Tue, "tue"),
+    (chrono::Weekday::Wed, "wed"),
+    (chrono::Weekday::Thu, "thu"),
+    (chrono::Weekday::Fri, "fri"),
+    (chrono::Weekday::Sat, "sat"),
+    (chrono::Weekday::Sun, "sun"),
+];
+
+/// `day` as written in hours documents: `mon` … `sun`.
+pub fn weekday_name(day: chrono::Weekday) -> &'static str {
+    WEEKDAYS[day.num_days_from_monday() as usize].1
+}
 pub use shown::shown;
 pub use span::Span;
 pub use span_set::SpanSet;

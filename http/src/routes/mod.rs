@@ -61,21 +61,20 @@ pub fn money(text: &str, currency: Currency, field: &str) -> Result<Money, Error
     Money::parse(text, currency).map_err(|e| at(e, field).into())
 }
 
-/// Reads an RFC 3339 instant with an offset, in the years the engine
-/// answers for (core's reader, around the caller's stray spaces).
+/// Reads an RFC 3339 instant with an offset: the engine's one reader.
 ///
 /// # Errors
 /// [`CoreError::Invalid`] for `field`.
 pub fn instant(text: &str, field: &str) -> Result<DateTime<Utc>, Error> {
-    Ok(agendo_core::time::read_instant(text.trim(), field)?)
+    Ok(agendo_core::time::read_instant(text, field)?)
 }
 
-/// Reads a `YYYY-MM-DD` date, in the years the engine answers for.
+/// Reads a `YYYY-MM-DD` date: the engine's one reader.
 ///
 /// # Errors
 /// [`CoreError::Invalid`] for `field`.
 pub fn date(text: &str, field: &str) -> Result<NaiveDate, Error> {
-    Ok(agendo_core::time::read_date(text.trim(), field)?)
+    Ok(agendo_core::time::read_date(text, field)?)
 }
 
 /// The engine's context for `caller` at the host's now: the actor the
