@@ -18,7 +18,6 @@ use std::time::Duration;
 
 use agendo_core::account::{Role, TokenHash};
 use agendo_core::ids::{AccountId, BusinessId, ProfessionalId, SessionId};
-use agendo_core::store::Store;
 use agendo_core::Lang;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -29,18 +28,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
-
-/// Failed sign-ins allowed in [`FAILURE_WINDOW`] per e-mail before the
-/// next attempt is refused (R6).
-pub const MAX_FAILURES: usize = 5;
-/// Failed sign-ins allowed in [`FAILURE_WINDOW`] from one address, for
-/// any e-mails. Larger than the per-e-mail limit and counted apart, so one
-/// person failing five times cannot lock out every colleague behind an
-/// office's or a carrier's shared address, while one address still cannot
-/// try passwords across many accounts without bound.
-pub const MAX_ADDRESS_FAILURES: usize = 50;
-/// The window failed sign-ins are counted in.
-pub const FAILURE_WINDOW: TimeDelta = TimeDelta::minutes(15);
 
 /// Who is calling, read from a valid access token.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -367,113 +354,6 @@ pub fn new_secret() -> String {
 /// The attempts one sign-in holds, counted before its password is
 /// checked: under its address and, when it names a valid e-mail, under
 /// that e-mail. A failed sign-in leaves them counted; a good one takes
-/// them back ([`Attempt::succeeded`]).
-pub struct Attempt {
-    address: String,
-    email: Option<String>,
-    at: DateTime<Utc>,
-}
-
-impl Attempt {
-    /// Counts a sign-in from `address` for `email`, or refuses it when the
-    /// e-mail has had [`MAX_FAILURES`], or the address
-    /// [`MAX_ADDRESS_FAILURES`], in the last [`FAILURE_WINDOW`] (R6). The
-    /// attempt is counted before any hashing, in one step with the check,
-    /// so of many sent at once only the limit are judged.
-    ///
-    /// # Errors
-    /// [`Error::TooManyRequests`] saying when to try again; [`Error::Core`]
-    /// when the store fails.
-    pub async fn begin(
-        store: &dyn Store,
-        address: std::net::IpAddr,
-        email: Option<&agendo_core::contact::Email>,
-        now: DateTime<Utc>,
-    ) -> Result<Attempt, Error> {
-        let since = now - FAILURE_WINDOW;
-        let address = format!("address:{address}");
-        if let Some(oldest) = store
-            .take_sign_in_attempt(&address, now, since, MAX_ADDRESS_FAILURES)
-            .await?
-        {
-            return Err(wait_until(oldest + FAILURE_WINDOW, now));
-        }
-        let email = email.map(|e| format!("email:{}", agendo_core::account::Account::login_key(e)));
-        if let Some(key) = &email {
-            if let Some(oldest) = store
-                .take_sign_in_attempt(key, now, since, MAX_FAILURES)
-                .await?
-            {
-                store.release_sign_in_attempt(&address, now).await?;
-                return Err(wait_until(oldest + FAILURE_WINDOW, now));
-            }
-        }
-        Ok(Attempt {
-            address,
-            email,
-            at: now,
-        })
-    }
-
-    /// The password was not judged (the host was busy): the attempt is
-    /// taken back under every key.
-    ///
-    /// # Errors
-    /// [`Error::Core`] when the store fails.
-    pub async fn abandon(self, store: &dyn Store) -> Result<(), Error> {
-        store
-            .release_sign_in_attempt(&self.address, self.at)
-            .await?;
-        if let Some(email) = &self.email {
-            store.release_sign_in_attempt(email, self.at).await?;
-        }
-        Ok(())
-    }
-
-    /// The sign-in was good: the e-mail's failures are forgotten and this
-    /// attempt no longer counts against the address.
-    ///
-    /// # Errors
-    /// [`Error::Core`] when the store fails.
-    pub async fn succeeded(self, store: &dyn Store) -> Result<(), Error> {
-        store
-            .release_sign_in_attempt(&self.address, self.at)
-            .await?;
-        if let Some(email) = &self.email {
-            store.clear_sign_in_failures(email).await?;
-        }
-        Ok(())
-    }
-}
-
-/// Counts a registration from `address`, refusing it past `per_hour`
-/// registrations in the last hour. Every registration that reaches the
-/// password hash counts, good or not: hashing is what it costs.
-///
-/// # Errors
-/// [`Error::TooManyRequests`]; [`Error::Core`] when the store fails.
-pub async fn count_registration(
-    store: &dyn Store,
-    address: std::net::IpAddr,
-    per_hour: usize,
-    now: DateTime<Utc>,
-) -> Result<(), Error> {
-    let window = TimeDelta::hours(1);
-    match store
-        .take_sign_in_attempt(&format!("register:{address}"), now, now - window, per_hour)
-        .await?
-    {
-        Some(oldest) => Err(wait_until(oldest + window, now)),
-        None => Ok(()),
-    }
-}
-
-fn wait_until(free: DateTime<Utc>, now: DateTime<Utc>) -> Error {
-    let seconds = (free - now).num_seconds().max(1);
-    Error::TooManyRequests {
-        retry_after: u64::try_from(seconds).unwrap_or(1),
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -178,6 +178,9 @@ impl From<agendo_core::Error> for Error {
         match error {
             // The host's own load shedding, through the engine's port.
             agendo_core::Error::Busy { retry_after } => Error::Busy { retry_after },
+            agendo_core::Error::TooManyAttempts { retry_after } => {
+                Error::TooManyRequests { retry_after }
+            }
             other => Error::Core(other),
         }
     }
@@ -210,6 +213,7 @@ impl Error {
                 Class::Forbidden => StatusCode::FORBIDDEN,
                 Class::SessionEnded => StatusCode::UNAUTHORIZED,
                 Class::Busy | Class::Storage => StatusCode::SERVICE_UNAVAILABLE,
+                Class::Limited => StatusCode::TOO_MANY_REQUESTS,
                 // A clash with what is stored: a taken slot, a move the
                 // booking's state does not allow, a name taken.
                 _ => StatusCode::CONFLICT,

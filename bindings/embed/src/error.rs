@@ -60,7 +60,7 @@ impl Error {
                 Class::Blocked => Kind::Blocked,
                 Class::OutsideWorkingHours => Kind::OutsideWorkingHours,
                 Class::Forbidden => Kind::Forbidden,
-                Class::Busy => Kind::Busy,
+                Class::Busy | Class::Limited => Kind::Busy,
                 Class::Storage => Kind::Storage,
                 // A rule, or an ended session.
                 _ => Kind::NotAllowed,

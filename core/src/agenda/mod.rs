@@ -42,6 +42,7 @@ pub mod permission;
 mod runner;
 mod setup;
 mod slots;
+pub mod throttle;
 
 pub use command::{
     AccountFields, BlockFields, BusinessFields, ClientFields, Command, LoginFields,

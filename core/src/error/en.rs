@@ -120,6 +120,9 @@ pub(super) fn error(error: &Error) -> String {
             crate::agenda::permission::actor_label(actor, Lang::En),
             action.describe(Lang::En)
         ),
+        Error::TooManyAttempts { retry_after } => {
+            format!("too many attempts; try again in {retry_after} seconds")
+        }
         Error::WriteConflict => "a concurrent change got in the way; try again".to_owned(),
         Error::Storage { detail } => format!("the store failed: {detail}"),
     }

@@ -265,6 +265,13 @@ pub enum Error {
         key: String,
     },
 
+    /// Too many sign-ins or registrations in a short time (R6); trying
+    /// again after `retry_after` seconds will be judged.
+    TooManyAttempts {
+        /// Seconds to wait.
+        retry_after: u64,
+    },
+
     /// The host is doing all the work of this kind it can (hashing
     /// passwords); trying again after `retry_after` seconds will work.
     Busy {
@@ -340,6 +347,8 @@ pub enum Class {
     /// The engine or the host is too busy now; trying again will work
     /// (HTTP 503 with `Retry-After`).
     Busy,
+    /// Too many attempts in a short time (HTTP 429 with `Retry-After`).
+    Limited,
     /// The store failed (HTTP 503).
     Storage,
 }
@@ -376,6 +385,7 @@ impl Error {
             Error::Forbidden { .. } => Class::Forbidden,
             Error::SessionEnded { .. } => Class::SessionEnded,
             Error::WriteConflict | Error::Busy { .. } => Class::Busy,
+            Error::TooManyAttempts { .. } => Class::Limited,
             Error::Storage { .. } => Class::Storage,
         }
     }
@@ -540,6 +550,7 @@ impl Error {
             Error::IdempotencyKeyReused { .. } => "idempotency_key_reused",
             Error::Forbidden { .. } => "forbidden",
             Error::Busy { .. } => "busy",
+            Error::TooManyAttempts { .. } => "too_many_requests",
             Error::WriteConflict => "write_conflict",
             Error::Storage { .. } => "storage",
         }

@@ -150,6 +150,9 @@ pub(super) fn error(error: &Error) -> String {
                 crate::agenda::permission::actor_label(actor, lang),
                 action.describe(lang)
             ),
+            Error::TooManyAttempts { retry_after } => {
+                format!("tentativas demais; tente novamente em {retry_after} segundos")
+            }
             Error::WriteConflict => {
                 "uma alteração simultânea interferiu; tente novamente".to_owned()
             }

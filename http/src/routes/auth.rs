@@ -18,11 +18,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{at, reused, same_login};
-use crate::auth::{count_registration, Attempt, Caller, RefreshToken};
+use crate::auth::{Caller, RefreshToken};
 use crate::context::ClientAddr;
 use crate::error::{Error, Problem};
 use crate::extract::{Body, Idempotency, Json};
 use crate::state::AppState;
+use agendo_core::agenda::throttle::{count_registration, SignInAttempt};
 
 /// The routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -301,7 +302,7 @@ async fn register(
         .map_err(|e| at(e, "business_name"))?;
     count_registration(
         &**state.agenda.store(),
-        address,
+        &address.to_string(),
         state.config.register_rate,
         state.now(),
     )
@@ -446,7 +447,7 @@ async fn login(
     // A malformed e-mail is a failed sign-in like any other: it says
     // nothing about which addresses have accounts.
     let email = Email::parse(&body.email).ok();
-    let attempt = Attempt::begin(&*store, address, email.as_ref(), now).await?;
+    let attempt = SignInAttempt::begin(&*store, &address.to_string(), email.as_ref(), now).await?;
     let mut candidates = Vec::new();
     if let Some(email) = &email {
         let wanted = match body.business_slug.as_deref().map(|s| Slug::parse(s.trim())) {
