@@ -351,10 +351,6 @@ pub fn new_secret() -> String {
     URL_SAFE_NO_PAD.encode(random_bytes())
 }
 
-/// The attempts one sign-in holds, counted before its password is
-/// checked: under its address and, when it names a valid e-mail, under
-/// that e-mail. A failed sign-in leaves them counted; a good one takes
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -389,6 +389,20 @@ async fn book_in(
     .await?;
     let booking = plan.booking(ctx, request.start, request.discount)?;
     check_free(work, &plan, &booking, &[]).await?;
+    let id = insert(work, ctx, &plan, booking, journal).await?;
+    Ok(Outcome::Booking(id))
+}
+
+/// Writes a checked new booking (confirmed at once when the business
+/// confirms immediately), with its events; the store's own guard may still
+/// refuse it, named as the conflict check would.
+async fn insert(
+    work: &mut dyn UnitOfWork,
+    ctx: &Context,
+    plan: &Plan,
+    booking: Booking,
+    journal: &mut Journal,
+) -> Result<BookingId, Error> {
     let booking = plan.confirm_if_immediate(booking, ctx.now)?;
     let start = booking.appointment().start();
     work.insert_booking(&booking)
@@ -400,7 +414,7 @@ async fn book_in(
             booking: booking.id(),
         });
     }
-    Ok(Outcome::Booking(booking.id()))
+    Ok(booking.id())
 }
 
 pub(super) async fn book_series(
@@ -445,18 +459,7 @@ pub(super) async fn book_series(
     }
     let mut ids = Vec::with_capacity(accepted.len());
     for booking in accepted {
-        let booking = plan.confirm_if_immediate(booking, ctx.now)?;
-        let start = booking.appointment().start();
-        work.insert_booking(&booking)
-            .await
-            .map_err(|e| plan.show(e, start))?;
-        created(journal, &booking);
-        if booking.status() == BookingStatus::Confirmed {
-            journal.record(Event::BookingConfirmed {
-                booking: booking.id(),
-            });
-        }
-        ids.push(booking.id());
+        ids.push(insert(work, ctx, &plan, booking, journal).await?);
     }
     Ok(Outcome::Series(ids))
 }

@@ -5,7 +5,7 @@ use super::command::{BlockFields, Command};
 use super::event::{Event, Journal};
 use super::permission::{Actor, Grant};
 use super::runner::reused;
-use super::{load_business, load_professional, load_resource, Agenda, Context};
+use super::{hold_professional, load_business, load_professional, load_resource, Agenda, Context};
 use crate::availability::HoursQuery;
 use crate::business::{Block, Bookable, Professional};
 use crate::error::{Error, RecordKind};
@@ -98,13 +98,7 @@ pub(super) async fn set_hours(
     hours: &HoursQuery,
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
-    let current = work
-        .professional_for_update(id)
-        .await?
-        .ok_or_else(|| Error::NotFound {
-            record: RecordKind::Professional,
-            id: id.to_string(),
-        })?;
+    let current = hold_professional(work, id).await?;
     own_time(ctx, scope, Bookable::Professional(id))?;
     let hours = hours.to_hours().map_err(|e| e.under("hours"))?;
     work.put_professional(&current.with_hours(hours)).await?;

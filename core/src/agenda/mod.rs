@@ -368,6 +368,22 @@ loader!(
     Resource
 );
 loader!(load_client, client, ClientId, Client, Client);
+// The same, held for a change (see `UnitOfWork::service_for_update`).
+loader!(
+    hold_service,
+    service_for_update,
+    ServiceId,
+    Service,
+    Service
+);
+loader!(
+    hold_professional,
+    professional_for_update,
+    ProfessionalId,
+    Professional,
+    Professional
+);
+loader!(hold_client, client_for_update, ClientId, Client, Client);
 loader!(load_booking, booking, BookingId, Booking, Booking);
 loader!(load_payment, payment, PaymentId, Payment, Payment);
 

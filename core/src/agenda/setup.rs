@@ -12,8 +12,8 @@ use super::event::{Event, Journal};
 use super::permission::Action;
 use super::runner::{authorize, reused};
 use super::{
-    load_business, load_client, load_professional, load_resource, load_service, same_business,
-    Agenda, Context,
+    hold_client, hold_professional, hold_service, load_business, load_client, load_professional,
+    load_resource, load_service, same_business, Agenda, Context,
 };
 use crate::account::{check_password, Account, PasswordHash, Passwords};
 use crate::availability::Buffers;
@@ -460,13 +460,7 @@ pub(super) async fn change_service(
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
     let business = load_business(work, ctx.business).await?;
-    let current = work
-        .service_for_update(id)
-        .await?
-        .ok_or_else(|| Error::NotFound {
-            record: RecordKind::Service,
-            id: id.to_string(),
-        })?;
+    let current = hold_service(work, id).await?;
     let service = service_from(&business, id, Some(&current), fields)?;
     work.put_service(&service).await?;
     journal.record(Event::ServiceChanged { service: id });
@@ -581,13 +575,7 @@ pub(super) async fn change_professional(
     fields: &ProfessionalFields,
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
-    let current = work
-        .professional_for_update(id)
-        .await?
-        .ok_or_else(|| Error::NotFound {
-            record: RecordKind::Professional,
-            id: id.to_string(),
-        })?;
+    let current = hold_professional(work, id).await?;
     let professional = professional_from(work, ctx, id, Some(&current), fields).await?;
     work.put_professional(&professional).await?;
     journal.record(Event::ProfessionalChanged { professional: id });
@@ -718,13 +706,7 @@ pub(super) async fn change_client(
     fields: &ClientFields,
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
-    let current = work
-        .client_for_update(id)
-        .await?
-        .ok_or_else(|| Error::NotFound {
-            record: RecordKind::Client,
-            id: id.to_string(),
-        })?;
+    let current = hold_client(work, id).await?;
     let client = client_from(ctx, id, Some(&current), fields)?;
     work.put_client(&client).await?;
     journal.record(Event::ClientChanged { client: id });
