@@ -328,6 +328,16 @@ pub struct ServiceFields {
     pub active: Option<bool>,
 }
 
+impl ServiceFields {
+    /// The change that retires a service: it takes no new bookings; its bookings and history stay.
+    pub fn retired() -> ServiceFields {
+        ServiceFields {
+            active: Some(false),
+            ..ServiceFields::default()
+        }
+    }
+}
+
 /// A professional's fields. Creating one needs `name`; the others default
 /// (no services, capacity 1, closed every day, active). Changing one
 /// changes only the fields given.
@@ -348,6 +358,16 @@ pub struct ProfessionalFields {
     /// Whether they take new bookings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
+}
+
+impl ProfessionalFields {
+    /// The change that retires a professional: they take no new bookings; their bookings and history stay.
+    pub fn retired() -> ProfessionalFields {
+        ProfessionalFields {
+            active: Some(false),
+            ..ProfessionalFields::default()
+        }
+    }
 }
 
 /// A client's fields. Creating one needs `name`. Changing one changes
@@ -375,6 +395,16 @@ pub struct ClientFields {
     /// Whether they may book.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
+}
+
+impl ClientFields {
+    /// The change that retires a client: they can no longer book; their history stays.
+    pub fn retired() -> ClientFields {
+        ClientFields {
+            active: Some(false),
+            ..ClientFields::default()
+        }
+    }
 }
 
 /// A login made with a new professional: it signs in with `email` and

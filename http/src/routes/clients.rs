@@ -280,10 +280,7 @@ async fn remove(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<ClientOut>, Error> {
-    let retired = ClientFields {
-        active: Some(false),
-        ..ClientFields::default()
-    };
+    let retired = ClientFields::retired();
     let client = state
         .agenda
         .change_client(&context(&state, &caller), client_id(&id)?, &retired)

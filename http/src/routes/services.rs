@@ -246,10 +246,7 @@ async fn retire(
     Path(id): Path<String>,
 ) -> Result<axum::Json<ServiceOut>, Error> {
     let id: ServiceId = path_id(&id, RecordKind::Service)?;
-    let retired = ServiceFields {
-        active: Some(false),
-        ..ServiceFields::default()
-    };
+    let retired = ServiceFields::retired();
     let service = state
         .agenda
         .change_service(&context(&state, &caller), id, &retired)

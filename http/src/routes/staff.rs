@@ -373,10 +373,7 @@ async fn retire(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<axum::Json<StaffOut>, Error> {
-    let retired = ProfessionalFields {
-        active: Some(false),
-        ..ProfessionalFields::default()
-    };
+    let retired = ProfessionalFields::retired();
     let professional = state
         .agenda
         .change_professional(&context(&state, &caller), professional_id(&id)?, &retired)
