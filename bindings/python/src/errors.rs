@@ -121,10 +121,9 @@ pub fn raise(error: agendo_embed::Error) -> PyErr {
 /// the engine's own invalid-value error: a `ValidationError` naming it,
 /// with the engine's messages.
 pub fn invalid(field: &str, problem: Problem) -> PyErr {
-    raise(agendo_embed::Error::Engine(agendo_core::Error::Invalid {
-        field: field.to_owned(),
-        problem,
-    }))
+    raise(agendo_embed::Error::Engine(agendo_core::Error::invalid(
+        field, problem,
+    )))
 }
 
 struct Details {

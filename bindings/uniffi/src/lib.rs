@@ -173,11 +173,7 @@ impl From<agendo_embed::Error> for AgendoError {
 /// A bad argument caught at the boundary, as the engine's own
 /// invalid-value error.
 fn invalid(field: &str, problem: agendo_core::Problem) -> AgendoError {
-    agendo_embed::Error::Engine(agendo_core::Error::Invalid {
-        field: field.to_owned(),
-        problem,
-    })
-    .into()
+    agendo_embed::Error::Engine(agendo_core::Error::invalid(field, problem)).into()
 }
 
 /// A timestamp as a UTC instant, refusing those outside the engine's range.

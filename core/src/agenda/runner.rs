@@ -73,10 +73,11 @@ impl Agenda {
     }
 
     /// The business's events numbered after `after`, oldest first, at most
-    /// `limit` (and at most [`EVENTS_PAGE`]).
+    /// `limit` (1 to [`EVENTS_PAGE`]).
     ///
     /// # Errors
-    /// [`Error::Forbidden`] when the actor may not follow events.
+    /// [`Error::Forbidden`] when the actor may not follow events;
+    /// [`Error::Invalid`] for `limit` outside 1 to [`EVENTS_PAGE`].
     pub async fn events(
         &self,
         ctx: &Context,
@@ -84,8 +85,20 @@ impl Agenda {
         limit: usize,
     ) -> Result<Vec<EventRecord>, Error> {
         authorize(ctx, Action::ReadEvents)?;
+        if !(1..=EVENTS_PAGE).contains(&limit) {
+            let value = i64::try_from(limit).unwrap_or(i64::MAX);
+            let max = i64::try_from(EVENTS_PAGE).unwrap_or(i64::MAX);
+            return Err(Error::invalid(
+                "limit",
+                if value < 1 {
+                    crate::error::Problem::BelowMinimum { value, min: 1 }
+                } else {
+                    crate::error::Problem::AboveMaximum { value, max }
+                },
+            ));
+        }
         let mut work = self.store.begin(ctx.business, Access::Read).await?;
-        work.events_after(after, limit.clamp(1, EVENTS_PAGE)).await
+        work.events_after(after, limit).await
     }
 }
 

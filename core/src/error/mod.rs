@@ -442,7 +442,7 @@ impl Error {
     }
 
     /// Builds an [`Error::Invalid`] for `field`.
-    pub(crate) fn invalid(field: impl Into<String>, problem: Problem) -> Error {
+    pub fn invalid(field: impl Into<String>, problem: Problem) -> Error {
         Error::Invalid {
             field: field.into(),
             problem,

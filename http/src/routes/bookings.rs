@@ -230,13 +230,13 @@ pub fn discount(
             percent: None,
             amount: Some(a),
         }) => Ok(Some(Share::Fixed(money(a, currency, "discount.amount")?))),
-        Some(_) => Err(CoreError::Invalid {
-            field: "discount".to_owned(),
-            problem: agendo_core::Problem::UnknownValue {
+        Some(_) => Err(CoreError::invalid(
+            "discount",
+            agendo_core::Problem::UnknownValue {
                 value: "both or neither".to_owned(),
                 expected: "either percent or amount",
             },
-        }
+        )
         .into()),
     }
 }

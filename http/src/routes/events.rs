@@ -93,16 +93,6 @@ async fn list(
     Query(params): Query<EventsParams>,
 ) -> Result<axum::Json<EventsOut>, Error> {
     let limit = params.limit.unwrap_or(100);
-    if !(1..=agendo_core::agenda::EVENTS_PAGE).contains(&limit) {
-        return Err(agendo_core::Error::Invalid {
-            field: "limit".to_owned(),
-            problem: agendo_core::Problem::AboveMaximum {
-                value: i64::try_from(limit).unwrap_or(i64::MAX),
-                max: agendo_core::agenda::EVENTS_PAGE as i64,
-            },
-        }
-        .into());
-    }
     let wait = Duration::from_secs(params.wait).min(state.config.events_wait);
     let deadline = tokio::time::Instant::now() + wait;
     loop {
