@@ -83,15 +83,13 @@ const EXCLUSION_VIOLATION: &str = "23P01";
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The URL is not a Postgres URL.
-    #[error("DATABASE_URL is not a valid Postgres URL / DATABASE_URL não é uma URL Postgres válida: {0}")]
+    #[error("DATABASE_URL is not a valid Postgres URL: {0}")]
     Url(sqlx::Error),
     /// The server could not be reached or refused the login.
-    #[error("could not connect to Postgres / não foi possível conectar ao Postgres: {0}")]
+    #[error("could not connect to Postgres: {0}")]
     Connect(sqlx::Error),
     /// A migration failed; the schema is as it was before it.
-    #[error(
-        "could not migrate the Postgres database / não foi possível migrar o banco Postgres: {0}"
-    )]
+    #[error("could not migrate the Postgres database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 

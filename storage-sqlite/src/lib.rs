@@ -78,7 +78,7 @@ const READERS: u32 = 8;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The file could not be opened or created.
-    #[error("could not open the SQLite database {path} / não foi possível abrir o banco SQLite {path}: {source}")]
+    #[error("could not open the SQLite database {path}: {source}")]
     Open {
         /// The file.
         path: PathBuf,
@@ -86,10 +86,10 @@ pub enum Error {
         source: sqlx::Error,
     },
     /// A migration failed; the schema is as it was before it.
-    #[error("could not migrate the SQLite database / não foi possível migrar o banco SQLite: {0}")]
+    #[error("could not migrate the SQLite database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// The backup could not be written.
-    #[error("could not back up to {path} / não foi possível copiar para {path}: {source}")]
+    #[error("could not back up to {path}: {source}")]
     Backup {
         /// The backup file.
         path: PathBuf,
