@@ -179,3 +179,59 @@ fn money_in_messages_is_written_as_people_write_it() {
         );
     });
 }
+
+#[test]
+fn a_taken_room_is_named_as_the_room() {
+    futures_executor::block_on(async {
+        let shop = shop(None).await;
+        let ctx = &shop.ctx;
+        let room = Resource::new(ResourceId::random(), ctx.business, "Sala de laser")
+            .unwrap()
+            .with_hours(WorkingHours::new(
+                WeeklyHours::closed()
+                    .with_day(Weekday::Mon, [Window::parse("08:00", "20:00").unwrap()])
+                    .unwrap(),
+            ));
+        shop.agenda.save_resource(ctx, &room).await.unwrap();
+        let laser = Service::new(
+            ServiceId::random(),
+            ctx.business,
+            "Laser",
+            60,
+            Money::parse("300", Currency::BRL).unwrap(),
+        )
+        .unwrap()
+        .with_resource(Some(room.id()));
+        shop.agenda.save_service(ctx, &laser).await.unwrap();
+        let mut hours = WeeklyHours::closed();
+        hours = hours
+            .with_day(Weekday::Mon, [Window::parse("09:00", "12:00").unwrap()])
+            .unwrap();
+        let mut ids = Vec::new();
+        for name in ["Caio", "Duda"] {
+            let who = Professional::new(ProfessionalId::random(), ctx.business, name)
+                .unwrap()
+                .with_services([laser.id()])
+                .with_hours(WorkingHours::new(hours.clone()));
+            shop.agenda.save_professional(ctx, &who).await.unwrap();
+            ids.push(who.id());
+        }
+        let at_nine = |professional| BookRequest {
+            service: laser.id(),
+            professional,
+            ..shop.request.clone()
+        };
+        shop.agenda.book(ctx, &at_nine(ids[0])).await.unwrap();
+        let err = shop.agenda.book(ctx, &at_nine(ids[1])).await.unwrap_err();
+        assert_eq!(
+            err.message(Lang::PtBr),
+            "Sala de laser já tem um horário seg, 07/12 às 09:00"
+        );
+        match err {
+            Error::SlotTaken {
+                shown: Some(shown), ..
+            } => assert_eq!(shown.on, Bookable::Resource(room.id())),
+            other => panic!("expected the room taken, got {other:?}"),
+        }
+    });
+}

@@ -354,25 +354,34 @@ impl Error {
                 staff,
                 bookings,
                 capacity,
-                ..
-            }) => Some(serde_json::json!({
-                "staff": staff.as_str(),
-                "bookings": bookings.iter().map(|b| b.as_str()).collect::<Vec<_>>(),
-                "capacity": capacity,
-            })),
+                shown,
+            }) => Some(whose(
+                staff.as_str(),
+                shown.as_deref(),
+                serde_json::json!({
+                    "bookings": bookings.iter().map(|b| b.as_str()).collect::<Vec<_>>(),
+                    "capacity": capacity,
+                }),
+            )),
             Error::Core(Core::Blocked {
-                staff, block, span, ..
-            }) => Some(serde_json::json!({
-                "staff": staff.as_str(),
-                "block": block.as_str(),
-                "start": span.start(),
-                "end": span.end(),
-            })),
-            Error::Core(Core::OutsideWorkingHours { staff, span, .. }) => Some(serde_json::json!({
-                "staff": staff.as_str(),
-                "start": span.start(),
-                "end": span.end(),
-            })),
+                staff,
+                block,
+                span,
+                shown,
+            }) => Some(whose(
+                staff.as_str(),
+                shown.as_deref(),
+                serde_json::json!({
+                    "block": block.as_str(),
+                    "start": span.start(),
+                    "end": span.end(),
+                }),
+            )),
+            Error::Core(Core::OutsideWorkingHours { staff, span, shown }) => Some(whose(
+                staff.as_str(),
+                shown.as_deref(),
+                serde_json::json!({"start": span.start(), "end": span.end()}),
+            )),
             // The ids the messages leave out, for programs.
             Error::Core(
                 Core::IllegalTransition { booking, .. }
@@ -425,6 +434,23 @@ fn title(status: StatusCode, lang: Lang) -> String {
         _ => ("Internal error", "Erro interno"),
     };
     lang.pick(en, pt).to_owned()
+}
+
+/// A conflict's context with whose time it is: `staff` (the
+/// professional's id) or `resource` (the room's).
+fn whose(
+    key: &str,
+    shown: Option<&agendo_core::Shown>,
+    mut context: serde_json::Value,
+) -> serde_json::Value {
+    let name = match shown.map(|s| s.on) {
+        Some(agendo_core::business::Bookable::Resource(_)) => "resource",
+        _ => "staff",
+    };
+    if let Some(map) = context.as_object_mut() {
+        map.insert(name.to_owned(), serde_json::Value::String(key.to_owned()));
+    }
+    context
 }
 
 /// The error kept in a response until [`crate::context`] renders it.

@@ -655,14 +655,11 @@ impl Plan {
     /// the business's zone.
     fn show(&self, error: Error, start: DateTime<Utc>) -> Error {
         let zone = self.business.zone();
-        let mut error = error;
-        if let Ok(key) = crate::store::staff_key(Bookable::Professional(self.professional.id())) {
-            error = error.shown(&key, self.professional.name(), zone, start);
-        }
+        let on = Bookable::Professional(self.professional.id());
+        let mut error = error.shown(on, self.professional.name(), zone, start);
         if let Some(resource) = &self.resource {
-            if let Ok(key) = crate::store::staff_key(Bookable::Resource(resource.id())) {
-                error = error.shown(&key, resource.name(), zone, start);
-            }
+            let on = Bookable::Resource(resource.id());
+            error = error.shown(on, resource.name(), zone, start);
         }
         error
     }

@@ -390,18 +390,23 @@ impl Error {
         }
     }
 
-    /// The same error, for a conflict on `staff` (a professional or a
+    /// The same error, for a conflict on `on`'s time (a professional or a
     /// room) of an appointment starting at `start`, naming `who` and
     /// showing the time in `zone`; other errors are returned unchanged.
     pub fn shown(
         self,
-        staff: &StaffKey,
+        on: crate::business::Bookable,
         who: &str,
         zone: chrono_tz::Tz,
         start: DateTime<Utc>,
     ) -> Error {
+        let Ok(key) = crate::store::staff_key(on) else {
+            return self;
+        };
+        let staff = &key;
         let detail = || {
             Some(Box::new(Shown {
+                on,
                 who: who.to_owned(),
                 zone,
                 start,
@@ -1002,7 +1007,9 @@ impl std::fmt::Display for RecordKind {
 /// keys, leaves it out.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Shown {
-    /// The professional's (or the room's) name.
+    /// Whose time: the professional's or the room's.
+    pub on: crate::business::Bookable,
+    /// Their name.
     pub who: String,
     /// The business's zone.
     pub zone: chrono_tz::Tz,
