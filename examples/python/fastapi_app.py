@@ -151,7 +151,7 @@ def check() -> None:
             again = http.post(f"/salons/{ids['salon']}/bookings", json=wanted, headers={"Accept-Language": "pt-BR"})
             assert again.status_code == 409, again.text
             assert again.json()["conflicts"] == [made.json()["id"]]
-            assert "agenda cheia" in again.json()["message"]
+            assert "Ana já tem um horário" in again.json()["message"], again.json()
             naive = http.post(f"/salons/{ids['salon']}/bookings", json={**wanted, "start": "2030-01-07T09:00:00"})
             assert naive.status_code == 422 and naive.json()["field"] == "start", naive.text
             cancelled = http.post(f"/salons/{ids['salon']}/bookings/{made.json()['id']}/cancel")
