@@ -144,6 +144,9 @@ impl UnitOfWork for FailingWork {
     async fn blocks_meeting(&mut self, on: Bookable, span: Span) -> Result<Vec<Block>, Error> {
         self.0.blocks_meeting(on, span).await
     }
+    async fn block(&mut self, id: BlockId) -> Result<Option<Block>, Error> {
+        self.0.block(id).await
+    }
     async fn put_block(&mut self, block: &Block) -> Result<(), Error> {
         self.0.put_block(block).await
     }

@@ -9,7 +9,7 @@ mod support;
 use chrono::{Duration, TimeZone, Utc};
 use futures_util::future::join_all;
 use serde_json::{json, Value};
-use support::{next_monday, register, salon, Db, Server};
+use support::{next_monday, register, salon, sign_in, Db, Server};
 
 on_both!(
     a_business_and_its_clients_walk_the_whole_flow,
@@ -668,22 +668,8 @@ async fn roles_limit_what_staff_may_do() {
         )
         .await
         .expect(201);
-    let api = server.anonymous();
-    let login = |email: &'static str, password: &'static str| {
-        let api = api.clone();
-        async move {
-            let answer = api
-                .post(
-                    "/v1/auth/login",
-                    json!({"email": email, "password": password}),
-                )
-                .await
-                .expect(200);
-            api.with_token(&answer.text("access_token"))
-        }
-    };
-    let rita = login("rita@salao.com.br", "agenda-cheia-hoje").await;
-    let caio = login("caio@salao.com.br", "tesoura-pente-navalha").await;
+    let rita = sign_in(&server, "rita@salao.com.br", "agenda-cheia-hoje").await;
+    let caio = sign_in(&server, "caio@salao.com.br", "tesoura-pente-navalha").await;
 
     // The receptionist manages clients and bookings but not the catalog or money.
     let maria = rita

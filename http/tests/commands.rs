@@ -11,26 +11,13 @@ use agendo_core::agenda::permission::{grant, Action, Actor, Grant};
 use agendo_core::ids::ProfessionalId;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
-use support::{monday_at, salon, Api, Db, Server};
+use support::{monday_at, salon, sign_in, Api, Db, Server};
 
 on_both!(
     every_role_gets_what_the_permission_table_grants,
     concurrent_patches_of_different_fields_all_land,
     events_are_followed_in_order_and_a_held_request_wakes_on_one,
 );
-
-/// Signs in `email`.
-async fn login(server: &Server, email: &str, password: &str) -> Api {
-    let api = server.anonymous();
-    let answer = api
-        .post(
-            "/v1/auth/login",
-            json!({"email": email, "password": password}),
-        )
-        .await
-        .expect(200);
-    api.with_token(&answer.text("access_token"))
-}
 
 /// One request standing for `action`, by `api`, on `own` records of a
 /// professional's (their own) or on another's: the status it answers.
@@ -231,11 +218,11 @@ async fn every_role_gets_what_the_permission_table_grants(db: Db) {
         (Actor::Owner, shop.owner.clone()),
         (
             Actor::Receptionist,
-            login(&server, "rita@salao.com.br", "agenda-cheia-hoje").await,
+            sign_in(&server, "rita@salao.com.br", "agenda-cheia-hoje").await,
         ),
         (
             Actor::Professional(caio_id),
-            login(&server, "caio@salao.com.br", "tesoura-pente-navalha").await,
+            sign_in(&server, "caio@salao.com.br", "tesoura-pente-navalha").await,
         ),
     ];
     let mut wrong = Vec::new();

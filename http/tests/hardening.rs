@@ -11,7 +11,7 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
-use support::{monday_at, register, salon, Db, Server};
+use support::{monday_at, register, salon, sign_in, Db, Server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -257,15 +257,7 @@ async fn a_token_stops_when_its_account_is_retired_or_it_signs_out(db: Db) {
         .await
         .expect(201)
         .text("id");
-    let api = server.anonymous();
-    let signed = api
-        .post(
-            "/v1/auth/login",
-            json!({"email": "rita@salao.com.br", "password": "agenda-cheia-hoje"}),
-        )
-        .await
-        .expect(200);
-    let receptionist = api.with_token(&signed.text("access_token"));
+    let receptionist = sign_in(&server, "rita@salao.com.br", "agenda-cheia-hoje").await;
     receptionist
         .post("/v1/clients", json!({"name": "Maria"}))
         .await
@@ -283,12 +275,14 @@ async fn a_token_stops_when_its_account_is_retired_or_it_signs_out(db: Db) {
     assert_eq!(clients.body.as_array().unwrap().len(), 1);
 
     shop.owner.get("/v1/business").await.expect(200);
-    api.post(
-        "/v1/auth/logout",
-        json!({"refresh_token": shop.refresh.clone()}),
-    )
-    .await
-    .expect(204);
+    server
+        .anonymous()
+        .post(
+            "/v1/auth/logout",
+            json!({"refresh_token": shop.refresh.clone()}),
+        )
+        .await
+        .expect(204);
     shop.owner.get("/v1/business").await.expect(401);
     server.stop().await;
 }

@@ -509,6 +509,9 @@ impl<C: Connection> UnitOfWork for Work<C> {
         ];
         self.list(&filter, Block::ORDER, values).await
     }
+    async fn block(&mut self, id: BlockId) -> Result<Option<Block>, Error> {
+        self.get(id.as_uuid(), true).await
+    }
     async fn put_block(&mut self, block: &Block) -> Result<(), Error> {
         self.put(block).await
     }

@@ -12,23 +12,27 @@ use super::event::{Event, Journal};
 use super::runner::{authorize, retry, reused};
 use super::{load_business, same_business, Action, Agenda, Context};
 use crate::account::{
-    check_password, Account, PasswordHash, Passwords, Redemption, Role, Session, TokenHash,
+    check_password, Account, PasswordHash, Passwords, Redemption, Role, Session, Slug, TokenHash,
 };
 use crate::business::{Activity, Business};
+use crate::contact::Email;
 use crate::error::{Error, Problem, RecordKind};
 use crate::ids::{AccountId, SessionId};
 use crate::store::{Access, Outcome, UnitOfWork};
 
 impl Agenda {
     /// Opens a business with its owner's account, together or not at all
-    /// (R1).
+    /// (R1), and answers it as opened. A business without a public address
+    /// gets one made from its name ([`Slug::from_name`]), with a short
+    /// random suffix when that is taken (five tries); an address the
+    /// caller chose is theirs or refused.
     ///
     /// # Errors
     /// [`Error::AlreadyExists`] when the business exists;
     /// [`Error::SlugTaken`]; [`Error::Invalid`] for `role` when the account
     /// is not an owner's, or for `business_id` when it is of another
     /// business.
-    pub async fn register(&self, business: &Business, owner: &Account) -> Result<(), Error> {
+    pub async fn register(&self, business: &Business, owner: &Account) -> Result<Business, Error> {
         if owner.role() != Role::Owner {
             return Err(Error::invalid(
                 "role",
@@ -46,19 +50,39 @@ impl Agenda {
                 },
             ));
         }
-        retry(|| async {
-            let mut work = self.store.begin(business.id(), Access::Write).await?;
-            if work.business().await?.is_some() {
-                return Err(Error::AlreadyExists {
-                    record: RecordKind::Business,
-                    id: business.id().to_string(),
-                });
+        let chosen = business.slug().is_some();
+        let mut attempt = 0;
+        loop {
+            let business = match (chosen, attempt) {
+                (true, _) => business.clone(),
+                (false, 0) => business
+                    .clone()
+                    .with_slug(Some(Slug::from_name(business.name(), None))),
+                (false, _) => {
+                    let suffix = uuid::Uuid::new_v4().simple().to_string();
+                    let slug = Slug::from_name(business.name(), Some(&suffix[..5]));
+                    business.clone().with_slug(Some(slug))
+                }
+            };
+            let opened = retry(|| async {
+                let mut work = self.store.begin(business.id(), Access::Write).await?;
+                if work.business().await?.is_some() {
+                    return Err(Error::AlreadyExists {
+                        record: RecordKind::Business,
+                        id: business.id().to_string(),
+                    });
+                }
+                work.put_business(&business).await?;
+                work.put_account(owner).await?;
+                work.commit().await
+            })
+            .await;
+            match opened {
+                Ok(()) => return Ok(business),
+                Err(Error::SlugTaken { .. }) if !chosen && attempt < 5 => attempt += 1,
+                Err(other) => return Err(other),
             }
-            work.put_business(business).await?;
-            work.put_account(owner).await?;
-            work.commit().await
-        })
-        .await
+        }
     }
 
     /// Creates or changes an account of the business (R5).
@@ -300,6 +324,39 @@ pub(super) async fn create_account(
         account: account.id(),
     });
     Ok(Outcome::Account(account.id()))
+}
+
+/// Whether a registration retried under its key asks for what the first
+/// one made: the same business (name, zone, currency, language, and the
+/// public address asked, or the one made from the name, which may carry a
+/// suffix when it was taken) and the same owner (name and e-mail as it
+/// signs in). The password is compared by the host, by verifying it: a
+/// hash differs each time it is made.
+pub fn registered_as(
+    stored: &Business,
+    owner: &Account,
+    asked: &Business,
+    slug: Option<&Slug>,
+    name: &str,
+    email: &Email,
+) -> bool {
+    let slug_matches = match (slug, stored.slug()) {
+        (Some(asked), Some(kept)) => asked == kept,
+        (None, Some(kept)) => {
+            let made = Slug::from_name(stored.name(), None);
+            kept == &made || kept.as_str().starts_with(&format!("{}-", made.as_str()))
+        }
+        (_, None) => false,
+    };
+    slug_matches
+        && stored.name() == asked.name()
+        && stored.zone() == asked.zone()
+        && stored.currency() == asked.currency()
+        && stored.locale() == asked.locale()
+        && owner.role() == Role::Owner
+        && owner.professional().is_none()
+        && owner.name() == name.trim()
+        && Account::login_key(owner.email()) == Account::login_key(email)
 }
 
 /// Refuses a retired account.

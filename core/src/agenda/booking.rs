@@ -5,11 +5,11 @@ use chrono::{DateTime, Utc};
 
 use super::command::Command;
 use super::event::{Event, Journal};
-use super::permission::{Action, Actor, Grant};
+use super::permission::{own_booking, own_time, Action, Actor, Grant};
 use super::runner::{authorize, reused};
 use super::{
     active, load_booking, load_business, load_client, load_professional, load_resource,
-    load_service, Agenda, BookRequest, ContactBookRequest, Context, Ended, SeriesRequest,
+    load_service, Agenda, BookRequest, ContactBookRequest, Context, Discount, Ended, SeriesRequest,
 };
 use crate::availability::{
     Block as CalendarBlock, BlockKey, Booking as CalendarBooking, BookingKey, Buffers,
@@ -22,7 +22,7 @@ use crate::business::{
 };
 use crate::error::{Error, RecordKind, SeriesClash};
 use crate::ids::{BookingId, ClientId, ProfessionalId, SeriesId, ServiceId};
-use crate::money::{final_price, Money, Share};
+use crate::money::{final_price, Money};
 use crate::payment::net_paid;
 use crate::policy::{CancellationPolicy, Party};
 use crate::store::{Access, BookingFilter, Outcome, UnitOfWork};
@@ -273,26 +273,6 @@ impl Agenda {
     }
 }
 
-/// Whether the actor may touch `booking` under `scope`: with the actor's
-/// own grant, another's booking is "not found" (R5, R8).
-pub(super) fn own_booking(ctx: &Context, scope: Grant, booking: &Booking) -> Result<(), Error> {
-    let theirs = match ctx.actor {
-        _ if scope == Grant::All => true,
-        Actor::Professional(id) => booking.professional() == id,
-        Actor::Client(id) => booking.client() == id,
-        Actor::ManageLink(id) => booking.id() == id,
-        _ => false,
-    };
-    if theirs {
-        Ok(())
-    } else {
-        Err(Error::NotFound {
-            record: RecordKind::Booking,
-            id: booking.id().to_string(),
-        })
-    }
-}
-
 /// A booking of the actor's own, loaded for a change.
 async fn own_for_change(
     work: &mut dyn UnitOfWork,
@@ -303,19 +283,6 @@ async fn own_for_change(
     let booking = load_booking(work, id).await?;
     own_booking(ctx, scope, &booking)?;
     Ok(booking)
-}
-
-/// Refuses, under the actor's own grant, booking on another's agenda.
-fn own_agenda(ctx: &Context, scope: Grant, professional: ProfessionalId) -> Result<(), Error> {
-    match ctx.actor {
-        Actor::Professional(own) if scope == Grant::Own && own != professional => {
-            Err(Error::Forbidden {
-                actor: ctx.actor.as_str(),
-                action: Action::Book,
-            })
-        }
-        _ => Ok(()),
-    }
 }
 
 fn created(journal: &mut Journal, booking: &Booking) {
@@ -336,7 +303,12 @@ pub(super) async fn book(
     request: &BookRequest,
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
-    own_agenda(ctx, scope, request.professional)?;
+    own_time(
+        ctx,
+        scope,
+        Action::Book,
+        Bookable::Professional(request.professional),
+    )?;
     book_in(work, ctx, request, journal).await
 }
 
@@ -424,7 +396,12 @@ pub(super) async fn book_series(
     request: &SeriesRequest,
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
-    own_agenda(ctx, scope, request.professional)?;
+    own_time(
+        ctx,
+        scope,
+        Action::Book,
+        Bookable::Professional(request.professional),
+    )?;
     let plan = Plan::load(
         work,
         ctx,
@@ -672,8 +649,11 @@ impl Plan {
         &self,
         ctx: &Context,
         start: DateTime<Utc>,
-        discount: Option<Share>,
+        discount: Option<Discount>,
     ) -> Result<Booking, Error> {
+        let discount = discount
+            .map(|d| d.share(self.business.currency()))
+            .transpose()?;
         let price = final_price(self.service.price(), discount)?;
         let deposit = self.policy().deposit_for(price)?;
         Booking::new(

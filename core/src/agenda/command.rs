@@ -30,12 +30,14 @@ use crate::business::{
 use crate::contact::{Email, Phone, TaxId};
 use crate::ids::{BlockId, BookingId, ClientId, PaymentId, ProfessionalId, ResourceId, ServiceId};
 use crate::lang::Lang;
-use crate::money::{Money, Share};
+use crate::money::Money;
 use crate::policy::PolicyQuery;
 use crate::recurrence::RecurrenceRule;
 
 use super::permission::Action;
-use super::{BookRequest, ContactBookRequest, PaymentRequest, PaymentState, SeriesRequest};
+use super::{
+    BookRequest, ContactBookRequest, Discount, PaymentRequest, PaymentState, SeriesRequest,
+};
 
 /// The version of [`Command::fingerprint`]'s text.
 pub const FINGERPRINT_VERSION: u32 = 1;
@@ -460,7 +462,7 @@ impl Serialize for BookRequest {
             #[serde(serialize_with = "instant")]
             start: &'a DateTime<Utc>,
             #[serde(serialize_with = "discount")]
-            discount: &'a Option<Share>,
+            discount: &'a Option<Discount>,
         }
         Form {
             service: self.service,
@@ -509,7 +511,7 @@ impl Serialize for SeriesRequest {
             #[serde(serialize_with = "display")]
             rule: &'a RecurrenceRule,
             #[serde(serialize_with = "discount")]
-            discount: &'a Option<Share>,
+            discount: &'a Option<Discount>,
         }
         Form {
             service: self.service,
@@ -699,11 +701,11 @@ fn money<S: Serializer>(money: &Money, s: S) -> Result<S::Ok, S::Error> {
     ))
 }
 
-fn discount<S: Serializer>(share: &Option<Share>, s: S) -> Result<S::Ok, S::Error> {
-    match share {
+fn discount<S: Serializer>(discount: &Option<Discount>, s: S) -> Result<S::Ok, S::Error> {
+    match discount {
         None => s.serialize_none(),
-        Some(Share::Percent(p)) => s.serialize_str(&format!("{}%", p.value().normalize())),
-        Some(Share::Fixed(m)) => money(m, s),
+        Some(Discount::Percent(p)) => s.serialize_str(&format!("{}%", p.value().normalize())),
+        Some(Discount::Amount(a)) => amount_text(a, s),
     }
 }
 
@@ -738,7 +740,7 @@ mod tests {
             professional: id(2),
             client: id(3),
             start: at("2026-03-02T12:00:00Z"),
-            discount: Some(Share::Percent(Percent::parse("10").unwrap())),
+            discount: Some(Discount::Percent(Percent::parse("10").unwrap())),
         });
         assert_eq!(
             command.fingerprint(),

@@ -240,3 +240,32 @@ impl Journal {
         self.events.push(event);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_is_the_type_of_the_json_form() {
+        let events = [
+            Event::BusinessChanged,
+            Event::BookingNoShow {
+                booking: BookingId::random(),
+                fee: "10.00".to_owned(),
+                refund: "0.00".to_owned(),
+            },
+            Event::PaymentRefunded {
+                payment: PaymentId::random(),
+                amount: "5.00".to_owned(),
+            },
+            Event::AccountCreated {
+                account: AccountId::random(),
+            },
+        ];
+        for event in events {
+            let json: serde_json::Value = serde_json::from_str(&event.to_json()).unwrap();
+            assert_eq!(json["type"], event.kind());
+            assert_eq!(Event::from_json(&event.to_json()).unwrap(), event);
+        }
+    }
+}

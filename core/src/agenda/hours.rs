@@ -3,7 +3,7 @@
 
 use super::command::{BlockFields, Command};
 use super::event::{Event, Journal};
-use super::permission::{Actor, Grant};
+use super::permission::{own_time, Action, Grant};
 use super::runner::reused;
 use super::{hold_professional, load_business, load_professional, load_resource, Agenda, Context};
 use crate::availability::HoursQuery;
@@ -49,15 +49,10 @@ impl Agenda {
             return Err(reused(ctx));
         };
         let mut work = self.store.begin(ctx.business, Access::Read).await?;
-        let span = Span::new(fields.start, fields.end)?;
-        work.blocks_meeting(fields.on, span)
-            .await?
-            .into_iter()
-            .find(|b| b.id() == id)
-            .ok_or_else(|| Error::NotFound {
-                record: RecordKind::Block,
-                id: id.to_string(),
-            })
+        work.block(id).await?.ok_or_else(|| Error::NotFound {
+            record: RecordKind::Block,
+            id: id.to_string(),
+        })
     }
 
     /// Removes a block of `on`'s time.
@@ -77,19 +72,6 @@ impl Agenda {
     }
 }
 
-/// Refuses, when the grant is the actor's own agenda, another's time.
-fn own_time(ctx: &Context, scope: Grant, on: Bookable) -> Result<(), Error> {
-    if scope == Grant::Own
-        && !matches!((ctx.actor, on), (Actor::Professional(p), Bookable::Professional(q)) if p == q)
-    {
-        return Err(Error::Forbidden {
-            actor: ctx.actor.as_str(),
-            action: super::Action::EditHours,
-        });
-    }
-    Ok(())
-}
-
 pub(super) async fn set_hours(
     work: &mut dyn UnitOfWork,
     ctx: &Context,
@@ -99,7 +81,7 @@ pub(super) async fn set_hours(
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
     let current = hold_professional(work, id).await?;
-    own_time(ctx, scope, Bookable::Professional(id))?;
+    own_time(ctx, scope, Action::EditHours, Bookable::Professional(id))?;
     let hours = hours.to_hours().map_err(|e| e.under("hours"))?;
     work.put_professional(&current.with_hours(hours)).await?;
     journal.record(Event::HoursChanged { professional: id });
@@ -118,7 +100,7 @@ pub(super) async fn add_block(
         Bookable::Professional(id) => drop(load_professional(work, id).await?),
         Bookable::Resource(id) => drop(load_resource(work, id).await?),
     }
-    own_time(ctx, scope, fields.on)?;
+    own_time(ctx, scope, Action::EditHours, fields.on)?;
     let span = Span::new(fields.start, fields.end).map_err(|e| e.at("end"))?;
     let block = Block::new(
         BlockId::random(),
@@ -148,22 +130,13 @@ pub(super) async fn remove_block(
         Bookable::Professional(id) => drop(load_professional(work, id).await?),
         Bookable::Resource(id) => drop(load_resource(work, id).await?),
     }
-    own_time(ctx, scope, on)?;
-    let all = crate::time::supported_span();
-    let not_found = || Error::NotFound {
-        record: RecordKind::Block,
-        id: block.to_string(),
-    };
-    if !work
-        .blocks_meeting(on, all)
-        .await?
-        .iter()
-        .any(|b| b.id() == block)
-    {
-        return Err(not_found());
-    }
-    if !work.delete_block(block).await? {
-        return Err(not_found());
+    own_time(ctx, scope, Action::EditHours, on)?;
+    // Another's block is not found either, as on HTTP's path.
+    if work.block(block).await?.is_none_or(|b| b.on() != on) || !work.delete_block(block).await? {
+        return Err(Error::NotFound {
+            record: RecordKind::Block,
+            id: block.to_string(),
+        });
     }
     journal.record(Event::BlockRemoved { block });
     Ok(Outcome::Block(block))

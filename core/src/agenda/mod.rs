@@ -33,6 +33,7 @@
 //!   for a booking must be by the booking's client.
 
 mod access;
+pub use access::registered_as;
 mod booking;
 mod command;
 mod event;
@@ -62,7 +63,7 @@ use crate::business::{Activity, Business, Client, Professional, Resource, Servic
 use crate::contact::{Email, Phone};
 use crate::error::{Error, RecordKind};
 use crate::ids::{BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ServiceId};
-use crate::money::Share;
+use crate::money::{Money, Share};
 use crate::payment::{Payment, PaymentMethod};
 use crate::policy::{Party, Settlement};
 use crate::recurrence::RecurrenceRule;
@@ -122,6 +123,33 @@ impl Context {
     }
 }
 
+/// A discount asked for a booking: a percent of the price, or an amount
+/// in the business's currency (read by the use case, so a caller need not
+/// know the currency).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Discount {
+    /// A percent of the price.
+    Percent(crate::money::Percent),
+    /// An amount, in the business's currency.
+    Amount(Decimal),
+}
+
+impl Discount {
+    /// The share of a price in `currency` it takes.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for `discount.amount` with more decimals than
+    /// the currency has, or too large.
+    pub fn share(self, currency: crate::money::Currency) -> Result<Share, Error> {
+        match self {
+            Discount::Percent(percent) => Ok(Share::Percent(percent)),
+            Discount::Amount(amount) => Money::new(amount, currency)
+                .map(Share::Fixed)
+                .map_err(|e| e.at("discount.amount")),
+        }
+    }
+}
+
 /// A request to book one appointment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BookRequest {
@@ -134,7 +162,7 @@ pub struct BookRequest {
     /// When the appointment starts.
     pub start: DateTime<Utc>,
     /// A discount on the service's price, if any.
-    pub discount: Option<Share>,
+    pub discount: Option<Discount>,
 }
 
 /// A request to book one appointment for a person who does not sign in,
@@ -170,7 +198,7 @@ pub struct SeriesRequest {
     /// How it repeats.
     pub rule: RecurrenceRule,
     /// A discount on every occurrence, if any.
-    pub discount: Option<Share>,
+    pub discount: Option<Discount>,
 }
 
 /// Whether a recorded payment came in already.

@@ -8,7 +8,11 @@
 //! professional's booking is then "not found", as a record of another
 //! business is (R8), so its existence is not told either.
 
+use super::Context;
 use crate::account::Role;
+use crate::booking::Booking;
+use crate::business::Bookable;
+use crate::error::{Error, RecordKind};
 use crate::ids::{BookingId, ClientId, ProfessionalId};
 use crate::lang::Lang;
 
@@ -71,6 +75,59 @@ impl Actor {
             Actor::Client(_) | Actor::ManageLink(_) | Actor::Public
         )
     }
+}
+
+impl Actor {
+    /// Whether `on`'s time is the actor's own agenda: a professional's own.
+    pub fn owns_time(&self, on: Bookable) -> bool {
+        matches!((self, on), (Actor::Professional(p), Bookable::Professional(q)) if *p == q)
+    }
+
+    /// Whether `booking` is the actor's own: on a professional's agenda,
+    /// a client's, the one a manage link names.
+    pub fn owns_booking(&self, booking: &Booking) -> bool {
+        match self {
+            Actor::Professional(id) => booking.professional() == *id,
+            Actor::Client(id) => booking.client() == *id,
+            Actor::ManageLink(id) => booking.id() == *id,
+            _ => false,
+        }
+    }
+}
+
+/// Refuses, when `scope` is the actor's own agenda, `action` on another's
+/// time.
+///
+/// # Errors
+/// [`Error::Forbidden`].
+pub(super) fn own_time(
+    ctx: &Context,
+    scope: Grant,
+    action: Action,
+    on: Bookable,
+) -> Result<(), Error> {
+    if scope == Grant::Own && !ctx.actor.owns_time(on) {
+        return Err(Error::Forbidden {
+            actor: ctx.actor.as_str(),
+            action,
+        });
+    }
+    Ok(())
+}
+
+/// Refuses, when `scope` is the actor's own records, another's booking:
+/// it is "not found", as another business's is (R5, R8).
+///
+/// # Errors
+/// [`Error::NotFound`].
+pub(super) fn own_booking(ctx: &Context, scope: Grant, booking: &Booking) -> Result<(), Error> {
+    if scope == Grant::Own && !ctx.actor.owns_booking(booking) {
+        return Err(Error::NotFound {
+            record: RecordKind::Booking,
+            id: booking.id().to_string(),
+        });
+    }
+    Ok(())
 }
 
 /// What an actor may be allowed to do.

@@ -396,6 +396,9 @@ impl UnitOfWork for MemoryWork {
         out.sort_by_key(|b| (b.span(), b.id()));
         Ok(out)
     }
+    async fn block(&mut self, id: BlockId) -> Result<Option<Block>, Error> {
+        Ok(self.records.blocks.get(&id).cloned())
+    }
     async fn put_block(&mut self, block: &Block) -> Result<(), Error> {
         self.records.blocks.insert(block.id(), block.clone());
         Ok(())

@@ -420,6 +420,8 @@ pub trait UnitOfWork: Send {
 
     /// The blocks of `on` that overlap `span`, by start.
     async fn blocks_meeting(&mut self, on: Bookable, span: Span) -> Result<Vec<Block>, Error>;
+    /// A block.
+    async fn block(&mut self, id: BlockId) -> Result<Option<Block>, Error>;
     /// Creates or replaces a block.
     async fn put_block(&mut self, block: &Block) -> Result<(), Error>;
     /// Deletes a block; whether it existed.

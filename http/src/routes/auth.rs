@@ -17,12 +17,13 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{at, reused, same_login};
+use super::{at, reused};
 use crate::auth::{Caller, RefreshToken};
 use crate::context::ClientAddr;
 use crate::error::{Error, Problem};
 use crate::extract::{Body, Idempotency, Json};
 use crate::state::AppState;
+use agendo_core::agenda::registered_as;
 use agendo_core::agenda::throttle::{count_registration, SignInAttempt};
 
 /// The routes.
@@ -330,25 +331,10 @@ async fn register(
         None,
         password,
     )?;
-    // A slug made from the name gets a short suffix when taken; a slug the
-    // caller chose is theirs or refused.
-    let mut attempt = 0;
-    let business = loop {
-        let slug = match &given {
-            Some(slug) => slug.clone(),
-            None if attempt == 0 => Slug::from_name(business.name(), None),
-            None => Slug::from_name(
-                business.name(),
-                Some(&crate::auth::new_secret()[..5].to_ascii_lowercase()),
-            ),
-        };
-        let candidate = business.clone().with_slug(Some(slug));
-        match state.agenda.register(&candidate, &owner).await {
-            Ok(()) => break candidate,
-            Err(CoreError::SlugTaken { .. }) if given.is_none() && attempt < 5 => attempt += 1,
-            Err(other) => return Err(other.into()),
-        }
-    };
+    let business = state
+        .agenda
+        .register(&business.with_slug(given), &owner)
+        .await?;
     let (tokens, cookie) = sign_in(&state, &owner, lang).await?;
     Ok(with_cookie(
         StatusCode::CREATED,
@@ -388,32 +374,18 @@ async fn replay_register(
         .await?;
     let business = work.business().await?.ok_or_else(|| reused(&key))?;
     drop(work);
-    let slug_matches = match (asked.slug, business.slug()) {
-        (Some(asked), Some(stored)) => asked == stored,
-        // A slug made from the name may carry a suffix (it was taken).
-        (None, Some(stored)) => {
-            let made = Slug::from_name(business.name(), None);
-            stored == &made || stored.as_str().starts_with(&format!("{}-", made.as_str()))
-        }
-        (_, None) => false,
-    };
-    let same_business = slug_matches
-        && business.name() == asked.business.name()
-        && business.zone() == asked.business.zone()
-        && business.currency() == asked.business.currency()
-        && business.locale() == asked.business.locale();
-    if !same_business
-        || !same_login(
-            state,
-            &owner,
-            asked.name,
-            asked.email,
-            Role::Owner,
-            None,
-            &asked.password,
-        )
-        .await?
-    {
+    let same = registered_as(
+        &business,
+        &owner,
+        asked.business,
+        asked.slug,
+        asked.name,
+        asked.email,
+    ) && state
+        .passwords
+        .verify(&asked.password, Some(owner.password()))
+        .await?;
+    if !same {
         return Err(reused(&key));
     }
     let (tokens, cookie) = sign_in(state, &owner, lang).await?;

@@ -2,10 +2,10 @@
 //! through their life: confirm, cancel (with the policy's fee and refund),
 //! reschedule, complete, no-show.
 
-use agendo_core::agenda::{BookRequest, Ended};
+use agendo_core::agenda::{BookRequest, Discount, Ended};
 use agendo_core::booking::{Booking, BookingStatus};
 use agendo_core::ids::{BookingId, ClientId, ProfessionalId, ServiceId};
-use agendo_core::money::{Percent, Share};
+use agendo_core::money::Percent;
 use agendo_core::policy::Settlement;
 use agendo_core::store::BookingFilter;
 use agendo_core::{Error as CoreError, RecordKind};
@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 
 use super::payments::PaymentOut;
 use super::staff::range_span;
-use super::{at, context, instant, keyed, money, MoneyOut};
+use super::{at, context, instant, keyed, MoneyOut};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Idempotency, Json, Query};
@@ -213,23 +213,20 @@ fn booking_id(id: &str) -> Result<BookingId, Error> {
     path_id(id, RecordKind::Booking)
 }
 
-/// Reads a discount, in `currency`.
-pub fn discount(
-    body: Option<&DiscountBody>,
-    currency: agendo_core::money::Currency,
-) -> Result<Option<Share>, Error> {
+/// Reads a discount: the engine puts an amount in the business's currency.
+pub fn discount(body: Option<&DiscountBody>) -> Result<Option<Discount>, Error> {
     match body {
         None => Ok(None),
         Some(DiscountBody {
             percent: Some(p),
             amount: None,
-        }) => Ok(Some(Share::Percent(
+        }) => Ok(Some(Discount::Percent(
             Percent::parse(p).map_err(|e| at(e, "discount.percent"))?,
         ))),
         Some(DiscountBody {
             percent: None,
             amount: Some(a),
-        }) => Ok(Some(Share::Fixed(money(a, currency, "discount.amount")?))),
+        }) => Ok(Some(Discount::Amount(super::amount(a, "discount.amount")?))),
         Some(_) => Err(CoreError::invalid(
             "discount",
             agendo_core::Problem::UnknownValue {
@@ -329,13 +326,12 @@ async fn create(
     Json(body): Json<BookingBody>,
 ) -> Result<(StatusCode, axum::Json<BookingOut>), Error> {
     let professional = ProfessionalId::parse(&body.staff_id).map_err(|e| at(e, "staff_id"))?;
-    let business = super::business(&state, &caller).await?;
     let request = BookRequest {
         service: ServiceId::parse(&body.service_id).map_err(|e| at(e, "service_id"))?,
         professional,
         client: ClientId::parse(&body.client_id).map_err(|e| at(e, "client_id"))?,
         start: instant(&body.start, "start")?,
-        discount: discount(body.discount.as_ref(), business.currency())?,
+        discount: discount(body.discount.as_ref())?,
     };
     let ctx = keyed(&state, &caller, key);
     match state.agenda.book(&ctx, &request).await {

@@ -95,8 +95,8 @@ async fn list(
     let limit = params.limit.unwrap_or(100);
     let wait = Duration::from_secs(params.wait).min(state.config.events_wait);
     let deadline = tokio::time::Instant::now() + wait;
+    let ctx = context(&state, &caller);
     loop {
-        let ctx = context(&state, &caller);
         let events = state.agenda.events(&ctx, params.after, limit).await?;
         if !events.is_empty() || tokio::time::Instant::now() + POLL > deadline {
             let next = events.last().map_or(params.after, |e| e.number);

@@ -16,7 +16,7 @@ pub mod staff;
 pub mod system;
 
 use agendo_core::agenda::{Actor, Context};
-use agendo_core::money::{Currency, Money};
+use agendo_core::money::Money;
 use agendo_core::store::IdempotencyKey;
 use agendo_core::store::{Access, UnitOfWork};
 use agendo_core::Error as CoreError;
@@ -53,12 +53,13 @@ pub fn at(error: CoreError, field: &str) -> CoreError {
     error.at(field)
 }
 
-/// Reads an amount of `currency` from its decimal text.
+/// Reads an amount from its decimal text, by the engine's one reader of
+/// amounts; the engine puts it in the business's currency.
 ///
 /// # Errors
 /// [`CoreError::Invalid`] for `field`.
-pub fn money(text: &str, currency: Currency, field: &str) -> Result<Money, Error> {
-    Money::parse(text, currency).map_err(|e| at(e, field).into())
+pub fn amount(text: &str, field: &str) -> Result<rust_decimal::Decimal, Error> {
+    Ok(agendo_core::money::read_amount(text).map_err(|e| e.at(field))?)
 }
 
 /// Reads an RFC 3339 instant with an offset: the engine's one reader.
@@ -109,24 +110,6 @@ pub async fn read(state: &AppState, caller: &Caller) -> Result<Box<dyn UnitOfWor
         .await?)
 }
 
-/// The earliest instant a listing reaches when no start is given: the
-/// start of year 1, which every store can hold.
-pub fn far_past() -> DateTime<Utc> {
-    NaiveDate::MIN
-        .max(NaiveDate::from_ymd_opt(1, 1, 1).unwrap_or(NaiveDate::MIN))
-        .and_time(chrono::NaiveTime::MIN)
-        .and_utc()
-}
-
-/// The latest instant a listing reaches when no end is given: the end of
-/// year 9999.
-pub fn far_future() -> DateTime<Utc> {
-    NaiveDate::from_ymd_opt(9999, 12, 31)
-        .unwrap_or(NaiveDate::MAX)
-        .and_time(chrono::NaiveTime::MIN)
-        .and_utc()
-}
-
 /// Reads a field that may be absent (no change) or `null` (clear it):
 /// absent is `None`, `null` is `Some(None)`.
 pub fn double<'de, D, T>(reader: D) -> Result<Option<Option<T>>, D::Error>
@@ -155,35 +138,6 @@ pub fn reused(key: &agendo_core::store::IdempotencyKey) -> Error {
         key: key.to_string(),
     }
     .into()
-}
-
-/// Whether `account` is the login a retried request describes: the same
-/// name, e-mail (as it signs in), role and professional, and a password
-/// that verifies against its hash. A hash differs each time it is made, so
-/// only verifying compares a password; it is checked only when the rest
-/// matches.
-///
-/// # Errors
-/// [`Error::Busy`] when the host is hashing all it can.
-pub async fn same_login(
-    state: &AppState,
-    account: &agendo_core::account::Account,
-    name: &str,
-    email: &agendo_core::contact::Email,
-    role: agendo_core::account::Role,
-    professional: Option<agendo_core::ids::ProfessionalId>,
-    password: &str,
-) -> Result<bool, Error> {
-    use agendo_core::account::Account;
-    let same = account.name() == name.trim()
-        && Account::login_key(account.email()) == Account::login_key(email)
-        && account.role() == role
-        && account.professional() == professional;
-    Ok(same
-        && state
-            .passwords
-            .verify(password, Some(account.password()))
-            .await?)
 }
 
 /// The record found, or "not found" naming its kind and id.

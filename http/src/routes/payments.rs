@@ -15,8 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::bookings::BookingOut;
-use super::services::amount;
-use super::{at, context, keyed, MoneyOut};
+use super::{amount, at, context, keyed, MoneyOut};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Idempotency, Json};

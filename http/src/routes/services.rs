@@ -3,7 +3,6 @@
 use agendo_core::agenda::ServiceFields;
 use agendo_core::business::{Activity, Service};
 use agendo_core::ids::ServiceId;
-use agendo_core::money::read_amount;
 use agendo_core::RecordKind;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,12 +11,11 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{context, found, keyed, read, MoneyOut};
+use super::{amount, context, found, keyed, read, MoneyOut};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Idempotency, Json};
 use crate::state::AppState;
-use rust_decimal::Decimal;
 
 /// The routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -110,12 +108,6 @@ async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Service, Er
     let id: ServiceId = path_id(id, RecordKind::Service)?;
     let mut work = read(state, caller).await?;
     found(work.service(id).await?, RecordKind::Service, id)
-}
-
-/// A price as sent: decimal text, read by the engine's one reader of
-/// amounts.
-pub fn amount(text: &str, field: &str) -> Result<Decimal, Error> {
-    Ok(read_amount(text).map_err(|e| e.at(field))?)
 }
 
 impl ServiceBody {

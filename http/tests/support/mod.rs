@@ -302,6 +302,19 @@ pub async fn register(server: &Server, name: &str, email: &str) -> Shop {
     }
 }
 
+/// Signs `email` in with `password`: its caller.
+pub async fn sign_in(server: &Server, email: &str, password: &str) -> Api {
+    let api = server.anonymous();
+    let answer = api
+        .post(
+            "/v1/auth/login",
+            json!({"email": email, "password": password}),
+        )
+        .await
+        .expect(200);
+    api.with_token(&answer.text("access_token"))
+}
+
 /// A Monday at least a week away, in São Paulo.
 pub fn next_monday() -> NaiveDate {
     let mut day = (Utc::now() + Duration::days(7)).date_naive();
