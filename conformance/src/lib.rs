@@ -25,6 +25,7 @@ pub mod accounts;
 pub mod cases;
 pub mod commands;
 mod failing;
+pub mod ledger;
 pub mod races;
 mod salon;
 pub mod slots;
@@ -95,6 +96,10 @@ macro_rules! store_tests {
             concurrent_commands_number_events_without_gaps,
             a_command_that_does_not_commit_leaves_no_event
         );
+        $crate::store_tests!(@ledger $run;
+            receivables_are_owed_paid_and_listed,
+            commissions_make_a_monthly_statement
+        );
         $crate::store_tests!(@races $run;
             sixty_four_clients_race_for_one_slot,
             sixty_four_retries_under_one_key_make_one_booking,
@@ -130,6 +135,14 @@ macro_rules! store_tests {
             #[test]
             fn $case() {
                 $run($crate::commands::$case)
+            }
+        )*
+    };
+    (@ledger $run:path; $($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                $run($crate::ledger::$case)
             }
         )*
     };

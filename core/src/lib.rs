@@ -117,6 +117,7 @@ pub mod ids;
 mod lang;
 pub mod money;
 pub mod notify;
+pub mod page;
 pub mod payment;
 pub mod policy;
 pub mod recurrence;

@@ -12,7 +12,8 @@ use agendo_core::availability::WorkingHours;
 use agendo_core::booking::{Change, Event};
 use agendo_core::commission::{CommissionRule, CommissionScope};
 use agendo_core::ids::{
-    AccountId, BlockId, BookingId, ClientId, PaymentId, ProfessionalId, ResourceId, ServiceId,
+    AccountId, BlockId, BookingId, ClientId, PaymentId, ProfessionalId, ReceivableId, ResourceId,
+    ServiceId,
 };
 use agendo_core::money::{Currency, Money, Percent, Share};
 use agendo_core::notify::NotifySettings;
@@ -574,6 +575,7 @@ enum OutcomeForm {
     Block(Uuid),
     Business,
     Account(Uuid),
+    Receivables(Vec<Uuid>),
 }
 
 /// The stored form of what a request under an idempotency key made.
@@ -589,6 +591,9 @@ pub fn outcome_text(outcome: &Outcome) -> String {
         Outcome::Block(id) => OutcomeForm::Block(id.as_uuid()),
         Outcome::Business => OutcomeForm::Business,
         Outcome::Account(id) => OutcomeForm::Account(id.as_uuid()),
+        Outcome::Receivables(ids) => {
+            OutcomeForm::Receivables(ids.iter().map(|id| id.as_uuid()).collect())
+        }
     })
 }
 
@@ -610,5 +615,8 @@ pub fn outcome_from(column: &str, text: &str) -> Result<Outcome, Error> {
         OutcomeForm::Block(id) => Outcome::Block(BlockId::from_uuid(id)),
         OutcomeForm::Business => Outcome::Business,
         OutcomeForm::Account(id) => Outcome::Account(AccountId::from_uuid(id)),
+        OutcomeForm::Receivables(ids) => {
+            Outcome::Receivables(ids.into_iter().map(ReceivableId::from_uuid).collect())
+        }
     })
 }

@@ -28,13 +28,17 @@ use crate::business::{
     Activity, Bookable, Client, ConfirmationMode, Professional, Resource, Service,
 };
 use crate::contact::{Email, Phone, TaxId};
-use crate::ids::{BlockId, BookingId, ClientId, PaymentId, ProfessionalId, ResourceId, ServiceId};
+use crate::ids::{
+    BlockId, BookingId, ClientId, PaymentId, ProfessionalId, ReceivableId, ResourceId, ServiceId,
+};
 use crate::lang::Lang;
 use crate::money::Money;
 use crate::policy::PolicyQuery;
 use crate::recurrence::RecurrenceRule;
 
+use super::commissions::CommissionFields;
 use super::permission::Action;
+use super::receivables::ReceivableRequest;
 use super::{
     BookRequest, ContactBookRequest, Discount, PaymentRequest, PaymentState, SeriesRequest,
 };
@@ -180,13 +184,22 @@ pub enum Command {
         /// Why.
         reason: String,
     },
+    /// Makes a receivable, or a run of monthly ones.
+    CreateReceivable(ReceivableRequest),
+    /// Replaces the business's commission rules.
+    SetCommissions(Vec<CommissionFields>),
+    /// Marks a receivable paid.
+    PayReceivable {
+        /// The receivable.
+        receivable: ReceivableId,
+    },
 }
 
 impl Command {
     /// What the permission table is asked about.
     pub fn action(&self) -> Action {
         match self {
-            Command::ChangeBusiness(_) => Action::ChangeBusiness,
+            Command::ChangeBusiness(_) | Command::SetCommissions(_) => Action::ChangeBusiness,
             Command::CreateService(_)
             | Command::ChangeService { .. }
             | Command::SaveService(_)
@@ -209,7 +222,9 @@ impl Command {
             Command::Reschedule { .. } | Command::Cancel { .. } => Action::Move,
             Command::RecordPayment(_)
             | Command::ApprovePayment { .. }
-            | Command::RefusePayment { .. } => Action::TakePayments,
+            | Command::RefusePayment { .. }
+            | Command::CreateReceivable(_)
+            | Command::PayReceivable { .. } => Action::TakePayments,
             Command::Refund { .. } => Action::Refund,
         }
     }
@@ -542,6 +557,48 @@ impl Serialize for PaymentRequest {
             method: self.method.as_str(),
             amount: &self.amount,
             approved: self.state == PaymentState::Approved,
+        }
+        .serialize(s)
+    }
+}
+
+impl Serialize for CommissionFields {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Form {
+            professional: Option<ProfessionalId>,
+            service: Option<ServiceId>,
+            #[serde(serialize_with = "discount")]
+            rate: Option<Discount>,
+        }
+        Form {
+            professional: self.professional,
+            service: self.service,
+            rate: Some(self.rate),
+        }
+        .serialize(s)
+    }
+}
+
+impl Serialize for ReceivableRequest {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Form<'a> {
+            client: ClientId,
+            booking: Option<BookingId>,
+            #[serde(serialize_with = "amount_text")]
+            amount: &'a Decimal,
+            due: String,
+            description: &'a str,
+            months: u32,
+        }
+        Form {
+            client: self.client,
+            booking: self.booking,
+            amount: &self.amount,
+            due: self.due.to_string(),
+            description: self.description.trim(),
+            months: self.months,
         }
         .serialize(s)
     }

@@ -13,12 +13,12 @@
 //! through the use cases. Its JSON form (`{"type": "booking_created", …}`)
 //! is the wire form of `GET /v1/events` and of the bindings.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{
-    AccountId, BlockId, BookingId, ClientId, PaymentId, ProfessionalId, ResourceId, SeriesId,
-    ServiceId,
+    AccountId, BlockId, BookingId, ClientId, PaymentId, ProfessionalId, ReceivableId, ResourceId,
+    SeriesId, ServiceId,
 };
 
 /// Something that happened to a business's agenda.
@@ -167,6 +167,24 @@ pub enum Event {
         /// How much this refund gives back, as decimal text.
         amount: String,
     },
+    /// The business's commission rules were replaced.
+    CommissionsChanged,
+    /// A receivable was made.
+    ReceivableCreated {
+        /// The receivable.
+        receivable: ReceivableId,
+        /// Who owes.
+        client: ClientId,
+        /// How much, as decimal text in the business's currency.
+        amount: String,
+        /// The last day to pay, in the business's zone.
+        due: NaiveDate,
+    },
+    /// A receivable was marked paid.
+    ReceivablePaid {
+        /// The receivable.
+        receivable: ReceivableId,
+    },
 }
 
 impl Event {
@@ -195,6 +213,9 @@ impl Event {
             Event::PaymentApproved { .. } => "payment_approved",
             Event::PaymentRefused { .. } => "payment_refused",
             Event::PaymentRefunded { .. } => "payment_refunded",
+            Event::CommissionsChanged => "commissions_changed",
+            Event::ReceivableCreated { .. } => "receivable_created",
+            Event::ReceivablePaid { .. } => "receivable_paid",
         }
     }
 

@@ -36,10 +36,12 @@ mod access;
 pub use access::registered_as;
 mod booking;
 mod command;
+mod commissions;
 mod event;
 mod hours;
 mod payments;
 pub mod permission;
+mod receivables;
 mod runner;
 mod setup;
 mod slots;
@@ -49,8 +51,10 @@ pub use command::{
     AccountFields, BlockFields, BusinessFields, ClientFields, Command, LoginFields,
     ProfessionalFields, ServiceFields, FINGERPRINT_VERSION,
 };
+pub use commissions::CommissionFields;
 pub use event::{Event, EventRecord};
 pub use permission::{Action, Actor, Grant};
+pub use receivables::{Owed, ReceivableFilter, ReceivableRequest, MAX_MONTHS};
 pub use runner::EVENTS_PAGE;
 pub use slots::SlotsRequest;
 

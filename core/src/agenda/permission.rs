@@ -166,11 +166,13 @@ pub enum Action {
     ReadPayments,
     /// Follow the business's events.
     ReadEvents,
+    /// Read commission statements.
+    ReadStatements,
 }
 
 impl Action {
     /// Every action, for tables and tests.
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::ChangeBusiness,
         Action::ManageAccounts,
         Action::EditCatalog,
@@ -187,6 +189,7 @@ impl Action {
         Action::Refund,
         Action::ReadPayments,
         Action::ReadEvents,
+        Action::ReadStatements,
     ];
 
     /// A stable name: `change_business`, `book`, `take_payments`…
@@ -208,6 +211,7 @@ impl Action {
             Action::Refund => "refund",
             Action::ReadPayments => "read_payments",
             Action::ReadEvents => "read_events",
+            Action::ReadStatements => "read_statements",
         }
     }
 }
@@ -245,6 +249,7 @@ impl Action {
             Action::Refund => ("refund payments", "reembolsar pagamentos"),
             Action::ReadPayments => ("see payments", "ver pagamentos"),
             Action::ReadEvents => ("follow the events", "acompanhar os eventos"),
+            Action::ReadStatements => ("see commission statements", "ver extratos de comissão"),
         };
         lang.pick(en, pt)
     }
@@ -290,6 +295,7 @@ pub enum Grant {
 /// | edit_clients | all | all | – | – | – | – |
 /// | read_clients | all | all | all | – | – | – |
 /// | edit_hours, book, attend, read_bookings | all | all | own | – | – | – |
+/// | read_statements | all | – | own | – | – | – |
 /// | move | all | all | own | own | own | – |
 /// | book_as_contact | all | all | – | – | – | all |
 ///
@@ -305,12 +311,15 @@ pub fn grant(actor: &Actor, action: Action) -> Grant {
             | A::EditCatalog
             | A::EditStaff
             | A::TakePayments
-            | A::Refund => Grant::None,
+            | A::Refund
+            | A::ReadStatements => Grant::None,
             _ => Grant::All,
         },
         Actor::Professional(_) => match action {
             A::ReadClients => Grant::All,
-            A::EditHours | A::Book | A::Attend | A::Move | A::ReadBookings => Grant::Own,
+            A::EditHours | A::Book | A::Attend | A::Move | A::ReadBookings | A::ReadStatements => {
+                Grant::Own
+            }
             _ => Grant::None,
         },
         Actor::Client(_) | Actor::ManageLink(_) => match action {
@@ -365,6 +374,7 @@ mod tests {
         "refund",
         "read_payments",
         "read_events",
+        "read_statements",
     ];
 
     #[test]
@@ -398,7 +408,14 @@ mod tests {
         expect(
             Actor::Professional(ProfessionalId::random()),
             &["read_clients"],
-            &["edit_hours", "book", "attend", "move", "read_bookings"],
+            &[
+                "edit_hours",
+                "book",
+                "attend",
+                "move",
+                "read_bookings",
+                "read_statements",
+            ],
         );
     }
 

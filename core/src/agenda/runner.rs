@@ -6,7 +6,7 @@ use std::future::Future;
 use super::command::Command;
 use super::event::{EventRecord, Journal};
 use super::permission::{grant, Action, Grant};
-use super::{access, booking, hours, payments, setup, Agenda, Context};
+use super::{access, booking, commissions, hours, payments, receivables, setup, Agenda, Context};
 use crate::error::Error;
 use crate::store::{Access, IdempotencyRecord, Outcome, UnitOfWork};
 
@@ -193,6 +193,13 @@ async fn execute(
             amount,
             reason,
         } => payments::refund(work, ctx, *payment, *amount, reason, journal).await,
+        Command::CreateReceivable(request) => {
+            receivables::create(work, ctx, request, journal).await
+        }
+        Command::SetCommissions(rules) => commissions::set(work, ctx, rules, journal).await,
+        Command::PayReceivable { receivable } => {
+            receivables::pay(work, ctx, *receivable, journal).await
+        }
     }
 }
 

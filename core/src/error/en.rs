@@ -186,6 +186,7 @@ pub(super) fn problem(problem: &Problem) -> String {
         },
         Problem::WrongKind { found } => format!("cannot be a {found}"),
         Problem::OutOfRange => "is out of range".to_owned(),
+        Problem::BadCursor => "is not a cursor this list gave (it was altered, cut, or comes from another list); start again without it".to_owned(),
         Problem::TooLarge { max } => format!("is too large (at most {max})"),
         Problem::TooDeep { max } => format!("is nested too deeply (more than {max} lists and maps)"),
         Problem::Unreadable { detail } => format!("cannot be read: {detail}"),

@@ -712,6 +712,10 @@ pub enum Problem {
         max: u64,
     },
 
+    /// A page cursor was not made by this list: altered, cut, or from
+    /// another list.
+    BadCursor,
+
     /// A text is not an id (a UUID).
     BadId {
         /// The text given.

@@ -288,6 +288,7 @@ pub(super) fn problem(problem: &Problem) -> String {
             },
             Problem::WrongKind { found } => format!("não pode ser {found}"),
             Problem::OutOfRange => "está fora do intervalo".to_owned(),
+            Problem::BadCursor => "não é um cursor que esta lista deu (foi alterado, cortado ou é de outra lista); comece de novo sem ele".to_owned(),
             Problem::TooLarge { max } => format!("é grande demais (no máximo {max})"),
             Problem::TooDeep { max } => {
                 format!("está aninhado demais (mais de {max} listas e mapas)")

@@ -314,6 +314,8 @@ pub enum Outcome {
     Business,
     /// An account (a login).
     Account(AccountId),
+    /// Receivables (made, or the one paid), in order.
+    Receivables(Vec<ReceivableId>),
 }
 
 /// A request done under an idempotency key.
