@@ -552,6 +552,14 @@ case!(
                 assert_eq!(clashes.len(), 1);
                 assert_eq!((clashes[0].index, clashes[0].start), (2, at("2026-03-17T13:00:00Z")));
                 assert_eq!(clashes[0].cause.code(), "slot_taken");
+                // The next free starts that day: 10:30, 11:00, 11:30.
+                assert_eq!(
+                    clashes[0].alternatives,
+                    [at("2026-03-17T13:30:00Z"), at("2026-03-17T14:00:00Z"), at("2026-03-17T14:30:00Z")]
+                );
+                let text = err.message(agendo_core::Lang::PtBr);
+                assert!(text.contains("ter, 17/03 às 10:00"), "{text}");
+                assert!(text.contains("livre perto: ter, 17/03 às 10:30"), "{text}");
             }
             other => panic!("expected series_clashes, got {other}"),
         }
@@ -564,6 +572,77 @@ case!(
         assert_eq!(series.len(), 4);
         assert!(series.iter().all(|b| b.series() == series[0].series() && b.series().is_some()));
         assert_eq!(series[3].appointment().start(), at("2026-03-24T14:00:00Z"));
+    }
+);
+
+case!(
+    /// Moving "this and following" moves the booking and the later ones of
+    /// its series by as much in local time, all or none: a clash with any
+    /// names it and moves nothing.
+    move_this_and_following,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let request = SeriesRequest {
+            service: salon.cut.id(),
+            professional: salon.ana.id(),
+            client: salon.maria.id(),
+            first: "2026-03-03T09:00:00".parse().unwrap(),
+            rule: RecurrenceRule::parse("FREQ=WEEKLY;COUNT=4").unwrap(),
+            discount: None,
+        };
+        let series = salon.agenda.book_series(&ctx, &request).await.unwrap();
+        // João holds Wednesday 2026-03-25 at 10:00: the last occurrence would land on it.
+        let joao = salon.book(&salon.ana, &salon.joao, "2026-03-25T13:00:00Z").await;
+        let err = salon
+            .agenda
+            .reschedule_following(&ctx, series[1].id(), at("2026-03-11T13:00:00Z"))
+            .await
+            .unwrap_err();
+        match &err {
+            Error::SeriesClashes { clashes } => {
+                assert_eq!(clashes.len(), 1, "{err}");
+                assert_eq!((clashes[0].index, clashes[0].start), (2, at("2026-03-25T13:00:00Z")));
+                assert_eq!(clashes[0].cause.code(), "slot_taken");
+            }
+            other => panic!("expected series_clashes, got {other}"),
+        }
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        for booking in &series {
+            let kept = work.booking(booking.id()).await.unwrap().unwrap();
+            assert_eq!(kept.appointment(), booking.appointment(), "nothing moved");
+        }
+        drop(work);
+        salon.agenda.cancel(&ctx, joao.id(), "desistiu").await.unwrap();
+        // Tuesday 09:00 becomes Wednesday 10:00 from the second on.
+        let moved = salon
+            .agenda
+            .reschedule_following(&ctx, series[1].id(), at("2026-03-11T13:00:00Z"))
+            .await
+            .unwrap();
+        let starts: Vec<_> = moved.iter().map(|b| b.appointment().start()).collect();
+        assert_eq!(
+            starts,
+            [at("2026-03-11T13:00:00Z"), at("2026-03-18T13:00:00Z"), at("2026-03-25T13:00:00Z")]
+        );
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        let first = work.booking(series[0].id()).await.unwrap().unwrap();
+        assert_eq!(first.appointment().start(), at("2026-03-03T12:00:00Z"), "the first stays");
+        drop(work);
+        // A week later, all at once: each lands where the next one was.
+        let moved = salon
+            .agenda
+            .reschedule_following(&ctx, moved[0].id(), at("2026-03-18T13:00:00Z"))
+            .await
+            .unwrap();
+        assert_eq!(moved[2].appointment().start(), at("2026-04-01T13:00:00Z"));
+        let single = salon.book(&salon.bia, &salon.joao, "2026-03-02T13:00:00Z").await;
+        let err = salon
+            .agenda
+            .reschedule_following(&ctx, single.id(), at("2026-03-02T14:00:00Z"))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::NotInSeries { .. }), "{err}");
     }
 );
 

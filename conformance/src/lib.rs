@@ -67,6 +67,7 @@ macro_rules! store_tests {
             idempotency_keys_replay_and_refuse_reuse,
             a_series_is_booked_whole_or_not_at_all,
             cancel_this_and_following,
+            move_this_and_following,
             concurrent_bookings_of_one_slot_let_exactly_one_win,
             concurrent_retries_with_one_key_make_one_booking
         );

@@ -10,7 +10,15 @@ use super::runner::{authorize, reused};
 use super::{
     active, load_booking, load_business, load_client, load_professional, load_resource,
     load_service, Agenda, BookRequest, ContactBookRequest, Context, Discount, Ended, SeriesRequest,
+    SlotsRequest,
 };
+
+/// How many free starts a clash of a series offers instead.
+pub const ALTERNATIVES: usize = 3;
+
+/// How many clashes of one series get alternatives looked up: each is a
+/// week's slot search.
+pub const ALTERNATIVES_FOR: usize = 10;
 use crate::availability::{
     Block as CalendarBlock, BlockKey, Booking as CalendarBooking, BookingKey, Buffers,
     StaffCalendar, WorkingHours,
@@ -26,6 +34,7 @@ use crate::money::{final_price, Money};
 use crate::payment::net_paid;
 use crate::policy::{CancellationPolicy, Party};
 use crate::store::{Access, BookingFilter, Outcome, UnitOfWork};
+use crate::time::{Disambiguation, LocalTime};
 
 impl Agenda {
     /// Books one appointment (R18): the service must be active, performed
@@ -79,8 +88,47 @@ impl Agenda {
         ctx: &Context,
         request: &SeriesRequest,
     ) -> Result<Vec<Booking>, Error> {
-        let outcome = self.run(ctx, &Command::BookSeries(request.clone())).await?;
-        self.bookings_of(ctx, outcome).await
+        match self.run(ctx, &Command::BookSeries(request.clone())).await {
+            Ok(outcome) => self.bookings_of(ctx, outcome).await,
+            Err(Error::SeriesClashes { mut clashes }) => {
+                self.offer_alternatives(ctx, request.service, request.professional, &mut clashes)
+                    .await;
+                Err(Error::SeriesClashes { clashes })
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Fills each clash's alternatives (for the first
+    /// [`ALTERNATIVES_FOR`] clashes): the next free starts of the service
+    /// with the professional within a week of the clash. A search that
+    /// fails leaves the clash without alternatives: the refusal itself is
+    /// the answer.
+    async fn offer_alternatives(
+        &self,
+        ctx: &Context,
+        service: ServiceId,
+        professional: ProfessionalId,
+        clashes: &mut [SeriesClash],
+    ) {
+        for clash in clashes.iter_mut().take(ALTERNATIVES_FOR) {
+            let day = clash.start.with_timezone(&clash.zone).date_naive();
+            let request = SlotsRequest {
+                service,
+                professional: Some(professional),
+                from: day,
+                to: day + chrono::Days::new(6),
+                step_minutes: None,
+            };
+            if let Ok(answer) = self.slots(ctx, &request).await {
+                clash.alternatives = answer
+                    .iter()
+                    .map(|slot| slot.start())
+                    .filter(|start| *start > clash.start)
+                    .take(ALTERNATIVES)
+                    .collect();
+            }
+        }
     }
 
     /// Confirms a pending booking by hand (R19).
@@ -114,10 +162,38 @@ impl Agenda {
         booking: BookingId,
         start: DateTime<Utc>,
     ) -> Result<Booking, Error> {
-        let outcome = self
-            .run(ctx, &Command::Reschedule { booking, start })
-            .await?;
+        let command = Command::Reschedule {
+            booking,
+            start,
+            following: false,
+        };
+        let outcome = self.run(ctx, &command).await?;
         self.booking_of(ctx, outcome).await
+    }
+
+    /// Moves a booking of a series to `start` and every active booking of
+    /// the series after it by as much in the business's local time ("this
+    /// and following", R22): a move from Tuesday 09:00 to Wednesday 10:00
+    /// moves each later Tuesday 09:00 to its Wednesday 10:00, across
+    /// daylight-saving changes. All move or none: the error lists every
+    /// occurrence that cannot.
+    ///
+    /// # Errors
+    /// As [`Agenda::reschedule`]; [`Error::NotInSeries`];
+    /// [`Error::SeriesClashes`].
+    pub async fn reschedule_following(
+        &self,
+        ctx: &Context,
+        booking: BookingId,
+        start: DateTime<Utc>,
+    ) -> Result<Vec<Booking>, Error> {
+        let command = Command::Reschedule {
+            booking,
+            start,
+            following: true,
+        };
+        let outcome = self.run(ctx, &command).await?;
+        self.bookings_of(ctx, outcome).await
     }
 
     /// Cancels a pending or confirmed booking (R20, R21, R37): the policy of
@@ -428,6 +504,8 @@ pub(super) async fn book_series(
                 index,
                 start,
                 cause: Box::new(cause),
+                zone: plan.business.zone(),
+                alternatives: Vec::new(),
             }),
         }
     }
@@ -477,6 +555,7 @@ pub(super) async fn reschedule(
     scope: Grant,
     id: BookingId,
     start: DateTime<Utc>,
+    following: bool,
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
     let current = own_for_change(work, ctx, scope, id).await?;
@@ -488,10 +567,94 @@ pub(super) async fn reschedule(
         ctx.now,
     )?;
     let plan = Plan::load_existing(work, ctx, &current).await?;
+    if !following {
+        move_one(work, &plan, ctx, current, start, journal).await?;
+        return Ok(Outcome::Booking(id));
+    }
+    let series = current.series().ok_or(Error::NotInSeries { booking: id })?;
+    let zone = plan.business.zone();
+    let shift = start.with_timezone(&zone).naive_local()
+        - current
+            .appointment()
+            .start()
+            .with_timezone(&zone)
+            .naive_local();
+    let filter = BookingFilter {
+        series: Some(series),
+        statuses: vec![BookingStatus::Pending, BookingStatus::Confirmed],
+        ..Default::default()
+    };
+    let mut moving: Vec<Booking> = Vec::new();
+    for other in work.bookings(&filter).await? {
+        if other.appointment().start() >= current.appointment().start() {
+            own_booking(ctx, scope, &other)?;
+            moving.push(other);
+        }
+    }
+    moving.sort_by_key(|b| b.appointment().start());
+    let mut moving: Vec<(usize, Booking)> = moving.into_iter().enumerate().collect();
+    // Later first when moving later (and earlier first when moving
+    // earlier), so no occurrence lands on one that has not moved yet.
+    if shift > chrono::TimeDelta::zero() {
+        moving.reverse();
+    }
+    let mut moved: Vec<(DateTime<Utc>, BookingId)> = Vec::with_capacity(moving.len());
+    let mut clashes = Vec::new();
+    for (index, booking) in moving {
+        let local = booking
+            .appointment()
+            .start()
+            .with_timezone(&zone)
+            .naive_local()
+            + shift;
+        let to = match LocalTime::of(zone, local).instant(Disambiguation::Compatible) {
+            Ok(to) => to,
+            Err(cause) => {
+                clashes.push((index, booking.appointment().start(), cause));
+                continue;
+            }
+        };
+        let booking_id = booking.id();
+        match move_one(work, &plan, ctx, booking, to, journal).await {
+            Ok(()) => moved.push((to, booking_id)),
+            Err(err @ (Error::Storage { .. } | Error::WriteConflict)) => return Err(err),
+            Err(cause) => clashes.push((index, to, cause)),
+        }
+    }
+    if !clashes.is_empty() {
+        clashes.sort_by_key(|(index, _, _)| *index);
+        let clashes: Vec<SeriesClash> = clashes
+            .into_iter()
+            .map(|(index, start, cause)| SeriesClash {
+                index,
+                start,
+                cause: Box::new(cause),
+                zone,
+                alternatives: Vec::new(),
+            })
+            .collect();
+        return Err(Error::SeriesClashes { clashes });
+    }
+    moved.sort();
+    Ok(Outcome::Series(
+        moved.into_iter().map(|(_, id)| id).collect(),
+    ))
+}
+
+/// Moves one booking to `start` after the conflict check.
+async fn move_one(
+    work: &mut dyn UnitOfWork,
+    plan: &Plan,
+    ctx: &Context,
+    current: Booking,
+    start: DateTime<Utc>,
+    journal: &mut Journal,
+) -> Result<(), Error> {
+    let id = current.id();
     let appointment = lasting(start, current.appointment().duration())?;
     let from = current.appointment().start();
     let next = current.apply(Step::Reschedule { appointment }, ctx.now)?;
-    check_free(work, &plan, &next, &[]).await?;
+    check_free(work, plan, &next, &[]).await?;
     work.update_booking(&next)
         .await
         .map_err(|e| plan.show(e, start))?;
@@ -500,7 +663,7 @@ pub(super) async fn reschedule(
         from,
         to: next.appointment().start(),
     });
-    Ok(Outcome::Booking(id))
+    Ok(())
 }
 
 pub(super) async fn cancel(

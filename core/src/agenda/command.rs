@@ -147,6 +147,11 @@ pub enum Command {
         /// Its new start.
         #[serde(serialize_with = "instant")]
         start: DateTime<Utc>,
+        /// Whether the booking's later occurrences in its series move by
+        /// as much, in local time. Left out of the fingerprint when false,
+        /// so keys kept before it existed still match.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        following: bool,
     },
     /// Cancels a booking, settling by the policy.
     Cancel {

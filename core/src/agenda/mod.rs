@@ -35,6 +35,7 @@
 mod access;
 pub use access::registered_as;
 mod booking;
+pub use booking::{ALTERNATIVES, ALTERNATIVES_FOR};
 mod command;
 mod commissions;
 mod event;

@@ -174,9 +174,11 @@ async fn execute(
         Command::Complete { booking } => {
             booking::complete(work, ctx, scope, *booking, journal).await
         }
-        Command::Reschedule { booking, start } => {
-            booking::reschedule(work, ctx, scope, *booking, *start, journal).await
-        }
+        Command::Reschedule {
+            booking,
+            start,
+            following,
+        } => booking::reschedule(work, ctx, scope, *booking, *start, *following, journal).await,
         Command::Cancel {
             booking,
             reason,

@@ -1024,24 +1024,44 @@ pub struct Shown {
 /// One occurrence of a series that cannot be booked, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SeriesClash {
-    /// Its position in the series, from 0.
+    /// Its position in the series from 0 (for a move of "this and
+    /// following", among the occurrences moved).
     pub index: usize,
     /// When it would start.
     pub start: DateTime<Utc>,
     /// Why it cannot be booked: a clash, a block, the working hours.
     pub cause: Box<Error>,
+    /// The business's zone, in which its times are shown.
+    pub zone: chrono_tz::Tz,
+    /// The next free starts of the same service with the same
+    /// professional, from that day on (at most
+    /// [`crate::agenda::ALTERNATIVES`]); empty when none were looked for.
+    pub alternatives: Vec<DateTime<Utc>>,
 }
 
 impl SeriesClash {
-    /// The clash for a person reading `lang`.
+    /// The clash for a person reading `lang`, with local times.
     pub fn message(&self, lang: Lang) -> String {
         let label = lang.pick("occurrence", "ocorrência");
-        format!(
+        let mut text = format!(
             "{label} {} ({}): {}",
             self.index + 1,
-            self.start,
+            crate::time::shown(self.start, self.zone, lang),
             self.cause.message(lang)
-        )
+        );
+        if !self.alternatives.is_empty() {
+            let free: Vec<String> = self
+                .alternatives
+                .iter()
+                .map(|at| crate::time::shown(*at, self.zone, lang))
+                .collect();
+            text.push_str(&format!(
+                "; {} {}",
+                lang.pick("free nearby:", "livre perto:"),
+                free.join(", ")
+            ));
+        }
+        text
     }
 }
 
