@@ -15,6 +15,7 @@ use agendo_core::ids::{
     ResourceId, ServiceId, SessionId,
 };
 use agendo_core::payment::{Payment, Receivable};
+use agendo_core::picture::{Picture, Subject};
 use agendo_core::store::{
     Access, BookingFilter, Held, IdempotencyKey, IdempotencyRecord, Login, Store, UnitOfWork,
 };
@@ -205,6 +206,18 @@ impl UnitOfWork for FailingWork {
     }
     async fn put_receivable(&mut self, receivable: &Receivable) -> Result<(), Error> {
         self.0.put_receivable(receivable).await
+    }
+    async fn payments(&mut self) -> Result<Vec<Payment>, Error> {
+        self.0.payments().await
+    }
+    async fn picture(&mut self, subject: Subject) -> Result<Option<Picture>, Error> {
+        self.0.picture(subject).await
+    }
+    async fn put_picture(&mut self, subject: Subject, picture: &Picture) -> Result<(), Error> {
+        self.0.put_picture(subject, picture).await
+    }
+    async fn delete_picture(&mut self, subject: Subject) -> Result<bool, Error> {
+        self.0.delete_picture(subject).await
     }
     async fn idempotency(
         &mut self,

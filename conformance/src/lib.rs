@@ -23,6 +23,7 @@
 
 pub mod accounts;
 pub mod cases;
+pub mod catalog;
 pub mod commands;
 mod failing;
 pub mod ledger;
@@ -101,6 +102,12 @@ macro_rules! store_tests {
             receivables_are_owed_paid_and_listed,
             commissions_make_a_monthly_statement
         );
+        $crate::store_tests!(@catalog $run;
+            a_service_takes_any_free_room_of_its_kind,
+            the_profile_and_pictures_read_back,
+            why_not_free_names_what_is_in_the_way,
+            lists_filter_total_and_tell_who
+        );
         $crate::store_tests!(@races $run;
             sixty_four_clients_race_for_one_slot,
             sixty_four_retries_under_one_key_make_one_booking,
@@ -136,6 +143,14 @@ macro_rules! store_tests {
             #[test]
             fn $case() {
                 $run($crate::commands::$case)
+            }
+        )*
+    };
+    (@catalog $run:path; $($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                $run($crate::catalog::$case)
             }
         )*
     };

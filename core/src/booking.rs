@@ -292,6 +292,17 @@ pub enum Change {
     },
 }
 
+/// Who made a change: the kind of actor (`owner`, `receptionist`,
+/// `professional`, `client`, `manage_link`, `public`, `operator`) and the
+/// account, when one signed in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Who {
+    /// The kind of actor.
+    pub actor: Box<str>,
+    /// The account that acted, if one signed in.
+    pub account: Option<crate::ids::AccountId>,
+}
+
 /// A change and when it happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
@@ -299,6 +310,8 @@ pub struct Event {
     pub at: DateTime<Utc>,
     /// What.
     pub change: Change,
+    /// Who, when known (changes made before it was recorded have none).
+    pub by: Option<Who>,
 }
 
 /// A booking of a service with a professional (and a resource, when the
@@ -408,8 +421,26 @@ impl Booking {
             history: vec![Event {
                 at: now,
                 change: Change::Created,
+                by: None,
             }],
         })
+    }
+
+    /// The same booking taking `resource` (the room of the service's kind
+    /// that was free).
+    pub fn on_resource(mut self, resource: ResourceId) -> Booking {
+        self.resource = Some(resource);
+        self
+    }
+
+    /// The same booking with its last change made by `who`.
+    pub fn attributed(mut self, who: &Who) -> Booking {
+        if let Some(last) = self.history.last_mut() {
+            if last.by.is_none() {
+                last.by = Some(who.clone());
+            }
+        }
+        self
     }
 
     /// The same booking as part of `series`.
@@ -527,7 +558,11 @@ impl Booking {
             }
         };
         self.status = next;
-        self.history.push(Event { at: now, change });
+        self.history.push(Event {
+            at: now,
+            change,
+            by: None,
+        });
         Ok(self)
     }
 

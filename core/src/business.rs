@@ -95,7 +95,7 @@ pub(crate) fn fold_accent(c: char) -> char {
 }
 
 /// Text as people search it: lowercase, accents dropped.
-fn folded(text: &str) -> String {
+pub(crate) fn fold(text: &str) -> String {
     text.chars()
         .flat_map(char::to_lowercase)
         .map(fold_accent)
@@ -184,6 +184,130 @@ pub struct Business {
     notify: NotifySettings,
     commissions: Vec<CommissionRule>,
     slug: Option<Slug>,
+    profile: Profile,
+}
+
+/// How a business presents itself (R9): its legal name and tax id, how to
+/// reach it, where it is, its brand colour and a description. Every part is
+/// optional; the logo is a picture kept beside it
+/// ([`crate::picture::Subject::Logo`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Profile {
+    legal_name: Box<str>,
+    tax_id: Option<TaxId>,
+    phone: Option<Phone>,
+    email: Option<Email>,
+    address: Box<str>,
+    colour: Option<Colour>,
+    description: Box<str>,
+}
+
+/// The longest address kept.
+pub const MAX_ADDRESS_CHARS: usize = 300;
+
+/// The longest description of a business or professional kept.
+pub const MAX_DESCRIPTION_CHARS: usize = 2_000;
+
+impl Profile {
+    /// A profile from its parts, each checked.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming `legal_name`, `address` or
+    /// `description` (too long, control characters).
+    pub fn new(
+        legal_name: &str,
+        tax_id: Option<TaxId>,
+        phone: Option<Phone>,
+        email: Option<Email>,
+        address: &str,
+        colour: Option<Colour>,
+        description: &str,
+    ) -> Result<Profile, Error> {
+        let legal_name = legal_name.trim();
+        Ok(Profile {
+            legal_name: if legal_name.is_empty() {
+                Box::from("")
+            } else {
+                name("legal_name", legal_name)?
+            },
+            tax_id,
+            phone,
+            email,
+            address: bounded("address", address.trim(), MAX_ADDRESS_CHARS)?,
+            colour,
+            description: bounded("description", description.trim(), MAX_DESCRIPTION_CHARS)?,
+        })
+    }
+
+    /// The registered name (razão social); empty when not given.
+    pub fn legal_name(&self) -> &str {
+        &self.legal_name
+    }
+    /// The CPF or CNPJ, check digits verified.
+    pub fn tax_id(&self) -> Option<&TaxId> {
+        self.tax_id.as_ref()
+    }
+    /// The phone clients call.
+    pub fn phone(&self) -> Option<&Phone> {
+        self.phone.as_ref()
+    }
+    /// The e-mail clients write to.
+    pub fn email(&self) -> Option<&Email> {
+        self.email.as_ref()
+    }
+    /// Where it is; empty when not given.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+    /// The brand colour.
+    pub fn colour(&self) -> Option<Colour> {
+        self.colour
+    }
+    /// What it is about; empty when not given.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+}
+
+/// A colour as `#RRGGBB`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Colour([u8; 3]);
+
+impl Colour {
+    /// Reads `#RRGGBB` (or `RRGGBB`, any case).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for `colour`.
+    ///
+    /// ```
+    /// use agendo_core::business::Colour;
+    /// assert_eq!(Colour::parse("#1a7F3c")?.to_string(), "#1A7F3C");
+    /// assert!(Colour::parse("red").is_err());
+    /// # Ok::<(), agendo_core::Error>(())
+    /// ```
+    pub fn parse(text: &str) -> Result<Colour, Error> {
+        let hex = text.trim().trim_start_matches('#');
+        let bad = || {
+            Error::invalid(
+                "colour",
+                Problem::BadColour {
+                    value: crate::error::clip(text),
+                },
+            )
+        };
+        if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).map_err(|_| bad());
+        Ok(Colour([byte(0)?, byte(2)?, byte(4)?]))
+    }
+}
+
+impl std::fmt::Display for Colour {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let [r, g, b] = self.0;
+        write!(f, "#{r:02X}{g:02X}{b:02X}")
+    }
 }
 
 impl Business {
@@ -210,7 +334,19 @@ impl Business {
             notify: NotifySettings::default(),
             commissions: Vec::new(),
             slug: None,
+            profile: Profile::default(),
         })
+    }
+
+    /// The same business presenting itself with `profile`.
+    pub fn with_profile(mut self, profile: Profile) -> Business {
+        self.profile = profile;
+        self
+    }
+
+    /// How it presents itself.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
     }
 
     /// The same business with a public address (for booking without
@@ -352,6 +488,7 @@ pub struct Service {
     activity: Activity,
     policy: Option<CancellationPolicy>,
     resource: Option<ResourceId>,
+    resource_kind: Option<Box<str>>,
 }
 
 impl Service {
@@ -402,6 +539,7 @@ impl Service {
             activity: Activity::Active,
             policy: None,
             resource: None,
+            resource_kind: None,
         })
     }
 
@@ -438,7 +576,25 @@ impl Service {
     /// appointment, or none.
     pub fn with_resource(mut self, resource: Option<ResourceId>) -> Service {
         self.resource = resource;
+        if resource.is_some() {
+            self.resource_kind = None;
+        }
         self
+    }
+
+    /// The same service needing any one room (or chair, machine) of
+    /// `kind` for each appointment, or none: a booking takes the first of
+    /// them, by name, free at its time. A service needs a given resource
+    /// or a kind of resource, not both; setting one clears the other.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for `resource_kind` when it is empty or too long.
+    pub fn with_resource_kind(mut self, kind: Option<&str>) -> Result<Service, Error> {
+        self.resource_kind = kind.map(|k| self::name("resource_kind", k)).transpose()?;
+        if self.resource_kind.is_some() {
+            self.resource = None;
+        }
+        Ok(self)
     }
 
     /// The same service, in use or retired.
@@ -486,6 +642,11 @@ impl Service {
     /// The resource each appointment needs, if any.
     pub fn resource(&self) -> Option<ResourceId> {
         self.resource
+    }
+
+    /// The kind of resource it needs, any one of which will do.
+    pub fn resource_kind(&self) -> Option<&str> {
+        self.resource_kind.as_deref()
     }
 }
 
@@ -592,6 +753,7 @@ pub struct Resource {
     id: ResourceId,
     business: BusinessId,
     name: Box<str>,
+    kind: Box<str>,
     capacity: u32,
     hours: WorkingHours,
     activity: Activity,
@@ -608,6 +770,7 @@ impl Resource {
             id,
             business,
             name: self::name("name", name)?,
+            kind: Box::from(""),
             capacity: 1,
             hours: always_open(),
             activity: Activity::Active,
@@ -621,6 +784,21 @@ impl Resource {
     /// [`Error::Invalid`] for `capacity` below 1 or past [`MAX_CAPACITY`](crate::availability::MAX_CAPACITY).
     pub fn with_capacity(mut self, capacity: u32) -> Result<Resource, Error> {
         self.capacity = check_capacity(capacity)?;
+        Ok(self)
+    }
+
+    /// The same resource of `kind` ("sala de laser", "cadeira"): a service
+    /// that needs a kind takes any free resource of it. Empty for none.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for `kind` when it is too long or has control
+    /// characters.
+    pub fn with_kind(mut self, kind: &str) -> Result<Resource, Error> {
+        self.kind = if kind.trim().is_empty() {
+            Box::from("")
+        } else {
+            self::name("kind", kind)?
+        };
         Ok(self)
     }
 
@@ -651,6 +829,15 @@ impl Resource {
     /// How many bookings it takes at once.
     pub fn capacity(&self) -> u32 {
         self.capacity
+    }
+    /// Its kind; empty when it has none.
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+    /// Whether it is of `kind`, compared as a person would (case and
+    /// accents aside).
+    pub fn is_of_kind(&self, kind: &str) -> bool {
+        !self.kind.is_empty() && fold(&self.kind) == fold(kind.trim())
     }
     /// When it can be used.
     pub fn hours(&self) -> &WorkingHours {
@@ -854,12 +1041,12 @@ impl Client {
     /// # Ok::<(), agendo_core::Error>(())
     /// ```
     pub fn matches(&self, query: &str) -> bool {
-        let query = folded(query.trim());
+        let query = fold(query.trim());
         if query.is_empty() {
             return true;
         }
         let digits: String = query.chars().filter(char::is_ascii_digit).collect();
-        folded(self.name()).contains(&query)
+        fold(self.name()).contains(&query)
             || self
                 .email()
                 .is_some_and(|e| e.as_str().to_lowercase().contains(&query))

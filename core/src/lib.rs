@@ -119,6 +119,7 @@ pub mod money;
 pub mod notify;
 pub mod page;
 pub mod payment;
+pub mod picture;
 pub mod policy;
 pub mod recurrence;
 pub mod store;

@@ -84,6 +84,31 @@ pub enum PaymentStatus {
 }
 
 impl PaymentStatus {
+    /// Reads a status as written in APIs.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for `status` with [`Problem::UnknownValue`].
+    pub fn parse(text: &str) -> Result<PaymentStatus, Error> {
+        [
+            PaymentStatus::Pending,
+            PaymentStatus::Approved,
+            PaymentStatus::Refused,
+            PaymentStatus::PartiallyRefunded,
+            PaymentStatus::Refunded,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+        .ok_or_else(|| {
+            Error::invalid(
+                "status",
+                Problem::UnknownValue {
+                    value: crate::error::clip(text),
+                    expected: "pending, approved, refused, partially_refunded, refunded",
+                },
+            )
+        })
+    }
+
     /// The status as written in APIs and stores.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -478,6 +503,29 @@ pub enum ReceivableStatus {
 }
 
 impl ReceivableStatus {
+    /// Reads a status as written in APIs.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for `status` with [`Problem::UnknownValue`].
+    pub fn parse(text: &str) -> Result<ReceivableStatus, Error> {
+        [
+            ReceivableStatus::Pending,
+            ReceivableStatus::Paid,
+            ReceivableStatus::Overdue,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+        .ok_or_else(|| {
+            Error::invalid(
+                "status",
+                Problem::UnknownValue {
+                    value: crate::error::clip(text),
+                    expected: "pending, paid, overdue",
+                },
+            )
+        })
+    }
+
     /// The status as written in APIs: `pending`, `paid`, `overdue`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -473,6 +473,7 @@ fn bind(query: Query<'_>, value: Value) -> Query<'_> {
         Value::Json(text) => query.bind(Json(
             serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default(),
         )),
+        Value::Bytes(bytes) => query.bind(bytes),
     }
 }
 
@@ -842,5 +843,8 @@ impl Row for Line {
     fn json(&self, column: &str) -> Result<String, agendo_core::Error> {
         let Json(value): Json<serde_json::Value> = get(self, column)?;
         Ok(value.to_string())
+    }
+    fn bytes(&self, column: &str) -> Result<Vec<u8>, agendo_core::Error> {
+        get(self, column)
     }
 }

@@ -9,8 +9,10 @@
 use std::collections::BTreeMap;
 
 use agendo_core::availability::WorkingHours;
-use agendo_core::booking::{Change, Event};
+use agendo_core::booking::{Change, Event, Who};
+use agendo_core::business::{Colour, Profile};
 use agendo_core::commission::{CommissionRule, CommissionScope};
+use agendo_core::contact::{Email, Phone, TaxId};
 use agendo_core::ids::{
     AccountId, BlockId, BookingId, ClientId, PaymentId, ProfessionalId, ReceivableId, ResourceId,
     ServiceId,
@@ -207,6 +209,62 @@ pub fn notify_from(column: &str, text: &str) -> Result<NotifySettings, Error> {
     )
 }
 
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+struct ProfileForm {
+    #[serde(skip_serializing_if = "String::is_empty")]
+    legal_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tax_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    address: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    colour: Option<String>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    description: String,
+}
+
+/// The stored form of a business's profile.
+pub fn profile_text(profile: &Profile) -> String {
+    write(&ProfileForm {
+        legal_name: profile.legal_name().to_owned(),
+        tax_id: profile.tax_id().map(|t| t.as_str().to_owned()),
+        phone: profile.phone().map(|p| p.as_str().to_owned()),
+        email: profile.email().map(|e| e.as_str().to_owned()),
+        address: profile.address().to_owned(),
+        colour: profile.colour().map(|c| c.to_string()),
+        description: profile.description().to_owned(),
+    })
+}
+
+/// Reads a profile kept in `column`.
+///
+/// # Errors
+/// [`Error::Storage`] when the text is not a profile the engine accepts.
+pub fn profile_from(column: &str, text: &str) -> Result<Profile, Error> {
+    let form: ProfileForm = read(column, text)?;
+    let tax_id = form.tax_id.as_deref().map(TaxId::parse).transpose();
+    let phone = form.phone.as_deref().map(Phone::parse).transpose();
+    let email = form.email.as_deref().map(Email::parse).transpose();
+    let colour = form.colour.as_deref().map(Colour::parse).transpose();
+    rebuilt(
+        column,
+        Profile::new(
+            &form.legal_name,
+            rebuilt(column, tax_id)?,
+            rebuilt(column, phone)?,
+            rebuilt(column, email)?,
+            &form.address,
+            rebuilt(column, colour)?,
+            &form.description,
+        ),
+    )
+}
+
 /// The stored form of commission rules.
 pub fn commissions_text(rules: &[CommissionRule]) -> String {
     let forms: Vec<CommissionForm> = rules
@@ -372,6 +430,10 @@ struct EventForm {
     at: DateTime<Utc>,
     #[serde(flatten)]
     change: ChangeForm,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    by_actor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    by_account: Option<Uuid>,
 }
 
 fn settlement_form(s: &Settlement) -> SettlementForm {
@@ -439,6 +501,12 @@ pub fn history_text(history: &[Event]) -> String {
         .iter()
         .map(|event| EventForm {
             at: event.at,
+            by_actor: event.by.as_ref().map(|w| w.actor.to_string()),
+            by_account: event
+                .by
+                .as_ref()
+                .and_then(|w| w.account)
+                .map(|a| a.as_uuid()),
             change: match &event.change {
                 Change::Created => ChangeForm::Created,
                 Change::Confirmed => ChangeForm::Confirmed,
@@ -504,6 +572,10 @@ pub fn history_from(column: &str, text: &str) -> Result<Vec<Event>, Error> {
             Ok(Event {
                 at: form.at,
                 change,
+                by: form.by_actor.as_ref().map(|actor| Who {
+                    actor: actor.as_str().into(),
+                    account: form.by_account.map(AccountId::from_uuid),
+                }),
             })
         })
         .collect()

@@ -50,6 +50,8 @@ pub enum Value {
     Date(NaiveDate),
     /// JSON text ([`crate::codec`]).
     Json(String),
+    /// Bytes (a picture).
+    Bytes(Vec<u8>),
 }
 
 /// A row read back: each adapter reads its database's types into the
@@ -69,6 +71,8 @@ pub trait Row {
     fn date(&self, column: &str) -> Result<NaiveDate, Error>;
     /// A JSON column, as text.
     fn json(&self, column: &str) -> Result<String, Error>;
+    /// A bytes column.
+    fn bytes(&self, column: &str) -> Result<Vec<u8>, Error>;
 
     /// An id column that is never `NULL`.
     fn uuid(&self, column: &str) -> Result<Uuid, Error> {
@@ -172,6 +176,7 @@ impl Stored for Business {
         "notify",
         "commissions",
         "slug",
+        "profile",
     ];
     const KEY: &'static [&'static str] = &["business_id"];
     const ORDER: &'static str = "business_id";
@@ -195,6 +200,7 @@ impl Stored for Business {
             Value::Json(codec::notify_text(self.notify())),
             Value::Json(codec::commissions_text(self.commissions())),
             Value::Text(self.slug().map(|s| s.as_str().to_owned())),
+            Value::Json(codec::profile_text(self.profile())),
         ]
     }
     fn read(row: &dyn Row) -> Result<Business, Error> {
@@ -220,7 +226,10 @@ impl Stored for Business {
                     &row.json("commissions")?,
                 )?)
         })
-        .map(|b| b.with_slug(slug));
+        .and_then(|b| {
+            Ok(b.with_slug(slug)
+                .with_profile(codec::profile_from("profile", &row.json("profile")?)?))
+        });
         checked(Self::TABLE, business)
     }
 }
@@ -240,6 +249,7 @@ impl Stored for Service {
         "policy",
         "resource_id",
         "activity",
+        "resource_kind",
     ];
     const ORDER: &'static str = "name, id";
     const KIND: RecordKind = RecordKind::Service;
@@ -268,6 +278,7 @@ impl Stored for Service {
             ),
             Value::Uuid(self.resource().map(|r| r.as_uuid())),
             activity_text(self.activity()),
+            Value::Text(self.resource_kind().map(str::to_owned)),
         ]
     }
     fn read(row: &dyn Row) -> Result<Service, Error> {
@@ -297,6 +308,10 @@ impl Stored for Service {
                 s.with_resource(row.uuid_opt("resource_id")?.map(ResourceId::from_uuid))
                     .with_activity(activity(row)?),
             )
+        })
+        .and_then(|s| match row.text_opt("resource_kind")? {
+            Some(kind) => s.with_resource_kind(Some(&kind)),
+            None => Ok(s),
         });
         checked(Self::TABLE, service)
     }
@@ -354,8 +369,15 @@ impl Stored for Professional {
 
 impl Stored for Resource {
     const TABLE: &'static str = "resources";
-    const COLUMNS: &'static [&'static str] =
-        &["business_id", "id", "name", "hours", "capacity", "activity"];
+    const COLUMNS: &'static [&'static str] = &[
+        "business_id",
+        "id",
+        "name",
+        "hours",
+        "capacity",
+        "activity",
+        "kind",
+    ];
     const ORDER: &'static str = "name, id";
     const KIND: RecordKind = RecordKind::Resource;
 
@@ -373,6 +395,7 @@ impl Stored for Resource {
             Value::Json(codec::hours_text(self.hours())),
             Value::Int(self.capacity().into()),
             activity_text(self.activity()),
+            text(self.kind()),
         ]
     }
     fn read(row: &dyn Row) -> Result<Resource, Error> {
@@ -382,6 +405,7 @@ impl Stored for Resource {
             &row.text("name")?,
         )
         .and_then(|r| r.with_capacity(u32_of(row, "capacity")?))
+        .and_then(|r| r.with_kind(&row.text("kind")?))
         .and_then(|r| {
             Ok(
                 r.with_hours(codec::hours_from("hours", &row.json("hours")?)?)

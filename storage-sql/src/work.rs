@@ -18,6 +18,7 @@ use agendo_core::ids::{
     ResourceId, ServiceId, SessionId,
 };
 use agendo_core::payment::{Payment, Receivable};
+use agendo_core::picture::{Encoding, Picture, Subject};
 use agendo_core::store::{
     slot_taken, BookingFilter, Held, IdempotencyKey, IdempotencyRecord, UnitOfWork,
 };
@@ -655,6 +656,9 @@ impl<C: Connection> UnitOfWork for Work<C> {
         self.list(&filter, Payment::ORDER, vec![uuid(client.as_uuid())])
             .await
     }
+    async fn payments(&mut self) -> Result<Vec<Payment>, Error> {
+        self.list("", Payment::ORDER, vec![]).await
+    }
     async fn put_payment(&mut self, payment: &Payment) -> Result<(), Error> {
         self.put(payment).await
     }
@@ -695,6 +699,72 @@ impl<C: Connection> UnitOfWork for Work<C> {
             return Err(Error::WriteConflict);
         }
         Ok(())
+    }
+
+    async fn picture(&mut self, subject: Subject) -> Result<Option<Picture>, Error> {
+        let p = C::PARAMS;
+        let sql = format!(
+            "SELECT media_type, width, height, bytes FROM pictures WHERE business_id = {} AND subject = {}",
+            p.nth(1),
+            p.nth(2)
+        );
+        let rows = self
+            .conn
+            .fetch(&sql, vec![self.key(), Value::Text(Some(subject.key()))])
+            .await?;
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
+        let side = |column: &str| -> Result<u32, Error> {
+            u32::try_from(row.int(column)?)
+                .map_err(|_| crate::corrupt(column, "not a size in pixels"))
+        };
+        Ok(Some(Picture::from_parts(
+            Encoding::from_media_type(&row.text("media_type")?)?,
+            side("width")?,
+            side("height")?,
+            row.bytes("bytes")?,
+        )))
+    }
+
+    async fn put_picture(&mut self, subject: Subject, picture: &Picture) -> Result<(), Error> {
+        self.delete_picture(subject).await?;
+        let insert = sql::insert(
+            C::PARAMS,
+            "pictures",
+            &[
+                "business_id",
+                "subject",
+                "media_type",
+                "width",
+                "height",
+                "bytes",
+            ],
+        );
+        let values = vec![
+            self.key(),
+            Value::Text(Some(subject.key())),
+            Value::Text(Some(picture.encoding().media_type().to_owned())),
+            Value::Int(picture.width().into()),
+            Value::Int(picture.height().into()),
+            Value::Bytes(picture.bytes().to_vec()),
+        ];
+        self.conn.execute(&insert, values).await?;
+        Ok(())
+    }
+
+    async fn delete_picture(&mut self, subject: Subject) -> Result<bool, Error> {
+        let p = C::PARAMS;
+        let sql = format!(
+            "DELETE FROM pictures WHERE business_id = {} AND subject = {}",
+            p.nth(1),
+            p.nth(2)
+        );
+        let deleted = self
+            .conn
+            .execute(&sql, vec![self.key(), Value::Text(Some(subject.key()))])
+            .await?;
+        Ok(deleted > 0)
     }
 
     async fn append_events(&mut self, at: DateTime<Utc>, events: &[Event]) -> Result<(), Error> {

@@ -486,6 +486,7 @@ fn bind(
         Value::Time(t) => query.bind(t.map(time_text)),
         Value::Date(d) => query.bind(d.format("%Y-%m-%d").to_string()),
         Value::Json(text) => query.bind(text),
+        Value::Bytes(bytes) => query.bind(bytes),
     }
 }
 
@@ -596,6 +597,9 @@ impl Row for Line {
         .ok_or_else(|| corrupt(column, "NULL"))
     }
     fn json(&self, column: &str) -> Result<String, agendo_core::Error> {
+        get(self, column)
+    }
+    fn bytes(&self, column: &str) -> Result<Vec<u8>, agendo_core::Error> {
         get(self, column)
     }
 }

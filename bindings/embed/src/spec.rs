@@ -88,6 +88,7 @@ impl ServiceSpec {
                 buffer_before_minutes: Some(self.buffer_before_minutes),
                 buffer_after_minutes: Some(self.buffer_after_minutes),
                 active: Some(self.active),
+                ..ServiceFields::default()
             },
         ))
     }

@@ -25,8 +25,8 @@ use crate::availability::{
 };
 use crate::booking::{lasting, transition, Action as Step, ActionKind, Booking, BookingStatus};
 use crate::business::{
-    find_contact, Block, Bookable, Business, Client, ConfirmationMode, Professional, Resource,
-    Service,
+    find_contact, Activity, Block, Bookable, Business, Client, ConfirmationMode, Professional,
+    Resource, Service,
 };
 use crate::error::{Error, RecordKind, SeriesClash};
 use crate::ids::{BookingId, ClientId, ProfessionalId, SeriesId, ServiceId};
@@ -436,7 +436,7 @@ async fn book_in(
     )
     .await?;
     let booking = plan.booking(ctx, request.start, request.discount)?;
-    check_free(work, &plan, &booking, &[]).await?;
+    let booking = place(work, &plan, booking, &[]).await?;
     let id = insert(work, ctx, &plan, booking, journal).await?;
     Ok(Outcome::Booking(id))
 }
@@ -451,7 +451,10 @@ async fn insert(
     booking: Booking,
     journal: &mut Journal,
 ) -> Result<BookingId, Error> {
-    let booking = plan.confirm_if_immediate(booking, ctx.now)?;
+    let who = ctx.who();
+    let booking = plan
+        .confirm_if_immediate(booking.attributed(&who), ctx.now)?
+        .attributed(&who);
     let start = booking.appointment().start();
     work.insert_booking(&booking)
         .await
@@ -492,9 +495,7 @@ pub(super) async fn book_series(
     let mut clashes = Vec::new();
     for (index, start) in starts.into_iter().enumerate() {
         let checked = match plan.booking(ctx, start, request.discount) {
-            Ok(booking) => check_free(work, &plan, &booking, &accepted)
-                .await
-                .map(|()| booking),
+            Ok(booking) => place(work, &plan, booking, &accepted).await,
             Err(err) => Err(err),
         };
         match checked {
@@ -528,7 +529,9 @@ pub(super) async fn confirm(
 ) -> Result<Outcome, Error> {
     let current = own_for_change(work, ctx, scope, id).await?;
     let paid = paid_for(work, &current).await?;
-    let next = current.apply(Step::Confirm { paid }, ctx.now)?;
+    let next = current
+        .apply(Step::Confirm { paid }, ctx.now)?
+        .attributed(&ctx.who());
     work.update_booking(&next).await?;
     journal.record(Event::BookingConfirmed { booking: id });
     Ok(Outcome::Booking(id))
@@ -543,7 +546,8 @@ pub(super) async fn complete(
 ) -> Result<Outcome, Error> {
     let next = own_for_change(work, ctx, scope, id)
         .await?
-        .apply(Step::Complete, ctx.now)?;
+        .apply(Step::Complete, ctx.now)?
+        .attributed(&ctx.who());
     work.update_booking(&next).await?;
     journal.record(Event::BookingCompleted { booking: id });
     Ok(Outcome::Booking(id))
@@ -653,8 +657,10 @@ async fn move_one(
     let id = current.id();
     let appointment = lasting(start, current.appointment().duration())?;
     let from = current.appointment().start();
-    let next = current.apply(Step::Reschedule { appointment }, ctx.now)?;
-    check_free(work, plan, &next, &[]).await?;
+    let next = current
+        .apply(Step::Reschedule { appointment }, ctx.now)?
+        .attributed(&ctx.who());
+    let next = place(work, plan, next, &[]).await?;
     work.update_booking(&next)
         .await
         .map_err(|e| plan.show(e, start))?;
@@ -721,7 +727,10 @@ struct Plan {
     business: Business,
     service: Service,
     professional: Professional,
-    resource: Option<Resource>,
+    /// The rooms a booking may take: none, the service's one, or the
+    /// active ones of its kind by name (a booking being moved: its own
+    /// first).
+    rooms: Vec<Resource>,
     client: ClientId,
 }
 
@@ -750,19 +759,20 @@ impl Plan {
         }
         let client = load_client(work, client).await?;
         active(client.activity(), RecordKind::Client, client.id())?;
-        let resource = match service.resource() {
-            Some(id) => {
+        let rooms = match (service.resource(), service.resource_kind()) {
+            (Some(id), _) => {
                 let resource = load_resource(work, id).await?;
                 active(resource.activity(), RecordKind::Resource, id)?;
-                Some(resource)
+                vec![resource]
             }
-            None => None,
+            (None, Some(kind)) => rooms_of(work, kind).await?,
+            (None, None) => Vec::new(),
         };
         Ok(Plan {
             business,
             service,
             professional,
-            resource,
+            rooms,
             client: client.id(),
         })
     }
@@ -777,15 +787,23 @@ impl Plan {
         let business = load_business(work, ctx.business).await?;
         let service = load_service(work, booking.service()).await?;
         let professional = load_professional(work, booking.professional()).await?;
-        let resource = match booking.resource() {
-            Some(id) => Some(load_resource(work, id).await?),
-            None => None,
+        let mut rooms = match booking.resource() {
+            Some(id) => vec![load_resource(work, id).await?],
+            None => Vec::new(),
         };
+        if let (Some(_), Some(kind)) = (booking.resource(), service.resource_kind()) {
+            let others = rooms_of(work, kind).await.unwrap_or_default();
+            rooms.extend(
+                others
+                    .into_iter()
+                    .filter(|r| Some(r.id()) != booking.resource()),
+            );
+        }
         Ok(Plan {
             business,
             service,
             professional,
-            resource,
+            rooms,
             client: booking.client(),
         })
     }
@@ -797,7 +815,7 @@ impl Plan {
         let zone = self.business.zone();
         let on = Bookable::Professional(self.professional.id());
         let mut error = error.shown(on, self.professional.name(), zone, start);
-        if let Some(resource) = &self.resource {
+        for resource in &self.rooms {
             let on = Bookable::Resource(resource.id());
             error = error.shown(on, resource.name(), zone, start);
         }
@@ -843,6 +861,56 @@ impl Plan {
     }
 }
 
+/// The active rooms of `kind`, by name.
+///
+/// # Errors
+/// [`Error::NoResourceOfKind`] when there is none.
+pub(super) async fn rooms_of(
+    work: &mut dyn UnitOfWork,
+    kind: &str,
+) -> Result<Vec<Resource>, Error> {
+    let rooms: Vec<Resource> = work
+        .resources()
+        .await?
+        .into_iter()
+        .filter(|r| r.activity() == Activity::Active && r.is_of_kind(kind))
+        .collect();
+    if rooms.is_empty() {
+        return Err(Error::NoResourceOfKind {
+            kind: kind.to_owned(),
+        });
+    }
+    Ok(rooms)
+}
+
+/// `booking` with the first of the plan's rooms free for it (its own room
+/// when it has one and it is free), after the conflict check; with no room
+/// to choose, the conflict check alone. When no room is free, the first
+/// room's conflict, named.
+async fn place(
+    work: &mut dyn UnitOfWork,
+    plan: &Plan,
+    booking: Booking,
+    extra: &[Booking],
+) -> Result<Booking, Error> {
+    if plan.service.resource_kind().is_none() || plan.rooms.is_empty() {
+        check_free(work, plan, &booking, extra).await?;
+        return Ok(booking);
+    }
+    let mut first = None;
+    for room in &plan.rooms {
+        let candidate = booking.clone().on_resource(room.id());
+        match check_free(work, plan, &candidate, extra).await {
+            Ok(()) => return Ok(candidate),
+            Err(err @ (Error::Storage { .. } | Error::WriteConflict)) => return Err(err),
+            Err(err) => {
+                first.get_or_insert(err);
+            }
+        }
+    }
+    Err(first.unwrap_or(Error::WriteConflict))
+}
+
 /// The conflict check of `booking` against the store and the `extra`
 /// bookings not yet written (earlier occurrences of its series), for its
 /// professional and its resource.
@@ -860,7 +928,11 @@ async fn check_free(
         plan.professional.hours().clone(),
         plan.professional.capacity(),
     )];
-    if let Some(resource) = &plan.resource {
+    if let Some(resource) = plan
+        .rooms
+        .iter()
+        .find(|r| Some(r.id()) == booking.resource())
+    {
         calendars.push((
             Bookable::Resource(resource.id()),
             resource.hours().clone(),
@@ -1010,7 +1082,7 @@ async fn end_booking(
             (settlement, Step::NoShow { settlement })
         }
     };
-    let ended = booking.apply(action, ctx.now)?;
+    let ended = booking.apply(action, ctx.now)?.attributed(&ctx.who());
     work.update_booking(&ended).await?;
     let (fee, refund) = (
         settlement.fee().amount().to_string(),

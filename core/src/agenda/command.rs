@@ -25,7 +25,7 @@ use serde::{Serialize, Serializer};
 use crate::account::{PasswordHash, Role, Slug};
 use crate::availability::HoursQuery;
 use crate::business::{
-    Activity, Bookable, Client, ConfirmationMode, Professional, Resource, Service,
+    Activity, Bookable, Client, Colour, ConfirmationMode, Professional, Resource, Service,
 };
 use crate::contact::{Email, Phone, TaxId};
 use crate::ids::{
@@ -33,6 +33,8 @@ use crate::ids::{
 };
 use crate::lang::Lang;
 use crate::money::Money;
+use crate::notify::NotifySettings;
+use crate::picture::{Picture, Subject};
 use crate::policy::PolicyQuery;
 use crate::recurrence::RecurrenceRule;
 
@@ -96,6 +98,15 @@ pub enum Command {
     SaveProfessional(Professional),
     /// Creates or replaces a whole resource (a room, a machine).
     SaveResource(Resource),
+    /// Adds a resource.
+    CreateResource(ResourceFields),
+    /// Changes a resource: only the fields given.
+    ChangeResource {
+        /// The resource.
+        resource: ResourceId,
+        /// What changes.
+        fields: ResourceFields,
+    },
     /// Replaces a professional's working hours.
     SetHours {
         /// The professional.
@@ -193,6 +204,22 @@ pub enum Command {
     CreateReceivable(ReceivableRequest),
     /// Replaces the business's commission rules.
     SetCommissions(Vec<CommissionFields>),
+    /// Keeps a picture (the logo, a professional's photo), replacing the
+    /// one it had.
+    SetPicture {
+        /// Whose.
+        #[serde(serialize_with = "subject_key")]
+        subject: Subject,
+        /// The picture, read and re-encoded by [`Picture::read`].
+        #[serde(serialize_with = "picture_digest")]
+        picture: Picture,
+    },
+    /// Removes a picture.
+    RemovePicture {
+        /// Whose.
+        #[serde(serialize_with = "subject_key")]
+        subject: Subject,
+    },
     /// Marks a receivable paid.
     PayReceivable {
         /// The receivable.
@@ -205,10 +232,18 @@ impl Command {
     pub fn action(&self) -> Action {
         match self {
             Command::ChangeBusiness(_) | Command::SetCommissions(_) => Action::ChangeBusiness,
+            Command::SetPicture { subject, .. } | Command::RemovePicture { subject } => {
+                match subject {
+                    Subject::Logo => Action::ChangeBusiness,
+                    Subject::Professional(_) => Action::EditStaff,
+                }
+            }
             Command::CreateService(_)
             | Command::ChangeService { .. }
             | Command::SaveService(_)
-            | Command::SaveResource(_) => Action::EditCatalog,
+            | Command::SaveResource(_)
+            | Command::CreateResource(_)
+            | Command::ChangeResource { .. } => Action::EditCatalog,
             Command::CreateAccount { .. } => Action::ManageAccounts,
             Command::CreateProfessional { .. }
             | Command::ChangeProfessional { .. }
@@ -320,6 +355,33 @@ pub struct BusinessFields {
     /// The public booking page's address; `Some(None)` takes it down.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub slug: Option<Option<Slug>>,
+    /// When reminders and payment notices go (the whole settings).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "opt_notify")]
+    pub notify: Option<NotifySettings>,
+    /// The registered name (razão social); empty clears it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legal_name: Option<String>,
+    /// The CPF or CNPJ; `Some(None)` clears it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tax_id: Option<Option<TaxId>>,
+    /// The phone clients call; `Some(None)` clears it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<Option<Phone>>,
+    /// The e-mail clients write to; `Some(None)` clears it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<Option<Email>>,
+    /// Where it is; empty clears it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The brand colour; `Some(None)` clears it.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "opt_opt_display"
+    )]
+    pub colour: Option<Option<Colour>>,
+    /// What it is about; empty clears it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// A service's fields. Creating one needs `name`, `duration_minutes` and
@@ -348,6 +410,49 @@ pub struct ServiceFields {
     /// Whether it takes new bookings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
+    /// The room (or machine) it needs; `Some(None)` needs none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource: Option<Option<ResourceId>>,
+    /// The kind of room it needs, any free one of which will do;
+    /// `Some(None)` needs none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resource_kind: Option<Option<String>>,
+    /// Its own cancellation policy; `Some(None)` follows the business's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Option<PolicyQuery>>,
+}
+
+/// A resource's fields (a room, a chair, a machine). Creating one needs
+/// `name`; the others default (no kind, capacity 1, open around the
+/// clock, active). Changing one changes only the fields given.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ResourceFields {
+    /// The name ("Sala 2").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its kind ("sala de laser"); empty for none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// How many bookings at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
+    /// When it can be used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours: Option<HoursQuery>,
+    /// Whether it takes new bookings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+}
+
+impl ResourceFields {
+    /// The change that retires a resource: it takes no new bookings; its
+    /// bookings stay.
+    pub fn retired() -> ResourceFields {
+        ResourceFields {
+            active: Some(false),
+            ..ResourceFields::default()
+        }
+    }
 }
 
 impl ServiceFields {
@@ -732,6 +837,45 @@ fn opt_display<T: std::fmt::Display, S: Serializer>(
         Some(v) => s.collect_str(v),
         None => s.serialize_none(),
     }
+}
+
+fn opt_opt_display<T: std::fmt::Display, S: Serializer>(
+    value: &Option<Option<T>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(Some(v)) => s.collect_str(v),
+        _ => s.serialize_none(),
+    }
+}
+
+fn opt_notify<S: Serializer>(value: &Option<NotifySettings>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(n) => s.collect_str(&format_args!(
+            "day_before_at={} minutes_before={} payment_at={} overdue_days={}",
+            n.day_before_at().map(|t| t.to_string()).unwrap_or_default(),
+            n.minutes_before()
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+            n.payment_at(),
+            n.overdue_days()
+        )),
+        None => s.serialize_none(),
+    }
+}
+
+fn subject_key<S: Serializer>(subject: &Subject, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&subject.key())
+}
+
+fn picture_digest<S: Serializer>(picture: &Picture, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&format_args!(
+        "{} {}x{} {:016x}",
+        picture.encoding().media_type(),
+        picture.width(),
+        picture.height(),
+        picture.digest()
+    ))
 }
 
 fn opt_confirmation<S: Serializer>(

@@ -169,6 +169,11 @@ pub enum Event {
     },
     /// The business's commission rules were replaced.
     CommissionsChanged,
+    /// A picture was set or removed.
+    PictureChanged {
+        /// Whose: `logo`, `professional:{id}`.
+        subject: String,
+    },
     /// A receivable was made.
     ReceivableCreated {
         /// The receivable.
@@ -214,6 +219,7 @@ impl Event {
             Event::PaymentRefused { .. } => "payment_refused",
             Event::PaymentRefunded { .. } => "payment_refunded",
             Event::CommissionsChanged => "commissions_changed",
+            Event::PictureChanged { .. } => "picture_changed",
             Event::ReceivableCreated { .. } => "receivable_created",
             Event::ReceivablePaid { .. } => "receivable_paid",
         }

@@ -40,6 +40,7 @@ mod command;
 mod commissions;
 mod event;
 mod hours;
+mod lists;
 mod payments;
 pub mod permission;
 mod receivables;
@@ -47,17 +48,20 @@ mod runner;
 mod setup;
 mod slots;
 pub mod throttle;
+mod why;
 
 pub use command::{
     AccountFields, BlockFields, BusinessFields, ClientFields, Command, LoginFields,
-    ProfessionalFields, ServiceFields, FINGERPRINT_VERSION,
+    ProfessionalFields, ResourceFields, ServiceFields, FINGERPRINT_VERSION,
 };
 pub use commissions::CommissionFields;
 pub use event::{Event, EventRecord};
+pub use lists::{ClientFilter, History, HistoryLine, PaymentFilter, Payments};
 pub use permission::{Action, Actor, Grant};
 pub use receivables::{Owed, ReceivableFilter, ReceivableRequest, MAX_MONTHS};
 pub use runner::EVENTS_PAGE;
 pub use slots::SlotsRequest;
+pub use why::{Cause, InTheWay, Verdict, Why, WhyRequest};
 
 use std::sync::Arc;
 
@@ -88,6 +92,9 @@ pub struct Context {
     pub by: Party,
     /// The idempotency key of the request, if the caller sent one.
     pub key: Option<IdempotencyKey>,
+    /// The account acting, when one signed in: a booking's history names
+    /// it.
+    pub account: Option<crate::ids::AccountId>,
 }
 
 impl Context {
@@ -105,6 +112,7 @@ impl Context {
                 Party::Business
             },
             key: None,
+            account: None,
         }
     }
 
@@ -121,7 +129,21 @@ impl Context {
         self
     }
 
-    /// The same context with an idempotency key.
+    /// The same context naming the account that acts.
+    pub fn with_account(mut self, account: crate::ids::AccountId) -> Context {
+        self.account = Some(account);
+        self
+    }
+
+    /// Who acts, as a booking's history records it.
+    pub fn who(&self) -> crate::booking::Who {
+        crate::booking::Who {
+            actor: self.actor.as_str().into(),
+            account: self.account,
+        }
+    }
+
+    /// The same context with `key`.
     pub fn with_key(mut self, key: IdempotencyKey) -> Context {
         self.key = Some(key);
         self

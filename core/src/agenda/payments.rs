@@ -255,7 +255,9 @@ async fn confirm_on_payment(
         booking.deposit()
     };
     if paid.checked_cmp(&needed)? != std::cmp::Ordering::Less {
-        let confirmed = booking.apply(Step::Confirm { paid }, ctx.now)?;
+        let confirmed = booking
+            .apply(Step::Confirm { paid }, ctx.now)?
+            .attributed(&ctx.who());
         work.update_booking(&confirmed).await?;
         journal.record(Event::BookingConfirmed { booking: id });
     }

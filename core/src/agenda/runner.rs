@@ -150,6 +150,10 @@ async fn execute(
             setup::save_professional(work, ctx, professional, journal).await
         }
         Command::SaveResource(resource) => setup::save_resource(work, ctx, resource, journal).await,
+        Command::CreateResource(fields) => setup::create_resource(work, ctx, fields, journal).await,
+        Command::ChangeResource { resource, fields } => {
+            setup::change_resource(work, ctx, *resource, fields, journal).await
+        }
         Command::CreateClient(fields) => setup::create_client(work, ctx, fields, journal).await,
         Command::ChangeClient { client, fields } => {
             setup::change_client(work, ctx, *client, fields, journal).await
@@ -199,6 +203,12 @@ async fn execute(
             receivables::create(work, ctx, request, journal).await
         }
         Command::SetCommissions(rules) => commissions::set(work, ctx, rules, journal).await,
+        Command::SetPicture { subject, picture } => {
+            setup::set_picture(work, ctx, *subject, Some(picture), journal).await
+        }
+        Command::RemovePicture { subject } => {
+            setup::set_picture(work, ctx, *subject, None, journal).await
+        }
         Command::PayReceivable { receivable } => {
             receivables::pay(work, ctx, *receivable, journal).await
         }

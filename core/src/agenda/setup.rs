@@ -6,7 +6,8 @@
 //! of one record at once both land.
 
 use super::command::{
-    BusinessFields, ClientFields, Command, LoginFields, ProfessionalFields, ServiceFields,
+    BusinessFields, ClientFields, Command, LoginFields, ProfessionalFields, ResourceFields,
+    ServiceFields,
 };
 use super::event::{Event, Journal};
 use super::permission::Action;
@@ -17,12 +18,13 @@ use super::{
 };
 use crate::account::{check_password, Account, PasswordHash, Passwords};
 use crate::availability::Buffers;
-use crate::business::{Activity, Business, Client, Professional, Resource, Service};
+use crate::business::{Activity, Business, Client, Professional, Profile, Resource, Service};
 use crate::error::{Error, Problem, RecordKind};
 use crate::ids::AccountId;
-use crate::ids::{ClientId, ProfessionalId, ServiceId};
+use crate::ids::{ClientId, ProfessionalId, ResourceId, ServiceId};
 use crate::money::Money;
-use crate::store::{Outcome, UnitOfWork};
+use crate::picture::{Picture, Subject};
+use crate::store::{Access, Outcome, UnitOfWork};
 
 impl Agenda {
     /// Opens a business. Opening one with its owner is
@@ -113,6 +115,92 @@ impl Agenda {
         self.run(ctx, &Command::SaveService(service.clone()))
             .await
             .map(drop)
+    }
+
+    /// Keeps `picture` as the logo or a professional's photo, replacing
+    /// the one it had; `None` removes it.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for the professional; [`Error::Forbidden`] but
+    /// for the owner.
+    pub async fn set_picture(
+        &self,
+        ctx: &Context,
+        subject: Subject,
+        picture: Option<Picture>,
+    ) -> Result<(), Error> {
+        let command = match picture {
+            Some(picture) => Command::SetPicture { subject, picture },
+            None => Command::RemovePicture { subject },
+        };
+        self.run(ctx, &command).await.map(drop)
+    }
+
+    /// The logo or a professional's photo, if one is kept. Anyone who may
+    /// act in the business may see it: pictures are what the business
+    /// shows.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] when there is none.
+    pub async fn picture(&self, ctx: &Context, subject: Subject) -> Result<Picture, Error> {
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        work.picture(subject).await?.ok_or_else(|| Error::NotFound {
+            record: RecordKind::Picture,
+            id: subject.key(),
+        })
+    }
+
+    /// Adds a resource (a room, a chair, a machine).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the field (`name`, `kind`, `capacity`,
+    /// `hours.…`); [`Error::Forbidden`] but for the owner.
+    pub async fn create_resource(
+        &self,
+        ctx: &Context,
+        fields: &ResourceFields,
+    ) -> Result<Resource, Error> {
+        let outcome = self
+            .run(ctx, &Command::CreateResource(fields.clone()))
+            .await?;
+        self.resource_of(ctx, outcome).await
+    }
+
+    /// Changes a resource: only the fields given; [`ResourceFields::retired`]
+    /// retires it.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`], [`Error::Invalid`], [`Error::Forbidden`].
+    pub async fn change_resource(
+        &self,
+        ctx: &Context,
+        resource: ResourceId,
+        fields: &ResourceFields,
+    ) -> Result<Resource, Error> {
+        let command = Command::ChangeResource {
+            resource,
+            fields: fields.clone(),
+        };
+        let outcome = self.run(ctx, &command).await?;
+        self.resource_of(ctx, outcome).await
+    }
+
+    /// The resources, by name, retired ones included.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] for an actor who may not see them.
+    pub async fn resources(&self, ctx: &Context) -> Result<Vec<Resource>, Error> {
+        authorize(ctx, Action::ReadClients)?;
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        work.resources().await
+    }
+
+    async fn resource_of(&self, ctx: &Context, outcome: Outcome) -> Result<Resource, Error> {
+        let Outcome::Resource(id) = outcome else {
+            return Err(reused(ctx));
+        };
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        load_resource(&mut *work, id).await
     }
 
     /// Adds a professional.
@@ -384,11 +472,51 @@ pub(super) async fn change_business(
     .map_err(|e| e.at("name"))?
     .with_policy(policy)?
     .with_confirmation(fields.confirmation.unwrap_or(current.confirmation()))
-    .with_notify(*current.notify())
+    .with_notify(fields.notify.unwrap_or(*current.notify()))
     .with_commissions(current.commissions().to_vec())?
-    .with_slug(pick(&fields.slug, current.slug().cloned()));
+    .with_slug(pick(&fields.slug, current.slug().cloned()))
+    .with_profile(profile_from(current.profile(), fields)?);
     work.put_business(&changed).await?;
     journal.record(Event::BusinessChanged);
+    Ok(Outcome::Business)
+}
+
+/// The profile `fields` give over `current`.
+fn profile_from(current: &Profile, fields: &BusinessFields) -> Result<Profile, Error> {
+    Profile::new(
+        fields.legal_name.as_deref().unwrap_or(current.legal_name()),
+        pick(&fields.tax_id, current.tax_id().cloned()),
+        pick(&fields.phone, current.phone().cloned()),
+        pick(&fields.email, current.email().cloned()),
+        fields.address.as_deref().unwrap_or(current.address()),
+        pick(&fields.colour, current.colour()),
+        fields
+            .description
+            .as_deref()
+            .unwrap_or(current.description()),
+    )
+}
+
+pub(super) async fn set_picture(
+    work: &mut dyn UnitOfWork,
+    ctx: &Context,
+    subject: Subject,
+    picture: Option<&Picture>,
+    journal: &mut Journal,
+) -> Result<Outcome, Error> {
+    load_business(work, ctx.business).await?;
+    if let Subject::Professional(id) = subject {
+        load_professional(work, id).await?;
+    }
+    match picture {
+        Some(picture) => work.put_picture(subject, picture).await?,
+        None => {
+            work.delete_picture(subject).await?;
+        }
+    }
+    journal.record(Event::PictureChanged {
+        subject: subject.key(),
+    });
     Ok(Outcome::Business)
 }
 
@@ -428,11 +556,28 @@ fn service_from(
         .or(current.map(Service::description))
         .unwrap_or("");
     let buffers = Buffers::new(before, after)?;
-    let service = Service::new(id, business.id(), name, duration, price)?
+    let policy = match &fields.policy {
+        Some(Some(query)) => Some(
+            query
+                .to_policy(business.currency())
+                .map_err(|e| e.under("policy"))?,
+        ),
+        Some(None) => None,
+        None => current.and_then(|c| c.policy().cloned()),
+    };
+    let mut service = Service::new(id, business.id(), name, duration, price)?
         .with_description(description)?
         .with_buffers(buffers)
-        .with_policy(current.and_then(|c| c.policy().cloned()))?
-        .with_resource(current.and_then(Service::resource));
+        .with_policy(policy)?
+        .with_resource(pick(&fields.resource, current.and_then(Service::resource)));
+    let kind = match &fields.resource_kind {
+        Some(kind) => kind.clone(),
+        None if fields.resource.flatten().is_some() => None,
+        None => current.and_then(Service::resource_kind).map(str::to_owned),
+    };
+    if kind.is_some() || fields.resource_kind.is_some() {
+        service = service.with_resource_kind(kind.as_deref())?;
+    }
     let was = current.map_or(Activity::Active, Service::activity);
     Ok(service.with_activity(activity(fields.active, was)))
 }
@@ -445,6 +590,7 @@ pub(super) async fn create_service(
 ) -> Result<Outcome, Error> {
     let business = load_business(work, ctx.business).await?;
     let service = service_from(&business, ServiceId::random(), None, fields)?;
+    needs_exist(work, &service).await?;
     work.put_service(&service).await?;
     journal.record(Event::ServiceCreated {
         service: service.id(),
@@ -462,6 +608,7 @@ pub(super) async fn change_service(
     let business = load_business(work, ctx.business).await?;
     let current = hold_service(work, id).await?;
     let service = service_from(&business, id, Some(&current), fields)?;
+    needs_exist(work, &service).await?;
     work.put_service(&service).await?;
     journal.record(Event::ServiceChanged { service: id });
     Ok(Outcome::Service(id))
@@ -496,6 +643,92 @@ pub(super) async fn save_service(
         }
     });
     Ok(Outcome::Service(service.id()))
+}
+
+/// Refuses a service needing a room the business does not have, or a kind
+/// of room it has no active one of, naming the field.
+async fn needs_exist(work: &mut dyn UnitOfWork, service: &Service) -> Result<(), Error> {
+    if let Some(id) = service.resource() {
+        if work.resource(id).await?.is_none() {
+            return Err(Error::invalid(
+                "resource_id",
+                Problem::BadId {
+                    value: id.to_string(),
+                },
+            ));
+        }
+    }
+    if let Some(kind) = service.resource_kind() {
+        super::booking::rooms_of(work, kind)
+            .await
+            .map_err(|e| match e {
+                Error::NoResourceOfKind { .. } => Error::invalid("resource_kind", Problem::Empty),
+                other => other,
+            })?;
+    }
+    Ok(())
+}
+
+/// The resource `fields` describe, over `current` when it is a change.
+fn resource_from(
+    ctx: &Context,
+    id: ResourceId,
+    current: Option<&Resource>,
+    fields: &ResourceFields,
+) -> Result<Resource, Error> {
+    let name = fields
+        .name
+        .as_deref()
+        .or(current.map(Resource::name))
+        .ok_or_else(|| required("name"))?;
+    let kind = fields
+        .kind
+        .as_deref()
+        .or(current.map(Resource::kind))
+        .unwrap_or("");
+    let capacity = fields
+        .capacity
+        .or(current.map(Resource::capacity))
+        .unwrap_or(1);
+    let mut resource = Resource::new(id, ctx.business, name)?
+        .with_kind(kind)?
+        .with_capacity(capacity)?;
+    if let Some(hours) = &fields.hours {
+        resource = resource.with_hours(hours.to_hours().map_err(|e| e.under("hours"))?);
+    } else if let Some(current) = current {
+        resource = resource.with_hours(current.hours().clone());
+    }
+    let was = current.map_or(Activity::Active, Resource::activity);
+    Ok(resource.with_activity(activity(fields.active, was)))
+}
+
+pub(super) async fn create_resource(
+    work: &mut dyn UnitOfWork,
+    ctx: &Context,
+    fields: &ResourceFields,
+    journal: &mut Journal,
+) -> Result<Outcome, Error> {
+    load_business(work, ctx.business).await?;
+    let resource = resource_from(ctx, ResourceId::random(), None, fields)?;
+    work.put_resource(&resource).await?;
+    journal.record(Event::ResourceSaved {
+        resource: resource.id(),
+    });
+    Ok(Outcome::Resource(resource.id()))
+}
+
+pub(super) async fn change_resource(
+    work: &mut dyn UnitOfWork,
+    ctx: &Context,
+    id: ResourceId,
+    fields: &ResourceFields,
+    journal: &mut Journal,
+) -> Result<Outcome, Error> {
+    let current = load_resource(work, id).await?;
+    let resource = resource_from(ctx, id, Some(&current), fields)?;
+    work.put_resource(&resource).await?;
+    journal.record(Event::ResourceSaved { resource: id });
+    Ok(Outcome::Resource(id))
 }
 
 /// The professional `fields` describe, over `current` when it is a change.

@@ -93,33 +93,36 @@ impl Agenda {
             rules,
             duration,
             calendars,
-            resource,
+            rooms,
         } = &*inputs;
         if calendars.is_empty() {
             return Ok(SlotAnswer::any_of(Vec::new(), *duration));
         }
-        match resource {
-            None => Ok(
+        if rooms.is_empty() {
+            return Ok(
                 SlotSearch::new(range, ctx.now, *rules, Mode::Any, calendars.clone())?.find_slots(),
-            ),
-            Some(resource) => {
-                let mut answers = Vec::with_capacity(calendars.len());
-                for calendar in calendars {
-                    let key = calendar.key().clone();
-                    let pair = vec![calendar.clone(), resource.clone()];
-                    let answer =
-                        SlotSearch::new(range, ctx.now, *rules, Mode::All, pair)?.find_slots();
-                    answers.push((key, answer));
-                }
-                Ok(SlotAnswer::any_of(answers, *duration))
-            }
+            );
         }
+        // A professional is free at a start when they and any one room are.
+        let mut keyed = Vec::with_capacity(calendars.len());
+        for calendar in calendars {
+            let mut starts: Vec<i64> = Vec::new();
+            for room in rooms {
+                let pair = vec![calendar.clone(), room.clone()];
+                let answer = SlotSearch::new(range, ctx.now, *rules, Mode::All, pair)?.find_slots();
+                starts.extend(answer.starts());
+            }
+            starts.sort_unstable();
+            starts.dedup();
+            keyed.push((calendar.key().clone(), starts));
+        }
+        Ok(SlotAnswer::any_of_starts(keyed, *duration))
     }
 
     /// What a slot search of `request` needs from the store: kept while the
     /// store's [`Store::version`](crate::store::Store::version) stays the
     /// same, read afresh otherwise.
-    async fn slot_inputs(
+    pub(super) async fn slot_inputs(
         &self,
         ctx: &Context,
         request: &SlotsRequest,
@@ -195,7 +198,7 @@ impl Agenda {
             rules,
             duration,
             calendars: Vec::new(),
-            resource: None,
+            rooms: Vec::new(),
         };
         if professionals.is_empty() {
             return Ok(inputs);
@@ -223,12 +226,19 @@ impl Agenda {
                     .map(|h| (h.booking, h.span)),
             )?);
         }
-        if let Some(id) = service.resource() {
-            let resource = load_resource(&mut *work, id).await?;
-            active(resource.activity(), RecordKind::Resource, id)?;
-            let on = Bookable::Resource(id);
+        let rooms = match (service.resource(), service.resource_kind()) {
+            (Some(id), _) => {
+                let resource = load_resource(&mut *work, id).await?;
+                active(resource.activity(), RecordKind::Resource, id)?;
+                vec![resource]
+            }
+            (None, Some(kind)) => super::booking::rooms_of(&mut *work, kind).await?,
+            (None, None) => Vec::new(),
+        };
+        for resource in rooms {
+            let on = Bookable::Resource(resource.id());
             let hours = resource.hours().clone();
-            inputs.resource = Some(
+            inputs.rooms.push(
                 calendar(
                     &mut *work,
                     on,
@@ -246,10 +256,12 @@ impl Agenda {
 
 /// What a slot search reads from the store.
 pub(crate) struct Inputs {
-    rules: SlotRules,
+    pub(super) rules: SlotRules,
     duration: i64,
-    calendars: Vec<StaffCalendar>,
-    resource: Option<StaffCalendar>,
+    pub(super) calendars: Vec<StaffCalendar>,
+    /// The rooms a booking may take (the service's one, or those of its
+    /// kind); empty when it needs none.
+    pub(super) rooms: Vec<StaffCalendar>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

@@ -78,6 +78,20 @@ impl SlotAnswer {
         SlotAnswer::combine(keys, Mode::Any, free, duration)
     }
 
+    /// One answer from each professional's free starts (each sorted and
+    /// without repeats): a start is in it when any professional has it.
+    pub(crate) fn any_of_starts(keyed: Vec<(StaffKey, Vec<i64>)>, duration: i64) -> SlotAnswer {
+        let mut keyed = keyed;
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        let (keys, free) = keyed.into_iter().unzip();
+        SlotAnswer::combine(keys, Mode::Any, free, duration)
+    }
+
+    /// The free starts, on the engine's timeline.
+    pub(crate) fn starts(&self) -> impl Iterator<Item = i64> + '_ {
+        self.slots.iter().map(|e| e.start)
+    }
+
     /// Adds `starts` as slots free for every professional of the answer.
     fn push_all(&mut self, starts: &[i64]) {
         let len = len_u32(self.staff.len());

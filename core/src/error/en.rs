@@ -94,6 +94,9 @@ pub(super) fn error(error: &Error) -> String {
             "this account is the business's last active owner; add another owner first".to_owned()
         }
         Error::Retired { record, id } => format!("{record} {id} is retired"),
+        Error::NoResourceOfKind { kind } => {
+            format!("there is no active resource of kind \"{kind}\"")
+        }
         Error::SlugTaken { slug } => format!("the public address \"{slug}\" is taken"),
         Error::EmailTaken { email } => format!("an account with the e-mail {email} exists already"),
         Error::SessionEnded { session, why } => {
@@ -186,6 +189,10 @@ pub(super) fn problem(problem: &Problem) -> String {
         },
         Problem::WrongKind { found } => format!("cannot be a {found}"),
         Problem::OutOfRange => "is out of range".to_owned(),
+        Problem::NotAnImage => "is not a PNG, JPEG or WebP picture".to_owned(),
+        Problem::FileTooLarge { bytes, max } => format!("has {} KB, more than the {} KB allowed", bytes.div_ceil(1024), max / 1024),
+        Problem::TooManyPixels { width, height, max_side, max_pixels } => format!("is {width} x {height} pixels; at most {max_side} on a side and {} megapixels are read", max_pixels / 1_000_000),
+        Problem::BadColour { value } => format!("\"{value}\" is not a colour (expected #RRGGBB, such as #1A7F3C)"),
         Problem::BadCursor => "is not a cursor this list gave (it was altered, cut, or comes from another list); start again without it".to_owned(),
         Problem::TooLarge { max } => format!("is too large (at most {max})"),
         Problem::TooDeep { max } => format!("is nested too deeply (more than {max} lists and maps)"),

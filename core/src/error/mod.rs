@@ -217,6 +217,13 @@ pub enum Error {
         id: String,
     },
 
+    /// A service needs a kind of resource the business has no active one
+    /// of.
+    NoResourceOfKind {
+        /// The kind.
+        kind: String,
+    },
+
     /// Another business has this public address already.
     SlugTaken {
         /// The address.
@@ -377,6 +384,7 @@ impl Error {
             | Error::AlreadyExists { .. }
             | Error::LastOwner { .. }
             | Error::Retired { .. }
+            | Error::NoResourceOfKind { .. }
             | Error::SlugTaken { .. }
             | Error::EmailTaken { .. }
             | Error::ServiceNotPerformed { .. }
@@ -545,6 +553,7 @@ impl Error {
             Error::NotFound { .. } => "not_found",
             Error::AlreadyExists { .. } => "already_exists",
             Error::Retired { .. } => "retired",
+            Error::NoResourceOfKind { .. } => "no_resource_of_kind",
             Error::LastOwner { .. } => "last_owner",
             Error::SlugTaken { .. } => "slug_taken",
             Error::EmailTaken { .. } => "email_taken",
@@ -710,6 +719,35 @@ pub enum Problem {
         candidates: u64,
         /// The most allowed.
         max: u64,
+    },
+
+    /// An upload is not a PNG, JPEG or WebP picture, by its content.
+    NotAnImage,
+
+    /// An upload is larger than allowed.
+    FileTooLarge {
+        /// Its size in bytes.
+        bytes: usize,
+        /// The most allowed.
+        max: usize,
+    },
+
+    /// A picture is wider, taller or has more pixels than allowed.
+    TooManyPixels {
+        /// Its width.
+        width: u32,
+        /// Its height.
+        height: u32,
+        /// The widest or tallest allowed.
+        max_side: u32,
+        /// The most pixels allowed.
+        max_pixels: u64,
+    },
+
+    /// A text is not a colour `#RRGGBB`.
+    BadColour {
+        /// The text given.
+        value: String,
     },
 
     /// A page cursor was not made by this list: altered, cut, or from
@@ -957,6 +995,8 @@ pub enum RecordKind {
     Account,
     /// A sign-in session.
     Session,
+    /// A picture (a logo, a photo).
+    Picture,
 }
 
 impl RecordKind {
@@ -972,6 +1012,7 @@ impl RecordKind {
             RecordKind::Booking => "booking",
             RecordKind::Payment => "payment",
             RecordKind::Receivable => "receivable",
+            RecordKind::Picture => "picture",
             RecordKind::Account => "account",
             RecordKind::Session => "session",
         }
@@ -991,6 +1032,7 @@ impl RecordKind {
                 RecordKind::Booking => "agendamento",
                 RecordKind::Payment => "pagamento",
                 RecordKind::Receivable => "conta a receber",
+                RecordKind::Picture => "imagem",
                 RecordKind::Account => "conta de acesso",
                 RecordKind::Session => "sessão",
             },

@@ -104,6 +104,9 @@ pub(super) fn error(error: &Error) -> String {
             Error::LastOwner { .. } => {
                 "esta conta é a última dona ativa do negócio; adicione outro dono antes".to_owned()
             }
+            Error::NoResourceOfKind { kind } => {
+                format!("não há recurso ativo do tipo \"{kind}\"")
+            }
             Error::Retired { record, id } => {
                 format!("{} {id} está desativado(a)", record.label(lang))
             }
@@ -288,6 +291,10 @@ pub(super) fn problem(problem: &Problem) -> String {
             },
             Problem::WrongKind { found } => format!("não pode ser {found}"),
             Problem::OutOfRange => "está fora do intervalo".to_owned(),
+            Problem::NotAnImage => "não é uma imagem PNG, JPEG ou WebP".to_owned(),
+            Problem::FileTooLarge { bytes, max } => format!("tem {} KB, mais que os {} KB permitidos", bytes.div_ceil(1024), max / 1024),
+            Problem::TooManyPixels { width, height, max_side, max_pixels } => format!("tem {width} x {height} pixels; são aceitos no máximo {max_side} de lado e {} megapixels", max_pixels / 1_000_000),
+            Problem::BadColour { value } => format!("\"{value}\" não é uma cor (use #RRGGBB, como #1A7F3C)"),
             Problem::BadCursor => "não é um cursor que esta lista deu (foi alterado, cortado ou é de outra lista); comece de novo sem ele".to_owned(),
             Problem::TooLarge { max } => format!("é grande demais (no máximo {max})"),
             Problem::TooDeep { max } => {

@@ -13,6 +13,8 @@ use std::sync::Arc;
 use async_lock::{Mutex, MutexGuardArc};
 use async_trait::async_trait;
 
+use crate::picture::{Picture, Subject};
+
 use chrono::{DateTime, Utc};
 
 use super::{Access, BookingFilter, IdempotencyKey, IdempotencyRecord, Login, Store, UnitOfWork};
@@ -78,6 +80,7 @@ struct Records {
     accounts: BTreeMap<AccountId, Account>,
     sessions: BTreeMap<SessionId, Session>,
     events: Vec<EventRecord>,
+    pictures: HashMap<Subject, Picture>,
 }
 
 #[async_trait]
@@ -463,6 +466,11 @@ impl UnitOfWork for MemoryWork {
         out.sort_by_key(|p| (p.created_at(), p.id()));
         Ok(out)
     }
+    async fn payments(&mut self) -> Result<Vec<Payment>, Error> {
+        let mut out: Vec<Payment> = self.records.payments.values().cloned().collect();
+        out.sort_by_key(|p| (p.created_at(), p.id()));
+        Ok(out)
+    }
     async fn payments_for_client(&mut self, client: ClientId) -> Result<Vec<Payment>, Error> {
         let mut out: Vec<Payment> = self
             .records
@@ -492,6 +500,17 @@ impl UnitOfWork for MemoryWork {
             .receivables
             .insert(receivable.id(), receivable.clone());
         Ok(())
+    }
+
+    async fn picture(&mut self, subject: Subject) -> Result<Option<Picture>, Error> {
+        Ok(self.records.pictures.get(&subject).cloned())
+    }
+    async fn put_picture(&mut self, subject: Subject, picture: &Picture) -> Result<(), Error> {
+        self.records.pictures.insert(subject, picture.clone());
+        Ok(())
+    }
+    async fn delete_picture(&mut self, subject: Subject) -> Result<bool, Error> {
+        Ok(self.records.pictures.remove(&subject).is_some())
     }
 
     async fn idempotency(

@@ -47,6 +47,7 @@ use crate::ids::{
     ResourceId, SeriesId, ServiceId, SessionId,
 };
 use crate::payment::{Payment, Receivable};
+use crate::picture::{Picture, Subject};
 use crate::time::Span;
 
 pub(crate) use memory::staff_key;
@@ -489,6 +490,8 @@ pub trait UnitOfWork: Send {
     async fn payments_for_booking(&mut self, booking: BookingId) -> Result<Vec<Payment>, Error>;
     /// The payments of a client, by creation then id.
     async fn payments_for_client(&mut self, client: ClientId) -> Result<Vec<Payment>, Error>;
+    /// Every payment of the business, by creation.
+    async fn payments(&mut self) -> Result<Vec<Payment>, Error>;
     /// Creates or replaces a payment.
     async fn put_payment(&mut self, payment: &Payment) -> Result<(), Error>;
 
@@ -498,6 +501,13 @@ pub trait UnitOfWork: Send {
     async fn receivables(&mut self) -> Result<Vec<Receivable>, Error>;
     /// Creates or replaces a receivable.
     async fn put_receivable(&mut self, receivable: &Receivable) -> Result<(), Error>;
+
+    /// A picture (the logo, a professional's photo), if one is kept.
+    async fn picture(&mut self, subject: Subject) -> Result<Option<Picture>, Error>;
+    /// Keeps a picture, replacing the subject's one.
+    async fn put_picture(&mut self, subject: Subject, picture: &Picture) -> Result<(), Error>;
+    /// Removes the subject's picture; whether there was one.
+    async fn delete_picture(&mut self, subject: Subject) -> Result<bool, Error>;
 
     /// What was done under `key`, if anything.
     async fn idempotency(

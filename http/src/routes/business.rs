@@ -168,6 +168,7 @@ async fn change(
             .transpose()?,
         policy: patch.policy,
         slug: None,
+        ..BusinessFields::default()
     };
     let business = state
         .agenda

@@ -120,6 +120,7 @@ impl ServiceBody {
             buffer_before_minutes: Some(self.buffer_before_minutes),
             buffer_after_minutes: Some(self.buffer_after_minutes),
             active: None,
+            ..ServiceFields::default()
         })
     }
 }
@@ -138,6 +139,7 @@ impl ServicePatch {
             buffer_before_minutes: self.buffer_before_minutes,
             buffer_after_minutes: self.buffer_after_minutes,
             active: self.active,
+            ..ServiceFields::default()
         })
     }
 }
