@@ -292,6 +292,21 @@ pub enum Change {
     },
 }
 
+impl Change {
+    /// The change's name as written in APIs: `created`, `confirmed`,
+    /// `completed`, `cancelled`, `no_show`, `rescheduled`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Change::Created => "created",
+            Change::Confirmed => "confirmed",
+            Change::Completed => "completed",
+            Change::Cancelled { .. } => "cancelled",
+            Change::NoShow { .. } => "no_show",
+            Change::Rescheduled { .. } => "rescheduled",
+        }
+    }
+}
+
 /// Who made a change: the kind of actor (`owner`, `receptionist`,
 /// `professional`, `client`, `manage_link`, `public`, `operator`) and the
 /// account, when one signed in.

@@ -139,6 +139,23 @@ impl<T> Page<T> {
     }
 }
 
+/// The order key of a record listed by name as people sort names (case
+/// and accents aside), then id: services, professionals, resources,
+/// clients, accounts.
+pub fn name_key(name: &str, id: impl std::fmt::Display) -> String {
+    format!("{}|{id}", crate::business::fold(name))
+}
+
+/// The order key of a record listed by an instant (a booking's start, a
+/// payment's creation), then id: fixed-width text, so text order is time
+/// order.
+pub fn time_key(at: chrono::DateTime<chrono::Utc>, id: impl std::fmt::Display) -> String {
+    format!(
+        "{}|{id}",
+        at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+    )
+}
+
 /// The cursor text: the list and key in hex, then a check of both.
 fn encode(list: &str, key: &str) -> String {
     let payload = format!("{list}\u{1f}{key}");

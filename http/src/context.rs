@@ -58,10 +58,17 @@ pub async fn context(State(state): State<AppState>, mut request: Request, next: 
     let path = request.uri().path().to_owned();
     let docs = path.starts_with("/docs");
     let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route);
-    let (caller, mut response) = match admit(&state, request.headers(), now).await {
+    let limit = if crate::extract::is_upload(&method, &path) {
+        crate::extract::upload_limit(&state)
+    } else {
+        state.config.body_limit
+    };
+    let (caller, mut response) = match admit(&state, request.headers(), now, limit).await {
         Ok(caller) => {
             request.extensions_mut().insert(RequestId(id.clone()));
             request.extensions_mut().insert(ClientAddr(address));
+            let reader = asked.or(caller.as_ref().map(|c| c.lang)).unwrap_or_default();
+            request.extensions_mut().insert(Reader(reader));
             if let Some(caller) = &caller {
                 request.extensions_mut().insert(caller.clone());
             }
@@ -95,6 +102,28 @@ pub async fn context(State(state): State<AppState>, mut request: Request, next: 
     response
 }
 
+/// The language the caller reads: `Accept-Language` when it names one
+/// the engine speaks, else the signed-in business's, else the default.
+/// Texts a handler writes for people (a booking's history, "why not
+/// free?") are in it.
+#[derive(Clone, Copy, Debug)]
+pub struct Reader(pub Lang);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Reader {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Reader, std::convert::Infallible> {
+        Ok(parts
+            .extensions
+            .get::<Reader>()
+            .copied()
+            .unwrap_or(Reader(Lang::default())))
+    }
+}
+
 /// What must hold before a request reaches its handler: a body no larger
 /// than the limit by its declared length (refused before a byte of it is
 /// read), and a bearer token whose session is still live. Answers the
@@ -103,8 +132,8 @@ async fn admit(
     state: &AppState,
     headers: &HeaderMap,
     now: chrono::DateTime<chrono::Utc>,
+    limit: usize,
 ) -> Result<Option<Caller>, Error> {
-    let limit = state.config.body_limit;
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())

@@ -396,6 +396,19 @@ impl Error {
             Error::TooManyRequests { retry_after } | Error::Busy { retry_after } => {
                 Some(serde_json::json!({ "retry_after": retry_after }))
             }
+            // Each occurrence that cannot be booked or moved, why, and the
+            // next free starts that week.
+            Error::Core(Core::SeriesClashes { clashes }) => Some(serde_json::json!({
+                "clashes": clashes.iter().map(|c| serde_json::json!({
+                    "index": c.index,
+                    "start": c.start,
+                    "code": c.cause.code(),
+                    "alternatives": c.alternatives,
+                })).collect::<Vec<_>>(),
+            })),
+            Error::Core(Core::NoResourceOfKind { kind }) => {
+                Some(serde_json::json!({ "resource_kind": kind }))
+            }
             _ => None,
         }
     }

@@ -51,6 +51,32 @@ impl FromRequest<AppState> for Body {
     }
 }
 
+/// An uploaded picture's bytes, read within the picture limit
+/// ([`agendo_core::picture::MAX_BYTES`]) and the request time-out. What
+/// the bytes are is told by the engine from their content, not from the
+/// declared type.
+pub struct Upload(pub axum::body::Bytes);
+
+impl FromRequest<AppState> for Upload {
+    type Rejection = Error;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Upload, Error> {
+        read_body_within(request, state, upload_limit(state)).await.map(Upload)
+    }
+}
+
+/// The most bytes a picture upload may have: the picture limit, or the
+/// body limit if set higher.
+pub fn upload_limit(state: &AppState) -> usize {
+    agendo_core::picture::MAX_BYTES.max(state.config.body_limit)
+}
+
+/// Whether a request is a picture upload (`PUT …/logo`, `PUT …/photo`),
+/// which may be as large as [`upload_limit`].
+pub fn is_upload(method: &axum::http::Method, path: &str) -> bool {
+    method == axum::http::Method::PUT && (path.ends_with("/logo") || path.ends_with("/photo"))
+}
+
 /// Reads a request's body, refusing one larger than the limit and one
 /// that does not arrive within the request time-out, so a slow or endless
 /// body holds nothing for long.
@@ -58,7 +84,18 @@ impl FromRequest<AppState> for Body {
 /// # Errors
 /// [`Error::PayloadTooLarge`], [`Error::RequestTimeout`].
 pub async fn read_body(request: Request, state: &AppState) -> Result<axum::body::Bytes, Error> {
-    let limit = state.config.body_limit;
+    read_body_within(request, state, state.config.body_limit).await
+}
+
+/// [`read_body`] with another size limit.
+///
+/// # Errors
+/// [`Error::PayloadTooLarge`], [`Error::RequestTimeout`].
+pub async fn read_body_within(
+    request: Request,
+    state: &AppState,
+    limit: usize,
+) -> Result<axum::body::Bytes, Error> {
     let timeout = state.config.request_timeout;
     match tokio::time::timeout(timeout, axum::body::to_bytes(request.into_body(), limit)).await {
         Ok(Ok(bytes)) => Ok(bytes),

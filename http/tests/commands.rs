@@ -139,6 +139,10 @@ impl World {
                 api.get(&format!("/v1/payments/{payment}")).await
             }
             Action::ReadEvents => api.get("/v1/events").await,
+            Action::ReadStatements => {
+                api.get(&format!("/v1/staff/{whose}/statement?month=2026-03"))
+                    .await
+            }
             other => panic!("no request stands for {other}"),
         };
         answer.status.as_u16()

@@ -30,6 +30,8 @@ impl Records {
             "payment_id" => "payment",
             "block_id" => "block",
             "account_id" => "account",
+            "resource_id" => "resource",
+            "receivable_id" => "receivable",
             _ => return None,
         };
         self.0.get(kind).cloned()
@@ -48,6 +50,8 @@ impl Records {
             "bookings" => "booking",
             "payments" => "payment",
             "accounts" => "account",
+            "resources" => "resource",
+            "receivables" => "receivable",
             _ => return None,
         };
         self.0.get(kind).cloned()
@@ -152,6 +156,9 @@ async fn snapshot(owner: &Api, records: &Records) -> Vec<Value> {
         "/v1/accounts".to_owned(),
         "/v1/bookings".to_owned(),
         format!("/v1/payments/{}", records.0["payment"]),
+        "/v1/resources".to_owned(),
+        "/v1/receivables".to_owned(),
+        "/v1/commissions".to_owned(),
     ];
     let staff = &records.0["staff"];
     reads.push(format!("/v1/staff/{staff}/hours"));
@@ -216,7 +223,25 @@ async fn another_business_gets_not_found_on_every_operation_with_an_id(db: Db) {
         .await
         .expect(201)
         .text("id");
+    let resource = owner
+        .post("/v1/resources", json!({"name": "Sala 1", "kind": "sala"}))
+        .await
+        .expect(201)
+        .text("id");
+    let receivable = owner
+        .post(
+            "/v1/receivables",
+            json!({"client_id": client, "amount": "150.00", "due": "2026-03-10"}),
+        )
+        .await
+        .expect(201)
+        .body[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let records = Records(BTreeMap::from([
+        ("resource", resource),
+        ("receivable", receivable),
         ("service", service),
         ("staff", staff),
         ("client", client),
@@ -256,6 +281,8 @@ async fn another_business_gets_not_found_on_every_operation_with_an_id(db: Db) {
                         concrete = concrete.replace(&format!("{{{name}}}"), &id);
                         named = true;
                     }
+                    // The first page: a cursor is the list's own.
+                    "query" if name == "cursor" => {}
                     "query" => {
                         let value = match parameter.get("example") {
                             Some(example) if records.for_name(name).is_none() => example.clone(),

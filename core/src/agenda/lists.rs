@@ -9,17 +9,21 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
 use super::permission::{own_booking, Action, Actor, Grant};
 use super::runner::authorize;
 use super::{load_booking, load_business, load_client, load_professional, Agenda, Context};
 use crate::booking::{Booking, Change, Who};
+use crate::lang::Lang;
+use crate::policy::Party;
+use crate::time::shown;
+use super::permission::actor_label;
 use crate::business::{Activity, Client};
 use crate::error::Error;
 use crate::ids::{AccountId, BookingId, ClientId, ProfessionalId};
 use crate::money::Money;
-use crate::page::{Page, PageRequest};
+use crate::page::{name_key, time_key, Page, PageRequest};
 use crate::payment::{Payment, PaymentMethod, PaymentStatus};
 use crate::store::{Access, BookingFilter};
 use crate::time::Span;
@@ -81,6 +85,49 @@ pub struct HistoryLine {
     pub by_name: Option<String>,
 }
 
+impl HistoryLine {
+    /// The line for a person reading `lang`, with local times in `zone`:
+    /// "seg, 02/03 às 09:10: cancelado pelo cliente (mudou de cidade) —
+    /// Ana Lima (recepção)".
+    pub fn message(&self, lang: Lang, zone: chrono_tz::Tz) -> String {
+        let at = |t: DateTime<Utc>| shown(t, zone, lang);
+        let what = match &self.change {
+            Change::Created => lang.pick("booked", "agendado").to_owned(),
+            Change::Confirmed => lang.pick("confirmed", "confirmado").to_owned(),
+            Change::Completed => lang.pick("completed", "realizado").to_owned(),
+            Change::NoShow { .. } => lang.pick("no-show", "não compareceu").to_owned(),
+            Change::Rescheduled { from, to } => format!(
+                "{} {} → {}",
+                lang.pick("moved", "remarcado"),
+                at(from.start()),
+                at(to.start())
+            ),
+            Change::Cancelled { by, reason, .. } => {
+                let whom = match by {
+                    Party::Client => lang.pick("cancelled by the client", "cancelado pelo cliente"),
+                    Party::Business => lang.pick("cancelled by the business", "cancelado pelo estabelecimento"),
+                };
+                if reason.is_empty() {
+                    whom.to_owned()
+                } else {
+                    format!("{whom} ({reason})")
+                }
+            }
+        };
+        let who = self.by.as_ref().map(|w| {
+            let role = actor_label(&w.actor, lang).to_owned();
+            match &self.by_name {
+                Some(name) => format!("{name} ({role})"),
+                None => role,
+            }
+        });
+        match who {
+            Some(who) => format!("{}: {what} — {who}", at(self.at)),
+            None => format!("{}: {what}", at(self.at)),
+        }
+    }
+}
+
 /// A booking's history, oldest first.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct History {
@@ -105,7 +152,7 @@ impl Agenda {
         let all = self.bookings(ctx, filter).await?;
         Ok(Page::of(
             all,
-            |b| format!("{}|{}", instant_key(b.appointment().start()), b.id()),
+            |b| time_key(b.appointment().start(), b.id()),
             page,
         ))
     }
@@ -130,7 +177,7 @@ impl Agenda {
             .collect();
         Ok(Page::of(
             kept,
-            |c| format!("{}|{}", crate::business::fold(c.name()), c.id()),
+            |c| name_key(c.name(), c.id()),
             page,
         ))
     }
@@ -194,7 +241,7 @@ impl Agenda {
         Ok(Payments {
             page: Page::of(
                 kept,
-                |p| format!("{}|{}", instant_key(p.created_at()), p.id()),
+                |p| time_key(p.created_at(), p.id()),
                 page,
             ),
             count,
@@ -243,11 +290,6 @@ impl Agenda {
             .collect();
         Ok(History { booking, lines })
     }
-}
-
-/// An instant as fixed-width text, so text order is time order.
-fn instant_key(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 fn has_attributes(client: &Client, wanted: &BTreeMap<String, String>) -> bool {

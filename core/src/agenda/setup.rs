@@ -136,6 +136,23 @@ impl Agenda {
         self.run(ctx, &command).await.map(drop)
     }
 
+    /// Whether the context's actor may set `subject`'s picture and the
+    /// subject exists: what a host asks before reading an upload, so a
+    /// caller who may not (or names another business's professional)
+    /// costs no decoding.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`]; [`Error::NotFound`] for the professional.
+    pub async fn may_set_picture(&self, ctx: &Context, subject: Subject) -> Result<(), Error> {
+        let command = Command::RemovePicture { subject };
+        authorize(ctx, command.action())?;
+        if let Subject::Professional(id) = subject {
+            let mut work = self.store.begin(ctx.business, Access::Read).await?;
+            load_professional(&mut *work, id).await?;
+        }
+        Ok(())
+    }
+
     /// The logo or a professional's photo, if one is kept. Anyone who may
     /// act in the business may see it: pictures are what the business
     /// shows.
@@ -193,6 +210,16 @@ impl Agenda {
         authorize(ctx, Action::ReadClients)?;
         let mut work = self.store.begin(ctx.business, Access::Read).await?;
         work.resources().await
+    }
+
+    /// A resource.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::Forbidden`].
+    pub async fn resource(&self, ctx: &Context, id: ResourceId) -> Result<Resource, Error> {
+        authorize(ctx, Action::ReadClients)?;
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        load_resource(&mut *work, id).await
     }
 
     async fn resource_of(&self, ctx: &Context, outcome: Outcome) -> Result<Resource, Error> {
@@ -645,24 +672,24 @@ pub(super) async fn save_service(
     Ok(Outcome::Service(service.id()))
 }
 
-/// Refuses a service needing a room the business does not have, or a kind
-/// of room it has no active one of, naming the field.
+/// Refuses a service needing a room the business does not have (not
+/// found, as any other business's record), or a kind of room it has no
+/// active one of (naming the field).
 async fn needs_exist(work: &mut dyn UnitOfWork, service: &Service) -> Result<(), Error> {
     if let Some(id) = service.resource() {
-        if work.resource(id).await?.is_none() {
-            return Err(Error::invalid(
-                "resource_id",
-                Problem::BadId {
-                    value: id.to_string(),
-                },
-            ));
-        }
+        load_resource(work, id).await?;
     }
     if let Some(kind) = service.resource_kind() {
         super::booking::rooms_of(work, kind)
             .await
             .map_err(|e| match e {
-                Error::NoResourceOfKind { .. } => Error::invalid("resource_kind", Problem::Empty),
+                Error::NoResourceOfKind { kind } => Error::invalid(
+                    "resource_kind",
+                    Problem::UnknownValue {
+                        value: crate::error::clip(&kind),
+                        expected: "the kind of an active resource (see /v1/resources)",
+                    },
+                ),
                 other => other,
             })?;
     }

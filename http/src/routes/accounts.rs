@@ -49,14 +49,24 @@ pub struct AccountBody {
 
 /// The business's logins, by name (owner).
 #[utoipa::path(get, path = "/v1/accounts", tag = "accounts",
-    responses((status = 200, description = "The logins", body = [AccountOut])),
+    params(super::PageParams),
+    responses((status = 200, description = "A page of the logins, by name", body = [AccountOut],
+        headers(("Agendo-Next-Cursor" = String, description = "The next page's cursor, when there is one")))),
     security(("bearer" = [])))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<axum::Json<Vec<AccountOut>>, Error> {
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
+    crate::extract::Query(page): crate::extract::Query<super::PageParams>,
+) -> Result<super::Paged<AccountOut>, Error> {
+    let request = page.of("accounts")?;
     let accounts = state.agenda.accounts(&context(&state, &caller)).await?;
-    Ok(axum::Json(accounts.iter().map(AccountOut::from).collect()))
+    let page = agendo_core::page::Page::of(
+        accounts,
+        |a| agendo_core::page::name_key(a.name(), a.id()),
+        &request,
+    );
+    Ok(super::Paged(page.map(|a| AccountOut::from(&a)), uri))
 }
 
 /// Adds a login (owner).

@@ -2,7 +2,9 @@
 //! through their life: confirm, cancel (with the policy's fee and refund),
 //! reschedule, complete, no-show.
 
-use agendo_core::agenda::{BookRequest, Discount, Ended};
+use agendo_core::agenda::{BookRequest, Discount, Ended, SeriesRequest};
+use agendo_core::booking::Change;
+use agendo_core::recurrence::RecurrenceRule;
 use agendo_core::booking::{Booking, BookingStatus};
 use agendo_core::ids::{BookingId, ClientId, ProfessionalId, ServiceId};
 use agendo_core::money::Percent;
@@ -19,7 +21,8 @@ use utoipa_axum::routes;
 
 use super::payments::PaymentOut;
 use super::staff::range_span;
-use super::{at, context, instant, keyed, MoneyOut};
+use super::{at, context, instant, keyed, MoneyOut, Paged};
+use axum::extract::OriginalUri;
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Idempotency, Json, Query};
@@ -30,6 +33,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(get_one))
+        .routes(routes!(history))
+        .routes(routes!(book_series))
         .routes(routes!(confirm))
         .routes(routes!(cancel))
         .routes(routes!(reschedule))
@@ -84,6 +89,70 @@ pub struct CancelBody {
 pub struct RescheduleBody {
     /// The new start, RFC 3339 with an offset.
     pub start: String,
+    /// Move this booking and the following ones of its series by as much,
+    /// in the business's local time, all or none.
+    #[serde(default)]
+    pub following: bool,
+}
+
+/// A recurring series to book, all or none (R22).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeriesBody {
+    /// The service.
+    pub service_id: String,
+    /// The professional.
+    pub staff_id: String,
+    /// The client.
+    pub client_id: String,
+    /// The first occurrence's local date and time in the business's zone,
+    /// without an offset.
+    #[schema(example = "2026-03-03T09:00:00")]
+    pub first: String,
+    /// How it repeats, as an RFC 5545 rule: `FREQ=WEEKLY` (or `DAILY`,
+    /// `MONTHLY`), `INTERVAL`, `BYDAY` (`TU`, or `2TU` monthly), and
+    /// `COUNT` or `UNTIL`; at most 731 occurrences.
+    #[schema(example = "FREQ=WEEKLY;BYDAY=TU;COUNT=12")]
+    pub rule: String,
+    /// A discount on every occurrence.
+    #[serde(default)]
+    pub discount: Option<DiscountBody>,
+}
+
+/// One line of a booking's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryLineOut {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What: `created`, `confirmed`, `completed`, `cancelled`, `no_show`
+    /// or `rescheduled`.
+    pub change: String,
+    /// For a cancellation: `client` or `business`.
+    pub cancelled_by: Option<String>,
+    /// For a cancellation: why.
+    pub reason: Option<String>,
+    /// For a move: the start before.
+    pub from: Option<DateTime<Utc>>,
+    /// For a move: the start after.
+    pub to: Option<DateTime<Utc>>,
+    /// Who did it: `owner`, `receptionist`, `professional`, `client`,
+    /// `manage_link`, `public` or `operator`; none when not recorded.
+    pub by: Option<String>,
+    /// The account that did it, when one signed in.
+    pub by_account_id: Option<String>,
+    /// That account's name.
+    pub by_name: Option<String>,
+    /// The line for a person, in the reader's language.
+    pub text: String,
+}
+
+/// A booking with its history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryOut {
+    /// The booking.
+    pub booking: BookingOut,
+    /// What happened to it, oldest first.
+    pub history: Vec<HistoryLineOut>,
 }
 
 /// How a cancellation or no-show was settled.
@@ -207,6 +276,11 @@ pub struct BookingSearch {
     /// In these statuses, comma-separated (`pending,confirmed`).
     #[param(example = "pending,confirmed")]
     pub status: Option<String>,
+    /// The next page's cursor, from `Agendo-Next-Cursor`.
+    pub cursor: Option<String>,
+    /// Bookings per page, 1 to 200 (50 if left out).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
 }
 
 fn booking_id(id: &str) -> Result<BookingId, Error> {
@@ -253,15 +327,18 @@ pub fn count_refusal(state: &AppState, error: &CoreError) {
 #[utoipa::path(get, path = "/v1/bookings", tag = "bookings",
     params(BookingSearch),
     responses(
-        (status = 200, description = "The bookings", body = [BookingOut]),
+        (status = 200, description = "A page of the bookings, by start", body = [BookingOut],
+            headers(("Agendo-Next-Cursor" = String, description = "The next page's cursor, when there is one"))),
         (status = 422, description = "A filter is invalid", body = Problem),
     ),
     security(("bearer" = [])))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
+    OriginalUri(uri): OriginalUri,
     Query(search): Query<BookingSearch>,
-) -> Result<axum::Json<Vec<BookingOut>>, Error> {
+) -> Result<Paged<BookingOut>, Error> {
+    let request = super::page("bookings", search.cursor.as_deref(), search.limit)?;
     let during = if search.from.is_some() || search.to.is_some() {
         Some(range_span(search.from.as_deref(), search.to.as_deref())?)
     } else {
@@ -294,15 +371,11 @@ async fn list(
         statuses,
         series: None,
     };
-    Ok(axum::Json(
-        state
-            .agenda
-            .bookings(&context(&state, &caller), &filter)
-            .await?
-            .iter()
-            .map(BookingOut::from)
-            .collect(),
-    ))
+    let page = state
+        .agenda
+        .bookings_page(&context(&state, &caller), &filter, &request)
+        .await?;
+    Ok(Paged(page.map(|b| BookingOut::from(&b)), uri))
 }
 
 /// Books a slot (R18). The check and the write are one atomic step: of two
@@ -420,12 +493,103 @@ async fn cancel(
     Ok(axum::Json((&ended).into()))
 }
 
+/// A booking's history: who did what, when (owner, receptionist, the
+/// booking's professional).
+#[utoipa::path(get, path = "/v1/bookings/{id}/history", tag = "bookings",
+    params(("id" = String, Path, description = "The booking's id")),
+    responses(
+        (status = 200, description = "The booking and its history", body = HistoryOut),
+        (status = 404, description = "No such booking", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    lang: crate::context::Reader,
+    Path(id): Path<String>,
+) -> Result<axum::Json<HistoryOut>, Error> {
+    let history = state
+        .agenda
+        .booking_history(&context(&state, &caller), booking_id(&id)?)
+        .await?;
+    let zone = super::business(&state, &caller).await?.zone();
+    let lines = history
+        .lines
+        .iter()
+        .map(|line| {
+            let (cancelled_by, reason, from, to) = match &line.change {
+                Change::Cancelled { by, reason, .. } => (
+                    Some(by.to_string()),
+                    Some(reason.to_string()),
+                    None,
+                    None,
+                ),
+                Change::Rescheduled { from, to } => (None, None, Some(from.start()), Some(to.start())),
+                _ => (None, None, None, None),
+            };
+            HistoryLineOut {
+                at: line.at,
+                change: line.change.code().to_owned(),
+                cancelled_by,
+                reason,
+                from,
+                to,
+                by: line.by.as_ref().map(|w| w.actor.to_string()),
+                by_account_id: line.by.as_ref().and_then(|w| w.account).map(|a| a.to_string()),
+                by_name: line.by_name.clone(),
+                text: line.message(lang.0, zone),
+            }
+        })
+        .collect();
+    Ok(axum::Json(HistoryOut {
+        booking: (&history.booking).into(),
+        history: lines,
+    }))
+}
+
+/// Books a recurring series (R22): every occurrence or none. When some
+/// cannot be booked, the 409 lists each (`context.clashes`: its position,
+/// start, why, and the next free starts that week).
+#[utoipa::path(post, path = "/v1/series", tag = "bookings",
+    request_body = SeriesBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses(
+        (status = 201, description = "Booked, every occurrence by start", body = [BookingOut]),
+        (status = 404, description = "No such service, professional or client", body = Problem),
+        (status = 409, description = "Some occurrences cannot be booked; none was", body = Problem),
+        (status = 422, description = "A field is invalid (the rule, too many occurrences)", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn book_series(
+    State(state): State<AppState>,
+    caller: Caller,
+    Idempotency(key): Idempotency,
+    Json(body): Json<SeriesBody>,
+) -> Result<(StatusCode, axum::Json<Vec<BookingOut>>), Error> {
+    let request = SeriesRequest {
+        service: ServiceId::parse(&body.service_id).map_err(|e| at(e, "service_id"))?,
+        professional: ProfessionalId::parse(&body.staff_id).map_err(|e| at(e, "staff_id"))?,
+        client: ClientId::parse(&body.client_id).map_err(|e| at(e, "client_id"))?,
+        first: agendo_core::time::read_local(&body.first, "first")?,
+        rule: RecurrenceRule::parse(&body.rule).map_err(|e| at(e, "rule"))?,
+        discount: discount(body.discount.as_ref())?,
+    };
+    let series = state
+        .agenda
+        .book_series(&keyed(&state, &caller, key), &request)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(series.iter().map(BookingOut::from).collect()),
+    ))
+}
+
 /// Moves a booking to a new start (R20), checked like a new booking.
 #[utoipa::path(post, path = "/v1/bookings/{id}/reschedule", tag = "bookings",
     params(("id" = String, Path, description = "The booking's id")),
     request_body = RescheduleBody,
     responses(
-        (status = 200, description = "Moved", body = BookingOut),
+        (status = 200, description = "Moved (the first, when following ones moved too)", body = BookingOut),
         (status = 404, description = "No such booking", body = Problem),
         (status = 409, description = "The new time is taken, or its state does not allow it", body = Problem),
     ),
@@ -437,11 +601,21 @@ async fn reschedule(
     Json(body): Json<RescheduleBody>,
 ) -> Result<axum::Json<BookingOut>, Error> {
     let start = instant(&body.start, "start")?;
-    match state
-        .agenda
-        .reschedule(&context(&state, &caller), booking_id(&id)?, start)
-        .await
-    {
+    let ctx = context(&state, &caller);
+    let moved = if body.following {
+        state
+            .agenda
+            .reschedule_following(&ctx, booking_id(&id)?, start)
+            .await
+            .and_then(|all| {
+                all.into_iter().next().ok_or(CoreError::NotInSeries {
+                    booking: booking_id(&id).unwrap_or_else(|_| BookingId::random()),
+                })
+            })
+    } else {
+        state.agenda.reschedule(&ctx, booking_id(&id)?, start).await
+    };
+    match moved {
         Ok(done) => Ok(axum::Json((&done).into())),
         Err(error) => {
             count_refusal(&state, &error);

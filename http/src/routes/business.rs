@@ -2,9 +2,12 @@
 //! bookings are confirmed, and the cancellation policy.
 
 use agendo_core::agenda::BusinessFields;
-use agendo_core::business::{Business, ConfirmationMode};
+use agendo_core::business::{Business, Colour, ConfirmationMode};
+use agendo_core::contact::{Email, Phone, TaxId};
+use agendo_core::notify::NotifySettings;
+use agendo_core::time::WallTime;
 use agendo_core::money::Share;
-use agendo_core::policy::PolicyQuery;
+use agendo_core::policy::{CancellationPolicy, PolicyQuery};
 use agendo_core::Lang;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
@@ -70,6 +73,65 @@ pub struct SettingsOut {
     pub confirmation: String,
     /// The cancellation policy of services without their own.
     pub policy: PolicyOut,
+    /// How it presents itself (R9).
+    pub profile: ProfileOut,
+    /// When reminders and payment notices go.
+    pub notify: NotifyBody,
+}
+
+/// How a business presents itself, as sent. Its logo is at
+/// `/v1/business/logo` (and `/v1/public/{slug}/logo`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileOut {
+    /// The registered name (razão social); empty when not given.
+    pub legal_name: String,
+    /// The CPF or CNPJ, digits only.
+    pub tax_id: Option<String>,
+    /// The phone, E.164.
+    pub phone: Option<String>,
+    /// The e-mail.
+    pub email: Option<String>,
+    /// The address; empty when not given.
+    pub address: String,
+    /// The brand colour, `#RRGGBB`.
+    pub colour: Option<String>,
+    /// What it is about; empty when not given.
+    pub description: String,
+}
+
+/// When reminders and payment notices go, in the business's local time.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyBody {
+    /// The local time of the day-before reminder (`18:00`); none turns it
+    /// off.
+    #[schema(example = "18:00")]
+    pub day_before_at: Option<String>,
+    /// How many minutes before the start the second reminder goes; none
+    /// turns it off.
+    #[schema(example = 120)]
+    pub minutes_before: Option<u32>,
+    /// The local time payment notices go.
+    #[schema(example = "09:00")]
+    pub payment_at: String,
+    /// For how many days overdue notices go.
+    #[schema(example = 3)]
+    pub overdue_days: u8,
+}
+
+impl NotifyBody {
+    fn settings(&self) -> Result<NotifySettings, Error> {
+        let day_before_at = self
+            .day_before_at
+            .as_deref()
+            .map(|t| WallTime::parse(t).map_err(|e| e.at("notify.day_before_at")))
+            .transpose()?;
+        let payment_at = WallTime::parse(&self.payment_at).map_err(|e| e.at("notify.payment_at"))?;
+        Ok(
+            NotifySettings::new(day_before_at, self.minutes_before, payment_at, self.overdue_days)
+                .map_err(|e| e.under("notify"))?,
+        )
+    }
 }
 
 /// A policy, as sent.
@@ -90,28 +152,51 @@ pub struct PolicyOut {
 impl From<&Business> for SettingsOut {
     fn from(b: &Business) -> SettingsOut {
         let p = b.policy();
+        let profile = b.profile();
+        let notify = b.notify();
         SettingsOut {
             business: b.into(),
             confirmation: b.confirmation().as_str().to_owned(),
-            policy: PolicyOut {
-                tiers: p
-                    .tiers()
-                    .iter()
-                    .map(|t| TierBody {
-                        min_notice_hours: t.min_notice_hours(),
-                        fee_percent: t.fee().value().to_string(),
-                    })
-                    .collect(),
-                late_fee_percent: p.late_fee().value().to_string(),
-                no_show_fee_percent: p.no_show_fee().value().to_string(),
-                deposit_percent: match p.deposit() {
-                    Some(Share::Percent(pc)) => Some(pc.value().to_string()),
-                    _ => None,
-                },
-                deposit_amount: match p.deposit() {
-                    Some(Share::Fixed(m)) => Some(m.into()),
-                    _ => None,
-                },
+            profile: ProfileOut {
+                legal_name: profile.legal_name().to_owned(),
+                tax_id: profile.tax_id().map(|t| t.as_str().to_owned()),
+                phone: profile.phone().map(|p| p.as_str().to_owned()),
+                email: profile.email().map(|e| e.as_str().to_owned()),
+                address: profile.address().to_owned(),
+                colour: profile.colour().map(|c| c.to_string()),
+                description: profile.description().to_owned(),
+            },
+            notify: NotifyBody {
+                day_before_at: notify.day_before_at().map(|t| t.to_string()),
+                minutes_before: notify.minutes_before(),
+                payment_at: notify.payment_at().to_string(),
+                overdue_days: notify.overdue_days(),
+            },
+            policy: p.into(),
+        }
+    }
+}
+
+impl From<&CancellationPolicy> for PolicyOut {
+    fn from(p: &CancellationPolicy) -> PolicyOut {
+        PolicyOut {
+            tiers: p
+                .tiers()
+                .iter()
+                .map(|t| TierBody {
+                    min_notice_hours: t.min_notice_hours(),
+                    fee_percent: t.fee().value().to_string(),
+                })
+                .collect(),
+            late_fee_percent: p.late_fee().value().to_string(),
+            no_show_fee_percent: p.no_show_fee().value().to_string(),
+            deposit_percent: match p.deposit() {
+                Some(Share::Percent(pc)) => Some(pc.value().to_string()),
+                _ => None,
+            },
+            deposit_amount: match p.deposit() {
+                Some(Share::Fixed(m)) => Some(m.into()),
+                _ => None,
             },
         }
     }
@@ -130,6 +215,30 @@ pub struct SettingsPatch {
     /// The cancellation policy.
     #[schema(value_type = Option<PolicyBody>)]
     pub policy: Option<PolicyQuery>,
+    /// When reminders and payment notices go (the whole settings).
+    pub notify: Option<NotifyBody>,
+    /// The registered name (razão social); empty clears it.
+    pub legal_name: Option<String>,
+    /// The CPF or CNPJ (check digits verified); `null` clears it.
+    #[serde(default, deserialize_with = "super::double")]
+    #[schema(value_type = Option<String>)]
+    pub tax_id: Option<Option<String>>,
+    /// The phone clients call; `null` clears it.
+    #[serde(default, deserialize_with = "super::double")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    /// The e-mail clients write to; `null` clears it.
+    #[serde(default, deserialize_with = "super::double")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    /// The address; empty clears it.
+    pub address: Option<String>,
+    /// The brand colour, `#RRGGBB`; `null` clears it.
+    #[serde(default, deserialize_with = "super::double")]
+    #[schema(value_type = Option<String>)]
+    pub colour: Option<Option<String>>,
+    /// What it is about; empty clears it.
+    pub description: Option<String>,
 }
 
 /// The business's settings.
@@ -168,7 +277,26 @@ async fn change(
             .transpose()?,
         policy: patch.policy,
         slug: None,
-        ..BusinessFields::default()
+        notify: patch.notify.as_ref().map(NotifyBody::settings).transpose()?,
+        legal_name: patch.legal_name,
+        tax_id: patch
+            .tax_id
+            .map(|t| TaxId::read_optional(t.as_deref()).map_err(|e| e.at("tax_id")))
+            .transpose()?,
+        phone: patch
+            .phone
+            .map(|p| Phone::read_optional(p.as_deref()).map_err(|e| e.at("phone")))
+            .transpose()?,
+        email: patch
+            .email
+            .map(|e| Email::read_optional(e.as_deref()).map_err(|e| e.at("email")))
+            .transpose()?,
+        address: patch.address,
+        colour: patch
+            .colour
+            .map(|c| c.as_deref().map(Colour::parse).transpose())
+            .transpose()?,
+        description: patch.description,
     };
     let business = state
         .agenda

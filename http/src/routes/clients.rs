@@ -15,6 +15,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::{PageParams, Paged};
+use agendo_core::agenda::{ClientFilter, PaymentFilter};
+use agendo_core::Error as CoreError;
+use axum::extract::OriginalUri;
 use super::bookings::BookingOut;
 use super::payments::PaymentOut;
 use super::{at, context, keyed};
@@ -131,6 +135,50 @@ pub struct ClientSearch {
     /// Include removed clients too.
     #[serde(default)]
     pub include_inactive: bool,
+    /// Custom attributes each client must have, as a JSON object
+    /// (`{"tipo_de_piscina":"fibra"}`); values compare with accents and
+    /// case aside.
+    #[param(example = r#"{"tipo_de_piscina":"fibra"}"#)]
+    pub attributes: Option<String>,
+    /// The next page's cursor, from `Agendo-Next-Cursor`.
+    pub cursor: Option<String>,
+    /// Clients per page, 1 to 200 (50 if left out).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+}
+
+/// The most attributes a client search names.
+const MAX_SEARCHED_ATTRIBUTES: usize = 20;
+
+impl ClientSearch {
+    fn filter(&self) -> Result<ClientFilter, Error> {
+        let attributes: std::collections::BTreeMap<String, String> = match &self.attributes {
+            None => Default::default(),
+            Some(text) => serde_json::from_str(text).map_err(|e| {
+                CoreError::invalid(
+                    "attributes",
+                    agendo_core::Problem::Unreadable {
+                        detail: format!("expected a JSON object of texts: {e}"),
+                    },
+                )
+            })?,
+        };
+        if attributes.len() > MAX_SEARCHED_ATTRIBUTES {
+            return Err(CoreError::invalid(
+                "attributes",
+                agendo_core::Problem::TooMany {
+                    count: attributes.len(),
+                    max: MAX_SEARCHED_ATTRIBUTES,
+                },
+            )
+            .into());
+        }
+        Ok(ClientFilter {
+            query: self.q.clone().unwrap_or_default(),
+            attributes,
+            include_retired: self.include_inactive,
+        })
+    }
 }
 
 impl ClientBody {
@@ -180,25 +228,28 @@ fn client_id(id: &str) -> Result<ClientId, Error> {
 }
 
 /// The clients whose name, e-mail or phone matches `q` (accents and case
-/// ignored), active ones unless `include_inactive`.
+/// ignored) and who have the `attributes` asked for (R24), active ones
+/// unless `include_inactive`, by name, a page at a time.
 #[utoipa::path(get, path = "/v1/clients", tag = "clients",
     params(ClientSearch),
-    responses((status = 200, description = "The clients found", body = [ClientOut])),
+    responses(
+        (status = 200, description = "A page of the clients found", body = [ClientOut],
+            headers(("Agendo-Next-Cursor" = String, description = "The next page's cursor, when there is one"))),
+        (status = 422, description = "A filter is invalid", body = Problem),
+    ),
     security(("bearer" = [])))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
+    OriginalUri(uri): OriginalUri,
     Query(search): Query<ClientSearch>,
-) -> Result<axum::Json<Vec<ClientOut>>, Error> {
-    let clients = state
+) -> Result<Paged<ClientOut>, Error> {
+    let request = super::page("clients", search.cursor.as_deref(), search.limit)?;
+    let page = state
         .agenda
-        .clients(
-            &context(&state, &caller),
-            search.q.as_deref().unwrap_or(""),
-            search.include_inactive,
-        )
+        .clients_page(&context(&state, &caller), &search.filter()?, &request)
         .await?;
-    Ok(axum::Json(clients.iter().map(ClientOut::from).collect()))
+    Ok(Paged(page.map(|c| ClientOut::from(&c)), uri))
 }
 
 /// Adds a client (owner, receptionist). With an `Idempotency-Key`, a retry
@@ -290,44 +341,56 @@ async fn remove(
 
 /// A client's bookings, by start (R25); a professional sees their own.
 #[utoipa::path(get, path = "/v1/clients/{id}/bookings", tag = "clients",
-    params(("id" = String, Path, description = "The client's id")),
+    params(("id" = String, Path, description = "The client's id"), PageParams),
     responses(
-        (status = 200, description = "Every booking of the client", body = [BookingOut]),
+        (status = 200, description = "A page of the client's bookings, by start", body = [BookingOut],
+            headers(("Agendo-Next-Cursor" = String, description = "The next page's cursor, when there is one"))),
         (status = 404, description = "No such client", body = Problem),
     ),
     security(("bearer" = [])))]
 async fn history(
     State(state): State<AppState>,
     caller: Caller,
+    OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
-) -> Result<axum::Json<Vec<BookingOut>>, Error> {
+    Query(page): Query<PageParams>,
+) -> Result<Paged<BookingOut>, Error> {
+    let request = page.of("bookings")?;
     let filter = BookingFilter {
         client: Some(client_id(&id)?),
         ..BookingFilter::default()
     };
-    let bookings = state
+    let page = state
         .agenda
-        .bookings(&context(&state, &caller), &filter)
+        .bookings_page(&context(&state, &caller), &filter, &request)
         .await?;
-    Ok(axum::Json(bookings.iter().map(BookingOut::from).collect()))
+    Ok(Paged(page.map(|b| BookingOut::from(&b)), uri))
 }
 
 /// A client's payments, by creation (R25).
 #[utoipa::path(get, path = "/v1/clients/{id}/payments", tag = "clients",
-    params(("id" = String, Path, description = "The client's id")),
+    params(("id" = String, Path, description = "The client's id"), PageParams),
     responses(
-        (status = 200, description = "Every payment of the client", body = [PaymentOut]),
+        (status = 200, description = "A page of the client's payments, by creation", body = [PaymentOut],
+            headers(("Agendo-Next-Cursor" = String, description = "The next page's cursor, when there is one"))),
         (status = 404, description = "No such client", body = Problem),
     ),
     security(("bearer" = [])))]
 async fn payments(
     State(state): State<AppState>,
     caller: Caller,
+    OriginalUri(uri): OriginalUri,
     Path(id): Path<String>,
-) -> Result<axum::Json<Vec<PaymentOut>>, Error> {
-    let payments = state
+    Query(page): Query<PageParams>,
+) -> Result<Paged<PaymentOut>, Error> {
+    let request = page.of("payments")?;
+    let filter = PaymentFilter {
+        client: Some(client_id(&id)?),
+        ..PaymentFilter::default()
+    };
+    let found = state
         .agenda
-        .client_payments(&context(&state, &caller), client_id(&id)?)
+        .payments(&context(&state, &caller), &filter, &request)
         .await?;
-    Ok(axum::Json(payments.iter().map(PaymentOut::from).collect()))
+    Ok(Paged(found.page.map(|p| PaymentOut::from(&p)), uri))
 }

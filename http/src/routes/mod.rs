@@ -8,9 +8,13 @@ pub mod availability;
 pub mod bookings;
 pub mod business;
 pub mod clients;
+pub mod commissions;
 pub mod events;
 pub mod payments;
+pub mod pictures;
 pub mod public;
+pub mod receivables;
+pub mod resources;
 pub mod services;
 pub mod staff;
 pub mod system;
@@ -46,6 +50,77 @@ impl From<Money> for MoneyOut {
             currency: money.currency().code().to_owned(),
         }
     }
+}
+
+/// The response header with the next page's cursor.
+pub const NEXT_CURSOR: &str = "agendo-next-cursor";
+
+/// A page of a list, as sent: the items as a JSON array in the list's
+/// stable order; when there are more, the next page's cursor in the
+/// `Agendo-Next-Cursor` header and a `Link` to the next page
+/// (`rel="next"`), the same request with `cursor` set.
+pub struct Paged<T>(pub agendo_core::page::Page<T>, pub axum::http::Uri);
+
+impl<T: Serialize> axum::response::IntoResponse for Paged<T> {
+    fn into_response(self) -> axum::response::Response {
+        let Paged(page, uri) = self;
+        let mut response = axum::Json(page.items).into_response();
+        if let Some(next) = page.next {
+            let kept = form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+                .filter(|(name, _)| name != "cursor");
+            let query = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(kept)
+                .append_pair("cursor", &next)
+                .finish();
+            let link = format!("<{}?{query}>; rel=\"next\"", uri.path());
+            let headers = response.headers_mut();
+            // A cursor is hex and a dot; the link, the request's own path
+            // and query re-encoded: both are valid header values.
+            if let Ok(value) = axum::http::HeaderValue::from_str(&next) {
+                headers.insert(NEXT_CURSOR, value);
+            }
+            if let Ok(value) = axum::http::HeaderValue::from_str(&link) {
+                headers.insert(axum::http::header::LINK, value);
+            }
+        }
+        response
+    }
+}
+
+/// Which page of a list: the cursor a page gave (none for the first) and
+/// how many records a page holds (1 to 200, 50 if left out).
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    /// The `Agendo-Next-Cursor` of the page before; none for the first
+    /// page.
+    pub cursor: Option<String>,
+    /// Records per page, 1 to 200 (50 if left out).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+}
+
+impl PageParams {
+    /// The page of `list` asked for.
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`] for `cursor` or `limit`.
+    pub fn of(&self, list: &'static str) -> Result<agendo_core::page::PageRequest, Error> {
+        page(list, self.cursor.as_deref(), self.limit)
+    }
+}
+
+/// Reads which page of `list` is asked for.
+///
+/// # Errors
+/// [`CoreError::Invalid`] for `cursor` or `limit`.
+pub fn page(
+    list: &'static str,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> Result<agendo_core::page::PageRequest, Error> {
+    Ok(agendo_core::page::PageRequest::read(list, cursor, limit)?)
 }
 
 /// Renames the field of an invalid value to the name it has on the wire.

@@ -2,8 +2,11 @@
 //! refunded in part or whole (R37). An approved payment can confirm its
 //! booking (R19).
 
-use agendo_core::agenda::{PaymentRequest, PaymentState};
-use agendo_core::ids::{BookingId, ClientId, PaymentId};
+use agendo_core::agenda::{PaymentFilter, PaymentRequest, PaymentState};
+use agendo_core::payment::PaymentStatus;
+use axum::extract::OriginalUri;
+use utoipa::IntoParams;
+use agendo_core::ids::{BookingId, ClientId, PaymentId, ProfessionalId};
 use agendo_core::payment::{Payment, PaymentMethod};
 use agendo_core::RecordKind;
 use axum::extract::{Path, State};
@@ -15,16 +18,18 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::bookings::BookingOut;
-use super::{amount, at, context, keyed, MoneyOut};
+use super::staff::range_span;
+use super::{amount, at, context, keyed, MoneyOut, Paged};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
-use crate::extract::{path_id, Idempotency, Json};
+use crate::extract::{path_id, Idempotency, Json, Query};
 use crate::state::AppState;
 
 /// The routes.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(record))
+        .routes(routes!(list, record))
+        .routes(routes!(totals))
         .routes(routes!(get_one))
         .routes(routes!(approve))
         .routes(routes!(refuse))
@@ -131,6 +136,127 @@ pub struct PaidOut {
     pub payment: PaymentOut,
     /// The booking, when the payment is for one.
     pub booking: Option<BookingOut>,
+}
+
+/// Which payments to list or add up.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentSearch {
+    /// Only in this state: `pending`, `approved`, `refused`,
+    /// `partially_refunded`, `refunded`.
+    #[param(example = "approved")]
+    pub status: Option<String>,
+    /// Only made this way: `cash`, `card`, `pix`, `other`.
+    #[param(example = "pix")]
+    pub method: Option<String>,
+    /// Only recorded at or after this instant (RFC 3339).
+    #[param(example = "2026-03-01T00:00:00-03:00")]
+    pub from: Option<String>,
+    /// Only recorded before this instant.
+    #[param(example = "2026-04-01T00:00:00-03:00")]
+    pub to: Option<String>,
+    /// Only for bookings with this professional.
+    pub staff_id: Option<String>,
+    /// Only this client's.
+    pub client_id: Option<String>,
+    /// The next page's cursor, from `Agendo-Next-Cursor` (ignored by
+    /// the totals).
+    pub cursor: Option<String>,
+    /// Payments per page, 1 to 200 (50 if left out).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+}
+
+impl PaymentSearch {
+    fn filter(&self) -> Result<PaymentFilter, Error> {
+        let during = if self.from.is_some() || self.to.is_some() {
+            Some(range_span(self.from.as_deref(), self.to.as_deref())?)
+        } else {
+            None
+        };
+        Ok(PaymentFilter {
+            status: self.status.as_deref().map(PaymentStatus::parse).transpose()?,
+            method: self.method.as_deref().map(PaymentMethod::parse).transpose()?,
+            during,
+            professional: self
+                .staff_id
+                .as_deref()
+                .map(|p| ProfessionalId::parse(p).map_err(|e| at(e, "staff_id")))
+                .transpose()?,
+            client: self
+                .client_id
+                .as_deref()
+                .map(|c| ClientId::parse(c).map_err(|e| at(e, "client_id")))
+                .transpose()?,
+        })
+    }
+}
+
+/// The totals of the payments a search keeps.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentTotalsOut {
+    /// How many.
+    pub count: usize,
+    /// Their amounts added up.
+    pub amount: MoneyOut,
+    /// What was refunded of them.
+    pub refunded: MoneyOut,
+    /// What the business holds of them: approved, less refunds.
+    pub net: MoneyOut,
+}
+
+/// The payments that pass the filters, by when they were recorded, a page
+/// at a time (R36).
+#[utoipa::path(get, path = "/v1/payments", tag = "payments",
+    params(PaymentSearch),
+    responses(
+        (status = 200, description = "A page of payments", body = [PaymentOut],
+            headers(("Agendo-Next-Cursor" = String, description = "The next page's cursor, when there is one"))),
+        (status = 404, description = "No such professional or client", body = Problem),
+        (status = 422, description = "A filter is invalid", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    OriginalUri(uri): OriginalUri,
+    Query(search): Query<PaymentSearch>,
+) -> Result<Paged<PaymentOut>, Error> {
+    let request = super::page("payments", search.cursor.as_deref(), search.limit)?;
+    let found = state
+        .agenda
+        .payments(&context(&state, &caller), &search.filter()?, &request)
+        .await?;
+    Ok(Paged(found.page.map(|p| PaymentOut::from(&p)), uri))
+}
+
+/// The totals of every payment that passes the filters: how many, their
+/// amounts, refunds, and what the business holds.
+#[utoipa::path(get, path = "/v1/payments/totals", tag = "payments",
+    params(PaymentSearch),
+    responses(
+        (status = 200, description = "The totals", body = PaymentTotalsOut),
+        (status = 404, description = "No such professional or client", body = Problem),
+        (status = 422, description = "A filter is invalid", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn totals(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(search): Query<PaymentSearch>,
+) -> Result<axum::Json<PaymentTotalsOut>, Error> {
+    let request = super::page("payments", None, Some(1))?;
+    let found = state
+        .agenda
+        .payments(&context(&state, &caller), &search.filter()?, &request)
+        .await?;
+    Ok(axum::Json(PaymentTotalsOut {
+        count: found.count,
+        amount: found.amount.into(),
+        refunded: found.refunded.into(),
+        net: found.net.into(),
+    }))
 }
 
 fn payment_id(id: &str) -> Result<PaymentId, Error> {

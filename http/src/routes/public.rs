@@ -48,6 +48,7 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(page))
+        .routes(routes!(logo))
         .routes(routes!(availability))
         .routes(routes!(book))
         .routes(routes!(manage))
@@ -198,6 +199,29 @@ async fn page(
             })
             .collect(),
     }))
+}
+
+/// A business's logo, for its public page.
+#[utoipa::path(get, path = "/v1/public/{slug}/logo", tag = "public",
+    params(("slug" = String, Path, description = "The business's public address")),
+    responses(
+        (status = 200, description = "The logo", content_type = "image/png"),
+        (status = 404, description = "No such business, or it has no logo", body = Problem),
+        (status = 429, description = "Too many requests from this address", body = Problem),
+    ))]
+async fn logo(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    Path(slug): Path<String>,
+) -> Result<Response, Error> {
+    limit(&state, address)?;
+    let business = business(&state, &slug).await?;
+    let ctx = Context::new(business.id(), state.now(), Actor::Public);
+    let picture = state
+        .agenda
+        .picture(&ctx, agendo_core::picture::Subject::Logo)
+        .await?;
+    Ok(super::pictures::served(&picture))
 }
 
 /// A business's free slots, as `/v1/availability` answers them.

@@ -2,7 +2,8 @@
 
 use agendo_core::agenda::ServiceFields;
 use agendo_core::business::{Activity, Service};
-use agendo_core::ids::ServiceId;
+use agendo_core::ids::{ResourceId, ServiceId};
+use agendo_core::policy::PolicyQuery;
 use agendo_core::RecordKind;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -11,10 +12,12 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{amount, context, found, keyed, read, MoneyOut};
+use super::{amount, context, found, keyed, read, MoneyOut, PageParams, Paged};
+use agendo_core::page::{name_key, Page};
+use axum::extract::OriginalUri;
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
-use crate::extract::{path_id, Idempotency, Json};
+use crate::extract::{path_id, Idempotency, Json, Query};
 use crate::state::AppState;
 
 /// The routes.
@@ -46,6 +49,17 @@ pub struct ServiceBody {
     /// Minutes kept free after it (cleaning up).
     #[serde(default)]
     pub buffer_after_minutes: u32,
+    /// The room or machine it needs, if one given one (`/v1/resources`).
+    #[serde(default)]
+    pub resource_id: Option<String>,
+    /// Or the kind of room it needs, any free one of which will do
+    /// (`"sala de laser"`).
+    #[serde(default)]
+    pub resource_kind: Option<String>,
+    /// Its own cancellation policy; the business's when left out.
+    #[serde(default)]
+    #[schema(value_type = Option<super::business::PolicyBody>)]
+    pub policy: Option<PolicyQuery>,
 }
 
 /// A change to a service: only the fields sent change.
@@ -66,6 +80,18 @@ pub struct ServicePatch {
     pub buffer_after_minutes: Option<u32>,
     /// Whether it takes new bookings.
     pub active: Option<bool>,
+    /// The room or machine it needs; `null` for none.
+    #[serde(default, deserialize_with = "super::double")]
+    #[schema(value_type = Option<String>)]
+    pub resource_id: Option<Option<String>>,
+    /// The kind of room it needs; `null` for none.
+    #[serde(default, deserialize_with = "super::double")]
+    #[schema(value_type = Option<String>)]
+    pub resource_kind: Option<Option<String>>,
+    /// Its own cancellation policy; `null` follows the business's.
+    #[serde(default, deserialize_with = "super::double")]
+    #[schema(value_type = Option<super::business::PolicyBody>)]
+    pub policy: Option<Option<PolicyQuery>>,
 }
 
 /// A service, as sent.
@@ -87,6 +113,12 @@ pub struct ServiceOut {
     pub buffer_after_minutes: u32,
     /// Whether it takes new bookings.
     pub active: bool,
+    /// The room or machine it needs, if a given one.
+    pub resource_id: Option<String>,
+    /// The kind of room it needs, if any of a kind.
+    pub resource_kind: Option<String>,
+    /// Its own cancellation policy; none follows the business's.
+    pub policy: Option<super::business::PolicyOut>,
 }
 
 impl From<&Service> for ServiceOut {
@@ -100,6 +132,9 @@ impl From<&Service> for ServiceOut {
             buffer_before_minutes: s.buffers().before_minutes(),
             buffer_after_minutes: s.buffers().after_minutes(),
             active: s.activity() == Activity::Active,
+            resource_id: s.resource().map(|r| r.to_string()),
+            resource_kind: s.resource_kind().map(str::to_owned),
+            policy: s.policy().map(Into::into),
         }
     }
 }
@@ -108,6 +143,12 @@ async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Service, Er
     let id: ServiceId = path_id(id, RecordKind::Service)?;
     let mut work = read(state, caller).await?;
     found(work.service(id).await?, RecordKind::Service, id)
+}
+
+fn resource_id(text: Option<&str>) -> Result<Option<ResourceId>, Error> {
+    Ok(text
+        .map(|t| ResourceId::parse(t).map_err(|e| e.at("resource_id")))
+        .transpose()?)
 }
 
 impl ServiceBody {
@@ -120,7 +161,9 @@ impl ServiceBody {
             buffer_before_minutes: Some(self.buffer_before_minutes),
             buffer_after_minutes: Some(self.buffer_after_minutes),
             active: None,
-            ..ServiceFields::default()
+            resource: Some(resource_id(self.resource_id.as_deref())?),
+            resource_kind: Some(self.resource_kind.clone()),
+            policy: Some(self.policy.clone()),
         })
     }
 }
@@ -139,27 +182,34 @@ impl ServicePatch {
             buffer_before_minutes: self.buffer_before_minutes,
             buffer_after_minutes: self.buffer_after_minutes,
             active: self.active,
-            ..ServiceFields::default()
+            resource: self
+                .resource_id
+                .as_ref()
+                .map(|r| resource_id(r.as_deref()))
+                .transpose()?,
+            resource_kind: self.resource_kind.clone(),
+            policy: self.policy.clone(),
         })
     }
 }
 
-/// The services, by name.
+/// The services, by name, retired ones included, a page at a time.
 #[utoipa::path(get, path = "/v1/services", tag = "services",
-    responses((status = 200, description = "Every service, retired ones included", body = [ServiceOut])),
+    params(PageParams),
+    responses((status = 200, description = "A page of services; the next page's cursor in `Agendo-Next-Cursor`", body = [ServiceOut],
+        headers(("Agendo-Next-Cursor" = String, description = "The next page's cursor, when there is one")))),
     security(("bearer" = [])))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<axum::Json<Vec<ServiceOut>>, Error> {
+    OriginalUri(uri): OriginalUri,
+    Query(page): Query<PageParams>,
+) -> Result<Paged<ServiceOut>, Error> {
+    let request = page.of("services")?;
     let mut work = read(&state, &caller).await?;
-    Ok(axum::Json(
-        work.services()
-            .await?
-            .iter()
-            .map(ServiceOut::from)
-            .collect(),
-    ))
+    let services = work.services().await?;
+    let page = Page::of(services, |s| name_key(s.name(), s.id()), &request);
+    Ok(Paged(page.map(|s| ServiceOut::from(&s)), uri))
 }
 
 /// Creates a service (owner). With an `Idempotency-Key`, sending the same

@@ -17,6 +17,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::{PageParams, Paged};
+use agendo_core::page::{name_key, time_key, Page};
+use axum::extract::OriginalUri;
 use super::auth::AccountOut;
 use super::{at, context, instant, keyed, read};
 use crate::auth::Caller;
@@ -225,6 +228,11 @@ pub struct BlockRange {
     /// To this instant; the end of time if left out.
     #[param(example = "2026-03-09T00:00:00-03:00")]
     pub to: Option<String>,
+    /// The next page's cursor, from `Agendo-Next-Cursor`.
+    pub cursor: Option<String>,
+    /// Blocks per page, 1 to 200 (50 if left out).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
 }
 
 async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Professional, Error> {
@@ -244,22 +252,23 @@ fn service_ids(ids: &[String]) -> Result<Vec<ServiceId>, Error> {
         .collect()
 }
 
-/// The professionals, by name.
+/// The professionals, by name, retired ones included, a page at a time.
 #[utoipa::path(get, path = "/v1/staff", tag = "staff",
-    responses((status = 200, description = "Every professional, retired ones included", body = [StaffOut])),
+    params(PageParams),
+    responses((status = 200, description = "A page of professionals; the next page's cursor in `Agendo-Next-Cursor`", body = [StaffOut],
+        headers(("Agendo-Next-Cursor" = String, description = "The next page's cursor, when there is one")))),
     security(("bearer" = [])))]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<axum::Json<Vec<StaffOut>>, Error> {
+    OriginalUri(uri): OriginalUri,
+    Query(page): Query<PageParams>,
+) -> Result<Paged<StaffOut>, Error> {
+    let request = page.of("staff")?;
     let mut work = read(&state, &caller).await?;
-    Ok(axum::Json(
-        work.professionals()
-            .await?
-            .iter()
-            .map(StaffOut::from)
-            .collect(),
-    ))
+    let staff = work.professionals().await?;
+    let page = Page::of(staff, |p| name_key(p.name(), p.id()), &request);
+    Ok(Paged(page.map(|p| StaffOut::from(&p)), uri))
 }
 
 /// Adds a professional (owner), with a login when `login` is sent: both
@@ -427,7 +436,8 @@ async fn set_hours(
 #[utoipa::path(get, path = "/v1/staff/{id}/blocks", tag = "staff",
     params(("id" = String, Path, description = "The professional's id"), BlockRange),
     responses(
-        (status = 200, description = "The blocks", body = [BlockOut]),
+        (status = 200, description = "A page of the blocks, by start; the next page's cursor in `Agendo-Next-Cursor`", body = [BlockOut],
+            headers(("Agendo-Next-Cursor" = String, description = "The next page's cursor, when there is one"))),
         (status = 404, description = "No such professional", body = Problem),
     ),
     security(("bearer" = [])))]
@@ -435,15 +445,18 @@ async fn list_blocks(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    OriginalUri(uri): OriginalUri,
     Query(range): Query<BlockRange>,
-) -> Result<axum::Json<Vec<BlockOut>>, Error> {
+) -> Result<Paged<BlockOut>, Error> {
+    let request = super::page("blocks", range.cursor.as_deref(), range.limit)?;
     let professional = load(&state, &caller, &id).await?;
     let span = range_span(range.from.as_deref(), range.to.as_deref())?;
     let mut work = read(&state, &caller).await?;
     let blocks = work
         .blocks_meeting(Bookable::Professional(professional.id()), span)
         .await?;
-    Ok(axum::Json(blocks.iter().map(BlockOut::from).collect()))
+    let page = Page::of(blocks, |b| time_key(b.span().start(), b.id()), &request);
+    Ok(Paged(page.map(|b| BlockOut::from(&b)), uri))
 }
 
 /// The span between two optional instants: from the first year the engine
