@@ -67,7 +67,9 @@ pub async fn context(State(state): State<AppState>, mut request: Request, next: 
         Ok(caller) => {
             request.extensions_mut().insert(RequestId(id.clone()));
             request.extensions_mut().insert(ClientAddr(address));
-            let reader = asked.or(caller.as_ref().map(|c| c.lang)).unwrap_or_default();
+            let reader = asked
+                .or(caller.as_ref().map(|c| c.lang))
+                .unwrap_or_default();
             request.extensions_mut().insert(Reader(reader));
             if let Some(caller) = &caller {
                 request.extensions_mut().insert(caller.clone());

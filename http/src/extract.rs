@@ -61,7 +61,9 @@ impl FromRequest<AppState> for Upload {
     type Rejection = Error;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Upload, Error> {
-        read_body_within(request, state, upload_limit(state)).await.map(Upload)
+        read_body_within(request, state, upload_limit(state))
+            .await
+            .map(Upload)
     }
 }
 

@@ -11,21 +11,21 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 
+use super::permission::actor_label;
 use super::permission::{own_booking, Action, Actor, Grant};
 use super::runner::authorize;
 use super::{load_booking, load_business, load_client, load_professional, Agenda, Context};
 use crate::booking::{Booking, Change, Who};
-use crate::lang::Lang;
-use crate::policy::Party;
-use crate::time::shown;
-use super::permission::actor_label;
 use crate::business::{Activity, Client};
 use crate::error::Error;
 use crate::ids::{AccountId, BookingId, ClientId, ProfessionalId};
+use crate::lang::Lang;
 use crate::money::Money;
 use crate::page::{name_key, time_key, Page, PageRequest};
 use crate::payment::{Payment, PaymentMethod, PaymentStatus};
+use crate::policy::Party;
 use crate::store::{Access, BookingFilter};
+use crate::time::shown;
 use crate::time::Span;
 
 /// Which clients to list.
@@ -105,7 +105,10 @@ impl HistoryLine {
             Change::Cancelled { by, reason, .. } => {
                 let whom = match by {
                     Party::Client => lang.pick("cancelled by the client", "cancelado pelo cliente"),
-                    Party::Business => lang.pick("cancelled by the business", "cancelado pelo estabelecimento"),
+                    Party::Business => lang.pick(
+                        "cancelled by the business",
+                        "cancelado pelo estabelecimento",
+                    ),
                 };
                 if reason.is_empty() {
                     whom.to_owned()
@@ -175,11 +178,7 @@ impl Agenda {
             .filter(|c| filter.include_retired || c.activity() == Activity::Active)
             .filter(|c| has_attributes(c, &filter.attributes))
             .collect();
-        Ok(Page::of(
-            kept,
-            |c| name_key(c.name(), c.id()),
-            page,
-        ))
+        Ok(Page::of(kept, |c| name_key(c.name(), c.id()), page))
     }
 
     /// A page of the payments `filter` keeps, by when they were recorded,
@@ -239,11 +238,7 @@ impl Agenda {
         )?;
         let count = kept.len();
         Ok(Payments {
-            page: Page::of(
-                kept,
-                |p| time_key(p.created_at(), p.id()),
-                page,
-            ),
+            page: Page::of(kept, |p| time_key(p.created_at(), p.id()), page),
             count,
             amount,
             refunded,

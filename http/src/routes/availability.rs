@@ -1,13 +1,13 @@
 //! Free slots (R17), in the engine's answer format.
 
+use crate::context::Reader;
 use agendo_core::agenda::{SlotsRequest, Verdict, WhyRequest};
 use agendo_core::business::Bookable;
-use agendo_core::Lang;
-use chrono::{DateTime, Utc};
-use crate::context::Reader;
 use agendo_core::ids::{ProfessionalId, ServiceId};
+use agendo_core::Lang;
 use axum::extract::State;
 use axum::response::Response;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -229,8 +229,16 @@ async fn why(
         start: why.start,
         end: why.end,
         free: why.free,
-        staff: why.professionals.iter().map(|v| verdict_out(v, lang.0, why.zone)).collect(),
-        resources: why.rooms.iter().map(|v| verdict_out(v, lang.0, why.zone)).collect(),
+        staff: why
+            .professionals
+            .iter()
+            .map(|v| verdict_out(v, lang.0, why.zone))
+            .collect(),
+        resources: why
+            .rooms
+            .iter()
+            .map(|v| verdict_out(v, lang.0, why.zone))
+            .collect(),
         message: why.message(lang.0),
     }))
 }

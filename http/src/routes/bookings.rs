@@ -4,11 +4,11 @@
 
 use agendo_core::agenda::{BookRequest, Discount, Ended, SeriesRequest};
 use agendo_core::booking::Change;
-use agendo_core::recurrence::RecurrenceRule;
 use agendo_core::booking::{Booking, BookingStatus};
 use agendo_core::ids::{BookingId, ClientId, ProfessionalId, ServiceId};
 use agendo_core::money::Percent;
 use agendo_core::policy::Settlement;
+use agendo_core::recurrence::RecurrenceRule;
 use agendo_core::store::BookingFilter;
 use agendo_core::{Error as CoreError, RecordKind};
 use axum::extract::{Path, State};
@@ -22,11 +22,11 @@ use utoipa_axum::routes;
 use super::payments::PaymentOut;
 use super::staff::range_span;
 use super::{at, context, instant, keyed, MoneyOut, Paged};
-use axum::extract::OriginalUri;
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Idempotency, Json, Query};
 use crate::state::AppState;
+use axum::extract::OriginalUri;
 
 /// The routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -518,13 +518,12 @@ async fn history(
         .iter()
         .map(|line| {
             let (cancelled_by, reason, from, to) = match &line.change {
-                Change::Cancelled { by, reason, .. } => (
-                    Some(by.to_string()),
-                    Some(reason.to_string()),
-                    None,
-                    None,
-                ),
-                Change::Rescheduled { from, to } => (None, None, Some(from.start()), Some(to.start())),
+                Change::Cancelled { by, reason, .. } => {
+                    (Some(by.to_string()), Some(reason.to_string()), None, None)
+                }
+                Change::Rescheduled { from, to } => {
+                    (None, None, Some(from.start()), Some(to.start()))
+                }
                 _ => (None, None, None, None),
             };
             HistoryLineOut {
@@ -535,7 +534,11 @@ async fn history(
                 from,
                 to,
                 by: line.by.as_ref().map(|w| w.actor.to_string()),
-                by_account_id: line.by.as_ref().and_then(|w| w.account).map(|a| a.to_string()),
+                by_account_id: line
+                    .by
+                    .as_ref()
+                    .and_then(|w| w.account)
+                    .map(|a| a.to_string()),
                 by_name: line.by_name.clone(),
                 text: line.message(lang.0, zone),
             }

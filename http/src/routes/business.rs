@@ -4,10 +4,10 @@
 use agendo_core::agenda::BusinessFields;
 use agendo_core::business::{Business, Colour, ConfirmationMode};
 use agendo_core::contact::{Email, Phone, TaxId};
-use agendo_core::notify::NotifySettings;
-use agendo_core::time::WallTime;
 use agendo_core::money::Share;
+use agendo_core::notify::NotifySettings;
 use agendo_core::policy::{CancellationPolicy, PolicyQuery};
+use agendo_core::time::WallTime;
 use agendo_core::Lang;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
@@ -126,11 +126,15 @@ impl NotifyBody {
             .as_deref()
             .map(|t| WallTime::parse(t).map_err(|e| e.at("notify.day_before_at")))
             .transpose()?;
-        let payment_at = WallTime::parse(&self.payment_at).map_err(|e| e.at("notify.payment_at"))?;
-        Ok(
-            NotifySettings::new(day_before_at, self.minutes_before, payment_at, self.overdue_days)
-                .map_err(|e| e.under("notify"))?,
+        let payment_at =
+            WallTime::parse(&self.payment_at).map_err(|e| e.at("notify.payment_at"))?;
+        Ok(NotifySettings::new(
+            day_before_at,
+            self.minutes_before,
+            payment_at,
+            self.overdue_days,
         )
+        .map_err(|e| e.under("notify"))?)
     }
 }
 
@@ -277,7 +281,11 @@ async fn change(
             .transpose()?,
         policy: patch.policy,
         slug: None,
-        notify: patch.notify.as_ref().map(NotifyBody::settings).transpose()?,
+        notify: patch
+            .notify
+            .as_ref()
+            .map(NotifyBody::settings)
+            .transpose()?,
         legal_name: patch.legal_name,
         tax_id: patch
             .tax_id

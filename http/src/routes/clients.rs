@@ -15,17 +15,17 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{PageParams, Paged};
-use agendo_core::agenda::{ClientFilter, PaymentFilter};
-use agendo_core::Error as CoreError;
-use axum::extract::OriginalUri;
 use super::bookings::BookingOut;
 use super::payments::PaymentOut;
 use super::{at, context, keyed};
+use super::{PageParams, Paged};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Idempotency, Json, Query};
 use crate::state::AppState;
+use agendo_core::agenda::{ClientFilter, PaymentFilter};
+use agendo_core::Error as CoreError;
+use axum::extract::OriginalUri;
 
 /// The routes.
 pub fn router() -> OpenApiRouter<AppState> {

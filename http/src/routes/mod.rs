@@ -162,6 +162,7 @@ pub fn context(state: &AppState, caller: &Caller) -> Context {
         state.now(),
         Actor::staff(caller.role, caller.professional),
     )
+    .with_account(caller.account)
 }
 
 /// [`context`] with the request's idempotency key, if it sent one.

@@ -3,16 +3,16 @@
 //! booking (R19).
 
 use agendo_core::agenda::{PaymentFilter, PaymentRequest, PaymentState};
-use agendo_core::payment::PaymentStatus;
-use axum::extract::OriginalUri;
-use utoipa::IntoParams;
 use agendo_core::ids::{BookingId, ClientId, PaymentId, ProfessionalId};
+use agendo_core::payment::PaymentStatus;
 use agendo_core::payment::{Payment, PaymentMethod};
 use agendo_core::RecordKind;
+use axum::extract::OriginalUri;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -176,8 +176,16 @@ impl PaymentSearch {
             None
         };
         Ok(PaymentFilter {
-            status: self.status.as_deref().map(PaymentStatus::parse).transpose()?,
-            method: self.method.as_deref().map(PaymentMethod::parse).transpose()?,
+            status: self
+                .status
+                .as_deref()
+                .map(PaymentStatus::parse)
+                .transpose()?,
+            method: self
+                .method
+                .as_deref()
+                .map(PaymentMethod::parse)
+                .transpose()?,
             during,
             professional: self
                 .staff_id

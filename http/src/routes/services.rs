@@ -13,12 +13,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{amount, context, found, keyed, read, MoneyOut, PageParams, Paged};
-use agendo_core::page::{name_key, Page};
-use axum::extract::OriginalUri;
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Idempotency, Json, Query};
 use crate::state::AppState;
+use agendo_core::page::{name_key, Page};
+use axum::extract::OriginalUri;
 
 /// The routes.
 pub fn router() -> OpenApiRouter<AppState> {

@@ -17,15 +17,15 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{PageParams, Paged};
-use agendo_core::page::{name_key, time_key, Page};
-use axum::extract::OriginalUri;
 use super::auth::AccountOut;
 use super::{at, context, instant, keyed, read};
+use super::{PageParams, Paged};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Idempotency, Json, Query};
 use crate::state::AppState;
+use agendo_core::page::{name_key, time_key, Page};
+use axum::extract::OriginalUri;
 
 /// The routes.
 pub fn router() -> OpenApiRouter<AppState> {
