@@ -49,6 +49,7 @@ mod setup;
 mod slots;
 pub mod throttle;
 mod why;
+mod wire;
 
 pub use command::{
     AccountFields, BlockFields, BusinessFields, ClientFields, Command, LoginFields,
@@ -62,6 +63,7 @@ pub use receivables::{Owed, ReceivableFilter, ReceivableRequest, MAX_MONTHS};
 pub use runner::EVENTS_PAGE;
 pub use slots::SlotsRequest;
 pub use why::{Cause, InTheWay, Verdict, Why, WhyRequest};
+pub use wire::{BusinessPatch, CommissionQuery, NotifyQuery};
 
 use std::sync::Arc;
 

@@ -1,14 +1,10 @@
 //! The business's own settings (R9, R19, R21): name, language, how
 //! bookings are confirmed, and the cancellation policy.
 
-use agendo_core::agenda::BusinessFields;
-use agendo_core::business::{Business, Colour, ConfirmationMode};
-use agendo_core::contact::{Email, Phone, TaxId};
+use agendo_core::agenda::BusinessPatch;
+use agendo_core::business::Business;
 use agendo_core::money::Share;
-use agendo_core::notify::NotifySettings;
 use agendo_core::policy::{CancellationPolicy, PolicyQuery};
-use agendo_core::time::WallTime;
-use agendo_core::Lang;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -119,25 +115,6 @@ pub struct NotifyBody {
     pub overdue_days: u8,
 }
 
-impl NotifyBody {
-    fn settings(&self) -> Result<NotifySettings, Error> {
-        let day_before_at = self
-            .day_before_at
-            .as_deref()
-            .map(|t| WallTime::parse(t).map_err(|e| e.at("notify.day_before_at")))
-            .transpose()?;
-        let payment_at =
-            WallTime::parse(&self.payment_at).map_err(|e| e.at("notify.payment_at"))?;
-        Ok(NotifySettings::new(
-            day_before_at,
-            self.minutes_before,
-            payment_at,
-            self.overdue_days,
-        )
-        .map_err(|e| e.under("notify"))?)
-    }
-}
-
 /// A policy, as sent.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PolicyOut {
@@ -206,8 +183,10 @@ impl From<&CancellationPolicy> for PolicyOut {
     }
 }
 
-/// A change to the settings: only the fields sent change.
+/// A change to the settings: only the fields sent change. The schema of
+/// the engine's [`BusinessPatch`], which the route reads.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[allow(dead_code)] // documents the shape only
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     /// The name.
@@ -269,43 +248,9 @@ async fn get_settings(
 async fn change(
     State(state): State<AppState>,
     caller: Caller,
-    Json(patch): Json<SettingsPatch>,
+    Json(patch): Json<BusinessPatch>,
 ) -> Result<axum::Json<SettingsOut>, Error> {
-    let fields = BusinessFields {
-        name: patch.name,
-        locale: patch.locale.as_deref().map(Lang::parse).transpose()?,
-        confirmation: patch
-            .confirmation
-            .as_deref()
-            .map(ConfirmationMode::parse)
-            .transpose()?,
-        policy: patch.policy,
-        slug: None,
-        notify: patch
-            .notify
-            .as_ref()
-            .map(NotifyBody::settings)
-            .transpose()?,
-        legal_name: patch.legal_name,
-        tax_id: patch
-            .tax_id
-            .map(|t| TaxId::read_optional(t.as_deref()).map_err(|e| e.at("tax_id")))
-            .transpose()?,
-        phone: patch
-            .phone
-            .map(|p| Phone::read_optional(p.as_deref()).map_err(|e| e.at("phone")))
-            .transpose()?,
-        email: patch
-            .email
-            .map(|e| Email::read_optional(e.as_deref()).map_err(|e| e.at("email")))
-            .transpose()?,
-        address: patch.address,
-        colour: patch
-            .colour
-            .map(|c| c.as_deref().map(Colour::parse).transpose())
-            .transpose()?,
-        description: patch.description,
-    };
+    let fields = patch.to_fields()?;
     let business = state
         .agenda
         .change_business(&super::context(&state, &caller), &fields)

@@ -1,10 +1,10 @@
 //! Commissions (R14): the business's rules and a professional's monthly
 //! statement.
 
-use agendo_core::agenda::{CommissionFields, Discount};
+use agendo_core::agenda::{CommissionFields, CommissionQuery};
 use agendo_core::commission::{CommissionRule, Statement};
-use agendo_core::ids::{ProfessionalId, ServiceId};
-use agendo_core::money::{Percent, Share};
+use agendo_core::ids::ProfessionalId;
+use agendo_core::money::Share;
 use agendo_core::RecordKind;
 use axum::extract::{Path, State};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{amount, at, context, MoneyOut};
+use super::{context, MoneyOut};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
 use crate::extract::{path_id, Json, Query};
@@ -44,41 +44,6 @@ pub struct CommissionBody {
     /// Or a fixed amount, as decimal text (`"25.00"`).
     #[serde(default)]
     pub amount: Option<String>,
-}
-
-impl CommissionBody {
-    fn fields(&self, i: usize) -> Result<CommissionFields, Error> {
-        let field = |name: &str| format!("[{i}].{name}");
-        let rate = match (&self.percent, &self.amount) {
-            (Some(p), None) => {
-                Discount::Percent(Percent::parse(p).map_err(|e| at(e, &field("percent")))?)
-            }
-            (None, Some(a)) => Discount::Amount(amount(a, &field("amount"))?),
-            _ => {
-                return Err(agendo_core::Error::invalid(
-                    field("percent"),
-                    agendo_core::Problem::UnknownValue {
-                        value: "both or neither".to_owned(),
-                        expected: "either percent or amount",
-                    },
-                )
-                .into())
-            }
-        };
-        Ok(CommissionFields {
-            professional: self
-                .staff_id
-                .as_deref()
-                .map(|p| ProfessionalId::parse(p).map_err(|e| at(e, &field("staff_id"))))
-                .transpose()?,
-            service: self
-                .service_id
-                .as_deref()
-                .map(|s| ServiceId::parse(s).map_err(|e| at(e, &field("service_id"))))
-                .transpose()?,
-            rate,
-        })
-    }
 }
 
 impl From<&CommissionRule> for CommissionBody {
@@ -124,12 +89,12 @@ async fn list(
 async fn replace(
     State(state): State<AppState>,
     caller: Caller,
-    Json(body): Json<Vec<CommissionBody>>,
+    Json(body): Json<Vec<CommissionQuery>>,
 ) -> Result<axum::Json<Vec<CommissionBody>>, Error> {
     let fields = body
         .iter()
         .enumerate()
-        .map(|(i, b)| b.fields(i))
+        .map(|(i, b)| b.to_fields(i))
         .collect::<Result<Vec<_>, _>>()?;
     let rules = state
         .agenda
