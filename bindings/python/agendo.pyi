@@ -12,9 +12,17 @@ import datetime
 import os
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Mapping, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Mapping, Optional, Sequence, Tuple, Type, Union, final
 
 __version__: str
+
+__all__ = [
+    "__version__", "find_slots", "check_booking", "settle_cancellation", "expand_recurrence",
+    "Engine", "Slot", "Business", "Service", "Professional", "Client", "Block", "Booking",
+    "Settlement", "Cancellation", "Payment", "Error", "ValidationError", "NotFound",
+    "Unavailable", "SlotTaken", "Blocked", "OutsideWorkingHours", "NotAllowed", "Forbidden",
+    "Busy", "StorageError",
+]
 
 Amount = Union[Decimal, int, str]
 JsonShape = Union[Mapping[str, Any], str]
@@ -44,11 +52,13 @@ class Forbidden(NotAllowed): ...
 class Busy(Error): ...
 class StorageError(Error): ...
 
+@final
 class Slot:
     start: datetime.datetime
     end: datetime.datetime
     staff: list[str]
 
+@final
 class Business:
     id: str
     name: str
@@ -59,6 +69,7 @@ class Business:
     @property
     def policy(self) -> dict[str, Any]: ...
 
+@final
 class Service:
     id: str
     name: str
@@ -70,6 +81,7 @@ class Service:
     buffer_after_minutes: int
     active: bool
 
+@final
 class Professional:
     id: str
     name: str
@@ -79,6 +91,7 @@ class Professional:
     @property
     def hours(self) -> dict[str, Any]: ...
 
+@final
 class Client:
     id: str
     name: str
@@ -87,6 +100,7 @@ class Client:
     notes: str
     active: bool
 
+@final
 class Block:
     id: str
     professional: str
@@ -94,6 +108,7 @@ class Block:
     end: datetime.datetime
     reason: str
 
+@final
 class Booking:
     id: str
     service: str
@@ -107,7 +122,10 @@ class Booking:
     deposit: Decimal
     currency: str
     created_at: datetime.datetime
+    resource: Optional[str]
+    series: Optional[str]
 
+@final
 class Settlement:
     fee: Decimal
     refund: Decimal
@@ -117,11 +135,13 @@ class Settlement:
     """``business_cancelled``, ``tier``, ``late`` or ``no_show``."""
     fee_percent: Optional[Decimal]
 
+@final
 class Cancellation:
     booking: Booking
     settlement: Settlement
     refunded_payments: list[str]
 
+@final
 class Payment:
     id: str
     client: str
@@ -154,6 +174,7 @@ def settle_cancellation(
 def expand_recurrence(rule: str, first: datetime.datetime, timezone: str) -> list[datetime.datetime]:
     """The starts of a series: an RRULE from a naive local ``first`` in ``timezone``."""
 
+@final
 class Engine:
     @classmethod
     def open(cls, path: Union[str, os.PathLike[str]]) -> Engine:
@@ -179,8 +200,8 @@ class Engine:
         timezone: str,
         currency: str,
         *,
-        locale: str = "pt-BR",
-        confirmation: str = "immediate",
+        locale: str = ...,  # "pt-BR"
+        confirmation: str = ...,  # "immediate"
         policy: Optional[JsonShape] = None,
     ) -> Business: ...
     def business(self, business: str) -> Business: ...
@@ -192,10 +213,13 @@ class Engine:
         price: Amount,
         *,
         id: Optional[str] = None,
-        description: str = "",
-        buffer_before_minutes: int = 0,
-        buffer_after_minutes: int = 0,
+        description: str = ...,  # ""
+        buffer_before_minutes: Optional[int] = None,  # 0
+        buffer_after_minutes: Optional[int] = None,  # 0
         active: bool = True,
+        resource: Optional[str] = None,
+        resource_kind: Optional[str] = None,
+        policy: Optional[Union[Mapping[str, Any], str]] = None,
         now: Optional[datetime.datetime] = None,
     ) -> Service: ...
     def services(self, business: str) -> list[Service]: ...
@@ -204,9 +228,9 @@ class Engine:
         business: str,
         name: str,
         *,
-        services: Sequence[str] = (),
+        services: Sequence[str] = ...,  # none
         hours: Optional[JsonShape] = None,
-        capacity: int = 1,
+        capacity: Optional[int] = None,  # 1
         id: Optional[str] = None,
         active: bool = True,
         now: Optional[datetime.datetime] = None,
@@ -238,7 +262,7 @@ class Engine:
         *,
         email: Optional[str] = None,
         phone: Optional[str] = None,
-        notes: str = "",
+        notes: str = ...,  # ""
         id: Optional[str] = None,
         now: Optional[datetime.datetime] = None,
     ) -> Client: ...
@@ -319,3 +343,137 @@ class Engine:
         now: Optional[datetime.datetime] = None,
     ) -> Payment: ...
     def payments(self, business: str, booking: str) -> list[Payment]: ...
+    def save_resource(
+        self,
+        business: str,
+        *,
+        id: Optional[str] = None,
+        name: Optional[str] = None,
+        kind: Optional[str] = None,
+        capacity: Optional[int] = None,
+        hours: Optional[Union[Mapping[str, Any], str]] = None,
+        active: Optional[bool] = None,
+        now: Optional[datetime.datetime] = None,
+    ) -> dict[str, Any]: ...
+    def resources(self, business: str) -> list[dict[str, Any]]: ...
+    def book_series(
+        self,
+        business: str,
+        service: str,
+        professional: str,
+        client: str,
+        first: datetime.datetime,
+        rule: str,
+        *,
+        key: Optional[str] = None,
+        now: Optional[datetime.datetime] = None,
+    ) -> list[Booking]: ...
+    def reschedule_following(
+        self,
+        business: str,
+        booking: str,
+        start: datetime.datetime,
+        *,
+        key: Optional[str] = None,
+        now: Optional[datetime.datetime] = None,
+    ) -> list[Booking]: ...
+    def cancel_following(
+        self,
+        business: str,
+        booking: str,
+        *,
+        by: str = "client",
+        reason: str = "",
+        key: Optional[str] = None,
+        now: Optional[datetime.datetime] = None,
+    ) -> list[Cancellation]: ...
+    def create_receivables(
+        self,
+        business: str,
+        client: str,
+        amount: Amount,
+        due: datetime.date,
+        *,
+        booking: Optional[str] = None,
+        description: str = ...,  # ""
+        months: int = 1,
+        key: Optional[str] = None,
+        now: Optional[datetime.datetime] = None,
+    ) -> list[dict[str, Any]]: ...
+    def receivables(
+        self,
+        business: str,
+        *,
+        status: Optional[str] = None,
+        client: Optional[str] = None,
+        cursor: Optional[str] = None,
+        limit: Optional[int] = None,
+        now: Optional[datetime.datetime] = None,
+    ) -> dict[str, Any]: ...
+    def pay_receivable(
+        self, business: str, receivable: str, *, now: Optional[datetime.datetime] = None
+    ) -> dict[str, Any]: ...
+    def set_commissions(
+        self,
+        business: str,
+        rules: Union[Sequence[Mapping[str, Any]], str],
+        *,
+        now: Optional[datetime.datetime] = None,
+    ) -> list[dict[str, Any]]: ...
+    def commissions(self, business: str) -> list[dict[str, Any]]: ...
+    def statement(
+        self, business: str, professional: str, month: datetime.date
+    ) -> dict[str, Any]: ...
+    def change_business(
+        self,
+        business: str,
+        changes: Union[Mapping[str, Any], str],
+        *,
+        now: Optional[datetime.datetime] = None,
+    ) -> Business: ...
+    def business_profile(self, business: str) -> dict[str, Any]: ...
+    def set_picture(
+        self,
+        business: str,
+        subject: str,
+        image: Optional[bytes],
+        *,
+        now: Optional[datetime.datetime] = None,
+    ) -> Optional[dict[str, Any]]: ...
+    def picture(self, business: str, subject: str) -> bytes: ...
+    def booking_history(
+        self, business: str, booking: str, *, lang: str = "pt-BR"
+    ) -> dict[str, Any]: ...
+    def list_payments(
+        self,
+        business: str,
+        *,
+        status: Optional[str] = None,
+        method: Optional[str] = None,
+        start: Optional[datetime.datetime] = None,
+        end: Optional[datetime.datetime] = None,
+        professional: Optional[str] = None,
+        client: Optional[str] = None,
+        cursor: Optional[str] = None,
+        limit: Optional[int] = None,
+    ) -> dict[str, Any]: ...
+    def clients_page(
+        self,
+        business: str,
+        query: str = "",
+        *,
+        attributes: Optional[Mapping[str, str]] = None,
+        include_retired: bool = False,
+        cursor: Optional[str] = None,
+        limit: Optional[int] = None,
+    ) -> dict[str, Any]: ...
+    def why_not_free(
+        self,
+        business: str,
+        service: str,
+        start: datetime.datetime,
+        *,
+        professional: Optional[str] = None,
+        lang: str = "pt-BR",
+        now: Optional[datetime.datetime] = None,
+    ) -> dict[str, Any]: ...

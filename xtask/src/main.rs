@@ -235,6 +235,19 @@ fn python_tests(env: &[(&str, &str)]) -> Result<(), String> {
         ],
         env,
     )?;
+    // The stubs (`agendo.pyi`) against the module built: every name,
+    // signature and default as the module has it.
+    venv.run(
+        "python stubs",
+        &[
+            "-m",
+            "mypy.stubtest",
+            "agendo",
+            "--allowlist",
+            "bindings/python/stubtest-allowlist.txt",
+        ],
+        env,
+    )?;
     let scratch = tempfile_dir("quickstart")?;
     let db = scratch.join("salon.db");
     venv.run(

@@ -1,8 +1,9 @@
 //! The Python side: a virtualenv under `target/`, the wheel built with
 //! maturin, and the pytest suites run against it.
 //!
-//! The virtualenv gets maturin, pytest, the web example's FastAPI and
-//! schemathesis from PyPI the first time (and
+//! The virtualenv gets maturin, pytest, the web examples' FastAPI and
+//! Django, mypy (for `stubtest`) and schemathesis from PyPI the first
+//! time (and
 //! again only when one is missing), so a fresh machine needs only
 //! `python3` with its `venv` module (`.ci/run` installs them when missing).
 
@@ -20,6 +21,8 @@ const TOOLS: &[&str] = &[
     "fastapi>=0.110",
     "httpx>=0.27",
     "schemathesis>=4.3,<5",
+    "mypy>=1.18,<2",
+    "django>=4.2,<6",
 ];
 
 /// A virtualenv with maturin and pytest.
@@ -44,7 +47,10 @@ impl Venv {
             )?;
         }
         let ready = Command::new(venv.python())
-            .args(["-c", "import maturin, pytest, fastapi, httpx, schemathesis"])
+            .args([
+                "-c",
+                "import maturin, pytest, fastapi, httpx, schemathesis, mypy, django",
+            ])
             .output()
             .is_ok_and(|o| o.status.success());
         if !ready {
@@ -59,7 +65,7 @@ impl Venv {
                         "--disable-pip-version-check",
                     ])
                     .args(TOOLS),
-                "pip install maturin pytest fastapi httpx schemathesis",
+                "pip install maturin pytest fastapi httpx schemathesis mypy django",
             )?;
         }
         Ok(venv)

@@ -32,7 +32,9 @@
 
 mod error;
 pub mod pure;
+mod reach;
 mod spec;
+pub mod views;
 
 use std::future::Future;
 use std::path::Path;
@@ -58,6 +60,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 pub use error::{Error, Kind};
+pub use reach::{PaymentsSpec, ReceivableSpec, ResourceSpec, SeriesSpec};
 pub use spec::{
     amount_from_parts, read_amount, read_hours, read_policy, BookSpec, BusinessSpec, ClientSpec,
     PaymentSpec, ProfessionalSpec, ServiceSpec, SlotsSpec,

@@ -6,7 +6,7 @@ use agendo_core::agenda::{ClientFields, ProfessionalFields, ServiceFields};
 use agendo_core::availability::HoursQuery;
 use agendo_core::business::{Business, ConfirmationMode};
 use agendo_core::contact::{Email, Phone};
-use agendo_core::ids::{BusinessId, ClientId, ProfessionalId, ServiceId};
+use agendo_core::ids::{BusinessId, ClientId, ProfessionalId, ResourceId, ServiceId};
 use agendo_core::money::Currency;
 use agendo_core::policy::PolicyQuery;
 use agendo_core::time::parse_zone;
@@ -72,6 +72,12 @@ pub struct ServiceSpec {
     pub buffer_after_minutes: u32,
     /// Whether it takes new bookings.
     pub active: bool,
+    /// The room or machine it needs, if a given one.
+    pub resource: Option<String>,
+    /// Or the kind of room it needs, any free one of which will do.
+    pub resource_kind: Option<String>,
+    /// Its own cancellation policy; the business's when `None`.
+    pub policy: Option<PolicyQuery>,
 }
 
 impl ServiceSpec {
@@ -88,7 +94,14 @@ impl ServiceSpec {
                 buffer_before_minutes: Some(self.buffer_before_minutes),
                 buffer_after_minutes: Some(self.buffer_after_minutes),
                 active: Some(self.active),
-                ..ServiceFields::default()
+                resource: Some(
+                    self.resource
+                        .as_deref()
+                        .map(|r| ResourceId::parse(r).map_err(|e| e.at("resource")))
+                        .transpose()?,
+                ),
+                resource_kind: Some(self.resource_kind.clone()),
+                policy: Some(self.policy.clone()),
             },
         ))
     }
@@ -257,7 +270,7 @@ pub fn amount_from_parts(
         .map_err(|e| e.at(field).into())
 }
 
-fn existing<T>(
+pub(crate) fn existing<T>(
     given: Option<&str>,
     parse: fn(&str) -> Result<T, agendo_core::Error>,
 ) -> Result<Option<T>, Error> {

@@ -2,14 +2,15 @@
 //! holding the GIL; the engine then works with it released.
 
 use agendo_embed::{
-    read_hours, read_policy, BookSpec, BusinessSpec, ClientSpec, PaymentSpec, ProfessionalSpec,
-    ServiceSpec, SlotsSpec,
+    read_hours, read_policy, views, BookSpec, BusinessSpec, ClientSpec, PaymentSpec,
+    PaymentsSpec, ProfessionalSpec, ReceivableSpec, ResourceSpec, SeriesSpec, ServiceSpec,
+    SlotsSpec,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
 use crate::convert::{
-    count, count_or_none, date, decimal, from_json, instant, json_text, now_or_clock,
+    count, count_or_none, date, decimal, from_json, instant, json_text, now_or_clock, wall_time,
 };
 use crate::errors::raise;
 use crate::records::{
@@ -140,7 +141,7 @@ impl Engine {
     }
 
     /// Creates a service (or replaces the one with `id`).
-    #[pyo3(signature = (business, name, duration_minutes, price, *, id = None, description = String::new(), buffer_before_minutes = None, buffer_after_minutes = None, active = true, now = None))]
+    #[pyo3(signature = (business, name, duration_minutes, price, *, id = None, description = String::new(), buffer_before_minutes = None, buffer_after_minutes = None, active = true, resource = None, resource_kind = None, policy = None, now = None))]
     fn save_service(
         &self,
         py: Python<'_>,
@@ -153,8 +154,15 @@ impl Engine {
         buffer_before_minutes: Option<&Bound<'_, PyAny>>,
         buffer_after_minutes: Option<&Bound<'_, PyAny>>,
         active: bool,
+        resource: Option<String>,
+        resource_kind: Option<String>,
+        policy: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Service> {
+        let policy = match policy {
+            Some(p) if !p.is_none() => Some(read_policy(&json_text(p, "policy")?).map_err(raise)?),
+            _ => None,
+        };
         let spec = ServiceSpec {
             id,
             name,
@@ -166,6 +174,9 @@ impl Engine {
             buffer_after_minutes: count_or_none(buffer_after_minutes, "buffer_after_minutes")?
                 .unwrap_or(0),
             active,
+            resource,
+            resource_kind,
+            policy,
         };
         let now = now_or_clock(now)?;
         Ok((&free(py, || self.inner.save_service(business, &spec, now))?).into())
@@ -524,4 +535,385 @@ impl Engine {
     fn payments(&self, py: Python<'_>, business: &str, booking: &str) -> PyResult<Vec<Payment>> {
         Ok(all(&free(py, || self.inner.payments(business, booking))?))
     }
+
+    /// Creates a resource (no `id`) or changes the fields given of one;
+    /// `active=False` retires it. A dict: `id`, `name`, `kind`,
+    /// `capacity`, `hours`, `active`.
+    #[pyo3(signature = (business, *, id = None, name = None, kind = None, capacity = None, hours = None, active = None, now = None))]
+    fn save_resource<'py>(
+        &self,
+        py: Python<'py>,
+        business: &str,
+        id: Option<String>,
+        name: Option<String>,
+        kind: Option<String>,
+        capacity: Option<&Bound<'_, PyAny>>,
+        hours: Option<&Bound<'_, PyAny>>,
+        active: Option<bool>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let hours = match hours {
+            Some(h) if !h.is_none() => Some(json_text(h, "hours")?),
+            _ => None,
+        };
+        let spec = ResourceSpec {
+            id,
+            name,
+            kind,
+            capacity: count_or_none(capacity, "capacity")?,
+            hours,
+            active,
+        };
+        let now = now_or_clock(now)?;
+        let resource = free(py, || self.inner.save_resource(business, &spec, now))?;
+        view(py, &views::resource(&resource))
+    }
+
+    /// The resources, by name, retired ones included: a list of dicts.
+    fn resources<'py>(&self, py: Python<'py>, business: &str) -> PyResult<Bound<'py, PyAny>> {
+        let all: Vec<serde_json::Value> = free(py, || self.inner.resources(business))?
+            .iter()
+            .map(views::resource)
+            .collect();
+        view(py, &serde_json::Value::Array(all))
+    }
+
+    /// Books a recurring series, all or none. `first` is a naive
+    /// `datetime`, the first occurrence's wall time in the business's
+    /// zone; `rule` an RFC 5545 rule (`FREQ=WEEKLY;BYDAY=TU;COUNT=12`).
+    /// A clash raises `SlotTaken` whose `conflicts` list each occurrence.
+    #[pyo3(signature = (business, service, professional, client, first, rule, *, key = None, now = None))]
+    fn book_series(
+        &self,
+        py: Python<'_>,
+        business: &str,
+        service: String,
+        professional: String,
+        client: String,
+        first: &Bound<'_, PyAny>,
+        rule: String,
+        key: Option<String>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Booking>> {
+        let spec = SeriesSpec {
+            service,
+            professional,
+            client,
+            first: wall_time(first, "first")?,
+            rule,
+        };
+        let now = now_or_clock(now)?;
+        let series = free(py, || self.inner.book_series(business, &spec, key.as_deref(), now))?;
+        Ok(all(&series))
+    }
+
+    /// Moves a booking of a series and the following ones by as much, in
+    /// local time, all or none.
+    #[pyo3(signature = (business, booking, start, *, key = None, now = None))]
+    fn reschedule_following(
+        &self,
+        py: Python<'_>,
+        business: &str,
+        booking: &str,
+        start: &Bound<'_, PyAny>,
+        key: Option<String>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Booking>> {
+        let start = instant(start, "start")?;
+        let now = now_or_clock(now)?;
+        let moved = free(py, || {
+            self.inner
+                .reschedule_following(business, booking, start, key.as_deref(), now)
+        })?;
+        Ok(all(&moved))
+    }
+
+    /// Cancels a booking of a series and the following ones.
+    #[pyo3(signature = (business, booking, *, by = "client", reason = "", key = None, now = None))]
+    fn cancel_following(
+        &self,
+        py: Python<'_>,
+        business: &str,
+        booking: &str,
+        by: &str,
+        reason: &str,
+        key: Option<String>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Cancellation>> {
+        let by = agendo_core::policy::Party::parse(by).map_err(|e| raise(e.into()))?;
+        let now = now_or_clock(now)?;
+        let ended = free(py, || {
+            self.inner
+                .cancel_following(business, booking, by, reason, key.as_deref(), now)
+        })?;
+        Ok(all(&ended))
+    }
+
+    /// Makes a receivable, or one a month for `months` months: a list of
+    /// dicts (`id`, `client`, `amount`, `due`, `status`, …).
+    #[pyo3(signature = (business, client, amount, due, *, booking = None, description = String::new(), months = 1, key = None, now = None))]
+    fn create_receivables<'py>(
+        &self,
+        py: Python<'py>,
+        business: &str,
+        client: String,
+        amount: &Bound<'_, PyAny>,
+        due: &Bound<'_, PyAny>,
+        booking: Option<String>,
+        description: String,
+        months: u32,
+        key: Option<String>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let spec = ReceivableSpec {
+            client,
+            booking,
+            amount: decimal(amount, "amount")?,
+            due: date(due, "due")?,
+            description,
+            months,
+        };
+        let now = now_or_clock(now)?;
+        let made = free(py, || self.inner.create_receivables(business, &spec, key.as_deref(), now))?;
+        view(py, &serde_json::Value::Array(made.iter().map(views::owed).collect()))
+    }
+
+    /// A page of receivables by due date: `{"items": [...], "next": cursor}`.
+    #[pyo3(signature = (business, *, status = None, client = None, cursor = None, limit = None, now = None))]
+    fn receivables<'py>(
+        &self,
+        py: Python<'py>,
+        business: &str,
+        status: Option<String>,
+        client: Option<String>,
+        cursor: Option<String>,
+        limit: Option<u32>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = now_or_clock(now)?;
+        let page = free(py, || {
+            self.inner.receivables(
+                business,
+                status.as_deref(),
+                client.as_deref(),
+                cursor.as_deref(),
+                limit,
+                now,
+            )
+        })?;
+        view(py, &views::page(&page, views::owed))
+    }
+
+    /// Marks a receivable paid now: the receivable's dict.
+    #[pyo3(signature = (business, receivable, *, now = None))]
+    fn pay_receivable<'py>(
+        &self,
+        py: Python<'py>,
+        business: &str,
+        receivable: &str,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = now_or_clock(now)?;
+        let owed = free(py, || self.inner.pay_receivable(business, receivable, now))?;
+        view(py, &views::owed(&owed))
+    }
+
+    /// Replaces the commission rules with `rules`, a list of dicts
+    /// `{"staff_id"?, "service_id"?, "percent" | "amount"}`.
+    #[pyo3(signature = (business, rules, *, now = None))]
+    fn set_commissions<'py>(
+        &self,
+        py: Python<'py>,
+        business: &str,
+        rules: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let text = json_text(rules, "rules")?;
+        let now = now_or_clock(now)?;
+        let kept = free(py, || self.inner.set_commissions(business, &text, now))?;
+        view(py, &serde_json::Value::Array(kept.iter().map(views::rule).collect()))
+    }
+
+    /// The commission rules: a list of dicts.
+    fn commissions<'py>(&self, py: Python<'py>, business: &str) -> PyResult<Bound<'py, PyAny>> {
+        let rules = free(py, || self.inner.commissions(business))?;
+        view(py, &serde_json::Value::Array(rules.iter().map(views::rule).collect()))
+    }
+
+    /// A professional's commission statement for the month of `month` (a
+    /// `date`, any day of it): a dict with each line and the totals.
+    fn statement<'py>(
+        &self,
+        py: Python<'py>,
+        business: &str,
+        professional: &str,
+        month: &Bound<'_, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let month = date(month, "month")?;
+        let statement = free(py, || self.inner.statement(business, professional, month))?;
+        view(py, &views::statement(&statement))
+    }
+
+    /// Changes the business's settings and profile: `changes` is a dict of
+    /// the fields that change (`name`, `locale`, `confirmation`, `policy`,
+    /// `notify`, `legal_name`, `tax_id`, `phone`, `email`, `address`,
+    /// `colour`, `description`; `None` clears an optional one).
+    #[pyo3(signature = (business, changes, *, now = None))]
+    fn change_business(
+        &self,
+        py: Python<'_>,
+        business: &str,
+        changes: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Business> {
+        let text = json_text(changes, "changes")?;
+        let now = now_or_clock(now)?;
+        Ok((&free(py, || self.inner.change_business(business, &text, now))?).into())
+    }
+
+    /// The business's profile and notification settings, a dict.
+    fn business_profile<'py>(&self, py: Python<'py>, business: &str) -> PyResult<Bound<'py, PyAny>> {
+        let found = free(py, || self.inner.business(business))?;
+        view(py, &views::profile(&found))
+    }
+
+    /// Keeps `image` (PNG, JPEG or WebP bytes) as the logo (`subject`
+    /// `"logo"`) or a professional's photo (their id), checked and
+    /// re-encoded; `None` removes it. The picture kept, as a dict.
+    #[pyo3(signature = (business, subject, image, *, now = None))]
+    fn set_picture<'py>(
+        &self,
+        py: Python<'py>,
+        business: &str,
+        subject: &str,
+        image: Option<Vec<u8>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = now_or_clock(now)?;
+        let kept = free(py, || self.inner.set_picture(business, subject, image.as_deref(), now))?;
+        view(py, &kept.as_ref().map_or(serde_json::Value::Null, views::picture))
+    }
+
+    /// A picture's bytes, as the engine re-encoded them.
+    fn picture<'py>(
+        &self,
+        py: Python<'py>,
+        business: &str,
+        subject: &str,
+    ) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+        let picture = free(py, || self.inner.picture(business, subject))?;
+        Ok(pyo3::types::PyBytes::new(py, picture.bytes()))
+    }
+
+    /// A booking's history: who did what, when; each line's `text` in
+    /// `lang` with local times.
+    #[pyo3(signature = (business, booking, *, lang = "pt-BR"))]
+    fn booking_history<'py>(
+        &self,
+        py: Python<'py>,
+        business: &str,
+        booking: &str,
+        lang: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let lang = agendo_core::Lang::from_tag(lang);
+        let (history, zone) = free(py, || {
+            let zone = self.inner.business(business)?.zone();
+            Ok((self.inner.booking_history(business, booking)?, zone))
+        })?;
+        view(py, &views::history(&history, lang, zone))
+    }
+
+    /// A page of payments with the totals of every one the filters keep:
+    /// `{"items", "next", "count", "amount", "refunded", "net"}`.
+    #[pyo3(signature = (business, *, status = None, method = None, start = None, end = None, professional = None, client = None, cursor = None, limit = None))]
+    fn list_payments<'py>(
+        &self,
+        py: Python<'py>,
+        business: &str,
+        status: Option<String>,
+        method: Option<String>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+        professional: Option<String>,
+        client: Option<String>,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let when = |v: Option<&Bound<'_, PyAny>>, field| match v {
+            Some(v) if !v.is_none() => instant(v, field).map(Some),
+            _ => Ok(None),
+        };
+        let spec = PaymentsSpec {
+            status,
+            method,
+            from: when(start, "start")?,
+            to: when(end, "end")?,
+            professional,
+            client,
+        };
+        let found = free(py, || {
+            self.inner
+                .list_payments(business, &spec, cursor.as_deref(), limit)
+        })?;
+        view(py, &views::payments(&found))
+    }
+
+    /// A page of clients by name, those matching `query` with every one of
+    /// `attributes`: `{"items": [Client, ...], "next": cursor}`.
+    #[pyo3(signature = (business, query = "", *, attributes = None, include_retired = false, cursor = None, limit = None))]
+    fn clients_page<'py>(
+        &self,
+        py: Python<'py>,
+        business: &str,
+        query: &str,
+        attributes: Option<std::collections::BTreeMap<String, String>>,
+        include_retired: bool,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        let page = free(py, || {
+            self.inner.clients_page(
+                business,
+                query,
+                attributes.unwrap_or_default(),
+                include_retired,
+                cursor.as_deref(),
+                limit,
+            )
+        })?;
+        let out = pyo3::types::PyDict::new(py);
+        let items: Vec<Client> = all(&page.items);
+        out.set_item("items", items)?;
+        out.set_item("next", page.next)?;
+        Ok(out)
+    }
+
+    /// Why `start` is or is not free for `service`: each professional and
+    /// room with every rule that removed it, names and local times in
+    /// `lang`.
+    #[pyo3(signature = (business, service, start, *, professional = None, lang = "pt-BR", now = None))]
+    fn why_not_free<'py>(
+        &self,
+        py: Python<'py>,
+        business: &str,
+        service: &str,
+        start: &Bound<'_, PyAny>,
+        professional: Option<String>,
+        lang: &str,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let start = instant(start, "start")?;
+        let now = now_or_clock(now)?;
+        let lang = agendo_core::Lang::from_tag(lang);
+        let why = free(py, || {
+            self.inner
+                .why_not_free(business, service, start, professional.as_deref(), now)
+        })?;
+        view(py, &views::why(&why, lang))
+    }
+}
+
+/// An engine's JSON view as Python values.
+fn view<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
+    from_json(py, &value.to_string())
 }

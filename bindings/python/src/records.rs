@@ -291,6 +291,10 @@ pub struct Booking {
     pub currency: String,
     /// When it was made, UTC.
     pub created_at: DateTime<Utc>,
+    /// The room or machine it holds too, if any.
+    pub resource: Option<String>,
+    /// The recurring series it belongs to, if any.
+    pub series: Option<String>,
 }
 
 #[pymethods]
@@ -319,6 +323,8 @@ impl From<&CoreBooking> for Booking {
             deposit: b.deposit().amount(),
             currency: b.price().currency().code().to_owned(),
             created_at: b.created_at(),
+            resource: b.resource().map(|r| r.to_string()),
+            series: b.series().map(|s| s.to_string()),
         }
     }
 }

@@ -11,6 +11,8 @@
 
 #![allow(clippy::too_many_arguments)] // one parameter per argument foreign callers pass
 
+mod reach;
+pub use reach::ClientPage;
 mod records;
 
 use std::sync::Arc;
@@ -390,6 +392,9 @@ impl Engine {
             buffer_before_minutes: service.buffer_before_minutes,
             buffer_after_minutes: service.buffer_after_minutes,
             active: service.active,
+            resource: service.resource,
+            resource_kind: service.resource_kind,
+            policy: service.policy_json.as_deref().map(read_policy).transpose()?,
         };
         let now = instant(now, "now")?;
         Ok((&self.inner.save_service(&business, &spec, now)?).into())

@@ -77,6 +77,15 @@ pub struct ServiceInput {
     pub buffer_after_minutes: u32,
     #[uniffi(default = true)]
     pub active: bool,
+    /// The room or machine it needs, if a given one.
+    #[uniffi(default = None)]
+    pub resource: Option<String>,
+    /// Or the kind of room it needs, any free one of which will do.
+    #[uniffi(default = None)]
+    pub resource_kind: Option<String>,
+    /// Its own cancellation policy, JSON text in the engine's shape.
+    #[uniffi(default = None)]
+    pub policy_json: Option<String>,
 }
 
 /// A service.
@@ -233,6 +242,10 @@ pub struct Booking {
     pub deposit: String,
     pub currency: String,
     pub created_at: SystemTime,
+    /// The room or machine it holds too, if any.
+    pub resource: Option<String>,
+    /// The recurring series it belongs to, if any.
+    pub series: Option<String>,
 }
 
 impl From<&agendo_core::booking::Booking> for Booking {
@@ -249,6 +262,8 @@ impl From<&agendo_core::booking::Booking> for Booking {
             deposit: b.deposit().amount().to_string(),
             currency: b.price().currency().code().to_owned(),
             created_at: b.created_at().into(),
+            resource: b.resource().map(|r| r.to_string()),
+            series: b.series().map(|s| s.to_string()),
         }
     }
 }
