@@ -92,11 +92,19 @@ pub struct PaymentsSpec {
     pub client: Option<String>,
 }
 
-fn page(list: &'static str, cursor: Option<&str>, limit: Option<u32>) -> Result<PageRequest, Error> {
+fn page(
+    list: &'static str,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> Result<PageRequest, Error> {
     Ok(PageRequest::read(list, cursor, limit)?)
 }
 
-fn id<T>(text: &str, field: &str, parse: fn(&str) -> Result<T, agendo_core::Error>) -> Result<T, Error> {
+fn id<T>(
+    text: &str,
+    field: &str,
+    parse: fn(&str) -> Result<T, agendo_core::Error>,
+) -> Result<T, Error> {
     Ok(parse(text).map_err(|e| e.at(field))?)
 }
 
@@ -104,7 +112,11 @@ fn subject(text: &str) -> Result<Subject, Error> {
     if text == "logo" {
         return Ok(Subject::Logo);
     }
-    Ok(Subject::Professional(id(text, "subject", ProfessionalId::parse)?))
+    Ok(Subject::Professional(id(
+        text,
+        "subject",
+        ProfessionalId::parse,
+    )?))
 }
 
 impl Engine {
@@ -251,7 +263,9 @@ impl Engine {
         let ctx = self.context(business, None, now)?;
         let filter = ReceivableFilter {
             status: status.map(ReceivableStatus::parse).transpose()?,
-            client: client.map(|c| id(c, "client", ClientId::parse)).transpose()?,
+            client: client
+                .map(|c| id(c, "client", ClientId::parse))
+                .transpose()?,
         };
         let request = page("receivables", cursor, limit)?;
         self.run(self.shared.agenda.receivables(&ctx, &filter, &request))
@@ -351,7 +365,11 @@ impl Engine {
         let subject = subject(subject_)?;
         self.run(self.shared.agenda.may_set_picture(&ctx, subject))?;
         let picture = upload.map(Picture::read).transpose()?;
-        self.run(self.shared.agenda.set_picture(&ctx, subject, picture.clone()))?;
+        self.run(
+            self.shared
+                .agenda
+                .set_picture(&ctx, subject, picture.clone()),
+        )?;
         Ok(picture)
     }
 
@@ -370,7 +388,11 @@ impl Engine {
     /// [`crate::Kind::NotFound`].
     pub fn booking_history(&self, business: &str, booking: &str) -> Result<History, Error> {
         let ctx = self.context(business, None, Utc::now())?;
-        self.run(self.shared.agenda.booking_history(&ctx, booking_id(booking)?))
+        self.run(
+            self.shared
+                .agenda
+                .booking_history(&ctx, booking_id(booking)?),
+        )
     }
 
     /// A page of payments by when they were recorded, with the totals of
@@ -397,8 +419,16 @@ impl Engine {
             }
         };
         let filter = PaymentFilter {
-            status: spec.status.as_deref().map(PaymentStatus::parse).transpose()?,
-            method: spec.method.as_deref().map(PaymentMethod::parse).transpose()?,
+            status: spec
+                .status
+                .as_deref()
+                .map(PaymentStatus::parse)
+                .transpose()?,
+            method: spec
+                .method
+                .as_deref()
+                .map(PaymentMethod::parse)
+                .transpose()?,
             during,
             professional: spec
                 .professional
@@ -461,5 +491,161 @@ impl Engine {
             start,
         };
         self.run(self.shared.agenda.why_not_free(&ctx, &request))
+    }
+}
+
+impl Engine {
+    /// A service.
+    ///
+    /// # Errors
+    /// [`crate::Kind::NotFound`]; [`crate::Kind::Validation`] for a
+    /// malformed id.
+    pub fn service(
+        &self,
+        business: &str,
+        service: &str,
+    ) -> Result<agendo_core::business::Service, Error> {
+        let service = id(service, "service", ServiceId::parse)?;
+        self.read(crate::business_id(business)?, |mut work| async move {
+            work.service(service)
+                .await?
+                .ok_or(agendo_core::Error::NotFound {
+                    record: agendo_core::RecordKind::Service,
+                    id: service.to_string(),
+                })
+        })
+    }
+
+    /// A professional, with their hours.
+    ///
+    /// # Errors
+    /// [`crate::Kind::NotFound`]; [`crate::Kind::Validation`] for a
+    /// malformed id.
+    pub fn professional(
+        &self,
+        business: &str,
+        professional: &str,
+    ) -> Result<agendo_core::business::Professional, Error> {
+        let professional = id(professional, "professional", ProfessionalId::parse)?;
+        self.read(crate::business_id(business)?, |mut work| async move {
+            work.professional(professional)
+                .await?
+                .ok_or(agendo_core::Error::NotFound {
+                    record: agendo_core::RecordKind::Professional,
+                    id: professional.to_string(),
+                })
+        })
+    }
+
+    /// A client.
+    ///
+    /// # Errors
+    /// [`crate::Kind::NotFound`].
+    pub fn client(&self, business: &str, client: &str) -> Result<Client, Error> {
+        let ctx = self.context(business, None, Utc::now())?;
+        let client = id(client, "client", ClientId::parse)?;
+        self.run(self.shared.agenda.client(&ctx, client))
+    }
+
+    /// A resource.
+    ///
+    /// # Errors
+    /// [`crate::Kind::NotFound`].
+    pub fn resource(&self, business: &str, resource: &str) -> Result<Resource, Error> {
+        let ctx = self.context(business, None, Utc::now())?;
+        let resource = id(resource, "resource", ResourceId::parse)?;
+        self.run(self.shared.agenda.resource(&ctx, resource))
+    }
+
+    /// A receivable as it stands at `now`.
+    ///
+    /// # Errors
+    /// [`crate::Kind::NotFound`].
+    pub fn receivable(
+        &self,
+        business: &str,
+        receivable: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Owed, Error> {
+        let ctx = self.context(business, None, now)?;
+        let receivable = id(receivable, "receivable", ReceivableId::parse)?;
+        self.run(self.shared.agenda.receivable(&ctx, receivable))
+    }
+
+    /// A payment.
+    ///
+    /// # Errors
+    /// [`crate::Kind::NotFound`].
+    pub fn payment(
+        &self,
+        business: &str,
+        payment: &str,
+    ) -> Result<agendo_core::payment::Payment, Error> {
+        let ctx = self.context(business, None, Utc::now())?;
+        self.run(
+            self.shared
+                .agenda
+                .payment(&ctx, crate::payment_id(payment)?),
+        )
+    }
+
+    /// Refuses a pending payment (it did not come in).
+    ///
+    /// # Errors
+    /// [`crate::Kind::NotAllowed`] when it is not pending.
+    pub fn refuse_payment(
+        &self,
+        business: &str,
+        payment: &str,
+        now: DateTime<Utc>,
+    ) -> Result<agendo_core::payment::Payment, Error> {
+        let ctx = self.context(business, None, now)?;
+        self.run(
+            self.shared
+                .agenda
+                .refuse_payment(&ctx, crate::payment_id(payment)?),
+        )
+    }
+
+    /// A professional's blocks that meet `[from, to)`.
+    ///
+    /// # Errors
+    /// [`crate::Kind::NotFound`]; [`crate::Kind::Validation`] for `to` not
+    /// after `from`.
+    pub fn blocks(
+        &self,
+        business: &str,
+        professional: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<agendo_core::business::Block>, Error> {
+        let professional = id(professional, "professional", ProfessionalId::parse)?;
+        let span = Span::new(from, to).map_err(|e| e.at("to"))?;
+        self.read(crate::business_id(business)?, |mut work| async move {
+            if work.professional(professional).await?.is_none() {
+                return Err(agendo_core::Error::NotFound {
+                    record: agendo_core::RecordKind::Professional,
+                    id: professional.to_string(),
+                });
+            }
+            work.blocks_meeting(
+                agendo_core::business::Bookable::Professional(professional),
+                span,
+            )
+            .await
+        })
+    }
+
+    /// A client's bookings, by start.
+    ///
+    /// # Errors
+    /// [`crate::Kind::NotFound`] for the client.
+    pub fn client_bookings(&self, business: &str, client: &str) -> Result<Vec<Booking>, Error> {
+        let ctx = self.context(business, None, Utc::now())?;
+        let filter = agendo_core::store::BookingFilter {
+            client: Some(id(client, "client", ClientId::parse)?),
+            ..Default::default()
+        };
+        self.run(self.shared.agenda.bookings(&ctx, &filter))
     }
 }

@@ -125,7 +125,9 @@ pub fn history(h: &History, lang: Lang, zone: chrono_tz::Tz) -> Value {
 fn in_the_way(items: &[InTheWay]) -> Vec<Value> {
     items
         .iter()
-        .map(|i| json!({"id": i.id, "label": i.label, "start": i.span.start(), "end": i.span.end()}))
+        .map(
+            |i| json!({"id": i.id, "label": i.label, "start": i.span.start(), "end": i.span.end()}),
+        )
         .collect()
 }
 

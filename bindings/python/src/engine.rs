@@ -2,9 +2,8 @@
 //! holding the GIL; the engine then works with it released.
 
 use agendo_embed::{
-    read_hours, read_policy, views, BookSpec, BusinessSpec, ClientSpec, PaymentSpec,
-    PaymentsSpec, ProfessionalSpec, ReceivableSpec, ResourceSpec, SeriesSpec, ServiceSpec,
-    SlotsSpec,
+    read_hours, read_policy, views, BookSpec, BusinessSpec, ClientSpec, PaymentSpec, PaymentsSpec,
+    ProfessionalSpec, ReceivableSpec, ResourceSpec, SeriesSpec, ServiceSpec, SlotsSpec,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyType;
@@ -603,7 +602,9 @@ impl Engine {
             rule,
         };
         let now = now_or_clock(now)?;
-        let series = free(py, || self.inner.book_series(business, &spec, key.as_deref(), now))?;
+        let series = free(py, || {
+            self.inner.book_series(business, &spec, key.as_deref(), now)
+        })?;
         Ok(all(&series))
     }
 
@@ -674,8 +675,14 @@ impl Engine {
             months,
         };
         let now = now_or_clock(now)?;
-        let made = free(py, || self.inner.create_receivables(business, &spec, key.as_deref(), now))?;
-        view(py, &serde_json::Value::Array(made.iter().map(views::owed).collect()))
+        let made = free(py, || {
+            self.inner
+                .create_receivables(business, &spec, key.as_deref(), now)
+        })?;
+        view(
+            py,
+            &serde_json::Value::Array(made.iter().map(views::owed).collect()),
+        )
     }
 
     /// A page of receivables by due date: `{"items": [...], "next": cursor}`.
@@ -731,13 +738,19 @@ impl Engine {
         let text = json_text(rules, "rules")?;
         let now = now_or_clock(now)?;
         let kept = free(py, || self.inner.set_commissions(business, &text, now))?;
-        view(py, &serde_json::Value::Array(kept.iter().map(views::rule).collect()))
+        view(
+            py,
+            &serde_json::Value::Array(kept.iter().map(views::rule).collect()),
+        )
     }
 
     /// The commission rules: a list of dicts.
     fn commissions<'py>(&self, py: Python<'py>, business: &str) -> PyResult<Bound<'py, PyAny>> {
         let rules = free(py, || self.inner.commissions(business))?;
-        view(py, &serde_json::Value::Array(rules.iter().map(views::rule).collect()))
+        view(
+            py,
+            &serde_json::Value::Array(rules.iter().map(views::rule).collect()),
+        )
     }
 
     /// A professional's commission statement for the month of `month` (a
@@ -772,7 +785,11 @@ impl Engine {
     }
 
     /// The business's profile and notification settings, a dict.
-    fn business_profile<'py>(&self, py: Python<'py>, business: &str) -> PyResult<Bound<'py, PyAny>> {
+    fn business_profile<'py>(
+        &self,
+        py: Python<'py>,
+        business: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let found = free(py, || self.inner.business(business))?;
         view(py, &views::profile(&found))
     }
@@ -790,8 +807,16 @@ impl Engine {
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let now = now_or_clock(now)?;
-        let kept = free(py, || self.inner.set_picture(business, subject, image.as_deref(), now))?;
-        view(py, &kept.as_ref().map_or(serde_json::Value::Null, views::picture))
+        let kept = free(py, || {
+            self.inner
+                .set_picture(business, subject, image.as_deref(), now)
+        })?;
+        view(
+            py,
+            &kept
+                .as_ref()
+                .map_or(serde_json::Value::Null, views::picture),
+        )
     }
 
     /// A picture's bytes, as the engine re-encoded them.
@@ -910,6 +935,96 @@ impl Engine {
                 .why_not_free(business, service, start, professional.as_deref(), now)
         })?;
         view(py, &views::why(&why, lang))
+    }
+
+    /// A service.
+    fn service(&self, py: Python<'_>, business: &str, service: &str) -> PyResult<Service> {
+        Ok((&free(py, || self.inner.service(business, service))?).into())
+    }
+
+    /// A professional, with their hours.
+    fn professional(
+        &self,
+        py: Python<'_>,
+        business: &str,
+        professional: &str,
+    ) -> PyResult<Professional> {
+        Ok((&free(py, || self.inner.professional(business, professional))?).into())
+    }
+
+    /// A client.
+    fn client(&self, py: Python<'_>, business: &str, client: &str) -> PyResult<Client> {
+        Ok((&free(py, || self.inner.client(business, client))?).into())
+    }
+
+    /// A resource, as a dict.
+    fn resource<'py>(
+        &self,
+        py: Python<'py>,
+        business: &str,
+        resource: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let found = free(py, || self.inner.resource(business, resource))?;
+        view(py, &views::resource(&found))
+    }
+
+    /// A receivable as it stands now, as a dict.
+    #[pyo3(signature = (business, receivable, *, now = None))]
+    fn receivable<'py>(
+        &self,
+        py: Python<'py>,
+        business: &str,
+        receivable: &str,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = now_or_clock(now)?;
+        let owed = free(py, || self.inner.receivable(business, receivable, now))?;
+        view(py, &views::owed(&owed))
+    }
+
+    /// A payment.
+    fn payment(&self, py: Python<'_>, business: &str, payment: &str) -> PyResult<Payment> {
+        Ok((&free(py, || self.inner.payment(business, payment))?).into())
+    }
+
+    /// Refuses a pending payment (it did not come in).
+    #[pyo3(signature = (business, payment, *, now = None))]
+    fn refuse_payment(
+        &self,
+        py: Python<'_>,
+        business: &str,
+        payment: &str,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Payment> {
+        let now = now_or_clock(now)?;
+        Ok((&free(py, || self.inner.refuse_payment(business, payment, now))?).into())
+    }
+
+    /// A professional's blocks that meet `[start, end)`.
+    fn blocks(
+        &self,
+        py: Python<'_>,
+        business: &str,
+        professional: &str,
+        start: &Bound<'_, PyAny>,
+        end: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<Block>> {
+        let (start, end) = (instant(start, "start")?, instant(end, "end")?);
+        Ok(all(&free(py, || {
+            self.inner.blocks(business, professional, start, end)
+        })?))
+    }
+
+    /// A client's bookings, by start.
+    fn client_bookings(
+        &self,
+        py: Python<'_>,
+        business: &str,
+        client: &str,
+    ) -> PyResult<Vec<Booking>> {
+        Ok(all(&free(py, || {
+            self.inner.client_bookings(business, client)
+        })?))
     }
 }
 

@@ -394,7 +394,11 @@ impl Engine {
             active: service.active,
             resource: service.resource,
             resource_kind: service.resource_kind,
-            policy: service.policy_json.as_deref().map(read_policy).transpose()?,
+            policy: service
+                .policy_json
+                .as_deref()
+                .map(read_policy)
+                .transpose()?,
         };
         let now = instant(now, "now")?;
         Ok((&self.inner.save_service(&business, &spec, now)?).into())

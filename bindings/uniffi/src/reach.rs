@@ -55,7 +55,9 @@ impl Engine {
             hours: hours_json,
             active,
         };
-        let resource = self.inner.save_resource(&business, &spec, instant(now, "now")?)?;
+        let resource = self
+            .inner
+            .save_resource(&business, &spec, instant(now, "now")?)?;
         Ok(text(&views::resource(&resource)))
     }
 
@@ -87,11 +89,17 @@ impl Engine {
             service,
             professional,
             client,
-            first: agendo_core::time::read_local(&first, "first").map_err(agendo_embed::Error::from)?,
+            first: agendo_core::time::read_local(&first, "first")
+                .map_err(agendo_embed::Error::from)?,
             rule,
         };
         let now = instant(now, "now")?;
-        Ok(records::all(&self.inner.book_series(&business, &spec, key.as_deref(), now)?))
+        Ok(records::all(&self.inner.book_series(
+            &business,
+            &spec,
+            key.as_deref(),
+            now,
+        )?))
     }
 
     /// Moves a booking of a series and the following ones by as much.
@@ -104,9 +112,9 @@ impl Engine {
         now: SystemTime,
     ) -> Result<Vec<Booking>, AgendoError> {
         let (start, now) = (instant(start, "start")?, instant(now, "now")?);
-        let moved = self
-            .inner
-            .reschedule_following(&business, &booking, start, key.as_deref(), now)?;
+        let moved =
+            self.inner
+                .reschedule_following(&business, &booking, start, key.as_deref(), now)?;
         Ok(records::all(&moved))
     }
 
@@ -154,9 +162,12 @@ impl Engine {
             description,
             months,
         };
-        let made = self
-            .inner
-            .create_receivables(&business, &spec, key.as_deref(), instant(now, "now")?)?;
+        let made = self.inner.create_receivables(
+            &business,
+            &spec,
+            key.as_deref(),
+            instant(now, "now")?,
+        )?;
         Ok(text(&Value::Array(made.iter().map(views::owed).collect())))
     }
 
@@ -256,12 +267,9 @@ impl Engine {
         upload: Option<Vec<u8>>,
         now: SystemTime,
     ) -> Result<String, AgendoError> {
-        let kept = self.inner.set_picture(
-            &business,
-            &subject,
-            upload.as_deref(),
-            instant(now, "now")?,
-        )?;
+        let kept =
+            self.inner
+                .set_picture(&business, &subject, upload.as_deref(), instant(now, "now")?)?;
         Ok(text(&kept.as_ref().map_or(Value::Null, views::picture)))
     }
 
@@ -354,5 +362,102 @@ impl Engine {
             instant(now, "now")?,
         )?;
         Ok(text(&views::why(&why, lang(&lang_tag))))
+    }
+
+    /// A service.
+    pub fn service(
+        &self,
+        business: String,
+        service: String,
+    ) -> Result<crate::records::Service, AgendoError> {
+        Ok((&self.inner.service(&business, &service)?).into())
+    }
+
+    /// A professional, with their hours.
+    pub fn professional(
+        &self,
+        business: String,
+        professional: String,
+    ) -> Result<crate::records::Professional, AgendoError> {
+        Ok((&self.inner.professional(&business, &professional)?).into())
+    }
+
+    /// A client.
+    pub fn client(
+        &self,
+        business: String,
+        client: String,
+    ) -> Result<crate::records::Client, AgendoError> {
+        Ok((&self.inner.client(&business, &client)?).into())
+    }
+
+    /// A resource, as JSON text.
+    pub fn resource(&self, business: String, resource: String) -> Result<String, AgendoError> {
+        Ok(text(&views::resource(
+            &self.inner.resource(&business, &resource)?,
+        )))
+    }
+
+    /// A receivable as it stands at `now`, as JSON text.
+    pub fn receivable(
+        &self,
+        business: String,
+        receivable: String,
+        now: SystemTime,
+    ) -> Result<String, AgendoError> {
+        let owed = self
+            .inner
+            .receivable(&business, &receivable, instant(now, "now")?)?;
+        Ok(text(&views::owed(&owed)))
+    }
+
+    /// A payment.
+    pub fn payment(
+        &self,
+        business: String,
+        payment: String,
+    ) -> Result<crate::records::Payment, AgendoError> {
+        Ok((&self.inner.payment(&business, &payment)?).into())
+    }
+
+    /// Refuses a pending payment.
+    pub fn refuse_payment(
+        &self,
+        business: String,
+        payment: String,
+        now: SystemTime,
+    ) -> Result<crate::records::Payment, AgendoError> {
+        Ok((&self
+            .inner
+            .refuse_payment(&business, &payment, instant(now, "now")?)?)
+            .into())
+    }
+
+    /// A professional's blocks that meet `[start, end)`.
+    pub fn blocks(
+        &self,
+        business: String,
+        professional: String,
+        start: SystemTime,
+        end: SystemTime,
+    ) -> Result<Vec<crate::records::Block>, AgendoError> {
+        let (start, end) = (instant(start, "start")?, instant(end, "end")?);
+        Ok(records::all(&self.inner.blocks(
+            &business,
+            &professional,
+            start,
+            end,
+        )?))
+    }
+
+    /// A client's bookings, by start.
+    pub fn client_bookings(
+        &self,
+        business: String,
+        client: String,
+    ) -> Result<Vec<Booking>, AgendoError> {
+        Ok(records::all(
+            &self.inner.client_bookings(&business, &client)?,
+        ))
     }
 }

@@ -170,3 +170,67 @@ def test_roles_and_events(engine):
     assert [e.number for e in events] == [1, 2, 3, 4, 5]
     assert json.loads(events[3].json)["booking"] == booking.id
     assert engine.events(shop.id, 5, 100) == []
+
+
+def test_rooms_series_and_why(engine):
+    shop, cut, ana, maria = salon(engine)
+    room = json.loads(engine.save_resource(shop.id, None, "Sala 1", "laser", None, None, None, NOW))
+    assert (room["name"], room["kind"], room["active"]) == ("Sala 1", "laser", True)
+    laser = engine.save_service(
+        shop.id, ffi.ServiceInput(name="Laser", duration_minutes=60, price="200.00", resource_kind="laser"), NOW)
+    engine.save_professional(
+        shop.id, ffi.ProfessionalInput(id=ana.id, name="Ana", services=[cut.id, laser.id], hours_json=HOURS), NOW)
+    booked = engine.book(shop.id, laser.id, ana.id, maria.id, MONDAY_9, None, NOW)
+    assert booked.resource == room["id"]
+    series = engine.book_series(shop.id, cut.id, ana.id, maria.id, "2026-03-03T10:00:00", "FREQ=WEEKLY;COUNT=3", None, NOW)
+    assert len(series) == 3 and series[0].series == series[2].series
+    moved = engine.reschedule_following(shop.id, series[1].id, dt.datetime(2026, 3, 10, 16, tzinfo=UTC), None, NOW)
+    assert [b.start.hour for b in moved] == [16, 16]
+    with pytest.raises(ffi.AgendoError.Validation) as caught:
+        engine.book_series(shop.id, cut.id, ana.id, maria.id, "2026-03-03T10:00:00", "FREQ=WEEKLY", None, NOW)
+    assert caught.value.field.startswith("rule")
+    why = json.loads(engine.why_not_free(shop.id, laser.id, MONDAY_9, None, "pt-BR", NOW))
+    assert why["free"] is False
+    assert why["resources"][0]["name"] == "Sala 1"
+    assert "Maria" in why["message"]
+
+
+def test_receivables_commissions_profile_pictures_and_pages(engine):
+    shop, cut, ana, maria = salon(engine)
+    made = json.loads(engine.create_receivables(shop.id, maria.id, None, "150.00", "2026-01-31", "Mensalidade", 2, None, NOW))
+    assert [r["status"] for r in made] == ["overdue", "overdue"]
+    page = json.loads(engine.receivables(shop.id, "overdue", None, None, 1, NOW))
+    assert len(page["items"]) == 1 and page["next"]
+    with pytest.raises(ffi.AgendoError.Validation) as caught:
+        engine.receivables(shop.id, None, None, page["next"] + "0", None, NOW)
+    assert caught.value.field == "cursor"
+    paid = json.loads(engine.pay_receivable(shop.id, made[0]["id"], NOW))
+    assert paid["status"] == "paid"
+    rules = json.loads(engine.set_commissions(shop.id, json.dumps([{"staff_id": ana.id, "percent": "40"}]), NOW))
+    assert rules[0]["percent"] == "40"
+    statement = json.loads(engine.statement(shop.id, ana.id, "2026-03"))
+    assert statement["total"]["amount"] == "0.00"
+    profile = json.loads(engine.change_business(shop.id, json.dumps({"colour": "#1a7f3c", "address": "Rua A, 1"}), NOW))
+    assert profile["colour"] == "#1A7F3C"
+    with pytest.raises(ffi.AgendoError.Validation) as caught:
+        engine.change_business(shop.id, json.dumps({"colour": "green"}), NOW)
+    assert caught.value.field == "colour"
+    with pytest.raises(ffi.AgendoError.Validation) as caught:
+        engine.set_picture(shop.id, "logo", b"not an image", NOW)
+    assert caught.value.field == "image"
+    engine.record_payment(shop.id, ffi.PaymentInput(client=maria.id, booking=None, method="pix", amount="50.00"), None, NOW)
+    payments = json.loads(engine.list_payments(shop.id, None, "pix", None, None, None, None, None, None))
+    assert payments["count"] == 1 and payments["net"]["amount"] == "50.00"
+    clients = engine.clients_page(shop.id, "", {}, False, None, 10)
+    assert [c.name for c in clients.items] == ["Maria"] and clients.next is None
+    booking = engine.book(shop.id, cut.id, ana.id, maria.id, MONDAY_9, None, NOW)
+    history = json.loads(engine.booking_history(shop.id, booking.id, "en"))
+    assert [line["change"] for line in history["lines"]] == ["created", "confirmed"]
+
+
+def test_every_operation_named_is_a_method():
+    import pathlib
+    table = json.loads((pathlib.Path(__file__).parents[2] / "parity.json").read_text())
+    names = set(table["operations"].values()) | set(table["more_on_the_bindings"])
+    missing = sorted(n for n in names if not callable(getattr(ffi.Engine, n, None)))
+    assert missing == []
