@@ -218,7 +218,8 @@ fn median(output: &str, what: &str) -> Result<f64, String> {
 }
 
 /// Builds the Python wheel into a virtualenv and runs its pytest suite
-/// (over SQLite and the Postgres in `env`), the Python quickstart, and the
+/// (over SQLite and the Postgres in `env`), mypy's stubtest over the
+/// stubs, the Python quickstart, the FastAPI and Django examples, and the
 /// uniffi tests through the generated Python module.
 fn python_tests(env: &[(&str, &str)]) -> Result<(), String> {
     let venv = python::Venv::ensure()?;
@@ -261,6 +262,17 @@ fn python_tests(env: &[(&str, &str)]) -> Result<(), String> {
         &["examples/python/fastapi_app.py", "--check"],
         env,
     )?;
+    // The Django example through Django's test client, over a fresh file.
+    let scratch = tempfile_dir("django")?;
+    let db = scratch.join("salon.db").to_string_lossy().into_owned();
+    let mut django_env = env.to_vec();
+    django_env.push(("AGENDO_DB", &db));
+    venv.run(
+        "python django example",
+        &["examples/python/django_salon/manage.py", "test", "agenda"],
+        &django_env,
+    )?;
+    let _ = std::fs::remove_dir_all(&scratch);
     bindings::python_tests(&venv, env)
 }
 
