@@ -548,7 +548,7 @@ case!(
         };
         let err = salon.agenda.book_series(&ctx, &request).await.unwrap_err();
         match &err {
-            Error::SeriesClashes { clashes } => {
+            Error::SeriesClashes { clashes, .. } => {
                 assert_eq!(clashes.len(), 1);
                 assert_eq!((clashes[0].index, clashes[0].start), (2, at("2026-03-17T13:00:00Z")));
                 assert_eq!(clashes[0].cause.code(), "slot_taken");
@@ -600,10 +600,11 @@ case!(
             .await
             .unwrap_err();
         match &err {
-            Error::SeriesClashes { clashes } => {
+            Error::SeriesClashes { clashes, .. } => {
                 assert_eq!(clashes.len(), 1, "{err}");
                 assert_eq!((clashes[0].index, clashes[0].start), (2, at("2026-03-25T13:00:00Z")));
                 assert_eq!(clashes[0].cause.code(), "slot_taken");
+                assert!(err.to_string().contains("cannot be moved, so none was"), "{err}");
             }
             other => panic!("expected series_clashes, got {other}"),
         }

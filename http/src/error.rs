@@ -398,7 +398,7 @@ impl Error {
             }
             // Each occurrence that cannot be booked or moved, why, and the
             // next free starts that week.
-            Error::Core(Core::SeriesClashes { clashes }) => Some(serde_json::json!({
+            Error::Core(Core::SeriesClashes { clashes, .. }) => Some(serde_json::json!({
                 "clashes": clashes.iter().map(|c| serde_json::json!({
                     "index": c.index,
                     "start": c.start,

@@ -108,7 +108,7 @@ mod tests {
         assert!(sql.starts_with("INSERT INTO services (business_id, id, name,"));
         assert!(sql.contains("ON CONFLICT (business_id, id) DO UPDATE SET name = excluded.name"));
         assert!(!sql.contains("id = excluded.id"));
-        assert!(sql.contains("$12)"));
+        assert!(sql.contains("$13)"));
     }
 
     #[test]

@@ -90,10 +90,13 @@ impl Agenda {
     ) -> Result<Vec<Booking>, Error> {
         match self.run(ctx, &Command::BookSeries(request.clone())).await {
             Ok(outcome) => self.bookings_of(ctx, outcome).await,
-            Err(Error::SeriesClashes { mut clashes }) => {
+            Err(Error::SeriesClashes {
+                mut clashes,
+                moving,
+            }) => {
                 self.offer_alternatives(ctx, request.service, request.professional, &mut clashes)
                     .await;
-                Err(Error::SeriesClashes { clashes })
+                Err(Error::SeriesClashes { clashes, moving })
             }
             Err(other) => Err(other),
         }
@@ -511,7 +514,10 @@ pub(super) async fn book_series(
         }
     }
     if !clashes.is_empty() {
-        return Err(Error::SeriesClashes { clashes });
+        return Err(Error::SeriesClashes {
+            clashes,
+            moving: false,
+        });
     }
     let mut ids = Vec::with_capacity(accepted.len());
     for booking in accepted {
@@ -637,7 +643,10 @@ pub(super) async fn reschedule(
                 alternatives: Vec::new(),
             })
             .collect();
-        return Err(Error::SeriesClashes { clashes });
+        return Err(Error::SeriesClashes {
+            clashes,
+            moving: true,
+        });
     }
     moved.sort();
     Ok(Outcome::Series(

@@ -106,9 +106,10 @@ pub(super) fn error(error: &Error) -> String {
             professional,
             service,
         } => format!("professional {professional} does not perform service {service}"),
-        Error::SeriesClashes { clashes } => format!(
-            "{} of the series cannot be booked, so none was: {}",
+        Error::SeriesClashes { clashes, moving } => format!(
+            "{} of the series cannot be {}, so none was: {}",
             clashes.len(),
+            if *moving { "moved" } else { "booked" },
             join(clashes)
         ),
         Error::NotInSeries { booking } => format!("booking {booking} is not part of a series"),

@@ -258,6 +258,9 @@ pub enum Error {
     SeriesClashes {
         /// Every occurrence that cannot be booked, in order.
         clashes: Vec<SeriesClash>,
+        /// Whether the occurrences were being moved ("this and
+        /// following") rather than booked.
+        moving: bool,
     },
 
     /// A booking is not part of a series.

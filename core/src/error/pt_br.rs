@@ -130,9 +130,10 @@ pub(super) fn error(error: &Error) -> String {
                 professional,
                 service,
             } => format!("o profissional {professional} não realiza o serviço {service}"),
-            Error::SeriesClashes { clashes } => format!(
-                "{} ocorrência(s) da série não podem ser agendadas, então nenhuma foi: {}",
+            Error::SeriesClashes { clashes, moving } => format!(
+                "{} ocorrência(s) da série não podem ser {}, então nenhuma foi: {}",
                 clashes.len(),
+                if *moving { "remarcadas" } else { "agendadas" },
                 clashes
                     .iter()
                     .map(|c| c.message(lang))
