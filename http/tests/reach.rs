@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use support::{monday_at, salon, Api, Db, Server};
 
 on_both!(
+    a_service_keeps_its_own_cancellation_policy,
     a_room_of_a_kind_is_taken_and_named,
     a_series_is_booked_whole_moved_and_refused_with_alternatives,
     receivables_commissions_and_the_profile,
@@ -34,6 +35,100 @@ async fn client(owner: &Api, name: &str) -> String {
         .await
         .expect(201)
         .text("id")
+}
+
+async fn a_service_keeps_its_own_cancellation_policy(db: Db) {
+    let server = Server::start(db).await;
+    let (shop, _, bia) = salon(&server, "dona@salao.com.br").await;
+    let owner = &shop.owner;
+    // The business keeps half for a late cancellation; coloring keeps it all.
+    let color = owner
+        .post(
+            "/v1/services",
+            json!({"name": "Coloração", "duration_minutes": 60, "price": "200.00",
+                "policy": {"tiers": [{"min_notice_hours": 48, "fee_percent": "0"}],
+                    "late_fee_percent": "100", "no_show_fee_percent": "100"}}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(color.body["policy"]["late_fee_percent"], "100");
+    let color = color.text("id");
+    owner
+        .patch(&format!("/v1/staff/{bia}"), json!({"services": [color]}))
+        .await
+        .expect(200);
+    let brush = owner
+        .post(
+            "/v1/services",
+            json!({"name": "Escova", "duration_minutes": 30, "price": "50.00",
+                "policy": {"late_fee_percent": "20", "no_show_fee_percent": "100"}}),
+        )
+        .await
+        .expect(201)
+        .text("id");
+    // Back to the business's policy.
+    let back = owner
+        .patch(&format!("/v1/services/{brush}"), json!({"policy": null}))
+        .await
+        .expect(200);
+    assert!(back.body["policy"].is_null());
+    let bad = owner
+        .patch(
+            &format!("/v1/services/{brush}"),
+            json!({"policy": {"late_fee_percent": "150", "no_show_fee_percent": "0"}}),
+        )
+        .await
+        .expect(422);
+    assert!(
+        bad.body["errors"][0]["field"]
+            .as_str()
+            .unwrap()
+            .starts_with("policy."),
+        "{}",
+        bad.body
+    );
+    // Maria books on the public page for Monday 10:00, pays, and cancels
+    // through her link 30 hours before: the service's 48-hour tier does not
+    // reach, so its late fee (all of it) is kept, not the business's half.
+    let start = monday_at(0, 13);
+    let public = server.anonymous();
+    let booked = public
+        .post(
+            &format!("/v1/public/{}/bookings", shop.slug),
+            json!({"service_id": color, "staff_id": bia, "start": start.to_rfc3339(),
+                "client": {"name": "Maria Souza", "email": "maria@example.com"}}),
+        )
+        .await
+        .expect(201);
+    let booking = booked.body["booking"]["id"].as_str().unwrap().to_owned();
+    let maria = booked.body["booking"]["client_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let manage = booked.text("manage_token");
+    owner
+        .post(
+            "/v1/payments",
+            json!({"client_id": maria, "booking_id": booking, "method": "pix", "amount": "200.00"}),
+        )
+        .await
+        .expect(201);
+    server
+        .state
+        .clock
+        .advance(start - chrono::Duration::hours(30) - chrono::Utc::now());
+    let ended = public
+        .post(
+            &format!("/v1/manage/{manage}/cancel"),
+            json!({"reason": "imprevisto"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        ended.body["settlement"]["fee"]["amount"], "200.00",
+        "{}",
+        ended.body
+    );
 }
 
 async fn a_room_of_a_kind_is_taken_and_named(db: Db) {
