@@ -95,7 +95,13 @@ pub struct Inner {
     pub passwords: Arc<Passwords>,
     /// The sessions found live since the store's last commit.
     pub sessions: LiveSessions,
+    /// Turns at reading uploaded pictures: decoding one may take a second
+    /// and up to the engine's allocation limit, so only this many at once.
+    pub pictures: tokio::sync::Semaphore,
 }
+
+/// How many uploaded pictures are read at once.
+pub const PICTURE_LANES: usize = 2;
 
 impl AppState {
     /// The engine's port to the host's password hashing.
@@ -116,6 +122,7 @@ impl AppState {
             public_limit,
             passwords,
             sessions: LiveSessions::default(),
+            pictures: tokio::sync::Semaphore::new(PICTURE_LANES),
         }))
     }
 

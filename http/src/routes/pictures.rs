@@ -70,9 +70,19 @@ pub fn served(picture: &Picture) -> Response {
     response
 }
 
-/// Reads and re-encodes an upload off the async threads: decoding a large
-/// picture takes a while.
-async fn read(Upload(bytes): Upload) -> Result<Picture, Error> {
+/// How long an upload waits for a turn at being read before the host
+/// answers busy.
+const TURN_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Reads and re-encodes an upload off the async threads, a few at a time
+/// ([`crate::state::PICTURE_LANES`]): decoding a large picture takes a
+/// while and memory up to the engine's limit.
+async fn read(state: &AppState, Upload(bytes): Upload) -> Result<Picture, Error> {
+    let _turn = tokio::time::timeout(TURN_WAIT, state.pictures.acquire())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or(Error::Busy { retry_after: 5 })?;
     tokio::task::spawn_blocking(move || Picture::read(&bytes))
         .await
         .map_err(|e| Error::Internal {
@@ -89,7 +99,7 @@ async fn keep(
 ) -> Result<axum::Json<PictureOut>, Error> {
     let ctx = context(state, caller);
     state.agenda.may_set_picture(&ctx, subject).await?;
-    let picture = read(upload).await?;
+    let picture = read(state, upload).await?;
     state
         .agenda
         .set_picture(&ctx, subject, Some(picture.clone()))
