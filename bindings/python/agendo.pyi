@@ -496,3 +496,14 @@ class Engine:
         end: datetime.datetime,
     ) -> list[Block]: ...
     def client_bookings(self, business: str, client: str) -> list[Booking]: ...
+    def bookings_page(
+        self,
+        business: str,
+        *,
+        start: Optional[datetime.datetime] = None,
+        end: Optional[datetime.datetime] = None,
+        professional: Optional[str] = None,
+        client: Optional[str] = None,
+        cursor: Optional[str] = None,
+        limit: Optional[int] = None,
+    ) -> dict[str, Any]: ...

@@ -108,6 +108,18 @@ fn id<T>(
     Ok(parse(text).map_err(|e| e.at(field))?)
 }
 
+/// The span from `from` to `to`, the engine's first or last instant for
+/// one left out; `None` when both are.
+fn during(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result<Option<Span>, Error> {
+    if from.is_none() && to.is_none() {
+        return Ok(None);
+    }
+    let all = agendo_core::time::supported_span();
+    Ok(Some(
+        Span::new(from.unwrap_or(all.start()), to.unwrap_or(all.end())).map_err(|e| e.at("to"))?,
+    ))
+}
+
 fn subject(text: &str) -> Result<Subject, Error> {
     if text == "logo" {
         return Ok(Subject::Logo);
@@ -408,16 +420,7 @@ impl Engine {
         limit: Option<u32>,
     ) -> Result<Payments, Error> {
         let ctx = self.context(business, None, Utc::now())?;
-        let during = match (spec.from, spec.to) {
-            (None, None) => None,
-            (from, to) => {
-                let all = agendo_core::time::supported_span();
-                Some(
-                    Span::new(from.unwrap_or(all.start()), to.unwrap_or(all.end()))
-                        .map_err(|e| e.at("to"))?,
-                )
-            }
-        };
+        let during = during(spec.from, spec.to)?;
         let filter = PaymentFilter {
             status: spec
                 .status
@@ -647,5 +650,40 @@ impl Engine {
             ..Default::default()
         };
         self.run(self.shared.agenda.bookings(&ctx, &filter))
+    }
+}
+
+impl Engine {
+    /// A page of the bookings meeting `[from, to)` (any time when
+    /// `None`), of one professional and one client or all, by start.
+    ///
+    /// # Errors
+    /// [`crate::Kind::Validation`] naming `to`, `cursor` or `limit`;
+    /// [`crate::Kind::NotFound`] for the professional or client.
+    #[allow(clippy::too_many_arguments)]
+    pub fn bookings_page(
+        &self,
+        business: &str,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        professional: Option<&str>,
+        client: Option<&str>,
+        cursor: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<Page<Booking>, Error> {
+        let ctx = self.context(business, None, Utc::now())?;
+        let during = during(from, to)?;
+        let filter = agendo_core::store::BookingFilter {
+            during,
+            professional: professional
+                .map(|p| id(p, "professional", ProfessionalId::parse))
+                .transpose()?,
+            client: client
+                .map(|c| id(c, "client", ClientId::parse))
+                .transpose()?,
+            ..Default::default()
+        };
+        let request = page("bookings", cursor, limit)?;
+        self.run(self.shared.agenda.bookings_page(&ctx, &filter, &request))
     }
 }

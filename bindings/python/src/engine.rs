@@ -1026,6 +1026,44 @@ impl Engine {
             self.inner.client_bookings(business, client)
         })?))
     }
+
+    /// A page of bookings by start: those meeting `[start, end)` (any
+    /// time when left out), of one professional and one client or all:
+    /// `{"items": [Booking, ...], "next": cursor}`.
+    #[pyo3(signature = (business, *, start = None, end = None, professional = None, client = None, cursor = None, limit = None))]
+    fn bookings_page<'py>(
+        &self,
+        py: Python<'py>,
+        business: &str,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
+        professional: Option<String>,
+        client: Option<String>,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        let when = |v: Option<&Bound<'_, PyAny>>, field| match v {
+            Some(v) if !v.is_none() => instant(v, field).map(Some),
+            _ => Ok(None),
+        };
+        let (start, end) = (when(start, "start")?, when(end, "end")?);
+        let page = free(py, || {
+            self.inner.bookings_page(
+                business,
+                start,
+                end,
+                professional.as_deref(),
+                client.as_deref(),
+                cursor.as_deref(),
+                limit,
+            )
+        })?;
+        let out = pyo3::types::PyDict::new(py);
+        let items: Vec<Booking> = all(&page.items);
+        out.set_item("items", items)?;
+        out.set_item("next", page.next)?;
+        Ok(out)
+    }
 }
 
 /// An engine's JSON view as Python values.

@@ -181,6 +181,14 @@ def test_lists_history_and_why(engine):
 
     eleven = MONDAY_10 + dt.timedelta(hours=1)
     engine.book(shop.id, shop.cut.id, shop.ana.id, shop.maria.id, eleven, now=NOW)
+    first = engine.bookings_page(shop.id, limit=1)
+    assert len(first["items"]) == 1 and first["next"]
+    rest = engine.bookings_page(shop.id, cursor=first["next"], limit=10)
+    assert [b.start for b in first["items"] + rest["items"]] == [MONDAY_10, eleven]
+    assert rest["next"] is None
+    with pytest.raises(agendo.ValidationError) as bad:
+        engine.bookings_page(shop.id, limit=500)
+    assert bad.value.field == "limit"
     why = engine.why_not_free(shop.id, shop.cut.id, eleven, now=NOW)
     assert why["free"] is False
     cause = why["professionals"][0]["causes"][0]

@@ -12,7 +12,7 @@
 #![allow(clippy::too_many_arguments)] // one parameter per argument foreign callers pass
 
 mod reach;
-pub use reach::ClientPage;
+pub use reach::{BookingPage, ClientPage};
 mod records;
 
 use std::sync::Arc;

@@ -23,6 +23,15 @@ pub struct ClientPage {
     pub next: Option<String>,
 }
 
+/// A page of bookings.
+#[derive(Clone, Debug, PartialEq, Eq, uniffi::Record)]
+pub struct BookingPage {
+    /// The bookings, by start.
+    pub items: Vec<Booking>,
+    /// The next page's cursor; none on the last page.
+    pub next: Option<String>,
+}
+
 /// JSON text of a value the engine built (it always serializes).
 fn text(value: &Value) -> String {
     value.to_string()
@@ -459,5 +468,34 @@ impl Engine {
         Ok(records::all(
             &self.inner.client_bookings(&business, &client)?,
         ))
+    }
+
+    /// A page of bookings by start: those meeting `[from, to)` (any time
+    /// when none), of one professional and one client or all.
+    pub fn bookings_page(
+        &self,
+        business: String,
+        from: Option<SystemTime>,
+        to: Option<SystemTime>,
+        professional: Option<String>,
+        client: Option<String>,
+        cursor: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<BookingPage, AgendoError> {
+        let from = from.map(|t| instant(t, "from")).transpose()?;
+        let to = to.map(|t| instant(t, "to")).transpose()?;
+        let page = self.inner.bookings_page(
+            &business,
+            from,
+            to,
+            professional.as_deref(),
+            client.as_deref(),
+            cursor.as_deref(),
+            limit,
+        )?;
+        Ok(BookingPage {
+            items: records::all(&page.items),
+            next: page.next,
+        })
     }
 }

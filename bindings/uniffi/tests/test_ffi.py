@@ -224,6 +224,8 @@ def test_receivables_commissions_profile_pictures_and_pages(engine):
     clients = engine.clients_page(shop.id, "", {}, False, None, 10)
     assert [c.name for c in clients.items] == ["Maria"] and clients.next is None
     booking = engine.book(shop.id, cut.id, ana.id, maria.id, MONDAY_9, None, NOW)
+    page = engine.bookings_page(shop.id, None, None, None, maria.id, None, 5)
+    assert [b.id for b in page.items] == [booking.id] and page.next is None
     history = json.loads(engine.booking_history(shop.id, booking.id, "en"))
     assert [line["change"] for line in history["lines"]] == ["created", "confirmed"]
 
