@@ -282,6 +282,18 @@ case!(
             .await
             .expect("free");
         assert!(free.free && free.professionals[0].free);
+        // A professional hears about themself only.
+        let bia = Context::new(salon.business.id(), now(), Actor::Professional(salon.bia.id()));
+        let own = agenda
+            .why_not_free(&bia, &WhyRequest { service: salon.cut.id(), professional: None, start: at("2026-03-02T13:00:00Z") })
+            .await
+            .expect("bia's own");
+        assert_eq!(own.professionals.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(), ["Bia"]);
+        let err = agenda
+            .why_not_free(&bia, &WhyRequest { service: salon.cut.id(), professional: Some(salon.ana.id()), start: at("2026-03-02T13:00:00Z") })
+            .await
+            .expect_err("ana's");
+        assert!(matches!(err, Error::Forbidden { .. }), "{err}");
     }
 );
 

@@ -22,7 +22,7 @@ use crate::lang::Lang;
 use crate::store::{Access, UnitOfWork};
 use crate::time::{shown, Span};
 
-use super::permission::Action;
+use super::permission::{Action, Actor, Grant};
 
 /// A question: why is `start` not free for `service`?
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -204,9 +204,28 @@ impl Agenda {
     ///
     /// # Errors
     /// As [`Agenda::slots`]; [`Error::Forbidden`] for an actor who may not
-    /// read bookings.
+    /// read bookings, or a professional asking about another.
     pub async fn why_not_free(&self, ctx: &Context, request: &WhyRequest) -> Result<Why, Error> {
-        authorize(ctx, Action::ReadBookings)?;
+        let scope = authorize(ctx, Action::ReadBookings)?;
+        // A professional sees their own agenda only: the question is about
+        // them, whoever it names (another's clients are not theirs to see).
+        let mut request = request.clone();
+        if scope == Grant::Own {
+            let Actor::Professional(own) = ctx.actor else {
+                return Err(Error::Forbidden {
+                    actor: ctx.actor.as_str(),
+                    action: Action::ReadBookings,
+                });
+            };
+            if request.professional.is_some_and(|p| p != own) {
+                return Err(Error::Forbidden {
+                    actor: ctx.actor.as_str(),
+                    action: Action::ReadBookings,
+                });
+            }
+            request.professional = Some(own);
+        }
+        let request = &request;
         let mut work = self.store.begin(ctx.business, Access::Read).await?;
         let business = load_business(&mut *work, ctx.business).await?;
         drop(work);
