@@ -40,6 +40,17 @@ pub fn instant(value: &Bound<'_, PyAny>, field: &str) -> PyResult<DateTime<Utc>>
         .map_err(|_| out_of_range())
 }
 
+/// An aware `datetime` when one is given (not `None`).
+pub fn instant_or_none(
+    value: Option<&Bound<'_, PyAny>>,
+    field: &str,
+) -> PyResult<Option<DateTime<Utc>>> {
+    match value {
+        Some(value) if !value.is_none() => instant(value, field).map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// `now` when given, else the clock: the engine never reads it itself.
 pub fn now_or_clock(value: Option<&Bound<'_, PyAny>>) -> PyResult<DateTime<Utc>> {
     match value {

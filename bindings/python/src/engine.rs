@@ -9,7 +9,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyType;
 
 use crate::convert::{
-    count, count_or_none, date, decimal, from_json, instant, json_text, now_or_clock, wall_time,
+    count, count_or_none, date, decimal, from_json, instant, instant_or_none, json_text,
+    now_or_clock, wall_time,
 };
 use crate::errors::raise;
 use crate::records::{
@@ -864,15 +865,11 @@ impl Engine {
         cursor: Option<String>,
         limit: Option<u32>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let when = |v: Option<&Bound<'_, PyAny>>, field| match v {
-            Some(v) if !v.is_none() => instant(v, field).map(Some),
-            _ => Ok(None),
-        };
         let spec = PaymentsSpec {
             status,
             method,
-            from: when(start, "start")?,
-            to: when(end, "end")?,
+            from: instant_or_none(start, "start")?,
+            to: instant_or_none(end, "end")?,
             professional,
             client,
         };
@@ -1042,11 +1039,10 @@ impl Engine {
         cursor: Option<String>,
         limit: Option<u32>,
     ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
-        let when = |v: Option<&Bound<'_, PyAny>>, field| match v {
-            Some(v) if !v.is_none() => instant(v, field).map(Some),
-            _ => Ok(None),
-        };
-        let (start, end) = (when(start, "start")?, when(end, "end")?);
+        let (start, end) = (
+            instant_or_none(start, "start")?,
+            instant_or_none(end, "end")?,
+        );
         let page = free(py, || {
             self.inner.bookings_page(
                 business,
