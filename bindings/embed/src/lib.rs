@@ -670,14 +670,23 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .map_err(Error::Runtime)
 }
 
+/// Reads an id the caller passed as `field`.
+fn id<T>(
+    text: &str,
+    field: &str,
+    parse: fn(&str) -> Result<T, agendo_core::Error>,
+) -> Result<T, Error> {
+    Ok(parse(text).map_err(|e| e.at(field))?)
+}
+
 fn business_id(text: &str) -> Result<BusinessId, Error> {
-    Ok(BusinessId::parse(text).map_err(|e| e.at("business"))?)
+    id(text, "business", BusinessId::parse)
 }
 
 fn booking_id(text: &str) -> Result<BookingId, Error> {
-    Ok(BookingId::parse(text).map_err(|e| e.at("booking"))?)
+    id(text, "booking", BookingId::parse)
 }
 
 fn payment_id(text: &str) -> Result<PaymentId, Error> {
-    Ok(PaymentId::parse(text).map_err(|e| e.at("payment"))?)
+    id(text, "payment", PaymentId::parse)
 }

@@ -23,7 +23,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 
 use crate::spec::existing;
-use crate::{booking_id, Engine, Error};
+use crate::{booking_id, id, Engine, Error};
 
 /// A resource to create (no `id`) or change (its `id`): only the fields
 /// given change.
@@ -98,26 +98,6 @@ fn page(
     limit: Option<u32>,
 ) -> Result<PageRequest, Error> {
     Ok(PageRequest::read(list, cursor, limit)?)
-}
-
-fn id<T>(
-    text: &str,
-    field: &str,
-    parse: fn(&str) -> Result<T, agendo_core::Error>,
-) -> Result<T, Error> {
-    Ok(parse(text).map_err(|e| e.at(field))?)
-}
-
-/// The span from `from` to `to`, the engine's first or last instant for
-/// one left out; `None` when both are.
-fn during(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result<Option<Span>, Error> {
-    if from.is_none() && to.is_none() {
-        return Ok(None);
-    }
-    let all = agendo_core::time::supported_span();
-    Ok(Some(
-        Span::new(from.unwrap_or(all.start()), to.unwrap_or(all.end())).map_err(|e| e.at("to"))?,
-    ))
 }
 
 fn subject(text: &str) -> Result<Subject, Error> {
@@ -420,7 +400,7 @@ impl Engine {
         limit: Option<u32>,
     ) -> Result<Payments, Error> {
         let ctx = self.context(business, None, Utc::now())?;
-        let during = during(spec.from, spec.to)?;
+        let during = agendo_core::time::span_between(spec.from, spec.to)?;
         let filter = PaymentFilter {
             status: spec
                 .status
@@ -672,7 +652,7 @@ impl Engine {
         limit: Option<u32>,
     ) -> Result<Page<Booking>, Error> {
         let ctx = self.context(business, None, Utc::now())?;
-        let during = during(from, to)?;
+        let during = agendo_core::time::span_between(from, to)?;
         let filter = agendo_core::store::BookingFilter {
             during,
             professional: professional

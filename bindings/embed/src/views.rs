@@ -107,8 +107,8 @@ pub fn profile(b: &Business) -> Value {
 }
 
 /// A booking's history, each line with its text in `lang` and local
-/// times in `zone`.
-pub fn history(h: &History, lang: Lang, zone: chrono_tz::Tz) -> Value {
+/// times in the business's zone.
+pub fn history(h: &History, lang: Lang) -> Value {
     json!({
         "booking": h.booking.id().to_string(),
         "lines": h.lines.iter().map(|l| json!({
@@ -117,7 +117,7 @@ pub fn history(h: &History, lang: Lang, zone: chrono_tz::Tz) -> Value {
             "by": l.by.as_ref().map(|w| w.actor.to_string()),
             "by_account": l.by.as_ref().and_then(|w| w.account).map(|a| a.to_string()),
             "by_name": l.by_name,
-            "text": l.message(lang, zone),
+            "text": l.message(lang, h.zone),
         })).collect::<Vec<_>>(),
     })
 }

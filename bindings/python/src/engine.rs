@@ -842,11 +842,8 @@ impl Engine {
         lang: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
         let lang = agendo_core::Lang::from_tag(lang);
-        let (history, zone) = free(py, || {
-            let zone = self.inner.business(business)?.zone();
-            Ok((self.inner.booking_history(business, booking)?, zone))
-        })?;
-        view(py, &views::history(&history, lang, zone))
+        let history = free(py, || self.inner.booking_history(business, booking))?;
+        view(py, &views::history(&history, lang))
     }
 
     /// A page of payments with the totals of every one the filters keep:
@@ -903,11 +900,7 @@ impl Engine {
                 limit,
             )
         })?;
-        let out = pyo3::types::PyDict::new(py);
-        let items: Vec<Client> = all(&page.items);
-        out.set_item("items", items)?;
-        out.set_item("next", page.next)?;
-        Ok(out)
+        page_dict::<_, Client>(py, &page)
     }
 
     /// Why `start` is or is not free for `service`: each professional and
@@ -1054,12 +1047,23 @@ impl Engine {
                 limit,
             )
         })?;
-        let out = pyo3::types::PyDict::new(py);
-        let items: Vec<Booking> = all(&page.items);
-        out.set_item("items", items)?;
-        out.set_item("next", page.next)?;
-        Ok(out)
+        page_dict::<_, Booking>(py, &page)
     }
+}
+
+/// A page as `{"items": [record, ...], "next": cursor}`, each item the
+/// Python record `R` of the engine's `T`.
+fn page_dict<'py, T, R>(
+    py: Python<'py>,
+    page: &agendo_core::page::Page<T>,
+) -> PyResult<Bound<'py, pyo3::types::PyDict>>
+where
+    R: for<'a> From<&'a T> + IntoPyObject<'py>,
+{
+    let out = pyo3::types::PyDict::new(py);
+    out.set_item("items", all::<T, R>(&page.items))?;
+    out.set_item("next", page.next.as_deref())?;
+    Ok(out)
 }
 
 /// An engine's JSON view as Python values.

@@ -242,7 +242,8 @@ impl Engine {
         professional: String,
         month: String,
     ) -> Result<String, AgendoError> {
-        let month = date(&format!("{}-01", month.trim()), "month")?;
+        let month =
+            agendo_core::time::read_month(&month, "month").map_err(agendo_embed::Error::from)?;
         let statement = self.inner.statement(&business, &professional, month)?;
         Ok(text(&views::statement(&statement)))
     }
@@ -294,9 +295,8 @@ impl Engine {
         booking: String,
         lang_tag: String,
     ) -> Result<String, AgendoError> {
-        let zone = self.inner.business(&business)?.zone();
         let history = self.inner.booking_history(&business, &booking)?;
-        Ok(text(&views::history(&history, lang(&lang_tag), zone)))
+        Ok(text(&views::history(&history, lang(&lang_tag))))
     }
 
     /// A page of payments with the totals of all the filter keeps, as JSON

@@ -801,7 +801,11 @@ impl Plan {
             None => Vec::new(),
         };
         if let (Some(_), Some(kind)) = (booking.resource(), service.resource_kind()) {
-            let others = rooms_of(work, kind).await.unwrap_or_default();
+            // The kind may have no active room left: the booking keeps its own.
+            let others = match rooms_of(work, kind).await {
+                Err(Error::NoResourceOfKind { .. }) => Vec::new(),
+                other => other?,
+            };
             rooms.extend(
                 others
                     .into_iter()

@@ -16,7 +16,7 @@ use super::permission::{own_booking, Action, Actor, Grant};
 use super::runner::authorize;
 use super::{load_booking, load_business, load_client, load_professional, Agenda, Context};
 use crate::booking::{Booking, Change, Who};
-use crate::business::{Activity, Client};
+use crate::business::Client;
 use crate::error::Error;
 use crate::ids::{AccountId, BookingId, ClientId, ProfessionalId};
 use crate::lang::Lang;
@@ -27,6 +27,9 @@ use crate::policy::Party;
 use crate::store::{Access, BookingFilter};
 use crate::time::shown;
 use crate::time::Span;
+
+/// The most custom attributes one client search names.
+pub const MAX_SEARCHED_ATTRIBUTES: usize = 20;
 
 /// Which clients to list.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -138,6 +141,8 @@ pub struct History {
     pub booking: Booking,
     /// What happened to it.
     pub lines: Vec<HistoryLine>,
+    /// The business's zone, in which the lines show their times.
+    pub zone: chrono_tz::Tz,
 }
 
 impl Agenda {
@@ -163,19 +168,28 @@ impl Agenda {
     /// A page of the clients `filter` keeps, by name (R24).
     ///
     /// # Errors
-    /// [`Error::Forbidden`] for an actor who may not see clients.
+    /// [`Error::Invalid`] for `attributes` past
+    /// [`MAX_SEARCHED_ATTRIBUTES`]; [`Error::Forbidden`] for an actor who
+    /// may not see clients.
     pub async fn clients_page(
         &self,
         ctx: &Context,
         filter: &ClientFilter,
         page: &PageRequest,
     ) -> Result<Page<Client>, Error> {
-        let found = self
+        if filter.attributes.len() > MAX_SEARCHED_ATTRIBUTES {
+            return Err(Error::invalid(
+                "attributes",
+                crate::error::Problem::TooMany {
+                    count: filter.attributes.len(),
+                    max: MAX_SEARCHED_ATTRIBUTES,
+                },
+            ));
+        }
+        let kept: Vec<Client> = self
             .clients(ctx, &filter.query, filter.include_retired)
-            .await?;
-        let kept: Vec<Client> = found
+            .await?
             .into_iter()
-            .filter(|c| filter.include_retired || c.activity() == Activity::Active)
             .filter(|c| has_attributes(c, &filter.attributes))
             .collect();
         Ok(Page::of(kept, |c| name_key(c.name(), c.id()), page))
@@ -255,6 +269,7 @@ impl Agenda {
         let scope =
             authorize(ctx, Action::ReadBookings).or_else(|_| authorize(ctx, Action::Move))?;
         let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        let zone = load_business(&mut *work, ctx.business).await?.zone();
         let booking = load_booking(&mut *work, id).await?;
         own_booking(ctx, scope, &booking)?;
         // Account names only for staff: a client's manage link sees roles.
@@ -283,7 +298,11 @@ impl Agenda {
                 by: event.by.clone(),
             })
             .collect();
-        Ok(History { booking, lines })
+        Ok(History {
+            booking,
+            lines,
+            zone,
+        })
     }
 }
 

@@ -13,7 +13,7 @@ use super::{
 use crate::booking::{Action as Step, BookingStatus};
 use crate::business::{Business, ConfirmationMode};
 use crate::error::{Error, Problem};
-use crate::ids::{BookingId, ClientId, PaymentId};
+use crate::ids::{BookingId, PaymentId};
 use crate::money::Money;
 use crate::payment::Payment;
 use crate::store::{Access, Outcome, UnitOfWork};
@@ -110,21 +110,6 @@ impl Agenda {
         let mut work = self.store.begin(ctx.business, Access::Read).await?;
         load_booking(&mut *work, booking).await?;
         work.payments_for_booking(booking).await
-    }
-
-    /// A client's payments, by creation (R25).
-    ///
-    /// # Errors
-    /// [`Error::NotFound`] for the client; [`Error::Forbidden`].
-    pub async fn client_payments(
-        &self,
-        ctx: &Context,
-        client: ClientId,
-    ) -> Result<Vec<Payment>, Error> {
-        authorize(ctx, Action::ReadPayments)?;
-        let mut work = self.store.begin(ctx.business, Access::Read).await?;
-        load_client(&mut *work, client).await?;
-        work.payments_for_client(client).await
     }
 
     async fn paid_of(&self, ctx: &Context, outcome: Outcome) -> Result<Paid, Error> {

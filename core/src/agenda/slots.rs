@@ -89,34 +89,7 @@ impl Agenda {
     pub async fn slots(&self, ctx: &Context, request: &SlotsRequest) -> Result<SlotAnswer, Error> {
         let range = DateRange::new(request.from, request.to)?;
         let inputs = self.slot_inputs(ctx, request, range).await?;
-        let Inputs {
-            rules,
-            duration,
-            calendars,
-            rooms,
-        } = &*inputs;
-        if calendars.is_empty() {
-            return Ok(SlotAnswer::any_of(Vec::new(), *duration));
-        }
-        if rooms.is_empty() {
-            return Ok(
-                SlotSearch::new(range, ctx.now, *rules, Mode::Any, calendars.clone())?.find_slots(),
-            );
-        }
-        // A professional is free at a start when they and any one room are.
-        let mut keyed = Vec::with_capacity(calendars.len());
-        for calendar in calendars {
-            let mut starts: Vec<i64> = Vec::new();
-            for room in rooms {
-                let pair = vec![calendar.clone(), room.clone()];
-                let answer = SlotSearch::new(range, ctx.now, *rules, Mode::All, pair)?.find_slots();
-                starts.extend(answer.starts());
-            }
-            starts.sort_unstable();
-            starts.dedup();
-            keyed.push((calendar.key().clone(), starts));
-        }
-        Ok(SlotAnswer::any_of_starts(keyed, *duration))
+        inputs.answer(range, ctx.now)
     }
 
     /// What a slot search of `request` needs from the store: kept while the
@@ -262,6 +235,42 @@ pub(crate) struct Inputs {
     /// The rooms a booking may take (the service's one, or those of its
     /// kind); empty when it needs none.
     pub(super) rooms: Vec<StaffCalendar>,
+}
+
+impl Inputs {
+    /// The free slots of `range` seen at `now`, from what was read: a
+    /// professional is free at a start when they (and, for a service that
+    /// needs one, any one of its rooms) are.
+    pub(super) fn answer(&self, range: DateRange, now: DateTime<Utc>) -> Result<SlotAnswer, Error> {
+        let Inputs {
+            rules,
+            duration,
+            calendars,
+            rooms,
+        } = self;
+        if calendars.is_empty() {
+            return Ok(SlotAnswer::any_of(Vec::new(), *duration));
+        }
+        if rooms.is_empty() {
+            return Ok(
+                SlotSearch::new(range, now, *rules, Mode::Any, calendars.clone())?.find_slots(),
+            );
+        }
+        // A professional is free at a start when they and any one room are.
+        let mut keyed = Vec::with_capacity(calendars.len());
+        for calendar in calendars {
+            let mut starts: Vec<i64> = Vec::new();
+            for room in rooms {
+                let pair = vec![calendar.clone(), room.clone()];
+                let answer = SlotSearch::new(range, now, *rules, Mode::All, pair)?.find_slots();
+                starts.extend(answer.starts());
+            }
+            starts.sort_unstable();
+            starts.dedup();
+            keyed.push((calendar.key().clone(), starts));
+        }
+        Ok(SlotAnswer::any_of_starts(keyed, *duration))
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

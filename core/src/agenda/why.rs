@@ -274,9 +274,8 @@ impl Agenda {
         rooms.sort_by(|a, b| a.name.cmp(&b.name));
         let free = professionals.iter().any(|v| v.free)
             && (inputs.rooms.is_empty() || rooms.iter().any(|v| v.free))
-            && self
-                .slots(ctx, &slots)
-                .await?
+            && inputs
+                .answer(range, ctx.now)?
                 .iter()
                 .any(|slot| slot.start() == request.start);
         let duration = chrono::TimeDelta::minutes(i64::from(inputs.rules.duration_minutes()));

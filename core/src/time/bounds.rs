@@ -93,6 +93,53 @@ pub fn read_date(text: &str, field: &str) -> Result<NaiveDate, Error> {
     check_date(date, field)
 }
 
+/// Reads a month written `YYYY-MM` as its first day, in the supported
+/// years.
+///
+/// # Errors
+/// [`Error::Invalid`] for `field` with [`Problem::BadDate`] (the text as
+/// given) or [`Problem::OutsideSupportedYears`].
+///
+/// ```
+/// use agendo_core::time::read_month;
+/// assert_eq!(read_month("2026-03", "month")?.to_string(), "2026-03-01");
+/// assert_eq!(read_month("março", "month").unwrap_err().field(), Some("month"));
+/// # Ok::<(), agendo_core::Error>(())
+/// ```
+pub fn read_month(text: &str, field: &str) -> Result<NaiveDate, Error> {
+    read_date(&format!("{}-01", text.trim()), field).map_err(|e| match e {
+        Error::Invalid {
+            field,
+            problem: Problem::BadDate { .. },
+        } => Error::Invalid {
+            field,
+            problem: Problem::BadDate {
+                value: crate::error::clip(text.trim()),
+            },
+        },
+        other => other,
+    })
+}
+
+/// The span from `from` to `to`, the first or last instant the engine
+/// answers for standing in for one left out; `None` when both are: the
+/// period filter of a list.
+///
+/// # Errors
+/// [`Error::Invalid`] for `to` when it is not after `from`.
+pub fn span_between(
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<Option<crate::time::Span>, Error> {
+    if from.is_none() && to.is_none() {
+        return Ok(None);
+    }
+    let all = supported_span();
+    crate::time::Span::new(from.unwrap_or(all.start()), to.unwrap_or(all.end()))
+        .map(Some)
+        .map_err(|e| e.at("to"))
+}
+
 /// Reads an RFC 3339 instant with an offset (spaces around it aside), in
 /// the supported years: the one reader of instants every adapter uses.
 ///

@@ -28,8 +28,8 @@ mod wall;
 mod zone;
 
 pub use bounds::{
-    check_date, check_instant, read_date, read_instant, read_local, supported_span, FIRST_YEAR,
-    LAST_YEAR,
+    check_date, check_instant, read_date, read_instant, read_local, read_month, span_between,
+    supported_span, FIRST_YEAR, LAST_YEAR,
 };
 
 /// The weekdays as written in hours documents and stores: `mon` … `sun`.

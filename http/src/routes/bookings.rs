@@ -20,7 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::payments::PaymentOut;
-use super::staff::range_span;
+use super::staff::period;
 use super::{at, context, instant, keyed, MoneyOut, Paged};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
@@ -339,11 +339,7 @@ async fn list(
     Query(search): Query<BookingSearch>,
 ) -> Result<Paged<BookingOut>, Error> {
     let request = super::page("bookings", search.cursor.as_deref(), search.limit)?;
-    let during = if search.from.is_some() || search.to.is_some() {
-        Some(range_span(search.from.as_deref(), search.to.as_deref())?)
-    } else {
-        None
-    };
+    let during = period(search.from.as_deref(), search.to.as_deref())?;
     let professional = search
         .staff_id
         .as_deref()
@@ -512,7 +508,6 @@ async fn history(
         .agenda
         .booking_history(&context(&state, &caller), booking_id(&id)?)
         .await?;
-    let zone = super::business(&state, &caller).await?.zone();
     let lines = history
         .lines
         .iter()
@@ -540,7 +535,7 @@ async fn history(
                     .and_then(|w| w.account)
                     .map(|a| a.to_string()),
                 by_name: line.by_name.clone(),
-                text: line.message(lang.0, zone),
+                text: line.message(lang.0, history.zone),
             }
         })
         .collect();
@@ -604,19 +599,20 @@ async fn reschedule(
     Json(body): Json<RescheduleBody>,
 ) -> Result<axum::Json<BookingOut>, Error> {
     let start = instant(&body.start, "start")?;
-    let ctx = context(&state, &caller);
+    let (ctx, booking) = (context(&state, &caller), booking_id(&id)?);
     let moved = if body.following {
+        // The booking moved first: the series' moves are by start, from it.
         state
             .agenda
-            .reschedule_following(&ctx, booking_id(&id)?, start)
+            .reschedule_following(&ctx, booking, start)
             .await
             .and_then(|all| {
-                all.into_iter().next().ok_or(CoreError::NotInSeries {
-                    booking: booking_id(&id).unwrap_or_else(|_| BookingId::random()),
-                })
+                all.into_iter()
+                    .next()
+                    .ok_or(CoreError::NotInSeries { booking })
             })
     } else {
-        state.agenda.reschedule(&ctx, booking_id(&id)?, start).await
+        state.agenda.reschedule(&ctx, booking, start).await
     };
     match moved {
         Ok(done) => Ok(axum::Json((&done).into())),

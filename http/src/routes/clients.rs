@@ -147,9 +147,6 @@ pub struct ClientSearch {
     pub limit: Option<u32>,
 }
 
-/// The most attributes a client search names.
-const MAX_SEARCHED_ATTRIBUTES: usize = 20;
-
 impl ClientSearch {
     fn filter(&self) -> Result<ClientFilter, Error> {
         let attributes: std::collections::BTreeMap<String, String> = match &self.attributes {
@@ -163,16 +160,6 @@ impl ClientSearch {
                 )
             })?,
         };
-        if attributes.len() > MAX_SEARCHED_ATTRIBUTES {
-            return Err(CoreError::invalid(
-                "attributes",
-                agendo_core::Problem::TooMany {
-                    count: attributes.len(),
-                    max: MAX_SEARCHED_ATTRIBUTES,
-                },
-            )
-            .into());
-        }
         Ok(ClientFilter {
             query: self.q.clone().unwrap_or_default(),
             attributes,

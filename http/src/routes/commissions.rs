@@ -185,7 +185,7 @@ async fn statement(
     Query(param): Query<MonthParam>,
 ) -> Result<axum::Json<StatementOut>, Error> {
     let professional: ProfessionalId = path_id(&id, RecordKind::Professional)?;
-    let month = super::date(&format!("{}-01", param.month.trim()), "month")?;
+    let month = agendo_core::time::read_month(&param.month, "month")?;
     let statement = state
         .agenda
         .statement(&context(&state, &caller), professional, month)

@@ -18,7 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::bookings::BookingOut;
-use super::staff::range_span;
+use super::staff::period;
 use super::{amount, at, context, keyed, MoneyOut, Paged};
 use crate::auth::Caller;
 use crate::error::{Error, Problem};
@@ -170,11 +170,7 @@ pub struct PaymentSearch {
 
 impl PaymentSearch {
     fn filter(&self) -> Result<PaymentFilter, Error> {
-        let during = if self.from.is_some() || self.to.is_some() {
-            Some(range_span(self.from.as_deref(), self.to.as_deref())?)
-        } else {
-            None
-        };
+        let during = period(self.from.as_deref(), self.to.as_deref())?;
         Ok(PaymentFilter {
             status: self
                 .status

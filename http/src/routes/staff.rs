@@ -462,16 +462,16 @@ async fn list_blocks(
 /// The span between two optional instants: from the first year the engine
 /// answers for to the last when left out.
 pub fn range_span(from: Option<&str>, to: Option<&str>) -> Result<Span, Error> {
-    let all = agendo_core::time::supported_span();
-    let start = from
-        .map(|t| instant(t, "from"))
-        .transpose()?
-        .unwrap_or(all.start());
-    let end = to
-        .map(|t| instant(t, "to"))
-        .transpose()?
-        .unwrap_or(all.end());
-    Ok(Span::new(start, end).map_err(|e| at(e, "to"))?)
+    Ok(period(from, to)?.unwrap_or_else(agendo_core::time::supported_span))
+}
+
+/// The period between two optional instants (RFC 3339), `None` when both
+/// are left out: a list's period filter, by the engine's one rule
+/// ([`agendo_core::time::span_between`]).
+pub fn period(from: Option<&str>, to: Option<&str>) -> Result<Option<Span>, Error> {
+    let from = from.map(|t| instant(t, "from")).transpose()?;
+    let to = to.map(|t| instant(t, "to")).transpose()?;
+    Ok(agendo_core::time::span_between(from, to)?)
 }
 
 /// Blocks a professional's time (owner, receptionist, or the professional
