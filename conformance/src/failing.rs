@@ -10,9 +10,13 @@ use agendo_core::agenda::{Event, EventRecord};
 use agendo_core::booking::Booking;
 use agendo_core::business::{Block, Bookable, Business, Client, Professional, Resource, Service};
 use agendo_core::contact::Email;
+use agendo_core::ids::MessageId;
 use agendo_core::ids::{
     AccountId, BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ReceivableId,
     ResourceId, ServiceId, SessionId,
+};
+use agendo_core::message::{
+    Claimed, Form, Message, MessageFilter, Outcome as Sending, Template, Topic,
 };
 use agendo_core::payment::{Payment, Receivable};
 use agendo_core::picture::{Picture, Subject};
@@ -21,6 +25,7 @@ use agendo_core::store::{
 };
 use agendo_core::time::Span;
 use agendo_core::Error;
+use agendo_core::Lang;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -65,6 +70,28 @@ impl Store for FailingCommit {
     }
     async fn clear_sign_in_failures(&self, key: &str) -> Result<(), Error> {
         self.0.clear_sign_in_failures(key).await
+    }
+    async fn businesses_to_gather(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        due_from: chrono::NaiveDate,
+        due_until: chrono::NaiveDate,
+    ) -> Result<Vec<BusinessId>, Error> {
+        self.0
+            .businesses_to_gather(now, until, due_from, due_until)
+            .await
+    }
+    async fn claim_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Claimed>, Error> {
+        self.0.claim_messages(now, lease_until, limit).await
+    }
+    async fn settle_message(&self, claimed: &Claimed, outcome: &Sending) -> Result<bool, Error> {
+        self.0.settle_message(claimed, outcome).await
     }
 }
 
@@ -233,6 +260,44 @@ impl UnitOfWork for FailingWork {
     }
     async fn events_after(&mut self, after: u64, limit: usize) -> Result<Vec<EventRecord>, Error> {
         self.0.events_after(after, limit).await
+    }
+    async fn gathered(&mut self) -> Result<u64, Error> {
+        self.0.gathered().await
+    }
+    async fn set_gathered(&mut self, number: u64) -> Result<(), Error> {
+        self.0.set_gathered(number).await
+    }
+    async fn known_messages(&mut self, ids: &[MessageId]) -> Result<Vec<MessageId>, Error> {
+        self.0.known_messages(ids).await
+    }
+    async fn queue_messages(&mut self, messages: &[Message]) -> Result<usize, Error> {
+        self.0.queue_messages(messages).await
+    }
+    async fn message(&mut self, id: MessageId) -> Result<Option<Message>, Error> {
+        self.0.message(id).await
+    }
+    async fn messages(&mut self, filter: &MessageFilter) -> Result<Vec<Message>, Error> {
+        self.0.messages(filter).await
+    }
+    async fn mark_read(&mut self, id: MessageId, at: DateTime<Utc>) -> Result<bool, Error> {
+        self.0.mark_read(id, at).await
+    }
+    async fn revive_message(&mut self, id: MessageId, at: DateTime<Utc>) -> Result<bool, Error> {
+        self.0.revive_message(id, at).await
+    }
+    async fn templates(&mut self) -> Result<Vec<Template>, Error> {
+        self.0.templates().await
+    }
+    async fn put_template(&mut self, template: &Template) -> Result<(), Error> {
+        self.0.put_template(template).await
+    }
+    async fn delete_template(
+        &mut self,
+        topic: Topic,
+        form: Form,
+        lang: Lang,
+    ) -> Result<bool, Error> {
+        self.0.delete_template(topic, form, lang).await
     }
     async fn commit(self: Box<Self>) -> Result<(), Error> {
         drop(self);

@@ -27,6 +27,7 @@ pub mod catalog;
 pub mod commands;
 mod failing;
 pub mod ledger;
+pub mod messages;
 pub mod races;
 mod salon;
 pub mod slots;
@@ -108,6 +109,13 @@ macro_rules! store_tests {
             why_not_free_names_what_is_in_the_way,
             lists_filter_total_and_tell_who
         );
+        $crate::store_tests!(@messages $run;
+            notices_are_gathered_once_and_delivered,
+            failed_messages_back_off_and_die_with_their_reason,
+            claims_are_leased_to_one_worker,
+            concurrent_gatherers_queue_each_message_once,
+            templates_replace_defaults_and_preview
+        );
         $crate::store_tests!(@races $run;
             sixty_four_clients_race_for_one_slot,
             sixty_four_retries_under_one_key_make_one_booking,
@@ -159,6 +167,14 @@ macro_rules! store_tests {
             #[test]
             fn $case() {
                 $run($crate::ledger::$case)
+            }
+        )*
+    };
+    (@messages $run:path; $($case:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $case() {
+                $run($crate::messages::$case)
             }
         )*
     };

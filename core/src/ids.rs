@@ -158,6 +158,22 @@ id!(
     SessionId,
     "session_id"
 );
+id!(
+    /// A message to a client or a professional. Unlike the others it is
+    /// not random: [`MessageId::of`] derives it from what the message is,
+    /// so every worker that finds the same notice due makes the same id.
+    MessageId,
+    "message_id"
+);
+
+impl MessageId {
+    /// The id of the message `key` names in `business` (a version 5 UUID):
+    /// the same key always gives the same id, and the receiver sees it as
+    /// the message's `Message-ID` or idempotency key.
+    pub fn of(business: BusinessId, key: &str) -> MessageId {
+        MessageId(Uuid::new_v5(&business.as_uuid(), key.as_bytes()))
+    }
+}
 
 #[cfg(test)]
 mod tests {

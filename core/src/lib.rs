@@ -115,6 +115,7 @@ pub mod contact;
 mod error;
 pub mod ids;
 mod lang;
+pub mod message;
 pub mod money;
 pub mod notify;
 pub mod page;

@@ -53,10 +53,11 @@ use agendo_core::booking::Booking;
 use agendo_core::business::Bookable;
 use agendo_core::contact::Email;
 use agendo_core::ids::BusinessId;
+use agendo_core::message::{Claimed, Outcome as Sending};
 use agendo_core::store::{Access, IdempotencyKey, Login, Store, UnitOfWork};
-use agendo_sql::directory;
 use agendo_sql::sql::Params;
 use agendo_sql::work::{booking_assignments, column_of, guard, has_room, table_of, ACTIVE};
+use agendo_sql::{directory, queue};
 use agendo_sql::{Connection, Row, Stored, Value, Work};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -376,6 +377,36 @@ impl Store for PgStore {
     async fn clear_sign_in_failures(&self, key: &str) -> Result<(), agendo_core::Error> {
         directory::clear_sign_in_failures(self.tx(Access::Write).await?, key).await
     }
+    async fn businesses_to_gather(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        due_from: chrono::NaiveDate,
+        due_until: chrono::NaiveDate,
+    ) -> Result<Vec<BusinessId>, agendo_core::Error> {
+        let tx = self.tx(Access::Read).await?;
+        queue::businesses_to_gather(tx, now, until, due_from, due_until).await
+    }
+
+    async fn claim_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Claimed>, agendo_core::Error> {
+        if !queue::any_due(self.tx(Access::Read).await?, now).await? {
+            return Ok(Vec::new());
+        }
+        queue::claim(self.tx(Access::Write).await?, now, lease_until, limit).await
+    }
+
+    async fn settle_message(
+        &self,
+        claimed: &Claimed,
+        outcome: &Sending,
+    ) -> Result<bool, agendo_core::Error> {
+        queue::settle(self.tx(Access::Write).await?, claimed, outcome).await
+    }
 }
 
 /// Whether `error` says the connection itself is gone: a broken socket, or
@@ -649,6 +680,10 @@ impl Connection for PgTx {
             "{} ORDER BY held_start, held_end, id",
             selects.join(" UNION ALL ")
         )
+    }
+
+    fn skip_locked() -> &'static str {
+        " FOR UPDATE SKIP LOCKED"
     }
 
     fn row_lock(&self) -> &'static str {

@@ -15,12 +15,15 @@
 //!   guard ([`work::guard`]) for databases that check under a lock.
 //! - [`directory`]: the few reads and writes across businesses (a public
 //!   address, the accounts of an e-mail, failed sign-ins).
+//! - [`queue`]: the message queue: messages, templates and the gathering
+//!   mark of a business, and the worker's claims across businesses.
 //!
 //! The adapters keep what differs: connections, transactions, how a type
 //! is bound and read, and the database's own guard against double-booking.
 
 pub mod codec;
 pub mod directory;
+pub mod queue;
 pub mod record;
 pub mod sql;
 pub mod work;

@@ -14,20 +14,22 @@ use agendo_core::agenda::{Event, EventRecord};
 use agendo_core::booking::Booking;
 use agendo_core::business::{Block, Bookable, Business, Client, Professional, Resource, Service};
 use agendo_core::ids::{
-    AccountId, BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ReceivableId,
-    ResourceId, ServiceId, SessionId,
+    AccountId, BlockId, BookingId, BusinessId, ClientId, MessageId, PaymentId, ProfessionalId,
+    ReceivableId, ResourceId, ServiceId, SessionId,
 };
+use agendo_core::message::{Form, Message, MessageFilter, Template, Topic};
 use agendo_core::payment::{Payment, Receivable};
 use agendo_core::picture::{Encoding, Picture, Subject};
 use agendo_core::store::{
     slot_taken, BookingFilter, Held, IdempotencyKey, IdempotencyRecord, UnitOfWork,
 };
 use agendo_core::time::Span;
-use agendo_core::{Error, RecordKind};
+use agendo_core::{Error, Lang, RecordKind};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::queue;
 use crate::record::{self, Row, Stored, Value};
 use crate::sql::{self, Params};
 
@@ -60,6 +62,13 @@ pub trait Connection: Send + Sized {
     /// What to add to a read of one record that the unit of work may then
     /// write, so that two writers of one booking or payment take turns.
     fn row_lock(&self) -> &'static str {
+        ""
+    }
+
+    /// What to add to the select of a claim so that workers claiming at
+    /// once skip each other's rows instead of waiting (a database whose
+    /// writers take turns needs nothing).
+    fn skip_locked() -> &'static str {
         ""
     }
 
@@ -806,6 +815,45 @@ impl<C: Connection> UnitOfWork for Work<C> {
         ];
         let rows = self.conn.fetch(&sql, values).await?;
         rows.iter().map(|r| record::event_from(r)).collect()
+    }
+
+    async fn gathered(&mut self) -> Result<u64, Error> {
+        queue::gathered(&mut self.conn, self.business).await
+    }
+    async fn set_gathered(&mut self, number: u64) -> Result<(), Error> {
+        queue::set_gathered(&mut self.conn, self.business, number).await
+    }
+    async fn known_messages(&mut self, ids: &[MessageId]) -> Result<Vec<MessageId>, Error> {
+        queue::known(&mut self.conn, self.business, ids).await
+    }
+    async fn queue_messages(&mut self, messages: &[Message]) -> Result<usize, Error> {
+        queue::queue(&mut self.conn, self.business, messages).await
+    }
+    async fn message(&mut self, id: MessageId) -> Result<Option<Message>, Error> {
+        queue::one(&mut self.conn, self.business, id).await
+    }
+    async fn messages(&mut self, filter: &MessageFilter) -> Result<Vec<Message>, Error> {
+        queue::list(&mut self.conn, self.business, filter).await
+    }
+    async fn mark_read(&mut self, id: MessageId, at: DateTime<Utc>) -> Result<bool, Error> {
+        queue::mark_read(&mut self.conn, self.business, id, at).await
+    }
+    async fn revive_message(&mut self, id: MessageId, at: DateTime<Utc>) -> Result<bool, Error> {
+        queue::revive(&mut self.conn, self.business, id, at).await
+    }
+    async fn templates(&mut self) -> Result<Vec<Template>, Error> {
+        queue::templates(&mut self.conn, self.business).await
+    }
+    async fn put_template(&mut self, template: &Template) -> Result<(), Error> {
+        queue::put_template(&mut self.conn, self.business, template).await
+    }
+    async fn delete_template(
+        &mut self,
+        topic: Topic,
+        form: Form,
+        lang: Lang,
+    ) -> Result<bool, Error> {
+        queue::delete_template(&mut self.conn, self.business, topic, form, lang).await
     }
 
     async fn commit(self: Box<Self>) -> Result<(), Error> {

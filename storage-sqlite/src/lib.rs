@@ -47,12 +47,13 @@ use agendo_core::account::Slug;
 use agendo_core::booking::Booking;
 use agendo_core::contact::Email;
 use agendo_core::ids::BusinessId;
+use agendo_core::message::{Claimed, Outcome as Sending};
 use agendo_core::store::{Access, Login, Store, UnitOfWork};
 use agendo_core::RecordKind;
-use agendo_sql::directory;
 use agendo_sql::sql::Params;
 use agendo_sql::work::{guard, ACTIVE};
 use agendo_sql::{corrupt, Connection, Row, Stored, Value, Work};
+use agendo_sql::{directory, queue};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -287,6 +288,36 @@ impl Store for SqliteStore {
 
     async fn clear_sign_in_failures(&self, key: &str) -> Result<(), agendo_core::Error> {
         directory::clear_sign_in_failures(self.tx(Access::Write).await?, key).await
+    }
+    async fn businesses_to_gather(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        due_from: chrono::NaiveDate,
+        due_until: chrono::NaiveDate,
+    ) -> Result<Vec<BusinessId>, agendo_core::Error> {
+        let tx = self.tx(Access::Read).await?;
+        queue::businesses_to_gather(tx, now, until, due_from, due_until).await
+    }
+
+    async fn claim_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Claimed>, agendo_core::Error> {
+        if !queue::any_due(self.tx(Access::Read).await?, now).await? {
+            return Ok(Vec::new());
+        }
+        queue::claim(self.tx(Access::Write).await?, now, lease_until, limit).await
+    }
+
+    async fn settle_message(
+        &self,
+        claimed: &Claimed,
+        outcome: &Sending,
+    ) -> Result<bool, agendo_core::Error> {
+        queue::settle(self.tx(Access::Write).await?, claimed, outcome).await
     }
 }
 

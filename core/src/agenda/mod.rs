@@ -41,6 +41,7 @@ mod commissions;
 mod event;
 mod hours;
 mod lists;
+mod messages;
 mod payments;
 pub mod permission;
 mod receivables;
@@ -58,6 +59,7 @@ pub use command::{
 pub use commissions::CommissionFields;
 pub use event::{Event, EventRecord};
 pub use lists::{ClientFilter, History, HistoryLine, PaymentFilter, Payments};
+pub use messages::{Gathered, Links, NoLinks, Preview, LEASE, REMINDER_HORIZON};
 pub use permission::{Action, Actor, Grant};
 pub use receivables::{Owed, ReceivableFilter, ReceivableRequest, MAX_MONTHS};
 pub use runner::EVENTS_PAGE;

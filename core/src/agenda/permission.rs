@@ -168,11 +168,18 @@ pub enum Action {
     ReadEvents,
     /// Read commission statements.
     ReadStatements,
+    /// Read the messages sent to clients, dead letters included, and the
+    /// templates.
+    ReadMessages,
+    /// Read the staff inbox.
+    ReadInbox,
+    /// Send a dead message again.
+    ResendMessages,
 }
 
 impl Action {
     /// Every action, for tables and tests.
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 20] = [
         Action::ChangeBusiness,
         Action::ManageAccounts,
         Action::EditCatalog,
@@ -190,6 +197,9 @@ impl Action {
         Action::ReadPayments,
         Action::ReadEvents,
         Action::ReadStatements,
+        Action::ReadMessages,
+        Action::ReadInbox,
+        Action::ResendMessages,
     ];
 
     /// A stable name: `change_business`, `book`, `take_payments`…
@@ -212,6 +222,9 @@ impl Action {
             Action::ReadPayments => "read_payments",
             Action::ReadEvents => "read_events",
             Action::ReadStatements => "read_statements",
+            Action::ReadMessages => "read_messages",
+            Action::ReadInbox => "read_inbox",
+            Action::ResendMessages => "resend_messages",
         }
     }
 }
@@ -250,6 +263,9 @@ impl Action {
             Action::ReadPayments => ("see payments", "ver pagamentos"),
             Action::ReadEvents => ("follow the events", "acompanhar os eventos"),
             Action::ReadStatements => ("see commission statements", "ver extratos de comissão"),
+            Action::ReadMessages => ("see the messages sent", "ver as mensagens enviadas"),
+            Action::ReadInbox => ("read the staff inbox", "ler a caixa de entrada da equipe"),
+            Action::ResendMessages => ("send messages again", "reenviar mensagens"),
         };
         lang.pick(en, pt)
     }
@@ -317,9 +333,13 @@ pub fn grant(actor: &Actor, action: Action) -> Grant {
         },
         Actor::Professional(_) => match action {
             A::ReadClients => Grant::All,
-            A::EditHours | A::Book | A::Attend | A::Move | A::ReadBookings | A::ReadStatements => {
-                Grant::Own
-            }
+            A::EditHours
+            | A::Book
+            | A::Attend
+            | A::Move
+            | A::ReadBookings
+            | A::ReadStatements
+            | A::ReadInbox => Grant::Own,
             _ => Grant::None,
         },
         Actor::Client(_) | Actor::ManageLink(_) => match action {
@@ -375,6 +395,9 @@ mod tests {
         "read_payments",
         "read_events",
         "read_statements",
+        "read_messages",
+        "read_inbox",
+        "resend_messages",
     ];
 
     #[test]
@@ -398,6 +421,9 @@ mod tests {
                 "read_bookings",
                 "read_payments",
                 "read_events",
+                "read_messages",
+                "read_inbox",
+                "resend_messages",
             ],
             &[],
         );
@@ -415,6 +441,7 @@ mod tests {
                 "move",
                 "read_bookings",
                 "read_statements",
+                "read_inbox",
             ],
         );
     }

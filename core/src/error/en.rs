@@ -88,6 +88,9 @@ pub(super) fn error(error: &Error) -> String {
         Error::AlreadyPaid { receivable, at } => {
             format!("receivable {receivable} was paid at {at}")
         }
+        Error::NotDead { message, status } => format!(
+            "message {message} is {status}: only a message that was given up on is sent again"
+        ),
         Error::NotFound { record, id } => format!("{record} {id} not found"),
         Error::AlreadyExists { record, id } => format!("{record} {id} already exists"),
         Error::LastOwner { .. } => {
@@ -195,6 +198,8 @@ pub(super) fn problem(problem: &Problem) -> String {
         Problem::TooManyPixels { width, height, max_side, max_pixels } => format!("is {width} x {height} pixels; at most {max_side} on a side and {} megapixels are read", max_pixels / 1_000_000),
         Problem::BadColour { value } => format!("\"{value}\" is not a colour (expected #RRGGBB, such as #1A7F3C)"),
         Problem::BadCursor => "is not a cursor this list gave (it was altered, cut, or comes from another list); start again without it".to_owned(),
+        Problem::UnknownVariable { name, known } => format!("uses {{{{{name}}}}}, which this message does not have (it has: {known})"),
+        Problem::UnclosedVariable => "opens a variable with {{ and never closes it with }}".to_owned(),
         Problem::TooLarge { max } => format!("is too large (at most {max})"),
         Problem::TooDeep { max } => format!("is nested too deeply (more than {max} lists and maps)"),
         Problem::Unreadable { detail } => format!("cannot be read: {detail}"),

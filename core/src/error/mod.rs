@@ -186,6 +186,15 @@ pub enum Error {
         at: DateTime<Utc>,
     },
 
+    /// Only a dead message is sent again by hand; this one is pending or
+    /// sent.
+    NotDead {
+        /// The message.
+        message: crate::ids::MessageId,
+        /// Its status: `pending` or `sent`.
+        status: &'static str,
+    },
+
     /// A record does not exist, or belongs to another business (R7).
     NotFound {
         /// What kind of record.
@@ -384,6 +393,7 @@ impl Error {
             | Error::IllegalPaymentTransition { .. }
             | Error::RefundTooLarge { .. }
             | Error::AlreadyPaid { .. }
+            | Error::NotDead { .. }
             | Error::AlreadyExists { .. }
             | Error::LastOwner { .. }
             | Error::Retired { .. }
@@ -553,6 +563,7 @@ impl Error {
             Error::IllegalPaymentTransition { .. } => "illegal_payment_transition",
             Error::RefundTooLarge { .. } => "refund_too_large",
             Error::AlreadyPaid { .. } => "already_paid",
+            Error::NotDead { .. } => "message_not_dead",
             Error::NotFound { .. } => "not_found",
             Error::AlreadyExists { .. } => "already_exists",
             Error::Retired { .. } => "retired",
@@ -756,6 +767,17 @@ pub enum Problem {
     /// A page cursor was not made by this list: altered, cut, or from
     /// another list.
     BadCursor,
+
+    /// A template uses a variable its topic does not have.
+    UnknownVariable {
+        /// The name used.
+        name: String,
+        /// The names the topic has, comma separated.
+        known: String,
+    },
+
+    /// A template opens a variable with `{{` and never closes it.
+    UnclosedVariable,
 
     /// A text is not an id (a UUID).
     BadId {
@@ -1000,6 +1022,8 @@ pub enum RecordKind {
     Session,
     /// A picture (a logo, a photo).
     Picture,
+    /// A message to a client or a professional.
+    Message,
 }
 
 impl RecordKind {
@@ -1016,6 +1040,7 @@ impl RecordKind {
             RecordKind::Payment => "payment",
             RecordKind::Receivable => "receivable",
             RecordKind::Picture => "picture",
+            RecordKind::Message => "message",
             RecordKind::Account => "account",
             RecordKind::Session => "session",
         }
@@ -1036,6 +1061,7 @@ impl RecordKind {
                 RecordKind::Payment => "pagamento",
                 RecordKind::Receivable => "conta a receber",
                 RecordKind::Picture => "imagem",
+                RecordKind::Message => "mensagem",
                 RecordKind::Account => "conta de acesso",
                 RecordKind::Session => "sessão",
             },

@@ -95,6 +95,13 @@ pub(super) fn error(error: &Error) -> String {
             Error::AlreadyPaid { receivable, at } => {
                 format!("a conta a receber {receivable} já foi paga em {at}")
             }
+            Error::NotDead { message, status } => {
+                let status = match *status {
+                    "pending" => "ainda está na fila",
+                    _ => "já foi enviada",
+                };
+                format!("a mensagem {message} {status}: só se reenvia uma mensagem que foi abandonada")
+            }
             Error::NotFound { record, id } => {
                 format!("{} {id} não encontrado(a)", record.label(lang))
             }
@@ -297,6 +304,8 @@ pub(super) fn problem(problem: &Problem) -> String {
             Problem::TooManyPixels { width, height, max_side, max_pixels } => format!("tem {width} x {height} pixels; são aceitos no máximo {max_side} de lado e {} megapixels", max_pixels / 1_000_000),
             Problem::BadColour { value } => format!("\"{value}\" não é uma cor (use #RRGGBB, como #1A7F3C)"),
             Problem::BadCursor => "não é um cursor que esta lista deu (foi alterado, cortado ou é de outra lista); comece de novo sem ele".to_owned(),
+            Problem::UnknownVariable { name, known } => format!("usa {{{{{name}}}}}, que esta mensagem não tem (ela tem: {known})"),
+            Problem::UnclosedVariable => "abre uma variável com {{ e não a fecha com }}".to_owned(),
             Problem::TooLarge { max } => format!("é grande demais (no máximo {max})"),
             Problem::TooDeep { max } => {
                 format!("está aninhado demais (mais de {max} listas e mapas)")

@@ -26,8 +26,12 @@ use crate::business::{Block, Bookable, Business, Client, Professional, Resource,
 use crate::contact::Email;
 use crate::error::{Error, RecordKind};
 use crate::ids::{
-    AccountId, BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ReceivableId,
-    ResourceId, ServiceId, SessionId,
+    AccountId, BlockId, BookingId, BusinessId, ClientId, MessageId, PaymentId, ProfessionalId,
+    ReceivableId, ResourceId, ServiceId, SessionId,
+};
+use crate::lang::Lang;
+use crate::message::{
+    Claimed, Form, Message, MessageFilter, MessageStatus, Outcome as Sending, Template, Topic,
 };
 use crate::payment::{Payment, Receivable};
 use crate::time::Span;
@@ -81,6 +85,16 @@ struct Records {
     sessions: BTreeMap<SessionId, Session>,
     events: Vec<EventRecord>,
     pictures: HashMap<Subject, Picture>,
+    gathered: u64,
+    messages: BTreeMap<MessageId, Queued>,
+    templates: BTreeMap<(Topic, Form, &'static str), Template>,
+}
+
+/// A queued message and the lease on it, if a worker claimed it.
+#[derive(Clone)]
+struct Queued {
+    message: Message,
+    lease: Option<(uuid::Uuid, DateTime<Utc>)>,
 }
 
 #[async_trait]
@@ -179,6 +193,88 @@ impl Store for MemoryStore {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         failures.remove(key);
         Ok(())
+    }
+
+    async fn businesses_to_gather(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        due_from: chrono::NaiveDate,
+        due_until: chrono::NaiveDate,
+    ) -> Result<Vec<BusinessId>, Error> {
+        let state = self.state.lock().await;
+        let mut out: Vec<BusinessId> = state
+            .iter()
+            .filter(|(_, r)| {
+                r.events.last().is_some_and(|e| e.number > r.gathered)
+                    || r.bookings.values().any(|b| {
+                        let start = b.appointment().start();
+                        b.status().is_active() && now <= start && start < until
+                    })
+                    || r.receivables.values().any(|v| {
+                        v.paid_at().is_none() && due_from <= v.due() && v.due() <= due_until
+                    })
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    async fn claim_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Claimed>, Error> {
+        let mut state = self.state.lock().await;
+        let mut due: Vec<(DateTime<Utc>, BusinessId, MessageId)> = state
+            .iter()
+            .flat_map(|(business, r)| {
+                r.messages
+                    .values()
+                    .filter(|q| {
+                        q.message.status == MessageStatus::Pending
+                            && q.message.next_at <= now
+                            && q.lease.is_none_or(|(_, until)| until <= now)
+                    })
+                    .map(|q| (q.message.next_at, *business, q.message.id))
+            })
+            .collect();
+        due.sort();
+        due.truncate(limit);
+        let mut claimed = Vec::with_capacity(due.len());
+        for (_, business, id) in due {
+            if let Some(q) = state
+                .get_mut(&business)
+                .and_then(|r| r.messages.get_mut(&id))
+            {
+                let lease = uuid::Uuid::new_v4();
+                q.lease = Some((lease, lease_until));
+                q.message.attempts += 1;
+                claimed.push(Claimed {
+                    message: q.message.clone(),
+                    lease,
+                });
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn settle_message(&self, claimed: &Claimed, outcome: &Sending) -> Result<bool, Error> {
+        let mut state = self.state.lock().await;
+        let Some(q) = state
+            .get_mut(&claimed.message.business)
+            .and_then(|r| r.messages.get_mut(&claimed.message.id))
+        else {
+            return Ok(false);
+        };
+        if q.lease.map(|(lease, _)| lease) != Some(claimed.lease) {
+            return Ok(false);
+        }
+        q.lease = None;
+        outcome.apply(&mut q.message);
+        Ok(true)
     }
 }
 
@@ -548,6 +644,109 @@ impl UnitOfWork for MemoryWork {
             .take(limit)
             .cloned()
             .collect())
+    }
+
+    async fn gathered(&mut self) -> Result<u64, Error> {
+        Ok(self.records.gathered)
+    }
+
+    async fn set_gathered(&mut self, number: u64) -> Result<(), Error> {
+        self.records.gathered = number;
+        Ok(())
+    }
+
+    async fn known_messages(&mut self, ids: &[MessageId]) -> Result<Vec<MessageId>, Error> {
+        Ok(ids
+            .iter()
+            .filter(|id| self.records.messages.contains_key(id))
+            .copied()
+            .collect())
+    }
+
+    async fn queue_messages(&mut self, messages: &[Message]) -> Result<usize, Error> {
+        let mut added = 0;
+        for message in messages {
+            if message.business != self.business {
+                return Err(Error::Storage {
+                    detail: "a message of another business".into(),
+                });
+            }
+            if let std::collections::btree_map::Entry::Vacant(slot) =
+                self.records.messages.entry(message.id)
+            {
+                slot.insert(Queued {
+                    message: message.clone(),
+                    lease: None,
+                });
+                added += 1;
+            }
+        }
+        Ok(added)
+    }
+
+    async fn message(&mut self, id: MessageId) -> Result<Option<Message>, Error> {
+        Ok(self.records.messages.get(&id).map(|q| q.message.clone()))
+    }
+
+    async fn messages(&mut self, filter: &MessageFilter) -> Result<Vec<Message>, Error> {
+        let mut out: Vec<Message> = self
+            .records
+            .messages
+            .values()
+            .map(|q| &q.message)
+            .filter(|m| filter.matches(m))
+            .cloned()
+            .collect();
+        out.sort_by_key(|m| (m.created_at, m.id));
+        Ok(out)
+    }
+
+    async fn mark_read(&mut self, id: MessageId, at: DateTime<Utc>) -> Result<bool, Error> {
+        Ok(match self.records.messages.get_mut(&id) {
+            Some(q) => {
+                q.message.read_at.get_or_insert(at);
+                true
+            }
+            None => false,
+        })
+    }
+
+    async fn revive_message(&mut self, id: MessageId, at: DateTime<Utc>) -> Result<bool, Error> {
+        Ok(match self.records.messages.get_mut(&id) {
+            Some(q) if q.message.status == MessageStatus::Dead => {
+                q.message.status = MessageStatus::Pending;
+                q.message.attempts = 0;
+                q.message.next_at = at;
+                q.lease = None;
+                true
+            }
+            _ => false,
+        })
+    }
+
+    async fn templates(&mut self) -> Result<Vec<Template>, Error> {
+        Ok(self.records.templates.values().cloned().collect())
+    }
+
+    async fn put_template(&mut self, template: &Template) -> Result<(), Error> {
+        self.records.templates.insert(
+            (template.topic(), template.form(), template.lang().tag()),
+            template.clone(),
+        );
+        Ok(())
+    }
+
+    async fn delete_template(
+        &mut self,
+        topic: Topic,
+        form: Form,
+        lang: Lang,
+    ) -> Result<bool, Error> {
+        Ok(self
+            .records
+            .templates
+            .remove(&(topic, form, lang.tag()))
+            .is_some())
     }
 
     async fn commit(self: Box<Self>) -> Result<(), Error> {

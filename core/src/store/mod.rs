@@ -43,9 +43,11 @@ use crate::business::{Block, Bookable, Business, Client, Professional, Resource,
 use crate::contact::Email;
 use crate::error::{Error, Problem};
 use crate::ids::{
-    AccountId, BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ReceivableId,
-    ResourceId, SeriesId, ServiceId, SessionId,
+    AccountId, BlockId, BookingId, BusinessId, ClientId, MessageId, PaymentId, ProfessionalId,
+    ReceivableId, ResourceId, SeriesId, ServiceId, SessionId,
 };
+use crate::lang::Lang;
+use crate::message::{Claimed, Form, Message, MessageFilter, Outcome as Sending, Template, Topic};
 use crate::payment::{Payment, Receivable};
 use crate::picture::{Picture, Subject};
 use crate::time::Span;
@@ -132,6 +134,36 @@ pub trait Store: Send + Sync {
 
     /// Forgets the failed sign-ins under `key` (after a good one).
     async fn clear_sign_in_failures(&self, key: &str) -> Result<(), Error>;
+
+    /// The businesses a worker should gather messages for at `now`: those
+    /// with events not yet gathered ([`UnitOfWork::gathered`]), with an
+    /// active booking starting from `now` until `until`, or with an unpaid
+    /// receivable due from `due_from` to `due_until`. Another read across
+    /// businesses: the worker serves them all.
+    async fn businesses_to_gather(
+        &self,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        due_from: chrono::NaiveDate,
+        due_until: chrono::NaiveDate,
+    ) -> Result<Vec<BusinessId>, Error>;
+
+    /// Takes up to `limit` pending messages of any business whose time has
+    /// come (`next_at` at or before `now`) and that no live lease holds,
+    /// oldest `next_at` first, leasing each until `lease_until` and
+    /// counting the attempt. Workers that claim at once get different
+    /// messages (Postgres: `FOR UPDATE SKIP LOCKED`; SQLite: one writer).
+    async fn claim_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Claimed>, Error>;
+
+    /// Records how a claimed message's try ended, if the lease is still
+    /// the one the claim gave (it lapsed and another worker claimed it
+    /// otherwise: its outcome counts). Whether it was recorded.
+    async fn settle_message(&self, claimed: &Claimed, outcome: &Sending) -> Result<bool, Error>;
 }
 
 /// [`UnitOfWork::blocks_meeting_any`] by asking for each of `on` in turn:
@@ -530,6 +562,39 @@ pub trait UnitOfWork: Send {
     /// The business's events numbered after `after`, by number, at most
     /// `limit`.
     async fn events_after(&mut self, after: u64, limit: usize) -> Result<Vec<EventRecord>, Error>;
+
+    /// The number of the last event messages were gathered from (0 before
+    /// the first).
+    async fn gathered(&mut self) -> Result<u64, Error>;
+    /// Records that messages were gathered from the events up to `number`.
+    async fn set_gathered(&mut self, number: u64) -> Result<(), Error>;
+
+    /// Of `ids`, those of messages already queued.
+    async fn known_messages(&mut self, ids: &[MessageId]) -> Result<Vec<MessageId>, Error>;
+    /// Queues the messages whose id is not queued yet; how many were new.
+    async fn queue_messages(&mut self, messages: &[Message]) -> Result<usize, Error>;
+    /// A message.
+    async fn message(&mut self, id: MessageId) -> Result<Option<Message>, Error>;
+    /// The messages that pass `filter`, by creation then id.
+    async fn messages(&mut self, filter: &MessageFilter) -> Result<Vec<Message>, Error>;
+    /// Marks a message read at `at` (kept if it was read before); whether
+    /// it exists.
+    async fn mark_read(&mut self, id: MessageId, at: DateTime<Utc>) -> Result<bool, Error>;
+    /// Puts a dead message back to be sent at `at`, its attempts counted
+    /// from zero again; whether it was dead.
+    async fn revive_message(&mut self, id: MessageId, at: DateTime<Utc>) -> Result<bool, Error>;
+
+    /// The business's own templates, by topic, form and language.
+    async fn templates(&mut self) -> Result<Vec<Template>, Error>;
+    /// Keeps a template, replacing the one of its topic, form and language.
+    async fn put_template(&mut self, template: &Template) -> Result<(), Error>;
+    /// Removes a template (its default applies again); whether there was one.
+    async fn delete_template(
+        &mut self,
+        topic: Topic,
+        form: Form,
+        lang: Lang,
+    ) -> Result<bool, Error>;
 
     /// Makes every write of this unit of work durable and visible, at once.
     async fn commit(self: Box<Self>) -> Result<(), Error>;
