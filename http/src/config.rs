@@ -86,6 +86,44 @@ pub struct Config {
     /// How long a client may take to send a request's body, and a handler
     /// to answer (`AGENDO_REQUEST_TIMEOUT_SECONDS`, default 30).
     pub request_timeout: Duration,
+    /// The SMTP server e-mail goes through (`AGENDO_SMTP_URL`:
+    /// `smtps://user:password@host:465` for TLS, `smtp://…:587?tls=required`
+    /// for STARTTLS, `smtp://host:25` for neither). None by default: e-mail
+    /// is then recorded by the development channel, not sent.
+    pub smtp: Option<SmtpUrl>,
+    /// Who e-mail is from (`AGENDO_MAIL_FROM`, default
+    /// `Agendo <agendo@localhost>`).
+    pub mail_from: String,
+    /// The address people reach this server at, for links in messages
+    /// (`AGENDO_PUBLIC_URL`, default `http://` and `AGENDO_BIND`).
+    pub public_url: String,
+    /// Whether `agendo serve` also runs the worker that sends messages
+    /// (`AGENDO_RUN_WORKER`, default true; `agendo worker` runs it alone).
+    pub run_worker: bool,
+    /// How many messages a worker sends at once (`AGENDO_WORKER_LANES`,
+    /// default 4).
+    pub worker_lanes: usize,
+    /// How long one try of a message may take
+    /// (`AGENDO_SEND_TIMEOUT_SECONDS`, default 20).
+    pub send_timeout: Duration,
+}
+
+/// An SMTP URL, which may hold a password: never shown whole.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpUrl(String);
+
+impl SmtpUrl {
+    /// The URL.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = self.0.split("://").next().unwrap_or("smtp");
+        write!(f, "{scheme}://…")
+    }
 }
 
 impl Config {
@@ -193,7 +231,58 @@ impl Config {
                     .collect()
             })
             .unwrap_or_default();
+        let smtp = match var("AGENDO_SMTP_URL") {
+            Some(url) if url.starts_with("smtp://") || url.starts_with("smtps://") => {
+                Some(SmtpUrl(url))
+            }
+            Some(_) => {
+                return Err(bad(
+                    "AGENDO_SMTP_URL",
+                    "must start with smtp:// or smtps://".to_owned(),
+                ))
+            }
+            None => None,
+        };
+        let mail_from =
+            var("AGENDO_MAIL_FROM").unwrap_or_else(|| "Agendo <agendo@localhost>".into());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(bad(
+                "AGENDO_MAIL_FROM",
+                format!(
+                    "{:?} is not an address such as Salão <agenda@example.com>",
+                    clip(&mail_from)
+                ),
+            ));
+        }
+        let public_url = var("AGENDO_PUBLIC_URL")
+            .map(|u| u.trim().trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| format!("http://{bind}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(bad(
+                "AGENDO_PUBLIC_URL",
+                format!(
+                    "{:?} is not an http:// or https:// address",
+                    clip(&public_url)
+                ),
+            ));
+        }
+        let run_worker = match var("AGENDO_RUN_WORKER").as_deref() {
+            None | Some("true") | Some("1") => true,
+            Some("false") | Some("0") => false,
+            Some(other) => {
+                return Err(bad(
+                    "AGENDO_RUN_WORKER",
+                    format!("{other:?} is not true or false"),
+                ))
+            }
+        };
         Ok(Config {
+            smtp,
+            mail_from,
+            public_url,
+            run_worker,
+            worker_lanes: usize::try_from(number("AGENDO_WORKER_LANES", 4, 1, 64)?).unwrap_or(4),
+            send_timeout: Duration::from_secs(number("AGENDO_SEND_TIMEOUT_SECONDS", 20, 1, 60)?),
             bind,
             database,
             secret,

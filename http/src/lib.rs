@@ -17,8 +17,11 @@
 //! - [`extract`]: extractors whose refusals are problem documents.
 //! - [`routes`]: one module per resource.
 //! - [`serve`]: the connection loop, with its time-outs and limits.
+//! - [`worker`]: gathers and sends messages; [`channels`]: the providers
+//!   they go out through (SMTP).
 
 pub mod auth;
+pub mod channels;
 pub mod config;
 pub mod context;
 pub mod error;
@@ -30,9 +33,11 @@ pub mod passwords;
 pub mod routes;
 pub mod serve;
 pub mod state;
+pub mod worker;
 
 use std::future::Future;
 use std::path::Path;
+use std::sync::Arc;
 
 use axum::extract::{OriginalUri, Request};
 use axum::http::{header, HeaderName, HeaderValue, Method};
@@ -68,6 +73,7 @@ pub fn app(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .merge(routes::receivables::router())
         .merge(routes::commissions::router())
         .merge(routes::events::router())
+        .merge(routes::messages::router())
         .merge(routes::public::router())
         .merge(routes::system::router())
         .split_for_parts();
@@ -213,7 +219,8 @@ pub async fn state(config: Config) -> Result<AppState, Error> {
     let secret = secret(&config)?;
     let tokens = Tokens::new(secret.as_bytes(), config.access_ttl);
     let passwords = passwords::Passwords::for_host()?;
-    Ok(AppState::new(db, tokens, passwords, config))
+    let channels = channels::HostChannels::from_config(&config)?;
+    Ok(AppState::new(db, tokens, passwords, channels, config))
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then lets the
@@ -228,7 +235,25 @@ pub async fn serve_on(
 ) -> Result<(), Error> {
     let (router, _) = app(state.clone());
     let limits = serve::Limits::of(&state.config);
-    serve::serve(listener, router, limits, shutdown).await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = state.config.run_worker.then(|| {
+        let mut stopped = stopped.clone();
+        tokio::spawn(worker::run(
+            state.clone(),
+            Arc::clone(&state.channels),
+            async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            },
+        ))
+    });
+    serve::serve(listener, router, limits, async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    })
+    .await;
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
     state.db.close().await;
     Ok(())
 }

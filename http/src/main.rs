@@ -10,8 +10,9 @@ use agendo_http::config::{Config, LogFormat};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "usage: agendo [serve | migrate]\n\
-    serve    run the server (the default)\n\
+const USAGE: &str = "usage: agendo [serve | worker | migrate]\n\
+    serve    run the server (the default), with a worker unless AGENDO_RUN_WORKER=false\n\
+    worker   run only the worker that sends messages\n\
     migrate  apply the database migrations and exit\n\
     Settings come from environment variables (AGENDO_BIND, DATABASE_URL, AGENDO_SECRET, ...);\n\
     see the README.";
@@ -38,6 +39,13 @@ fn main() -> ExitCode {
     };
     let outcome = match command.as_deref() {
         None | Some("serve") => runtime.block_on(serve(config)),
+        Some("worker") => runtime.block_on(async {
+            let state = agendo_http::state(config).await?;
+            let channels = std::sync::Arc::clone(&state.channels);
+            agendo_http::worker::run(state.clone(), channels, shutdown()).await;
+            state.db.close().await;
+            Ok(())
+        }),
         Some("migrate") => runtime.block_on(async {
             let db = agendo_http::open(&config).await?;
             db.close().await;

@@ -32,6 +32,7 @@ use crate::error::{FieldError, Problem};
         (name = "bookings", description = "Bookings and their life"),
         (name = "payments", description = "Payments recorded by hand"),
         (name = "events", description = "What happened, in order, for integrations to follow"),
+        (name = "messages", description = "Messages sent to clients, the staff inbox, templates"),
         (name = "public", description = "Booking without signing in"),
         (name = "system", description = "Health, readiness, metrics"),
     ),

@@ -98,6 +98,8 @@ pub struct Inner {
     /// Turns at reading uploaded pictures: decoding one may take a second
     /// and up to the engine's allocation limit, so only this many at once.
     pub pictures: tokio::sync::Semaphore,
+    /// The providers messages go out through.
+    pub channels: Arc<crate::channels::HostChannels>,
 }
 
 /// How many uploaded pictures are read at once.
@@ -110,7 +112,13 @@ impl AppState {
     }
 
     /// State over `db`.
-    pub fn new(db: Db, tokens: Tokens, passwords: Arc<Passwords>, config: Config) -> AppState {
+    pub fn new(
+        db: Db,
+        tokens: Tokens,
+        passwords: Arc<Passwords>,
+        channels: crate::channels::HostChannels,
+        config: Config,
+    ) -> AppState {
         let public_limit = Limiter::per_minute(config.public_rate);
         AppState(Arc::new(Inner {
             agenda: Agenda::new(db.store()),
@@ -123,6 +131,7 @@ impl AppState {
             passwords,
             sessions: LiveSessions::default(),
             pictures: tokio::sync::Semaphore::new(PICTURE_LANES),
+            channels: Arc::new(channels),
         }))
     }
 

@@ -47,6 +47,20 @@ impl World {
             .text("id")
     }
 
+    /// A line of Bia's inbox: a booking's, once the server's worker
+    /// gathered it.
+    async fn inbox_line(&self) -> String {
+        self.booking(&self.bia).await;
+        for _ in 0..200 {
+            let inbox = self.owner.get("/v1/inbox").await.expect(200);
+            if let Some(id) = inbox.body[0]["id"].as_str() {
+                return id.to_owned();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the worker never gathered the booking's inbox line");
+    }
+
     async fn payment(&self) -> String {
         self.owner
             .post(
@@ -142,6 +156,20 @@ impl World {
             Action::ReadStatements => {
                 api.get(&format!("/v1/staff/{whose}/statement?month=2026-03"))
                     .await
+            }
+            Action::ReadMessages => api.get("/v1/messages").await,
+            Action::ReadInbox => api.get(&format!("/v1/inbox?professional_id={whose}")).await,
+            Action::ResendMessages => {
+                let line = self.inbox_line().await;
+                let answer = api
+                    .post(&format!("/v1/messages/{line}/resend"), json!({}))
+                    .await;
+                // Allowed callers hear the line is not dead: the
+                // permission passed.
+                if answer.status.as_u16() == 409 && answer.body["code"] == "message_not_dead" {
+                    return 200;
+                }
+                answer
             }
             other => panic!("no request stands for {other}"),
         };

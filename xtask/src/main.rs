@@ -327,7 +327,14 @@ fn test() -> Result<(), String> {
     let server = postgres::Server::start()?;
     // The backup tests run pg_dump and pg_restore from the same install.
     let bin = server.bin().to_string_lossy().into_owned();
-    let env = [(postgres::URL_VAR, server.url()), ("AGENDO_PG_BIN", &bin)];
+    // The e-mail tests start aiosmtpd with the project's Python.
+    let venv = python::Venv::ensure()?;
+    let python = venv.python().to_string_lossy().into_owned();
+    let env = [
+        (postgres::URL_VAR, server.url()),
+        ("AGENDO_PG_BIN", &bin),
+        ("AGENDO_TEST_PYTHON", &python),
+    ];
     // `--all-targets` runs unit, integration and example tests and each
     // criterion benchmark once; doctests need their own run.
     run::step_with("tests", &["test", "--workspace", "--all-targets"], &env)?;

@@ -2,7 +2,8 @@
 //! maturin, and the pytest suites run against it.
 //!
 //! The virtualenv gets maturin, pytest, the web examples' FastAPI and
-//! Django, mypy (for `stubtest`) and schemathesis from PyPI the first
+//! Django, mypy (for `stubtest`), schemathesis and aiosmtpd (the SMTP
+//! server the e-mail tests send to) from PyPI the first
 //! time (and
 //! again only when one is missing), so a fresh machine needs only
 //! `python3` with its `venv` module (`.ci/run` installs them when missing).
@@ -23,6 +24,7 @@ const TOOLS: &[&str] = &[
     "schemathesis>=4.3,<5",
     "mypy>=1.18,<2",
     "django>=4.2,<6",
+    "aiosmtpd>=1.4,<2",
 ];
 
 /// A virtualenv with maturin and pytest.
@@ -49,7 +51,7 @@ impl Venv {
         let ready = Command::new(venv.python())
             .args([
                 "-c",
-                "import maturin, pytest, fastapi, httpx, schemathesis, mypy, django",
+                "import maturin, pytest, fastapi, httpx, schemathesis, mypy, django, aiosmtpd",
             ])
             .output()
             .is_ok_and(|o| o.status.success());
@@ -65,7 +67,7 @@ impl Venv {
                         "--disable-pip-version-check",
                     ])
                     .args(TOOLS),
-                "pip install maturin pytest fastapi httpx schemathesis mypy django",
+                "pip install maturin pytest fastapi httpx schemathesis mypy django aiosmtpd",
             )?;
         }
         Ok(venv)

@@ -265,7 +265,9 @@ impl Agenda {
     /// reason.
     ///
     /// # Errors
-    /// [`Error::Forbidden`] for actors who may not read messages.
+    /// [`Error::Forbidden`] for actors who may not read messages;
+    /// [`Error::NotFound`] for a booking or receivable filtered on that is
+    /// not the business's.
     pub async fn messages_page(
         &self,
         ctx: &Context,
@@ -274,6 +276,21 @@ impl Agenda {
     ) -> Result<Page<Message>, Error> {
         authorize(ctx, Action::ReadMessages)?;
         let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        match filter.subject {
+            Some(Subject::Booking(id)) if work.booking(id).await?.is_none() => {
+                return Err(Error::NotFound {
+                    record: RecordKind::Booking,
+                    id: id.to_string(),
+                })
+            }
+            Some(Subject::Receivable(id)) if work.receivable(id).await?.is_none() => {
+                return Err(Error::NotFound {
+                    record: RecordKind::Receivable,
+                    id: id.to_string(),
+                })
+            }
+            _ => {}
+        }
         let messages = work.messages(filter).await?;
         Ok(newest_first(messages, page))
     }
@@ -283,7 +300,8 @@ impl Agenda {
     /// professional's when `professional` is given.
     ///
     /// # Errors
-    /// [`Error::Forbidden`] for actors without an inbox.
+    /// [`Error::Forbidden`] for actors without an inbox, and for a
+    /// professional asking for another's.
     pub async fn inbox(
         &self,
         ctx: &Context,
@@ -293,10 +311,27 @@ impl Agenda {
     ) -> Result<Page<Message>, Error> {
         let scope = authorize(ctx, Action::ReadInbox)?;
         let professional = match (scope, ctx.actor) {
-            (Grant::Own, super::Actor::Professional(own)) => Some(own),
+            (Grant::Own, super::Actor::Professional(own)) => {
+                if professional.is_some_and(|asked| asked != own) {
+                    // Another's inbox is not theirs to read.
+                    return Err(Error::Forbidden {
+                        actor: ctx.actor.as_str(),
+                        action: Action::ReadInbox,
+                    });
+                }
+                Some(own)
+            }
             _ => professional,
         };
         let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        if let Some(id) = professional {
+            if work.professional(id).await?.is_none() {
+                return Err(Error::NotFound {
+                    record: RecordKind::Professional,
+                    id: id.to_string(),
+                });
+            }
+        }
         let mut messages = work
             .messages(&MessageFilter {
                 channel: Some(ChannelKind::Inbox),
@@ -438,6 +473,7 @@ impl Agenda {
         let mut work = self.store.begin(ctx.business, Access::Read).await?;
         let shop = load_business(&mut *work, ctx.business).await?;
         let mut writer = Writer::new(&mut *work, &shop, Reach::default(), links, ctx.now).await?;
+        writer.lang = template.lang();
         let wrong = || {
             Error::invalid(
                 "subject",
@@ -545,6 +581,9 @@ struct Writer<'w, 'l> {
     links: &'l dyn Links,
     now: DateTime<Utc>,
     templates: Vec<Template>,
+    /// The language values are written in: the business's, or a
+    /// previewed template's.
+    lang: Lang,
     clients: HashMap<ClientId, Option<Client>>,
     names: HashMap<String, String>,
 }
@@ -565,6 +604,7 @@ impl<'w, 'l> Writer<'w, 'l> {
             links,
             now,
             templates,
+            lang: shop.locale(),
             clients: HashMap::new(),
             names: HashMap::new(),
         })
@@ -641,7 +681,7 @@ impl<'w, 'l> Writer<'w, 'l> {
         &mut self,
         booking: &Booking,
     ) -> Result<BTreeMap<String, String>, Error> {
-        let lang = self.shop.locale();
+        let lang = self.lang;
         let zone = self.shop.zone();
         let start = booking.appointment().start();
         let local = start.with_timezone(&zone);
@@ -673,7 +713,7 @@ impl<'w, 'l> Writer<'w, 'l> {
     }
 
     fn payment_values(&self, receivable: &Receivable, client: &str) -> BTreeMap<String, String> {
-        let lang = self.shop.locale();
+        let lang = self.lang;
         BTreeMap::from([
             ("client".to_owned(), client.to_owned()),
             ("amount".to_owned(), receivable.amount().shown(lang)),

@@ -10,6 +10,7 @@ pub mod business;
 pub mod clients;
 pub mod commissions;
 pub mod events;
+pub mod messages;
 pub mod payments;
 pub mod pictures;
 pub mod public;

@@ -1,0 +1,372 @@
+//! Messages that arrive (issue "Messages that arrive"): the worker in the
+//! server's process sends a booking's e-mail through a real SMTP server
+//! (aiosmtpd on loopback, `tests/smtp/server.py`, run by the Python that
+//! `cargo xtask test` prepares: `AGENDO_TEST_PYTHON`), with the message's
+//! id as its `Message-ID`; a refused mailbox is a dead letter with the
+//! server's reason, sent again by hand; the staff inbox, templates and
+//! their preview over HTTP; on both databases.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use support::{monday_at, salon, Db, Server};
+
+on_both!(
+    a_booking_email_arrives_with_its_message_id,
+    a_refused_mailbox_is_a_dead_letter_sent_again_by_hand,
+    templates_are_checked_previewed_and_used,
+);
+
+/// aiosmtpd on a free loopback port, writing what it accepts to a file.
+struct Smtp {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Smtp {
+    fn start() -> Smtp {
+        let python = std::env::var("AGENDO_TEST_PYTHON").unwrap_or_else(|_| {
+            panic!(
+                "AGENDO_TEST_PYTHON is not set: run the tests with `cargo xtask test`, which \
+                 prepares a Python with aiosmtpd"
+            )
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("mail.jsonl");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp/server.py");
+        let mut child = Command::new(python)
+            .arg(script)
+            .arg(&log)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("aiosmtpd starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("ready ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("aiosmtpd said {line:?}"));
+        Smtp {
+            child,
+            port,
+            log,
+            _dir: dir,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// The messages accepted so far.
+    fn mails(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+
+    /// Waits up to 20 s for `n` messages.
+    async fn wait_for(&self, n: usize) -> Vec<Value> {
+        for _ in 0..200 {
+            let mails = self.mails();
+            if mails.len() >= n {
+                return mails;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{n} e-mails did not arrive: {:?}", self.mails());
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn with_smtp(db: Db, smtp: &Smtp) -> Server {
+    Server::start_with(
+        db,
+        &[
+            ("AGENDO_SMTP_URL", &smtp.url()),
+            ("AGENDO_MAIL_FROM", "Salão da Ana <agenda@salao.example>"),
+            ("AGENDO_PUBLIC_URL", "https://agenda.salao.example"),
+        ],
+    )
+    .await
+}
+
+/// Waits up to 20 s for the business's messages to satisfy `done`.
+async fn messages_until(
+    api: &support::Api,
+    query: &str,
+    done: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
+    for _ in 0..200 {
+        let answer = api.get(&format!("/v1/messages{query}")).await.expect(200);
+        let items = answer.body.as_array().unwrap().clone();
+        if done(&items) {
+            return items;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the messages never got there");
+}
+
+async fn a_booking_email_arrives_with_its_message_id(db: Db) {
+    let smtp = Smtp::start();
+    let server = with_smtp(db, &smtp).await;
+    let (shop, service, bia) = salon(&server, "dona@salao.com.br").await;
+    let owner = &shop.owner;
+    let maria = owner
+        .post(
+            "/v1/clients",
+            json!({"name": "Maria Souza", "email": "maria@example.com", "phone": "(11) 98888-7777"}),
+        )
+        .await
+        .expect(201)
+        .text("id");
+    let start = monday_at(0, 13);
+    owner
+        .post(
+            "/v1/bookings",
+            json!({"service_id": service, "staff_id": bia, "client_id": maria, "start": start.to_rfc3339()}),
+        )
+        .await
+        .expect(201);
+    // No booking moved yet, so nothing of the day before: one e-mail.
+    let mails = smtp.wait_for(1).await;
+    let mail = &mails[0];
+    assert_eq!(mail["to"], json!(["maria@example.com"]));
+    assert_eq!(mail["from"], "agenda@salao.example");
+    let body = mail["body"].as_str().unwrap();
+    let subject = mail["subject"].as_str().unwrap();
+    let sent = messages_until(owner, "?channel=email", |m| {
+        m.first().is_some_and(|m| m["status"] == "sent")
+    })
+    .await;
+    let id = sent[0]["id"].as_str().unwrap();
+    assert_eq!(mail["message_id"], format!("<{id}@agendo>"));
+    assert!(
+        subject.starts_with("Agendamento recebido: Corte, seg, "),
+        "{subject}"
+    );
+    assert!(subject.ends_with("às 10:00"), "the local time: {subject}");
+    assert!(body.contains("Olá, Maria Souza!"), "{body}");
+    assert!(body.contains("R$ 80,00"), "{body}");
+    assert!(
+        body.contains("https://agenda.salao.example/manage/"),
+        "the manage link: {body}"
+    );
+    assert!(sent[0]["reference"].as_str().unwrap().starts_with("250"));
+    // Bia's inbox has the booking; she marks it read.
+    let inbox = owner.get("/v1/inbox").await.expect(200);
+    let line = &inbox.body[0];
+    assert_eq!(line["recipient"], format!("professional/{bia}"));
+    assert!(line["title"].as_str().unwrap().contains("Maria Souza"));
+    let read = owner
+        .post(
+            &format!("/v1/inbox/{}/read", line["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await
+        .expect(200);
+    assert!(read.body["read_at"].is_string());
+    let unread = owner.get("/v1/inbox?unread=true").await.expect(200);
+    assert_eq!(unread.body.as_array().unwrap().len(), 0);
+    // A message id that is not a message is not found, a bad filter named.
+    owner
+        .post(
+            &format!("/v1/inbox/{}/read", uuid::Uuid::new_v4()),
+            json!({}),
+        )
+        .await
+        .expect(404);
+    let bad = owner.get("/v1/messages?status=lost").await.expect(422);
+    assert_eq!(bad.body["errors"][0]["field"], "status", "{}", bad.body);
+    server.stop().await;
+}
+
+async fn a_refused_mailbox_is_a_dead_letter_sent_again_by_hand(db: Db) {
+    let smtp = Smtp::start();
+    let server = with_smtp(db, &smtp).await;
+    let (shop, service, bia) = salon(&server, "dona@salao.com.br").await;
+    let owner = &shop.owner;
+    let client = owner
+        .post(
+            "/v1/clients",
+            json!({"name": "Rui", "email": "refuse-rui@example.com"}),
+        )
+        .await
+        .expect(201)
+        .text("id");
+    owner
+        .post(
+            "/v1/bookings",
+            json!({"service_id": service, "staff_id": bia, "client_id": client,
+                "start": monday_at(0, 14).to_rfc3339()}),
+        )
+        .await
+        .expect(201);
+    let dead = messages_until(owner, "?status=dead", |m| !m.is_empty()).await;
+    assert_eq!(dead.len(), 1);
+    let reason = dead[0]["last_error"].as_str().unwrap();
+    assert!(
+        reason.contains("550"),
+        "the server's reason is kept: {reason}"
+    );
+    assert_eq!(dead[0]["attempts"], 1, "a permanent refusal is not retried");
+    let id = dead[0]["id"].as_str().unwrap();
+    // Sent again by hand: refused again, dead again, two attempts in all
+    // would be wrong: it starts from zero.
+    let resent = owner
+        .post(&format!("/v1/messages/{id}/resend"), json!({}))
+        .await
+        .expect(200);
+    assert_eq!(resent.body["attempts"], 0);
+    messages_until(owner, "?status=dead", |m| {
+        m.first()
+            .is_some_and(|m| m["attempts"] == 1 && m["status"] == "dead")
+    })
+    .await;
+    // Only a dead message is sent again.
+    let inbox = owner.get("/v1/inbox").await.expect(200);
+    let line = inbox.body[0]["id"].as_str().unwrap().to_owned();
+    let refused = owner
+        .reading("pt-BR")
+        .post(&format!("/v1/messages/{line}/resend"), json!({}))
+        .await
+        .expect(409);
+    assert_eq!(refused.body["code"], "message_not_dead");
+    assert!(smtp.mails().is_empty(), "nothing was accepted");
+    server.stop().await;
+}
+
+async fn templates_are_checked_previewed_and_used(db: Db) {
+    let smtp = Smtp::start();
+    let server = with_smtp(db, &smtp).await;
+    let (shop, service, bia) = salon(&server, "dona@salao.com.br").await;
+    let owner = &shop.owner;
+    let all = owner.get("/v1/templates").await.expect(200);
+    assert_eq!(all.body.as_array().unwrap().len(), 8 * 3 * 2);
+    // An unknown variable is refused, named, in the reader's language.
+    let bad = owner
+        .reading("pt-BR")
+        .put(
+            "/v1/templates/payment_due/email/pt-BR",
+            json!({"title": "Vence hoje", "body": "{{service}} vence hoje"}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(bad.body["errors"][0]["field"], "body", "{}", bad.body);
+    assert!(
+        bad.body["detail"].as_str().unwrap().contains("{{service}}"),
+        "{}",
+        bad.body
+    );
+    owner
+        .put(
+            "/v1/templates/nonsense/email/pt-BR",
+            json!({"title": "x", "body": "y"}),
+        )
+        .await
+        .expect(422);
+    let own = owner
+        .put(
+            "/v1/templates/booking_made/email/pt-BR",
+            json!({"title": "Marcado: {{when}}", "body": "Oi {{client}}! {{service}} com {{professional}}, {{price}}."}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(own.body["custom"], true);
+    let maria = owner
+        .post(
+            "/v1/clients",
+            json!({"name": "Maria Souza", "email": "maria@example.com"}),
+        )
+        .await
+        .expect(201)
+        .text("id");
+    let booking = owner
+        .post(
+            "/v1/bookings",
+            json!({"service_id": service, "staff_id": bia, "client_id": maria,
+                "start": monday_at(0, 13).to_rfc3339()}),
+        )
+        .await
+        .expect(201)
+        .text("id");
+    let preview = owner
+        .post(
+            "/v1/templates/preview",
+            json!({"topic": "booking_made", "form": "email", "lang": "pt-BR", "booking_id": booking}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        preview.body["body"],
+        "Oi Maria Souza! Corte com Bia, R$ 80,00."
+    );
+    let mails = smtp.wait_for(1).await;
+    assert_eq!(
+        mails[0]["body"].as_str().unwrap().trim(),
+        "Oi Maria Souza! Corte com Bia, R$ 80,00."
+    );
+    assert!(mails[0]["subject"]
+        .as_str()
+        .unwrap()
+        .starts_with("Marcado: seg, "));
+    // A preview of a text not saved, and of a booking not there.
+    let draft = owner
+        .post(
+            "/v1/templates/preview",
+            json!({"topic": "reminder_day_before", "form": "text", "lang": "en",
+                "body": "See you {{when}}", "booking_id": booking}),
+        )
+        .await
+        .expect(200);
+    assert!(
+        draft.body["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("See you Mon "),
+        "{}",
+        draft.body
+    );
+    owner
+        .post(
+            "/v1/templates/preview",
+            json!({"topic": "booking_made", "form": "email", "lang": "pt-BR",
+                "booking_id": uuid::Uuid::new_v4().to_string()}),
+        )
+        .await
+        .expect(404);
+    owner
+        .delete("/v1/templates/booking_made/email/pt-BR")
+        .await
+        .expect(204);
+    let back = owner.get("/v1/templates").await.expect(200);
+    assert!(back
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["custom"] == false));
+    server.stop().await;
+}
