@@ -205,6 +205,33 @@ impl fmt::Display for Recipient {
     }
 }
 
+impl Recipient {
+    /// Reads `client/{id}` or `professional/{id}`, as displayed.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for `recipient`.
+    pub fn parse(text: &str) -> Result<Recipient, Error> {
+        let bad = || {
+            Error::invalid(
+                "recipient",
+                Problem::UnknownValue {
+                    value: crate::error::clip(text),
+                    expected: "client/{id}, professional/{id}",
+                },
+            )
+        };
+        match text.split_once('/') {
+            Some(("client", id)) => ClientId::parse(id)
+                .map(Recipient::Client)
+                .map_err(|_| bad()),
+            Some(("professional", id)) => ProfessionalId::parse(id)
+                .map(Recipient::Professional)
+                .map_err(|_| bad()),
+            _ => Err(bad()),
+        }
+    }
+}
+
 /// What a notice is about: a booking or a receivable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Subject {
@@ -212,6 +239,41 @@ pub enum Subject {
     Booking(BookingId),
     /// A receivable.
     Receivable(ReceivableId),
+}
+
+impl Subject {
+    /// `booking/{id}` or `receivable/{id}`.
+    pub fn key(&self) -> String {
+        match self {
+            Subject::Booking(id) => format!("booking/{id}"),
+            Subject::Receivable(id) => format!("receivable/{id}"),
+        }
+    }
+
+    /// Reads [`Subject::key`] back.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for `subject`.
+    pub fn parse(text: &str) -> Result<Subject, Error> {
+        let bad = || {
+            Error::invalid(
+                "subject",
+                Problem::UnknownValue {
+                    value: crate::error::clip(text),
+                    expected: "booking/{id}, receivable/{id}",
+                },
+            )
+        };
+        match text.split_once('/') {
+            Some(("booking", id)) => BookingId::parse(id)
+                .map(Subject::Booking)
+                .map_err(|_| bad()),
+            Some(("receivable", id)) => ReceivableId::parse(id)
+                .map(Subject::Receivable)
+                .map_err(|_| bad()),
+            _ => Err(bad()),
+        }
+    }
 }
 
 /// A message due to go out.
@@ -431,4 +493,18 @@ fn local_instant(zone: Tz, date: NaiveDate, time: WallTime) -> Option<DateTime<U
     LocalTime::of(zone, time.on(date)?)
         .instant(Disambiguation::Compatible)
         .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recipients_and_subjects_read_back() {
+        let r = Recipient::Professional(ProfessionalId::random());
+        assert_eq!(Recipient::parse(&r.to_string()).unwrap(), r);
+        let s = Subject::Receivable(ReceivableId::random());
+        assert_eq!(Subject::parse(&s.key()).unwrap(), s);
+        assert!(Recipient::parse("robot/1").is_err());
+    }
 }

@@ -156,6 +156,14 @@ pub fn time_key(at: chrono::DateTime<chrono::Utc>, id: impl std::fmt::Display) -
     )
 }
 
+/// The order key of a record listed newest first by an instant (messages),
+/// then id: the time left until the far future, fixed width, so text
+/// order is newest first.
+pub fn newest_key(at: chrono::DateTime<chrono::Utc>, id: impl std::fmt::Display) -> String {
+    let far = chrono::DateTime::<chrono::Utc>::MAX_UTC.timestamp_micros();
+    format!("{:020}|{id}", far.saturating_sub(at.timestamp_micros()))
+}
+
 /// The cursor text: the list and key in hex, then a check of both.
 fn encode(list: &str, key: &str) -> String {
     let payload = format!("{list}\u{1f}{key}");

@@ -269,6 +269,25 @@ impl Tokens {
         })
     }
 
+    /// The manage token of `booking`, for its client, good until the
+    /// engine's `manage_link_until`.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] when signing fails.
+    pub fn manage_token_of(
+        &self,
+        booking: &agendo_core::booking::Booking,
+    ) -> Result<String, Error> {
+        self.manage_token(
+            Manage {
+                business: booking.business(),
+                booking: booking.id(),
+                client: booking.client(),
+            },
+            agendo_core::booking::manage_link_until(booking),
+        )
+    }
+
     /// The booking a manage token names, if it is genuine and not expired.
     pub fn manage(&self, token: &str, now: DateTime<Utc>) -> Option<Manage> {
         let mut validation = Validation::new(Algorithm::HS256);

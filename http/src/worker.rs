@@ -19,11 +19,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use agendo_core::agenda::Links;
-use agendo_core::booking::{manage_link_until, Booking};
+use agendo_core::booking::Booking;
 use futures_util::stream::{self, StreamExt as _};
 use rand::RngExt as _;
 
-use crate::auth::{Manage, Tokens};
+use crate::auth::Tokens;
 use crate::channels::HostChannels;
 use crate::state::AppState;
 
@@ -48,17 +48,7 @@ impl<'t> HostLinks<'t> {
 
 impl Links for HostLinks<'_> {
     fn manage(&self, booking: &Booking) -> Option<String> {
-        let token = self
-            .tokens
-            .manage_token(
-                Manage {
-                    business: booking.business(),
-                    booking: booking.id(),
-                    client: booking.client(),
-                },
-                manage_link_until(booking),
-            )
-            .ok()?;
+        let token = self.tokens.manage_token_of(booking).ok()?;
         Some(format!("{}/manage/{token}", self.base))
     }
 }

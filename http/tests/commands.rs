@@ -51,14 +51,7 @@ impl World {
     /// gathered it.
     async fn inbox_line(&self) -> String {
         self.booking(&self.bia).await;
-        for _ in 0..200 {
-            let inbox = self.owner.get("/v1/inbox").await.expect(200);
-            if let Some(id) = inbox.body[0]["id"].as_str() {
-                return id.to_owned();
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        panic!("the worker never gathered the booking's inbox line");
+        support::inbox_line(&self.owner).await
     }
 
     async fn payment(&self) -> String {

@@ -246,8 +246,7 @@ async fn a_refused_mailbox_is_a_dead_letter_sent_again_by_hand(db: Db) {
     })
     .await;
     // Only a dead message is sent again.
-    let inbox = owner.get("/v1/inbox").await.expect(200);
-    let line = inbox.body[0]["id"].as_str().unwrap().to_owned();
+    let line = support::inbox_line(owner).await;
     let refused = owner
         .reading("pt-BR")
         .post(&format!("/v1/messages/{line}/resend"), json!({}))

@@ -252,16 +252,7 @@ async fn another_business_gets_not_found_on_every_operation_with_an_id(db: Db) {
         .unwrap()
         .to_owned();
     // The worker in the server gathers the booking's line in Bia's inbox.
-    let mut message = None;
-    for _ in 0..200 {
-        let inbox = owner.get("/v1/inbox").await.expect(200);
-        if let Some(id) = inbox.body[0]["id"].as_str() {
-            message = Some(id.to_owned());
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    let message = message.expect("the booking's inbox line");
+    let message = support::inbox_line(owner).await;
     let records = Records(BTreeMap::from([
         ("message", message),
         ("resource", resource),

@@ -261,24 +261,8 @@ pub async fn mark_read<C: Connection>(
     id: MessageId,
     at: DateTime<Utc>,
 ) -> Result<bool, Error> {
-    let p = C::PARAMS;
-    let sql = format!(
-        "UPDATE messages SET read_at = COALESCE(read_at, {}) WHERE business_id = {} AND id = {}",
-        p.nth(1),
-        p.nth(2),
-        p.nth(3)
-    );
-    let changed = conn
-        .execute(
-            &sql,
-            vec![
-                Value::Time(Some(at)),
-                Value::Uuid(Some(business.as_uuid())),
-                Value::Uuid(Some(id.as_uuid())),
-            ],
-        )
-        .await?;
-    Ok(changed > 0)
+    let set = format!("read_at = COALESCE(read_at, {})", C::PARAMS.nth(1));
+    update_one(conn, business, id, &set, "", Value::Time(Some(at))).await
 }
 
 /// Puts a dead message back to be sent at `at`; whether it was dead.
@@ -291,25 +275,43 @@ pub async fn revive<C: Connection>(
     id: MessageId,
     at: DateTime<Utc>,
 ) -> Result<bool, Error> {
+    let set = format!(
+        "status = 'pending', attempts = 0, next_at = {}, lease = NULL, lease_until = NULL",
+        C::PARAMS.nth(1)
+    );
+    update_one(
+        conn,
+        business,
+        id,
+        &set,
+        " AND status = 'dead'",
+        Value::Time(Some(at)),
+    )
+    .await
+}
+
+/// Runs `SET {set}` (whose one parameter is `value`) on one message of
+/// `business`, when `also` holds; whether it changed.
+async fn update_one<C: Connection>(
+    conn: &mut C,
+    business: BusinessId,
+    id: MessageId,
+    set: &str,
+    also: &str,
+    value: Value,
+) -> Result<bool, Error> {
     let p = C::PARAMS;
     let sql = format!(
-        "UPDATE messages SET status = 'pending', attempts = 0, next_at = {}, lease = NULL, \
-         lease_until = NULL WHERE business_id = {} AND id = {} AND status = 'dead'",
-        p.nth(1),
+        "UPDATE messages SET {set} WHERE business_id = {} AND id = {}{also}",
         p.nth(2),
         p.nth(3)
     );
-    let changed = conn
-        .execute(
-            &sql,
-            vec![
-                Value::Time(Some(at)),
-                Value::Uuid(Some(business.as_uuid())),
-                Value::Uuid(Some(id.as_uuid())),
-            ],
-        )
-        .await?;
-    Ok(changed > 0)
+    let values = vec![
+        value,
+        Value::Uuid(Some(business.as_uuid())),
+        Value::Uuid(Some(id.as_uuid())),
+    ];
+    Ok(conn.execute(&sql, values).await? > 0)
 }
 
 /// The last event of `business` messages were gathered from.

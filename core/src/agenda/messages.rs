@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use super::permission::{Action, Grant};
 use super::runner::{authorize, EVENTS_PAGE};
@@ -26,17 +26,19 @@ use super::{load_business, Agenda, Context, Event};
 use crate::booking::Booking;
 use crate::business::{Business, Client};
 use crate::error::{Error, RecordKind};
-use crate::ids::{BookingId, BusinessId, ClientId, MessageId, ProfessionalId, ReceivableId};
+use crate::ids::{
+    BookingId, BusinessId, ClientId, MessageId, ProfessionalId, ReceivableId, ServiceId,
+};
 use crate::lang::Lang;
 use crate::message::{
     ChannelKind, Channels, Claimed, Delivery, Form, Message, MessageFilter, MessageStatus, Outcome,
     Reach, Template, Topic,
 };
 use crate::notify::{due_notices, Notice, NoticeKind, Recipient, Subject};
-use crate::page::{time_key, Page, PageRequest};
+use crate::page::{newest_key, Page, PageRequest};
 use crate::payment::Receivable;
 use crate::store::{Access, BookingFilter, UnitOfWork};
-use crate::time::shown;
+use crate::time::{shown, shown_date};
 
 /// How far ahead of `now` a gathering looks for bookings whose reminders
 /// may be due: the day-before reminder of an appointment late tomorrow,
@@ -121,104 +123,27 @@ impl Agenda {
         reach: Reach,
         links: &dyn Links,
     ) -> Result<Gathered, Error> {
+        // Most rounds find nothing new: look in a read unit first, so an
+        // idle worker never takes the business's writer.
+        let mut read = self.store.begin(business, Access::Read).await?;
+        match compose(&mut *read, now, reach, links).await? {
+            Some(found) if !found.messages.is_empty() || found.last.is_some() => {}
+            _ => return Ok(Gathered::default()),
+        }
+        drop(read);
         super::runner::retry(|| async {
             let mut work = self.store.begin(business, Access::Write).await?;
-            let Some(shop) = work.business().await? else {
+            let Some(found) = compose(&mut *work, now, reach, links).await? else {
                 return Ok(Gathered::default());
             };
-            let after = work.gathered().await?;
-            let events = work.events_after(after, EVENTS_PAGE).await?;
-            let mut touched_bookings = BTreeSet::new();
-            let mut touched_receivables = BTreeSet::new();
-            for record in &events {
-                if let Some(id) = booking_of(&record.event) {
-                    touched_bookings.insert(id);
-                }
-                if let Event::ReceivableCreated { receivable, .. } = &record.event {
-                    touched_receivables.insert(*receivable);
-                }
-            }
-            let mut bookings: BTreeMap<BookingId, Booking> = work
-                .bookings(&BookingFilter {
-                    during: crate::time::Span::new(now, now + REMINDER_HORIZON).ok(),
-                    ..BookingFilter::default()
-                })
-                .await?
-                .into_iter()
-                .filter(|b| b.status().is_active())
-                .map(|b| (b.id(), b))
-                .collect();
-            for id in &touched_bookings {
-                if !bookings.contains_key(id) {
-                    if let Some(booking) = work.booking(*id).await? {
-                        bookings.insert(*id, booking);
-                    }
-                }
-            }
-            let receivables: Vec<Receivable> = work
-                .receivables()
-                .await?
-                .into_iter()
-                .filter(|r| r.paid_at().is_none())
-                .collect();
-            let bookings: Vec<Booking> = bookings.into_values().collect();
-            let notices: Vec<Notice> = due_notices(&shop, &bookings, &receivables, now)
-                .into_iter()
-                .filter(|n| match n.subject {
-                    // Notices of a change come from its event; a booking
-                    // not touched since the last gathering has only its
-                    // reminders left to give.
-                    Subject::Booking(id) => {
-                        touched_bookings.contains(&id)
-                            || matches!(
-                                n.kind,
-                                NoticeKind::ReminderDayBefore | NoticeKind::ReminderShortlyBefore
-                            )
-                    }
-                    Subject::Receivable(_) => true,
-                })
-                .collect();
-            let mut writer = Writer::new(&mut *work, &shop, reach, links, now).await?;
-            let by_id: HashMap<BookingId, &Booking> =
-                bookings.iter().map(|b| (b.id(), b)).collect();
-            let owed: HashMap<ReceivableId, &Receivable> =
-                receivables.iter().map(|r| (r.id(), r)).collect();
-            let mut planned = Vec::new();
-            for notice in &notices {
-                planned.extend(writer.plan(notice).await?);
-            }
-            let ids: Vec<MessageId> = planned.iter().map(|p| p.id).collect();
-            let known: BTreeSet<MessageId> = writer
-                .work
-                .known_messages(&ids)
-                .await?
-                .into_iter()
-                .collect();
-            let mut messages = Vec::new();
-            for plan in planned.into_iter().filter(|p| !known.contains(&p.id)) {
-                let values = match plan.notice.subject {
-                    Subject::Booking(id) => match by_id.get(&id) {
-                        Some(booking) => writer.booking_values(booking).await?,
-                        None => continue,
-                    },
-                    Subject::Receivable(id) => match owed.get(&id) {
-                        Some(receivable) => writer.payment_values(receivable, &plan.name),
-                        None => continue,
-                    },
-                };
-                messages.push(writer.message(plan, values));
-            }
-            let queued = writer.work.queue_messages(&messages).await?;
-            let last = events.last().map(|e| e.number);
-            if let Some(number) = last {
+            let queued = work.queue_messages(&found.messages).await?;
+            if let Some(number) = found.last {
                 work.set_gathered(number).await?;
             }
-            if queued > 0 || last.is_some() {
-                work.commit().await?;
-            }
+            work.commit().await?;
             Ok(Gathered {
                 queued,
-                events: events.len(),
+                events: found.events,
             })
         })
         .await
@@ -410,13 +335,7 @@ impl Agenda {
         for topic in Topic::ALL {
             for form in Form::ALL {
                 for lang in [Lang::PtBr, Lang::En] {
-                    match own
-                        .iter()
-                        .find(|t| t.topic() == topic && t.form() == form && t.lang() == lang)
-                    {
-                        Some(t) => out.push((t.clone(), true)),
-                        None => out.push((Template::default_for(topic, form, lang), false)),
-                    }
+                    out.push(in_force(&own, topic, form, lang));
                 }
             }
         }
@@ -500,8 +419,7 @@ impl Agenda {
                     record: RecordKind::Receivable,
                     id: id.to_string(),
                 })?;
-                let name = writer.client_name(receivable.client()).await?;
-                writer.payment_values(&receivable, &name)
+                writer.payment_values(&receivable).await?
             }
             _ => return Err(wrong()),
         };
@@ -525,28 +443,123 @@ impl Agenda {
         form: Form,
         lang: Lang,
     ) -> Result<(Template, bool), Error> {
-        let all = self.templates(ctx).await?;
-        all.into_iter()
-            .find(|(t, _)| t.topic() == topic && t.form() == form && t.lang() == lang)
-            .ok_or_else(|| Error::Storage {
-                detail: "a default template is missing".into(),
-            })
+        authorize(ctx, Action::ReadMessages)?;
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        Ok(in_force(&work.templates().await?, topic, form, lang))
     }
 }
 
 fn newest_first(messages: Vec<Message>, page: &PageRequest) -> Page<Message> {
-    // The key counts down from the far future, so key order is newest first.
-    let far = DateTime::<Utc>::MAX_UTC.timestamp_micros();
-    Page::of(
+    Page::of(messages, |m| newest_key(m.created_at, m.id), page)
+}
+
+/// What a gathering found: the messages not queued yet, and the events
+/// read (how many, and the last one's number).
+struct Found {
+    messages: Vec<Message>,
+    events: usize,
+    last: Option<u64>,
+}
+
+/// The messages of the business's notices due at `now` that `work` does
+/// not hold yet (see the module's documentation); `None` without a
+/// business.
+async fn compose(
+    work: &mut dyn UnitOfWork,
+    now: DateTime<Utc>,
+    reach: Reach,
+    links: &dyn Links,
+) -> Result<Option<Found>, Error> {
+    let Some(shop) = work.business().await? else {
+        return Ok(None);
+    };
+    let after = work.gathered().await?;
+    let events = work.events_after(after, EVENTS_PAGE).await?;
+    let touched: BTreeSet<BookingId> = events.iter().filter_map(|r| booking_of(&r.event)).collect();
+    let mut bookings: BTreeMap<BookingId, Booking> = work
+        .bookings(&BookingFilter {
+            during: crate::time::Span::new(now, now + REMINDER_HORIZON).ok(),
+            ..BookingFilter::default()
+        })
+        .await?
+        .into_iter()
+        .filter(|b| b.status().is_active())
+        .map(|b| (b.id(), b))
+        .collect();
+    for id in &touched {
+        if !bookings.contains_key(id) {
+            if let Some(booking) = work.booking(*id).await? {
+                bookings.insert(*id, booking);
+            }
+        }
+    }
+    let receivables: BTreeMap<ReceivableId, Receivable> = work
+        .receivables()
+        .await?
+        .into_iter()
+        .filter(|r| r.paid_at().is_none())
+        .map(|r| (r.id(), r))
+        .collect();
+    let listed: Vec<Booking> = bookings.values().cloned().collect();
+    let owed: Vec<Receivable> = receivables.values().cloned().collect();
+    let notices: Vec<Notice> = due_notices(&shop, &listed, &owed, now)
+        .into_iter()
+        .filter(|n| match n.subject {
+            // Notices of a change come from its event; a booking not
+            // touched since the last gathering has only its reminders
+            // left to give.
+            Subject::Booking(id) => {
+                touched.contains(&id)
+                    || matches!(
+                        n.kind,
+                        NoticeKind::ReminderDayBefore | NoticeKind::ReminderShortlyBefore
+                    )
+            }
+            Subject::Receivable(_) => true,
+        })
+        .collect();
+    let mut writer = Writer::new(work, &shop, reach, links, now).await?;
+    let mut planned = Vec::new();
+    for notice in &notices {
+        planned.extend(writer.plan(notice).await?);
+    }
+    let ids: Vec<MessageId> = planned.iter().map(|p| p.id).collect();
+    let known: BTreeSet<MessageId> = writer
+        .work
+        .known_messages(&ids)
+        .await?
+        .into_iter()
+        .collect();
+    let mut messages = Vec::new();
+    for plan in planned.into_iter().filter(|p| !known.contains(&p.id)) {
+        let values = match plan.notice.subject {
+            Subject::Booking(id) => match bookings.get(&id) {
+                Some(booking) => writer.booking_values(booking).await?,
+                None => continue,
+            },
+            Subject::Receivable(id) => match receivables.get(&id) {
+                Some(receivable) => writer.payment_values(receivable).await?,
+                None => continue,
+            },
+        };
+        messages.push(writer.message(plan, values));
+    }
+    Ok(Some(Found {
         messages,
-        |m| {
-            let back = far - m.created_at.timestamp_micros();
-            let at =
-                DateTime::<Utc>::from_timestamp_micros(back).unwrap_or(DateTime::<Utc>::MAX_UTC);
-            time_key(at, m.id)
-        },
-        page,
-    )
+        events: events.len(),
+        last: events.last().map(|e| e.number),
+    }))
+}
+
+/// The template in force for `topic`, `form` and `lang`: the business's
+/// own, among `own`, or the default.
+fn in_force(own: &[Template], topic: Topic, form: Form, lang: Lang) -> (Template, bool) {
+    own.iter()
+        .find(|t| t.topic() == topic && t.form() == form && t.lang() == lang)
+        .map_or_else(
+            || (Template::default_for(topic, form, lang), false),
+            |t| (t.clone(), true),
+        )
 }
 
 /// The booking an event is about, if any.
@@ -585,7 +598,13 @@ struct Writer<'w, 'l> {
     /// previewed template's.
     lang: Lang,
     clients: HashMap<ClientId, Option<Client>>,
-    names: HashMap<String, String>,
+    /// The names of services and professionals, read on first need.
+    names: Option<Names>,
+}
+
+struct Names {
+    services: HashMap<ServiceId, String>,
+    professionals: HashMap<ProfessionalId, String>,
 }
 
 impl<'w, 'l> Writer<'w, 'l> {
@@ -606,7 +625,7 @@ impl<'w, 'l> Writer<'w, 'l> {
             templates,
             lang: shop.locale(),
             clients: HashMap::new(),
-            names: HashMap::new(),
+            names: None,
         })
     }
 
@@ -639,8 +658,8 @@ impl<'w, 'l> Writer<'w, 'l> {
                     .collect(),
                 None => Vec::new(),
             },
-            Recipient::Professional(id) => match self.work.professional(id).await? {
-                Some(p) => vec![(ChannelKind::Inbox, id.to_string(), p.name().to_owned())],
+            Recipient::Professional(id) => match self.names().await?.professionals.get(&id) {
+                Some(name) => vec![(ChannelKind::Inbox, id.to_string(), name.clone())],
                 None => Vec::new(),
             },
         };
@@ -660,21 +679,19 @@ impl<'w, 'l> Writer<'w, 'l> {
             .collect())
     }
 
-    async fn name_of(&mut self, key: String, read: NameRead) -> Result<String, Error> {
-        if let Some(name) = self.names.get(&key) {
-            return Ok(name.clone());
-        }
-        let name = match read {
-            NameRead::Service(id) => self.work.service(id).await?.map(|s| s.name().to_owned()),
-            NameRead::Professional(id) => self
-                .work
-                .professional(id)
-                .await?
-                .map(|p| p.name().to_owned()),
-        }
-        .unwrap_or_default();
-        self.names.insert(key, name.clone());
-        Ok(name)
+    async fn names(&mut self) -> Result<&Names, Error> {
+        let names = match self.names.take() {
+            Some(names) => names,
+            None => Names {
+                services: (self.work.services().await?.iter())
+                    .map(|s| (s.id(), s.name().to_owned()))
+                    .collect(),
+                professionals: (self.work.professionals().await?.iter())
+                    .map(|p| (p.id(), p.name().to_owned()))
+                    .collect(),
+            },
+        };
+        Ok(self.names.insert(names))
     }
 
     async fn booking_values(
@@ -686,25 +703,24 @@ impl<'w, 'l> Writer<'w, 'l> {
         let start = booking.appointment().start();
         let local = start.with_timezone(&zone);
         let client = self.client_name(booking.client()).await?;
-        let service = self
-            .name_of(
-                format!("s/{}", booking.service()),
-                NameRead::Service(booking.service()),
-            )
-            .await?;
-        let professional = self
-            .name_of(
-                format!("p/{}", booking.professional()),
-                NameRead::Professional(booking.professional()),
-            )
-            .await?;
+        let names = self.names().await?;
+        let service = names
+            .services
+            .get(&booking.service())
+            .cloned()
+            .unwrap_or_default();
+        let professional = names
+            .professionals
+            .get(&booking.professional())
+            .cloned()
+            .unwrap_or_default();
         let link = self.links.manage(booking).unwrap_or_default();
         Ok(BTreeMap::from([
             ("client".to_owned(), client),
             ("service".to_owned(), service),
             ("professional".to_owned(), professional),
             ("when".to_owned(), shown(start, zone, lang)),
-            ("date".to_owned(), date_shown(local.date_naive(), lang)),
+            ("date".to_owned(), shown_date(local.date_naive(), lang)),
             ("time".to_owned(), local.format("%H:%M").to_string()),
             ("price".to_owned(), booking.price().shown(lang)),
             ("business".to_owned(), self.shop.name().to_owned()),
@@ -712,30 +728,29 @@ impl<'w, 'l> Writer<'w, 'l> {
         ]))
     }
 
-    fn payment_values(&self, receivable: &Receivable, client: &str) -> BTreeMap<String, String> {
+    async fn payment_values(
+        &mut self,
+        receivable: &Receivable,
+    ) -> Result<BTreeMap<String, String>, Error> {
         let lang = self.lang;
-        BTreeMap::from([
-            ("client".to_owned(), client.to_owned()),
+        let client = self.client_name(receivable.client()).await?;
+        Ok(BTreeMap::from([
+            ("client".to_owned(), client),
             ("amount".to_owned(), receivable.amount().shown(lang)),
-            ("due".to_owned(), date_shown(receivable.due(), lang)),
+            ("due".to_owned(), shown_date(receivable.due(), lang)),
             (
                 "description".to_owned(),
                 receivable.description().to_owned(),
             ),
             ("business".to_owned(), self.shop.name().to_owned()),
-        ])
+        ]))
     }
 
     fn message(&self, plan: Plan<'_>, values: BTreeMap<String, String>) -> Message {
         let lang = self.shop.locale();
         let topic = Topic::of(plan.notice.kind);
         let form = plan.channel.form(plan.address.contains('@'));
-        let template = self
-            .templates
-            .iter()
-            .find(|t| t.topic() == topic && t.form() == form && t.lang() == lang)
-            .cloned()
-            .unwrap_or_else(|| Template::default_for(topic, form, lang));
+        let (template, _) = in_force(&self.templates, topic, form, lang);
         let (title, body) = template.render(&values);
         let inbox = plan.channel == ChannelKind::Inbox;
         Message {
@@ -767,18 +782,5 @@ impl<'w, 'l> Writer<'w, 'l> {
             reference: None,
             read_at: None,
         }
-    }
-}
-
-enum NameRead {
-    Service(crate::ids::ServiceId),
-    Professional(ProfessionalId),
-}
-
-/// A date as people write it: `07/12/2026`, `7 Dec 2026`.
-fn date_shown(date: NaiveDate, lang: Lang) -> String {
-    match lang {
-        Lang::PtBr => date.format("%d/%m/%Y").to_string(),
-        Lang::En => format!("{} {} {}", date.day(), date.format("%b"), date.year()),
     }
 }

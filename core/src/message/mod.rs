@@ -39,7 +39,7 @@ use uuid::Uuid;
 
 use crate::contact::{Email, Phone};
 use crate::error::{Error, Problem};
-use crate::ids::{BookingId, BusinessId, ClientId, MessageId, ProfessionalId, ReceivableId};
+use crate::ids::{BusinessId, ClientId, MessageId, ProfessionalId};
 use crate::lang::Lang;
 use crate::notify::{Recipient, Subject};
 
@@ -279,68 +279,6 @@ impl Message {
         match self.recipient {
             Recipient::Client(id) => Some(id),
             Recipient::Professional(_) => None,
-        }
-    }
-}
-
-impl Recipient {
-    /// Reads `client/{id}` or `professional/{id}`, as displayed.
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] for `recipient`.
-    pub fn parse(text: &str) -> Result<Recipient, Error> {
-        let bad = || {
-            Error::invalid(
-                "recipient",
-                Problem::UnknownValue {
-                    value: crate::error::clip(text),
-                    expected: "client/{id}, professional/{id}",
-                },
-            )
-        };
-        match text.split_once('/') {
-            Some(("client", id)) => ClientId::parse(id)
-                .map(Recipient::Client)
-                .map_err(|_| bad()),
-            Some(("professional", id)) => ProfessionalId::parse(id)
-                .map(Recipient::Professional)
-                .map_err(|_| bad()),
-            _ => Err(bad()),
-        }
-    }
-}
-
-impl Subject {
-    /// `booking/{id}` or `receivable/{id}`.
-    pub fn key(&self) -> String {
-        match self {
-            Subject::Booking(id) => format!("booking/{id}"),
-            Subject::Receivable(id) => format!("receivable/{id}"),
-        }
-    }
-
-    /// Reads [`Subject::key`] back.
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] for `subject`.
-    pub fn parse(text: &str) -> Result<Subject, Error> {
-        let bad = || {
-            Error::invalid(
-                "subject",
-                Problem::UnknownValue {
-                    value: crate::error::clip(text),
-                    expected: "booking/{id}, receivable/{id}",
-                },
-            )
-        };
-        match text.split_once('/') {
-            Some(("booking", id)) => BookingId::parse(id)
-                .map(Subject::Booking)
-                .map_err(|_| bad()),
-            Some(("receivable", id)) => ReceivableId::parse(id)
-                .map(Subject::Receivable)
-                .map_err(|_| bad()),
-            _ => Err(bad()),
         }
     }
 }
@@ -622,14 +560,5 @@ mod tests {
             [(ChannelKind::Dev, "ana@example.com".to_owned())]
         );
         assert!(Reach::default().routes(None, None).is_empty());
-    }
-
-    #[test]
-    fn recipients_and_subjects_read_back() {
-        let r = Recipient::Professional(ProfessionalId::random());
-        assert_eq!(Recipient::parse(&r.to_string()).unwrap(), r);
-        let s = Subject::Receivable(ReceivableId::random());
-        assert_eq!(Subject::parse(&s.key()).unwrap(), s);
-        assert!(Recipient::parse("robot/1").is_err());
     }
 }

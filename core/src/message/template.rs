@@ -12,8 +12,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::error::{Error, Problem};
+use crate::ids::{BookingId, ReceivableId};
 use crate::lang::Lang;
-use crate::notify::NoticeKind;
+use crate::notify::{NoticeKind, Subject};
 
 /// The longest title (an e-mail's subject, an inbox line), in characters.
 pub const MAX_TITLE: usize = 200;
@@ -106,6 +107,32 @@ impl Topic {
     /// Whether the topic is about a booking (else a receivable).
     pub fn is_booking(self) -> bool {
         !matches!(self, Topic::PaymentDue | Topic::PaymentOverdue)
+    }
+
+    /// What fills a message of this topic, read from the ids given: the
+    /// booking for a booking's topic, the receivable for a payment's (the
+    /// other is not read).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for `booking_id` or `receivable_id` when the one
+    /// the topic needs is missing or not an id.
+    pub fn subject(
+        self,
+        booking: Option<&str>,
+        receivable: Option<&str>,
+    ) -> Result<Subject, Error> {
+        let (field, id) = if self.is_booking() {
+            ("booking_id", booking)
+        } else {
+            ("receivable_id", receivable)
+        };
+        let id = id.ok_or_else(|| Error::invalid(field, Problem::Required))?;
+        let at = |e: Error| e.at(field);
+        if self.is_booking() {
+            BookingId::parse(id).map(Subject::Booking).map_err(at)
+        } else {
+            ReceivableId::parse(id).map(Subject::Receivable).map_err(at)
+        }
     }
 
     /// The variables a template of this topic may use.

@@ -1,7 +1,7 @@
 //! Instants as people read them: the local weekday, date and time in the
 //! business's zone, never UTC.
 
-use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 
 use crate::lang::Lang;
@@ -32,6 +32,28 @@ pub fn shown(at: DateTime<Utc>, zone: Tz, lang: Lang) -> String {
             local.weekday(),
             local.day(),
             MONTHS_EN[local.month0() as usize]
+        ),
+    }
+}
+
+/// A date as people write it: `07/12/2026` in pt-BR, `7 Dec 2026` in
+/// English.
+///
+/// ```
+/// use agendo_core::time::shown_date;
+/// use agendo_core::Lang;
+/// let date = "2026-12-07".parse().unwrap();
+/// assert_eq!(shown_date(date, Lang::PtBr), "07/12/2026");
+/// assert_eq!(shown_date(date, Lang::En), "7 Dec 2026");
+/// ```
+pub fn shown_date(date: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::PtBr => format!("{:02}/{:02}/{}", date.day(), date.month(), date.year()),
+        Lang::En => format!(
+            "{} {} {}",
+            date.day(),
+            MONTHS_EN[date.month0() as usize],
+            date.year()
         ),
     }
 }

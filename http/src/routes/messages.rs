@@ -465,18 +465,7 @@ async fn preview(
 ) -> Result<axum::Json<PreviewOut>, Error> {
     let (topic, form, lang) = key(&body.topic, &body.form, &body.lang)?;
     let ctx = context(&state, &caller);
-    // The topic says which record fills it; the other id is not read.
-    let subject = if topic.is_booking() {
-        let id = body.booking_id.as_deref().ok_or_else(|| {
-            agendo_core::Error::invalid("booking_id", agendo_core::Problem::Required)
-        })?;
-        Subject::Booking(BookingId::parse(id).map_err(|e| at(e, "booking_id"))?)
-    } else {
-        let id = body.receivable_id.as_deref().ok_or_else(|| {
-            agendo_core::Error::invalid("receivable_id", agendo_core::Problem::Required)
-        })?;
-        Subject::Receivable(ReceivableId::parse(id).map_err(|e| at(e, "receivable_id"))?)
-    };
+    let subject = topic.subject(body.booking_id.as_deref(), body.receivable_id.as_deref())?;
     let template = match (&body.title, &body.body) {
         (None, None) => state.agenda.template(&ctx, topic, form, lang).await?.0,
         (title, text) => {

@@ -22,7 +22,7 @@ use agendo_core::account::Slug;
 use agendo_core::agenda::{Actor, ContactBookRequest, Context};
 use agendo_core::business::{Activity, Business};
 use agendo_core::contact::{Email, Phone};
-use agendo_core::ids::{BusinessId, ProfessionalId, ServiceId};
+use agendo_core::ids::{ProfessionalId, ServiceId};
 use agendo_core::store::Access;
 use agendo_core::{Error as CoreError, RecordKind};
 use axum::extract::{Path, State};
@@ -143,21 +143,6 @@ pub async fn business(state: &AppState, slug: &str) -> Result<Business, Error> {
         .ok_or_else(missing)?;
     let mut work = state.agenda.store().begin(id, Access::Read).await?;
     work.business().await?.ok_or_else(missing)
-}
-
-fn manage_out(
-    state: &AppState,
-    business: BusinessId,
-    booking: &agendo_core::booking::Booking,
-) -> Result<String, Error> {
-    state.tokens.manage_token(
-        Manage {
-            business,
-            booking: booking.id(),
-            client: booking.client(),
-        },
-        agendo_core::booking::manage_link_until(booking),
-    )
 }
 
 /// A business's public page: what it offers and who does it.
@@ -301,7 +286,7 @@ async fn book(
         }
     };
     state.metrics.booking_created();
-    let manage_token = manage_out(&state, business.id(), &booking)?;
+    let manage_token = state.tokens.manage_token_of(&booking)?;
     Ok((
         StatusCode::CREATED,
         axum::Json(PublicBookedOut {

@@ -371,6 +371,19 @@ pub async fn salon(server: &Server, email: &str) -> (Shop, String, String) {
     (shop, service, staff)
 }
 
+/// The id of the newest line of `api`'s inbox, once the server's worker
+/// has gathered one (20 seconds at most).
+pub async fn inbox_line(api: &Api) -> String {
+    for _ in 0..200 {
+        let inbox = api.get("/v1/inbox").await.expect(200);
+        if let Some(id) = inbox.body[0]["id"].as_str() {
+            return id.to_owned();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the worker never gathered a line into the inbox");
+}
+
 /// Writes one `#[tokio::test]` per database for each async test function
 /// taking a [`Db`].
 #[macro_export]
