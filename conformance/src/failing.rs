@@ -16,7 +16,8 @@ use agendo_core::ids::{
     ResourceId, ServiceId, SessionId,
 };
 use agendo_core::message::{
-    Claimed, Form, Message, MessageFilter, Outcome as Sending, Template, Topic,
+    ChannelKind, ChannelSetup, Claimed, Form, Message, MessageFilter, Outcome as Sending, Template,
+    Topic,
 };
 use agendo_core::payment::{Payment, Receivable};
 use agendo_core::picture::{Picture, Subject};
@@ -290,6 +291,15 @@ impl UnitOfWork for FailingWork {
     }
     async fn put_template(&mut self, template: &Template) -> Result<(), Error> {
         self.0.put_template(template).await
+    }
+    async fn channel_setups(&mut self) -> Result<Vec<ChannelSetup>, Error> {
+        self.0.channel_setups().await
+    }
+    async fn put_channel_setup(&mut self, setup: &ChannelSetup) -> Result<(), Error> {
+        self.0.put_channel_setup(setup).await
+    }
+    async fn delete_channel_setup(&mut self, kind: ChannelKind) -> Result<bool, Error> {
+        self.0.delete_channel_setup(kind).await
     }
     async fn delete_template(
         &mut self,

@@ -114,7 +114,8 @@ macro_rules! store_tests {
             failed_messages_back_off_and_die_with_their_reason,
             claims_are_leased_to_one_worker,
             concurrent_gatherers_queue_each_message_once,
-            templates_replace_defaults_and_preview
+            templates_replace_defaults_and_preview,
+            a_business_sets_up_its_own_channels
         );
         $crate::store_tests!(@races $run;
             sixty_four_clients_race_for_one_slot,

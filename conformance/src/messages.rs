@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use agendo_core::agenda::{Context, NoLinks, ReceivableRequest, LEASE};
 use agendo_core::message::{
-    ChannelKind, Channels, Delivery, Form, Message, MessageFilter, MessageStatus, Outcome, Reach,
-    Retry, Template, Topic, MAX_ATTEMPTS,
+    ChannelKind, ChannelSetup, Channels, Delivery, Form, Message, MessageFilter, MessageStatus,
+    Outcome, Reach, Retry, Template, Topic, MAX_ATTEMPTS,
 };
 use agendo_core::notify::Subject;
 use agendo_core::page::PageRequest;
@@ -37,7 +37,7 @@ struct Unreachable;
 
 #[async_trait]
 impl Channels for Unreachable {
-    async fn send(&self, message: &Message) -> Delivery {
+    async fn send(&self, message: &Message, _setup: Option<&ChannelSetup>) -> Delivery {
         panic!("{} should not reach a channel", message.channel)
     }
 }
@@ -50,7 +50,7 @@ struct Counting {
 
 #[async_trait]
 impl Channels for Counting {
-    async fn send(&self, _message: &Message) -> Delivery {
+    async fn send(&self, _message: &Message, _setup: Option<&ChannelSetup>) -> Delivery {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.answer.clone()
     }
@@ -492,5 +492,82 @@ case!(
         assert_eq!(due[0].topic, Topic::PaymentDue);
         assert!(due[0].body.contains("R$ 120,00"), "{}", due[0].body);
         assert!(due[0].body.contains("Pacote de março"), "{}", due[0].body);
+    }
+);
+
+/// A channel that records the setup each message came with.
+struct Recording {
+    setups: std::sync::Mutex<Vec<Option<ChannelSetup>>>,
+}
+
+#[async_trait]
+impl Channels for Recording {
+    async fn send(&self, _message: &Message, setup: Option<&ChannelSetup>) -> Delivery {
+        self.setups
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(setup.cloned());
+        Delivery::Sent {
+            reference: Some("wamid.1".into()),
+        }
+    }
+}
+
+case!(
+    /// A business's own WhatsApp reads back as written (settings and the
+    /// sealed credentials, byte for byte); from then on its clients with a
+    /// phone get WhatsApp, and each message reaches the host's channel with
+    /// the setup; removed, it is gone. E-mail is the host's, not a
+    /// business's to set up.
+    a_business_sets_up_its_own_channels,
+    |store| {
+        let salon = Salon::open(store).await;
+        let agenda = &salon.agenda;
+        let staff = salon.staff();
+        let setup = ChannelSetup {
+            kind: ChannelKind::Whatsapp,
+            settings: std::collections::BTreeMap::from([(
+                "phone_number_id".to_owned(),
+                "106540352242922".to_owned(),
+            )]),
+            sealed: vec![1, 0, 255, 7, 42],
+            updated_at: now(),
+        };
+        agenda.set_channel(&staff, &setup).await.expect("set");
+        assert_eq!(
+            agenda.channel_setups(&staff).await.expect("read"),
+            std::slice::from_ref(&setup)
+        );
+        let email = ChannelSetup {
+            kind: ChannelKind::Email,
+            ..setup.clone()
+        };
+        let err = agenda.set_channel(&staff, &email).await.unwrap_err();
+        assert_eq!(err.field(), Some("channel"));
+
+        salon.book(&salon.ana, &salon.maria, "2026-03-03T13:00:00Z").await;
+        agenda
+            .gather(salon.business.id(), now(), Reach::default(), &NoLinks)
+            .await
+            .expect("gather");
+        let claimed = agenda.claim_messages(now(), 10).await.expect("claim");
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].message.channel, ChannelKind::Whatsapp);
+        let recording = Recording {
+            setups: std::sync::Mutex::new(Vec::new()),
+        };
+        agenda
+            .deliver(&recording, &claimed[0], &now, 0)
+            .await
+            .expect("deliver");
+        assert_eq!(
+            *recording.setups.lock().unwrap_or_else(|e| e.into_inner()),
+            [Some(setup)]
+        );
+        assert!(agenda
+            .remove_channel(&staff, ChannelKind::Whatsapp)
+            .await
+            .expect("remove"));
+        assert!(agenda.channel_setups(&staff).await.expect("read").is_empty());
     }
 );

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use agendo_core::message::{ChannelKind, Channels, Delivery, Message, Reach, Retry};
+use agendo_core::message::{ChannelKind, ChannelSetup, Channels, Delivery, Message, Reach, Retry};
 use async_trait::async_trait;
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -137,7 +137,7 @@ fn not_set_up(channel: ChannelKind) -> Delivery {
 
 #[async_trait]
 impl Channels for HostChannels {
-    async fn send(&self, message: &Message) -> Delivery {
+    async fn send(&self, message: &Message, _setup: Option<&ChannelSetup>) -> Delivery {
         match message.channel {
             ChannelKind::Email => self.email(message).await,
             other => not_set_up(other),

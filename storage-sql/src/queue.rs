@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 
 use agendo_core::ids::{BusinessId, MessageId, ProfessionalId};
 use agendo_core::message::{
-    ChannelKind, Claimed, Form, Message, MessageFilter, MessageStatus, Outcome, Template, Topic,
+    ChannelKind, ChannelSetup, Claimed, Form, Message, MessageFilter, MessageStatus, Outcome,
+    Template, Topic,
 };
 use agendo_core::notify::{Recipient, Subject};
 use agendo_core::{Error, Lang};
@@ -460,6 +461,90 @@ pub async fn delete_template<C: Connection>(
                 text(form.as_str()),
                 text(lang.tag()),
             ],
+        )
+        .await?;
+    Ok(deleted > 0)
+}
+
+/// The channels `business` set up itself, by kind.
+///
+/// # Errors
+/// [`Error::Storage`].
+pub async fn channel_setups<C: Connection>(
+    conn: &mut C,
+    business: BusinessId,
+) -> Result<Vec<ChannelSetup>, Error> {
+    let sql = format!(
+        "SELECT kind, settings, sealed, updated_at FROM channels WHERE business_id = {} ORDER BY kind",
+        C::PARAMS.nth(1)
+    );
+    let rows = conn
+        .fetch(&sql, vec![Value::Uuid(Some(business.as_uuid()))])
+        .await?;
+    let mut setups = rows
+        .iter()
+        .map(|row| {
+            Ok(ChannelSetup {
+                kind: ChannelKind::parse(&row.text("kind")?).map_err(|e| corrupt("kind", e))?,
+                settings: serde_json::from_str(&row.json("settings")?)
+                    .map_err(|e| corrupt("settings", e))?,
+                sealed: row.bytes("sealed")?,
+                updated_at: row.time("updated_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    setups.sort_by_key(|s| s.kind);
+    Ok(setups)
+}
+
+/// Keeps a channel's setup, replacing its kind's.
+///
+/// # Errors
+/// [`Error::Storage`].
+pub async fn put_channel_setup<C: Connection>(
+    conn: &mut C,
+    business: BusinessId,
+    setup: &ChannelSetup,
+) -> Result<(), Error> {
+    delete_channel_setup(conn, business, setup.kind).await?;
+    let sql = sql::insert(
+        C::PARAMS,
+        "channels",
+        &["business_id", "kind", "settings", "sealed", "updated_at"],
+    );
+    conn.execute(
+        &sql,
+        vec![
+            Value::Uuid(Some(business.as_uuid())),
+            text(setup.kind.as_str()),
+            Value::Json(serde_json::to_string(&setup.settings).unwrap_or_else(|_| "{}".into())),
+            Value::Bytes(setup.sealed.clone()),
+            Value::Time(Some(setup.updated_at)),
+        ],
+    )
+    .await
+    .map(drop)
+}
+
+/// Removes a channel's setup; whether there was one.
+///
+/// # Errors
+/// [`Error::Storage`].
+pub async fn delete_channel_setup<C: Connection>(
+    conn: &mut C,
+    business: BusinessId,
+    kind: ChannelKind,
+) -> Result<bool, Error> {
+    let p = C::PARAMS;
+    let sql = format!(
+        "DELETE FROM channels WHERE business_id = {} AND kind = {}",
+        p.nth(1),
+        p.nth(2)
+    );
+    let deleted = conn
+        .execute(
+            &sql,
+            vec![Value::Uuid(Some(business.as_uuid())), text(kind.as_str())],
         )
         .await?;
     Ok(deleted > 0)

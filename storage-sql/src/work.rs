@@ -17,7 +17,9 @@ use agendo_core::ids::{
     AccountId, BlockId, BookingId, BusinessId, ClientId, MessageId, PaymentId, ProfessionalId,
     ReceivableId, ResourceId, ServiceId, SessionId,
 };
-use agendo_core::message::{Form, Message, MessageFilter, Template, Topic};
+use agendo_core::message::{
+    ChannelKind, ChannelSetup, Form, Message, MessageFilter, Template, Topic,
+};
 use agendo_core::payment::{Payment, Receivable};
 use agendo_core::picture::{Encoding, Picture, Subject};
 use agendo_core::store::{
@@ -846,6 +848,15 @@ impl<C: Connection> UnitOfWork for Work<C> {
     }
     async fn put_template(&mut self, template: &Template) -> Result<(), Error> {
         queue::put_template(&mut self.conn, self.business, template).await
+    }
+    async fn channel_setups(&mut self) -> Result<Vec<ChannelSetup>, Error> {
+        queue::channel_setups(&mut self.conn, self.business).await
+    }
+    async fn put_channel_setup(&mut self, setup: &ChannelSetup) -> Result<(), Error> {
+        queue::put_channel_setup(&mut self.conn, self.business, setup).await
+    }
+    async fn delete_channel_setup(&mut self, kind: ChannelKind) -> Result<bool, Error> {
+        queue::delete_channel_setup(&mut self.conn, self.business, kind).await
     }
     async fn delete_template(
         &mut self,

@@ -31,8 +31,8 @@ use crate::ids::{
 };
 use crate::lang::Lang;
 use crate::message::{
-    ChannelKind, Channels, Claimed, Delivery, Form, Message, MessageFilter, MessageStatus, Outcome,
-    Reach, Template, Topic,
+    ChannelKind, ChannelSetup, Channels, Claimed, Delivery, Form, Message, MessageFilter,
+    MessageStatus, Outcome, Reach, Template, Topic, OWN_CHANNELS,
 };
 use crate::notify::{due_notices, Notice, NoticeKind, Recipient, Subject};
 use crate::page::{newest_key, Page, PageRequest};
@@ -176,9 +176,17 @@ impl Agenda {
         clock: &(dyn Fn() -> DateTime<Utc> + Sync),
         jitter: u16,
     ) -> Result<Outcome, Error> {
-        let delivery = match claimed.message.channel {
+        let message = &claimed.message;
+        let delivery = match message.channel {
             ChannelKind::Dev | ChannelKind::Inbox => Delivery::Sent { reference: None },
-            _ => channels.send(&claimed.message).await,
+            kind if OWN_CHANNELS.contains(&kind) => {
+                let mut work = self.store.begin(message.business, Access::Read).await?;
+                let setups = work.channel_setups().await?;
+                drop(work);
+                let setup = setups.iter().find(|s| s.kind == kind);
+                channels.send(message, setup).await
+            }
+            _ => channels.send(message, None).await,
         };
         let outcome = Outcome::of(delivery, claimed.message.attempts, clock(), jitter);
         self.store.settle_message(claimed, &outcome).await?;
@@ -340,6 +348,48 @@ impl Agenda {
             }
         }
         Ok(out)
+    }
+
+    /// The channels the business set up itself (their settings; the
+    /// credentials stay sealed).
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] for actors who may not change the business.
+    pub async fn channel_setups(&self, ctx: &Context) -> Result<Vec<ChannelSetup>, Error> {
+        authorize(ctx, Action::ChangeBusiness)?;
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        work.channel_setups().await
+    }
+
+    /// Keeps the business's own setup of a channel, replacing the one of
+    /// its kind: messages on it go out through the business's provider
+    /// account from the next gathering.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] for actors who may not change the business;
+    /// [`Error::Invalid`] for `channel` when it is not one of
+    /// [`OWN_CHANNELS`].
+    pub async fn set_channel(&self, ctx: &Context, setup: &ChannelSetup) -> Result<(), Error> {
+        authorize(ctx, Action::ChangeBusiness)?;
+        own_channel(setup.kind)?;
+        let mut work = self.store.begin(ctx.business, Access::Write).await?;
+        load_business(&mut *work, ctx.business).await?;
+        work.put_channel_setup(setup).await?;
+        work.commit().await
+    }
+
+    /// Removes the business's setup of a channel; whether there was one.
+    /// Messages queued for it are then refused as not set up.
+    ///
+    /// # Errors
+    /// As [`Agenda::set_channel`].
+    pub async fn remove_channel(&self, ctx: &Context, kind: ChannelKind) -> Result<bool, Error> {
+        authorize(ctx, Action::ChangeBusiness)?;
+        own_channel(kind)?;
+        let mut work = self.store.begin(ctx.business, Access::Write).await?;
+        let removed = work.delete_channel_setup(kind).await?;
+        work.commit().await?;
+        Ok(removed)
     }
 
     /// Keeps the business's own template (checked when made,
@@ -518,6 +568,7 @@ async fn compose(
             Subject::Receivable(_) => true,
         })
         .collect();
+    let reach = reach.with(&work.channel_setups().await?);
     let mut writer = Writer::new(work, &shop, reach, links, now).await?;
     let mut planned = Vec::new();
     for notice in &notices {
@@ -549,6 +600,21 @@ async fn compose(
         events: events.len(),
         last: events.last().map(|e| e.number),
     }))
+}
+
+/// Refuses a channel a business cannot set up itself.
+fn own_channel(kind: ChannelKind) -> Result<(), Error> {
+    if OWN_CHANNELS.contains(&kind) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "channel",
+            crate::error::Problem::UnknownValue {
+                value: kind.as_str().to_owned(),
+                expected: "whatsapp, sms",
+            },
+        ))
+    }
 }
 
 /// The template in force for `topic`, `form` and `lang`: the business's

@@ -213,6 +213,37 @@ impl Reach {
     }
 }
 
+impl Reach {
+    /// This reach and the channels the business set up itself.
+    pub fn with(self, setups: &[ChannelSetup]) -> Reach {
+        let has = |kind| setups.iter().any(|s| s.kind == kind);
+        Reach {
+            email: self.email || has(ChannelKind::Email),
+            whatsapp: self.whatsapp || has(ChannelKind::Whatsapp),
+            sms: self.sms || has(ChannelKind::Sms),
+        }
+    }
+}
+
+/// The channels a business may set up itself, with its own provider
+/// account.
+pub const OWN_CHANNELS: [ChannelKind; 2] = [ChannelKind::Whatsapp, ChannelKind::Sms];
+
+/// A channel a business set up with its own provider account: the
+/// settings anyone on the staff may read (an account id, a sender) and the
+/// credentials, sealed by the host (the engine never sees them in clear).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChannelSetup {
+    /// The channel: one of [`OWN_CHANNELS`].
+    pub kind: ChannelKind,
+    /// The provider's settings that are not secret.
+    pub settings: BTreeMap<String, String>,
+    /// The credentials, sealed by the host.
+    pub sealed: Vec<u8>,
+    /// When it was set.
+    pub updated_at: DateTime<Utc>,
+}
+
 /// A message to one person on one channel.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Message {
@@ -442,9 +473,10 @@ pub fn clip_reason(reason: &str) -> String {
 /// never reach it.
 #[async_trait]
 pub trait Channels: Send + Sync {
-    /// Hands `message` to its channel. Never panics on what a provider
+    /// Hands `message` to its channel, through the business's own
+    /// `setup` of it when it has one. Never panics on what a provider
     /// answers: a failure is a [`Delivery::Failed`] with the reason.
-    async fn send(&self, message: &Message) -> Delivery;
+    async fn send(&self, message: &Message, setup: Option<&ChannelSetup>) -> Delivery;
 }
 
 /// Which messages to list.

@@ -31,7 +31,8 @@ use crate::ids::{
 };
 use crate::lang::Lang;
 use crate::message::{
-    Claimed, Form, Message, MessageFilter, MessageStatus, Outcome as Sending, Template, Topic,
+    ChannelKind, ChannelSetup, Claimed, Form, Message, MessageFilter, MessageStatus,
+    Outcome as Sending, Template, Topic,
 };
 use crate::payment::{Payment, Receivable};
 use crate::time::Span;
@@ -88,6 +89,7 @@ struct Records {
     gathered: u64,
     messages: BTreeMap<MessageId, Queued>,
     templates: BTreeMap<(Topic, Form, &'static str), Template>,
+    channels: BTreeMap<ChannelKind, ChannelSetup>,
 }
 
 /// A queued message and the lease on it, if a worker claimed it.
@@ -734,6 +736,19 @@ impl UnitOfWork for MemoryWork {
             template.clone(),
         );
         Ok(())
+    }
+
+    async fn channel_setups(&mut self) -> Result<Vec<ChannelSetup>, Error> {
+        Ok(self.records.channels.values().cloned().collect())
+    }
+
+    async fn put_channel_setup(&mut self, setup: &ChannelSetup) -> Result<(), Error> {
+        self.records.channels.insert(setup.kind, setup.clone());
+        Ok(())
+    }
+
+    async fn delete_channel_setup(&mut self, kind: ChannelKind) -> Result<bool, Error> {
+        Ok(self.records.channels.remove(&kind).is_some())
     }
 
     async fn delete_template(

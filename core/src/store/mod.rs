@@ -47,7 +47,10 @@ use crate::ids::{
     ReceivableId, ResourceId, SeriesId, ServiceId, SessionId,
 };
 use crate::lang::Lang;
-use crate::message::{Claimed, Form, Message, MessageFilter, Outcome as Sending, Template, Topic};
+use crate::message::{
+    ChannelKind, ChannelSetup, Claimed, Form, Message, MessageFilter, Outcome as Sending, Template,
+    Topic,
+};
 use crate::payment::{Payment, Receivable};
 use crate::picture::{Picture, Subject};
 use crate::time::Span;
@@ -588,6 +591,13 @@ pub trait UnitOfWork: Send {
     async fn templates(&mut self) -> Result<Vec<Template>, Error>;
     /// Keeps a template, replacing the one of its topic, form and language.
     async fn put_template(&mut self, template: &Template) -> Result<(), Error>;
+    /// The channels the business set up itself, by kind.
+    async fn channel_setups(&mut self) -> Result<Vec<ChannelSetup>, Error>;
+    /// Keeps a channel's setup, replacing the one of its kind.
+    async fn put_channel_setup(&mut self, setup: &ChannelSetup) -> Result<(), Error>;
+    /// Removes the setup of a channel; whether there was one.
+    async fn delete_channel_setup(&mut self, kind: ChannelKind) -> Result<bool, Error>;
+
     /// Removes a template (its default applies again); whether there was one.
     async fn delete_template(
         &mut self,
