@@ -114,6 +114,7 @@ macro_rules! store_tests {
             failed_messages_back_off_and_die_with_their_reason,
             claims_are_leased_to_one_worker,
             concurrent_gatherers_queue_each_message_once,
+            an_event_newer_than_the_round_waits_for_the_next,
             templates_replace_defaults_and_preview,
             a_business_sets_up_its_own_channels
         );

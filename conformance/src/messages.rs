@@ -375,6 +375,31 @@ fn store_of(salon: &Salon) -> &Arc<dyn Store> {
 }
 
 case!(
+    /// A round that took the time before a booking was made leaves the
+    /// booking's event for the next round instead of passing it: its
+    /// notices are not due at that round's time, and would be lost.
+    an_event_newer_than_the_round_waits_for_the_next,
+    |store| {
+        let salon = Salon::open(store).await;
+        let shop = salon.business.id();
+        salon.book(&salon.ana, &salon.maria, "2026-03-03T13:00:00Z").await;
+        let before = now() - TimeDelta::seconds(1);
+        let early = salon
+            .agenda
+            .gather(shop, before, Reach::default(), &NoLinks)
+            .await
+            .expect("gather");
+        assert_eq!(early, agendo_core::agenda::Gathered::default());
+        let late = salon
+            .agenda
+            .gather(shop, now(), Reach::default(), &NoLinks)
+            .await
+            .expect("gather");
+        assert_eq!(late.queued, 2, "the booking's messages, not lost");
+    }
+);
+
+case!(
     /// Several workers gathering one business at once queue each message
     /// once.
     concurrent_gatherers_queue_each_message_once,

@@ -524,7 +524,15 @@ async fn compose(
         return Ok(None);
     };
     let after = work.gathered().await?;
-    let events = work.events_after(after, EVENTS_PAGE).await?;
+    // An event stamped after `now` (its command began after this round
+    // took the time) is left for the next round: its notices are not due
+    // yet at `now`, and passing it would lose them.
+    let events: Vec<_> = work
+        .events_after(after, EVENTS_PAGE)
+        .await?
+        .into_iter()
+        .take_while(|e| e.at <= now)
+        .collect();
     let touched: BTreeSet<BookingId> = events.iter().filter_map(|r| booking_of(&r.event)).collect();
     let mut bookings: BTreeMap<BookingId, Booking> = work
         .bookings(&BookingFilter {
