@@ -4,25 +4,54 @@
 //! says); each e-mail carries the message's id as its `Message-ID`, so a
 //! copy sent again after a crash is recognisably the same message.
 //!
-//! What a provider answers becomes a [`Delivery`]: a permanent SMTP
-//! refusal (5xx: no such mailbox) is not retried; a transient one (4xx),
-//! a connection that fails or a server that does not answer within
-//! `AGENDO_SEND_TIMEOUT_SECONDS` is retried by the engine's backoff.
+//! WhatsApp and SMS go through the business's own provider account, set
+//! up with `PUT /v1/channels/…` (`ChannelSetup`, its credentials sealed by
+//! [`Sealer`]):
+//! - WhatsApp: a template message through the WhatsApp Business Cloud API
+//!   (`POST {AGENDO_WHATSAPP_API_URL}/{phone_number_id}/messages`, bearer
+//!   token). The template is `{template_prefix}{topic}` (`agendo_` and
+//!   `booking_made`, say), approved beforehand in the business's WhatsApp
+//!   Manager in its language (`pt_BR`, `en`), with the topic's variables
+//!   as its body parameters, in the order `GET /v1/templates` lists them.
+//!   The message's id goes as `biz_opaque_callback_data`.
+//! - SMS: Twilio's Messages API (`POST
+//!   {AGENDO_TWILIO_API_URL}/2010-04-01/Accounts/{sid}/Messages.json`,
+//!   basic auth), the text of the business's template.
+//!
+//! What a provider answers becomes a [`Delivery`]: a permanent refusal
+//! (an SMTP 5xx, a number WhatsApp or Twilio does not take, a template
+//! WhatsApp does not know, credentials refused) is not retried; a
+//! transient one (an SMTP 4xx, a rate limit, a provider's 5xx), a
+//! connection that fails or a provider that does not answer within
+//! `AGENDO_SEND_TIMEOUT_SECONDS` is retried by the engine's backoff, no
+//! sooner than a `Retry-After` asks.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
+use agendo_core::ids::BusinessId;
 use agendo_core::message::{ChannelKind, ChannelSetup, Channels, Delivery, Message, Reach, Retry};
 use async_trait::async_trait;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use chrono::TimeDelta;
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use serde_json::{json, Value};
 
 use crate::config::Config;
 use crate::error::Error;
+use crate::sealing::Sealer;
 
 /// The providers this host sends through.
 pub struct HostChannels {
     email: Option<Mailer>,
     timeout: Duration,
+    http: Https,
+    sealer: Arc<Sealer>,
+    whatsapp_api: String,
+    twilio_api: String,
 }
 
 struct Mailer {
@@ -35,7 +64,7 @@ impl HostChannels {
     ///
     /// # Errors
     /// [`Error::Config`] for an SMTP URL or sender lettre cannot use.
-    pub fn from_config(config: &Config) -> Result<HostChannels, Error> {
+    pub fn from_config(config: &Config, secret: &str) -> Result<HostChannels, Error> {
         let email = match &config.smtp {
             None => None,
             Some(url) => {
@@ -53,10 +82,42 @@ impl HostChannels {
                 Some(Mailer { transport, from })
             }
         };
+        let sealer = Sealer::new(config.channel_keys.as_ref().map(|k| k.expose()), secret)?;
         Ok(HostChannels {
             email,
             timeout: config.send_timeout,
+            http: client()?,
+            sealer: Arc::new(sealer),
+            whatsapp_api: config.whatsapp_api.clone(),
+            twilio_api: config.twilio_api.clone(),
         })
+    }
+
+    /// The credentials of a business's channel, sealed.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] when sealing fails.
+    pub fn seal(
+        &self,
+        business: BusinessId,
+        kind: ChannelKind,
+        credentials: &BTreeMap<String, String>,
+    ) -> Result<Vec<u8>, Error> {
+        let clear = serde_json::to_vec(credentials).map_err(|e| Error::Internal {
+            detail: format!("writing credentials: {e}"),
+        })?;
+        self.sealer.seal(business, kind, &clear)
+    }
+
+    /// The credentials of a setup, opened; whether the newest key sealed
+    /// them.
+    pub fn open(
+        &self,
+        business: BusinessId,
+        setup: &ChannelSetup,
+    ) -> Option<(BTreeMap<String, String>, bool)> {
+        let (clear, newest) = self.sealer.open(business, setup.kind, &setup.sealed)?;
+        Some((serde_json::from_slice(&clear).ok()?, newest))
     }
 
     /// The real channels that go out for every business.
@@ -137,10 +198,251 @@ fn not_set_up(channel: ChannelKind) -> Delivery {
 
 #[async_trait]
 impl Channels for HostChannels {
-    async fn send(&self, message: &Message, _setup: Option<&ChannelSetup>) -> Delivery {
-        match message.channel {
-            ChannelKind::Email => self.email(message).await,
+    async fn send(&self, message: &Message, setup: Option<&ChannelSetup>) -> Delivery {
+        let kind = message.channel;
+        if kind == ChannelKind::Email {
+            return self.email(message).await;
+        }
+        let Some(setup) = setup else {
+            return not_set_up(kind);
+        };
+        let Some((credentials, _)) = self.open(message.business, setup) else {
+            return Delivery::Failed {
+                reason: format!(
+                    "the {kind} credentials cannot be opened with the keys this server has \
+                     (AGENDO_CHANNEL_KEYS): set the channel up again"
+                ),
+                retry: Retry::Never,
+            };
+        };
+        let secret = |name: &str| {
+            credentials
+                .get(name)
+                .map(String::as_str)
+                .unwrap_or_default()
+        };
+        let setting = |name: &str| {
+            setup
+                .settings
+                .get(name)
+                .map(String::as_str)
+                .unwrap_or_default()
+        };
+        match kind {
+            ChannelKind::Whatsapp => {
+                let url = format!(
+                    "{}/{}/messages",
+                    self.whatsapp_api,
+                    setting("phone_number_id")
+                );
+                let body = whatsapp_body(message, setting("template_prefix")).to_string();
+                let bearer = format!("Bearer {}", secret("access_token"));
+                match self
+                    .post(&url, &bearer, "application/json", body.into_bytes())
+                    .await
+                {
+                    Ok(answer) => whatsapp_answer(answer),
+                    Err(failed) => failed,
+                }
+            }
+            ChannelKind::Sms => {
+                let sid = setting("account_sid");
+                let url = format!(
+                    "{}/2010-04-01/Accounts/{sid}/Messages.json",
+                    self.twilio_api
+                );
+                let basic = format!(
+                    "Basic {}",
+                    STANDARD.encode(format!("{sid}:{}", secret("auth_token")))
+                );
+                let form = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("To", &message.address)
+                    .append_pair("From", setting("from"))
+                    .append_pair("Body", &message.body)
+                    .finish();
+                let kind = "application/x-www-form-urlencoded";
+                match self.post(&url, &basic, kind, form.into_bytes()).await {
+                    Ok(answer) => twilio_answer(answer),
+                    Err(failed) => failed,
+                }
+            }
             other => not_set_up(other),
         }
+    }
+}
+
+/// The providers' HTTP client: HTTP/1.1 over rustls (ring, the Mozilla
+/// roots), plain HTTP only for the test fakes on loopback.
+type Https = hyper_util::client::legacy::Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    http_body_util::Full<bytes::Bytes>,
+>;
+
+fn client() -> Result<Https, Error> {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Internal {
+            detail: format!("TLS: {e}"),
+        })?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .build();
+    Ok(
+        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .build(connector),
+    )
+}
+
+/// The most of a provider's answer read.
+const ANSWER_LIMIT: usize = 65_536;
+
+/// A provider's answer: its status, the wait it asked for and its JSON
+/// body (null when it sent none or too much).
+struct Answer {
+    status: u16,
+    wait: Option<TimeDelta>,
+    body: Value,
+}
+
+impl HostChannels {
+    /// POSTs `body` of `content_type` to `url` with `authorization`,
+    /// within the send time-out; a provider that cannot be reached or
+    /// does not answer in time is a failure to retry.
+    async fn post(
+        &self,
+        url: &str,
+        authorization: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<Answer, Delivery> {
+        let later = |reason: String| Delivery::Failed {
+            reason,
+            retry: Retry::Later { after: None },
+        };
+        let request = hyper::Request::post(url)
+            .header(hyper::header::AUTHORIZATION, authorization)
+            .header(hyper::header::CONTENT_TYPE, content_type)
+            .body(http_body_util::Full::new(bytes::Bytes::from(body)))
+            .map_err(|e| Delivery::Failed {
+                reason: format!("the request cannot be made: {e}"),
+                retry: Retry::Never,
+            })?;
+        let exchange = async {
+            let response = self
+                .http
+                .request(request)
+                .await
+                .map_err(|e| later(format!("the provider could not be reached: {e}")))?;
+            let status = response.status().as_u16();
+            let wait = response
+                .headers()
+                .get(hyper::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<i64>().ok())
+                .map(TimeDelta::seconds);
+            let limited = http_body_util::Limited::new(response.into_body(), ANSWER_LIMIT);
+            let body = http_body_util::BodyExt::collect(limited)
+                .await
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b.to_bytes()).ok())
+                .unwrap_or(Value::Null);
+            Ok(Answer { status, wait, body })
+        };
+        tokio::time::timeout(self.timeout, exchange)
+            .await
+            .map_err(|_| later("the provider did not answer in time".to_owned()))?
+    }
+}
+
+/// WhatsApp's language code of a message's language.
+fn whatsapp_language(message: &Message) -> &'static str {
+    match message.lang {
+        agendo_core::Lang::PtBr => "pt_BR",
+        agendo_core::Lang::En => "en",
+    }
+}
+
+/// The Cloud API's template message: the topic's variables, in order, as
+/// the body's parameters.
+fn whatsapp_body(message: &Message, prefix: &str) -> Value {
+    let parameters: Vec<Value> = message
+        .topic
+        .variables()
+        .iter()
+        .map(|name| {
+            json!({"type": "text", "text": message.values.get(*name).cloned().unwrap_or_default()})
+        })
+        .collect();
+    json!({
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": message.address.trim_start_matches('+'),
+        "type": "template",
+        "template": {
+            "name": format!("{prefix}{}", message.topic.as_str()),
+            "language": {"code": whatsapp_language(message)},
+            "components": [{"type": "body", "parameters": parameters}],
+        },
+        "biz_opaque_callback_data": message.id.to_string(),
+    })
+}
+
+/// The Cloud API's error codes that pass with time: rate limits, the
+/// service busy or down.
+const WHATSAPP_TRANSIENT: &[i64] = &[1, 2, 4, 80007, 130429, 131000, 131016, 131056, 133004];
+
+fn whatsapp_answer(Answer { status, wait, body }: Answer) -> Delivery {
+    if (200..300).contains(&status) {
+        let id = body["messages"][0]["id"].as_str().map(str::to_owned);
+        return Delivery::Sent { reference: id };
+    }
+    let error = &body["error"];
+    let code = error["code"].as_i64();
+    let reason = format!(
+        "WhatsApp {status}: (#{}) {}{}",
+        code.map_or_else(|| "?".to_owned(), |c| c.to_string()),
+        error["message"].as_str().unwrap_or("no message"),
+        error["error_data"]["details"]
+            .as_str()
+            .map(|d| format!(": {d}"))
+            .unwrap_or_default()
+    );
+    let transient =
+        status == 429 || status >= 500 || code.is_some_and(|c| WHATSAPP_TRANSIENT.contains(&c));
+    failed(reason, transient, wait)
+}
+
+fn twilio_answer(Answer { status, wait, body }: Answer) -> Delivery {
+    if (200..300).contains(&status) {
+        let sid = body["sid"].as_str().map(str::to_owned);
+        return Delivery::Sent { reference: sid };
+    }
+    let reason = format!(
+        "Twilio {status}: {} {}",
+        body["code"]
+            .as_i64()
+            .map_or_else(|| "?".to_owned(), |c| c.to_string()),
+        body["message"].as_str().unwrap_or("no message")
+    );
+    let transient = status == 429 || status >= 500;
+    failed(reason, transient, wait)
+}
+
+fn failed(reason: String, transient: bool, wait: Option<TimeDelta>) -> Delivery {
+    Delivery::Failed {
+        reason,
+        retry: if transient {
+            Retry::Later { after: wait }
+        } else {
+            Retry::Never
+        },
     }
 }

@@ -106,6 +106,32 @@ pub struct Config {
     /// How long one try of a message may take
     /// (`AGENDO_SEND_TIMEOUT_SECONDS`, default 20).
     pub send_timeout: Duration,
+    /// The keys channel credentials are sealed with, newest first
+    /// (`AGENDO_CHANNEL_KEYS`; derived from the token secret when unset).
+    pub channel_keys: Option<ChannelKeys>,
+    /// The WhatsApp Business Cloud API (`AGENDO_WHATSAPP_API_URL`, default
+    /// `https://graph.facebook.com/v23.0`).
+    pub whatsapp_api: String,
+    /// Twilio's API, for SMS (`AGENDO_TWILIO_API_URL`, default
+    /// `https://api.twilio.com`).
+    pub twilio_api: String,
+}
+
+/// The channel keys: never shown.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ChannelKeys(String);
+
+impl ChannelKeys {
+    /// The keys, comma separated.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ChannelKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChannelKeys(…)")
+    }
 }
 
 /// An SMTP URL, which may hold a password: never shown whole.
@@ -276,7 +302,27 @@ impl Config {
                 ))
             }
         };
+        let api = |name: &'static str, default: &str| -> Result<String, Error> {
+            let url = var(name).map_or_else(
+                || default.to_owned(),
+                |u| u.trim().trim_end_matches('/').to_owned(),
+            );
+            if url.starts_with("https://") || url.starts_with("http://") {
+                Ok(url)
+            } else {
+                Err(bad(
+                    name,
+                    format!("{:?} is not an http:// or https:// address", clip(&url)),
+                ))
+            }
+        };
         Ok(Config {
+            channel_keys: var("AGENDO_CHANNEL_KEYS").map(ChannelKeys),
+            whatsapp_api: api(
+                "AGENDO_WHATSAPP_API_URL",
+                "https://graph.facebook.com/v23.0",
+            )?,
+            twilio_api: api("AGENDO_TWILIO_API_URL", "https://api.twilio.com")?,
             smtp,
             mail_from,
             public_url,

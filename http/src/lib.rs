@@ -31,6 +31,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod passwords;
 pub mod routes;
+pub mod sealing;
 pub mod serve;
 pub mod state;
 pub mod worker;
@@ -74,6 +75,7 @@ pub fn app(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .merge(routes::commissions::router())
         .merge(routes::events::router())
         .merge(routes::messages::router())
+        .merge(routes::channels::router())
         .merge(routes::public::router())
         .merge(routes::system::router())
         .split_for_parts();
@@ -219,7 +221,7 @@ pub async fn state(config: Config) -> Result<AppState, Error> {
     let secret = secret(&config)?;
     let tokens = Tokens::new(secret.as_bytes(), config.access_ttl);
     let passwords = passwords::Passwords::for_host()?;
-    let channels = channels::HostChannels::from_config(&config)?;
+    let channels = channels::HostChannels::from_config(&config, &secret)?;
     Ok(AppState::new(db, tokens, passwords, channels, config))
 }
 

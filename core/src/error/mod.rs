@@ -1024,6 +1024,8 @@ pub enum RecordKind {
     Picture,
     /// A message to a client or a professional.
     Message,
+    /// A channel a business set up (WhatsApp, SMS).
+    Channel,
 }
 
 impl RecordKind {
@@ -1041,6 +1043,7 @@ impl RecordKind {
             RecordKind::Receivable => "receivable",
             RecordKind::Picture => "picture",
             RecordKind::Message => "message",
+            RecordKind::Channel => "channel",
             RecordKind::Account => "account",
             RecordKind::Session => "session",
         }
@@ -1062,6 +1065,7 @@ impl RecordKind {
                 RecordKind::Receivable => "conta a receber",
                 RecordKind::Picture => "imagem",
                 RecordKind::Message => "mensagem",
+                RecordKind::Channel => "canal",
                 RecordKind::Account => "conta de acesso",
                 RecordKind::Session => "sessão",
             },

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod availability;
 pub mod bookings;
 pub mod business;
+pub mod channels;
 pub mod clients;
 pub mod commissions;
 pub mod events;
