@@ -83,6 +83,9 @@ impl Store for FailingCommit {
             .businesses_to_gather(now, until, due_from, due_until)
             .await
     }
+    async fn businesses_with_channels(&self) -> Result<Vec<BusinessId>, Error> {
+        self.0.businesses_with_channels().await
+    }
     async fn claim_messages(
         &self,
         now: DateTime<Utc>,

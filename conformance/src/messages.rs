@@ -560,6 +560,10 @@ case!(
         };
         agenda.set_channel(&staff, &setup).await.expect("set");
         assert_eq!(
+            agenda.store().businesses_with_channels().await.expect("list"),
+            [salon.business.id()]
+        );
+        assert_eq!(
             agenda.channel_setups(&staff).await.expect("read"),
             std::slice::from_ref(&setup)
         );

@@ -271,6 +271,47 @@ impl Channels for HostChannels {
     }
 }
 
+/// What `agendo reseal` did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Resealed {
+    /// Setups sealed again under the newest key.
+    pub resealed: usize,
+    /// Setups already under the newest key.
+    pub current: usize,
+    /// Setups no key opens: their business must set them up again.
+    pub unopened: usize,
+}
+
+/// Seals every business's channel credentials again under the newest key
+/// of `AGENDO_CHANNEL_KEYS`, so an older key can then be dropped.
+///
+/// # Errors
+/// [`Error::Core`] when the store fails.
+pub async fn reseal(state: &crate::state::AppState) -> Result<Resealed, Error> {
+    let mut done = Resealed::default();
+    for business in state.agenda.store().businesses_with_channels().await? {
+        let ctx = agendo_core::agenda::Context::staff(business, state.now());
+        for setup in state.agenda.channel_setups(&ctx).await? {
+            match state.channels.open(business, &setup) {
+                Some((_, true)) => done.current += 1,
+                Some((credentials, false)) => {
+                    let resealed = ChannelSetup {
+                        sealed: state.channels.seal(business, setup.kind, &credentials)?,
+                        ..setup
+                    };
+                    state.agenda.set_channel(&ctx, &resealed).await?;
+                    done.resealed += 1;
+                }
+                None => {
+                    tracing::warn!(%business, channel = %setup.kind, "no key opens these credentials");
+                    done.unopened += 1;
+                }
+            }
+        }
+    }
+    Ok(done)
+}
+
 /// The providers' HTTP client: HTTP/1.1 over rustls (ring, the Mozilla
 /// roots), plain HTTP only for the test fakes on loopback.
 type Https = hyper_util::client::legacy::Client<

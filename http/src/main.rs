@@ -13,6 +13,7 @@ use tracing_subscriber::EnvFilter;
 const USAGE: &str = "usage: agendo [serve | worker | migrate]\n\
     serve    run the server (the default), with a worker unless AGENDO_RUN_WORKER=false\n\
     worker   run only the worker that sends messages\n\
+    reseal   seal every business's channel credentials again under the newest AGENDO_CHANNEL_KEYS key\n\
     migrate  apply the database migrations and exit\n\
     Settings come from environment variables (AGENDO_BIND, DATABASE_URL, AGENDO_SECRET, ...);\n\
     see the README.";
@@ -39,6 +40,17 @@ fn main() -> ExitCode {
     };
     let outcome = match command.as_deref() {
         None | Some("serve") => runtime.block_on(serve(config)),
+        Some("reseal") => runtime.block_on(async {
+            let state = agendo_http::state(config).await?;
+            let done = agendo_http::channels::reseal(&state).await;
+            state.db.close().await;
+            let done = done?;
+            println!(
+                "resealed {}, already under the newest key {}, opened by no key {}",
+                done.resealed, done.current, done.unopened
+            );
+            Ok(())
+        }),
         Some("worker") => runtime.block_on(async {
             let state = agendo_http::state(config).await?;
             let channels = std::sync::Arc::clone(&state.channels);

@@ -457,3 +457,71 @@ async fn sms_goes_out_through_twilio_and_refusals_are_told_apart(db: Db) {
     assert!(text.contains("R$ 80,00"), "{text}");
     server.stop().await;
 }
+
+/// The state of a host over the SQLite file `db` with channel `keys`.
+async fn host(db: &std::path::Path, keys: &str) -> agendo_http::state::AppState {
+    let vars = std::collections::HashMap::from([
+        (
+            "DATABASE_URL".to_owned(),
+            format!("sqlite:{}", db.display()),
+        ),
+        ("AGENDO_CHANNEL_KEYS".to_owned(), keys.to_owned()),
+        (
+            "AGENDO_SECRET".to_owned(),
+            "a-test-secret-of-at-least-32-bytes!!".to_owned(),
+        ),
+    ]);
+    let config = agendo_http::config::Config::from_vars(|name| vars.get(name).cloned()).unwrap();
+    agendo_http::state(config).await.unwrap()
+}
+
+/// Rotating the channel key: a new key first, the old one after it,
+/// `agendo reseal`, then the old key dropped; what no key opens is
+/// counted, not lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_rotate_with_reseal() {
+    let key = |byte: u8| base64::engine::general_purpose::STANDARD.encode([byte; 32]);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("agendo.db");
+    let old = key(1);
+    let first = Server::start_with(
+        Db::Sqlite,
+        &[
+            ("DATABASE_URL", &format!("sqlite:{}", db.display())),
+            ("AGENDO_CHANNEL_KEYS", &old),
+            ("AGENDO_SECRET", "a-test-secret-of-at-least-32-bytes!!"),
+        ],
+    )
+    .await;
+    let shop = support::register(&first, "Salão da Ana", "dona@salao.com.br").await;
+    shop.owner
+        .put(
+            "/v1/channels/whatsapp",
+            json!({"phone_number_id": PHONE_NUMBER_ID, "access_token": WHATSAPP_TOKEN}),
+        )
+        .await
+        .expect(200);
+    first.stop().await;
+
+    let both = host(&db, &format!("{}, {old}", key(2))).await;
+    let done = agendo_http::channels::reseal(&both).await.unwrap();
+    assert_eq!((done.resealed, done.current, done.unopened), (1, 0, 0));
+    both.db.close().await;
+    let new = host(&db, &key(2)).await;
+    let done = agendo_http::channels::reseal(&new).await.unwrap();
+    assert_eq!((done.resealed, done.current, done.unopened), (0, 1, 0));
+    let business = agendo_core::ids::BusinessId::parse(&shop.business).unwrap();
+    let setups = new
+        .agenda
+        .channel_setups(&agendo_core::agenda::Context::staff(business, new.now()))
+        .await
+        .unwrap();
+    let (credentials, newest) = new.channels.open(business, &setups[0]).unwrap();
+    assert!(newest);
+    assert_eq!(credentials["access_token"], WHATSAPP_TOKEN);
+    new.db.close().await;
+    let lost = host(&db, &key(3)).await;
+    let done = agendo_http::channels::reseal(&lost).await.unwrap();
+    assert_eq!((done.resealed, done.current, done.unopened), (0, 0, 1));
+    lost.db.close().await;
+}

@@ -598,6 +598,25 @@ pub async fn businesses_to_gather<C: Connection>(
     Ok(out)
 }
 
+/// The businesses with a channel of their own, in its own transaction.
+///
+/// # Errors
+/// [`Error::Storage`].
+pub async fn businesses_with_channels<C: Connection>(
+    mut conn: C,
+) -> Result<Vec<BusinessId>, Error> {
+    let rows = conn
+        .fetch("SELECT DISTINCT business_id FROM channels", Vec::new())
+        .await?;
+    let mut out = rows
+        .iter()
+        .map(|r| r.uuid("business_id").map(BusinessId::from_uuid))
+        .collect::<Result<Vec<_>, Error>>()?;
+    out.sort();
+    conn.commit().await?;
+    Ok(out)
+}
+
 /// Whether any message is due to be claimed at `now`: a read a store
 /// makes before [`claim`], so a worker with nothing to do writes nothing.
 ///

@@ -300,6 +300,10 @@ impl Store for SqliteStore {
         queue::businesses_to_gather(tx, now, until, due_from, due_until).await
     }
 
+    async fn businesses_with_channels(&self) -> Result<Vec<BusinessId>, agendo_core::Error> {
+        queue::businesses_with_channels(self.tx(Access::Read).await?).await
+    }
+
     async fn claim_messages(
         &self,
         now: DateTime<Utc>,

@@ -223,6 +223,17 @@ impl Store for MemoryStore {
         Ok(out)
     }
 
+    async fn businesses_with_channels(&self) -> Result<Vec<BusinessId>, Error> {
+        let state = self.state.lock().await;
+        let mut out: Vec<BusinessId> = state
+            .iter()
+            .filter(|(_, r)| !r.channels.is_empty())
+            .map(|(id, _)| *id)
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
     async fn claim_messages(
         &self,
         now: DateTime<Utc>,
