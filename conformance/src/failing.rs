@@ -10,11 +10,11 @@ use agendo_core::agenda::{Event, EventRecord};
 use agendo_core::booking::Booking;
 use agendo_core::business::{Block, Bookable, Business, Client, Professional, Resource, Service};
 use agendo_core::contact::Email;
-use agendo_core::ids::MessageId;
 use agendo_core::ids::{
     AccountId, BlockId, BookingId, BusinessId, ClientId, PaymentId, ProfessionalId, ReceivableId,
     ResourceId, ServiceId, SessionId,
 };
+use agendo_core::ids::{DeliveryId, EndpointId, MessageId};
 use agendo_core::message::{
     ChannelKind, ChannelSetup, Claimed, Form, Message, MessageFilter, Outcome as Sending, Template,
     Topic,
@@ -25,6 +25,7 @@ use agendo_core::store::{
     Access, BookingFilter, Held, IdempotencyKey, IdempotencyRecord, Login, Store, UnitOfWork,
 };
 use agendo_core::time::Span;
+use agendo_core::webhook::{ClaimedHook, Endpoint, HookDelivery};
 use agendo_core::Error;
 use agendo_core::Lang;
 use async_trait::async_trait;
@@ -81,6 +82,25 @@ impl Store for FailingCommit {
     ) -> Result<Vec<BusinessId>, Error> {
         self.0
             .businesses_to_gather(now, until, due_from, due_until)
+            .await
+    }
+    async fn claim_hook_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ClaimedHook>, Error> {
+        self.0.claim_hook_deliveries(now, lease_until, limit).await
+    }
+    async fn settle_hook_delivery(
+        &self,
+        claimed: &ClaimedHook,
+        outcome: &Sending,
+        status: Option<u16>,
+        latency_ms: u32,
+    ) -> Result<bool, Error> {
+        self.0
+            .settle_hook_delivery(claimed, outcome, status, latency_ms)
             .await
     }
     async fn businesses_with_channels(&self) -> Result<Vec<BusinessId>, Error> {
@@ -294,6 +314,31 @@ impl UnitOfWork for FailingWork {
     }
     async fn put_template(&mut self, template: &Template) -> Result<(), Error> {
         self.0.put_template(template).await
+    }
+    async fn endpoints(&mut self) -> Result<Vec<Endpoint>, Error> {
+        self.0.endpoints().await
+    }
+    async fn put_endpoint(&mut self, endpoint: &Endpoint) -> Result<(), Error> {
+        self.0.put_endpoint(endpoint).await
+    }
+    async fn delete_endpoint(&mut self, id: EndpointId) -> Result<bool, Error> {
+        self.0.delete_endpoint(id).await
+    }
+    async fn queue_hook_deliveries(&mut self, deliveries: &[HookDelivery]) -> Result<usize, Error> {
+        self.0.queue_hook_deliveries(deliveries).await
+    }
+    async fn hook_deliveries(&mut self, endpoint: EndpointId) -> Result<Vec<HookDelivery>, Error> {
+        self.0.hook_deliveries(endpoint).await
+    }
+    async fn hook_delivery(&mut self, id: DeliveryId) -> Result<Option<HookDelivery>, Error> {
+        self.0.hook_delivery(id).await
+    }
+    async fn replay_hook_delivery(
+        &mut self,
+        id: DeliveryId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, Error> {
+        self.0.replay_hook_delivery(id, at).await
     }
     async fn channel_setups(&mut self) -> Result<Vec<ChannelSetup>, Error> {
         self.0.channel_setups().await

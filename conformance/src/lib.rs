@@ -116,7 +116,8 @@ macro_rules! store_tests {
             concurrent_gatherers_queue_each_message_once,
             an_event_newer_than_the_round_waits_for_the_next,
             templates_replace_defaults_and_preview,
-            a_business_sets_up_its_own_channels
+            a_business_sets_up_its_own_channels,
+            webhooks_deliver_each_event_once_and_stop_on_410
         );
         $crate::store_tests!(@races $run;
             sixty_four_clients_race_for_one_slot,

@@ -600,3 +600,117 @@ case!(
         assert!(agenda.channel_setups(&staff).await.expect("read").is_empty());
     }
 );
+
+/// A receiver that answers as told, counting the posts.
+struct Receiver {
+    status: std::sync::atomic::AtomicU16,
+    posts: AtomicUsize,
+}
+
+#[async_trait]
+impl agendo_core::webhook::Hooks for Receiver {
+    async fn post(
+        &self,
+        _endpoint: &agendo_core::webhook::Endpoint,
+        _delivery: &agendo_core::webhook::HookDelivery,
+    ) -> agendo_core::webhook::HookAnswer {
+        self.posts.fetch_add(1, Ordering::SeqCst);
+        agendo_core::webhook::HookAnswer::Status {
+            status: self.status.load(Ordering::SeqCst),
+            millis: 7,
+        }
+    }
+}
+
+case!(
+    /// An endpoint gets one delivery per event it wants, once however often
+    /// messages are gathered; a failure is retried, a 2xx logged as
+    /// delivered with its latency, a replay posts again; a 410 disables
+    /// the endpoint and nothing more is queued for it; bad and internal
+    /// addresses are refused.
+    webhooks_deliver_each_event_once_and_stop_on_410,
+    |store| {
+        use agendo_core::agenda::EndpointFields;
+        let salon = Salon::open(store).await;
+        let agenda = &salon.agenda;
+        let staff = salon.staff();
+        let shop = salon.business.id();
+        let fields = |url: &str, events: &[&str]| EndpointFields {
+            url: Some(url.to_owned()),
+            events: Some(events.iter().map(|e| (*e).to_owned()).collect()),
+            active: None,
+        };
+        let internal = agenda
+            .create_endpoint(&staff, &fields("http://127.0.0.1:9/hook", &[]), vec![1], false)
+            .await
+            .unwrap_err();
+        assert_eq!(internal.field(), Some("url"));
+        let unknown = agenda
+            .create_endpoint(&staff, &fields("https://crm.example.com/a", &["booking_eaten"]), vec![1], false)
+            .await
+            .unwrap_err();
+        assert_eq!(unknown.field(), Some("events[0]"));
+        let crm = agenda
+            .create_endpoint(&staff, &fields("https://crm.example.com/a", &["booking_created"]), vec![1], false)
+            .await
+            .expect("endpoint");
+        let booking = salon.book(&salon.ana, &salon.maria, "2026-03-03T13:00:00Z").await;
+        salon.book(&salon.bia, &salon.maria, "2026-03-03T13:00:00Z").await;
+        for _ in 0..2 {
+            agenda
+                .gather(shop, now(), Reach::default(), &NoLinks)
+                .await
+                .expect("gather");
+        }
+        let page = PageRequest::read("deliveries", None, None).expect("page");
+        let log = agenda.hook_deliveries(&staff, crm.id, &page).await.expect("log");
+        assert_eq!(log.items.len(), 2, "two bookings made, each once");
+        assert!(log.items.iter().all(|d| d.event_type == "booking_created"));
+        assert!(log
+            .items
+            .iter()
+            .any(|d| d.payload.contains(&booking.id().to_string())));
+
+        let receiver = Receiver {
+            status: std::sync::atomic::AtomicU16::new(500),
+            posts: AtomicUsize::new(0),
+        };
+        let claimed = agenda.claim_hooks(now(), 10).await.expect("claim");
+        assert_eq!(claimed.len(), 2);
+        for c in &claimed {
+            let outcome = agenda.deliver_hook(&receiver, c, &now, 0).await.expect("deliver");
+            assert!(matches!(outcome, Outcome::Retry { .. }), "{outcome:?}");
+        }
+        receiver.status.store(204, Ordering::SeqCst);
+        let later = now() + TimeDelta::hours(1);
+        for c in agenda.claim_hooks(later, 10).await.expect("claim") {
+            agenda.deliver_hook(&receiver, &c, &move || later, 0).await.expect("deliver");
+        }
+        let log = agenda.hook_deliveries(&staff, crm.id, &page).await.expect("log");
+        assert!(log.items.iter().all(|d| d.status == MessageStatus::Sent
+            && d.attempts == 2
+            && d.last_status == Some(204)
+            && d.latency_ms == Some(7)));
+        let replayed = agenda
+            .replay_hook(&staff, crm.id, log.items[0].id)
+            .await
+            .expect("replay");
+        assert_eq!((replayed.status, replayed.attempts), (MessageStatus::Pending, 0));
+
+        // The receiver says it is gone: the endpoint is disabled.
+        receiver.status.store(410, Ordering::SeqCst);
+        for c in agenda.claim_hooks(later, 10).await.expect("claim") {
+            agenda.deliver_hook(&receiver, &c, &move || later, 0).await.expect("deliver");
+        }
+        let gone = agenda.endpoint(&staff, crm.id).await.expect("endpoint");
+        assert!(!gone.active);
+        assert!(gone.disabled_reason.is_some_and(|r| r.contains("410")));
+        salon.book(&salon.ana, &salon.joao, "2026-03-04T13:00:00Z").await;
+        agenda
+            .gather(shop, later, Reach::default(), &NoLinks)
+            .await
+            .expect("gather");
+        let log = agenda.hook_deliveries(&staff, crm.id, &page).await.expect("log");
+        assert_eq!(log.items.len(), 2, "nothing queued for a disabled endpoint");
+    }
+);

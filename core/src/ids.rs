@@ -166,6 +166,18 @@ id!(
     "message_id"
 );
 
+id!(
+    /// A business's webhook endpoint.
+    EndpointId,
+    "endpoint_id"
+);
+id!(
+    /// One event posted to one webhook endpoint. Derived from both
+    /// ([`DeliveryId::of`](crate::ids::DeliveryId::of)), not random.
+    DeliveryId,
+    "delivery_id"
+);
+
 impl MessageId {
     /// The id of the message `key` names in `business` (a version 5 UUID):
     /// the same key always gives the same id, and the receiver sees it as

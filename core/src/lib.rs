@@ -125,6 +125,7 @@ pub mod policy;
 pub mod recurrence;
 pub mod store;
 pub mod time;
+pub mod webhook;
 
 pub use error::{Class, Error, Expected, Problem, RecordKind, SeriesClash, Shown};
 pub use lang::Lang;

@@ -15,6 +15,7 @@
 //!   guard ([`work::guard`]) for databases that check under a lock.
 //! - [`directory`]: the few reads and writes across businesses (a public
 //!   address, the accounts of an e-mail, failed sign-ins).
+//! - [`hooks`]: webhook endpoints and their deliveries.
 //! - [`queue`]: the message queue: messages, templates and the gathering
 //!   mark of a business, and the worker's claims across businesses.
 //!
@@ -23,6 +24,7 @@
 
 pub mod codec;
 pub mod directory;
+pub mod hooks;
 pub mod queue;
 pub mod record;
 pub mod sql;

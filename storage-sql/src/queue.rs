@@ -17,6 +17,7 @@ use agendo_core::message::{
     Template, Topic,
 };
 use agendo_core::notify::{Recipient, Subject};
+use agendo_core::webhook::ClaimedHook;
 use agendo_core::{Error, Lang};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
@@ -617,15 +618,20 @@ pub async fn businesses_with_channels<C: Connection>(
     Ok(out)
 }
 
-/// Whether any message is due to be claimed at `now`: a read a store
-/// makes before [`claim`], so a worker with nothing to do writes nothing.
+/// Whether any row of `table` (`messages`, `hook_deliveries`) is due to
+/// be claimed at `now`: a read a store makes before claiming, so a worker
+/// with nothing to do writes nothing.
 ///
 /// # Errors
 /// [`Error::Storage`].
-pub async fn any_due<C: Connection>(mut conn: C, now: DateTime<Utc>) -> Result<bool, Error> {
+pub async fn any_due<C: Connection>(
+    mut conn: C,
+    table: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, Error> {
     let p = C::PARAMS;
     let sql = format!(
-        "SELECT id FROM messages WHERE status = 'pending' AND next_at <= {} \
+        "SELECT id FROM {table} WHERE status = 'pending' AND next_at <= {} \
          AND (lease_until IS NULL OR lease_until <= {}) LIMIT 1",
         p.nth(1),
         p.nth(1)
@@ -633,6 +639,48 @@ pub async fn any_due<C: Connection>(mut conn: C, now: DateTime<Utc>) -> Result<b
     let rows = conn.fetch(&sql, vec![Value::Time(Some(now))]).await?;
     conn.commit().await?;
     Ok(!rows.is_empty())
+}
+
+/// Leases up to `limit` due rows of `table` until `lease_until`, counting
+/// the attempt: one `UPDATE … WHERE id IN (SELECT … LIMIT n)`, the inner
+/// select skipping locked rows where the database can. The rows, with
+/// `columns`, and the lease.
+async fn lease_due<C: Connection>(
+    conn: &mut C,
+    table: &str,
+    columns: &[&str],
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: usize,
+) -> Result<(Vec<C::Row>, Uuid), Error> {
+    let p = C::PARAMS;
+    let lease = Uuid::new_v4();
+    let sql = format!(
+        "UPDATE {table} SET lease = {}, lease_until = {}, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM {table} WHERE status = 'pending' AND next_at <= {} \
+                      AND (lease_until IS NULL OR lease_until <= {}) \
+                      ORDER BY next_at LIMIT {}{}) \
+         RETURNING {}",
+        p.nth(1),
+        p.nth(2),
+        p.nth(3),
+        p.nth(3),
+        p.nth(4),
+        C::skip_locked(),
+        columns.join(", ")
+    );
+    let rows = conn
+        .fetch(
+            &sql,
+            vec![
+                Value::Uuid(Some(lease)),
+                Value::Time(Some(lease_until)),
+                Value::Time(Some(now)),
+                Value::Int(i64::try_from(limit).unwrap_or(i64::MAX)),
+            ],
+        )
+        .await?;
+    Ok((rows, lease))
 }
 
 /// Claims up to `limit` due messages (see `Store::claim_messages`), in
@@ -646,38 +694,48 @@ pub async fn claim<C: Connection>(
     lease_until: DateTime<Utc>,
     limit: usize,
 ) -> Result<Vec<Claimed>, Error> {
-    let p = C::PARAMS;
-    let lease = Uuid::new_v4();
-    let sql = format!(
-        "UPDATE messages SET lease = {}, lease_until = {}, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM messages WHERE status = 'pending' AND next_at <= {} \
-                      AND (lease_until IS NULL OR lease_until <= {}) \
-                      ORDER BY next_at LIMIT {}{}) \
-         RETURNING {}",
-        p.nth(1),
-        p.nth(2),
-        p.nth(3),
-        p.nth(3),
-        p.nth(4),
-        C::skip_locked(),
-        MESSAGE_COLUMNS.join(", ")
-    );
-    let rows = conn
-        .fetch(
-            &sql,
-            vec![
-                Value::Uuid(Some(lease)),
-                Value::Time(Some(lease_until)),
-                Value::Time(Some(now)),
-                Value::Int(i64::try_from(limit).unwrap_or(i64::MAX)),
-            ],
-        )
-        .await?;
+    let (rows, lease) = lease_due(
+        &mut conn,
+        "messages",
+        MESSAGE_COLUMNS,
+        now,
+        lease_until,
+        limit,
+    )
+    .await?;
     let mut claimed = rows
         .iter()
         .map(|r| message_from(r).map(|message| Claimed { message, lease }))
         .collect::<Result<Vec<_>, Error>>()?;
     claimed.sort_by_key(|c| (c.message.next_at, c.message.id));
+    conn.commit().await?;
+    Ok(claimed)
+}
+
+/// Claims up to `limit` due webhook deliveries, in its own transaction.
+///
+/// # Errors
+/// [`Error::Storage`].
+pub async fn claim_hooks<C: Connection>(
+    mut conn: C,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<ClaimedHook>, Error> {
+    let (rows, lease) = lease_due(
+        &mut conn,
+        "hook_deliveries",
+        crate::hooks::DELIVERY_COLUMNS,
+        now,
+        lease_until,
+        limit,
+    )
+    .await?;
+    let mut claimed = rows
+        .iter()
+        .map(|r| crate::hooks::delivery_from(r).map(|delivery| ClaimedHook { delivery, lease }))
+        .collect::<Result<Vec<_>, Error>>()?;
+    claimed.sort_by_key(|c| (c.delivery.next_at, c.delivery.id));
     conn.commit().await?;
     Ok(claimed)
 }

@@ -63,6 +63,8 @@ pub trait Row {
     fn text_opt(&self, column: &str) -> Result<Option<String>, Error>;
     /// A whole number column.
     fn int(&self, column: &str) -> Result<i64, Error>;
+    /// A whole-number column, maybe `NULL`.
+    fn int_opt(&self, column: &str) -> Result<Option<i64>, Error>;
     /// A decimal amount column.
     fn decimal(&self, column: &str) -> Result<Decimal, Error>;
     /// An instant column, maybe `NULL`.

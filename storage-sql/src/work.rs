@@ -14,8 +14,8 @@ use agendo_core::agenda::{Event, EventRecord};
 use agendo_core::booking::Booking;
 use agendo_core::business::{Block, Bookable, Business, Client, Professional, Resource, Service};
 use agendo_core::ids::{
-    AccountId, BlockId, BookingId, BusinessId, ClientId, MessageId, PaymentId, ProfessionalId,
-    ReceivableId, ResourceId, ServiceId, SessionId,
+    AccountId, BlockId, BookingId, BusinessId, ClientId, DeliveryId, EndpointId, MessageId,
+    PaymentId, ProfessionalId, ReceivableId, ResourceId, ServiceId, SessionId,
 };
 use agendo_core::message::{
     ChannelKind, ChannelSetup, Form, Message, MessageFilter, Template, Topic,
@@ -26,14 +26,15 @@ use agendo_core::store::{
     slot_taken, BookingFilter, Held, IdempotencyKey, IdempotencyRecord, UnitOfWork,
 };
 use agendo_core::time::Span;
+use agendo_core::webhook::{Endpoint, HookDelivery};
 use agendo_core::{Error, Lang, RecordKind};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::queue;
 use crate::record::{self, Row, Stored, Value};
 use crate::sql::{self, Params};
+use crate::{hooks, queue};
 
 /// The name of a business's writer lock ([`Connection::lock_name`]): held
 /// from a change of the business's settings or the first event appended
@@ -848,6 +849,32 @@ impl<C: Connection> UnitOfWork for Work<C> {
     }
     async fn put_template(&mut self, template: &Template) -> Result<(), Error> {
         queue::put_template(&mut self.conn, self.business, template).await
+    }
+    async fn endpoints(&mut self) -> Result<Vec<Endpoint>, Error> {
+        hooks::endpoints(&mut self.conn, self.business).await
+    }
+    async fn put_endpoint(&mut self, endpoint: &Endpoint) -> Result<(), Error> {
+        hooks::put_endpoint(&mut self.conn, self.business, endpoint).await
+    }
+    async fn delete_endpoint(&mut self, id: EndpointId) -> Result<bool, Error> {
+        hooks::delete_endpoint(&mut self.conn, self.business, id).await
+    }
+    async fn queue_hook_deliveries(&mut self, deliveries: &[HookDelivery]) -> Result<usize, Error> {
+        hooks::queue(&mut self.conn, self.business, deliveries).await
+    }
+    async fn hook_deliveries(&mut self, endpoint: EndpointId) -> Result<Vec<HookDelivery>, Error> {
+        hooks::deliveries(&mut self.conn, self.business, Some(endpoint), None).await
+    }
+    async fn hook_delivery(&mut self, id: DeliveryId) -> Result<Option<HookDelivery>, Error> {
+        let found = hooks::deliveries(&mut self.conn, self.business, None, Some(id)).await?;
+        Ok(found.into_iter().next())
+    }
+    async fn replay_hook_delivery(
+        &mut self,
+        id: DeliveryId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, Error> {
+        hooks::replay(&mut self.conn, self.business, id, at).await
     }
     async fn channel_setups(&mut self) -> Result<Vec<ChannelSetup>, Error> {
         queue::channel_setups(&mut self.conn, self.business).await

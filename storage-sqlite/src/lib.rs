@@ -49,6 +49,7 @@ use agendo_core::contact::Email;
 use agendo_core::ids::BusinessId;
 use agendo_core::message::{Claimed, Outcome as Sending};
 use agendo_core::store::{Access, Login, Store, UnitOfWork};
+use agendo_core::webhook::ClaimedHook;
 use agendo_core::RecordKind;
 use agendo_sql::sql::Params;
 use agendo_sql::work::{guard, ACTIVE};
@@ -300,6 +301,29 @@ impl Store for SqliteStore {
         queue::businesses_to_gather(tx, now, until, due_from, due_until).await
     }
 
+    async fn claim_hook_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ClaimedHook>, agendo_core::Error> {
+        if !queue::any_due(self.tx(Access::Read).await?, "hook_deliveries", now).await? {
+            return Ok(Vec::new());
+        }
+        queue::claim_hooks(self.tx(Access::Write).await?, now, lease_until, limit).await
+    }
+
+    async fn settle_hook_delivery(
+        &self,
+        claimed: &ClaimedHook,
+        outcome: &Sending,
+        status: Option<u16>,
+        latency_ms: u32,
+    ) -> Result<bool, agendo_core::Error> {
+        let tx = self.tx(Access::Write).await?;
+        agendo_sql::hooks::settle(tx, claimed, outcome, status, latency_ms).await
+    }
+
     async fn businesses_with_channels(&self) -> Result<Vec<BusinessId>, agendo_core::Error> {
         queue::businesses_with_channels(self.tx(Access::Read).await?).await
     }
@@ -310,7 +334,7 @@ impl Store for SqliteStore {
         lease_until: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<Claimed>, agendo_core::Error> {
-        if !queue::any_due(self.tx(Access::Read).await?, now).await? {
+        if !queue::any_due(self.tx(Access::Read).await?, "messages", now).await? {
             return Ok(Vec::new());
         }
         queue::claim(self.tx(Access::Write).await?, now, lease_until, limit).await
@@ -614,6 +638,9 @@ impl Row for Line {
         get(self, column)
     }
     fn int(&self, column: &str) -> Result<i64, agendo_core::Error> {
+        get(self, column)
+    }
+    fn int_opt(&self, column: &str) -> Result<Option<i64>, agendo_core::Error> {
         get(self, column)
     }
     fn decimal(&self, column: &str) -> Result<Decimal, agendo_core::Error> {

@@ -21,6 +21,36 @@ use crate::ids::{
     SeriesId, ServiceId,
 };
 
+/// Every event type, as [`Event::kind`] writes it.
+pub const EVENT_KINDS: &[&str] = &[
+    "business_changed",
+    "service_created",
+    "service_changed",
+    "professional_created",
+    "professional_changed",
+    "hours_changed",
+    "resource_saved",
+    "client_created",
+    "client_changed",
+    "account_created",
+    "block_added",
+    "block_removed",
+    "booking_created",
+    "booking_confirmed",
+    "booking_rescheduled",
+    "booking_cancelled",
+    "booking_completed",
+    "booking_no_show",
+    "payment_recorded",
+    "payment_approved",
+    "payment_refused",
+    "payment_refunded",
+    "commissions_changed",
+    "picture_changed",
+    "receivable_created",
+    "receivable_paid",
+];
+
 /// Something that happened to a business's agenda.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

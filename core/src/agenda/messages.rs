@@ -39,6 +39,7 @@ use crate::page::{newest_key, Page, PageRequest};
 use crate::payment::Receivable;
 use crate::store::{Access, BookingFilter, UnitOfWork};
 use crate::time::{shown, shown_date};
+use crate::webhook::HookDelivery;
 
 /// How far ahead of `now` a gathering looks for bookings whose reminders
 /// may be due: the day-before reminder of an appointment late tomorrow,
@@ -137,6 +138,7 @@ impl Agenda {
                 return Ok(Gathered::default());
             };
             let queued = work.queue_messages(&found.messages).await?;
+            work.queue_hook_deliveries(&found.hooks).await?;
             if let Some(number) = found.last {
                 work.set_gathered(number).await?;
             }
@@ -507,6 +509,7 @@ fn newest_first(messages: Vec<Message>, page: &PageRequest) -> Page<Message> {
 /// read (how many, and the last one's number).
 struct Found {
     messages: Vec<Message>,
+    hooks: Vec<HookDelivery>,
     events: usize,
     last: Option<u64>,
 }
@@ -603,8 +606,15 @@ async fn compose(
         };
         messages.push(writer.message(plan, values));
     }
+    let endpoints = if events.is_empty() {
+        Vec::new()
+    } else {
+        writer.work.endpoints().await?
+    };
+    let hooks = super::webhooks::deliveries(&shop, &endpoints, &events, now);
     Ok(Some(Found {
         messages,
+        hooks,
         events: events.len(),
         last: events.last().map(|e| e.number),
     }))

@@ -49,6 +49,7 @@ mod runner;
 mod setup;
 mod slots;
 pub mod throttle;
+mod webhooks;
 mod why;
 mod wire;
 
@@ -57,13 +58,14 @@ pub use command::{
     ProfessionalFields, ResourceFields, ServiceFields, FINGERPRINT_VERSION,
 };
 pub use commissions::CommissionFields;
-pub use event::{Event, EventRecord};
+pub use event::{Event, EventRecord, EVENT_KINDS};
 pub use lists::{ClientFilter, History, HistoryLine, PaymentFilter, Payments};
 pub use messages::{Gathered, Links, NoLinks, Preview, LEASE, REMINDER_HORIZON};
 pub use permission::{Action, Actor, Grant};
 pub use receivables::{Owed, ReceivableFilter, ReceivableRequest, MAX_MONTHS};
 pub use runner::EVENTS_PAGE;
 pub use slots::SlotsRequest;
+pub use webhooks::EndpointFields;
 pub use why::{Cause, InTheWay, Verdict, Why, WhyRequest};
 pub use wire::{BusinessPatch, CommissionQuery, NotifyQuery};
 

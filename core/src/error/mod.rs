@@ -1026,6 +1026,10 @@ pub enum RecordKind {
     Message,
     /// A channel a business set up (WhatsApp, SMS).
     Channel,
+    /// A webhook endpoint.
+    Endpoint,
+    /// A webhook delivery.
+    Delivery,
 }
 
 impl RecordKind {
@@ -1044,6 +1048,8 @@ impl RecordKind {
             RecordKind::Picture => "picture",
             RecordKind::Message => "message",
             RecordKind::Channel => "channel",
+            RecordKind::Endpoint => "webhook",
+            RecordKind::Delivery => "delivery",
             RecordKind::Account => "account",
             RecordKind::Session => "session",
         }
@@ -1066,6 +1072,8 @@ impl RecordKind {
                 RecordKind::Picture => "imagem",
                 RecordKind::Message => "mensagem",
                 RecordKind::Channel => "canal",
+                RecordKind::Endpoint => "webhook",
+                RecordKind::Delivery => "entrega",
                 RecordKind::Account => "conta de acesso",
                 RecordKind::Session => "sessão",
             },

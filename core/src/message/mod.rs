@@ -380,6 +380,26 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// What the outcome changes in a webhook delivery: every store
+    /// records the same.
+    pub fn apply_to_hook(&self, delivery: &mut crate::webhook::HookDelivery) {
+        match self {
+            Outcome::Sent { at, .. } => {
+                delivery.status = MessageStatus::Sent;
+                delivery.sent_at = Some(*at);
+                delivery.last_error = None;
+            }
+            Outcome::Retry { at, error } => {
+                delivery.next_at = *at;
+                delivery.last_error = Some(error.clone());
+            }
+            Outcome::Dead { error } => {
+                delivery.status = MessageStatus::Dead;
+                delivery.last_error = Some(error.clone());
+            }
+        }
+    }
+
     /// What the outcome changes in `message`: every store records the
     /// same.
     pub fn apply(&self, message: &mut Message) {

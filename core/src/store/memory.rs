@@ -26,8 +26,8 @@ use crate::business::{Block, Bookable, Business, Client, Professional, Resource,
 use crate::contact::Email;
 use crate::error::{Error, RecordKind};
 use crate::ids::{
-    AccountId, BlockId, BookingId, BusinessId, ClientId, MessageId, PaymentId, ProfessionalId,
-    ReceivableId, ResourceId, ServiceId, SessionId,
+    AccountId, BlockId, BookingId, BusinessId, ClientId, DeliveryId, EndpointId, MessageId,
+    PaymentId, ProfessionalId, ReceivableId, ResourceId, ServiceId, SessionId,
 };
 use crate::lang::Lang;
 use crate::message::{
@@ -36,6 +36,7 @@ use crate::message::{
 };
 use crate::payment::{Payment, Receivable};
 use crate::time::Span;
+use crate::webhook::{ClaimedHook, Endpoint, HookDelivery};
 
 /// Records kept in memory, behind one async lock.
 ///
@@ -90,13 +91,18 @@ struct Records {
     messages: BTreeMap<MessageId, Queued>,
     templates: BTreeMap<(Topic, Form, &'static str), Template>,
     channels: BTreeMap<ChannelKind, ChannelSetup>,
+    endpoints: BTreeMap<EndpointId, Endpoint>,
+    hooks: BTreeMap<DeliveryId, (HookDelivery, Lease)>,
 }
+
+/// A worker's lease on a queued message or delivery, and until when.
+type Lease = Option<(uuid::Uuid, DateTime<Utc>)>;
 
 /// A queued message and the lease on it, if a worker claimed it.
 #[derive(Clone)]
 struct Queued {
     message: Message,
-    lease: Option<(uuid::Uuid, DateTime<Utc>)>,
+    lease: Lease,
 }
 
 #[async_trait]
@@ -272,6 +278,69 @@ impl Store for MemoryStore {
             }
         }
         Ok(claimed)
+    }
+
+    async fn claim_hook_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ClaimedHook>, Error> {
+        let mut state = self.state.lock().await;
+        let mut due: Vec<(DateTime<Utc>, BusinessId, DeliveryId)> = state
+            .iter()
+            .flat_map(|(business, r)| {
+                r.hooks
+                    .values()
+                    .filter(|(d, lease)| {
+                        d.status == MessageStatus::Pending
+                            && d.next_at <= now
+                            && lease.is_none_or(|(_, until)| until <= now)
+                    })
+                    .map(|(d, _)| (d.next_at, *business, d.id))
+            })
+            .collect();
+        due.sort();
+        due.truncate(limit);
+        let mut claimed = Vec::with_capacity(due.len());
+        for (_, business, id) in due {
+            if let Some((delivery, lease)) =
+                state.get_mut(&business).and_then(|r| r.hooks.get_mut(&id))
+            {
+                let token = uuid::Uuid::new_v4();
+                *lease = Some((token, lease_until));
+                delivery.attempts += 1;
+                claimed.push(ClaimedHook {
+                    delivery: delivery.clone(),
+                    lease: token,
+                });
+            }
+        }
+        Ok(claimed)
+    }
+
+    async fn settle_hook_delivery(
+        &self,
+        claimed: &ClaimedHook,
+        outcome: &Sending,
+        status: Option<u16>,
+        latency_ms: u32,
+    ) -> Result<bool, Error> {
+        let mut state = self.state.lock().await;
+        let Some((delivery, lease)) = state
+            .get_mut(&claimed.delivery.business)
+            .and_then(|r| r.hooks.get_mut(&claimed.delivery.id))
+        else {
+            return Ok(false);
+        };
+        if lease.map(|(token, _)| token) != Some(claimed.lease) {
+            return Ok(false);
+        }
+        *lease = None;
+        outcome.apply_to_hook(delivery);
+        delivery.last_status = status;
+        delivery.latency_ms = Some(latency_ms);
+        Ok(true)
     }
 
     async fn settle_message(&self, claimed: &Claimed, outcome: &Sending) -> Result<bool, Error> {
@@ -747,6 +816,68 @@ impl UnitOfWork for MemoryWork {
             template.clone(),
         );
         Ok(())
+    }
+
+    async fn endpoints(&mut self) -> Result<Vec<Endpoint>, Error> {
+        let mut out: Vec<Endpoint> = self.records.endpoints.values().cloned().collect();
+        out.sort_by_key(|e| (e.created_at, e.id));
+        Ok(out)
+    }
+
+    async fn put_endpoint(&mut self, endpoint: &Endpoint) -> Result<(), Error> {
+        self.records.endpoints.insert(endpoint.id, endpoint.clone());
+        Ok(())
+    }
+
+    async fn delete_endpoint(&mut self, id: EndpointId) -> Result<bool, Error> {
+        self.records.hooks.retain(|_, (d, _)| d.endpoint != id);
+        Ok(self.records.endpoints.remove(&id).is_some())
+    }
+
+    async fn queue_hook_deliveries(&mut self, deliveries: &[HookDelivery]) -> Result<usize, Error> {
+        let mut added = 0;
+        for delivery in deliveries {
+            if let std::collections::btree_map::Entry::Vacant(slot) =
+                self.records.hooks.entry(delivery.id)
+            {
+                slot.insert((delivery.clone(), None));
+                added += 1;
+            }
+        }
+        Ok(added)
+    }
+
+    async fn hook_deliveries(&mut self, endpoint: EndpointId) -> Result<Vec<HookDelivery>, Error> {
+        let mut out: Vec<HookDelivery> = self
+            .records
+            .hooks
+            .values()
+            .filter(|(d, _)| d.endpoint == endpoint)
+            .map(|(d, _)| d.clone())
+            .collect();
+        out.sort_by_key(|d| (d.created_at, d.id));
+        Ok(out)
+    }
+
+    async fn hook_delivery(&mut self, id: DeliveryId) -> Result<Option<HookDelivery>, Error> {
+        Ok(self.records.hooks.get(&id).map(|(d, _)| d.clone()))
+    }
+
+    async fn replay_hook_delivery(
+        &mut self,
+        id: DeliveryId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, Error> {
+        Ok(match self.records.hooks.get_mut(&id) {
+            Some((d, lease)) => {
+                d.status = MessageStatus::Pending;
+                d.attempts = 0;
+                d.next_at = at;
+                *lease = None;
+                true
+            }
+            None => false,
+        })
     }
 
     async fn channel_setups(&mut self) -> Result<Vec<ChannelSetup>, Error> {

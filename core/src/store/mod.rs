@@ -43,8 +43,8 @@ use crate::business::{Block, Bookable, Business, Client, Professional, Resource,
 use crate::contact::Email;
 use crate::error::{Error, Problem};
 use crate::ids::{
-    AccountId, BlockId, BookingId, BusinessId, ClientId, MessageId, PaymentId, ProfessionalId,
-    ReceivableId, ResourceId, SeriesId, ServiceId, SessionId,
+    AccountId, BlockId, BookingId, BusinessId, ClientId, DeliveryId, EndpointId, MessageId,
+    PaymentId, ProfessionalId, ReceivableId, ResourceId, SeriesId, ServiceId, SessionId,
 };
 use crate::lang::Lang;
 use crate::message::{
@@ -54,6 +54,7 @@ use crate::message::{
 use crate::payment::{Payment, Receivable};
 use crate::picture::{Picture, Subject};
 use crate::time::Span;
+use crate::webhook::{ClaimedHook, Endpoint, HookDelivery};
 
 pub(crate) use memory::staff_key;
 pub use memory::{slot_taken, MemoryStore};
@@ -166,6 +167,25 @@ pub trait Store: Send + Sync {
         lease_until: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<Claimed>, Error>;
+
+    /// Takes up to `limit` pending webhook deliveries due at `now`, as
+    /// [`Store::claim_messages`] takes messages.
+    async fn claim_hook_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<ClaimedHook>, Error>;
+
+    /// Records how a claimed delivery's try ended (with the receiver's
+    /// status and the try's latency), if its lease still holds.
+    async fn settle_hook_delivery(
+        &self,
+        claimed: &ClaimedHook,
+        outcome: &Sending,
+        status: Option<u16>,
+        latency_ms: u32,
+    ) -> Result<bool, Error>;
 
     /// Records how a claimed message's try ended, if the lease is still
     /// the one the claim gave (it lapsed and another worker claimed it
@@ -595,6 +615,26 @@ pub trait UnitOfWork: Send {
     async fn templates(&mut self) -> Result<Vec<Template>, Error>;
     /// Keeps a template, replacing the one of its topic, form and language.
     async fn put_template(&mut self, template: &Template) -> Result<(), Error>;
+    /// The business's webhook endpoints, by creation then id.
+    async fn endpoints(&mut self) -> Result<Vec<Endpoint>, Error>;
+    /// Creates or replaces an endpoint.
+    async fn put_endpoint(&mut self, endpoint: &Endpoint) -> Result<(), Error>;
+    /// Removes an endpoint and its deliveries; whether it existed.
+    async fn delete_endpoint(&mut self, id: EndpointId) -> Result<bool, Error>;
+    /// Queues the deliveries whose id is not queued yet; how many were new.
+    async fn queue_hook_deliveries(&mut self, deliveries: &[HookDelivery]) -> Result<usize, Error>;
+    /// The deliveries to an endpoint, by creation then id.
+    async fn hook_deliveries(&mut self, endpoint: EndpointId) -> Result<Vec<HookDelivery>, Error>;
+    /// A delivery.
+    async fn hook_delivery(&mut self, id: DeliveryId) -> Result<Option<HookDelivery>, Error>;
+    /// Puts a delivery back to be posted at `at`, whatever its status, its
+    /// attempts counted from zero (a replay); whether it exists.
+    async fn replay_hook_delivery(
+        &mut self,
+        id: DeliveryId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, Error>;
+
     /// The channels the business set up itself, by kind.
     async fn channel_setups(&mut self) -> Result<Vec<ChannelSetup>, Error>;
     /// Keeps a channel's setup, replacing the one of its kind.
