@@ -103,8 +103,8 @@ impl Store for FailingCommit {
             .settle_hook_delivery(claimed, outcome, status, latency_ms)
             .await
     }
-    async fn businesses_with_channels(&self) -> Result<Vec<BusinessId>, Error> {
-        self.0.businesses_with_channels().await
+    async fn businesses_with_secrets(&self) -> Result<Vec<BusinessId>, Error> {
+        self.0.businesses_with_secrets().await
     }
     async fn claim_messages(
         &self,

@@ -560,7 +560,7 @@ case!(
         };
         agenda.set_channel(&staff, &setup).await.expect("set");
         assert_eq!(
-            agenda.store().businesses_with_channels().await.expect("list"),
+            agenda.store().businesses_with_secrets().await.expect("list"),
             [salon.business.id()]
         );
         assert_eq!(

@@ -42,16 +42,20 @@ use serde_json::{json, Value};
 
 use crate::config::Config;
 use crate::error::Error;
+use crate::outbound::{Answer, Outbound};
 use crate::sealing::Sealer;
+use agendo_core::webhook::{Endpoint, HookAnswer, HookDelivery, Hooks};
+use hyper::header::{HeaderName, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 
 /// The providers this host sends through.
 pub struct HostChannels {
     email: Option<Mailer>,
     timeout: Duration,
-    http: Https,
+    outbound: Outbound,
     sealer: Arc<Sealer>,
     whatsapp_api: String,
     twilio_api: String,
+    allow_internal: bool,
 }
 
 struct Mailer {
@@ -86,10 +90,11 @@ impl HostChannels {
         Ok(HostChannels {
             email,
             timeout: config.send_timeout,
-            http: client()?,
+            outbound: Outbound::new(config.send_timeout)?,
             sealer: Arc::new(sealer),
             whatsapp_api: config.whatsapp_api.clone(),
             twilio_api: config.twilio_api.clone(),
+            allow_internal: config.webhooks_allow_internal,
         })
     }
 
@@ -106,7 +111,7 @@ impl HostChannels {
         let clear = serde_json::to_vec(credentials).map_err(|e| Error::Internal {
             detail: format!("writing credentials: {e}"),
         })?;
-        self.sealer.seal(business, kind, &clear)
+        self.sealer.seal(business, kind.as_str(), &clear)
     }
 
     /// The credentials of a setup, opened; whether the newest key sealed
@@ -116,7 +121,9 @@ impl HostChannels {
         business: BusinessId,
         setup: &ChannelSetup,
     ) -> Option<(BTreeMap<String, String>, bool)> {
-        let (clear, newest) = self.sealer.open(business, setup.kind, &setup.sealed)?;
+        let (clear, newest) = self
+            .sealer
+            .open(business, setup.kind.as_str(), &setup.sealed)?;
         Some((serde_json::from_slice(&clear).ok()?, newest))
     }
 
@@ -237,12 +244,13 @@ impl Channels for HostChannels {
                 );
                 let body = whatsapp_body(message, setting("template_prefix")).to_string();
                 let bearer = format!("Bearer {}", secret("access_token"));
-                match self
-                    .post(&url, &bearer, "application/json", body.into_bytes())
-                    .await
-                {
+                let headers = [
+                    (AUTHORIZATION, bearer),
+                    (CONTENT_TYPE, "application/json".to_owned()),
+                ];
+                match self.outbound.post(&url, &headers, body.into_bytes()).await {
                     Ok(answer) => whatsapp_answer(answer),
-                    Err(failed) => failed,
+                    Err(reason) => later(format!("WhatsApp {reason}")),
                 }
             }
             ChannelKind::Sms => {
@@ -260,13 +268,122 @@ impl Channels for HostChannels {
                     .append_pair("From", setting("from"))
                     .append_pair("Body", &message.body)
                     .finish();
-                let kind = "application/x-www-form-urlencoded";
-                match self.post(&url, &basic, kind, form.into_bytes()).await {
+                let headers = [
+                    (AUTHORIZATION, basic),
+                    (CONTENT_TYPE, "application/x-www-form-urlencoded".to_owned()),
+                ];
+                match self.outbound.post(&url, &headers, form.into_bytes()).await {
                     Ok(answer) => twilio_answer(answer),
-                    Err(failed) => failed,
+                    Err(reason) => later(format!("Twilio {reason}")),
                 }
             }
             other => not_set_up(other),
+        }
+    }
+}
+
+/// The purpose webhook secrets are sealed for.
+const WEBHOOK: &str = "webhook";
+
+impl HostChannels {
+    /// A new signing secret for a webhook endpoint (`whsec_` and 32
+    /// random bytes), and it sealed.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] when sealing fails.
+    pub fn endpoint_secret(&self, business: BusinessId) -> Result<(String, Vec<u8>), Error> {
+        let secret = format!("whsec_{}", crate::auth::new_secret());
+        let sealed = self.sealer.seal(business, WEBHOOK, secret.as_bytes())?;
+        Ok((secret, sealed))
+    }
+
+    /// Whether webhooks may go to internal addresses on this host.
+    pub fn allow_internal(&self) -> bool {
+        self.allow_internal
+    }
+
+    /// Refuses a URL whose host resolves to an internal address (a name
+    /// pointed at the server's own network), unless allowed.
+    async fn check_resolved(&self, url: &str) -> Result<(), String> {
+        if self.allow_internal {
+            return Ok(());
+        }
+        let uri: hyper::Uri = url.parse().map_err(|e| format!("not an address: {e}"))?;
+        let host = uri.host().unwrap_or_default().trim_matches(['[', ']']);
+        let port = uri
+            .port_u16()
+            .unwrap_or(if uri.scheme_str() == Some("https") {
+                443
+            } else {
+                80
+            });
+        let addresses = tokio::net::lookup_host((host, port))
+            .await
+            .map_err(|e| format!("{host} does not resolve: {e}"))?;
+        for address in addresses {
+            if agendo_core::webhook::is_internal(address.ip()) {
+                return Err(format!(
+                    "{host} resolves to an internal address ({}), which webhooks may not reach",
+                    address.ip()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Hooks for HostChannels {
+    async fn post(&self, endpoint: &Endpoint, delivery: &HookDelivery) -> HookAnswer {
+        let started = std::time::Instant::now();
+        let unreachable = |reason: String| HookAnswer::Unreachable {
+            reason,
+            millis: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
+        };
+        let Some((secret, _)) =
+            self.sealer
+                .open(endpoint.business, WEBHOOK, &endpoint.sealed_secret)
+        else {
+            return unreachable(
+                "the endpoint's secret cannot be opened with the keys this server has".into(),
+            );
+        };
+        if let Err(reason) = self.check_resolved(&endpoint.url).await {
+            return unreachable(reason);
+        }
+        let stamp = chrono::Utc::now().timestamp();
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &secret);
+        let signed = ring::hmac::sign(&key, format!("{stamp}.{}", delivery.payload).as_bytes());
+        let headers = [
+            (CONTENT_TYPE, "application/json".to_owned()),
+            (USER_AGENT, "Agendo-Webhooks/1".to_owned()),
+            (
+                HeaderName::from_static("agendo-signature"),
+                format!("t={stamp},v1={}", hex::encode(signed.as_ref())),
+            ),
+            (
+                HeaderName::from_static("agendo-delivery"),
+                delivery.id.to_string(),
+            ),
+            (
+                HeaderName::from_static("agendo-event"),
+                delivery.event_type.clone(),
+            ),
+        ];
+        match self
+            .outbound
+            .post(
+                &endpoint.url,
+                &headers,
+                delivery.payload.clone().into_bytes(),
+            )
+            .await
+        {
+            Ok(answer) => HookAnswer::Status {
+                status: answer.status,
+                millis: answer.millis,
+            },
+            Err(reason) => unreachable(format!("the receiver {reason}")),
         }
     }
 }
@@ -282,14 +399,15 @@ pub struct Resealed {
     pub unopened: usize,
 }
 
-/// Seals every business's channel credentials again under the newest key
+/// Seals every business's channel credentials and webhook secrets again
+/// under the newest key
 /// of `AGENDO_CHANNEL_KEYS`, so an older key can then be dropped.
 ///
 /// # Errors
 /// [`Error::Core`] when the store fails.
 pub async fn reseal(state: &crate::state::AppState) -> Result<Resealed, Error> {
     let mut done = Resealed::default();
-    for business in state.agenda.store().businesses_with_channels().await? {
+    for business in state.agenda.store().businesses_with_secrets().await? {
         let ctx = agendo_core::agenda::Context::staff(business, state.now());
         for setup in state.agenda.channel_setups(&ctx).await? {
             match state.channels.open(business, &setup) {
@@ -308,99 +426,29 @@ pub async fn reseal(state: &crate::state::AppState) -> Result<Resealed, Error> {
                 }
             }
         }
+        for endpoint in state.agenda.endpoints(&ctx).await? {
+            match state
+                .channels
+                .sealer
+                .open(business, WEBHOOK, &endpoint.sealed_secret)
+            {
+                Some((_, true)) => done.current += 1,
+                Some((secret, false)) => {
+                    let sealed = state.channels.sealer.seal(business, WEBHOOK, &secret)?;
+                    state
+                        .agenda
+                        .reseal_endpoint(&ctx, endpoint.id, sealed)
+                        .await?;
+                    done.resealed += 1;
+                }
+                None => {
+                    tracing::warn!(%business, endpoint = %endpoint.id, "no key opens this secret");
+                    done.unopened += 1;
+                }
+            }
+        }
     }
     Ok(done)
-}
-
-/// The providers' HTTP client: HTTP/1.1 over rustls (ring, the Mozilla
-/// roots), plain HTTP only for the test fakes on loopback.
-type Https = hyper_util::client::legacy::Client<
-    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
-    http_body_util::Full<bytes::Bytes>,
->;
-
-fn client() -> Result<Https, Error> {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Internal {
-            detail: format!("TLS: {e}"),
-        })?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    let connector = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_tls_config(tls)
-        .https_or_http()
-        .enable_http1()
-        .build();
-    Ok(
-        hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-            .build(connector),
-    )
-}
-
-/// The most of a provider's answer read.
-const ANSWER_LIMIT: usize = 65_536;
-
-/// A provider's answer: its status, the wait it asked for and its JSON
-/// body (null when it sent none or too much).
-struct Answer {
-    status: u16,
-    wait: Option<TimeDelta>,
-    body: Value,
-}
-
-impl HostChannels {
-    /// POSTs `body` of `content_type` to `url` with `authorization`,
-    /// within the send time-out; a provider that cannot be reached or
-    /// does not answer in time is a failure to retry.
-    async fn post(
-        &self,
-        url: &str,
-        authorization: &str,
-        content_type: &str,
-        body: Vec<u8>,
-    ) -> Result<Answer, Delivery> {
-        let later = |reason: String| Delivery::Failed {
-            reason,
-            retry: Retry::Later { after: None },
-        };
-        let request = hyper::Request::post(url)
-            .header(hyper::header::AUTHORIZATION, authorization)
-            .header(hyper::header::CONTENT_TYPE, content_type)
-            .body(http_body_util::Full::new(bytes::Bytes::from(body)))
-            .map_err(|e| Delivery::Failed {
-                reason: format!("the request cannot be made: {e}"),
-                retry: Retry::Never,
-            })?;
-        let exchange = async {
-            let response = self
-                .http
-                .request(request)
-                .await
-                .map_err(|e| later(format!("the provider could not be reached: {e}")))?;
-            let status = response.status().as_u16();
-            let wait = response
-                .headers()
-                .get(hyper::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<i64>().ok())
-                .map(TimeDelta::seconds);
-            let limited = http_body_util::Limited::new(response.into_body(), ANSWER_LIMIT);
-            let body = http_body_util::BodyExt::collect(limited)
-                .await
-                .ok()
-                .and_then(|b| serde_json::from_slice(&b.to_bytes()).ok())
-                .unwrap_or(Value::Null);
-            Ok(Answer { status, wait, body })
-        };
-        tokio::time::timeout(self.timeout, exchange)
-            .await
-            .map_err(|_| later("the provider did not answer in time".to_owned()))?
-    }
 }
 
 /// WhatsApp's language code of a message's language.
@@ -440,7 +488,11 @@ fn whatsapp_body(message: &Message, prefix: &str) -> Value {
 /// service busy or down.
 const WHATSAPP_TRANSIENT: &[i64] = &[1, 2, 4, 80007, 130429, 131000, 131016, 131056, 133004];
 
-fn whatsapp_answer(Answer { status, wait, body }: Answer) -> Delivery {
+fn whatsapp_answer(
+    Answer {
+        status, wait, body, ..
+    }: Answer,
+) -> Delivery {
     if (200..300).contains(&status) {
         let id = body["messages"][0]["id"].as_str().map(str::to_owned);
         return Delivery::Sent { reference: id };
@@ -461,7 +513,11 @@ fn whatsapp_answer(Answer { status, wait, body }: Answer) -> Delivery {
     failed(reason, transient, wait)
 }
 
-fn twilio_answer(Answer { status, wait, body }: Answer) -> Delivery {
+fn twilio_answer(
+    Answer {
+        status, wait, body, ..
+    }: Answer,
+) -> Delivery {
     if (200..300).contains(&status) {
         let sid = body["sid"].as_str().map(str::to_owned);
         return Delivery::Sent { reference: sid };
@@ -475,6 +531,14 @@ fn twilio_answer(Answer { status, wait, body }: Answer) -> Delivery {
     );
     let transient = status == 429 || status >= 500;
     failed(reason, transient, wait)
+}
+
+/// A failure to reach a provider: tried again later.
+fn later(reason: String) -> Delivery {
+    Delivery::Failed {
+        reason,
+        retry: Retry::Later { after: None },
+    }
 }
 
 fn failed(reason: String, transient: bool, wait: Option<TimeDelta>) -> Delivery {

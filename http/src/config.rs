@@ -115,6 +115,10 @@ pub struct Config {
     /// Twilio's API, for SMS (`AGENDO_TWILIO_API_URL`, default
     /// `https://api.twilio.com`).
     pub twilio_api: String,
+    /// Whether webhook endpoints may be on loopback, private or link-local
+    /// addresses (`AGENDO_WEBHOOKS_ALLOW_INTERNAL`, default false: only for
+    /// tests and closed networks).
+    pub webhooks_allow_internal: bool,
 }
 
 /// The channel keys: never shown.
@@ -318,6 +322,7 @@ impl Config {
         };
         Ok(Config {
             channel_keys: var("AGENDO_CHANNEL_KEYS").map(ChannelKeys),
+            webhooks_allow_internal: flag("AGENDO_WEBHOOKS_ALLOW_INTERNAL")?,
             whatsapp_api: api(
                 "AGENDO_WHATSAPP_API_URL",
                 "https://graph.facebook.com/v23.0",

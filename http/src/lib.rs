@@ -29,6 +29,7 @@ pub mod extract;
 pub mod limit;
 pub mod metrics;
 pub mod openapi;
+pub mod outbound;
 pub mod passwords;
 pub mod routes;
 pub mod sealing;
@@ -76,6 +77,7 @@ pub fn app(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .merge(routes::events::router())
         .merge(routes::messages::router())
         .merge(routes::channels::router())
+        .merge(routes::webhooks::router())
         .merge(routes::public::router())
         .merge(routes::system::router())
         .split_for_parts();

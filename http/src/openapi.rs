@@ -33,6 +33,7 @@ use crate::error::{FieldError, Problem};
         (name = "payments", description = "Payments recorded by hand"),
         (name = "events", description = "What happened, in order, for integrations to follow"),
         (name = "messages", description = "Messages sent to clients, the staff inbox, templates"),
+        (name = "webhooks", description = "Events posted to the business's own endpoints, signed"),
         (name = "public", description = "Booking without signing in"),
         (name = "system", description = "Health, readiness, metrics"),
     ),

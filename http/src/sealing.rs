@@ -11,8 +11,8 @@
 //!
 //! A sealed value is `s1`, the key's id (8 bytes of its SHA-256), a
 //! random 96-bit nonce, then the ciphertext and tag. The business and the
-//! channel are the associated data, so a sealed value copied to another
-//! business or channel does not open.
+//! purpose (the channel, the endpoint) are the associated data, so a
+//! sealed value copied to another business or purpose does not open.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -21,7 +21,6 @@ use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use sha2::{Digest, Sha256};
 
 use agendo_core::ids::BusinessId;
-use agendo_core::message::ChannelKind;
 
 use crate::error::Error;
 
@@ -90,15 +89,15 @@ impl Sealer {
         Ok(Sealer { keys })
     }
 
-    /// `secret` sealed for `business`'s `kind` of channel under the
-    /// newest key.
+    /// `secret` sealed for `business`'s `purpose` (a channel's kind, a
+    /// webhook endpoint) under the newest key.
     ///
     /// # Errors
     /// [`Error::Internal`] when sealing fails.
     pub fn seal(
         &self,
         business: BusinessId,
-        kind: ChannelKind,
+        purpose: &str,
         secret: &[u8],
     ) -> Result<Vec<u8>, Error> {
         let (id, key) = self.keys.first().ok_or_else(|| Error::Internal {
@@ -108,7 +107,7 @@ impl Sealer {
         let mut body = secret.to_vec();
         key.seal_in_place_append_tag(
             Nonce::assume_unique_for_key(nonce),
-            Aad::from(aad(business, kind)),
+            Aad::from(aad(business, purpose)),
             &mut body,
         )
         .map_err(|_| Error::Internal {
@@ -123,11 +122,11 @@ impl Sealer {
     }
 
     /// What `sealed` holds, if one of the keys opens it for `business`'s
-    /// `kind` of channel; whether that key is the newest.
+    /// `purpose`; whether that key is the newest.
     pub fn open(
         &self,
         business: BusinessId,
-        kind: ChannelKind,
+        purpose: &str,
         sealed: &[u8],
     ) -> Option<(Vec<u8>, bool)> {
         let rest = sealed.strip_prefix(TAG.as_slice())?;
@@ -141,14 +140,14 @@ impl Sealer {
         let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
         let mut body = body.to_vec();
         let clear = key
-            .open_in_place(nonce, Aad::from(aad(business, kind)), &mut body)
+            .open_in_place(nonce, Aad::from(aad(business, purpose)), &mut body)
             .ok()?;
         Some((clear.to_vec(), position == 0))
     }
 }
 
-fn aad(business: BusinessId, kind: ChannelKind) -> Vec<u8> {
-    format!("{business}/{kind}").into_bytes()
+fn aad(business: BusinessId, purpose: &str) -> Vec<u8> {
+    format!("{business}/{purpose}").into_bytes()
 }
 
 #[cfg(test)]
@@ -163,43 +162,38 @@ mod tests {
     fn sealed_opens_only_for_its_business_and_channel() {
         let sealer = Sealer::new(None, "a-test-secret-of-at-least-32-bytes!!").unwrap();
         let shop = BusinessId::random();
-        let sealed = sealer
-            .seal(shop, ChannelKind::Whatsapp, b"EAAG-token")
-            .unwrap();
+        let sealed = sealer.seal(shop, "whatsapp", b"EAAG-token").unwrap();
         assert!(!sealed.windows(10).any(|w| w == b"EAAG-token"));
         assert_eq!(
-            sealer.open(shop, ChannelKind::Whatsapp, &sealed),
+            sealer.open(shop, "whatsapp", &sealed),
             Some((b"EAAG-token".to_vec(), true))
         );
-        assert_eq!(sealer.open(shop, ChannelKind::Sms, &sealed), None);
-        assert_eq!(
-            sealer.open(BusinessId::random(), ChannelKind::Whatsapp, &sealed),
-            None
-        );
+        assert_eq!(sealer.open(shop, "sms", &sealed), None);
+        assert_eq!(sealer.open(BusinessId::random(), "whatsapp", &sealed), None);
         let mut altered = sealed.clone();
         let last = altered.len() - 1;
         altered[last] ^= 1;
-        assert_eq!(sealer.open(shop, ChannelKind::Whatsapp, &altered), None);
-        assert_eq!(sealer.open(shop, ChannelKind::Whatsapp, b"s1"), None);
+        assert_eq!(sealer.open(shop, "whatsapp", &altered), None);
+        assert_eq!(sealer.open(shop, "whatsapp", b"s1"), None);
     }
 
     #[test]
     fn a_rotated_key_still_opens_what_it_sealed() {
         let shop = BusinessId::random();
         let old = Sealer::new(Some(&key(1)), "unused").unwrap();
-        let sealed = old.seal(shop, ChannelKind::Sms, b"twilio").unwrap();
+        let sealed = old.seal(shop, "sms", b"twilio").unwrap();
         let rotated = Sealer::new(Some(&format!("{}, {}", key(2), key(1))), "unused").unwrap();
         assert_eq!(
-            rotated.open(shop, ChannelKind::Sms, &sealed),
+            rotated.open(shop, "sms", &sealed),
             Some((b"twilio".to_vec(), false))
         );
-        let resealed = rotated.seal(shop, ChannelKind::Sms, b"twilio").unwrap();
+        let resealed = rotated.seal(shop, "sms", b"twilio").unwrap();
         assert_eq!(
-            rotated.open(shop, ChannelKind::Sms, &resealed),
+            rotated.open(shop, "sms", &resealed),
             Some((b"twilio".to_vec(), true))
         );
         let dropped = Sealer::new(Some(&key(2)), "unused").unwrap();
-        assert_eq!(dropped.open(shop, ChannelKind::Sms, &sealed), None);
+        assert_eq!(dropped.open(shop, "sms", &sealed), None);
     }
 
     #[test]

@@ -98,26 +98,30 @@ pub async fn round(state: &AppState, channels: &HostChannels) {
         }
         Err(e) => tracing::warn!(error = %e, "finding the businesses to gather failed"),
     }
+    send_messages(state, channels).await;
+    post_hooks(state, channels).await;
+}
+
+/// Claims and sends messages, `AGENDO_WORKER_LANES` at once, until none
+/// is due.
+async fn send_messages(state: &AppState, channels: &HostChannels) {
     let lanes = state.config.worker_lanes;
+    let clock = || state.now();
     loop {
         let claimed = match state.agenda.claim_messages(state.now(), lanes * 4).await {
-            Ok(claimed) => claimed,
+            Ok(claimed) if !claimed.is_empty() => claimed,
+            Ok(_) => return,
             Err(e) => {
                 tracing::warn!(error = %e, "claiming messages failed");
                 return;
             }
         };
-        if claimed.is_empty() {
-            return;
-        }
-        let clock = || state.now();
         stream::iter(claimed)
             .for_each_concurrent(lanes, |claimed| async move {
-                let jitter = rand::rng().random_range(0..=1000u16);
                 let message = &claimed.message;
                 match state
                     .agenda
-                    .deliver(channels, &claimed, &clock, jitter)
+                    .deliver(channels, &claimed, &clock, jitter())
                     .await
                 {
                     Ok(outcome) => tracing::info!(
@@ -133,4 +137,45 @@ pub async fn round(state: &AppState, channels: &HostChannels) {
             })
             .await;
     }
+}
+
+/// Claims and posts webhook deliveries, as [`send_messages`] sends.
+async fn post_hooks(state: &AppState, channels: &HostChannels) {
+    let lanes = state.config.worker_lanes;
+    let clock = || state.now();
+    loop {
+        let claimed = match state.agenda.claim_hooks(state.now(), lanes * 4).await {
+            Ok(claimed) if !claimed.is_empty() => claimed,
+            Ok(_) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "claiming webhook deliveries failed");
+                return;
+            }
+        };
+        stream::iter(claimed)
+            .for_each_concurrent(lanes, |claimed| async move {
+                let delivery = &claimed.delivery;
+                match state
+                    .agenda
+                    .deliver_hook(channels, &claimed, &clock, jitter())
+                    .await
+                {
+                    Ok(outcome) => tracing::info!(
+                        id = %delivery.id,
+                        endpoint = %delivery.endpoint,
+                        event = %delivery.event_type,
+                        attempt = delivery.attempts,
+                        outcome = ?outcome,
+                        "webhook posted"
+                    ),
+                    Err(e) => tracing::warn!(id = %delivery.id, error = %e, "recording a delivery's outcome failed"),
+                }
+            })
+            .await;
+    }
+}
+
+/// A point in the upper half of a retry's wait (thousandths).
+fn jitter() -> u16 {
+    rand::rng().random_range(0..=1000u16)
 }

@@ -32,6 +32,7 @@ impl Records {
             "account_id" => "account",
             "resource_id" => "resource",
             "receivable_id" => "receivable",
+            "delivery_id" => "delivery",
             _ => return None,
         };
         self.0.get(kind).cloned()
@@ -53,6 +54,7 @@ impl Records {
             "resources" => "resource",
             "receivables" => "receivable",
             "messages" | "inbox" => "message",
+            "webhooks" => "webhook",
             _ => return None,
         };
         self.0.get(kind).cloned()
@@ -183,9 +185,18 @@ async fn snapshot(owner: &Api, records: &Records) -> Vec<Value> {
 }
 
 async fn another_business_gets_not_found_on_every_operation_with_an_id(db: Db) {
-    let server = Server::start(db).await;
+    // Webhooks to loopback (a closed port: deliveries fail and wait).
+    let server = Server::start_with(db, &[("AGENDO_WEBHOOKS_ALLOW_INTERNAL", "true")]).await;
     let (shop, service, staff) = salon(&server, "ana@salao.com.br").await;
     let owner = &shop.owner;
+    let webhook = owner
+        .post(
+            "/v1/webhooks",
+            json!({"url": "http://127.0.0.1:9/hook", "events": ["booking_created"]}),
+        )
+        .await
+        .expect(201)
+        .text("id");
     let client = owner
         .post(
             "/v1/clients",
@@ -253,8 +264,23 @@ async fn another_business_gets_not_found_on_every_operation_with_an_id(db: Db) {
         .to_owned();
     // The worker in the server gathers the booking's line in Bia's inbox.
     let message = support::inbox_line(owner).await;
+    let mut delivery = None;
+    for _ in 0..200 {
+        let log = owner
+            .get(&format!("/v1/webhooks/{webhook}/deliveries"))
+            .await
+            .expect(200);
+        if let Some(id) = log.body[0]["id"].as_str() {
+            delivery = Some(id.to_owned());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let delivery = delivery.expect("the booking's webhook delivery");
     let records = Records(BTreeMap::from([
         ("message", message),
+        ("webhook", webhook),
+        ("delivery", delivery),
         ("resource", resource),
         ("receivable", receivable),
         ("service", service),

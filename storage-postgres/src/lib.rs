@@ -412,8 +412,8 @@ impl Store for PgStore {
         agendo_sql::hooks::settle(tx, claimed, outcome, status, latency_ms).await
     }
 
-    async fn businesses_with_channels(&self) -> Result<Vec<BusinessId>, agendo_core::Error> {
-        queue::businesses_with_channels(self.tx(Access::Read).await?).await
+    async fn businesses_with_secrets(&self) -> Result<Vec<BusinessId>, agendo_core::Error> {
+        queue::businesses_with_secrets(self.tx(Access::Read).await?).await
     }
 
     async fn claim_messages(

@@ -599,15 +599,17 @@ pub async fn businesses_to_gather<C: Connection>(
     Ok(out)
 }
 
-/// The businesses with a channel of their own, in its own transaction.
+/// The businesses with a channel of their own or a webhook endpoint, in
+/// its own transaction.
 ///
 /// # Errors
 /// [`Error::Storage`].
-pub async fn businesses_with_channels<C: Connection>(
-    mut conn: C,
-) -> Result<Vec<BusinessId>, Error> {
+pub async fn businesses_with_secrets<C: Connection>(mut conn: C) -> Result<Vec<BusinessId>, Error> {
     let rows = conn
-        .fetch("SELECT DISTINCT business_id FROM channels", Vec::new())
+        .fetch(
+            "SELECT business_id FROM channels UNION SELECT business_id FROM endpoints",
+            Vec::new(),
+        )
         .await?;
     let mut out = rows
         .iter()

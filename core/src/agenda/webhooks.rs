@@ -99,6 +99,25 @@ impl Agenda {
         Ok(endpoint)
     }
 
+    /// Replaces an endpoint's sealed secret (the same secret, sealed
+    /// again under a newer key).
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] but for the owner; [`Error::NotFound`].
+    pub async fn reseal_endpoint(
+        &self,
+        ctx: &Context,
+        id: EndpointId,
+        sealed_secret: Vec<u8>,
+    ) -> Result<(), Error> {
+        authorize(ctx, Action::ChangeBusiness)?;
+        let mut work = self.store.begin(ctx.business, Access::Write).await?;
+        let mut endpoint = load_endpoint(&mut *work, id).await?;
+        endpoint.sealed_secret = sealed_secret;
+        work.put_endpoint(&endpoint).await?;
+        work.commit().await
+    }
+
     /// The business's endpoints, by creation.
     ///
     /// # Errors

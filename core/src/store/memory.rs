@@ -229,11 +229,11 @@ impl Store for MemoryStore {
         Ok(out)
     }
 
-    async fn businesses_with_channels(&self) -> Result<Vec<BusinessId>, Error> {
+    async fn businesses_with_secrets(&self) -> Result<Vec<BusinessId>, Error> {
         let state = self.state.lock().await;
         let mut out: Vec<BusinessId> = state
             .iter()
-            .filter(|(_, r)| !r.channels.is_empty())
+            .filter(|(_, r)| !r.channels.is_empty() || !r.endpoints.is_empty())
             .map(|(id, _)| *id)
             .collect();
         out.sort();

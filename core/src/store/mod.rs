@@ -152,9 +152,10 @@ pub trait Store: Send + Sync {
         due_until: chrono::NaiveDate,
     ) -> Result<Vec<BusinessId>, Error>;
 
-    /// The businesses that set up a channel of their own, by id: what the
-    /// host re-seals when its keys rotate.
-    async fn businesses_with_channels(&self) -> Result<Vec<BusinessId>, Error>;
+    /// The businesses that keep sealed secrets (a channel of their own, a
+    /// webhook endpoint), by id: what the host re-seals when its keys
+    /// rotate.
+    async fn businesses_with_secrets(&self) -> Result<Vec<BusinessId>, Error>;
 
     /// Takes up to `limit` pending messages of any business whose time has
     /// come (`next_at` at or before `now`) and that no live lease holds,

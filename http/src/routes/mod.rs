@@ -20,6 +20,7 @@ pub mod resources;
 pub mod services;
 pub mod staff;
 pub mod system;
+pub mod webhooks;
 
 use agendo_core::agenda::{Actor, Context};
 use agendo_core::money::Money;

@@ -90,7 +90,10 @@ def main():
     scratch = tempfile.mkdtemp(prefix="agendo-schemathesis-")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    # No worker: the fuzzer makes webhook endpoints and channels with
+    # addresses anywhere, and tests send nothing to other hosts.
     env = dict(os.environ, AGENDO_BIND=f"127.0.0.1:{port}", AGENDO_REGISTER_RATE="100000", AGENDO_LOG="warn",
+               AGENDO_RUN_WORKER="false",
                AGENDO_EVENTS_WAIT_SECONDS="1")
     database = None
     if args.postgres:
