@@ -103,6 +103,9 @@ impl Store for FailingCommit {
             .settle_hook_delivery(claimed, outcome, status, latency_ms)
             .await
     }
+    async fn feed(&self, key: &str) -> Result<Option<(BusinessId, ProfessionalId)>, Error> {
+        self.0.feed(key).await
+    }
     async fn businesses_with_secrets(&self) -> Result<Vec<BusinessId>, Error> {
         self.0.businesses_with_secrets().await
     }
@@ -314,6 +317,9 @@ impl UnitOfWork for FailingWork {
     }
     async fn put_template(&mut self, template: &Template) -> Result<(), Error> {
         self.0.put_template(template).await
+    }
+    async fn put_feed(&mut self, professional: ProfessionalId, key: &str) -> Result<(), Error> {
+        self.0.put_feed(professional, key).await
     }
     async fn endpoints(&mut self) -> Result<Vec<Endpoint>, Error> {
         self.0.endpoints().await

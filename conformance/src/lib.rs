@@ -117,7 +117,8 @@ macro_rules! store_tests {
             an_event_newer_than_the_round_waits_for_the_next,
             templates_replace_defaults_and_preview,
             a_business_sets_up_its_own_channels,
-            webhooks_deliver_each_event_once_and_stop_on_410
+            webhooks_deliver_each_event_once_and_stop_on_410,
+            calendar_feeds_follow_bookings_and_rotate
         );
         $crate::store_tests!(@races $run;
             sixty_four_clients_race_for_one_slot,

@@ -714,3 +714,71 @@ case!(
         assert_eq!(log.items.len(), 2, "nothing queued for a disabled endpoint");
     }
 );
+
+case!(
+    /// A professional's calendar feed lists their bookings with stable
+    /// UIDs, a SEQUENCE that grows when one moves, and cancelled ones as
+    /// cancelled; a new key ends the old; a professional rotates only
+    /// their own.
+    calendar_feeds_follow_bookings_and_rotate,
+    |store| {
+        use agendo_core::feed::EntryStatus;
+        let salon = Salon::open(store).await;
+        let agenda = &salon.agenda;
+        let staff = salon.staff();
+        agenda
+            .rotate_feed(&staff, salon.ana.id(), "key-one")
+            .await
+            .expect("rotate");
+        assert_eq!(
+            agenda.store().feed("key-one").await.expect("feed"),
+            Some((salon.business.id(), salon.ana.id()))
+        );
+        let moved = salon.book(&salon.ana, &salon.maria, "2026-03-03T13:00:00Z").await;
+        let gone = salon.book(&salon.ana, &salon.joao, "2026-03-04T13:00:00Z").await;
+        salon.book(&salon.bia, &salon.maria, "2026-03-03T13:00:00Z").await;
+        agenda
+            .reschedule(&staff, moved.id(), at("2026-03-05T13:00:00Z"))
+            .await
+            .expect("move");
+        agenda
+            .cancel(&staff, gone.id(), "imprevisto")
+            .await
+            .expect("cancel");
+        let feed = agenda.feed("key-one", now()).await.expect("feed").expect("a feed");
+        assert_eq!(feed.name, "Ana · Salão Conformidade");
+        assert_eq!(feed.zone, "America/Sao_Paulo");
+        assert_eq!(feed.entries.len(), 2, "Ana's bookings only, the cancelled one too");
+        let entry = |id: agendo_core::ids::BookingId| {
+            feed.entries
+                .iter()
+                .find(|e| e.uid == format!("{id}@agendo"))
+                .expect("entry")
+        };
+        assert_eq!(entry(moved.id()).sequence, 1);
+        assert_eq!(entry(moved.id()).start, at("2026-03-05T13:00:00Z"));
+        assert_eq!(entry(gone.id()).status, EntryStatus::Cancelled);
+        assert!(entry(gone.id()).summary.contains("João Lima"));
+
+        agenda
+            .rotate_feed(&staff, salon.ana.id(), "key-two")
+            .await
+            .expect("rotate");
+        assert_eq!(agenda.feed("key-one", now()).await.expect("feed"), None);
+        assert!(agenda.feed("key-two", now()).await.expect("feed").is_some());
+        let bia = Context::new(
+            salon.business.id(),
+            now(),
+            agendo_core::agenda::Actor::Professional(salon.bia.id()),
+        );
+        let err = agenda
+            .rotate_feed(&bia, salon.ana.id(), "key-three")
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "forbidden");
+        agenda
+            .rotate_feed(&bia, salon.bia.id(), "key-bia")
+            .await
+            .expect("her own");
+    }
+);

@@ -113,6 +113,7 @@ pub mod business;
 pub mod commission;
 pub mod contact;
 mod error;
+pub mod feed;
 pub mod ids;
 mod lang;
 pub mod message;

@@ -38,7 +38,7 @@
 //! ```no_run
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use agendo_core::ids::BusinessId;
+//! use agendo_core::ids::{BusinessId, ProfessionalId};
 //! use agendo_core::store::{Access, Store};
 //! use agendo_postgres::PgStore;
 //!
@@ -52,7 +52,7 @@ use agendo_core::account::Slug;
 use agendo_core::booking::Booking;
 use agendo_core::business::Bookable;
 use agendo_core::contact::Email;
-use agendo_core::ids::BusinessId;
+use agendo_core::ids::{BusinessId, ProfessionalId};
 use agendo_core::message::{Claimed, Outcome as Sending};
 use agendo_core::store::{Access, IdempotencyKey, Login, Store, UnitOfWork};
 use agendo_core::webhook::ClaimedHook;
@@ -410,6 +410,13 @@ impl Store for PgStore {
     ) -> Result<bool, agendo_core::Error> {
         let tx = self.tx(Access::Write).await?;
         agendo_sql::hooks::settle(tx, claimed, outcome, status, latency_ms).await
+    }
+
+    async fn feed(
+        &self,
+        key: &str,
+    ) -> Result<Option<(BusinessId, ProfessionalId)>, agendo_core::Error> {
+        directory::feed(self.tx(Access::Read).await?, key).await
     }
 
     async fn businesses_with_secrets(&self) -> Result<Vec<BusinessId>, agendo_core::Error> {

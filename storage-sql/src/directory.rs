@@ -6,7 +6,7 @@
 
 use agendo_core::account::{Account, Slug};
 use agendo_core::contact::Email;
-use agendo_core::ids::{AccountId, BusinessId};
+use agendo_core::ids::{AccountId, BusinessId, ProfessionalId};
 use agendo_core::store::Login;
 use agendo_core::Error;
 use chrono::{DateTime, Utc};
@@ -176,6 +176,67 @@ pub async fn clear_sign_in_failures<C: Connection>(mut conn: C, key: &str) -> Re
     );
     conn.execute(&sql, vec![text(key)]).await?;
     conn.commit().await
+}
+
+/// The business and professional whose calendar feed `key` opens.
+///
+/// # Errors
+/// [`Error::Storage`] from the database.
+pub async fn feed<C: Connection>(
+    mut conn: C,
+    key: &str,
+) -> Result<Option<(BusinessId, ProfessionalId)>, Error> {
+    let sql = format!(
+        "SELECT business_id, professional_id FROM feeds WHERE key = {}",
+        C::PARAMS.nth(1)
+    );
+    let rows = conn.fetch(&sql, vec![text(key)]).await?;
+    let found = rows
+        .first()
+        .map(|r| -> Result<_, Error> {
+            Ok((
+                BusinessId::from_uuid(r.uuid("business_id")?),
+                ProfessionalId::from_uuid(r.uuid("professional_id")?),
+            ))
+        })
+        .transpose()?;
+    conn.commit().await?;
+    Ok(found)
+}
+
+/// Keeps `key` as the professional's feed, ending the one it had, in the
+/// business's unit of work.
+///
+/// # Errors
+/// [`Error::Storage`] from the database.
+pub async fn put_feed<C: Connection>(
+    conn: &mut C,
+    business: BusinessId,
+    professional: ProfessionalId,
+    key: &str,
+) -> Result<(), Error> {
+    let p = C::PARAMS;
+    let ids = || {
+        vec![
+            Value::Uuid(Some(business.as_uuid())),
+            Value::Uuid(Some(professional.as_uuid())),
+        ]
+    };
+    let old = format!(
+        "DELETE FROM feeds WHERE business_id = {} AND professional_id = {}",
+        p.nth(1),
+        p.nth(2)
+    );
+    conn.execute(&old, ids()).await?;
+    let new = format!(
+        "INSERT INTO feeds (business_id, professional_id, key) VALUES ({}, {}, {})",
+        p.nth(1),
+        p.nth(2),
+        p.nth(3)
+    );
+    let mut values = ids();
+    values.push(text(key));
+    conn.execute(&new, values).await.map(drop)
 }
 
 fn text(value: &str) -> Value {

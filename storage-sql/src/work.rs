@@ -850,6 +850,9 @@ impl<C: Connection> UnitOfWork for Work<C> {
     async fn put_template(&mut self, template: &Template) -> Result<(), Error> {
         queue::put_template(&mut self.conn, self.business, template).await
     }
+    async fn put_feed(&mut self, professional: ProfessionalId, key: &str) -> Result<(), Error> {
+        crate::directory::put_feed(&mut self.conn, self.business, professional, key).await
+    }
     async fn endpoints(&mut self) -> Result<Vec<Endpoint>, Error> {
         hooks::endpoints(&mut self.conn, self.business).await
     }

@@ -26,7 +26,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use agendo_core::ids::BusinessId;
+//! use agendo_core::ids::{BusinessId, ProfessionalId};
 //! use agendo_core::store::{Access, Store};
 //! use agendo_sqlite::SqliteStore;
 //!
@@ -46,7 +46,7 @@ use std::time::Duration;
 use agendo_core::account::Slug;
 use agendo_core::booking::Booking;
 use agendo_core::contact::Email;
-use agendo_core::ids::BusinessId;
+use agendo_core::ids::{BusinessId, ProfessionalId};
 use agendo_core::message::{Claimed, Outcome as Sending};
 use agendo_core::store::{Access, Login, Store, UnitOfWork};
 use agendo_core::webhook::ClaimedHook;
@@ -322,6 +322,13 @@ impl Store for SqliteStore {
     ) -> Result<bool, agendo_core::Error> {
         let tx = self.tx(Access::Write).await?;
         agendo_sql::hooks::settle(tx, claimed, outcome, status, latency_ms).await
+    }
+
+    async fn feed(
+        &self,
+        key: &str,
+    ) -> Result<Option<(BusinessId, ProfessionalId)>, agendo_core::Error> {
+        directory::feed(self.tx(Access::Read).await?, key).await
     }
 
     async fn businesses_with_secrets(&self) -> Result<Vec<BusinessId>, agendo_core::Error> {

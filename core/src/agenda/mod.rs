@@ -39,6 +39,7 @@ pub use booking::{ALTERNATIVES, ALTERNATIVES_FOR};
 mod command;
 mod commissions;
 mod event;
+mod feeds;
 mod hours;
 mod lists;
 mod messages;

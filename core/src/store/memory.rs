@@ -92,6 +92,7 @@ struct Records {
     templates: BTreeMap<(Topic, Form, &'static str), Template>,
     channels: BTreeMap<ChannelKind, ChannelSetup>,
     endpoints: BTreeMap<EndpointId, Endpoint>,
+    feeds: BTreeMap<ProfessionalId, String>,
     hooks: BTreeMap<DeliveryId, (HookDelivery, Lease)>,
 }
 
@@ -227,6 +228,16 @@ impl Store for MemoryStore {
             .collect();
         out.sort();
         Ok(out)
+    }
+
+    async fn feed(&self, key: &str) -> Result<Option<(BusinessId, ProfessionalId)>, Error> {
+        let state = self.state.lock().await;
+        Ok(state.iter().find_map(|(business, r)| {
+            r.feeds
+                .iter()
+                .find(|(_, k)| k.as_str() == key)
+                .map(|(professional, _)| (*business, *professional))
+        }))
     }
 
     async fn businesses_with_secrets(&self) -> Result<Vec<BusinessId>, Error> {
@@ -815,6 +826,11 @@ impl UnitOfWork for MemoryWork {
             (template.topic(), template.form(), template.lang().tag()),
             template.clone(),
         );
+        Ok(())
+    }
+
+    async fn put_feed(&mut self, professional: ProfessionalId, key: &str) -> Result<(), Error> {
+        self.records.feeds.insert(professional, key.to_owned());
         Ok(())
     }
 

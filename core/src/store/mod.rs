@@ -152,6 +152,11 @@ pub trait Store: Send + Sync {
         due_until: chrono::NaiveDate,
     ) -> Result<Vec<BusinessId>, Error>;
 
+    /// The business and professional whose calendar feed `key` (the hash
+    /// of a feed's secret) opens, if any: a read across businesses, as a
+    /// calendar app asks with the address alone.
+    async fn feed(&self, key: &str) -> Result<Option<(BusinessId, ProfessionalId)>, Error>;
+
     /// The businesses that keep sealed secrets (a channel of their own, a
     /// webhook endpoint), by id: what the host re-seals when its keys
     /// rotate.
@@ -616,6 +621,10 @@ pub trait UnitOfWork: Send {
     async fn templates(&mut self) -> Result<Vec<Template>, Error>;
     /// Keeps a template, replacing the one of its topic, form and language.
     async fn put_template(&mut self, template: &Template) -> Result<(), Error>;
+    /// Keeps `key` (the hash of a feed's secret) as the professional's
+    /// calendar feed, ending the one it had.
+    async fn put_feed(&mut self, professional: ProfessionalId, key: &str) -> Result<(), Error>;
+
     /// The business's webhook endpoints, by creation then id.
     async fn endpoints(&mut self) -> Result<Vec<Endpoint>, Error>;
     /// Creates or replaces an endpoint.
