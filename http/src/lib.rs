@@ -78,6 +78,7 @@ pub fn app(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
         .merge(routes::messages::router())
         .merge(routes::channels::router())
         .merge(routes::webhooks::router())
+        .merge(routes::feeds::router())
         .merge(routes::public::router())
         .merge(routes::system::router())
         .split_for_parts();

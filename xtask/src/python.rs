@@ -2,8 +2,9 @@
 //! maturin, and the pytest suites run against it.
 //!
 //! The virtualenv gets maturin, pytest, the web examples' FastAPI and
-//! Django, mypy (for `stubtest`), schemathesis and aiosmtpd (the SMTP
-//! server the e-mail tests send to) from PyPI the first
+//! Django, mypy (for `stubtest`), schemathesis, aiosmtpd (the SMTP server
+//! the e-mail tests send to) and two iCalendar readers (icalendar,
+//! vobject: the feed tests) from PyPI the first
 //! time (and
 //! again only when one is missing), so a fresh machine needs only
 //! `python3` with its `venv` module (`.ci/run` installs them when missing).
@@ -25,6 +26,8 @@ const TOOLS: &[&str] = &[
     "mypy>=1.18,<2",
     "django>=4.2,<6",
     "aiosmtpd>=1.4,<2",
+    "icalendar>=5,<8",
+    "vobject>=0.9,<1",
 ];
 
 /// A virtualenv with maturin and pytest.
@@ -51,7 +54,7 @@ impl Venv {
         let ready = Command::new(venv.python())
             .args([
                 "-c",
-                "import maturin, pytest, fastapi, httpx, schemathesis, mypy, django, aiosmtpd",
+                "import maturin, pytest, fastapi, httpx, schemathesis, mypy, django, aiosmtpd, icalendar, vobject",
             ])
             .output()
             .is_ok_and(|o| o.status.success());
@@ -67,7 +70,7 @@ impl Venv {
                         "--disable-pip-version-check",
                     ])
                     .args(TOOLS),
-                "pip install maturin pytest fastapi httpx schemathesis mypy django aiosmtpd",
+                "pip install maturin pytest fastapi httpx schemathesis mypy django aiosmtpd icalendar vobject",
             )?;
         }
         Ok(venv)

@@ -1030,6 +1030,8 @@ pub enum RecordKind {
     Endpoint,
     /// A webhook delivery.
     Delivery,
+    /// A calendar feed.
+    Feed,
 }
 
 impl RecordKind {
@@ -1050,6 +1052,7 @@ impl RecordKind {
             RecordKind::Channel => "channel",
             RecordKind::Endpoint => "webhook",
             RecordKind::Delivery => "delivery",
+            RecordKind::Feed => "feed",
             RecordKind::Account => "account",
             RecordKind::Session => "session",
         }
@@ -1074,6 +1077,7 @@ impl RecordKind {
                 RecordKind::Channel => "canal",
                 RecordKind::Endpoint => "webhook",
                 RecordKind::Delivery => "entrega",
+                RecordKind::Feed => "agenda para calendário",
                 RecordKind::Account => "conta de acesso",
                 RecordKind::Session => "sessão",
             },

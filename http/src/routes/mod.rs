@@ -11,6 +11,7 @@ pub mod channels;
 pub mod clients;
 pub mod commissions;
 pub mod events;
+pub mod feeds;
 pub mod messages;
 pub mod payments;
 pub mod pictures;

@@ -115,7 +115,7 @@ pub struct PublicBookedOut {
     pub manage_token: String,
 }
 
-fn limit(state: &AppState, address: std::net::IpAddr) -> Result<(), Error> {
+pub(super) fn limit(state: &AppState, address: std::net::IpAddr) -> Result<(), Error> {
     state
         .public_limit
         .check(address, state.now())
