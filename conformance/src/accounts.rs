@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use agendo_core::account::{Account, PasswordHash, Role, Session, Slug, TokenHash};
+use agendo_core::account::{Account, PasswordHash, Passwords as _, Role, Session, Slug, TokenHash};
 use agendo_core::agenda::BusinessFields;
 use agendo_core::business::Activity;
 use agendo_core::contact::Email;
@@ -370,5 +370,108 @@ case!(
             .refresh_session(&ctx, other.id(), &token('e'), token('f'))
             .await
             .is_err());
+    }
+);
+
+case!(
+    /// A reset link sets a new password once, within the hour, ends every
+    /// sign-in and proves the e-mail; a verification link proves it; an
+    /// e-mail without accounts gets no link, a retired account none; an
+    /// old, used or foreign link is refused naming `token`.
+    account_links_reset_passwords_and_verify_emails_once,
+    |store| {
+        use agendo_core::agenda::{TokenPurpose, TOKEN_LIFETIME};
+        let salon = Salon::open(store.clone()).await;
+        let owner = account(&salon, "dona@salao.com.br", "Zilda");
+        put(&store, &owner).await.unwrap();
+        let session = Session::new(
+            SessionId::random(),
+            salon.business.id(),
+            owner.id(),
+            TokenHash::parse(&"1".repeat(64)).unwrap(),
+            now(),
+            TimeDelta::days(30),
+        );
+        let mut work = store.begin(salon.business.id(), Access::Write).await.unwrap();
+        work.put_session(&session).await.unwrap();
+        work.commit().await.unwrap();
+
+        let mut n = 0;
+        let mut secret = || {
+            n += 1;
+            (format!("secret-{n}"), format!("key-{n}"))
+        };
+        let email = Email::parse("dona@salao.com.br").unwrap();
+        let agenda = &salon.agenda;
+        let issued = agenda
+            .issue_account_tokens(&email, TokenPurpose::ResetPassword, now(), &mut secret)
+            .await
+            .unwrap();
+        assert_eq!(issued.len(), 1);
+        assert_eq!(issued[0].secret, "secret-1");
+        assert_eq!(issued[0].business, "Salão Conformidade");
+        let nobody = Email::parse("ninguem@salao.com.br").unwrap();
+        assert!(agenda
+            .issue_account_tokens(&nobody, TokenPurpose::ResetPassword, now(), &mut secret)
+            .await
+            .unwrap()
+            .is_empty());
+
+        let hasher = crate::commands::PlainPasswords;
+        let weak = agenda
+            .reset_password("key-1", "123", now(), &hasher)
+            .await
+            .unwrap_err();
+        assert_eq!(weak.field(), Some("password"));
+        // A verification link is not a reset link.
+        agenda
+            .issue_account_tokens(&email, TokenPurpose::VerifyEmail, now(), &mut secret)
+            .await
+            .unwrap();
+        let wrong = agenda
+            .reset_password("key-2", "cavalo-bateria-grampo", now(), &hasher)
+            .await
+            .unwrap_err();
+        assert_eq!(wrong.field(), Some("token"));
+        let later = now() + TimeDelta::minutes(30);
+        let changed = agenda
+            .reset_password("key-1", "cavalo-bateria-grampo", later, &hasher)
+            .await
+            .unwrap();
+        assert!(hasher
+            .verify("cavalo-bateria-grampo", changed.password())
+            .await
+            .unwrap());
+        assert_eq!(changed.verified_at(), Some(later));
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        let ended = work.session(session.id()).await.unwrap().unwrap();
+        assert_eq!(ended.revoked(), Some(later), "the old sign-in is ended");
+        drop(work);
+        let again = agenda
+            .reset_password("key-1", "outra-senha-bem-longa", later, &hasher)
+            .await
+            .unwrap_err();
+        assert_eq!(again.field(), Some("token"), "a link works once");
+        // A verification link, an hour and more later, no longer works.
+        let expired = agenda
+            .verify_email("key-2", now() + TOKEN_LIFETIME)
+            .await
+            .unwrap_err();
+        assert_eq!(expired.field(), Some("token"));
+        agenda
+            .issue_account_tokens(&email, TokenPurpose::VerifyEmail, later, &mut secret)
+            .await
+            .unwrap();
+        let verified = agenda.verify_email("key-3", later).await.unwrap();
+        assert_eq!(verified.verified_at(), Some(later));
+        // A retired account gets no link.
+        put(&store, &owner.clone().with_activity(agendo_core::business::Activity::Retired))
+            .await
+            .unwrap();
+        assert!(agenda
+            .issue_account_tokens(&email, TokenPurpose::ResetPassword, later, &mut secret)
+            .await
+            .unwrap()
+            .is_empty());
     }
 );

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use agendo_core::account::{Account, Session, Slug};
-use agendo_core::agenda::{Event, EventRecord};
+use agendo_core::agenda::{AccountToken, Event, EventRecord};
 use agendo_core::booking::Booking;
 use agendo_core::business::{Block, Bookable, Business, Client, Professional, Resource, Service};
 use agendo_core::contact::Email;
@@ -102,6 +102,9 @@ impl Store for FailingCommit {
         self.0
             .settle_hook_delivery(claimed, outcome, status, latency_ms)
             .await
+    }
+    async fn account_token(&self, key: &str) -> Result<Option<AccountToken>, Error> {
+        self.0.account_token(key).await
     }
     async fn feed(&self, key: &str) -> Result<Option<(BusinessId, ProfessionalId)>, Error> {
         self.0.feed(key).await
@@ -317,6 +320,19 @@ impl UnitOfWork for FailingWork {
     }
     async fn put_template(&mut self, template: &Template) -> Result<(), Error> {
         self.0.put_template(template).await
+    }
+    async fn put_account_token(&mut self, token: &AccountToken) -> Result<(), Error> {
+        self.0.put_account_token(token).await
+    }
+    async fn use_account_token(&mut self, key: &str, at: DateTime<Utc>) -> Result<bool, Error> {
+        self.0.use_account_token(key, at).await
+    }
+    async fn revoke_sessions(
+        &mut self,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<usize, Error> {
+        self.0.revoke_sessions(account, at).await
     }
     async fn put_feed(&mut self, professional: ProfessionalId, key: &str) -> Result<(), Error> {
         self.0.put_feed(professional, key).await

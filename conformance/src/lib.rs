@@ -82,7 +82,8 @@ macro_rules! store_tests {
             sign_in_failures_are_counted_per_key,
             concurrent_sign_in_attempts_count_exactly_the_limit,
             registering_opens_a_business_with_its_owner_or_nothing,
-            a_reused_refresh_token_ends_its_session
+            a_reused_refresh_token_ends_its_session,
+            account_links_reset_passwords_and_verify_emails_once
         );
         $crate::store_tests!(@slots $run;
             slots_offer_every_professional_and_leave_out_taken_time,

@@ -291,6 +291,7 @@ pub struct Account {
     professional: Option<ProfessionalId>,
     password: PasswordHash,
     activity: Activity,
+    verified_at: Option<DateTime<Utc>>,
 }
 
 impl Account {
@@ -320,6 +321,7 @@ impl Account {
             professional,
             password,
             activity: Activity::Active,
+            verified_at: None,
         };
         account.checked()
     }
@@ -342,6 +344,9 @@ impl Account {
 
     /// The same account signing in with another e-mail.
     pub fn with_email(mut self, email: Email) -> Account {
+        if Account::login_key(&email) != Account::login_key(&self.email) {
+            self.verified_at = None;
+        }
         self.email = email;
         self
     }
@@ -364,6 +369,18 @@ impl Account {
     pub fn with_password(mut self, password: PasswordHash) -> Account {
         self.password = password;
         self
+    }
+
+    /// The same account, its e-mail verified at `at` (or not).
+    pub fn with_verified_at(mut self, at: Option<DateTime<Utc>>) -> Account {
+        self.verified_at = at;
+        self
+    }
+
+    /// When the account's e-mail was verified (a link sent to it was
+    /// followed), if it was. Changing the e-mail does not keep it.
+    pub fn verified_at(&self) -> Option<DateTime<Utc>> {
+        self.verified_at
     }
 
     /// The same account, active or retired (a retired account cannot sign

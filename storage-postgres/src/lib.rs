@@ -412,6 +412,13 @@ impl Store for PgStore {
         agendo_sql::hooks::settle(tx, claimed, outcome, status, latency_ms).await
     }
 
+    async fn account_token(
+        &self,
+        key: &str,
+    ) -> Result<Option<agendo_core::agenda::AccountToken>, agendo_core::Error> {
+        directory::account_token(self.tx(Access::Read).await?, key).await
+    }
+
     async fn feed(
         &self,
         key: &str,

@@ -5,6 +5,7 @@
 //! [`crate::Work`] scoped to one business.
 
 use agendo_core::account::{Account, Slug};
+use agendo_core::agenda::{AccountToken, TokenPurpose};
 use agendo_core::contact::Email;
 use agendo_core::ids::{AccountId, BusinessId, ProfessionalId};
 use agendo_core::store::Login;
@@ -176,6 +177,148 @@ pub async fn clear_sign_in_failures<C: Connection>(mut conn: C, key: &str) -> Re
     );
     conn.execute(&sql, vec![text(key)]).await?;
     conn.commit().await
+}
+
+/// The account link whose key is `key`.
+///
+/// # Errors
+/// [`Error::Storage`] from the database.
+pub async fn account_token<C: Connection>(
+    mut conn: C,
+    key: &str,
+) -> Result<Option<AccountToken>, Error> {
+    let sql = format!(
+        "SELECT key, business_id, account_id, purpose, expires_at, used_at \
+         FROM account_tokens WHERE key = {}",
+        C::PARAMS.nth(1)
+    );
+    let rows = conn.fetch(&sql, vec![text(key)]).await?;
+    let found = rows.first().map(|r| token_from(r)).transpose()?;
+    conn.commit().await?;
+    Ok(found)
+}
+
+fn token_from(row: &dyn Row) -> Result<AccountToken, Error> {
+    Ok(AccountToken {
+        key: row.text("key")?,
+        business: BusinessId::from_uuid(row.uuid("business_id")?),
+        account: AccountId::from_uuid(row.uuid("account_id")?),
+        purpose: TokenPurpose::parse(&row.text("purpose")?)
+            .map_err(|e| crate::corrupt("purpose", e))?,
+        expires_at: row.time("expires_at")?,
+        used_at: row.time_opt("used_at")?,
+    })
+}
+
+/// Keeps an account link, in the business's unit of work.
+///
+/// # Errors
+/// [`Error::Storage`] from the database.
+pub async fn put_account_token<C: Connection>(
+    conn: &mut C,
+    business: BusinessId,
+    token: &AccountToken,
+) -> Result<(), Error> {
+    if token.business != business {
+        return Err(Error::Storage {
+            detail: "a link of another business".into(),
+        });
+    }
+    // Expired links are of no use: each new one sweeps them.
+    let p = C::PARAMS;
+    let sweep = format!("DELETE FROM account_tokens WHERE expires_at < {}", p.nth(1));
+    conn.execute(
+        &sweep,
+        vec![Value::Time(Some(
+            token.expires_at - chrono::TimeDelta::days(1),
+        ))],
+    )
+    .await?;
+    let sql = format!(
+        "INSERT INTO account_tokens (key, business_id, account_id, purpose, expires_at) \
+         VALUES ({}, {}, {}, {}, {})",
+        p.nth(1),
+        p.nth(2),
+        p.nth(3),
+        p.nth(4),
+        p.nth(5)
+    );
+    conn.execute(
+        &sql,
+        vec![
+            text(&token.key),
+            Value::Uuid(Some(business.as_uuid())),
+            Value::Uuid(Some(token.account.as_uuid())),
+            text(token.purpose.as_str()),
+            Value::Time(Some(token.expires_at)),
+        ],
+    )
+    .await
+    .map(drop)
+}
+
+/// Marks the link `key` of `business` used at `at` if it is unused and
+/// unexpired: one statement, so of two at once one wins.
+///
+/// # Errors
+/// [`Error::Storage`] from the database.
+pub async fn use_account_token<C: Connection>(
+    conn: &mut C,
+    business: BusinessId,
+    key: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, Error> {
+    let p = C::PARAMS;
+    let sql = format!(
+        "UPDATE account_tokens SET used_at = {} WHERE key = {} AND business_id = {} \
+         AND used_at IS NULL AND expires_at > {}",
+        p.nth(1),
+        p.nth(2),
+        p.nth(3),
+        p.nth(1)
+    );
+    let changed = conn
+        .execute(
+            &sql,
+            vec![
+                Value::Time(Some(at)),
+                text(key),
+                Value::Uuid(Some(business.as_uuid())),
+            ],
+        )
+        .await?;
+    Ok(changed > 0)
+}
+
+/// Ends every open sign-in of `account` at `at`; how many.
+///
+/// # Errors
+/// [`Error::Storage`] from the database.
+pub async fn revoke_sessions<C: Connection>(
+    conn: &mut C,
+    business: BusinessId,
+    account: AccountId,
+    at: DateTime<Utc>,
+) -> Result<usize, Error> {
+    let p = C::PARAMS;
+    let sql = format!(
+        "UPDATE sessions SET revoked_at = {} WHERE business_id = {} AND account_id = {} \
+         AND revoked_at IS NULL",
+        p.nth(1),
+        p.nth(2),
+        p.nth(3)
+    );
+    let changed = conn
+        .execute(
+            &sql,
+            vec![
+                Value::Time(Some(at)),
+                Value::Uuid(Some(business.as_uuid())),
+                Value::Uuid(Some(account.as_uuid())),
+            ],
+        )
+        .await?;
+    Ok(usize::try_from(changed).unwrap_or(usize::MAX))
 }
 
 /// The business and professional whose calendar feed `key` opens.

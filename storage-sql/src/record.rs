@@ -492,6 +492,7 @@ impl Stored for Account {
         "professional_id",
         "password_hash",
         "activity",
+        "email_verified_at",
     ];
     const ORDER: &'static str = "name, id";
     const KIND: RecordKind = RecordKind::Account;
@@ -513,6 +514,7 @@ impl Stored for Account {
             Value::Uuid(self.professional().map(|p| p.as_uuid())),
             text(self.password().as_str()),
             activity_text(self.activity()),
+            Value::Time(self.verified_at()),
         ]
     }
     fn read(row: &dyn Row) -> Result<Account, Error> {
@@ -532,7 +534,9 @@ impl Stored for Account {
                 .map(ProfessionalId::from_uuid),
             password,
         );
-        Ok(checked(Self::TABLE, account)?.with_activity(activity(row)?))
+        Ok(checked(Self::TABLE, account)?
+            .with_activity(activity(row)?)
+            .with_verified_at(row.time_opt("email_verified_at")?))
     }
 }
 

@@ -10,7 +10,7 @@
 //! idempotency key wait for each other ([`Connection::lock_key`]).
 
 use agendo_core::account::{Account, Session};
-use agendo_core::agenda::{Event, EventRecord};
+use agendo_core::agenda::{AccountToken, Event, EventRecord};
 use agendo_core::booking::Booking;
 use agendo_core::business::{Block, Bookable, Business, Client, Professional, Resource, Service};
 use agendo_core::ids::{
@@ -849,6 +849,19 @@ impl<C: Connection> UnitOfWork for Work<C> {
     }
     async fn put_template(&mut self, template: &Template) -> Result<(), Error> {
         queue::put_template(&mut self.conn, self.business, template).await
+    }
+    async fn put_account_token(&mut self, token: &AccountToken) -> Result<(), Error> {
+        crate::directory::put_account_token(&mut self.conn, self.business, token).await
+    }
+    async fn use_account_token(&mut self, key: &str, at: DateTime<Utc>) -> Result<bool, Error> {
+        crate::directory::use_account_token(&mut self.conn, self.business, key, at).await
+    }
+    async fn revoke_sessions(
+        &mut self,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<usize, Error> {
+        crate::directory::revoke_sessions(&mut self.conn, self.business, account, at).await
     }
     async fn put_feed(&mut self, professional: ProfessionalId, key: &str) -> Result<(), Error> {
         crate::directory::put_feed(&mut self.conn, self.business, professional, key).await

@@ -200,6 +200,7 @@ pub(super) fn problem(problem: &Problem) -> String {
         Problem::BadCursor => "is not a cursor this list gave (it was altered, cut, or comes from another list); start again without it".to_owned(),
         Problem::UnknownVariable { name, known } => format!("uses {{{{{name}}}}}, which this message does not have (it has: {known})"),
         Problem::UnclosedVariable => "opens a variable with {{ and never closes it with }}".to_owned(),
+        Problem::ExpiredLink => "is not a link this server sent, or it expired (links work once, for an hour): ask for a new one".to_owned(),
         Problem::TooLarge { max } => format!("is too large (at most {max})"),
         Problem::TooDeep { max } => format!("is nested too deeply (more than {max} lists and maps)"),
         Problem::Unreadable { detail } => format!("cannot be read: {detail}"),

@@ -779,6 +779,10 @@ pub enum Problem {
     /// A template opens a variable with `{{` and never closes it.
     UnclosedVariable,
 
+    /// A link (a password reset, an e-mail verification) is not one this
+    /// server sent, expired, or was used.
+    ExpiredLink,
+
     /// A text is not an id (a UUID).
     BadId {
         /// The text given.

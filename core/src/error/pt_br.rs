@@ -306,6 +306,7 @@ pub(super) fn problem(problem: &Problem) -> String {
             Problem::BadCursor => "não é um cursor que esta lista deu (foi alterado, cortado ou é de outra lista); comece de novo sem ele".to_owned(),
             Problem::UnknownVariable { name, known } => format!("usa {{{{{name}}}}}, que esta mensagem não tem (ela tem: {known})"),
             Problem::UnclosedVariable => "abre uma variável com {{ e não a fecha com }}".to_owned(),
+            Problem::ExpiredLink => "não é um link que este servidor enviou, ou expirou (links valem uma vez, por uma hora): peça um novo".to_owned(),
             Problem::TooLarge { max } => format!("é grande demais (no máximo {max})"),
             Problem::TooDeep { max } => {
                 format!("está aninhado demais (mais de {max} listas e mapas)")

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Access, BookingFilter, IdempotencyKey, IdempotencyRecord, Login, Store, UnitOfWork};
 use crate::account::{Account, Session, Slug};
-use crate::agenda::{Event, EventRecord};
+use crate::agenda::{AccountToken, Event, EventRecord};
 use crate::availability::{BookingKey, StaffKey};
 use crate::booking::Booking;
 use crate::business::{Block, Bookable, Business, Client, Professional, Resource, Service};
@@ -93,6 +93,7 @@ struct Records {
     channels: BTreeMap<ChannelKind, ChannelSetup>,
     endpoints: BTreeMap<EndpointId, Endpoint>,
     feeds: BTreeMap<ProfessionalId, String>,
+    account_tokens: BTreeMap<String, AccountToken>,
     hooks: BTreeMap<DeliveryId, (HookDelivery, Lease)>,
 }
 
@@ -228,6 +229,14 @@ impl Store for MemoryStore {
             .collect();
         out.sort();
         Ok(out)
+    }
+
+    async fn account_token(&self, key: &str) -> Result<Option<AccountToken>, Error> {
+        let state = self.state.lock().await;
+        Ok(state
+            .values()
+            .find_map(|r| r.account_tokens.get(key))
+            .cloned())
     }
 
     async fn feed(&self, key: &str) -> Result<Option<(BusinessId, ProfessionalId)>, Error> {
@@ -827,6 +836,38 @@ impl UnitOfWork for MemoryWork {
             template.clone(),
         );
         Ok(())
+    }
+
+    async fn put_account_token(&mut self, token: &AccountToken) -> Result<(), Error> {
+        self.records
+            .account_tokens
+            .insert(token.key.clone(), token.clone());
+        Ok(())
+    }
+
+    async fn use_account_token(&mut self, key: &str, at: DateTime<Utc>) -> Result<bool, Error> {
+        Ok(match self.records.account_tokens.get_mut(key) {
+            Some(t) if t.used_at.is_none() && at < t.expires_at => {
+                t.used_at = Some(at);
+                true
+            }
+            _ => false,
+        })
+    }
+
+    async fn revoke_sessions(
+        &mut self,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<usize, Error> {
+        let mut revoked = 0;
+        for session in self.records.sessions.values_mut() {
+            if session.account() == account && session.revoked().is_none() {
+                *session = session.clone().revoke(at);
+                revoked += 1;
+            }
+        }
+        Ok(revoked)
     }
 
     async fn put_feed(&mut self, professional: ProfessionalId, key: &str) -> Result<(), Error> {

@@ -37,7 +37,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::account::{Account, Session, Slug};
-use crate::agenda::{Event, EventRecord};
+use crate::agenda::{AccountToken, Event, EventRecord};
 use crate::booking::{Booking, BookingStatus};
 use crate::business::{Block, Bookable, Business, Client, Professional, Resource, Service};
 use crate::contact::Email;
@@ -151,6 +151,10 @@ pub trait Store: Send + Sync {
         due_from: chrono::NaiveDate,
         due_until: chrono::NaiveDate,
     ) -> Result<Vec<BusinessId>, Error>;
+
+    /// The account link whose key is `key` (the hash of its secret), in
+    /// any business: a link is followed with the secret alone.
+    async fn account_token(&self, key: &str) -> Result<Option<AccountToken>, Error>;
 
     /// The business and professional whose calendar feed `key` (the hash
     /// of a feed's secret) opens, if any: a read across businesses, as a
@@ -621,6 +625,18 @@ pub trait UnitOfWork: Send {
     async fn templates(&mut self) -> Result<Vec<Template>, Error>;
     /// Keeps a template, replacing the one of its topic, form and language.
     async fn put_template(&mut self, template: &Template) -> Result<(), Error>;
+    /// Keeps an account link.
+    async fn put_account_token(&mut self, token: &AccountToken) -> Result<(), Error>;
+    /// Marks the link `key` used at `at`, if it is unused and unexpired
+    /// then; whether it was (of two redeeming at once, one is).
+    async fn use_account_token(&mut self, key: &str, at: DateTime<Utc>) -> Result<bool, Error>;
+    /// Ends every open sign-in of `account` at `at`; how many.
+    async fn revoke_sessions(
+        &mut self,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<usize, Error>;
+
     /// Keeps `key` (the hash of a feed's secret) as the professional's
     /// calendar feed, ending the one it had.
     async fn put_feed(&mut self, professional: ProfessionalId, key: &str) -> Result<(), Error>;

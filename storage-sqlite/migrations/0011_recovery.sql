@@ -1,0 +1,14 @@
+-- Account recovery (R4): when an account's e-mail was verified, and the
+-- links sent to verify it or reset a password, kept by the hash of their
+-- secret (never the secret), good once until they expire.
+ALTER TABLE accounts ADD COLUMN email_verified_at TEXT;
+
+CREATE TABLE account_tokens (
+    key         TEXT NOT NULL PRIMARY KEY,
+    business_id TEXT NOT NULL,
+    account_id  TEXT NOT NULL,
+    purpose     TEXT NOT NULL CHECK (purpose IN ('verify_email', 'reset_password')),
+    expires_at  TEXT NOT NULL,
+    used_at     TEXT
+) STRICT;
+CREATE INDEX account_tokens_expiry ON account_tokens (expires_at);
