@@ -30,6 +30,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use agendo_core::agenda::{link_mail, Issued, TokenPurpose};
 use agendo_core::ids::BusinessId;
 use agendo_core::message::{ChannelKind, ChannelSetup, Channels, Delivery, Message, Reach, Retry};
 use async_trait::async_trait;
@@ -134,6 +135,52 @@ impl HostChannels {
             whatsapp: false,
             sms: false,
         }
+    }
+
+    /// Sends the e-mail carrying an account link (a password reset, an
+    /// e-mail verification) to `issued`, trying a few times over a few
+    /// minutes; without SMTP, records it in the log (the development
+    /// channel), link included. Runs apart from the request that asked,
+    /// which answers alike whether anything was sent.
+    pub fn send_link(self: &Arc<Self>, issued: Issued, purpose: TokenPurpose, link: String) {
+        let channels = Arc::clone(self);
+        tokio::spawn(async move {
+            let (subject, body) =
+                link_mail(purpose, issued.lang, &issued.name, &issued.business, &link);
+            let Some(mailer) = &channels.email else {
+                tracing::info!(to = %issued.email, purpose = purpose.as_str(), %link, "account link recorded, not sent (AGENDO_SMTP_URL is not set)");
+                return;
+            };
+            let Ok(address) = issued.email.as_str().parse::<lettre::Address>() else {
+                return;
+            };
+            for attempt in 1..=4u32 {
+                let email = lettre::Message::builder()
+                    .from(mailer.from.clone())
+                    .to(Mailbox::new(Some(issued.name.clone()), address.clone()))
+                    .subject(subject.clone())
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(body.clone());
+                let Ok(email) = email else { return };
+                match tokio::time::timeout(channels.timeout, mailer.transport.send(email)).await {
+                    Ok(Ok(_)) => return,
+                    Ok(Err(e)) if e.is_permanent() => {
+                        tracing::warn!(error = %e, "an account link was refused by the SMTP server");
+                        return;
+                    }
+                    Ok(Err(e)) => {
+                        tracing::warn!(attempt, error = %e, "sending an account link failed; trying again");
+                        tokio::time::sleep(std::time::Duration::from_secs(u64::from(attempt) * 30))
+                            .await;
+                    }
+                    Err(_) => {
+                        tracing::warn!(attempt, "sending an account link timed out; trying again");
+                        tokio::time::sleep(std::time::Duration::from_secs(u64::from(attempt) * 30))
+                            .await;
+                    }
+                }
+            }
+        });
     }
 
     async fn email(&self, message: &Message) -> Delivery {

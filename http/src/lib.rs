@@ -62,6 +62,7 @@ use crate::state::{AppState, Db};
 pub fn app(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
     let (router, api) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(routes::auth::router())
+        .merge(routes::recovery::router())
         .merge(routes::accounts::router())
         .merge(routes::business::router())
         .merge(routes::pictures::router())

@@ -10,12 +10,10 @@
 
 mod support;
 
-use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use support::smtp::Smtp;
 use support::{monday_at, salon, Db, Server};
 
 on_both!(
@@ -23,82 +21,6 @@ on_both!(
     a_refused_mailbox_is_a_dead_letter_sent_again_by_hand,
     templates_are_checked_previewed_and_used,
 );
-
-/// aiosmtpd on a free loopback port, writing what it accepts to a file.
-struct Smtp {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Smtp {
-    fn start() -> Smtp {
-        let python = std::env::var("AGENDO_TEST_PYTHON").unwrap_or_else(|_| {
-            panic!(
-                "AGENDO_TEST_PYTHON is not set: run the tests with `cargo xtask test`, which \
-                 prepares a Python with aiosmtpd"
-            )
-        });
-        let dir = tempfile::tempdir().unwrap();
-        let log = dir.path().join("mail.jsonl");
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp/server.py");
-        let mut child = Command::new(python)
-            .arg(script)
-            .arg(&log)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("aiosmtpd starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .strip_prefix("ready ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("aiosmtpd said {line:?}"));
-        Smtp {
-            child,
-            port,
-            log,
-            _dir: dir,
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
-    }
-
-    /// The messages accepted so far.
-    fn mails(&self) -> Vec<Value> {
-        std::fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-
-    /// Waits up to 20 s for `n` messages.
-    async fn wait_for(&self, n: usize) -> Vec<Value> {
-        for _ in 0..200 {
-            let mails = self.mails();
-            if mails.len() >= n {
-                return mails;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("{n} e-mails did not arrive: {:?}", self.mails());
-    }
-}
-
-impl Drop for Smtp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn with_smtp(db: Db, smtp: &Smtp) -> Server {
     Server::start_with(
@@ -151,7 +73,7 @@ async fn a_booking_email_arrives_with_its_message_id(db: Db) {
         .await
         .expect(201);
     // No booking moved yet, so nothing of the day before: one e-mail.
-    let mails = smtp.wait_for(1).await;
+    let mails = smtp.wait_for_to("maria@example.com", 1).await;
     let mail = &mails[0];
     assert_eq!(mail["to"], json!(["maria@example.com"]));
     assert_eq!(mail["from"], "agenda@salao.example");
@@ -253,7 +175,10 @@ async fn a_refused_mailbox_is_a_dead_letter_sent_again_by_hand(db: Db) {
         .await
         .expect(409);
     assert_eq!(refused.body["code"], "message_not_dead");
-    assert!(smtp.mails().is_empty(), "nothing was accepted");
+    assert!(
+        smtp.mails_to("refuse-rui@example.com").is_empty(),
+        "nothing was accepted"
+    );
     server.stop().await;
 }
 
@@ -322,7 +247,7 @@ async fn templates_are_checked_previewed_and_used(db: Db) {
         preview.body["body"],
         "Oi Maria Souza! Corte com Bia, R$ 80,00."
     );
-    let mails = smtp.wait_for(1).await;
+    let mails = smtp.wait_for_to("maria@example.com", 1).await;
     assert_eq!(
         mails[0]["body"].as_str().unwrap().trim(),
         "Oi Maria Souza! Corte com Bia, R$ 80,00."

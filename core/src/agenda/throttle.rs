@@ -131,6 +131,45 @@ pub async fn count_registration(
     }
 }
 
+/// How many links (password resets, e-mail verifications) one e-mail may
+/// ask for in [`LINK_WINDOW`].
+pub const MAX_LINKS: usize = 3;
+/// How many links one address may ask for in [`LINK_WINDOW`], whatever
+/// the e-mails.
+pub const MAX_ADDRESS_LINKS: usize = 20;
+/// The window links are counted in.
+pub const LINK_WINDOW: TimeDelta = TimeDelta::hours(1);
+
+/// Counts a request for a link to `email` from `address`: every request,
+/// whether the e-mail has accounts or not, so the limit tells nothing.
+///
+/// # Errors
+/// [`Error::TooManyAttempts`] past [`MAX_LINKS`] for the e-mail or
+/// [`MAX_ADDRESS_LINKS`] for the address, with the wait.
+pub async fn count_link_request(
+    store: &dyn Store,
+    email: &crate::contact::Email,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    let since = now - LINK_WINDOW;
+    let by_address = format!("link-address:{address}");
+    if let Some(oldest) = store
+        .take_sign_in_attempt(&by_address, now, since, MAX_ADDRESS_LINKS)
+        .await?
+    {
+        return Err(wait_until(oldest + LINK_WINDOW, now));
+    }
+    let by_email = format!("link:{}", crate::account::Account::login_key(email));
+    match store
+        .take_sign_in_attempt(&by_email, now, since, MAX_LINKS)
+        .await?
+    {
+        Some(oldest) => Err(wait_until(oldest + LINK_WINDOW, now)),
+        None => Ok(()),
+    }
+}
+
 fn wait_until(free: DateTime<Utc>, now: DateTime<Utc>) -> Error {
     let seconds = (free - now).num_seconds().max(1);
     Error::TooManyAttempts {

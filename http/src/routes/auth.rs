@@ -110,6 +110,8 @@ pub struct AccountOut {
     pub staff_id: Option<String>,
     /// Whether the account may sign in.
     pub active: bool,
+    /// When its e-mail was verified (a link sent to it was followed).
+    pub email_verified_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<&Account> for AccountOut {
@@ -122,6 +124,7 @@ impl From<&Account> for AccountOut {
             role: account.role().as_str().to_owned(),
             staff_id: account.professional().map(|p| p.to_string()),
             active: account.activity() == Activity::Active,
+            email_verified_at: account.verified_at(),
         }
     }
 }
@@ -336,6 +339,14 @@ async fn register(
         .register(&business.with_slug(given), &owner)
         .await?;
     let (tokens, cookie) = sign_in(&state, &owner, lang).await?;
+    // The owner gets a link to verify the e-mail they signed up with.
+    super::recovery::issue(
+        &state,
+        owner.email(),
+        agendo_core::agenda::TokenPurpose::VerifyEmail,
+        "verify-email",
+    )
+    .await?;
     Ok(with_cookie(
         StatusCode::CREATED,
         RegisteredOut {

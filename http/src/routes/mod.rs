@@ -17,6 +17,7 @@ pub mod payments;
 pub mod pictures;
 pub mod public;
 pub mod receivables;
+pub mod recovery;
 pub mod resources;
 pub mod services;
 pub mod staff;

@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 
+pub mod smtp;
+
 use agendo_http::config::Config;
 use agendo_http::state::AppState;
 use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
