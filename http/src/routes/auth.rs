@@ -339,14 +339,19 @@ async fn register(
         .register(&business.with_slug(given), &owner)
         .await?;
     let (tokens, cookie) = sign_in(&state, &owner, lang).await?;
-    // The owner gets a link to verify the e-mail they signed up with.
-    super::recovery::issue(
+    // The owner gets a link to verify the e-mail they signed up with; the
+    // business is open whether or not the link could be made (another can
+    // be asked for).
+    if let Err(e) = super::recovery::issue(
         &state,
         owner.email(),
         agendo_core::agenda::TokenPurpose::VerifyEmail,
         "verify-email",
     )
-    .await?;
+    .await
+    {
+        tracing::warn!(error = %e, "the verification link of a new owner was not made");
+    }
     Ok(with_cookie(
         StatusCode::CREATED,
         RegisteredOut {
