@@ -38,6 +38,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use chrono::TimeDelta;
 use lettre::message::{header::ContentType, Mailbox};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use serde_json::{json, Value};
 
@@ -73,13 +74,16 @@ impl HostChannels {
         let email = match &config.smtp {
             None => None,
             Some(url) => {
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+                let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
                     .map_err(|e| Error::Config {
                         var: "AGENDO_SMTP_URL",
                         problem: format!("cannot be used: {e}"),
                     })?
-                    .timeout(Some(config.send_timeout))
-                    .build();
+                    .timeout(Some(config.send_timeout));
+                if let Some(ca) = &config.smtp_ca {
+                    builder = builder.tls(tls_trusting(url.expose(), ca)?);
+                }
+                let transport = builder.build();
                 let from = config.mail_from.parse().map_err(|e| Error::Config {
                     var: "AGENDO_MAIL_FROM",
                     problem: format!("is not an address: {e}"),
@@ -578,6 +582,42 @@ fn twilio_answer(
     );
     let transient = status == 429 || status >= 500;
     failed(reason, transient, wait)
+}
+
+/// The TLS of the SMTP URL `url` (`smtps://`: TLS from the start;
+/// `?tls=required`, STARTTLS; `?tls=opportunistic`, STARTTLS when offered),
+/// trusting the certificates in the PEM file `ca` besides the public roots.
+fn tls_trusting(url: &str, ca: &std::path::Path) -> Result<Tls, Error> {
+    let bad = |problem: String| Error::Config {
+        var: "AGENDO_SMTP_CA_FILE",
+        problem,
+    };
+    let pem =
+        std::fs::read(ca).map_err(|e| bad(format!("{} cannot be read: {e}", ca.display())))?;
+    let certificate = Certificate::from_pem(&pem)
+        .map_err(|e| bad(format!("{} holds no certificate: {e}", ca.display())))?;
+    let authority = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split(['/', '?'])
+        .next()
+        .unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.split(']').next())
+        .unwrap_or_else(|| host.split(':').next().unwrap_or_default());
+    let parameters = TlsParameters::builder(host.to_owned())
+        .add_root_certificate(certificate)
+        .build_rustls()
+        .map_err(|e| bad(format!("cannot be used: {e}")))?;
+    Ok(if url.starts_with("smtps://") {
+        Tls::Wrapper(parameters)
+    } else if url.contains("tls=opportunistic") {
+        Tls::Opportunistic(parameters)
+    } else {
+        Tls::Required(parameters)
+    })
 }
 
 /// A failure to reach a provider: tried again later.

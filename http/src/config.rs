@@ -91,6 +91,9 @@ pub struct Config {
     /// for STARTTLS, `smtp://host:25` for neither). None by default: e-mail
     /// is then recorded by the development channel, not sent.
     pub smtp: Option<SmtpUrl>,
+    /// A PEM file of certificates to trust for the SMTP server besides the
+    /// public roots (`AGENDO_SMTP_CA_FILE`: a private relay's own CA).
+    pub smtp_ca: Option<PathBuf>,
     /// Who e-mail is from (`AGENDO_MAIL_FROM`, default
     /// `Agendo <agendo@localhost>`).
     pub mail_from: String,
@@ -321,6 +324,7 @@ impl Config {
             }
         };
         Ok(Config {
+            smtp_ca: var("AGENDO_SMTP_CA_FILE").map(PathBuf::from),
             channel_keys: var("AGENDO_CHANNEL_KEYS").map(ChannelKeys),
             webhooks_allow_internal: flag("AGENDO_WEBHOOKS_ALLOW_INTERNAL")?,
             whatsapp_api: api(

@@ -17,6 +17,7 @@ use support::smtp::Smtp;
 use support::{monday_at, salon, Db, Server};
 
 on_both!(
+    email_goes_over_starttls_and_tls_and_never_in_clear_when_tls_is_asked,
     a_booking_email_arrives_with_its_message_id,
     a_refused_mailbox_is_a_dead_letter_sent_again_by_hand,
     templates_are_checked_previewed_and_used,
@@ -122,6 +123,80 @@ async fn a_booking_email_arrives_with_its_message_id(db: Db) {
         .expect(404);
     let bad = owner.get("/v1/messages?status=lost").await.expect(422);
     assert_eq!(bad.body["errors"][0]["field"], "status", "{}", bad.body);
+    server.stop().await;
+}
+
+/// Books for a client with `email`; the business's owner.
+async fn book_for(server: &Server, email: &str) -> support::Api {
+    let (shop, service, bia) = salon(server, "dona@salao.com.br").await;
+    let owner = shop.owner;
+    let client = owner
+        .post("/v1/clients", json!({"name": "Maria", "email": email}))
+        .await
+        .expect(201)
+        .text("id");
+    owner
+        .post(
+            "/v1/bookings",
+            json!({"service_id": service, "staff_id": bia, "client_id": client,
+                "start": monday_at(0, 13).to_rfc3339()}),
+        )
+        .await
+        .expect(201);
+    owner
+}
+
+async fn email_goes_over_starttls_and_tls_and_never_in_clear_when_tls_is_asked(db: Db) {
+    for (mode, scheme, query) in [
+        ("--starttls", "smtp", "?tls=required"),
+        ("--tls", "smtps", ""),
+    ] {
+        let smtp = Smtp::start_tls(mode);
+        let url = format!("{scheme}://localhost:{}{query}", smtp.port);
+        let ca = smtp.ca().display().to_string();
+        let server = Server::start_with(
+            db,
+            &[("AGENDO_SMTP_URL", &url), ("AGENDO_SMTP_CA_FILE", &ca)],
+        )
+        .await;
+        let owner = book_for(&server, "maria@example.com").await;
+        for _ in 0..100 {
+            if !smtp.mails_to("maria@example.com").is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let seen = owner.get("/v1/messages?channel=email").await.expect(200);
+        assert!(
+            !smtp.mails_to("maria@example.com").is_empty(),
+            "{mode}: {}",
+            seen.body
+        );
+        let mails = smtp.mails_to("maria@example.com");
+        assert!(
+            mails[0]["subject"].as_str().unwrap().contains("Corte"),
+            "{mode}"
+        );
+        server.stop().await;
+    }
+    // A server that does not offer STARTTLS, when TLS is asked for: nothing
+    // goes in clear; the message waits with the reason.
+    let plain = Smtp::start();
+    let server = Server::start_with(
+        db,
+        &[(
+            "AGENDO_SMTP_URL",
+            &format!("smtp://127.0.0.1:{}?tls=required", plain.port),
+        )],
+    )
+    .await;
+    let owner = book_for(&server, "maria@example.com").await;
+    let waiting = messages_until(&owner, "?channel=email", |m| {
+        m.first().is_some_and(|m| m["last_error"].is_string())
+    })
+    .await;
+    assert_eq!(waiting[0]["status"], "pending");
+    assert!(plain.mails().is_empty(), "nothing was sent in clear");
     server.stop().await;
 }
 

@@ -9,6 +9,11 @@ reach every branch of the channel:
 - ``later…@``: 451, try again later (transient);
 - anything else: 250, accepted.
 
+Usage: ``server.py LOG [--starttls | --tls CERT KEY]``: with
+``--starttls`` the server requires STARTTLS before anything else, with
+``--tls`` it speaks TLS from the first byte (SMTPS), each with the given
+certificate and key.
+
 Prints ``ready <port>`` once listening; stops when stdin closes.
 """
 
@@ -16,6 +21,7 @@ import email
 import email.policy
 import json
 import socket
+import ssl
 import sys
 
 from aiosmtpd.controller import Controller
@@ -60,7 +66,16 @@ def free_port():
 
 def main():
     port = free_port()
-    controller = Controller(Recorder(sys.argv[1]), hostname="127.0.0.1", port=port)
+    options = {}
+    if len(sys.argv) == 5:
+        mode, cert, key = sys.argv[2:]
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        if mode == "--starttls":
+            options = {"tls_context": context, "require_starttls": True}
+        else:
+            options = {"ssl_context": context}
+    controller = Controller(Recorder(sys.argv[1]), hostname="127.0.0.1", port=port, **options)
     controller.start()
     print(f"ready {port}", flush=True)
     sys.stdin.read()

@@ -12,13 +12,30 @@ use serde_json::Value;
 /// aiosmtpd on a free loopback port, writing what it accepts to a file.
 pub struct Smtp {
     child: Child,
-    port: u16,
+    pub port: u16,
     log: PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl Smtp {
     pub fn start() -> Smtp {
+        Smtp::start_as(None)
+    }
+
+    /// aiosmtpd speaking TLS: `--starttls` (required before anything else)
+    /// or `--tls` (from the first byte), with a certificate for
+    /// `localhost` made here ([`Smtp::ca`] trusts it).
+    pub fn start_tls(mode: &str) -> Smtp {
+        Smtp::start_as(Some(mode))
+    }
+
+    /// The authority that signed the server's certificate, for
+    /// `AGENDO_SMTP_CA_FILE`.
+    pub fn ca(&self) -> PathBuf {
+        self._dir.path().join("ca.pem")
+    }
+
+    fn start_as(mode: Option<&str>) -> Smtp {
         let python = std::env::var("AGENDO_TEST_PYTHON").unwrap_or_else(|_| {
             panic!(
                 "AGENDO_TEST_PYTHON is not set: run the tests with `cargo xtask test`, which \
@@ -28,9 +45,14 @@ impl Smtp {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("mail.jsonl");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp/server.py");
-        let mut child = Command::new(python)
-            .arg(script)
-            .arg(&log)
+        let mut server = Command::new(python);
+        server.arg(script).arg(&log);
+        if let Some(mode) = mode {
+            let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+            certificates(dir.path());
+            server.arg(mode).arg(&cert).arg(&key);
+        }
+        let mut child = server
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -102,6 +124,71 @@ impl Smtp {
         }
         panic!("{n} e-mails to {to} did not arrive: {:?}", self.mails());
     }
+}
+
+/// A test authority (`ca.pem`) and a certificate it signed for
+/// `localhost` and 127.0.0.1 (`cert.pem`, `key.pem`) in `dir`, by openssl.
+fn certificates(dir: &Path) {
+    let run = |args: &[&str]| {
+        let done = Command::new("openssl")
+            .current_dir(dir)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("openssl runs (.ci/run installs it)");
+        assert!(done.success(), "openssl {args:?} failed");
+    };
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n\
+         keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=Agendo test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "server.csr",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-out",
+        "cert.pem",
+        "-extfile",
+        "server.ext",
+    ]);
 }
 
 impl Drop for Smtp {
