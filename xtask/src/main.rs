@@ -6,6 +6,7 @@
 //!   cargo xtask fuzz [--seconds N]   each fuzz target for N seconds (default 60)
 //!   cargo xtask load [FLAGS]         the store load harness, SQLite and Postgres
 //!   cargo xtask http-load [FLAGS]    the HTTP server's load harness, SQLite and Postgres
+//!   cargo xtask message-load [FLAGS] the worker's harness (messages, webhooks, SIGKILLs)
 //!   cargo xtask bindings [--out DIR] Kotlin and Swift sources of agendo-ffi
 //!   cargo xtask py-bench [--seconds N] find_slots on W1 through Python and in Rust
 
@@ -28,6 +29,10 @@ usage: cargo xtask <task>
   http-load [FLAGS]    the server's load harness (64 connections: availability reads, then
                        contended bookings) on SQLite and on a throwaway PostgreSQL 15
                        (FLAGS go to http-load: --connections 64 --seconds 10)
+  message-load [FLAGS] the worker's harness: messages and webhook deliveries through aiosmtpd
+                       and a loopback receiver with several workers, on a throwaway PostgreSQL 15
+                       and a SQLite file (FLAGS go to message-load: --messages 1000 --workers 4
+                       --kill --latency 100)
   bindings [--out DIR] build agendo-ffi (release) and write its Kotlin and Swift sources
                        (default bindings/uniffi/generated)
   py-bench [--seconds N]
@@ -39,6 +44,8 @@ uso: cargo xtask <tarefa>
   fuzz [--seconds N]   roda cada alvo de fuzzing por N segundos (padrão 60); requer cargo-fuzz
   load [FLAGS]         o teste de carga dos armazenamentos no SQLite e num PostgreSQL 15 temporário
   http-load [FLAGS]    o teste de carga do servidor HTTP no SQLite e num PostgreSQL 15 temporário
+  message-load [FLAGS] o teste do worker: mensagens e webhooks com vários workers, no PostgreSQL e
+                       no SQLite (--kill mata workers com SIGKILL a cada meio segundo)
   bindings [--out DIR] compila agendo-ffi (release) e gera os fontes Kotlin e Swift
                        (padrão bindings/uniffi/generated)
   py-bench [--seconds N]
@@ -51,6 +58,7 @@ fn main() -> ExitCode {
         Some("fuzz") => fuzz::seconds(&args[1..]).and_then(fuzz::run),
         Some("load") => load(&args[1..]),
         Some("http-load") => http_load(&args[1..]),
+        Some("message-load") => message_load(&args[1..]),
         Some("bindings") => bindings::kotlin_and_swift(&args[1..]),
         Some("py-bench") => py_bench(&args[1..]),
         _ => Err(USAGE.to_owned()),
@@ -133,6 +141,59 @@ fn http_load(flags: &[String]) -> Result<(), String> {
     harness(&[])?;
     let postgres = postgres::Server::start()?;
     harness(&["--database-url", postgres.url()])
+}
+
+/// Runs the worker's harness (`benches/src/bin/message-load.rs`) with the
+/// release server, the project's Python (aiosmtpd) and a throwaway
+/// PostgreSQL 15, then a SQLite file.
+fn message_load(flags: &[String]) -> Result<(), String> {
+    run::step(
+        "build the server and message-load",
+        &[
+            "build",
+            "--release",
+            "-p",
+            "agendo-http",
+            "--bin",
+            "agendo",
+            "-p",
+            "agendo-benches",
+            "--bin",
+            "message-load",
+        ],
+    )?;
+    let venv = python::Venv::ensure()?;
+    let python = venv.python().to_string_lossy().into_owned();
+    let release = run::target_dir().join("release");
+    let server = release.join("agendo").to_string_lossy().into_owned();
+    let harness = |database: &str| -> Result<(), String> {
+        let status = std::process::Command::new(release.join("message-load"))
+            .args([
+                "--server",
+                &server,
+                "--python",
+                &python,
+                "--database-url",
+                database,
+            ])
+            .args(flags)
+            .status()
+            .map_err(|e| format!("cannot run message-load: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("message-load failed ({status})"))
+        }
+    };
+    let postgres = postgres::Server::start()?;
+    println!("xtask: message-load on PostgreSQL");
+    harness(postgres.url())?;
+    drop(postgres);
+    let scratch = tempfile_dir("message-load")?;
+    println!("xtask: message-load on SQLite");
+    let outcome = harness(&format!("sqlite:{}", scratch.join("load.db").display()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    outcome
 }
 
 /// Times `find_slots` on W1 in Rust (`slots-bench`) and through Python
