@@ -90,6 +90,22 @@ impl Tokens {
     /// # Errors
     /// [`Error::Internal`] when signing fails.
     pub fn access_token(&self, caller: &Caller, now: DateTime<Utc>) -> Result<String, Error> {
+        self.token_until(caller, now, now + self.access_ttl)
+    }
+
+    /// A token for `caller` that lasts until `expires`: the staff pages'
+    /// cookie, which lasts as long as its session. Like every access
+    /// token it is good only while its session is live, which the host
+    /// checks on each request.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] when signing fails.
+    pub fn token_until(
+        &self,
+        caller: &Caller,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<String, Error> {
         let claims = Claims {
             sub: caller.account.to_string(),
             bus: caller.business.to_string(),
@@ -98,7 +114,7 @@ impl Tokens {
             lng: caller.lang.tag().to_owned(),
             sid: caller.session.to_string(),
             iat: now.timestamp(),
-            exp: (now + self.access_ttl).timestamp(),
+            exp: expires.timestamp(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| {
             Error::Internal {

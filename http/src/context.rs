@@ -162,11 +162,15 @@ fn unrendered(
     if !(status.is_client_error() || status.is_server_error()) {
         return None;
     }
-    let problem = response
+    // A problem document, or a page's own error page, is rendered already.
+    let rendered = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if problem {
+        .is_some_and(|v| {
+            v.as_bytes().starts_with(b"application/problem+json")
+                || v.as_bytes().starts_with(b"text/html")
+        });
+    if rendered {
         return None;
     }
     let error = match status {
@@ -217,7 +221,7 @@ async fn public_lang(state: &AppState, path: &str) -> Option<Lang> {
 /// The language an `Accept-Language` list asks for, if it names one the
 /// engine speaks (`fr, pt;q=0.5` is Portuguese); `None` when it names
 /// neither, so the business's language is used instead.
-fn asked_lang(header: &str) -> Option<Lang> {
+pub(crate) fn asked_lang(header: &str) -> Option<Lang> {
     let speaks = header.split(',').any(|part| {
         let primary = part
             .split(';')
@@ -275,10 +279,13 @@ fn secure(headers: &mut HeaderMap, docs: bool, mode: Mode) {
     } else {
         "default-src 'none'; frame-ancestors 'none'"
     };
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(policy),
-    );
+    // A page sets its own policy, with the nonce of its script and style.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(policy),
+        );
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

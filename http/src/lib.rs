@@ -30,6 +30,7 @@ pub mod limit;
 pub mod metrics;
 pub mod openapi;
 pub mod outbound;
+pub mod pages;
 pub mod passwords;
 pub mod routes;
 pub mod sealing;
@@ -88,6 +89,7 @@ pub fn app(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
     let docs = SwaggerUi::new("/docs").url("/openapi.json", api.clone());
     let router = router
         .merge(docs)
+        .merge(pages::router())
         .fallback(not_found)
         .layer(CatchPanicLayer::custom(panicked))
         .layer(cors(&state.config))

@@ -272,6 +272,43 @@ impl Agenda {
         Ok(booking)
     }
 
+    /// What cancelling the booking would settle if the actor of `ctx`
+    /// cancelled it at `ctx.now`: the fee the policy keeps and the refund,
+    /// computed exactly as [`Agenda::cancel`] would, so a page can show
+    /// the fee before the client confirms (R20, R21). Nothing changes.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::Forbidden`]; [`Error::IllegalTransition`]
+    /// when the booking can no longer be cancelled.
+    pub async fn cancellation_quote(
+        &self,
+        ctx: &Context,
+        id: BookingId,
+    ) -> Result<crate::policy::Settlement, Error> {
+        let scope =
+            authorize(ctx, Action::ReadBookings).or_else(|_| authorize(ctx, Action::Move))?;
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        let booking = load_booking(&mut *work, id).await?;
+        own_booking(ctx, scope, &booking)?;
+        let plan = Plan::load_existing(&mut *work, ctx, &booking).await?;
+        transition(
+            booking.id(),
+            booking.status(),
+            ActionKind::Cancel,
+            booking.appointment().start(),
+            ctx.now,
+        )?;
+        let payments = work.payments_for_booking(booking.id()).await?;
+        let paid = net_paid(booking.price().currency(), &payments)?;
+        plan.policy().settle_cancellation(
+            booking.price(),
+            paid,
+            ctx.by,
+            booking.appointment().start(),
+            ctx.now,
+        )
+    }
+
     /// The bookings that pass `filter`, by start (R23). A filter that names
     /// a professional or client the business does not have is "not found",
     /// like any other id of another business (R8), not an empty list. A

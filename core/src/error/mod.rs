@@ -828,6 +828,12 @@ pub enum Problem {
         value: String,
     },
 
+    /// A text is not a whole number (minutes, hours, a capacity).
+    NotWholeNumber {
+        /// The text given.
+        value: String,
+    },
+
     /// An amount that must be above zero is not.
     NotPositive {
         /// The amount given.

@@ -192,6 +192,19 @@ async fn sign_in(
     account: &Account,
     lang: Lang,
 ) -> Result<(TokensOut, HeaderValue), Error> {
+    let (session, refresh, lifetime) = start_session(state, account).await?;
+    issue(state, account, lang, session, &refresh, lifetime)
+}
+
+/// Starts a session for `account`: its id, its first refresh token and
+/// how long it lasts.
+///
+/// # Errors
+/// [`Error::Core`] when the account cannot sign in.
+pub(crate) async fn start_session(
+    state: &AppState,
+    account: &Account,
+) -> Result<(SessionId, RefreshToken, TimeDelta), Error> {
     let now = state.now();
     let session_id = SessionId::random();
     let refresh = RefreshToken::new(account.business(), session_id);
@@ -206,7 +219,7 @@ async fn sign_in(
     );
     let ctx = agendo_core::agenda::Context::staff(account.business(), now);
     state.agenda.start_session(&ctx, &session).await?;
-    issue(state, account, lang, session_id, &refresh, lifetime)
+    Ok((session_id, refresh, lifetime))
 }
 
 fn issue(
@@ -284,6 +297,32 @@ async fn register(
     Idempotency(key): Idempotency,
     Json(body): Json<RegisterBody>,
 ) -> Result<Response, Error> {
+    let (business, owner, lang) = open_business(&state, address, key, body).await?;
+    let (tokens, cookie) = sign_in(&state, &owner, lang).await?;
+    Ok(with_cookie(
+        StatusCode::CREATED,
+        RegisteredOut {
+            business: (&business).into(),
+            tokens,
+        },
+        cookie,
+    ))
+}
+
+/// Opens a business with its owner (R1), as `/v1/auth/register` and the
+/// registration page do: the fields read, the address's registrations
+/// counted, and the owner sent a link to verify their e-mail. Under a key,
+/// a retry that asks for exactly the same finds what the first opened.
+///
+/// # Errors
+/// [`Error::Core`] for an invalid field, a slug taken or a key reused;
+/// [`Error::TooManyRequests`] past the address's limit.
+pub(crate) async fn open_business(
+    state: &AppState,
+    address: std::net::IpAddr,
+    key: Option<agendo_core::store::IdempotencyKey>,
+    body: RegisterBody,
+) -> Result<(Business, Account, Lang), Error> {
     let zone = parse_zone(body.timezone.trim()).map_err(|e| at(e, "timezone"))?;
     let currency = Currency::parse(body.currency.trim()).map_err(|e| at(e, "currency"))?;
     let lang = Lang::parse(&body.locale)?;
@@ -321,7 +360,9 @@ async fn register(
                 name: &body.name,
                 password: body.password,
             };
-            return replay_register(&state, owner, asked, lang, key).await;
+            return replay_register(state, owner, asked, key)
+                .await
+                .map(|(b, o)| (b, o, lang));
         }
     }
     let password = state.passwords.hash(&body.password).await?;
@@ -338,12 +379,11 @@ async fn register(
         .agenda
         .register(&business.with_slug(given), &owner)
         .await?;
-    let (tokens, cookie) = sign_in(&state, &owner, lang).await?;
     // The owner gets a link to verify the e-mail they signed up with; the
     // business is open whether or not the link could be made (another can
     // be asked for).
     if let Err(e) = super::recovery::issue(
-        &state,
+        state,
         owner.email(),
         agendo_core::agenda::TokenPurpose::VerifyEmail,
         "verify-email",
@@ -352,14 +392,7 @@ async fn register(
     {
         tracing::warn!(error = %e, "the verification link of a new owner was not made");
     }
-    Ok(with_cookie(
-        StatusCode::CREATED,
-        RegisteredOut {
-            business: (&business).into(),
-            tokens,
-        },
-        cookie,
-    ))
+    Ok((business, owner, lang))
 }
 
 /// What a registration asked for, to compare a retry with.
@@ -380,9 +413,8 @@ async fn replay_register(
     state: &AppState,
     owner: Account,
     asked: Registration<'_>,
-    lang: Lang,
     key: agendo_core::store::IdempotencyKey,
-) -> Result<Response, Error> {
+) -> Result<(Business, Account), Error> {
     let mut work = state
         .agenda
         .store()
@@ -404,15 +436,7 @@ async fn replay_register(
     if !same {
         return Err(reused(&key));
     }
-    let (tokens, cookie) = sign_in(state, &owner, lang).await?;
-    Ok(with_cookie(
-        StatusCode::CREATED,
-        RegisteredOut {
-            business: (&business).into(),
-            tokens,
-        },
-        cookie,
-    ))
+    Ok((business, owner))
 }
 
 /// Signs in with an e-mail and password (R1, R6). Five failures in 15
@@ -430,6 +454,24 @@ async fn login(
     ClientAddr(address): ClientAddr,
     Json(body): Json<LoginBody>,
 ) -> Result<Response, Error> {
+    let (account, lang) = authenticate(&state, address, &body).await?;
+    let (tokens, cookie) = sign_in(&state, &account, lang).await?;
+    Ok(with_cookie(StatusCode::OK, tokens, cookie))
+}
+
+/// The active account an e-mail and password name (in the business of
+/// `business_slug` when given) and its business's language, counting a
+/// failure against the e-mail and the address, as `/v1/auth/login` and
+/// the sign-in page do.
+///
+/// # Errors
+/// [`Error::BadCredentials`]; [`Error::TooManyRequests`] after five
+/// failures in 15 minutes.
+pub(crate) async fn authenticate(
+    state: &AppState,
+    address: std::net::IpAddr,
+    body: &LoginBody,
+) -> Result<(Account, Lang), Error> {
     let now = state.now();
     let store = state.agenda.store().clone();
     // A malformed e-mail is a failed sign-in like any other: it says
@@ -454,7 +496,7 @@ async fn login(
             }
         }
     }
-    let signed = match judge(&state, &body.password, candidates).await {
+    let signed = match judge(state, &body.password, candidates).await {
         Ok(signed) => signed,
         Err(error) => {
             attempt.abandon(&*store).await?;
@@ -465,9 +507,8 @@ async fn login(
         return Err(Error::BadCredentials);
     };
     attempt.succeeded(&*store).await?;
-    let lang = business_lang(&state, account.business()).await?;
-    let (tokens, cookie) = sign_in(&state, &account, lang).await?;
-    Ok(with_cookie(StatusCode::OK, tokens, cookie))
+    let lang = business_lang(state, account.business()).await?;
+    Ok((account, lang))
 }
 
 /// The account among `candidates` whose password is `password`; with

@@ -67,7 +67,7 @@ pub struct AcceptedOut {
 }
 
 /// The key a link's secret is kept under.
-fn key_of(secret: &str) -> String {
+pub(crate) fn key_of(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.trim().as_bytes()))
 }
 
@@ -75,7 +75,7 @@ fn key_of(secret: &str) -> String {
 ///
 /// # Errors
 /// [`Error::Core`] when the store fails.
-pub(super) async fn issue(
+pub(crate) async fn issue(
     state: &AppState,
     email: &Email,
     purpose: TokenPurpose,
