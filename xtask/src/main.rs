@@ -358,6 +358,55 @@ fn schemathesis(postgres: &str, env: &[(&str, &str)]) -> Result<(), String> {
     )
 }
 
+/// The axe-core release the browser test injects (npm `axe-core`).
+const AXE_CORE: &str = "axe-core@4.14.1";
+
+/// The pages end to end in headless Chromium (Debian's `chromium`, or
+/// `AGENDO_CHROMIUM`), driven by Playwright for Python, with axe-core from
+/// npm injected into every page, on a SQLite file and on a fresh database
+/// of the test Postgres (`http/tests/browser/run.py`). Playwright's own
+/// browser download is never used. Screenshots go to
+/// `target/browser/screenshots/`.
+fn browser(postgres: &str, env: &[(&str, &str)]) -> Result<(), String> {
+    let chromium =
+        std::env::var("AGENDO_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    if !std::path::Path::new(&chromium).exists() {
+        return Err(format!(
+            "browser: {chromium} is missing: install Debian's chromium (apt-get install chromium), \
+             or set AGENDO_CHROMIUM"
+        ));
+    }
+    let dir = run::target_dir().join("browser");
+    let axe = dir.join("node_modules/axe-core/axe.min.js");
+    if !axe.exists() {
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        println!("xtask: browser: installing {AXE_CORE} from npm");
+        let status = std::process::Command::new("npm")
+            .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir)
+            .arg(AXE_CORE)
+            .status()
+            .map_err(|e| format!("npm (install nodejs and npm): {e}"))?;
+        if !status.success() {
+            return Err(format!("npm install {AXE_CORE} failed: {status}"));
+        }
+    }
+    run::step(
+        "build the server",
+        &["build", "-p", "agendo-http", "--bin", "agendo"],
+    )?;
+    let server = run::target_dir().join("debug/agendo");
+    let server = server.to_string_lossy();
+    let axe = axe.to_string_lossy();
+    let venv = python::Venv::ensure()?;
+    let script = "http/tests/browser/run.py";
+    let base = [script, "--server", &server, "--axe", &axe];
+    venv.run("browser (SQLite)", &base, env)?;
+    let mut with_postgres = base.to_vec();
+    with_postgres.extend(["--postgres", postgres]);
+    venv.run("browser (Postgres)", &with_postgres, env)
+}
+
 /// A fresh directory under the system's temporary directory.
 fn tempfile_dir(name: &str) -> Result<std::path::PathBuf, String> {
     let dir = std::env::temp_dir().join(format!("agendo-{name}-{}", std::process::id()));
@@ -402,6 +451,7 @@ fn test() -> Result<(), String> {
     run::step_with("doctests", &["test", "--workspace", "--doc"], &env)?;
     python_tests(&env)?;
     schemathesis(server.url(), &env)?;
+    browser(server.url(), &env)?;
     drop(server);
     contract::check()?;
     println!("xtask: all checks passed");

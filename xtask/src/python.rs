@@ -28,6 +28,7 @@ const TOOLS: &[&str] = &[
     "aiosmtpd>=1.4,<2",
     "icalendar>=5,<8",
     "vobject>=0.9,<1",
+    "playwright>=1.40,<2",
 ];
 
 /// A virtualenv with maturin and pytest.
@@ -54,7 +55,7 @@ impl Venv {
         let ready = Command::new(venv.python())
             .args([
                 "-c",
-                "import maturin, pytest, fastapi, httpx, schemathesis, mypy, django, aiosmtpd, icalendar, vobject",
+                "import maturin, pytest, fastapi, httpx, schemathesis, mypy, django, aiosmtpd, icalendar, vobject, playwright",
             ])
             .output()
             .is_ok_and(|o| o.status.success());
@@ -70,7 +71,7 @@ impl Venv {
                         "--disable-pip-version-check",
                     ])
                     .args(TOOLS),
-                "pip install maturin pytest fastapi httpx schemathesis mypy django aiosmtpd icalendar vobject",
+                "pip install maturin pytest fastapi httpx schemathesis mypy django aiosmtpd icalendar vobject playwright",
             )?;
         }
         Ok(venv)

@@ -769,14 +769,7 @@ async fn agenda_view(
                 let to =
                     u32::try_from(local_minutes(b.appointment().end(), zone, *day).clamp(0, 1440))
                         .unwrap_or(0);
-                let mut one = placed(
-                    b,
-                    zone,
-                    lang,
-                    &name_of(b),
-                    &service_of(b),
-                    p.name(),
-                );
+                let mut one = placed(b, zone, lang, &name_of(b), &service_of(b), p.name());
                 css.push_str(&format!(
                     "#{}{{grid-row:{}/{};grid-column:{col}}}",
                     one.id,
