@@ -319,6 +319,14 @@ class Engine:
         key: Optional[str] = None,
         now: Optional[datetime.datetime] = None,
     ) -> Cancellation: ...
+    def cancellation_quote(
+        self,
+        business: str,
+        booking: str,
+        *,
+        by: str = "client",
+        now: Optional[datetime.datetime] = None,
+    ) -> Settlement: ...
     def no_show(self, business: str, booking: str, *, now: Optional[datetime.datetime] = None) -> Cancellation: ...
     def record_payment(
         self,

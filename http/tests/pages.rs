@@ -251,6 +251,29 @@ async fn a_form_without_its_token_is_refused_and_stores_nothing(db: Db) {
         bookings.body[0]["status"], "pending",
         "asking for the fee cancels nothing"
     );
+    // The same quote through the API, for the client and for the business.
+    let token = manage
+        .trim_start_matches("/manage/")
+        .split('?')
+        .next()
+        .unwrap();
+    let quote = server
+        .anonymous()
+        .get(&format!("/v1/manage/{token}/cancellation"))
+        .await
+        .expect(200);
+    assert_eq!(
+        quote.body["policy_fee"]["amount"], "0.00",
+        "a week's notice is free"
+    );
+    assert_eq!(quote.body["rule"], "tier");
+    let id = bookings.body[0]["id"].as_str().unwrap();
+    let quote = shop
+        .owner
+        .get(&format!("/v1/bookings/{id}/cancellation"))
+        .await
+        .expect(200);
+    assert_eq!(quote.body["rule"], "business_cancelled");
     server.stop().await;
 }
 

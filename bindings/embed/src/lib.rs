@@ -531,6 +531,28 @@ impl Engine {
         )
     }
 
+    /// What cancelling the booking at `now` by `by` would settle, exactly
+    /// as [`Engine::cancel`] would: shown before anyone confirms. Nothing
+    /// changes.
+    ///
+    /// # Errors
+    /// [`Kind::NotFound`]; [`Kind::NotAllowed`] from a final state.
+    pub fn cancellation_quote(
+        &self,
+        business: &str,
+        booking: &str,
+        by: Party,
+        now: DateTime<Utc>,
+    ) -> Result<agendo_core::policy::Settlement, Error> {
+        let mut ctx = self.context(business, None, now)?;
+        ctx.by = by;
+        self.run(
+            self.shared
+                .agenda
+                .cancellation_quote(&ctx, booking_id(booking)?),
+        )
+    }
+
     /// Records that the client did not come, applying the no-show fee.
     ///
     /// # Errors

@@ -14,7 +14,8 @@ use crate::convert::{
 };
 use crate::errors::raise;
 use crate::records::{
-    self, Block, Booking, Business, Cancellation, Client, Payment, Professional, Service, Slot,
+    self, Block, Booking, Business, Cancellation, Client, Payment, Professional, Service,
+    Settlement, Slot,
 };
 
 /// The engine over an SQLite file or a Postgres database. Thread-safe:
@@ -452,6 +453,25 @@ impl Engine {
                 .cancel(business, booking, by, reason, key.as_deref(), now)
         })?;
         Ok((&ended).into())
+    }
+
+    /// What cancelling the booking now by `by` (`client` or `business`)
+    /// would settle, exactly as `cancel` would; nothing changes.
+    #[pyo3(signature = (business, booking, *, by = "client", now = None))]
+    fn cancellation_quote(
+        &self,
+        py: Python<'_>,
+        business: &str,
+        booking: &str,
+        by: &str,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Settlement> {
+        let by = agendo_core::policy::Party::parse(by).map_err(|e| raise(e.into()))?;
+        let now = now_or_clock(now)?;
+        let quote = free(py, || {
+            self.inner.cancellation_quote(business, booking, by, now)
+        })?;
+        Ok((&quote).into())
     }
 
     /// Records that the client did not come, applying the no-show fee.

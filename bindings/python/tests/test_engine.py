@@ -87,6 +87,9 @@ def test_a_late_cancellation_keeps_the_fee_and_refunds_the_rest(engine, shop):
     booking = shop.book(MONDAY_9)
     paid = engine.record_payment(shop.id, shop.maria.id, Decimal("80.00"), "pix", booking=booking.id, now=NOW)
     assert (paid.status, paid.amount) == ("approved", Decimal("80.00"))
+    quote = engine.cancellation_quote(shop.id, booking.id, now=MONDAY_9 - dt.timedelta(hours=10))
+    assert (quote.fee, quote.refund, quote.rule) == (Decimal("40.00"), Decimal("40.00"), "late")
+    assert engine.booking(shop.id, booking.id).status != "cancelled", "a quote changes nothing"
     ended = engine.cancel(shop.id, booking.id, reason="imprevisto", now=MONDAY_9 - dt.timedelta(hours=10))
     assert ended.booking.status == "cancelled"
     assert (ended.settlement.fee, ended.settlement.refund, ended.settlement.rule) == (

@@ -635,6 +635,22 @@ impl Engine {
         Ok((&ended).into())
     }
 
+    /// What cancelling the booking now by `by` would settle, exactly as
+    /// `cancel` would; nothing changes.
+    pub fn cancellation_quote(
+        &self,
+        business: String,
+        booking: String,
+        by: Party,
+        now: SystemTime,
+    ) -> Result<Settlement, AgendoError> {
+        let now = instant(now, "now")?;
+        let quote = self
+            .inner
+            .cancellation_quote(&business, &booking, by.into(), now)?;
+        Ok((&quote).into())
+    }
+
     /// Records that the client did not come.
     pub fn no_show(
         &self,

@@ -105,6 +105,8 @@ def test_the_whole_flow(engine):
         engine.book(shop.id, cut.id, ana.id, other.id, MONDAY_9, None, NOW)
     assert caught.value.conflicts == [booking.id]
     paid = engine.record_payment(shop.id, ffi.PaymentInput(client=maria.id, booking=booking.id, method="pix", amount="80.00"), None, NOW)
+    quote = engine.cancellation_quote(shop.id, booking.id, ffi.Party.CLIENT, MONDAY_9 - dt.timedelta(hours=2))
+    assert (quote.fee, quote.refund) == ("40.00", "40.00")
     ended = engine.cancel(shop.id, booking.id, ffi.Party.CLIENT, "", None, MONDAY_9 - dt.timedelta(hours=2))
     assert (ended.settlement.fee, ended.settlement.refund, ended.refunded_payments) == ("40.00", "40.00", [paid.id])
     assert engine.booking(shop.id, booking.id).status == "cancelled"

@@ -37,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(book_series))
         .routes(routes!(confirm))
         .routes(routes!(cancel))
+        .routes(routes!(quote))
         .routes(routes!(reschedule))
         .routes(routes!(complete))
         .routes(routes!(no_show))
@@ -174,6 +175,37 @@ impl From<&Settlement> for SettlementOut {
         SettlementOut {
             fee: s.fee().into(),
             refund: s.refund().into(),
+            rule: s.rule().code().to_owned(),
+            fee_percent: s.rule().fee().map(|p| p.value().to_string()),
+        }
+    }
+}
+
+/// What cancelling a booking now would settle, before anyone confirms.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuoteOut {
+    /// The fee the policy asks for the notice given.
+    pub policy_fee: MoneyOut,
+    /// What the business would keep of what was paid.
+    pub fee: MoneyOut,
+    /// What would be handed back to the client.
+    pub refund: MoneyOut,
+    /// The part of the policy's fee that nothing paid covers.
+    pub owed: MoneyOut,
+    /// The policy's rule that decides: `business_cancelled`, `tier`,
+    /// `late` or `no_show`.
+    pub rule: String,
+    /// The fee percent of that rule, if it has one.
+    pub fee_percent: Option<String>,
+}
+
+impl From<&Settlement> for QuoteOut {
+    fn from(s: &Settlement) -> QuoteOut {
+        QuoteOut {
+            policy_fee: s.policy_fee().into(),
+            fee: s.fee().into(),
+            refund: s.refund().into(),
+            owed: s.uncovered().into(),
             rule: s.rule().code().to_owned(),
             fee_percent: s.rule().fee().map(|p| p.value().to_string()),
         }
@@ -454,6 +486,28 @@ async fn confirm(
         .confirm(&context(&state, &caller), booking_id(&id)?)
         .await?;
     Ok(axum::Json((&done).into()))
+}
+
+/// What cancelling the booking now would settle for the business (R20,
+/// R21), exactly as cancelling would; nothing changes.
+#[utoipa::path(get, path = "/v1/bookings/{id}/cancellation", tag = "bookings",
+    params(("id" = String, Path, description = "The booking's id")),
+    responses(
+        (status = 200, description = "The settlement cancelling now would make", body = QuoteOut),
+        (status = 404, description = "No such booking", body = Problem),
+        (status = 409, description = "Its state does not allow cancelling", body = Problem),
+    ),
+    security(("bearer" = [])))]
+async fn quote(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<axum::Json<QuoteOut>, Error> {
+    let settlement = state
+        .agenda
+        .cancellation_quote(&context(&state, &caller), booking_id(&id)?)
+        .await?;
+    Ok(axum::Json((&settlement).into()))
 }
 
 /// Cancels a booking for the business (R20, R21): the answer has the

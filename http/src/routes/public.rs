@@ -35,7 +35,7 @@ use utoipa_axum::routes;
 
 use super::auth::BusinessOut;
 use super::availability::{SlotsOut, SlotsParams};
-use super::bookings::{count_refusal, BookingOut, CancelBody, EndedOut, RescheduleBody};
+use super::bookings::{count_refusal, BookingOut, CancelBody, EndedOut, QuoteOut, RescheduleBody};
 use super::services::ServiceOut;
 use super::{at, instant};
 use crate::auth::Manage;
@@ -53,6 +53,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(book))
         .routes(routes!(manage))
         .routes(routes!(cancel))
+        .routes(routes!(quote))
         .routes(routes!(reschedule))
 }
 
@@ -357,6 +358,29 @@ async fn cancel(
         .cancel(&ctx, manage.booking, &body.reason)
         .await?;
     Ok(axum::Json((&ended).into()))
+}
+
+/// What cancelling the booking now would cost the client: the policy's
+/// fee for the notice given, shown before they confirm (R20, R21).
+#[utoipa::path(get, path = "/v1/manage/{token}/cancellation", tag = "public",
+    params(("token" = String, Path, description = "The manage token")),
+    responses(
+        (status = 200, description = "The settlement cancelling now would make", body = QuoteOut),
+        (status = 404, description = "The link is not valid or has expired", body = Problem),
+        (status = 409, description = "The booking's state does not allow cancelling", body = Problem),
+        (status = 429, description = "Too many requests from this address", body = Problem),
+    ))]
+async fn quote(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    Path(token): Path<String>,
+) -> Result<axum::Json<QuoteOut>, Error> {
+    let (manage, ctx) = managed(&state, address, &token)?;
+    let settlement = state
+        .agenda
+        .cancellation_quote(&ctx, manage.booking)
+        .await?;
+    Ok(axum::Json((&settlement).into()))
 }
 
 /// Moves the booking as the client to another free start.
