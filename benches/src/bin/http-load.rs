@@ -22,6 +22,12 @@
 //!   searches keep meeting fresh commits (what a search keeps between
 //!   commits is dropped) and read the store again.
 //!
+//! - with `--pages`, instead: **public page**, each connection loads the
+//!   business's booking page (`GET /b/{slug}`, server-rendered HTML), and
+//!   **times page**, the same page with the haircut chosen, which searches
+//!   14 days of four professionals' free times; the latency of these
+//!   phases is the time to the first byte (the answer's head).
+//!
 //! Printed per phase: requests, requests/s, p50/p99/max latency, the
 //! answers by status, and the 5xx count (must be 0). Afterwards every
 //! professional's active bookings are read back through the API and checked
@@ -40,7 +46,7 @@ use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 
 const USAGE: &str = "usage: http-load [--server PATH | --url URL] [--database-url URL] \
-    [--connections N (64)] [--seconds S (10)]";
+    [--connections N (64)] [--seconds S (10)] [--pages]";
 
 struct Options {
     server: String,
@@ -48,6 +54,7 @@ struct Options {
     database_url: Option<String>,
     connections: usize,
     seconds: u64,
+    pages: bool,
 }
 
 fn options() -> Result<Options, String> {
@@ -57,6 +64,7 @@ fn options() -> Result<Options, String> {
         database_url: None,
         connections: 64,
         seconds: 10,
+        pages: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -72,6 +80,7 @@ fn options() -> Result<Options, String> {
                 options.connections = value()?.parse().map_err(|_| USAGE.to_owned())?
             }
             "--seconds" => options.seconds = value()?.parse().map_err(|_| USAGE.to_owned())?,
+            "--pages" => options.pages = true,
             _ => return Err(USAGE.to_owned()),
         }
     }
@@ -152,6 +161,7 @@ async fn call(
 
 struct Salon {
     token: String,
+    slug: String,
     service: String,
     staff: Vec<String>,
     clients: Vec<String>,
@@ -174,6 +184,10 @@ async fn set_up(http: &reqwest::Client, base: &str, clients: usize) -> Result<Sa
         return Err(format!("register: {status} {body}"));
     }
     let token = body["access_token"].as_str().unwrap_or_default().to_owned();
+    let slug = body["business"]["slug"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let t = Some(token.as_str());
     let (_, service) = call(
         http,
@@ -213,6 +227,7 @@ async fn set_up(http: &reqwest::Client, base: &str, clients: usize) -> Result<Sa
     }
     Ok(Salon {
         token,
+        slug,
         service,
         staff,
         clients: ids,
@@ -275,6 +290,8 @@ fn monday_after(days: i64) -> NaiveDate {
 enum Phase {
     /// A week of availability.
     Reads { url: String },
+    /// A page; its latency is the time to the first byte.
+    Page { url: String },
     /// A booking at a random time.
     Writes {
         base: String,
@@ -326,7 +343,7 @@ async fn run_mixed(
                 let mut tally = Tally::default();
                 while !stop.load(Ordering::Relaxed) {
                     let request = match &phase {
-                        Phase::Reads { url } => http.get(url.as_str()),
+                        Phase::Reads { url } | Phase::Page { url } => http.get(url.as_str()),
                         Phase::Writes {
                             base,
                             service,
@@ -347,9 +364,13 @@ async fn run_mixed(
                     let sent = Instant::now();
                     match request.bearer_auth(&token).send().await {
                         Ok(response) => {
+                            let head = sent.elapsed();
                             let status = response.status().as_u16();
                             let _ = response.bytes().await;
-                            tally.latencies.push(sent.elapsed());
+                            tally.latencies.push(match phase {
+                                Phase::Page { .. } => head,
+                                _ => sent.elapsed(),
+                            });
                             *tally.statuses.entry(status).or_default() += 1;
                         }
                         Err(_) => tally.failures += 1,
@@ -422,6 +443,34 @@ async fn load(options: Options) -> Result<u64, String> {
     let salon = set_up(&http, &base, options.connections).await?;
     let first = monday_after(7);
     let last = first + TimeDelta::days(6);
+    if options.pages {
+        println!(
+            "http-load: {base}, {} connections, {} s a phase; the public booking page of 4 professionals",
+            options.connections, options.seconds
+        );
+        let mut bad = 0;
+        for (name, url) in [
+            (
+                "public page (GET /b/{slug}), time to first byte",
+                format!("{base}/b/{}", salon.slug),
+            ),
+            (
+                "times page (GET /b/{slug}?service=...), time to first byte",
+                format!("{base}/b/{}?service={}", salon.slug, salon.service),
+            ),
+        ] {
+            let (tallies, elapsed) = run(
+                Phase::Page { url },
+                &salon.token,
+                &salon.clients,
+                options.connections,
+                options.seconds,
+            )
+            .await;
+            bad += report(name, tallies, elapsed);
+        }
+        return Ok(bad);
+    }
     let reads = Phase::Reads {
         url: format!(
             "{base}/v1/availability?service_id={}&from={first}&to={last}",
