@@ -1056,10 +1056,10 @@ impl Client {
     /// Whether the client is the person with `email` (case ignored) or,
     /// failing that, `phone`: how a client booking without signing in is
     /// recognized.
-    fn is_contact(&self, email: &Email, phone: Option<&Phone>) -> bool {
-        self.email()
-            .is_some_and(|e| e.as_str().to_lowercase() == email.as_str().to_lowercase())
-            || phone.is_some_and(|p| self.phone() == Some(p))
+    fn is_contact(&self, email: Option<&Email>, phone: Option<&Phone>) -> bool {
+        self.email().zip(email).is_some_and(|(mine, given)| {
+            mine.as_str().to_lowercase() == given.as_str().to_lowercase()
+        }) || phone.is_some_and(|p| self.phone() == Some(p))
     }
 }
 
@@ -1067,7 +1067,7 @@ impl Client {
 /// one with `phone` (R24: a returning client keeps one history).
 pub(crate) fn find_contact<'a>(
     clients: &'a [Client],
-    email: &Email,
+    email: Option<&Email>,
     phone: Option<&Phone>,
 ) -> Option<&'a Client> {
     let active = || clients.iter().filter(|c| c.activity() == Activity::Active);

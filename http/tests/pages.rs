@@ -17,6 +17,7 @@ on_both!(
     a_form_without_its_token_is_refused_and_stores_nothing,
     the_staff_area_needs_a_sign_in_keeps_to_its_business_and_signing_out_ends_it,
     a_refused_form_names_the_field_and_keeps_what_was_typed,
+    a_client_books_with_a_phone_alone_and_is_known_by_it_next_time,
 );
 
 /// A browser without a cookie jar: cookies are passed by hand, so each
@@ -438,5 +439,79 @@ async fn a_refused_form_names_the_field_and_keeps_what_was_typed(db: Db) {
         .await;
     assert_eq!(zone.status, 422);
     assert!(zone.html.contains("id=\"timezone\" name=\"timezone\" list=\"zones\" required value=\"America/Sao_Paul\" aria-invalid=\"true\""));
+    server.stop().await;
+}
+
+async fn a_client_books_with_a_phone_alone_and_is_known_by_it_next_time(db: Db) {
+    let server = Server::start(db).await;
+    let (shop, service, staff) = support::salon(&server, "ana@salao.com").await;
+    let mut visitor = Browser::new(&server);
+    let mut book = async |hour: u32, email: &str, phone: &str| {
+        let start = support::monday_at(0, hour).to_rfc3339();
+        let path = format!(
+            "/b/{}?service={service}&pro={staff}&start={}",
+            shop.slug,
+            start.replace('+', "%2B")
+        );
+        let form = visitor.get(&path).await;
+        let (csrf, key, start) = (form.field("csrf"), form.field("key"), form.field("start"));
+        visitor
+            .post(
+                &format!("/b/{}/book", shop.slug),
+                &[
+                    ("csrf", &csrf),
+                    ("key", &key),
+                    ("service", &service),
+                    ("pro", &staff),
+                    ("start", &start),
+                    ("name", "Maria Silva"),
+                    ("email", email),
+                    ("phone", phone),
+                ],
+            )
+            .await
+    };
+    let neither = book(13, "", "").await;
+    assert_eq!(neither.status, 422);
+    assert!(
+        neither.html.contains("informe um e-mail ou um telefone"),
+        "{}",
+        neither.html
+    );
+    assert!(neither.html.contains("aria-invalid=\"true\""));
+    assert_eq!(
+        shop.owner
+            .get("/v1/clients")
+            .await
+            .expect(200)
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(book(13, "", "(11) 98765-4321").await.status, 303);
+    assert_eq!(book(14, "", "+55 11 98765-4321").await.status, 303);
+    let clients = shop.owner.get("/v1/clients").await.expect(200);
+    assert_eq!(
+        clients.body.as_array().unwrap().len(),
+        1,
+        "one client, known by the phone: {:?}",
+        clients.body
+    );
+    assert_eq!(clients.body[0]["email"], serde_json::Value::Null);
+    let bookings = shop.owner.get("/v1/bookings").await.expect(200);
+    assert_eq!(bookings.body.as_array().unwrap().len(), 2);
+    // The API takes a phone alone too.
+    let answer = server
+        .anonymous()
+        .post(
+            &format!("/v1/public/{}/bookings", shop.slug),
+            json!({"service_id": service, "staff_id": staff, "start": support::monday_at(0, 15),
+                "client": {"name": "Maria Silva", "phone": "+5511987654321"}}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(answer.body["booking"]["client_id"], clients.body[0]["id"]);
     server.stop().await;
 }

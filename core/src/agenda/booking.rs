@@ -435,12 +435,15 @@ pub(super) async fn book_as_contact(
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
     // Plan::load, in book_in, refuses a business that does not exist.
+    if request.email.is_none() && request.phone.is_none() {
+        return Err(Error::invalid("email", crate::error::Problem::NoContact));
+    }
     let clients = work.clients().await?;
-    let client = match find_contact(&clients, &request.email, request.phone.as_ref()) {
+    let client = match find_contact(&clients, request.email.as_ref(), request.phone.as_ref()) {
         Some(known) => known.id(),
         None => {
             let client = Client::new(ClientId::random(), ctx.business, &request.name)?
-                .with_email(Some(request.email.clone()))
+                .with_email(request.email.clone())
                 .with_phone(request.phone.clone());
             work.put_client(&client).await?;
             journal.record(Event::ClientCreated {

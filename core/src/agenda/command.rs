@@ -609,7 +609,10 @@ impl Serialize for ContactBookRequest {
             #[serde(serialize_with = "instant")]
             start: &'a DateTime<Utc>,
             name: &'a str,
-            email: &'a Email,
+            // Left out when absent, so a request with an e-mail has the
+            // fingerprint it had when the e-mail was required.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            email: Option<&'a Email>,
             phone: Option<&'a Phone>,
         }
         Form {
@@ -617,7 +620,7 @@ impl Serialize for ContactBookRequest {
             professional: self.professional,
             start: &self.start,
             name: self.name.trim(),
-            email: &self.email,
+            email: self.email.as_ref(),
             phone: self.phone.as_ref(),
         }
         .serialize(s)
@@ -953,6 +956,37 @@ mod tests {
             concat!(
                 r#"v1 {"client":"00000000-0000-4000-8000-000000000003","command":"book","#,
                 r#""discount":"10%","professional":"00000000-0000-4000-8000-000000000002","#,
+                r#""service":"00000000-0000-4000-8000-000000000001","start":"2026-03-02T12:00:00Z"}"#
+            )
+        );
+    }
+
+    #[test]
+    fn a_contact_booking_keeps_its_fingerprint_and_leaves_out_a_missing_email() {
+        let request = |email: Option<&str>| {
+            Command::BookAsContact(ContactBookRequest {
+                service: id(1),
+                professional: id(2),
+                start: at("2026-03-02T12:00:00Z"),
+                name: " Maria Silva ".to_owned(),
+                email: email.map(|e| Email::parse(e).unwrap()),
+                phone: Some(Phone::parse("+55 11 98765-4321").unwrap()),
+            })
+        };
+        assert_eq!(
+            request(Some("maria@example.com")).fingerprint(),
+            concat!(
+                r#"v1 {"command":"book_as_contact","email":"maria@example.com","#,
+                r#""name":"Maria Silva","phone":"+5511987654321","#,
+                r#""professional":"00000000-0000-4000-8000-000000000002","#,
+                r#""service":"00000000-0000-4000-8000-000000000001","start":"2026-03-02T12:00:00Z"}"#
+            )
+        );
+        assert_eq!(
+            request(None).fingerprint(),
+            concat!(
+                r#"v1 {"command":"book_as_contact","name":"Maria Silva","phone":"+5511987654321","#,
+                r#""professional":"00000000-0000-4000-8000-000000000002","#,
                 r#""service":"00000000-0000-4000-8000-000000000001","start":"2026-03-02T12:00:00Z"}"#
             )
         );

@@ -213,9 +213,9 @@ pub struct ContactBookRequest {
     pub start: DateTime<Utc>,
     /// The person's name, for a new client.
     pub name: String,
-    /// Their e-mail.
-    pub email: Email,
-    /// Their phone, if given.
+    /// Their e-mail; an e-mail or a phone (or both) is needed.
+    pub email: Option<Email>,
+    /// Their phone; an e-mail or a phone (or both) is needed.
     pub phone: Option<Phone>,
 }
 

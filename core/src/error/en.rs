@@ -163,6 +163,7 @@ pub(super) fn problem(problem: &Problem) -> String {
         Problem::AmountTooPrecise { value, max } => format!("{value} has more than the {max} decimal digits an exact amount can hold"),
         Problem::BadAmount { value } => format!("\"{value}\" is not an amount (expected a decimal number with a point, such as 45.90)"),
         Problem::NotWholeNumber { value } => format!("\"{value}\" is not a whole number"),
+        Problem::NoContact => "give an e-mail or a phone number".to_owned(),
         Problem::NotPositive { value } => format!("must be above zero, got {value}"),
         Problem::PercentOutOfRange { value } => format!("{value} is not a percentage from 0 to 100 with at most 4 decimal digits"),
         Problem::DiscountExceedsPrice { discount, price } => format!(

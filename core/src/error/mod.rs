@@ -828,6 +828,9 @@ pub enum Problem {
         value: String,
     },
 
+    /// A person booking gave neither an e-mail nor a phone.
+    NoContact,
+
     /// A text is not a whole number (minutes, hours, a capacity).
     NotWholeNumber {
         /// The text given.

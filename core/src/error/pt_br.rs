@@ -245,6 +245,7 @@ pub(super) fn problem(problem: &Problem) -> String {
                 "\"{value}\" não é um valor (esperado um número decimal com ponto, como 45.90)"
             ),
             Problem::NotWholeNumber { value } => format!("\"{value}\" não é um número inteiro"),
+            Problem::NoContact => "informe um e-mail ou um telefone".to_owned(),
             Problem::NotPositive { value } => format!("deve ser maior que zero; recebido {value}"),
             Problem::PercentOutOfRange { value } => format!(
                 "{value} não é uma porcentagem de 0 a 100 com no máximo 4 casas decimais"

@@ -11,8 +11,8 @@
 //!   chosen, in the engine's order of the slot's staff.
 //! - A booking form carries an idempotency key made when it was shown, so
 //!   sending it twice (a double tap) books once.
-//! - The client gives a name and an e-mail (the manage link and reminders
-//!   go there); the phone is optional.
+//! - The client gives a name and an e-mail or a phone, or both: the
+//!   manage link and reminders go to whichever the business can reach.
 
 use std::collections::HashMap;
 
@@ -98,6 +98,8 @@ pub struct TimeView {
     pub label: String,
     /// Its instant, RFC 3339.
     pub start: String,
+    /// Whether it is the one chosen.
+    pub current: bool,
 }
 
 /// The booking form.
@@ -430,6 +432,7 @@ async fn show(
                 ),
                 label: clock(*start, zone),
                 start: text,
+                current: picked.start == Some(*start),
             });
         }
     }
@@ -540,7 +543,11 @@ async fn booked(
         }
     };
     let fields = (|| -> Result<ContactBookRequest, CoreError> {
-        let email = Email::parse(form.get("email")).map_err(|e| e.at("email"))?;
+        let email = form
+            .opt("email")
+            .map(Email::parse)
+            .transpose()
+            .map_err(|e| e.at("email"))?;
         let phone = form
             .opt("phone")
             .map(Phone::parse)
@@ -872,6 +879,7 @@ async fn move_with(
                     href: String::new(),
                     label: clock(*s, zone),
                     start: s.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    current: false,
                 })
                 .collect()
         })

@@ -1064,6 +1064,7 @@ async fn act(
             "no-show" => state.agenda.no_show(&desk.ctx, booking).await.map(|_| ()),
             "cancel" if form.get("confirm") != "yes" => {
                 let quote = match state.agenda.cancellation_quote(&desk.ctx, booking).await {
+                    Ok(s) if s.policy_fee().is_zero() => desk.t.cancel_free.to_owned(),
                     Ok(s) => text::cancel_fee(&s.policy_fee().shown(lang), lang),
                     Err(error) => Refusal::of(error, lang)?.message,
                 };
@@ -1305,7 +1306,11 @@ async fn create_booking(State(state): State<AppState>, visit: Visit, form: Form)
                     state.agenda.book(&ctx, &request).await
                 }
                 None => {
-                    let email = Email::parse(form.get("email")).map_err(|e| e.at("email"))?;
+                    let email = form
+                        .opt("email")
+                        .map(Email::parse)
+                        .transpose()
+                        .map_err(|e| e.at("email"))?;
                     let phone = form
                         .opt("phone")
                         .map(Phone::parse)

@@ -38,6 +38,7 @@ texts! {
     email: "E-mail", "E-mail";
     phone: "Phone (WhatsApp)", "Telefone (WhatsApp)";
     optional: "optional", "opcional";
+    contact_hint: "An e-mail or a phone, or both: your link to change the booking goes there.", "Um e-mail ou um telefone, ou os dois: o link para alterar o agendamento vai para lá.";
     confirm_booking: "Confirm booking", "Confirmar agendamento";
     change: "Change", "Alterar";
     time_taken: "That time was just taken by someone else. Please choose another.", "Esse horário acabou de ser reservado por outra pessoa. Escolha outro, por favor.";

@@ -85,9 +85,10 @@ pub struct PageOut {
 pub struct PublicClientBody {
     /// Their name.
     pub name: String,
-    /// Their e-mail.
-    pub email: String,
-    /// Their phone.
+    /// Their e-mail; an e-mail or a phone (or both) is needed.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Their phone; an e-mail or a phone (or both) is needed.
     #[serde(default)]
     pub phone: Option<String>,
 }
@@ -257,7 +258,14 @@ async fn book(
 ) -> Result<(StatusCode, axum::Json<PublicBookedOut>), Error> {
     limit(&state, address)?;
     let business = business(&state, &slug).await?;
-    let email = Email::parse(&body.client.email).map_err(|e| at(e, "client.email"))?;
+    let email = body
+        .client
+        .email
+        .as_deref()
+        .filter(|e| !e.trim().is_empty())
+        .map(Email::parse)
+        .transpose()
+        .map_err(|e| at(e, "client.email"))?;
     let phone = body
         .client
         .phone
@@ -280,7 +288,10 @@ async fn book(
     }
     let booking = match state.agenda.book_as_contact(&ctx, &request).await {
         Ok(booking) => booking,
-        Err(error) if error.field() == Some("name") => return Err(at(error, "client.name").into()),
+        Err(error) if matches!(error.field(), Some("name" | "email")) => {
+            let field = format!("client.{}", error.field().unwrap_or_default());
+            return Err(at(error, &field).into());
+        }
         Err(error) => {
             count_refusal(&state, &error);
             return Err(Error::for_public(error));

@@ -24,12 +24,15 @@ screenshot of each at 375 and 1280 px is written under
 4. the first client's manage link cancels the (late) booking, showing the
    fee before confirming and the fee kept after;
 5. the receptionist moves a booking by dragging it, then by keyboard only;
+   books an empty slot for a known client, confirms and cancels it (the
+   settlement shown), blocks time, and switches the language;
 6. another business's owner gets 404 for the first business's pages.
 
 The exit status is 0 when every check held.
 """
 
 import argparse
+import datetime as dt
 import os
 import re
 import socket
@@ -153,7 +156,7 @@ def go(page, url):
     return response.status if response else 0
 
 
-def submit(page, selector="button[type=submit]"):
+def submit(page, selector="main button[type=submit]"):
     with page.expect_navigation():
         page.locator(selector).first.click()
 
@@ -306,6 +309,9 @@ def run(base, axe, label):
         desk.fill("#password", PASSWORD)
         submit(desk)
         checks.check("/staff/agenda" in desk.url, f"signing in leads to the agenda, not {desk.url}")
+        # The day of the contested booking (today, unless the day is over).
+        day = re.search(r"date=(\d{4}-\d{2}-\d{2})", contested_href).group(1)
+        go(desk, f"{base}/staff/agenda?date={day}")
         booking = desk.locator("a.booking").first
         checks.check(booking.count() == 1, "the day's booking is on the agenda")
         checks.page(desk, "agenda-day")
@@ -341,6 +347,44 @@ def run(base, axe, label):
             desk.keyboard.press("Enter")
         checks.check(desk.inner_text("#when") != when_before, f"the keyboard moved the booking from {when_before}")
         booking_url = desk.url.split("#")[0]
+        # A booking made from an empty slot, confirmed, then cancelled by
+        # the business with the settlement shown.
+        go(desk, f"{base}/staff/agenda?date={day}")
+        free = desk.locator(f"a.free[data-pro='{pro}']")
+        if free.count() < 6:
+            # Late in the evening: book the next day instead.
+            go(desk, f"{base}/staff/agenda?date={dt.date.fromisoformat(day) + dt.timedelta(days=1)}")
+        with desk.expect_navigation():
+            # An hour before the day's last free cell: the haircut fits.
+            free.nth(free.count() - 5).click()
+        checks.check("/staff/bookings/new" in desk.url, f"an empty slot opens the booking form, not {desk.url}")
+        desk.select_option("#client", label=desk.locator("#client option", has_text="Maria Silva").first.inner_text())
+        submit(desk)
+        checks.check("Maria Silva" in desk.inner_text("h1"), f"the slot is booked for Maria: {desk.url}")
+        submit(desk, "form[action$='/confirm'] button")
+        checks.check("Confirmado" in desk.inner_text("dl.summary"), "the booking is confirmed")
+        submit(desk, "form[action$='/cancel'] button")
+        checks.check("não tem custo" in desk.inner_text(".box"), "the business cancelling costs the client nothing")
+        submit(desk, "form[action$='/cancel'] button")
+        checks.check("Cancelado" in desk.inner_text("dl.summary"), "the booking is cancelled")
+        checks.check("Acerto" in desk.inner_text("main"), "the settlement is shown")
+        checks.page(desk, "booking-cancelled")
+        # Time blocked shows hatched on the agenda.
+        go(desk, f"{base}/staff/blocks/new?pro={pro}")
+        desk.fill("#date", day)
+        desk.fill("#from", "23:00")
+        desk.fill("#to", "23:30")
+        desk.fill("#reason", "Reunião da equipe")
+        submit(desk)
+        checks.check("Reunião da equipe" in desk.inner_text(".grid"), f"the block is on the agenda: {desk.url}")
+        # The language switch.
+        with desk.expect_navigation():
+            desk.locator("footer a", has_text="English").click()
+        checks.check("Block time" in desk.inner_text("main"), "the switch turns the pages to English")
+        checks.page(desk, "agenda-day-en")
+        with desk.expect_navigation():
+            desk.locator("footer a", has_text="Português").click()
+        checks.check("Bloquear horário" in desk.inner_text("main"), "and back to Portuguese")
         go(desk, f"{base}/staff/agenda?view=week")
         checks.page(desk, "agenda-week")
         go(desk, f"{base}/staff/bookings/new?pro={pro}&start={target_start}")
