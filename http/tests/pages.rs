@@ -18,6 +18,7 @@ on_both!(
     the_staff_area_needs_a_sign_in_keeps_to_its_business_and_signing_out_ends_it,
     a_refused_form_names_the_field_and_keeps_what_was_typed,
     a_client_books_with_a_phone_alone_and_is_known_by_it_next_time,
+    no_address_or_query_makes_a_page_fail,
 );
 
 /// A browser without a cookie jar: cookies are passed by hand, so each
@@ -513,5 +514,71 @@ async fn a_client_books_with_a_phone_alone_and_is_known_by_it_next_time(db: Db) 
         .await
         .expect(201);
     assert_eq!(answer.body["booking"]["client_id"], clients.body[0]["id"]);
+    server.stop().await;
+}
+
+async fn no_address_or_query_makes_a_page_fail(db: Db) {
+    let server = Server::start(db).await;
+    let (shop, service, staff) = support::salon(&server, "ana@salao.com").await;
+    let mut desk = Browser::new(&server);
+    let form = desk.get("/staff/sign-in").await;
+    let csrf = form.field("csrf");
+    let signed = desk
+        .post(
+            "/staff/sign-in",
+            &[
+                ("csrf", &csrf),
+                ("email", "ana@salao.com"),
+                ("password", "cavalo-bateria-grampo"),
+            ],
+        )
+        .await;
+    assert_eq!(signed.status, 303);
+    let slug = &shop.slug;
+    let odd_dates = [
+        "262143-12-31",
+        "0001-01-01",
+        "1900-01-01",
+        "2099-12-31",
+        "9999-99-99",
+        "x",
+    ];
+    let mut paths = vec![
+        format!("/b/{slug}?service=garbage&pro=%00&date=9999-99-99&start=notatime"),
+        format!("/b/{slug}?service={service}&pro={staff}&start=2099-12-31T23:59:59Z"),
+        format!("/b/{slug}?service={service}&start=1900-01-01T00:00:00Z"),
+        "/b/NOT-A-SLUG".to_owned(),
+        "/manage/garbage".to_owned(),
+        "/manage/garbage/move?date=262143-12-31".to_owned(),
+        format!("/staff/bookings/new?pro={staff}&start=262143-12-31T00:00:00Z"),
+        "/staff/bookings/new?pro=x&start=x&client=x".to_owned(),
+        "/staff/blocks/new?pro=%3Cscript%3E&date=%3Cscript%3E".to_owned(),
+        "/staff/bookings/not-an-id".to_owned(),
+        format!("/staff/bookings/{}?date=262143-12-31", uuid::Uuid::new_v4()),
+        "/staff/clients?q=%00%FF%FE".to_owned(),
+        "/staff/clients/not-an-id".to_owned(),
+        "/language?to=xx&back=//evil.example".to_owned(),
+        "/language?to=en&back=/%5C%5Cevil.example".to_owned(),
+    ];
+    for date in odd_dates {
+        for view in ["day", "week"] {
+            paths.push(format!("/staff/agenda?view={view}&date={date}&pro={staff}"));
+            paths.push(format!("/staff/agenda?view={view}&date={date}"));
+        }
+    }
+    for path in &paths {
+        let page = desk.get(path).await;
+        assert!(page.status < 500, "{path} answered {}", page.status);
+        if path.starts_with("/language") {
+            assert_eq!(
+                page.header("location"),
+                "/",
+                "{path} may only go back to this host"
+            );
+        }
+        if page.status == 200 {
+            assert!(!page.html.contains("<script>"), "{path} echoed markup");
+        }
+    }
     server.stop().await;
 }

@@ -478,9 +478,16 @@ async fn agenda_view(
     let lang = desk.lang;
     let zone = desk.business.zone();
     let today = state.now().with_timezone(&zone).date_naive();
+    // A date the engine answers for, with a week either side (for the
+    // week's grid and the links to the weeks before and after); any other
+    // is as if not given.
     let date: NaiveDate = params
         .get("date")
-        .and_then(|d| d.parse().ok())
+        .and_then(|d| agendo_core::time::read_date(d, "date").ok())
+        .filter(|d| {
+            d.checked_sub_days(Days::new(14))
+                .is_some_and(|first| desk.day_span(first, 29).is_ok())
+        })
         .unwrap_or(today);
     let week = params.get("view").is_some_and(|v| v == "week");
     let mut work = state

@@ -35,6 +35,7 @@ import argparse
 import datetime as dt
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -444,6 +445,7 @@ def main():
         AGENDO_LOG_FORMAT="json",
     )
     label = "sqlite"
+    name = None
     if args.postgres:
         name = f"browser_{uuid.uuid4().hex[:8]}"
         psql(args.postgres, f"CREATE DATABASE {name}")
@@ -461,9 +463,12 @@ def main():
         server.terminate()
         server.wait(timeout=30)
         log.close()
+        if name:
+            psql(args.postgres, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with open(os.path.join(scratch, "server.log")) as f:
+        tail = f.read()[-4000:]
+    shutil.rmtree(scratch, ignore_errors=True)
     if failures:
-        with open(os.path.join(scratch, "server.log")) as f:
-            tail = f.read()[-4000:]
         print(f"browser ({label}): server log tail:\n{tail}")
         sys.exit(f"browser ({label}): {len(failures)} checks failed")
     print(f"browser ({label}): every check held")

@@ -16,6 +16,7 @@ says. The exit status is schemathesis's.
 import argparse
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -133,6 +134,7 @@ def main():
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+        shutil.rmtree(scratch, ignore_errors=True)
         if database:
             psql(args.postgres, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
