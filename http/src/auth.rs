@@ -46,6 +46,32 @@ pub struct Caller {
     pub session: SessionId,
 }
 
+impl Caller {
+    /// `account` acting through `session`, its business speaking `lang`.
+    pub fn of(account: &agendo_core::account::Account, lang: Lang, session: SessionId) -> Caller {
+        Caller {
+            business: account.business(),
+            account: account.id(),
+            role: account.role(),
+            professional: account.professional(),
+            lang,
+            session,
+        }
+    }
+}
+
+/// A cookie's value, from every `Cookie` header of a request.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.to_owned())
+}
+
 #[derive(Serialize, Deserialize)]
 struct Claims {
     /// The account.

@@ -19,6 +19,7 @@ on_both!(
     a_refused_form_names_the_field_and_keeps_what_was_typed,
     a_client_books_with_a_phone_alone_and_is_known_by_it_next_time,
     no_address_or_query_makes_a_page_fail,
+    the_account_link_pages_verify_an_email_and_reset_a_password_once,
 );
 
 /// A browser without a cookie jar: cookies are passed by hand, so each
@@ -580,5 +581,73 @@ async fn no_address_or_query_makes_a_page_fail(db: Db) {
             assert!(!page.html.contains("<script>"), "{path} echoed markup");
         }
     }
+    server.stop().await;
+}
+
+/// The secret of the `page` link in `mail`.
+fn link_secret(mail: &serde_json::Value, page: &str) -> String {
+    let body = mail["body"].as_str().unwrap();
+    let start = body
+        .find(&format!("/{page}#token="))
+        .unwrap_or_else(|| panic!("no {page} link in {body}"))
+        + page.len()
+        + 8;
+    body[start..].split_whitespace().next().unwrap().to_owned()
+}
+
+async fn the_account_link_pages_verify_an_email_and_reset_a_password_once(db: Db) {
+    let smtp = support::smtp::Smtp::start();
+    let server = Server::start_with(db, &[("AGENDO_SMTP_URL", &smtp.url())]).await;
+    let shop = support::register(&server, "Salão da Ana", "dona@salao.com.br").await;
+    let mails = smtp.wait_for_to("dona@salao.com.br", 1).await;
+    let secret = link_secret(&mails[0], "verify-email");
+    let mut visitor = Browser::new(&server);
+    let page = visitor.get("/verify-email").await;
+    let csrf = page.field("csrf");
+    // Without the secret (no script to copy it), the form says so.
+    let missing = visitor
+        .post("/verify-email", &[("csrf", &csrf), ("token", "")])
+        .await;
+    assert_eq!(missing.status, 422);
+    let done = visitor
+        .post("/verify-email", &[("csrf", &csrf), ("token", &secret)])
+        .await;
+    assert_eq!(done.status, 200);
+    assert!(
+        done.html.contains("Seu e-mail está confirmado"),
+        "{}",
+        done.html
+    );
+    let me = shop.owner.get("/v1/accounts/me").await.expect(200);
+    assert!(me.body["email_verified_at"].is_string());
+    let again = visitor
+        .post("/verify-email", &[("csrf", &csrf), ("token", &secret)])
+        .await;
+    assert_eq!(again.status, 422, "a link works once");
+    // A reset asked for on the page arrives by e-mail and works once.
+    let forgot = visitor.get("/staff/forgot").await;
+    let asked = visitor
+        .post(
+            "/staff/forgot",
+            &[
+                ("csrf", &forgot.field("csrf")),
+                ("email", "dona@salao.com.br"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, 200);
+    assert!(asked.html.contains("um link está a caminho"));
+    let mails = smtp.wait_for_to("dona@salao.com.br", 2).await;
+    let secret = link_secret(&mails[1], "reset-password");
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("token", secret.as_str()),
+        ("password", "nova-senha-bem-longa"),
+    ];
+    let reset = visitor.post("/reset-password", &fields).await;
+    assert_eq!(reset.status, 200, "{}", reset.html);
+    assert!(reset.html.contains("Sua senha foi alterada"));
+    assert_eq!(visitor.post("/reset-password", &fields).await.status, 422);
+    support::sign_in(&server, "dona@salao.com.br", "nova-senha-bem-longa").await;
     server.stop().await;
 }

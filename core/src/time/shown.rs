@@ -58,6 +58,31 @@ pub fn shown_date(date: NaiveDate, lang: Lang) -> String {
     }
 }
 
+/// A date's weekday and day of the month as a day picker shows them:
+/// `("seg", "07/12")` in pt-BR, `("Mon", "7 Dec")` in English.
+///
+/// ```
+/// use agendo_core::time::shown_day;
+/// use agendo_core::Lang;
+/// let date = "2026-12-07".parse().unwrap();
+/// assert_eq!(shown_day(date, Lang::PtBr), ("seg", "07/12".to_owned()));
+/// assert_eq!(shown_day(date, Lang::En), ("Mon", "7 Dec".to_owned()));
+/// ```
+pub fn shown_day(date: NaiveDate, lang: Lang) -> (&'static str, String) {
+    match lang {
+        Lang::PtBr => (
+            weekday_pt(date.weekday()),
+            format!("{:02}/{:02}", date.day(), date.month()),
+        ),
+        Lang::En => (
+            WEEKDAYS_EN[date.weekday().num_days_from_monday() as usize],
+            format!("{} {}", date.day(), MONTHS_EN[date.month0() as usize]),
+        ),
+    }
+}
+
+const WEEKDAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
 const MONTHS_EN: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];

@@ -4,8 +4,6 @@
 //! server or put in a `Referer`; the page's script copies it into the
 //! form.
 
-use agendo_core::agenda::throttle::count_link_request;
-use agendo_core::agenda::TokenPurpose;
 use agendo_core::contact::Email;
 use askama::Template;
 use axum::extract::State;
@@ -16,7 +14,7 @@ use axum::Router;
 
 use super::text::Text;
 use super::{Form, PageError, Refusal, Shell, Visit};
-use crate::routes::recovery::{issue, key_of};
+use crate::routes::recovery::{key_of, send_reset};
 use crate::state::AppState;
 
 /// The routes.
@@ -77,39 +75,13 @@ async fn forgot(State(state): State<AppState>, visit: Visit, form: Form) -> Resp
             Ok(email) => email,
             Err(error) => {
                 let refusal = Refusal::of(error.at("email"), lang)?;
-                return Ok(page(
-                    &state,
-                    &visit,
-                    "forgot",
-                    refusal.status,
-                    None,
-                    Some(refusal.message),
-                ));
+                let error = Some(refusal.message);
+                return Ok(page(&state, &visit, "forgot", refusal.status, None, error));
             }
         };
-        count_link_request(
-            &**state.agenda.store(),
-            &email,
-            &visit.address.to_string(),
-            state.now(),
-        )
-        .await?;
-        issue(
-            &state,
-            &email,
-            TokenPurpose::ResetPassword,
-            "reset-password",
-        )
-        .await?;
-        let t = Text::of(lang);
-        Ok::<_, PageError>(page(
-            &state,
-            &visit,
-            "forgot",
-            StatusCode::OK,
-            Some(t.forgot_sent),
-            None,
-        ))
+        send_reset(&state, &email, visit.address).await?;
+        let done = Some(Text::of(lang).forgot_sent);
+        Ok::<_, PageError>(page(&state, &visit, "forgot", StatusCode::OK, done, None))
     }
     .await;
     result.unwrap_or_else(|error| visit.error(&state, visit.lang(None), error))
@@ -120,55 +92,17 @@ async fn reset_page(State(state): State<AppState>, visit: Visit) -> Response {
 }
 
 async fn reset(State(state): State<AppState>, visit: Visit, form: Form) -> Response {
-    let result = async {
-        visit.check(&state, &form, None)?;
-        let lang = visit.lang(None);
-        let t = Text::of(lang);
-        if form.get("token").is_empty() {
-            let error = Some(t.link_missing.to_owned());
-            return Ok(page(
-                &state,
-                &visit,
-                "reset",
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                error,
-            ));
-        }
-        let hasher = state.hasher();
-        match state
+    let hasher = state.hasher();
+    let done = Text::of(visit.lang(None)).reset_done;
+    redeem(&state, &visit, &form, "reset", done, async |key: &str| {
+        let password = form.get("password");
+        state
             .agenda
-            .reset_password(
-                &key_of(form.get("token")),
-                form.get("password"),
-                state.now(),
-                &hasher,
-            )
+            .reset_password(key, password, state.now(), &hasher)
             .await
-        {
-            Ok(_) => Ok(page(
-                &state,
-                &visit,
-                "reset",
-                StatusCode::OK,
-                Some(t.reset_done),
-                None,
-            )),
-            Err(error) => {
-                let refusal = Refusal::of(error, lang)?;
-                Ok::<_, PageError>(page(
-                    &state,
-                    &visit,
-                    "reset",
-                    refusal.status,
-                    None,
-                    Some(refusal.message),
-                ))
-            }
-        }
-    }
-    .await;
-    result.unwrap_or_else(|error| visit.error(&state, visit.lang(None), error))
+            .map(drop)
+    })
+    .await
 }
 
 async fn verify_page(State(state): State<AppState>, visit: Visit) -> Response {
@@ -176,47 +110,44 @@ async fn verify_page(State(state): State<AppState>, visit: Visit) -> Response {
 }
 
 async fn verify(State(state): State<AppState>, visit: Visit, form: Form) -> Response {
+    let done = Text::of(visit.lang(None)).verify_done;
+    redeem(&state, &visit, &form, "verify", done, async |key: &str| {
+        state.agenda.verify_email(key, state.now()).await.map(drop)
+    })
+    .await
+}
+
+/// Runs the form of an account link: one without the link's secret (the
+/// script copies it from the fragment) is refused; otherwise `use_link`
+/// redeems the secret's key, and the page says `done` or why not.
+async fn redeem<F>(
+    state: &AppState,
+    visit: &Visit,
+    form: &Form,
+    which: &'static str,
+    done: &'static str,
+    use_link: F,
+) -> Response
+where
+    F: AsyncFnOnce(&str) -> Result<(), agendo_core::Error>,
+{
     let result = async {
-        visit.check(&state, &form, None)?;
+        visit.check(state, form, None)?;
         let lang = visit.lang(None);
-        let t = Text::of(lang);
         if form.get("token").is_empty() {
-            let error = Some(t.link_missing.to_owned());
-            return Ok(page(
-                &state,
-                &visit,
-                "verify",
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                error,
-            ));
+            let error = Some(Text::of(lang).link_missing.to_owned());
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(page(state, visit, which, status, None, error));
         }
-        match state
-            .agenda
-            .verify_email(&key_of(form.get("token")), state.now())
-            .await
-        {
-            Ok(_) => Ok(page(
-                &state,
-                &visit,
-                "verify",
-                StatusCode::OK,
-                Some(t.verify_done),
-                None,
-            )),
+        match use_link(&key_of(form.get("token"))).await {
+            Ok(()) => Ok(page(state, visit, which, StatusCode::OK, Some(done), None)),
             Err(error) => {
                 let refusal = Refusal::of(error, lang)?;
-                Ok::<_, PageError>(page(
-                    &state,
-                    &visit,
-                    "verify",
-                    refusal.status,
-                    None,
-                    Some(refusal.message),
-                ))
+                let error = Some(refusal.message);
+                Ok::<_, PageError>(page(state, visit, which, refusal.status, None, error))
             }
         }
     }
     .await;
-    result.unwrap_or_else(|error| visit.error(&state, visit.lang(None), error))
+    result.unwrap_or_else(|error| visit.error(state, visit.lang(None), error))
 }

@@ -135,7 +135,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Visit {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Visit, Self::Rejection> {
-        let cookie = |name| cookie(&parts.headers, name);
+        let cookie = |name| crate::auth::cookie(&parts.headers, name);
         let known = cookie(BROWSER).filter(|b| b.len() == 43);
         let new_browser = known.is_none();
         let browser = known.unwrap_or_else(|| {
@@ -166,18 +166,6 @@ impl<S: Send + Sync> FromRequestParts<S> for Visit {
             path,
         })
     }
-}
-
-/// A cookie's value, from every `Cookie` header.
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, value)| value.to_owned())
 }
 
 /// What every page's frame shows: its language and words, title, the
@@ -475,6 +463,33 @@ impl Form {
     /// A field's value, `None` when absent or empty.
     pub fn opt(&self, name: &str) -> Option<&str> {
         Some(self.get(name)).filter(|v| !v.is_empty())
+    }
+
+    /// The `email` and `phone` fields, each optional, read by the
+    /// engine's readers.
+    ///
+    /// # Errors
+    /// [`agendo_core::Error::Invalid`] naming `email` or `phone`.
+    pub fn contact(
+        &self,
+    ) -> Result<
+        (
+            Option<agendo_core::contact::Email>,
+            Option<agendo_core::contact::Phone>,
+        ),
+        agendo_core::Error,
+    > {
+        let email = self
+            .opt("email")
+            .map(agendo_core::contact::Email::parse)
+            .transpose()
+            .map_err(|e| e.at("email"))?;
+        let phone = self
+            .opt("phone")
+            .map(agendo_core::contact::Phone::parse)
+            .transpose()
+            .map_err(|e| e.at("phone"))?;
+        Ok((email, phone))
     }
 
     /// Every value of a field given more than once (checkboxes).

@@ -20,7 +20,6 @@ use agendo_core::agenda::{Actor, ContactBookRequest, Context, SlotsRequest};
 use agendo_core::availability::SlotAnswer;
 use agendo_core::booking::{Booking, BookingStatus};
 use agendo_core::business::{Activity, Business, Professional, Service};
-use agendo_core::contact::{Email, Phone};
 use agendo_core::ids::{ProfessionalId, ServiceId};
 use agendo_core::store::{Access, IdempotencyKey};
 use agendo_core::time::shown;
@@ -31,7 +30,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{DateTime, Datelike, Days, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Days, NaiveDate, Timelike, Utc};
 
 use super::text::{self, Text};
 use super::{limit, theme, Form, PageError, Refusal, Shell, Visit};
@@ -257,25 +256,6 @@ fn clock(at: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
     format!("{:02}:{:02}", local.hour(), local.minute())
 }
 
-/// `seg` and `07/12`, or `Mon` and `7 Dec`.
-fn day_parts(date: NaiveDate, lang: Lang) -> (String, String) {
-    let full = agendo_core::time::shown_date(date, lang);
-    let weekday = date.weekday();
-    let name = match lang {
-        Lang::PtBr => ["seg", "ter", "qua", "qui", "sex", "sáb", "dom"]
-            [weekday.num_days_from_monday() as usize]
-            .to_owned(),
-        Lang::En => weekday.to_string(),
-    };
-    let short = match lang {
-        Lang::PtBr => full.get(..5).unwrap_or(&full).to_owned(),
-        Lang::En => full
-            .rsplit_once(' ')
-            .map_or(full.clone(), |(d, _)| d.to_owned()),
-    };
-    (name, short)
-}
-
 /// The free slots of the next days for the choices made.
 async fn search(
     state: &AppState,
@@ -399,7 +379,7 @@ async fn show(
         .or_else(|| by_day.iter().find(|(_, s)| !s.is_empty()).map(|(d, _)| *d))
         .unwrap_or(today);
     for (day, starts) in &by_day {
-        let (weekday, date) = day_parts(*day, lang);
+        let (weekday, date) = agendo_core::time::shown_day(*day, lang);
         page.days.push(DayView {
             href: href(
                 slug,
@@ -409,7 +389,7 @@ async fn show(
                     ("date", &day.to_string()),
                 ],
             ),
-            weekday,
+            weekday: weekday.to_owned(),
             date,
             free: starts.len(),
             current: *day == shown_day,
@@ -543,16 +523,7 @@ async fn booked(
         }
     };
     let fields = (|| -> Result<ContactBookRequest, CoreError> {
-        let email = form
-            .opt("email")
-            .map(Email::parse)
-            .transpose()
-            .map_err(|e| e.at("email"))?;
-        let phone = form
-            .opt("phone")
-            .map(Phone::parse)
-            .transpose()
-            .map_err(|e| e.at("phone"))?;
+        let (email, phone) = form.contact()?;
         Ok(ContactBookRequest {
             service,
             professional,
@@ -674,6 +645,20 @@ async fn managed(state: &AppState, visit: &Visit, token: &str) -> Result<Managed
     })
 }
 
+/// A manage page's form: its CSRF token checked against the link, the
+/// booking the link names, and the language to answer in.
+async fn managed_form(
+    state: &AppState,
+    visit: &Visit,
+    token: &str,
+    form: &Form,
+) -> Result<(Managed, Lang, &'static Text), PageError> {
+    visit.check(state, form, Some(token))?;
+    let m = managed(state, visit, token).await?;
+    let lang = visit.lang(Some(m.business.locale()));
+    Ok((m, lang, Text::of(lang)))
+}
+
 impl Managed {
     fn page<'a>(&self, state: &AppState, shell: &'a Shell, title: &str) -> ManagePage<'a> {
         let lang = shell.lang;
@@ -747,10 +732,7 @@ async fn cancel(
     form: Form,
 ) -> Response {
     let result = async {
-        visit.check(&state, &form, Some(&token))?;
-        let m = managed(&state, &visit, &token).await?;
-        let lang = visit.lang(Some(m.business.locale()));
-        let t = Text::of(lang);
+        let (m, lang, t) = managed_form(&state, &visit, &token, &form).await?;
         let reason = form.get("reason").chars().take(500).collect::<String>();
         if form.get("confirm") != "yes" {
             let shell = m.shell(&state, &visit, t.cancel_booking);
@@ -859,10 +841,10 @@ async fn move_with(
     let days = counts
         .iter()
         .map(|(day, starts)| {
-            let (weekday, date) = day_parts(*day, lang);
+            let (weekday, date) = agendo_core::time::shown_day(*day, lang);
             DayView {
                 href: format!("/manage/{token}/move?date={day}"),
-                weekday,
+                weekday: weekday.to_owned(),
                 date,
                 free: starts.len(),
                 current: *day == shown_day,
@@ -907,10 +889,7 @@ async fn move_to(
     form: Form,
 ) -> Response {
     let result = async {
-        visit.check(&state, &form, Some(&token))?;
-        let m = managed(&state, &visit, &token).await?;
-        let lang = visit.lang(Some(m.business.locale()));
-        let t = Text::of(lang);
+        let (m, lang, t) = managed_form(&state, &visit, &token, &form).await?;
         let Some(start) = DateTime::parse_from_rfc3339(form.get("start"))
             .ok()
             .map(|d| d.to_utc())

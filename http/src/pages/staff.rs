@@ -23,7 +23,6 @@ use agendo_core::agenda::{
 };
 use agendo_core::booking::{Booking, BookingStatus};
 use agendo_core::business::{Activity, Bookable, Business, Client, Professional, Service};
-use agendo_core::contact::{Email, Phone};
 use agendo_core::ids::{BookingId, ClientId, ProfessionalId, ServiceId};
 use agendo_core::store::{Access, BookingFilter, IdempotencyKey};
 use agendo_core::time::{shown, Disambiguation, LocalTime, Span};
@@ -240,14 +239,7 @@ async fn start(
 ) -> Result<(), PageError> {
     let (session, _, lifetime) = start_session(state, account).await?;
     let now = state.now();
-    let caller = Caller {
-        business: account.business(),
-        account: account.id(),
-        role: account.role(),
-        professional: account.professional(),
-        lang,
-        session,
-    };
+    let caller = Caller::of(account, lang, session);
     let token = state.tokens.token_until(&caller, now, now + lifetime)?;
     if let Some(cookie) = staff_cookie(&token, lifetime.num_seconds()) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
@@ -678,7 +670,7 @@ async fn agenda_view(
         for (i, (day, p)) in columns.iter().enumerate() {
             let col = i + 2;
             let label = if week {
-                let (weekday, short) = day_label(*day, lang);
+                let (weekday, short) = agendo_core::time::shown_day(*day, lang);
                 format!("{weekday} {short}")
             } else {
                 p.name().to_owned()
@@ -831,18 +823,6 @@ async fn agenda_view(
     Ok(visit.render(status, &shell, page))
 }
 
-/// `seg` and `07/12`.
-fn day_label(date: NaiveDate, lang: Lang) -> (String, String) {
-    let full = agendo_core::time::shown_date(date, lang);
-    let weekday = match lang {
-        Lang::PtBr => ["seg", "ter", "qua", "qui", "sex", "sáb", "dom"]
-            [date.weekday().num_days_from_monday() as usize]
-            .to_owned(),
-        Lang::En => date.weekday().to_string(),
-    };
-    (weekday, full.chars().take(5).collect())
-}
-
 fn placed(
     b: &Booking,
     zone: chrono_tz::Tz,
@@ -978,7 +958,7 @@ async fn show_booking(
     if open {
         for i in 0..14 {
             let day = today + Days::new(i);
-            let (weekday, short) = day_label(day, lang);
+            let (weekday, short) = agendo_core::time::shown_day(day, lang);
             days.push((
                 format!("/staff/bookings/{}?date={day}#move", b.id()),
                 format!("{weekday} {short}"),
@@ -1313,16 +1293,7 @@ async fn create_booking(State(state): State<AppState>, visit: Visit, form: Form)
                     state.agenda.book(&ctx, &request).await
                 }
                 None => {
-                    let email = form
-                        .opt("email")
-                        .map(Email::parse)
-                        .transpose()
-                        .map_err(|e| e.at("email"))?;
-                    let phone = form
-                        .opt("phone")
-                        .map(Phone::parse)
-                        .transpose()
-                        .map_err(|e| e.at("phone"))?;
+                    let (email, phone) = form.contact()?;
                     let request = ContactBookRequest {
                         service,
                         professional,

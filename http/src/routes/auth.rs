@@ -230,14 +230,7 @@ fn issue(
     refresh: &RefreshToken,
     lifetime: TimeDelta,
 ) -> Result<(TokensOut, HeaderValue), Error> {
-    let caller = Caller {
-        business: account.business(),
-        account: account.id(),
-        role: account.role(),
-        professional: account.professional(),
-        lang,
-        session,
-    };
+    let caller = Caller::of(account, lang, session);
     let access_token = state.tokens.access_token(&caller, state.now())?;
     let cookie = cookie(&refresh.text(), lifetime.num_seconds())?;
     Ok((
@@ -272,14 +265,7 @@ fn with_cookie(status: StatusCode, body: impl Serialize, cookie: HeaderValue) ->
 }
 
 fn from_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.to_owned())
+    crate::auth::cookie(headers, COOKIE)
 }
 
 /// Opens a business with its owner, and signs the owner in (R1).

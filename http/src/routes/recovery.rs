@@ -75,6 +75,28 @@ pub(crate) fn key_of(secret: &str) -> String {
 ///
 /// # Errors
 /// [`Error::Core`] when the store fails.
+/// Counts a request for a password reset link against the e-mail's and
+/// the address's limits, then sends a link to every account of the
+/// e-mail (none when it has none, which the caller is not told).
+///
+/// # Errors
+/// [`Error::TooManyRequests`] past the limits; [`Error::Core`] when the
+/// store fails.
+pub(crate) async fn send_reset(
+    state: &AppState,
+    email: &Email,
+    address: std::net::IpAddr,
+) -> Result<(), Error> {
+    count_link_request(
+        &**state.agenda.store(),
+        email,
+        &address.to_string(),
+        state.now(),
+    )
+    .await?;
+    issue(state, email, TokenPurpose::ResetPassword, "reset-password").await
+}
+
 pub(crate) async fn issue(
     state: &AppState,
     email: &Email,
@@ -114,20 +136,7 @@ async fn forgot(
     Json(body): Json<ForgotBody>,
 ) -> Result<(StatusCode, axum::Json<AcceptedOut>), Error> {
     let email = Email::parse(&body.email).map_err(|e| at(e, "email"))?;
-    count_link_request(
-        &**state.agenda.store(),
-        &email,
-        &address.to_string(),
-        state.now(),
-    )
-    .await?;
-    issue(
-        &state,
-        &email,
-        TokenPurpose::ResetPassword,
-        "reset-password",
-    )
-    .await?;
+    send_reset(&state, &email, address).await?;
     Ok((
         StatusCode::ACCEPTED,
         axum::Json(AcceptedOut {

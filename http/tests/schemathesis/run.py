@@ -17,35 +17,16 @@ import argparse
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 import uuid
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from agendo_server import free_port, psql, wait_until_up, with_database  # noqa: E402
+
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_up(base, server):
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit(f"schemathesis: the server exited ({server.returncode}) before answering")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit("schemathesis: the server did not answer /healthz within 60 s")
 
 
 def register(base):
@@ -65,18 +46,6 @@ def register(base):
     )
     with urllib.request.urlopen(request, timeout=30) as answer:
         return json.load(answer)["access_token"]
-
-
-def psql(url, sql):
-    binary = os.path.join(os.environ.get("AGENDO_PG_BIN", "/usr/lib/postgresql/15/bin"), "psql")
-    subprocess.run([binary, url, "-q", "-c", sql], check=True)
-
-
-def with_database(url, name):
-    base, _, query = url.partition("?")
-    scheme, _, rest = base.partition("://")
-    authority = rest.split("/", 1)[0]
-    return f"{scheme}://{authority}/{name}" + (f"?{query}" if query else "")
 
 
 def main():
@@ -108,7 +77,7 @@ def main():
     log = open(os.path.join(scratch, "server.log"), "w")
     server = subprocess.Popen([args.server], env=env, cwd=scratch, stdout=log, stderr=subprocess.STDOUT)
     try:
-        wait_until_up(base, server)
+        wait_until_up(base, server, "schemathesis")
         token = register(base)
         command = [
             os.path.join(os.path.dirname(sys.executable), "schemathesis"), "run", f"{base}/openapi.json",
