@@ -584,23 +584,12 @@ async fn no_address_or_query_makes_a_page_fail(db: Db) {
     server.stop().await;
 }
 
-/// The secret of the `page` link in `mail`.
-fn link_secret(mail: &serde_json::Value, page: &str) -> String {
-    let body = mail["body"].as_str().unwrap();
-    let start = body
-        .find(&format!("/{page}#token="))
-        .unwrap_or_else(|| panic!("no {page} link in {body}"))
-        + page.len()
-        + 8;
-    body[start..].split_whitespace().next().unwrap().to_owned()
-}
-
 async fn the_account_link_pages_verify_an_email_and_reset_a_password_once(db: Db) {
     let smtp = support::smtp::Smtp::start();
     let server = Server::start_with(db, &[("AGENDO_SMTP_URL", &smtp.url())]).await;
     let shop = support::register(&server, "Salão da Ana", "dona@salao.com.br").await;
     let mails = smtp.wait_for_to("dona@salao.com.br", 1).await;
-    let secret = link_secret(&mails[0], "verify-email");
+    let secret = support::smtp::link_secret(&mails[0], "verify-email");
     let mut visitor = Browser::new(&server);
     let page = visitor.get("/verify-email").await;
     let csrf = page.field("csrf");
@@ -638,7 +627,7 @@ async fn the_account_link_pages_verify_an_email_and_reset_a_password_once(db: Db
     assert_eq!(asked.status, 200);
     assert!(asked.html.contains("um link está a caminho"));
     let mails = smtp.wait_for_to("dona@salao.com.br", 2).await;
-    let secret = link_secret(&mails[1], "reset-password");
+    let secret = support::smtp::link_secret(&mails[1], "reset-password");
     let fields = [
         ("csrf", csrf.as_str()),
         ("token", secret.as_str()),

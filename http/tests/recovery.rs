@@ -8,23 +8,13 @@
 
 mod support;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use support::smtp::Smtp;
 use support::{Db, Server};
 
 on_both!(a_forgotten_password_is_reset_by_a_link_once_and_an_email_verified);
 
 /// The token of the link in `mail`'s body.
-fn token(mail: &Value, page: &str) -> String {
-    let body = mail["body"].as_str().unwrap();
-    let start = body
-        .find(&format!("/{page}#token="))
-        .unwrap_or_else(|| panic!("no {page} link in {body}"))
-        + page.len()
-        + 8;
-    body[start..].split_whitespace().next().unwrap().to_owned()
-}
-
 async fn a_forgotten_password_is_reset_by_a_link_once_and_an_email_verified(db: Db) {
     let smtp = Smtp::start();
     let server = Server::start_with(
@@ -43,7 +33,7 @@ async fn a_forgotten_password_is_reset_by_a_link_once_and_an_email_verified(db: 
         "{}",
         mails[0]
     );
-    let verify = token(&mails[0], "verify-email");
+    let verify = support::smtp::link_secret(&mails[0], "verify-email");
     let me = shop.owner.get("/v1/accounts/me").await.expect(200);
     assert!(me.body["email_verified_at"].is_null());
     server
@@ -77,7 +67,7 @@ async fn a_forgotten_password_is_reset_by_a_link_once_and_an_email_verified(db: 
         .expect(202);
     assert_eq!(known.body, unknown.body);
     let mails = smtp.wait_for_to("dona@salao.com.br", 2).await;
-    let reset = token(&mails[1], "reset-password");
+    let reset = support::smtp::link_secret(&mails[1], "reset-password");
     assert!(mails[1]["body"]
         .as_str()
         .unwrap()
@@ -125,7 +115,7 @@ async fn a_forgotten_password_is_reset_by_a_link_once_and_an_email_verified(db: 
         .await
         .expect(202);
     let mails = smtp.wait_for_to("dona@salao.com.br", 3).await;
-    let late = token(&mails[2], "reset-password");
+    let late = support::smtp::link_secret(&mails[2], "reset-password");
     server.state.clock.advance(chrono::Duration::minutes(61));
     anyone
         .post(

@@ -197,3 +197,15 @@ impl Drop for Smtp {
         let _ = self.child.wait();
     }
 }
+
+/// The secret of the `page` link (`/{page}#token=…`) in the body of `mail`.
+#[allow(dead_code)] // used by some of the test binaries that include this module
+pub fn link_secret(mail: &serde_json::Value, page: &str) -> String {
+    let body = mail["body"].as_str().unwrap();
+    let start = body
+        .find(&format!("/{page}#token="))
+        .unwrap_or_else(|| panic!("no {page} link in {body}"))
+        + page.len()
+        + 8;
+    body[start..].split_whitespace().next().unwrap().to_owned()
+}
