@@ -162,8 +162,8 @@ texts! {
     kind: "Kind", "Tipo";
     capacity: "Capacity", "Capacidade";
     notifications: "Notifications", "Notificações";
-    remind_day_before: "Remind the day before", "Lembrar na véspera";
-    remind_hours_before: "Remind hours before (0 for never)", "Lembrar horas antes (0 para nunca)";
+    remind_day_before: "Reminder the day before, at (empty for none)", "Lembrete na véspera, às (vazio para nenhum)";
+    remind_minutes_before: "Second reminder, minutes before the start (empty for none)", "Segundo lembrete, minutos antes do início (vazio para nenhum)";
     saved: "Saved.", "Salvo.";
     public_page: "Public booking page", "Página pública de agendamento";
     retire: "Retire", "Desativar";
