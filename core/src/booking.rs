@@ -605,6 +605,20 @@ impl Booking {
     pub fn client(&self) -> ClientId {
         self.client
     }
+    /// Whether `action` may be taken on the booking at `now`, by
+    /// [`transition`]: what a page offers (confirm, complete, cancel,
+    /// move) is what the lifecycle allows.
+    ///
+    /// ```
+    /// use agendo_core::booking::{ActionKind, Booking, BookingParts};
+    /// # fn check(booking: &Booking, now: chrono::DateTime<chrono::Utc>) {
+    /// if booking.allows(ActionKind::Cancel, now) { /* show the cancel form */ }
+    /// # }
+    /// ```
+    pub fn allows(&self, action: ActionKind, now: DateTime<Utc>) -> bool {
+        transition(self.id, self.status, action, self.appointment.start(), now).is_ok()
+    }
+
     /// The appointment the client sees.
     pub fn appointment(&self) -> Span {
         self.appointment

@@ -92,6 +92,39 @@ impl Agenda {
         inputs.answer(range, ctx.now)
     }
 
+    /// Who takes a booking of `service` at `start` when the client chose
+    /// "any professional": the first of those free then, in the order the
+    /// search lists a slot's staff (by key). `None` when nobody is free at
+    /// that start (taken meanwhile, or not a start the search offers).
+    ///
+    /// # Errors
+    /// As [`Agenda::slots`].
+    pub async fn free_professional(
+        &self,
+        ctx: &Context,
+        service: ServiceId,
+        start: DateTime<Utc>,
+    ) -> Result<Option<ProfessionalId>, Error> {
+        let zone = {
+            let mut work = self.store.begin(ctx.business, Access::Read).await?;
+            load_business(&mut *work, ctx.business).await?.zone()
+        };
+        let day = start.with_timezone(&zone).date_naive();
+        let request = SlotsRequest {
+            service,
+            professional: None,
+            from: day,
+            to: day,
+            step_minutes: None,
+        };
+        let answer = self.slots(ctx, &request).await?;
+        let first = answer
+            .iter()
+            .find(|slot| slot.start() == start)
+            .and_then(|slot| slot.staff().next().map(|key| key.as_str().to_owned()));
+        Ok(first.and_then(|key| ProfessionalId::parse(&key).ok()))
+    }
+
     /// What a slot search of `request` needs from the store: kept while the
     /// store's [`Store::version`](crate::store::Store::version) stays the
     /// same, read afresh otherwise.

@@ -600,12 +600,9 @@ fn theme(colour: Option<agendo_core::business::Colour>) -> Option<String> {
     })
 }
 
-/// The address's limit on public pages, shared with the public API.
+/// The address's limit on public pages, the public API's.
 fn limit(state: &AppState, address: IpAddr) -> Result<(), PageError> {
-    state
-        .public_limit
-        .check(address, state.now())
-        .map_err(|retry_after| PageError::TooMany { retry_after })
+    Ok(crate::routes::public::limit(state, address)?)
 }
 
 #[cfg(test)]

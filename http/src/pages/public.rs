@@ -7,8 +7,8 @@
 //! the issue is silent:
 //! - Days offered: the next 14 local days, in the business's zone; the
 //!   first day with a free time is shown when none is chosen.
-//! - "Any professional" books the first professional free at the time
-//!   chosen, in the engine's order of the slot's staff.
+//! - "Any professional" books the one the engine picks
+//!   ([`agendo_core::agenda::Agenda::free_professional`]).
 //! - A booking form carries an idempotency key made when it was shown, so
 //!   sending it twice (a double tap) books once.
 //! - The client gives a name and an e-mail or a phone, or both: the
@@ -17,8 +17,7 @@
 use std::collections::HashMap;
 
 use agendo_core::agenda::{Actor, ContactBookRequest, Context, SlotsRequest};
-use agendo_core::availability::SlotAnswer;
-use agendo_core::booking::{Booking, BookingStatus};
+use agendo_core::booking::{ActionKind, Booking, BookingStatus};
 use agendo_core::business::{Activity, Business, Professional, Service};
 use agendo_core::ids::{ProfessionalId, ServiceId};
 use agendo_core::store::{Access, IdempotencyKey};
@@ -256,24 +255,79 @@ fn clock(at: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
     format!("{:02}:{:02}", local.hour(), local.minute())
 }
 
-/// The free slots of the next days for the choices made.
-async fn search(
-    state: &AppState,
-    business: &Business,
-    service: ServiceId,
-    pro: Option<ProfessionalId>,
-    from: NaiveDate,
-    days: u64,
-) -> Result<SlotAnswer, PageError> {
-    let ctx = Context::new(business.id(), state.now(), Actor::Public);
-    let request = SlotsRequest {
-        service,
-        professional: pro,
-        from,
-        to: from + Days::new(days - 1),
-        step_minutes: None,
-    };
-    Ok(state.agenda.slots(&ctx, &request).await?)
+/// The next [`DAYS`] local days with their free starts, and the day a
+/// page shows: the one asked for when it is among them, else the first
+/// with a free time, else today.
+struct Fortnight {
+    days: Vec<(NaiveDate, Vec<DateTime<Utc>>)>,
+    shown: NaiveDate,
+}
+
+impl Fortnight {
+    /// The free starts of `service` (with `pro`, or anyone) from today.
+    async fn search(
+        state: &AppState,
+        business: &Business,
+        service: ServiceId,
+        pro: Option<ProfessionalId>,
+        asked: Option<NaiveDate>,
+    ) -> Result<Fortnight, PageError> {
+        let zone = business.zone();
+        let today = local_date(state.now(), zone);
+        let ctx = Context::new(business.id(), state.now(), Actor::Public);
+        let request = SlotsRequest {
+            service,
+            professional: pro,
+            from: today,
+            to: today + Days::new(DAYS - 1),
+            step_minutes: None,
+        };
+        let answer = state.agenda.slots(&ctx, &request).await?;
+        let mut days: Vec<(NaiveDate, Vec<DateTime<Utc>>)> = (0..DAYS)
+            .map(|i| (today + Days::new(i), Vec::new()))
+            .collect();
+        for slot in answer.iter() {
+            let day = local_date(slot.start(), zone);
+            if let Some((_, starts)) = days.iter_mut().find(|(d, _)| *d == day) {
+                starts.push(slot.start());
+            }
+        }
+        let shown = asked
+            .filter(|d| days.iter().any(|(day, _)| day == d))
+            .or_else(|| days.iter().find(|(_, s)| !s.is_empty()).map(|(d, _)| *d))
+            .unwrap_or(today);
+        Ok(Fortnight { days, shown })
+    }
+
+    /// The free starts of the day shown.
+    fn starts(&self) -> &[DateTime<Utc>] {
+        self.days
+            .iter()
+            .find(|(d, _)| *d == self.shown)
+            .map_or(&[], |(_, starts)| starts.as_slice())
+    }
+
+    /// Whether `start` is free.
+    fn has(&self, start: DateTime<Utc>) -> bool {
+        self.days.iter().any(|(_, starts)| starts.contains(&start))
+    }
+
+    /// The day strip, each day linking to `link(day)`.
+    fn strip(&self, lang: Lang, link: impl Fn(NaiveDate) -> String) -> Vec<DayView> {
+        self.days
+            .iter()
+            .map(|(day, starts)| {
+                let (weekday, date) = agendo_core::time::shown_day(*day, lang);
+                DayView {
+                    href: link(*day),
+                    weekday: weekday.to_owned(),
+                    date,
+                    free: starts.len(),
+                    current: *day == self.shown,
+                }
+            })
+            .collect()
+    }
 }
 
 async fn page(
@@ -361,64 +415,41 @@ async fn show(
             current: pro == Some(p.id()),
         });
     }
-    let today = local_date(state.now(), zone);
-    let answer = search(state, business, service.id(), pro, today, DAYS).await?;
-    let mut by_day: Vec<(NaiveDate, Vec<DateTime<Utc>>)> = (0..DAYS)
-        .map(|i| (today + Days::new(i), Vec::new()))
-        .collect();
-    for slot in answer.iter() {
-        let day = local_date(slot.start(), zone);
-        if let Some((_, starts)) = by_day.iter_mut().find(|(d, _)| *d == day) {
-            starts.push(slot.start());
-        }
-    }
-    page.none_soon = answer.is_empty();
-    let shown_day = picked
-        .date
-        .filter(|d| by_day.iter().any(|(day, _)| day == d))
-        .or_else(|| by_day.iter().find(|(_, s)| !s.is_empty()).map(|(d, _)| *d))
-        .unwrap_or(today);
-    for (day, starts) in &by_day {
-        let (weekday, date) = agendo_core::time::shown_day(*day, lang);
-        page.days.push(DayView {
+    let fortnight = Fortnight::search(state, business, service.id(), pro, picked.date).await?;
+    page.none_soon = fortnight.days.iter().all(|(_, starts)| starts.is_empty());
+    let shown_day = fortnight.shown;
+    page.days = fortnight.strip(lang, |day| {
+        href(
+            slug,
+            &[
+                ("service", &service_id),
+                ("pro", &pro_text),
+                ("date", &day.to_string()),
+            ],
+        )
+    });
+    page.day_label = agendo_core::time::shown_date(shown_day, lang);
+    let day_text = shown_day.to_string();
+    for start in fortnight.starts() {
+        let text = start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        page.times.push(TimeView {
             href: href(
                 slug,
                 &[
                     ("service", &service_id),
                     ("pro", &pro_text),
-                    ("date", &day.to_string()),
+                    ("date", &day_text),
+                    ("start", &text),
                 ],
             ),
-            weekday: weekday.to_owned(),
-            date,
-            free: starts.len(),
-            current: *day == shown_day,
+            label: clock(*start, zone),
+            start: text,
+            current: picked.start == Some(*start),
         });
-    }
-    page.day_label = agendo_core::time::shown_date(shown_day, lang);
-    let day_text = shown_day.to_string();
-    if let Some((_, starts)) = by_day.iter().find(|(d, _)| *d == shown_day) {
-        for start in starts {
-            let text = start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            page.times.push(TimeView {
-                href: href(
-                    slug,
-                    &[
-                        ("service", &service_id),
-                        ("pro", &pro_text),
-                        ("date", &day_text),
-                        ("start", &text),
-                    ],
-                ),
-                label: clock(*start, zone),
-                start: text,
-                current: picked.start == Some(*start),
-            });
-        }
     }
     if page.form.is_none() {
         if let Some(start) = picked.start {
-            if answer.iter().any(|s| s.start() == start) {
+            if fortnight.has(start) {
                 let pro_name = pro
                     .and_then(|id| performers.iter().find(|p| p.id() == id))
                     .map_or_else(|| t.anyone.to_owned(), |p| p.name().to_owned());
@@ -500,27 +531,17 @@ async fn booked(
         error,
     };
     let taken = || (StatusCode::CONFLICT, t.time_taken.to_owned());
-    let professional = match picked.pro {
-        Some(pro) => pro,
-        None => {
-            // "Any professional": the first one free then.
-            let day = local_date(start, zone);
-            let answer = search(state, &business, service, None, day, 1).await?;
-            let first = answer
-                .iter()
-                .find(|s| s.start() == start)
-                .and_then(|s| s.staff().next().map(|k| k.as_str().to_owned()));
-            match first.and_then(|k| ProfessionalId::parse(&k).ok()) {
-                Some(pro) => pro,
-                None => {
-                    let picked = Picked {
-                        start: None,
-                        ..picked
-                    };
-                    return show(state, visit, slug, &picked, None, Some(taken())).await;
-                }
-            }
-        }
+    let ctx = Context::new(business.id(), state.now(), Actor::Public);
+    let chosen = match picked.pro {
+        Some(pro) => Some(pro),
+        None => state.agenda.free_professional(&ctx, service, start).await?,
+    };
+    let Some(professional) = chosen else {
+        let picked = Picked {
+            start: None,
+            ..picked
+        };
+        return show(state, visit, slug, &picked, None, Some(taken())).await;
     };
     let fields = (|| -> Result<ContactBookRequest, CoreError> {
         let (email, phone) = form.contact()?;
@@ -543,10 +564,10 @@ async fn booked(
             return show(state, visit, slug, &picked, Some(back), Some(note)).await;
         }
     };
-    let mut ctx = Context::new(business.id(), state.now(), Actor::Public);
-    if let Ok(key) = IdempotencyKey::parse(form.get("key")) {
-        ctx = ctx.with_key(key);
-    }
+    let ctx = match IdempotencyKey::parse(form.get("key")) {
+        Ok(key) => ctx.with_key(key),
+        Err(_) => ctx,
+    };
     match state.agenda.book_as_contact(&ctx, &request).await {
         Ok(booking) => {
             state.metrics.booking_created();
@@ -663,10 +684,6 @@ impl Managed {
     fn page<'a>(&self, state: &AppState, shell: &'a Shell, title: &str) -> ManagePage<'a> {
         let lang = shell.lang;
         let b = &self.booking;
-        let open = matches!(
-            b.status(),
-            BookingStatus::Pending | BookingStatus::Confirmed
-        );
         ManagePage {
             shell,
             business: self.business.name().to_owned(),
@@ -681,7 +698,9 @@ impl Managed {
             status: text::status(b.status(), lang),
             deposit: (b.status() == BookingStatus::Pending && !b.deposit().is_zero())
                 .then(|| text::deposit(&b.deposit().shown(lang), lang)),
-            changeable: open && b.appointment().start() > self.ctx.now,
+            // A client changes a booking only before it starts.
+            changeable: b.allows(ActionKind::Reschedule, self.ctx.now)
+                && b.appointment().start() > self.ctx.now,
             quote: None,
             settled: b
                 .settlement()
@@ -815,57 +834,19 @@ async fn move_with(
     let t = Text::of(lang);
     let zone = m.business.zone();
     let shell = m.shell(state, visit, t.choose_new_time);
-    let today = local_date(state.now(), zone);
-    let answer = search(
-        state,
-        &m.business,
-        m.service.id(),
-        Some(m.pro.id()),
-        today,
-        DAYS,
-    )
-    .await?;
-    let mut counts: Vec<(NaiveDate, Vec<DateTime<Utc>>)> = (0..DAYS)
-        .map(|i| (today + Days::new(i), Vec::new()))
-        .collect();
-    for slot in answer.iter() {
-        let day = local_date(slot.start(), zone);
-        if let Some((_, s)) = counts.iter_mut().find(|(d, _)| *d == day) {
-            s.push(slot.start());
-        }
-    }
-    let shown_day = date
-        .filter(|d| counts.iter().any(|(day, _)| day == d))
-        .or_else(|| counts.iter().find(|(_, s)| !s.is_empty()).map(|(d, _)| *d))
-        .unwrap_or(today);
-    let days = counts
+    let fortnight =
+        Fortnight::search(state, &m.business, m.service.id(), Some(m.pro.id()), date).await?;
+    let days = fortnight.strip(lang, |day| format!("/manage/{token}/move?date={day}"));
+    let times = fortnight
+        .starts()
         .iter()
-        .map(|(day, starts)| {
-            let (weekday, date) = agendo_core::time::shown_day(*day, lang);
-            DayView {
-                href: format!("/manage/{token}/move?date={day}"),
-                weekday: weekday.to_owned(),
-                date,
-                free: starts.len(),
-                current: *day == shown_day,
-            }
+        .map(|s| TimeView {
+            href: String::new(),
+            label: clock(*s, zone),
+            start: s.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            current: false,
         })
         .collect();
-    let times = counts
-        .iter()
-        .find(|(d, _)| *d == shown_day)
-        .map(|(_, starts)| {
-            starts
-                .iter()
-                .map(|s| TimeView {
-                    href: String::new(),
-                    label: clock(*s, zone),
-                    start: s.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                    current: false,
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     let status = notice.as_ref().map_or(StatusCode::OK, |n| n.0);
     let page = MovePage {
         shell: &shell,
@@ -875,7 +856,7 @@ async fn move_with(
         pro: m.pro.name().to_owned(),
         when: shown(m.booking.appointment().start(), zone, lang),
         days,
-        day_label: agendo_core::time::shown_date(shown_day, lang),
+        day_label: agendo_core::time::shown_date(fortnight.shown, lang),
         times,
         notice: notice.map(|n| n.1),
     };

@@ -21,7 +21,7 @@ use agendo_core::account::Role;
 use agendo_core::agenda::{
     BlockFields, BookRequest, ClientFilter, ContactBookRequest, Context, SlotsRequest,
 };
-use agendo_core::booking::{Booking, BookingStatus};
+use agendo_core::booking::{ActionKind, Booking, BookingStatus};
 use agendo_core::business::{Activity, Bookable, Business, Client, Professional, Service};
 use agendo_core::ids::{BookingId, ClientId, ProfessionalId, ServiceId};
 use agendo_core::store::{Access, BookingFilter, IdempotencyKey};
@@ -418,6 +418,9 @@ struct ListDay {
 #[template(path = "agenda.html")]
 struct AgendaPage<'a> {
     shell: &'a Shell,
+    /// Where each cell, booking and block sits on the grid, as CSS (in a
+    /// `<style>` with the page's nonce: no `style=` attributes).
+    css: String,
     title: String,
     week: bool,
     date: String,
@@ -499,12 +502,6 @@ async fn agenda_view(
         .into_iter()
         .map(|s| (s.id(), s))
         .collect();
-    let clients: HashMap<ClientId, Client> = work
-        .clients()
-        .await?
-        .into_iter()
-        .map(|c| (c.id(), c))
-        .collect();
     if let Some(own) = desk
         .caller
         .professional
@@ -550,6 +547,15 @@ async fn agenda_view(
             blocks.push((p.id(), block));
         }
     }
+    // Only the clients of the bookings shown, not the whole list.
+    let mut clients: HashMap<ClientId, Client> = HashMap::new();
+    for b in &bookings {
+        if !clients.contains_key(&b.client()) {
+            if let Some(client) = work.client(b.client()).await? {
+                clients.insert(client.id(), client);
+            }
+        }
+    }
     drop(work);
     let name_of = |b: &Booking| {
         clients
@@ -578,8 +584,10 @@ async fn agenda_view(
     };
     let step = if week { 7 } else { 1 };
     let view = if week { "week" } else { "day" };
+    let shell = desk.shell(state, visit, &format!("{} · {}", t.agenda, title));
     let mut page = AgendaPage {
-        shell: &Shell::placeholder(),
+        shell: &shell,
+        css: String::new(),
         title: title.clone(),
         week,
         date: date.to_string(),
@@ -816,9 +824,7 @@ async fn agenda_view(
             rows - 1
         ));
     }
-    let mut shell = desk.shell(state, visit, &format!("{} · {}", t.agenda, title));
-    shell.theme = Some(css);
-    page.shell = &shell;
+    page.css = css;
     let status = notice.map_or(StatusCode::OK, |n| n.0);
     Ok(visit.render(status, &shell, page))
 }
@@ -833,13 +839,6 @@ fn placed(
 ) -> Placed {
     let start = b.appointment().start().with_timezone(&zone);
     let end = b.appointment().end().with_timezone(&zone);
-    let class = match b.status() {
-        BookingStatus::Pending => "pending",
-        BookingStatus::Confirmed => "confirmed",
-        BookingStatus::Completed => "completed",
-        BookingStatus::Cancelled => "cancelled",
-        BookingStatus::NoShow => "no-show",
-    };
     Placed {
         id: format!("b-{}", b.id()),
         href: format!("/staff/bookings/{}", b.id()),
@@ -856,31 +855,10 @@ fn placed(
         } else {
             format!("{service} · {pro}")
         },
-        class,
+        class: b.status().as_str(),
         status: text::status(b.status(), lang),
-        movable: matches!(
-            b.status(),
-            BookingStatus::Pending | BookingStatus::Confirmed
-        ),
+        movable: b.status().is_active(),
         pro: b.professional().to_string(),
-    }
-}
-
-impl Shell {
-    /// A frame to fill in later (pages built before their frame).
-    fn placeholder() -> Shell {
-        Shell {
-            lang: Lang::En,
-            tag: "en",
-            t: &text::EN,
-            title: String::new(),
-            nonce: String::new(),
-            csrf: String::new(),
-            version: "",
-            theme: None,
-            nav: None,
-            here: String::new(),
-        }
     }
 }
 
@@ -945,11 +923,8 @@ async fn show_booking(
     let service = work.service(b.service()).await?;
     let pro = work.professional(b.professional()).await?;
     drop(work);
-    let open = matches!(
-        b.status(),
-        BookingStatus::Pending | BookingStatus::Confirmed
-    );
     let now = state.now();
+    let open = b.allows(ActionKind::Reschedule, now);
     let mut days = Vec::new();
     let mut times = Vec::new();
     let local_start = b.appointment().start().with_timezone(&zone).date_naive();
@@ -1014,15 +989,15 @@ async fn show_booking(
         when: shown(b.appointment().start(), zone, lang),
         price: b.price().shown(lang),
         status: text::status(b.status(), lang),
-        class: placed(b, zone, lang, "", "", "").class,
+        class: b.status().as_str(),
         history: history
             .lines
             .iter()
             .map(|l| l.message(lang, zone))
             .collect(),
-        can_confirm: b.status() == BookingStatus::Pending,
-        can_complete: b.status() == BookingStatus::Confirmed && b.appointment().start() <= now,
-        can_cancel: open,
+        can_confirm: b.allows(ActionKind::Confirm, now),
+        can_complete: b.allows(ActionKind::Complete, now),
+        can_cancel: b.allows(ActionKind::Cancel, now),
         settled,
         quote,
         days,

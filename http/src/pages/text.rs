@@ -20,7 +20,6 @@ macro_rules! texts {
 
 texts! {
     skip: "Skip to content", "Pular para o conteúdo";
-    language: "Language", "Idioma";
     powered: "Bookings by Agendo", "Agendamentos por Agendo";
     // Public booking page.
     services: "Services", "Serviços";
@@ -32,7 +31,6 @@ texts! {
     free_times: "Free times", "Horários livres";
     no_times: "No free times on this day.", "Nenhum horário livre neste dia.";
     no_times_soon: "No free times in the next two weeks.", "Nenhum horário livre nas próximas duas semanas.";
-    next_free: "Next free times", "Próximos horários livres";
     your_details: "Your details", "Seus dados";
     name: "Name", "Nome";
     email: "E-mail", "E-mail";
@@ -63,7 +61,6 @@ texts! {
     cancelled_title: "Booking cancelled", "Agendamento cancelado";
     moved_title: "Booking moved", "Agendamento remarcado";
     choose_new_time: "Choose the new time", "Escolha o novo horário";
-    cannot_change: "This booking can no longer be changed here. Please contact the business.", "Este agendamento não pode mais ser alterado aqui. Fale com o negócio.";
     back: "Back", "Voltar";
     // Errors.
     not_found_title: "Page not found", "Página não encontrada";
@@ -101,8 +98,6 @@ texts! {
     week_view: "Week", "Semana";
     everyone: "Everyone", "Todos";
     show: "Show", "Mostrar";
-    free: "free", "livre";
-    closed: "Closed", "Fechado";
     blocked: "Blocked", "Bloqueado";
     new_booking: "New booking", "Novo agendamento";
     book_here: "Book at", "Agendar às";
@@ -112,9 +107,7 @@ texts! {
     booking: "Booking", "Agendamento";
     client: "Client", "Cliente";
     new_client: "Or a new client", "Ou um novo cliente";
-    choose: "Choose…", "Escolha…";
     start: "Start", "Início";
-    end: "End", "Fim";
     date: "Date", "Data";
     time: "Time", "Horário";
     reason: "Reason", "Motivo";
@@ -122,7 +115,6 @@ texts! {
     add: "Add", "Adicionar";
     book: "Book", "Agendar";
     confirm: "Confirm", "Confirmar";
-    complete: "Completed", "Concluído";
     mark_complete: "Mark as done", "Marcar como concluído";
     mark_no_show: "Mark as no-show", "Marcar falta";
     history: "History", "Histórico";
@@ -134,9 +126,7 @@ texts! {
     search: "Search", "Buscar";
     search_clients: "Name, e-mail or phone", "Nome, e-mail ou telefone";
     no_clients: "No clients found.", "Nenhum cliente encontrado.";
-    add_client: "Add a client", "Adicionar cliente";
     notes: "Notes", "Observações";
-    bookings: "Bookings", "Agendamentos";
     // Set-up.
     setup_intro: "Set the business up in this order; each step can be changed later.", "Configure o negócio nesta ordem; cada passo pode ser mudado depois.";
     settings: "Business settings", "Dados do negócio";
@@ -166,7 +156,6 @@ texts! {
     remind_minutes_before: "Second reminder, minutes before the start (empty for none)", "Segundo lembrete, minutos antes do início (vazio para nenhum)";
     saved: "Saved.", "Salvo.";
     public_page: "Public booking page", "Página pública de agendamento";
-    retire: "Retire", "Desativar";
     accounts: "Team sign-ins", "Acessos da equipe";
     role: "Role", "Função";
     role_receptionist: "Reception", "Recepção";
@@ -263,13 +252,5 @@ pub fn fee_kept(fee: &str, lang: Lang) -> String {
     lang.pick(
         format!("Fee under the policy: {fee}."),
         format!("Taxa pela política: {fee}."),
-    )
-}
-
-/// Who is signed in.
-pub fn signed_in_as(name: &str, lang: Lang) -> String {
-    lang.pick(
-        format!("Signed in as {name}"),
-        format!("Conectado como {name}"),
     )
 }

@@ -117,7 +117,12 @@ pub struct PublicBookedOut {
     pub manage_token: String,
 }
 
-pub(super) fn limit(state: &AppState, address: std::net::IpAddr) -> Result<(), Error> {
+/// Counts a request from `address` against the public routes' limit
+/// (the API's and the pages').
+///
+/// # Errors
+/// [`Error::TooManyRequests`] past the limit.
+pub(crate) fn limit(state: &AppState, address: std::net::IpAddr) -> Result<(), Error> {
     state
         .public_limit
         .check(address, state.now())
