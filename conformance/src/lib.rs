@@ -90,7 +90,8 @@ macro_rules! store_tests {
             slots_of_a_service_with_a_room_need_the_room_free,
             slots_of_a_retired_or_unperformed_service,
             batched_reads_agree_with_one_at_a_time,
-            slots_see_a_booking_made_through_another_agenda
+            slots_see_a_booking_made_through_another_agenda,
+            kept_searches_answer_as_fresh_ones_under_concurrent_writes
         );
         $crate::store_tests!(@commands $run;
             keyed_creates_replay_and_refuse_reuse,

@@ -16,6 +16,7 @@ use agendo_core::Error;
 use chrono::NaiveDate;
 
 use crate::cases::Boxed;
+use crate::races::Dice;
 use crate::salon::{at, brl, Salon};
 
 macro_rules! case {
@@ -219,5 +220,141 @@ case!(
         let after = salon.agenda.slots(&ctx, &only_ana).await.unwrap();
         assert_eq!(after.len(), 17);
         assert!(!after.iter().any(|s| s.start() == at("2026-03-02T15:00:00Z")));
+    }
+);
+
+case!(
+    /// What a search keeps is brought forward by each commit, never used
+    /// stale: after rounds of random bookings, cancellations, moves, blocks
+    /// and an hours change made at once with searches running, every kept
+    /// search answers exactly what a search that keeps nothing answers
+    /// (a fresh agenda over the same store).
+    kept_searches_answer_as_fresh_ones_under_concurrent_writes,
+    |store| {
+        use agendo_core::agenda::Agenda;
+        use futures_util::future::join_all;
+
+        let salon = Arc::new(Salon::open(store.clone()).await);
+        let ctx = salon.staff();
+        let room = Resource::new(ResourceId::random(), salon.business.id(), "Sala").unwrap()
+            .with_hours(salon.ana.hours().clone());
+        salon.agenda.save_resource(&ctx, &room).await.unwrap();
+        let peel = Service::new(ServiceId::random(), salon.business.id(), "Peeling", 60, brl("120"))
+            .unwrap()
+            .with_resource(Some(room.id()));
+        salon.agenda.save_service(&ctx, &peel).await.unwrap();
+        for p in [&salon.ana, &salon.bia] {
+            let p = p.clone().with_services([salon.cut.id(), peel.id()]);
+            salon.agenda.save_professional(&ctx, &p).await.unwrap();
+        }
+        let room_id = room.id();
+        let tuesday = monday().succ_opt().unwrap();
+        let requests = [
+            SlotsRequest { to: tuesday, ..request(salon.cut.id()) },
+            SlotsRequest { professional: Some(salon.ana.id()), ..request(salon.cut.id()) },
+            SlotsRequest { professional: Some(salon.bia.id()), from: tuesday, to: tuesday, ..request(salon.cut.id()) },
+            SlotsRequest { step_minutes: Some(15), to: tuesday, ..request(peel.id()) },
+            // A week later: no write below reaches it, so it is kept whole.
+            SlotsRequest { from: monday() + chrono::Days::new(7), to: monday() + chrono::Days::new(8), ..request(salon.cut.id()) },
+        ];
+        let same = |round: usize| {
+            let salon = salon.clone();
+            let requests = requests.clone();
+            let store = store.clone();
+            async move {
+                let fresh = Agenda::new(store);
+                for r in &requests {
+                    let kept = salon.agenda.slots(&salon.staff(), r).await.unwrap();
+                    let read = fresh.slots(&salon.staff(), r).await.unwrap();
+                    assert_eq!(lines(&salon, &kept), lines(&salon, &read), "round {round}, {r:?}");
+                }
+            }
+        };
+        same(0).await;
+        for round in 1..=6u64 {
+            // Four writers, each a few random changes, and four searchers,
+            // all at once.
+            let writers = (0..4u64).map(|w| {
+                let salon = salon.clone();
+                let peel = peel.clone();
+                async move {
+                    let mut dice = Dice(round * 16 + w);
+                    let ctx = salon.staff();
+                    let mut mine = Vec::new();
+                    for _ in 0..6 {
+                        let who = if dice.below(2) == 0 { &salon.ana } else { &salon.bia };
+                        let day = dice.below(3) as i64;
+                        let half_hours = dice.below(18) as i64;
+                        let start = at("2026-03-02T12:00:00Z")
+                            + chrono::TimeDelta::days(day)
+                            + chrono::TimeDelta::minutes(30 * half_hours);
+                        match dice.below(6) {
+                            0 | 1 => {
+                                let mut cut = salon.cut_at(who, &salon.maria, "2026-03-02T12:00:00Z");
+                                cut.start = start;
+                                if dice.below(3) == 0 {
+                                    cut.service = peel.id();
+                                }
+                                if let Ok(b) = salon.agenda.book(&ctx, &cut).await {
+                                    mine.push(b.id());
+                                }
+                            }
+                            2 if !mine.is_empty() => {
+                                let id = mine.swap_remove(dice.below(mine.len()));
+                                salon.agenda.cancel(&ctx, id, "mudou de ideia").await.unwrap();
+                            }
+                            3 if !mine.is_empty() => {
+                                let id = mine[dice.below(mine.len())];
+                                let _ = salon.agenda.reschedule(&ctx, id, start).await;
+                            }
+                            4 => {
+                                let block = BlockFields {
+                                    on: if dice.below(4) == 0 {
+                                        Bookable::Resource(room_id)
+                                    } else {
+                                        Bookable::Professional(who.id())
+                                    },
+                                    start,
+                                    end: start + chrono::TimeDelta::minutes(45),
+                                    reason: "pausa".to_owned(),
+                                };
+                                let block = salon.agenda.add_block(&ctx, &block).await.unwrap();
+                                if dice.below(2) == 0 {
+                                    salon.agenda.remove_block(&ctx, block.on(), block.id()).await.unwrap();
+                                }
+                            }
+                            _ => {
+                                // Booked and cancelled at once: two commits.
+                                let mut cut = salon.cut_at(who, &salon.joao, "2026-03-02T12:00:00Z");
+                                cut.start = start;
+                                if let Ok(b) = salon.agenda.book(&ctx, &cut).await {
+                                    salon.agenda.cancel(&ctx, b.id(), "teste").await.unwrap();
+                                }
+                            }
+                        }
+                    }
+                }
+            });
+            let searchers = (0..4).map(|s| {
+                let salon = salon.clone();
+                let r = requests[s % requests.len()].clone();
+                async move {
+                    for _ in 0..6 {
+                        salon.agenda.slots(&salon.staff(), &r).await.unwrap();
+                    }
+                }
+            });
+            futures_util::future::join(join_all(writers), join_all(searchers)).await;
+            if round == 3 {
+                // An hours change: every kept search of the business is
+                // read again.
+                let hours: agendo_core::availability::HoursQuery = serde_json::from_str(
+                    r#"{"weekly": {"mon": [["10:00", "16:00"]], "tue": [["09:00", "12:00"], ["13:00", "18:00"]]}}"#,
+                )
+                .unwrap();
+                salon.agenda.set_hours(&ctx, salon.bia.id(), &hours).await.unwrap();
+            }
+            same(round as usize).await;
+        }
     }
 );

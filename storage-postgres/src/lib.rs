@@ -48,13 +48,15 @@
 //! # Ok(()) }
 //! ```
 
+mod notice;
+
 use agendo_core::account::Slug;
 use agendo_core::booking::Booking;
 use agendo_core::business::Bookable;
 use agendo_core::contact::Email;
 use agendo_core::ids::{BusinessId, ProfessionalId};
 use agendo_core::message::{Claimed, Outcome as Sending};
-use agendo_core::store::{Access, IdempotencyKey, Login, Store, UnitOfWork};
+use agendo_core::store::{Access, ChangeLog, Changed, IdempotencyKey, Login, Store, UnitOfWork};
 use agendo_core::webhook::ClaimedHook;
 use agendo_sql::sql::Params;
 use agendo_sql::work::{booking_assignments, column_of, guard, has_room, table_of, ACTIVE};
@@ -67,7 +69,7 @@ use rust_decimal::Decimal;
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgRow};
 use sqlx::types::Json;
 use sqlx::{AssertSqlSafe, Connection as _, PgConnection, Postgres};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 use uuid::Uuid;
@@ -110,19 +112,40 @@ const CHANNEL: &str = "agendo_changes";
 pub const LISTENER_NAME: &str = "agendo-listener";
 
 /// What this host knows of commits: its own, counted as they happen, and
-/// every host's, heard on [`CHANNEL`] by a listening connection. While the
-/// listener is not connected, the store says nothing of its version, so
-/// nothing read is kept.
-#[derive(Default)]
+/// every other host's, heard on [`CHANNEL`] by a listening connection, each
+/// with what it changed ([`notice`]). While the listener is not connected,
+/// the store says nothing of its version, so nothing read is kept.
 struct Changes {
-    version: AtomicU64,
+    log: ChangeLog,
+    /// This host's id in its notifications, so it skips its own.
+    host: Uuid,
     listening: AtomicBool,
     task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
+impl Default for Changes {
+    fn default() -> Changes {
+        Changes {
+            log: ChangeLog::default(),
+            host: Uuid::new_v4(),
+            listening: AtomicBool::new(false),
+            task: std::sync::Mutex::new(None),
+        }
+    }
+}
+
 impl Changes {
-    fn bump(&self) {
-        self.version.fetch_add(1, Ordering::SeqCst);
+    /// Counts what a notification says another host committed.
+    fn heard(&self, payload: &str) {
+        match notice::read(payload) {
+            Some((host, _)) if host == self.host => {}
+            Some((_, changed)) => {
+                self.log.record(&changed);
+            }
+            None => {
+                self.log.forget();
+            }
+        }
     }
 }
 
@@ -136,7 +159,7 @@ async fn listen(url: String, changes: std::sync::Weak<Changes>) {
                     return;
                 };
                 // Anything may have changed while nobody listened.
-                live.bump();
+                live.log.forget();
                 live.listening.store(true, Ordering::SeqCst);
                 drop(live);
                 loop {
@@ -144,10 +167,13 @@ async fn listen(url: String, changes: std::sync::Weak<Changes>) {
                     let Some(live) = changes.upgrade() else {
                         return;
                     };
-                    live.bump();
-                    if !matches!(heard, Ok(Some(_))) {
-                        live.listening.store(false, Ordering::SeqCst);
-                        break;
+                    match heard {
+                        Ok(Some(notification)) => live.heard(notification.payload()),
+                        _ => {
+                            live.listening.store(false, Ordering::SeqCst);
+                            live.log.forget();
+                            break;
+                        }
                     }
                 }
             }
@@ -324,7 +350,15 @@ impl Store for PgStore {
         self.changes
             .listening
             .load(Ordering::SeqCst)
-            .then(|| self.changes.version.load(Ordering::SeqCst))
+            .then(|| self.changes.log.version())
+    }
+
+    fn changed_since(
+        &self,
+        version: u64,
+        business: BusinessId,
+    ) -> Option<Vec<(Bookable, agendo_core::time::Span)>> {
+        self.changes.log.since(version, business)
     }
 
     async fn begin(
@@ -856,11 +890,11 @@ impl Connection for PgTx {
         }
     }
 
-    async fn commit(mut self) -> Result<(), agendo_core::Error> {
+    async fn commit(mut self, changed: Changed) -> Result<(), agendo_core::Error> {
         let raw = &mut self.conn.conn().raw;
         let done = sqlx::raw_sql("COMMIT").execute(&mut *raw).await;
         if self.access == Access::Write {
-            self.changes.bump();
+            self.changes.log.record(&changed);
             if done.is_ok() {
                 // Every host is told after the commit, in a statement of its
                 // own: a NOTIFY inside the transaction would hold the
@@ -868,7 +902,9 @@ impl Connection for PgTx {
                 // serialize every writer. Not hearing it only makes other
                 // hosts keep a search a moment longer, so a failure here is
                 // not the unit's.
-                let _ = sqlx::raw_sql("NOTIFY agendo_changes")
+                let _ = sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(CHANNEL)
+                    .bind(notice::write(self.changes.host, &changed))
                     .execute(&mut *raw)
                     .await;
             }

@@ -8,7 +8,7 @@ use agendo_core::account::{Account, Slug};
 use agendo_core::agenda::{AccountToken, TokenPurpose};
 use agendo_core::contact::Email;
 use agendo_core::ids::{AccountId, BusinessId, ProfessionalId};
-use agendo_core::store::Login;
+use agendo_core::store::{Changed, Login};
 use agendo_core::Error;
 use chrono::{DateTime, Utc};
 
@@ -34,7 +34,7 @@ pub async fn business_by_slug<C: Connection>(
         .first()
         .map(|r| r.uuid("business_id").map(BusinessId::from_uuid))
         .transpose()?;
-    conn.commit().await?;
+    conn.commit(Changed::default()).await?;
     Ok(found)
 }
 
@@ -62,7 +62,7 @@ pub async fn logins<C: Connection>(mut conn: C, email: &Email) -> Result<Vec<Log
     // SQLite orders UUID text and Postgres uuid bytes alike, but sorting
     // here keeps the promise whatever the column type.
     logins.sort();
-    conn.commit().await?;
+    conn.commit(Changed::default()).await?;
     Ok(logins)
 }
 
@@ -106,7 +106,7 @@ pub async fn take_sign_in_attempt<C: Connection>(
     let rows = conn.fetch(&count, vec![text(key)]).await?;
     if rows.len() >= limit {
         let oldest = rows[rows.len() - limit.max(1)].time("at")?;
-        conn.commit().await?;
+        conn.commit(Changed::default()).await?;
         return Ok(Some(oldest));
     }
     let add = format!(
@@ -116,7 +116,7 @@ pub async fn take_sign_in_attempt<C: Connection>(
     );
     conn.execute(&add, vec![text(key), Value::Time(Some(at))])
         .await?;
-    conn.commit().await?;
+    conn.commit(Changed::default()).await?;
     Ok(None)
 }
 
@@ -138,7 +138,7 @@ pub async fn release_sign_in_attempt<C: Connection>(
     );
     conn.execute(&sql, vec![text(key), Value::Time(Some(at))])
         .await?;
-    conn.commit().await
+    conn.commit(Changed::default()).await
 }
 
 /// The failed sign-ins under `key` at or after `since`, oldest first.
@@ -162,7 +162,7 @@ pub async fn sign_in_failures<C: Connection>(
         .iter()
         .map(|r| r.time("at"))
         .collect::<Result<Vec<_>, Error>>()?;
-    conn.commit().await?;
+    conn.commit(Changed::default()).await?;
     Ok(failures)
 }
 
@@ -176,7 +176,7 @@ pub async fn clear_sign_in_failures<C: Connection>(mut conn: C, key: &str) -> Re
         C::PARAMS.nth(1)
     );
     conn.execute(&sql, vec![text(key)]).await?;
-    conn.commit().await
+    conn.commit(Changed::default()).await
 }
 
 /// The account link whose key is `key`.
@@ -194,7 +194,7 @@ pub async fn account_token<C: Connection>(
     );
     let rows = conn.fetch(&sql, vec![text(key)]).await?;
     let found = rows.first().map(|r| token_from(r)).transpose()?;
-    conn.commit().await?;
+    conn.commit(Changed::default()).await?;
     Ok(found)
 }
 
@@ -343,7 +343,7 @@ pub async fn feed<C: Connection>(
             ))
         })
         .transpose()?;
-    conn.commit().await?;
+    conn.commit(Changed::default()).await?;
     Ok(found)
 }
 

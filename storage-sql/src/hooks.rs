@@ -5,6 +5,7 @@
 
 use agendo_core::ids::{BusinessId, DeliveryId, EndpointId};
 use agendo_core::message::{MessageStatus, Outcome};
+use agendo_core::store::Changed;
 use agendo_core::webhook::{ClaimedHook, Endpoint, HookDelivery};
 use agendo_core::Error;
 use chrono::{DateTime, Utc};
@@ -328,6 +329,6 @@ pub async fn settle<C: Connection>(
         uuid(claimed.lease),
     ];
     let changed = conn.execute(&sql, values).await?;
-    conn.commit().await?;
+    conn.commit(Changed::default()).await?;
     Ok(changed > 0)
 }

@@ -17,6 +17,7 @@ use agendo_core::message::{
     Template, Topic,
 };
 use agendo_core::notify::{Recipient, Subject};
+use agendo_core::store::Changed;
 use agendo_core::webhook::ClaimedHook;
 use agendo_core::{Error, Lang};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -595,7 +596,7 @@ pub async fn businesses_to_gather<C: Connection>(
         .collect::<Result<Vec<_>, Error>>()?;
     out.sort();
     out.dedup();
-    conn.commit().await?;
+    conn.commit(Changed::default()).await?;
     Ok(out)
 }
 
@@ -616,7 +617,7 @@ pub async fn businesses_with_secrets<C: Connection>(mut conn: C) -> Result<Vec<B
         .map(|r| r.uuid("business_id").map(BusinessId::from_uuid))
         .collect::<Result<Vec<_>, Error>>()?;
     out.sort();
-    conn.commit().await?;
+    conn.commit(Changed::default()).await?;
     Ok(out)
 }
 
@@ -639,7 +640,7 @@ pub async fn any_due<C: Connection>(
         p.nth(1)
     );
     let rows = conn.fetch(&sql, vec![Value::Time(Some(now))]).await?;
-    conn.commit().await?;
+    conn.commit(Changed::default()).await?;
     Ok(!rows.is_empty())
 }
 
@@ -710,7 +711,7 @@ pub async fn claim<C: Connection>(
         .map(|r| message_from(r).map(|message| Claimed { message, lease }))
         .collect::<Result<Vec<_>, Error>>()?;
     claimed.sort_by_key(|c| (c.message.next_at, c.message.id));
-    conn.commit().await?;
+    conn.commit(Changed::default()).await?;
     Ok(claimed)
 }
 
@@ -738,7 +739,7 @@ pub async fn claim_hooks<C: Connection>(
         .map(|r| crate::hooks::delivery_from(r).map(|delivery| ClaimedHook { delivery, lease }))
         .collect::<Result<Vec<_>, Error>>()?;
     claimed.sort_by_key(|c| (c.delivery.next_at, c.delivery.id));
-    conn.commit().await?;
+    conn.commit(Changed::default()).await?;
     Ok(claimed)
 }
 
@@ -780,6 +781,6 @@ pub async fn settle<C: Connection>(
             ],
         )
         .await?;
-    conn.commit().await?;
+    conn.commit(Changed::default()).await?;
     Ok(changed > 0)
 }

@@ -23,7 +23,7 @@ use agendo_core::message::{
 use agendo_core::payment::{Payment, Receivable};
 use agendo_core::picture::{Encoding, Picture, Subject};
 use agendo_core::store::{
-    slot_taken, BookingFilter, Held, IdempotencyKey, IdempotencyRecord, UnitOfWork,
+    slot_taken, BookingFilter, Changed, Held, IdempotencyKey, IdempotencyRecord, UnitOfWork,
 };
 use agendo_core::time::Span;
 use agendo_core::webhook::{Endpoint, HookDelivery};
@@ -152,8 +152,10 @@ pub trait Connection: Send + Sized {
         update_row(self, booking).await
     }
 
-    /// Ends the transaction, keeping its writes.
-    async fn commit(self) -> Result<(), Error>;
+    /// Ends the transaction, keeping its writes, and counts the commit
+    /// with what it `changed` that a kept search may have read
+    /// ([`agendo_core::store::Store::changed_since`]).
+    async fn commit(self, changed: Changed) -> Result<(), Error>;
 }
 
 /// Replaces a booking's row.
@@ -313,12 +315,22 @@ fn one_kind(on: &[Bookable]) -> Option<(&'static str, Vec<Uuid>)> {
 pub struct Work<C> {
     conn: C,
     business: BusinessId,
+    /// What the unit wrote that a kept search may have read.
+    changed: Changed,
+    /// The bookings read so far, as they were: a booking written is noted
+    /// as it was and as it is.
+    read: Vec<Booking>,
 }
 
 impl<C: Connection> Work<C> {
     /// Scopes `conn`'s transaction to `business`.
     pub fn new(conn: C, business: BusinessId) -> Work<C> {
-        Work { conn, business }
+        Work {
+            conn,
+            business,
+            changed: Changed::of(business),
+            read: Vec::new(),
+        }
     }
 
     fn key(&self) -> Value {
@@ -408,7 +420,9 @@ impl<C: Connection> UnitOfWork for Work<C> {
                 });
             }
         }
-        self.put(business).await
+        self.put(business).await?;
+        self.changed.record();
+        Ok(())
     }
 
     async fn account(&mut self, id: AccountId) -> Result<Option<Account>, Error> {
@@ -456,7 +470,9 @@ impl<C: Connection> UnitOfWork for Work<C> {
         self.list("", Service::ORDER, vec![]).await
     }
     async fn put_service(&mut self, service: &Service) -> Result<(), Error> {
-        self.put(service).await
+        self.put(service).await?;
+        self.changed.record();
+        Ok(())
     }
 
     async fn professional(&mut self, id: ProfessionalId) -> Result<Option<Professional>, Error> {
@@ -473,6 +489,7 @@ impl<C: Connection> UnitOfWork for Work<C> {
     }
     async fn put_professional(&mut self, professional: &Professional) -> Result<(), Error> {
         self.put(professional).await?;
+        self.changed.record();
         let on = Bookable::Professional(professional.id());
         self.conn
             .capacity_changed(self.business, on, professional.capacity())
@@ -487,6 +504,7 @@ impl<C: Connection> UnitOfWork for Work<C> {
     }
     async fn put_resource(&mut self, resource: &Resource) -> Result<(), Error> {
         self.put(resource).await?;
+        self.changed.record();
         let on = Bookable::Resource(resource.id());
         self.conn
             .capacity_changed(self.business, on, resource.capacity())
@@ -526,9 +544,19 @@ impl<C: Connection> UnitOfWork for Work<C> {
         self.get(id.as_uuid(), true).await
     }
     async fn put_block(&mut self, block: &Block) -> Result<(), Error> {
-        self.put(block).await
+        // A block moved frees the time it held.
+        if let Some(old) = self.get::<Block>(block.id().as_uuid(), false).await? {
+            self.changed.block(&old);
+        }
+        self.put(block).await?;
+        self.changed.block(block);
+        Ok(())
     }
     async fn delete_block(&mut self, id: BlockId) -> Result<bool, Error> {
+        let Some(old) = self.get::<Block>(id.as_uuid(), false).await? else {
+            return Ok(false);
+        };
+        self.changed.block(&old);
         let sql = format!(
             "DELETE FROM blocks WHERE {}",
             C::PARAMS.equal(&["business_id", "id"], 1)
@@ -541,7 +569,11 @@ impl<C: Connection> UnitOfWork for Work<C> {
     }
 
     async fn booking(&mut self, id: BookingId) -> Result<Option<Booking>, Error> {
-        self.get(id.as_uuid(), true).await
+        let booking: Option<Booking> = self.get(id.as_uuid(), true).await?;
+        if let Some(read) = &booking {
+            self.read.push(read.clone());
+        }
+        Ok(booking)
     }
     async fn bookings_meeting(&mut self, on: Bookable, span: Span) -> Result<Vec<Booking>, Error> {
         let sql = C::meeting_sql(&Booking::COLUMNS.join(", "), on);
@@ -648,11 +680,24 @@ impl<C: Connection> UnitOfWork for Work<C> {
     }
     async fn insert_booking(&mut self, booking: &Booking) -> Result<(), Error> {
         self.own(booking)?;
-        self.conn.insert_booking(booking).await
+        self.conn.insert_booking(booking).await?;
+        self.changed.booking(booking);
+        Ok(())
     }
     async fn update_booking(&mut self, booking: &Booking) -> Result<(), Error> {
         self.own(booking)?;
-        self.conn.update_booking(booking).await
+        // The time it held before: as read in this unit, else read now.
+        let before = match self.read.iter().rposition(|b| b.id() == booking.id()) {
+            Some(i) => Some(self.read.swap_remove(i)),
+            None => self.get::<Booking>(booking.id().as_uuid(), false).await?,
+        };
+        self.conn.update_booking(booking).await?;
+        if let Some(before) = before {
+            self.changed.booking(&before);
+        }
+        self.changed.booking(booking);
+        self.read.push(booking.clone());
+        Ok(())
     }
 
     async fn payment(&mut self, id: PaymentId) -> Result<Option<Payment>, Error> {
@@ -911,7 +956,7 @@ impl<C: Connection> UnitOfWork for Work<C> {
     }
 
     async fn commit(self: Box<Self>) -> Result<(), Error> {
-        self.conn.commit().await
+        self.conn.commit(self.changed).await
     }
 }
 

@@ -39,16 +39,16 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::LazyLock;
 use std::time::Duration;
 
 use agendo_core::account::Slug;
 use agendo_core::booking::Booking;
+use agendo_core::business::Bookable;
 use agendo_core::contact::Email;
 use agendo_core::ids::{BusinessId, ProfessionalId};
 use agendo_core::message::{Claimed, Outcome as Sending};
-use agendo_core::store::{Access, Login, Store, UnitOfWork};
+use agendo_core::store::{Access, ChangeLog, Changed, Login, Store, UnitOfWork};
 use agendo_core::webhook::ClaimedHook;
 use agendo_core::RecordKind;
 use agendo_sql::sql::Params;
@@ -109,9 +109,10 @@ pub struct SqliteStore {
     // is dropped whenever another connection writes).
     writer: Arc<Mutex<Writer>>,
     path: PathBuf,
-    /// The writer's commits so far ([`Store::version`]): this process's
-    /// writer is the file's only one while the store is open.
-    commits: Arc<AtomicU64>,
+    /// The writer's commits so far and what they changed
+    /// ([`Store::version`]): this process's writer is the file's only one
+    /// while the store is open.
+    changes: Arc<ChangeLog>,
 }
 
 impl SqliteStore {
@@ -146,18 +147,18 @@ impl SqliteStore {
             .await
             .map_err(opened)?;
         MIGRATOR.run(&mut writer).await?;
-        let commits = Arc::new(AtomicU64::new(0));
+        let changes = Arc::new(ChangeLog::default());
         let writer = Arc::new(Mutex::new(Writer {
             raw: Some(writer),
             state: State::Idle,
-            commits: commits.clone(),
+            changes: changes.clone(),
         }));
         let readers = open(READERS).await.map_err(opened)?;
         Ok(SqliteStore {
             readers,
             writer,
             path,
-            commits,
+            changes,
         })
     }
 
@@ -236,7 +237,15 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     fn version(&self) -> Option<u64> {
-        Some(self.commits.load(Ordering::SeqCst))
+        Some(self.changes.version())
+    }
+
+    fn changed_since(
+        &self,
+        version: u64,
+        business: BusinessId,
+    ) -> Option<Vec<(Bookable, agendo_core::time::Span)>> {
+        self.changes.since(version, business)
     }
 
     async fn begin(
@@ -368,8 +377,9 @@ struct Writer {
     /// `None` once the store is closed.
     raw: Option<SqliteConnection>,
     state: State,
-    /// Counts commits, after each one ([`Store::version`]).
-    commits: Arc<AtomicU64>,
+    /// Counts commits, after each one, with what they changed
+    /// ([`Store::version`]).
+    changes: Arc<ChangeLog>,
 }
 
 /// Where the writer's transaction stands. `BEGIN IMMEDIATE` waits for the
@@ -403,11 +413,12 @@ impl Writer {
         self.raw()
     }
 
-    async fn commit(&mut self) -> Result<(), sqlx::Error> {
+    async fn commit(&mut self, changed: &Changed) -> Result<(), sqlx::Error> {
         let done = sqlx::raw_sql("COMMIT").execute(self.raw()?).await;
         // Counted even when COMMIT reports an error: whether it took effect
-        // is unknown, and a needless count only costs a fresh read.
-        self.commits.fetch_add(1, Ordering::SeqCst);
+        // is unknown, and a needless count only costs a fresh read. Counted
+        // while the writer is still held, so commits count in their order.
+        self.changes.record(changed);
         done?;
         self.state = State::Idle;
         Ok(())
@@ -605,14 +616,14 @@ impl Connection for SqliteTx {
         }
     }
 
-    async fn commit(self) -> Result<(), agendo_core::Error> {
+    async fn commit(self, changed: Changed) -> Result<(), agendo_core::Error> {
         match self.conn {
             Conn::Reader(tx) => tx.commit().await.map_err(storage),
             Conn::Writer(mut lease) => {
                 let writer = lease.writer();
                 match writer.state {
                     // Failing, the lease rolls back when dropped.
-                    State::Open => writer.commit().await.map_err(storage),
+                    State::Open => writer.commit(&changed).await.map_err(storage),
                     // Nothing was written.
                     State::Idle | State::Begin => {
                         writer.state = State::Idle;

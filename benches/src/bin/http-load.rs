@@ -18,9 +18,11 @@
 //! - **writes**: each connection books the haircut for its client with a
 //!   random professional at a random half hour of the next 30 days; the
 //!   answer is 201 (booked) or 409 (taken).
-//! - **mixed**: both at once, one connection in eight booking, so the
-//!   searches keep meeting fresh commits (what a search keeps between
-//!   commits is dropped) and read the store again.
+//! - **mixed**: both at once, one connection in eight writing into the
+//!   very week the others search: each books a random half hour of it
+//!   and cancels what it booked, so every commit changes a calendar the
+//!   searches read (a search brings what it kept forward by re-reading
+//!   that calendar).
 //!
 //! - with `--pages`, instead: **public page**, each connection loads the
 //!   business's booking page (`GET /b/{slug}`, server-rendered HTML), and
@@ -299,6 +301,34 @@ enum Phase {
         staff: Vec<String>,
         first: NaiveDate,
     },
+    /// A booking at a random time of the week from `first`, then its
+    /// cancellation: two commits.
+    Churn {
+        base: String,
+        service: String,
+        staff: Vec<String>,
+        first: NaiveDate,
+    },
+}
+
+/// A booking of `service` with a random one of `staff` for `client` at a
+/// random half hour of the `days` from `first`.
+fn booking_body(
+    rng: &mut ChaCha8Rng,
+    service: &str,
+    staff: &[String],
+    client: &str,
+    first: NaiveDate,
+    days: i64,
+) -> Value {
+    let day = first + TimeDelta::days(rng.random_range(0..days));
+    let half_hour = rng.random_range(0..18i64);
+    // 09:00 in São Paulo is 12:00Z.
+    let start = day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()
+        + TimeDelta::minutes(30 * half_hour);
+    let who = &staff[rng.random_range(0..staff.len())];
+    json!({"service_id": service, "staff_id": who, "client_id": client,
+        "start": start.to_rfc3339()})
 }
 
 /// Runs `phase` on `connections` connections for `seconds`.
@@ -341,6 +371,8 @@ async fn run_mixed(
             let task = tokio::spawn(async move {
                 let mut rng = ChaCha8Rng::seed_from_u64(i as u64);
                 let mut tally = Tally::default();
+                // The booking a churning connection cancels next.
+                let mut booked: Option<String> = None;
                 while !stop.load(Ordering::Relaxed) {
                     let request = match &phase {
                         Phase::Reads { url } | Phase::Page { url } => http.get(url.as_str()),
@@ -349,24 +381,34 @@ async fn run_mixed(
                             service,
                             staff,
                             first,
-                        } => {
-                            let day = *first + TimeDelta::days(rng.random_range(0..30));
-                            let half_hour = rng.random_range(0..18i64);
-                            // 09:00 in São Paulo is 12:00Z.
-                            let start = day.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()
-                                + TimeDelta::minutes(30 * half_hour);
-                            let who = &staff[rng.random_range(0..staff.len())];
-                            http.post(format!("{base}/v1/bookings")).json(&json!({
-                            "service_id": service, "staff_id": who, "client_id": client,
-                            "start": start.to_rfc3339()}))
+                        } => http.post(format!("{base}/v1/bookings")).json(&booking_body(
+                            &mut rng, service, staff, &client, *first, 30,
+                        )),
+                        Phase::Churn { base, .. } if booked.is_some() => {
+                            let id = booked.take().unwrap_or_default();
+                            http.post(format!("{base}/v1/bookings/{id}/cancel"))
+                                .json(&json!({"reason": "http-load"}))
                         }
+                        Phase::Churn {
+                            base,
+                            service,
+                            staff,
+                            first,
+                        } => http.post(format!("{base}/v1/bookings")).json(&booking_body(
+                            &mut rng, service, staff, &client, *first, 6,
+                        )),
                     };
                     let sent = Instant::now();
                     match request.bearer_auth(&token).send().await {
                         Ok(response) => {
                             let head = sent.elapsed();
                             let status = response.status().as_u16();
-                            let _ = response.bytes().await;
+                            let body = response.bytes().await.unwrap_or_default();
+                            if matches!(phase, Phase::Churn { .. }) && status == 201 {
+                                booked = serde_json::from_slice::<Value>(&body)
+                                    .ok()
+                                    .and_then(|b| b["id"].as_str().map(str::to_owned));
+                            }
                             tally.latencies.push(match phase {
                                 Phase::Page { .. } => head,
                                 _ => sent.elapsed(),
@@ -505,24 +547,28 @@ async fn load(options: Options) -> Result<u64, String> {
     )
     .await;
     bad += report("writes (POST /v1/bookings, contended)", tallies, elapsed);
-    // Both at once: 8 connections book while 56 read, so searches keep
-    // meeting fresh commits and read the store again.
+    // Both at once: 8 connections book and cancel in the week the other
+    // 56 search, so every commit changes a calendar a search kept.
     let writers = (options.connections / 8).max(1);
     let readers = options.connections.saturating_sub(writers).max(1);
     let mixed = [
         (
+            // A week as empty as the one the reads phase searched.
             Phase::Reads {
                 url: format!(
-                    "{base}/v1/availability?service_id={}&from={first}&to={last}",
-                    salon.service
+                    "{base}/v1/availability?service_id={}&from={}&to={}",
+                    salon.service,
+                    first + TimeDelta::days(35),
+                    last + TimeDelta::days(35)
                 ),
             },
             readers,
         ),
         (
-            // Days the writes phase did not fill, so these bookings are
-            // made (and commit) rather than refused.
-            Phase::Writes {
+            // The week searched, a week after the one the writes phase
+            // filled, so these bookings are made (and commit) rather than
+            // refused, and cancelled.
+            Phase::Churn {
                 base: base.clone(),
                 service: salon.service.clone(),
                 staff: salon.staff.clone(),

@@ -143,26 +143,96 @@ impl Agenda {
             step: request.step_minutes,
         };
         // The version is taken before reading: a commit during the read
-        // makes the next search read again.
+        // makes the next search look again.
         let Some(version) = self.store.version() else {
             return Ok(Arc::new(self.read_inputs(ctx, request, range).await?));
         };
-        if let Some(inputs) = self.slot_cache.get(&key, version, ctx.now) {
-            return Ok(inputs);
+        if let Some(kept) = self.slot_cache.get(&key, ctx.now) {
+            if kept.version == version {
+                return Ok(kept.inputs);
+            }
         }
-        // One search reads for everyone asking the same while it does: the
-        // others wait for it, then find its answer kept. After a commit,
-        // every search of a busy page misses at once; reading once instead
-        // of once each keeps the store free for the bookings.
+        // One search brings a kept read forward (or reads) for everyone
+        // asking the same while it does: the others wait for it, then find
+        // its answer kept. After a commit, every search of a busy page
+        // misses at once; reading once instead of once each keeps the store
+        // free for the bookings.
         let turn = self.slot_cache.turn(key);
         let _reading = turn.lock().await;
         let version = self.store.version().unwrap_or(version);
-        if let Some(inputs) = self.slot_cache.get(&key, version, ctx.now) {
-            return Ok(inputs);
-        }
-        let inputs = Arc::new(self.read_inputs(ctx, request, range).await?);
-        self.slot_cache.put(key, version, ctx.now, inputs.clone());
+        // A read brought forward keeps the time of its first read: no
+        // calendar is kept longer than `KEPT_FOR` unread, whatever was heard.
+        let (inputs, read_at) = match self.slot_cache.get(&key, ctx.now) {
+            Some(kept) if kept.version == version => return Ok(kept.inputs),
+            Some(kept) => match self.store.changed_since(kept.version, ctx.business) {
+                // Only the calendars a commit met since are read again.
+                Some(changed) => match kept.inputs.stale(&changed) {
+                    stale if stale.is_empty() => (kept.inputs, kept.read_at),
+                    stale => (
+                        Arc::new(self.reread(ctx, &kept.inputs, &stale).await?),
+                        kept.read_at,
+                    ),
+                },
+                None => (
+                    Arc::new(self.read_inputs(ctx, request, range).await?),
+                    ctx.now,
+                ),
+            },
+            None => (
+                Arc::new(self.read_inputs(ctx, request, range).await?),
+                ctx.now,
+            ),
+        };
+        self.slot_cache.put(key, version, read_at, inputs.clone());
         Ok(inputs)
+    }
+
+    /// `kept` with the calendars of `stale` read again.
+    async fn reread(
+        &self,
+        ctx: &Context,
+        kept: &Inputs,
+        stale: &[Bookable],
+    ) -> Result<Inputs, Error> {
+        let mut work = self.store.begin(ctx.business, Access::Read).await?;
+        let blocks = work.blocks_meeting_any(stale, kept.reach).await?;
+        let held = work.held_any(stale, kept.reach).await?;
+        drop(work);
+        let again = |on: Bookable, calendar: &StaffCalendar| -> Result<StaffCalendar, Error> {
+            if !stale.contains(&on) {
+                return Ok(calendar.clone());
+            }
+            let theirs: Vec<_> = blocks.iter().filter(|b| b.on() == on).cloned().collect();
+            staff_calendar(
+                on,
+                calendar.zone(),
+                calendar.hours().clone(),
+                calendar.capacity(),
+                &theirs,
+                held.iter()
+                    .filter(|h| h.is_of(on))
+                    .map(|h| (h.booking, h.span)),
+            )
+        };
+        let calendars = kept
+            .calendars
+            .iter()
+            .zip(&kept.staff)
+            .map(|(calendar, on)| again(*on, calendar))
+            .collect::<Result<_, _>>()?;
+        let rooms = kept
+            .rooms
+            .iter()
+            .zip(&kept.room_ids)
+            .map(|(calendar, on)| again(*on, calendar))
+            .collect::<Result<_, _>>()?;
+        Ok(Inputs {
+            calendars,
+            rooms,
+            staff: kept.staff.clone(),
+            room_ids: kept.room_ids.clone(),
+            ..*kept
+        })
     }
 
     async fn read_inputs(
@@ -200,16 +270,19 @@ impl Agenda {
         };
         let duration =
             i64::from(service.duration_minutes()) * crate::time::timeline::MICROS_PER_MINUTE;
+        let span = reach(range)?;
         let mut inputs = Inputs {
             rules,
             duration,
+            reach: span,
             calendars: Vec::new(),
+            staff: Vec::new(),
             rooms: Vec::new(),
+            room_ids: Vec::new(),
         };
         if professionals.is_empty() {
             return Ok(inputs);
         }
-        let span = reach(range)?;
         // Every professional's blocks and bookings in two reads, then
         // shared out.
         let on: Vec<Bookable> = professionals
@@ -231,6 +304,7 @@ impl Agenda {
                     .filter(|h| h.is_of(on))
                     .map(|h| (h.booking, h.span)),
             )?);
+            inputs.staff.push(on);
         }
         let rooms = match (service.resource(), service.resource_kind()) {
             (Some(id), _) => {
@@ -244,6 +318,7 @@ impl Agenda {
         for resource in rooms {
             let on = Bookable::Resource(resource.id());
             let hours = resource.hours().clone();
+            inputs.room_ids.push(on);
             inputs.rooms.push(
                 calendar(
                     &mut *work,
@@ -264,13 +339,38 @@ impl Agenda {
 pub(crate) struct Inputs {
     pub(super) rules: SlotRules,
     duration: i64,
+    /// The span of instants whose bookings and blocks were read.
+    reach: Span,
     pub(super) calendars: Vec<StaffCalendar>,
+    /// Whose each calendar is.
+    staff: Vec<Bookable>,
     /// The rooms a booking may take (the service's one, or those of its
     /// kind); empty when it needs none.
     pub(super) rooms: Vec<StaffCalendar>,
+    /// Which each room is.
+    room_ids: Vec<Bookable>,
 }
 
 impl Inputs {
+    /// The professionals and rooms read here whose calendars `changed`
+    /// (bookings or blocks over a span) meets within what was read.
+    fn stale(&self, changed: &[(Bookable, Span)]) -> Vec<Bookable> {
+        let mut stale: Vec<Bookable> = self
+            .staff
+            .iter()
+            .chain(&self.room_ids)
+            .filter(|on| {
+                changed
+                    .iter()
+                    .any(|(of, span)| of == *on && span.overlaps(&self.reach))
+            })
+            .copied()
+            .collect();
+        stale.sort_unstable();
+        stale.dedup();
+        stale
+    }
+
     /// The free slots of `range` seen at `now`, from what was read: a
     /// professional is free at a start when they (and, for a service that
     /// needs one, any one of its rooms) are.
@@ -280,6 +380,7 @@ impl Inputs {
             duration,
             calendars,
             rooms,
+            ..
         } = self;
         if calendars.is_empty() {
             return Ok(SlotAnswer::any_of(Vec::new(), *duration));
@@ -327,6 +428,7 @@ pub(crate) struct SlotCache {
     turns: Mutex<HashMap<InputsKey, Arc<async_lock::Mutex<()>>>>,
 }
 
+#[derive(Clone)]
 struct Kept {
     version: u64,
     read_at: DateTime<Utc>,
@@ -342,14 +444,13 @@ const CACHED_SEARCHES: usize = 4_096;
 const KEPT_FOR: TimeDelta = TimeDelta::seconds(30);
 
 impl SlotCache {
-    fn get(&self, key: &InputsKey, version: u64, now: DateTime<Utc>) -> Option<Arc<Inputs>> {
+    /// The read kept for `key`, unless it is too old at `now`.
+    fn get(&self, key: &InputsKey, now: DateTime<Utc>) -> Option<Kept> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(key)
-            .filter(|kept| {
-                kept.version == version && kept.read_at <= now && now - kept.read_at < KEPT_FOR
-            })
-            .map(|kept| kept.inputs.clone())
+            .filter(|kept| kept.read_at <= now && now - kept.read_at < KEPT_FOR)
+            .cloned()
     }
 
     /// The lock readers of `key` take turns on.
@@ -363,7 +464,7 @@ impl SlotCache {
         turns.entry(key).or_default().clone()
     }
 
-    fn put(&self, key: InputsKey, version: u64, now: DateTime<Utc>, inputs: Arc<Inputs>) {
+    fn put(&self, key: InputsKey, version: u64, read_at: DateTime<Utc>, inputs: Arc<Inputs>) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= CACHED_SEARCHES {
             entries.clear();
@@ -372,7 +473,7 @@ impl SlotCache {
             key,
             Kept {
                 version,
-                read_at: now,
+                read_at,
                 inputs,
             },
         );

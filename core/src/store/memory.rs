@@ -7,7 +7,6 @@
 //! and demos; it keeps nothing when the process ends.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use async_lock::{Mutex, MutexGuardArc};
@@ -17,7 +16,10 @@ use crate::picture::{Picture, Subject};
 
 use chrono::{DateTime, Utc};
 
-use super::{Access, BookingFilter, IdempotencyKey, IdempotencyRecord, Login, Store, UnitOfWork};
+use super::{
+    Access, BookingFilter, ChangeLog, Changed, IdempotencyKey, IdempotencyRecord, Login, Store,
+    UnitOfWork,
+};
 use crate::account::{Account, Session, Slug};
 use crate::agenda::{AccountToken, Event, EventRecord};
 use crate::availability::{BookingKey, StaffKey};
@@ -60,8 +62,8 @@ pub struct MemoryStore {
     state: Arc<Mutex<HashMap<BusinessId, Records>>>,
     // A `std::sync::Mutex`, because nothing is awaited while it is held.
     failures: Arc<std::sync::Mutex<HashMap<String, Vec<DateTime<Utc>>>>>,
-    /// Commits so far ([`Store::version`]).
-    commits: Arc<AtomicU64>,
+    /// Commits so far and what they changed ([`Store::version`]).
+    changes: Arc<ChangeLog>,
 }
 
 impl MemoryStore {
@@ -120,12 +122,17 @@ impl Store for MemoryStore {
             guard,
             business,
             records,
-            commits: self.commits.clone(),
+            changed: Changed::of(business),
+            changes: self.changes.clone(),
         }))
     }
 
     fn version(&self) -> Option<u64> {
-        Some(self.commits.load(Ordering::SeqCst))
+        Some(self.changes.version())
+    }
+
+    fn changed_since(&self, version: u64, business: BusinessId) -> Option<Vec<(Bookable, Span)>> {
+        self.changes.since(version, business)
     }
 
     async fn business_by_slug(&self, slug: &Slug) -> Result<Option<BusinessId>, Error> {
@@ -384,7 +391,9 @@ struct MemoryWork {
     guard: MutexGuardArc<HashMap<BusinessId, Records>>,
     business: BusinessId,
     records: Records,
-    commits: Arc<AtomicU64>,
+    /// What this unit wrote that a kept search may have read.
+    changed: Changed,
+    changes: Arc<ChangeLog>,
 }
 
 impl MemoryWork {
@@ -492,6 +501,7 @@ impl UnitOfWork for MemoryWork {
                 });
             }
         }
+        self.changed.record();
         self.records.business = Some(business.clone());
         Ok(())
     }
@@ -545,6 +555,7 @@ impl UnitOfWork for MemoryWork {
         Ok(by_name(&self.records.services, Service::name))
     }
     async fn put_service(&mut self, service: &Service) -> Result<(), Error> {
+        self.changed.record();
         self.records.services.insert(service.id(), service.clone());
         Ok(())
     }
@@ -556,6 +567,7 @@ impl UnitOfWork for MemoryWork {
         Ok(by_name(&self.records.professionals, Professional::name))
     }
     async fn put_professional(&mut self, professional: &Professional) -> Result<(), Error> {
+        self.changed.record();
         self.records
             .professionals
             .insert(professional.id(), professional.clone());
@@ -569,6 +581,7 @@ impl UnitOfWork for MemoryWork {
         Ok(by_name(&self.records.resources, Resource::name))
     }
     async fn put_resource(&mut self, resource: &Resource) -> Result<(), Error> {
+        self.changed.record();
         self.records
             .resources
             .insert(resource.id(), resource.clone());
@@ -601,11 +614,18 @@ impl UnitOfWork for MemoryWork {
         Ok(self.records.blocks.get(&id).cloned())
     }
     async fn put_block(&mut self, block: &Block) -> Result<(), Error> {
-        self.records.blocks.insert(block.id(), block.clone());
+        self.changed.block(block);
+        if let Some(old) = self.records.blocks.insert(block.id(), block.clone()) {
+            self.changed.block(&old);
+        }
         Ok(())
     }
     async fn delete_block(&mut self, id: BlockId) -> Result<bool, Error> {
-        Ok(self.records.blocks.remove(&id).is_some())
+        let removed = self.records.blocks.remove(&id);
+        if let Some(old) = &removed {
+            self.changed.block(old);
+        }
+        Ok(removed.is_some())
     }
 
     async fn booking(&mut self, id: BookingId) -> Result<Option<Booking>, Error> {
@@ -635,6 +655,7 @@ impl UnitOfWork for MemoryWork {
             });
         }
         self.guard(booking)?;
+        self.changed.booking(booking);
         self.records.bookings.insert(booking.id(), booking.clone());
         Ok(())
     }
@@ -646,7 +667,10 @@ impl UnitOfWork for MemoryWork {
             });
         }
         self.guard(booking)?;
-        self.records.bookings.insert(booking.id(), booking.clone());
+        self.changed.booking(booking);
+        if let Some(old) = self.records.bookings.insert(booking.id(), booking.clone()) {
+            self.changed.booking(&old);
+        }
         Ok(())
     }
 
@@ -968,12 +992,13 @@ impl UnitOfWork for MemoryWork {
             mut guard,
             business,
             records,
-            commits,
+            changed,
+            changes,
         } = *self;
         guard.insert(business, records);
         // Counted while the lock is held, so no reader sees the new records
         // under the old number.
-        commits.fetch_add(1, Ordering::SeqCst);
+        changes.record(&changed);
         Ok(())
     }
 }

@@ -31,6 +31,7 @@
 //! professional (or resource) as its capacity, even if the caller skipped
 //! the conflict check. So no code path can double-book.
 
+mod changes;
 mod memory;
 
 use async_trait::async_trait;
@@ -56,6 +57,7 @@ use crate::picture::{Picture, Subject};
 use crate::time::Span;
 use crate::webhook::{ClaimedHook, Endpoint, HookDelivery};
 
+pub use changes::{ChangeLog, Changed, LOGGED};
 pub(crate) use memory::staff_key;
 pub use memory::{slot_taken, MemoryStore};
 
@@ -83,12 +85,23 @@ pub trait Store: Send + Sync {
     ) -> Result<Box<dyn UnitOfWork>, Error>;
 
     /// A number that grows whenever a unit of work that wrote commits,
-    /// when the store can tell without asking its database: it is the
-    /// database's only writer (SQLite opened by this process, the memory
-    /// store). While it stays the same, what was read stays true, so a use
-    /// case may keep it ([`crate::agenda::Agenda::slots`] does). `None`, the
-    /// default, means other hosts may write (Postgres): nothing is kept.
+    /// when the store can tell: its own commits as they happen, and other
+    /// hosts' when it hears of them (Postgres notifications). While it
+    /// stays the same, what was read stays true, so a use case may keep it
+    /// ([`crate::agenda::Agenda::slots`] does). `None`, the default, means
+    /// the store cannot tell: nothing is kept.
     fn version(&self) -> Option<u64> {
+        None
+    }
+
+    /// The calendars of `business` whose bookings or blocks the commits
+    /// after `version` changed, each with the span the change met, so a
+    /// kept search reads again only those it reaches. `None`, the default,
+    /// when the store cannot tell, when those commits changed another
+    /// record a search reads (the business, a service, a professional, a
+    /// resource), or when they are too far back to be remembered
+    /// ([`ChangeLog`]): what was kept is read again whole.
+    fn changed_since(&self, _version: u64, _business: BusinessId) -> Option<Vec<(Bookable, Span)>> {
         None
     }
 
