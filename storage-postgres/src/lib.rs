@@ -56,7 +56,9 @@ use agendo_core::business::Bookable;
 use agendo_core::contact::Email;
 use agendo_core::ids::{BusinessId, ProfessionalId};
 use agendo_core::message::{Claimed, Outcome as Sending};
-use agendo_core::store::{Access, ChangeLog, Changed, IdempotencyKey, Login, Store, UnitOfWork};
+use agendo_core::store::{
+    Access, ChangeLog, Changed, Ended, IdempotencyKey, Login, Store, UnitOfWork,
+};
 use agendo_core::webhook::ClaimedHook;
 use agendo_sql::sql::Params;
 use agendo_sql::work::{booking_assignments, column_of, guard, has_room, table_of, ACTIVE};
@@ -357,7 +359,7 @@ impl Store for PgStore {
         &self,
         version: u64,
         business: BusinessId,
-    ) -> Option<Vec<(Bookable, agendo_core::time::Span)>> {
+    ) -> Option<Vec<agendo_core::store::Change>> {
         self.changes.log.since(version, business)
     }
 
@@ -891,10 +893,20 @@ impl Connection for PgTx {
     }
 
     async fn commit(mut self, changed: Changed) -> Result<(), agendo_core::Error> {
+        // Placed in the log before the commit, counted after: two commits
+        // of one booking are placed in the order they were made, even when
+        // the first is counted last (see `agendo_core::store::ChangeLog`).
+        let ticket = (self.access == Access::Write).then(|| self.changes.log.reserve(&changed));
         let raw = &mut self.conn.conn().raw;
         let done = sqlx::raw_sql("COMMIT").execute(&mut *raw).await;
-        if self.access == Access::Write {
-            self.changes.log.record(&changed);
+        if let Some(ticket) = ticket {
+            let ended = match &done {
+                Ok(_) => Ended::Committed,
+                // The server refused the commit: nothing changed.
+                Err(sqlx::Error::Database(_)) => Ended::RolledBack,
+                Err(_) => Ended::Unknown,
+            };
+            self.changes.log.publish(ticket, ended);
             if done.is_ok() {
                 // Every host is told after the commit, in a statement of its
                 // own: a NOTIFY inside the transaction would hold the

@@ -102,7 +102,10 @@ fn another_hosts_commits_bring_kept_searches_forward() {
             let heard = here.changed_since(before, salon.business.id());
             let ana = agendo_core::business::Bookable::Professional(salon.ana.id());
             if let Some(changed) = heard.filter(|c| !c.is_empty()) {
-                assert_eq!(changed, vec![(ana, booked.held())]);
+                assert_eq!(
+                    changed,
+                    vec![agendo_core::store::Change::Calendar(ana, booked.held())]
+                );
                 break;
             }
             assert!(

@@ -546,7 +546,7 @@ impl<C: Connection> UnitOfWork for Work<C> {
     async fn put_block(&mut self, block: &Block) -> Result<(), Error> {
         // A block moved frees the time it held.
         if let Some(old) = self.get::<Block>(block.id().as_uuid(), false).await? {
-            self.changed.block(&old);
+            self.changed.block_was(&old);
         }
         self.put(block).await?;
         self.changed.block(block);
@@ -556,7 +556,7 @@ impl<C: Connection> UnitOfWork for Work<C> {
         let Some(old) = self.get::<Block>(id.as_uuid(), false).await? else {
             return Ok(false);
         };
-        self.changed.block(&old);
+        self.changed.block_removed(&old);
         let sql = format!(
             "DELETE FROM blocks WHERE {}",
             C::PARAMS.equal(&["business_id", "id"], 1)
@@ -693,7 +693,7 @@ impl<C: Connection> UnitOfWork for Work<C> {
         };
         self.conn.update_booking(booking).await?;
         if let Some(before) = before {
-            self.changed.booking(&before);
+            self.changed.booking_was(&before);
         }
         self.changed.booking(booking);
         self.read.push(booking.clone());

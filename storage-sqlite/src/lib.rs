@@ -44,7 +44,6 @@ use std::time::Duration;
 
 use agendo_core::account::Slug;
 use agendo_core::booking::Booking;
-use agendo_core::business::Bookable;
 use agendo_core::contact::Email;
 use agendo_core::ids::{BusinessId, ProfessionalId};
 use agendo_core::message::{Claimed, Outcome as Sending};
@@ -244,7 +243,7 @@ impl Store for SqliteStore {
         &self,
         version: u64,
         business: BusinessId,
-    ) -> Option<Vec<(Bookable, agendo_core::time::Span)>> {
+    ) -> Option<Vec<agendo_core::store::Change>> {
         self.changes.since(version, business)
     }
 
@@ -415,10 +414,14 @@ impl Writer {
 
     async fn commit(&mut self, changed: &Changed) -> Result<(), sqlx::Error> {
         let done = sqlx::raw_sql("COMMIT").execute(self.raw()?).await;
-        // Counted even when COMMIT reports an error: whether it took effect
-        // is unknown, and a needless count only costs a fresh read. Counted
-        // while the writer is still held, so commits count in their order.
-        self.changes.record(changed);
+        // Counted while the writer is still held, so commits count in
+        // their order; when COMMIT reports an error, whether it took effect
+        // is unknown, and every kept search reads again.
+        if done.is_ok() {
+            self.changes.record(changed);
+        } else {
+            self.changes.forget();
+        }
         done?;
         self.state = State::Idle;
         Ok(())

@@ -381,9 +381,9 @@ async fn run_mixed(
                             service,
                             staff,
                             first,
-                        } => http.post(format!("{base}/v1/bookings")).json(&booking_body(
-                            &mut rng, service, staff, &client, *first, 30,
-                        )),
+                        } => http
+                            .post(format!("{base}/v1/bookings"))
+                            .json(&booking_body(&mut rng, service, staff, &client, *first, 30)),
                         Phase::Churn { base, .. } if booked.is_some() => {
                             let id = booked.take().unwrap_or_default();
                             http.post(format!("{base}/v1/bookings/{id}/cancel"))
@@ -394,9 +394,9 @@ async fn run_mixed(
                             service,
                             staff,
                             first,
-                        } => http.post(format!("{base}/v1/bookings")).json(&booking_body(
-                            &mut rng, service, staff, &client, *first, 6,
-                        )),
+                        } => http
+                            .post(format!("{base}/v1/bookings"))
+                            .json(&booking_body(&mut rng, service, staff, &client, *first, 6)),
                     };
                     let sent = Instant::now();
                     match request.bearer_auth(&token).send().await {

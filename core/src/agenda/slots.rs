@@ -12,12 +12,13 @@ use super::{
     active, load_business, load_professional, load_resource, load_service, Agenda, Context,
 };
 use crate::availability::{
-    DateRange, Mode, SlotAnswer, SlotRules, SlotSearch, StaffCalendar, WorkingHours,
+    BlockKey, BookingKey, DateRange, Mode, SlotAnswer, SlotRules, SlotSearch, StaffCalendar,
+    WorkingHours,
 };
 use crate::business::{Activity, Bookable};
 use crate::error::{Error, RecordKind};
 use crate::ids::{ProfessionalId, ServiceId};
-use crate::store::{Access, UnitOfWork};
+use crate::store::{Access, Change, UnitOfWork};
 use crate::time::Span;
 
 /// A request for the free slots of a service.
@@ -165,14 +166,18 @@ impl Agenda {
         let (inputs, read_at) = match self.slot_cache.get(&key, ctx.now) {
             Some(kept) if kept.version == version => return Ok(kept.inputs),
             Some(kept) => match self.store.changed_since(kept.version, ctx.business) {
-                // Only the calendars a commit met since are read again.
-                Some(changed) => match kept.inputs.stale(&changed) {
-                    stale if stale.is_empty() => (kept.inputs, kept.read_at),
-                    stale => (
-                        Arc::new(self.reread(ctx, &kept.inputs, &stale).await?),
-                        kept.read_at,
-                    ),
-                },
+                // What changed since is applied; a calendar changed in a
+                // way not known here (another host's commit) is read again.
+                Some(changes) => {
+                    let (applied, stale) = kept.inputs.apply(&changes)?;
+                    let inputs = applied.map_or(kept.inputs, Arc::new);
+                    if stale.is_empty() {
+                        (inputs, kept.read_at)
+                    } else {
+                        let again = self.reread(ctx, &inputs, &stale).await?;
+                        (Arc::new(again), kept.read_at)
+                    }
+                }
                 None => (
                     Arc::new(self.read_inputs(ctx, request, range).await?),
                     ctx.now,
@@ -352,23 +357,65 @@ pub(crate) struct Inputs {
 }
 
 impl Inputs {
-    /// The professionals and rooms read here whose calendars `changed`
-    /// (bookings or blocks over a span) meets within what was read.
-    fn stale(&self, changed: &[(Bookable, Span)]) -> Vec<Bookable> {
-        let mut stale: Vec<Bookable> = self
-            .staff
-            .iter()
-            .chain(&self.room_ids)
-            .filter(|on| {
-                changed
-                    .iter()
-                    .any(|(of, span)| of == *on && span.overlaps(&self.reach))
-            })
-            .copied()
-            .collect();
-        stale.sort_unstable();
-        stale.dedup();
-        stale
+    /// These inputs with `changes` applied (`None` when none changes
+    /// them), and the professionals and rooms whose calendars another host
+    /// changed within what was read, to read again.
+    fn apply(&self, changes: &[Change]) -> Result<(Option<Inputs>, Vec<Bookable>), Error> {
+        let mut calendars: Option<(Vec<StaffCalendar>, Vec<StaffCalendar>)> = None;
+        let mut stale = Vec::new();
+        let whose: Vec<Bookable> = self.staff.iter().chain(&self.room_ids).copied().collect();
+        for change in changes {
+            // Each calendar as it stands now.
+            let (staff, rooms) = calendars
+                .as_ref()
+                .map_or((&self.calendars, &self.rooms), |(s, r)| (s, r));
+            let all = staff.iter().chain(rooms).zip(&whose);
+            let mut changed: Vec<(usize, StaffCalendar)> = Vec::new();
+            match change {
+                Change::Booking(id, held) => {
+                    let key = BookingKey::parse(&id.to_string())?;
+                    for (i, (calendar, on)) in all.enumerate() {
+                        let span = held
+                            .filter(|h| h.is_of(*on) && h.span.overlaps(&self.reach))
+                            .map(|h| h.span);
+                        changed.extend(calendar.with_booking_at(&key, span).map(|c| (i, c)));
+                    }
+                }
+                Change::Block(id, now) => {
+                    let key = BlockKey::parse(&id.to_string())?;
+                    for (i, (calendar, on)) in all.enumerate() {
+                        let span = now
+                            .filter(|(of, span)| of == on && span.overlaps(&self.reach))
+                            .map(|(_, span)| span);
+                        changed.extend(calendar.with_block_at(&key, span).map(|c| (i, c)));
+                    }
+                }
+                Change::Calendar(of, span) => {
+                    if whose.contains(of) && span.overlaps(&self.reach) && !stale.contains(of) {
+                        stale.push(*of);
+                    }
+                }
+            }
+            if changed.is_empty() {
+                continue;
+            }
+            let (staff, rooms) =
+                calendars.get_or_insert_with(|| (self.calendars.clone(), self.rooms.clone()));
+            for (i, calendar) in changed {
+                match i.checked_sub(staff.len()) {
+                    None => staff[i] = calendar,
+                    Some(room) => rooms[room] = calendar,
+                }
+            }
+        }
+        let applied = calendars.map(|(calendars, rooms)| Inputs {
+            calendars,
+            rooms,
+            staff: self.staff.clone(),
+            room_ids: self.room_ids.clone(),
+            ..*self
+        });
+        Ok((applied, stale))
     }
 
     /// The free slots of `range` seen at `now`, from what was read: a

@@ -139,6 +139,56 @@ impl StaffCalendar {
         self
     }
 
+    /// The same calendar with the booking `key` at `span`, or without it
+    /// (`None`); `None` when that changes nothing.
+    pub(crate) fn with_booking_at(
+        &self,
+        key: &BookingKey,
+        span: Option<Span>,
+    ) -> Option<StaffCalendar> {
+        let had = self.bookings.iter().find(|b| b.key == *key).map(|b| b.span);
+        if had == span {
+            return None;
+        }
+        let bookings: Vec<Booking> = self
+            .bookings
+            .iter()
+            .filter(|b| b.key != *key)
+            .cloned()
+            .chain(span.map(|span| Booking::new(key.clone(), span)))
+            .collect();
+        let bare = StaffCalendar {
+            bookings: Vec::new(),
+            ..self.clone()
+        };
+        Some(bare.with_bookings(bookings))
+    }
+
+    /// The same calendar with the block `key` at `span`, or without it
+    /// (`None`); `None` when that changes nothing.
+    pub(crate) fn with_block_at(
+        &self,
+        key: &BlockKey,
+        span: Option<Span>,
+    ) -> Option<StaffCalendar> {
+        let had = self.blocks.iter().find(|b| b.key == *key).map(|b| b.span);
+        if had == span {
+            return None;
+        }
+        let blocks: Vec<Block> = self
+            .blocks
+            .iter()
+            .filter(|b| b.key != *key)
+            .cloned()
+            .chain(span.map(|span| Block::new(key.clone(), span)))
+            .collect();
+        let bare = StaffCalendar {
+            blocks: Vec::new(),
+            ..self.clone()
+        };
+        Some(bare.with_blocks(blocks))
+    }
+
     /// The same calendar taking up to `capacity` bookings at once.
     ///
     /// # Errors

@@ -2,19 +2,32 @@
 //! read again whole.
 //!
 //! A unit of work notes what it writes that a slot search reads
-//! ([`Changed`]): the bookings and blocks of a professional or resource
-//! over a span, or any other record a search depends on (the business,
-//! services, professionals, resources). The store counts each commit in its
-//! [`ChangeLog`] with what it changed; a search kept at an earlier count
-//! asks the log what changed since ([`ChangeLog::since`]) and reads again
-//! only the calendars a change meets.
+//! ([`Changed`]): each booking and block as it now stands, the calendars
+//! (a professional or resource over a span) they met before and after, or
+//! that another record a search depends on changed (the business, a
+//! service, a professional, a resource). The store counts each commit in
+//! its [`ChangeLog`]; a search kept at an earlier count asks what changed
+//! since ([`ChangeLog::since`]) and applies it: a booking or block as it
+//! now stands replaces what was kept of it, and a calendar changed by
+//! another host (known only as a span) is read again.
+//!
+//! Why a commit is noted twice: a unit first *reserves* its place in the
+//! log, before its commit, and is *published* (counted in the version)
+//! after. Two commits that change the same booking do so one after the
+//! other (the second reads what the first wrote), so their reservations
+//! come in that order even when the first's publication comes late. A
+//! search kept at version `v` re-applies everything reserved after the
+//! oldest reservation still unpublished at `v`: the changes it may not have
+//! seen, in the order they were made, the last one of each booking
+//! winning.
 
-use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::collections::{BTreeSet, VecDeque};
+use std::sync::{Arc, Mutex};
 
 use crate::booking::Booking;
 use crate::business::{Block, Bookable};
-use crate::ids::BusinessId;
+use crate::ids::{BlockId, BookingId, BusinessId};
+use crate::store::Held;
 use crate::time::Span;
 
 /// What one unit of work changed that a kept search may have read.
@@ -23,6 +36,20 @@ pub struct Changed {
     business: Option<BusinessId>,
     records: bool,
     calendars: Vec<(Bookable, Span)>,
+    changes: Vec<Change>,
+}
+
+/// One change a kept search applies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A booking as it now stands: the time it holds when active, `None`
+    /// when it holds none (cancelled, completed, no-show).
+    Booking(BookingId, Option<Held>),
+    /// A block as it now stands; `None` once removed.
+    Block(BlockId, Option<(Bookable, Span)>),
+    /// Bookings or blocks of a calendar over a span changed, but how is
+    /// not known here (another host's commit): read it again.
+    Calendar(Bookable, Span),
 }
 
 impl Changed {
@@ -48,9 +75,14 @@ impl Changed {
     }
 
     /// The calendars whose bookings or blocks changed, each with the span
-    /// the change met.
+    /// the change met (before and after): what another host hears.
     pub fn calendars(&self) -> &[(Bookable, Span)] {
         &self.calendars
+    }
+
+    /// The changes, in the order they were made.
+    pub fn changes(&self) -> &[Change] {
+        &self.changes
     }
 
     /// Notes a change of a record every search may read.
@@ -58,40 +90,79 @@ impl Changed {
         self.records = true;
     }
 
-    /// Notes a change of `on`'s bookings or blocks over `span`.
+    /// Notes that `on`'s bookings or blocks over `span` changed, how not
+    /// known (another host's commit).
     pub fn calendar(&mut self, on: Bookable, span: Span) {
+        self.touch(on, span);
+        self.push(Change::Calendar(on, span));
+    }
+
+    /// Notes `booking` as it was before this unit wrote it.
+    pub fn booking_was(&mut self, booking: &Booking) {
+        if booking.status().is_active() {
+            for on in places(booking) {
+                self.touch(on, booking.held());
+            }
+        }
+    }
+
+    /// Notes `booking` as this unit wrote it.
+    pub fn booking(&mut self, booking: &Booking) {
+        self.booking_was(booking);
+        let held = booking.status().is_active().then(|| Held::of(booking));
+        self.push(Change::Booking(booking.id(), held));
+    }
+
+    /// Notes `block` as it was before this unit wrote or removed it.
+    pub fn block_was(&mut self, block: &Block) {
+        self.touch(block.on(), block.span());
+    }
+
+    /// Notes `block` as this unit wrote it.
+    pub fn block(&mut self, block: &Block) {
+        self.block_was(block);
+        self.push(Change::Block(block.id(), Some((block.on(), block.span()))));
+    }
+
+    /// Notes that the block `id` (as it was, `block`) is removed.
+    pub fn block_removed(&mut self, block: &Block) {
+        self.block_was(block);
+        self.push(Change::Block(block.id(), None));
+    }
+
+    /// Whether nothing a search reads changed.
+    pub fn is_empty(&self) -> bool {
+        !self.records && self.calendars.is_empty() && self.changes.is_empty()
+    }
+
+    fn touch(&mut self, on: Bookable, span: Span) {
         if !self.calendars.contains(&(on, span)) {
             self.calendars.push((on, span));
         }
     }
 
-    /// Notes the time `booking` holds, when it is active: a booking written
-    /// is noted as it was before and as it is after.
-    pub fn booking(&mut self, booking: &Booking) {
-        if booking.status().is_active() {
-            self.calendar(
-                Bookable::Professional(booking.professional()),
-                booking.held(),
-            );
-            if let Some(resource) = booking.resource() {
-                self.calendar(Bookable::Resource(resource), booking.held());
-            }
+    fn push(&mut self, change: Change) {
+        // A later change of the same booking or block says all.
+        let key = |c: &Change| match c {
+            Change::Booking(id, _) => Some(Ok(*id)),
+            Change::Block(id, _) => Some(Err(*id)),
+            Change::Calendar(..) => None,
+        };
+        if let Some(k) = key(&change) {
+            self.changes.retain(|c| key(c) != Some(k));
         }
-    }
-
-    /// Notes the time `block` blocks.
-    pub fn block(&mut self, block: &Block) {
-        self.calendar(block.on(), block.span());
-    }
-
-    /// Whether nothing a search reads changed.
-    pub fn is_empty(&self) -> bool {
-        !self.records && self.calendars.is_empty()
+        self.changes.push(change);
     }
 }
 
-/// The most changes a log remembers; a search kept from before the oldest
-/// one is read again whole.
+/// The professional and the resource a booking takes.
+fn places(booking: &Booking) -> impl Iterator<Item = Bookable> {
+    std::iter::once(Bookable::Professional(booking.professional()))
+        .chain(booking.resource().map(Bookable::Resource))
+}
+
+/// The most commits a log remembers; a search kept from before the oldest
+/// is read again whole.
 pub const LOGGED: usize = 8_192;
 
 /// A store's count of commits ([`crate::store::Store::version`]) and what
@@ -101,7 +172,7 @@ pub const LOGGED: usize = 8_192;
 /// ```
 /// use agendo_core::business::Bookable;
 /// use agendo_core::ids::{BusinessId, ProfessionalId};
-/// use agendo_core::store::{ChangeLog, Changed};
+/// use agendo_core::store::{Change, ChangeLog, Changed};
 /// use agendo_core::time::Span;
 ///
 /// let log = ChangeLog::default();
@@ -112,7 +183,7 @@ pub const LOGGED: usize = 8_192;
 /// let span = Span::new("2026-03-02T12:00:00Z".parse().unwrap(), "2026-03-02T12:30:00Z".parse().unwrap()).unwrap();
 /// changed.calendar(ana, span);
 /// log.record(&changed);
-/// assert_eq!(log.since(kept_at, shop), Some(vec![(ana, span)]));
+/// assert_eq!(log.since(kept_at, shop), Some(vec![Change::Calendar(ana, span)]));
 /// assert_eq!(log.since(kept_at, BusinessId::random()), Some(vec![]));
 /// log.forget();
 /// assert_eq!(log.since(kept_at, shop), None);
@@ -123,20 +194,62 @@ pub struct ChangeLog {
     log: Mutex<Log>,
 }
 
-#[derive(Debug, Default)]
+/// A commit's place in a [`ChangeLog`], from [`ChangeLog::reserve`] to
+/// [`ChangeLog::publish`].
+#[derive(Debug)]
+#[must_use = "a reserved change is counted only when published"]
+pub struct Ticket(u64);
+
+/// How a reserved commit ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// It committed: its changes count.
+    Committed,
+    /// It did not: nothing changed.
+    RolledBack,
+    /// Whether it committed is not known: anything kept is read again.
+    Unknown,
+}
+
+#[derive(Debug)]
 struct Log {
     version: u64,
-    /// The changes of the commits after `known_from`, oldest first, each
-    /// with the count of its commit.
-    entries: VecDeque<(u64, BusinessId, Entry)>,
-    /// What changed at or before this count is no longer known.
+    /// The position the next reservation takes.
+    next: u64,
+    /// The recent commits by position, oldest first.
+    entries: VecDeque<Entry>,
+    /// Positions below this one were dropped from `entries`.
+    dropped_below: u64,
+    /// For each recent version, from `floors_base` on, the oldest position
+    /// a search kept at that version may not have seen.
+    floors: VecDeque<u64>,
+    floors_base: u64,
+    /// The positions reserved and not yet published.
+    pending: BTreeSet<u64>,
+    /// What changed at or before this version is no longer known.
     known_from: u64,
 }
 
-#[derive(Clone, Copy, Debug)]
-enum Entry {
-    Records,
-    Calendar(Bookable, Span),
+impl Default for Log {
+    fn default() -> Log {
+        Log {
+            version: 0,
+            next: 0,
+            entries: VecDeque::new(),
+            dropped_below: 0,
+            floors: VecDeque::from([0]),
+            floors_base: 0,
+            pending: BTreeSet::new(),
+            known_from: 0,
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Entry {
+    position: u64,
+    changed: Arc<Changed>,
+    published: bool,
 }
 
 impl ChangeLog {
@@ -145,52 +258,88 @@ impl ChangeLog {
         self.lock().version
     }
 
-    /// Counts one commit that changed `changed`; the new count.
-    pub fn record(&self, changed: &Changed) -> u64 {
+    /// Places a commit's changes in the log, before the commit: see the
+    /// module's notes.
+    pub fn reserve(&self, changed: &Changed) -> Ticket {
         let mut log = self.lock();
-        log.version += 1;
-        let version = log.version;
-        if let Some(business) = changed.business {
-            if changed.records {
-                log.push(version, business, Entry::Records);
-            } else {
-                for (on, span) in &changed.calendars {
-                    log.push(version, business, Entry::Calendar(*on, *span));
-                }
+        let position = log.next;
+        log.next += 1;
+        log.pending.insert(position);
+        if log.entries.len() >= LOGGED {
+            if let Some(dropped) = log.entries.pop_front() {
+                log.dropped_below = dropped.position + 1;
             }
         }
-        version
+        log.entries.push_back(Entry {
+            position,
+            changed: Arc::new(changed.clone()),
+            published: false,
+        });
+        Ticket(position)
+    }
+
+    /// Counts a reserved commit as it `ended`; the new count.
+    pub fn publish(&self, ticket: Ticket, ended: Ended) -> u64 {
+        let mut log = self.lock();
+        let Ticket(position) = ticket;
+        log.pending.remove(&position);
+        let first = log.entries.front().map_or(log.next, |e| e.position);
+        let at = position
+            .checked_sub(first)
+            .and_then(|i| usize::try_from(i).ok());
+        let known = match (ended, at.and_then(|i| log.entries.get_mut(i))) {
+            (Ended::Committed, Some(entry)) => {
+                entry.published = true;
+                true
+            }
+            (Ended::RolledBack, Some(entry)) => {
+                entry.changed = Arc::new(Changed::default());
+                entry.published = true;
+                true
+            }
+            // Unknown, or already dropped from the log.
+            _ => false,
+        };
+        log.count(known)
+    }
+
+    /// Counts one commit that changed `changed`, reserved and published at
+    /// once (where commits are counted in order, under one lock).
+    pub fn record(&self, changed: &Changed) -> u64 {
+        let ticket = self.reserve(changed);
+        self.publish(ticket, Ended::Committed)
     }
 
     /// Counts a commit whose changes are not known (another host's, not
     /// heard in full): every search kept before it is read again whole.
     pub fn forget(&self) -> u64 {
-        let mut log = self.lock();
-        log.version += 1;
-        log.entries.clear();
-        log.known_from = log.version;
-        log.version
+        self.lock().count(false)
     }
 
-    /// The calendars of `business` changed by the commits after `version`,
-    /// each with the span the change met; `None` when one of them changed
-    /// another record a search reads, or when they are no longer all known.
-    pub fn since(&self, version: u64, business: BusinessId) -> Option<Vec<(Bookable, Span)>> {
+    /// What changed in `business` since a search was kept at `version`, to
+    /// apply in this order; `None` when a record every search reads
+    /// changed, or when it is no longer all known.
+    pub fn since(&self, version: u64, business: BusinessId) -> Option<Vec<Change>> {
         let log = self.lock();
-        if version < log.known_from {
+        if version < log.known_from || version > log.version {
             return None;
         }
-        let mut calendars = Vec::new();
-        for (_, of, entry) in log.entries.iter().rev().take_while(|(v, ..)| *v > version) {
-            if *of != business {
+        let index = usize::try_from(version.checked_sub(log.floors_base)?).ok()?;
+        let floor = *log.floors.get(index)?;
+        if floor < log.dropped_below {
+            return None;
+        }
+        let mut changes = Vec::new();
+        for entry in log.entries.iter().filter(|e| e.position >= floor) {
+            if entry.changed.business != Some(business) || !entry.published {
                 continue;
             }
-            match entry {
-                Entry::Records => return None,
-                Entry::Calendar(on, span) => calendars.push((*on, *span)),
+            if entry.changed.records {
+                return None;
             }
+            changes.extend(entry.changed.changes.iter().cloned());
         }
-        Some(calendars)
+        Some(changes)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Log> {
@@ -199,13 +348,19 @@ impl ChangeLog {
 }
 
 impl Log {
-    fn push(&mut self, version: u64, business: BusinessId, entry: Entry) {
-        if self.entries.len() >= LOGGED {
-            if let Some((oldest, ..)) = self.entries.pop_front() {
-                self.known_from = self.known_from.max(oldest);
-            }
+    /// Counts a commit, `known` or not; the new version.
+    fn count(&mut self, known: bool) -> u64 {
+        self.version += 1;
+        if !known {
+            self.known_from = self.version;
         }
-        self.entries.push_back((version, business, entry));
+        let floor = self.pending.first().copied().unwrap_or(self.next);
+        self.floors.push_back(floor);
+        if self.floors.len() > LOGGED {
+            self.floors.pop_front();
+            self.floors_base += 1;
+        }
+        self.version
     }
 }
 
@@ -220,6 +375,15 @@ mod tests {
             .unwrap()
             .and_utc();
         Span::new(start, start + chrono::TimeDelta::minutes(30)).unwrap()
+    }
+
+    fn held(on: ProfessionalId, hour: u32) -> Held {
+        Held {
+            booking: BookingId::random(),
+            professional: on,
+            resource: None,
+            span: span(hour),
+        }
     }
 
     #[test]
@@ -238,11 +402,59 @@ mod tests {
         // From after the hours change, only what came next counts.
         let after = log.version();
         log.record(&booked);
-        assert_eq!(log.since(after, shop), Some(vec![(ana, span(12))]));
+        assert_eq!(
+            log.since(after, shop),
+            Some(vec![Change::Calendar(ana, span(12))])
+        );
         assert_eq!(log.since(log.version(), shop), Some(vec![]));
         log.forget();
         assert_eq!(log.since(after, shop), None);
         assert_eq!(log.since(log.version(), shop), Some(vec![]));
+    }
+
+    #[test]
+    fn a_late_publication_is_applied_in_the_order_of_the_changes() {
+        let log = ChangeLog::default();
+        let shop = BusinessId::random();
+        let ana = ProfessionalId::random();
+        let booking = held(ana, 12);
+        // The first commit books; the second, made after it, cancels; the
+        // first is published last.
+        let mut first = Changed::of(shop);
+        first.push(Change::Booking(booking.booking, Some(booking)));
+        let mut second = Changed::of(shop);
+        second.push(Change::Booking(booking.booking, None));
+        let one = log.reserve(&first);
+        let two = log.reserve(&second);
+        let kept = log.publish(two, Ended::Committed);
+        // Kept after the cancel was published: the booking may or may not
+        // have been seen, so both are applied again, in order.
+        log.publish(one, Ended::Committed);
+        assert_eq!(
+            log.since(kept, shop),
+            Some(vec![
+                Change::Booking(booking.booking, Some(booking)),
+                Change::Booking(booking.booking, None)
+            ])
+        );
+        // Kept once both are published, nothing is left to apply.
+        assert_eq!(log.since(log.version(), shop), Some(vec![]));
+    }
+
+    #[test]
+    fn a_rolled_back_commit_changes_nothing_and_an_unknown_one_everything() {
+        let log = ChangeLog::default();
+        let shop = BusinessId::random();
+        let mut booked = Changed::of(shop);
+        let b = held(ProfessionalId::random(), 12);
+        booked.push(Change::Booking(b.booking, Some(b)));
+        let kept = log.version();
+        let ticket = log.reserve(&booked);
+        log.publish(ticket, Ended::RolledBack);
+        assert_eq!(log.since(kept, shop), Some(vec![]));
+        let ticket = log.reserve(&booked);
+        log.publish(ticket, Ended::Unknown);
+        assert_eq!(log.since(kept, shop), None);
     }
 
     #[test]
@@ -263,5 +475,14 @@ mod tests {
         log.record(&Changed::default());
         assert_eq!(log.version(), before + 1);
         assert_eq!(log.since(before, shop), Some(vec![]));
+    }
+
+    #[test]
+    fn a_unit_keeps_the_last_change_of_each_booking() {
+        let mut changed = Changed::of(BusinessId::random());
+        let b = held(ProfessionalId::random(), 12);
+        changed.push(Change::Booking(b.booking, Some(b)));
+        changed.push(Change::Booking(b.booking, None));
+        assert_eq!(changed.changes(), [Change::Booking(b.booking, None)]);
     }
 }

@@ -17,8 +17,8 @@ use crate::picture::{Picture, Subject};
 use chrono::{DateTime, Utc};
 
 use super::{
-    Access, BookingFilter, ChangeLog, Changed, IdempotencyKey, IdempotencyRecord, Login, Store,
-    UnitOfWork,
+    Access, BookingFilter, Change, ChangeLog, Changed, IdempotencyKey, IdempotencyRecord, Login,
+    Store, UnitOfWork,
 };
 use crate::account::{Account, Session, Slug};
 use crate::agenda::{AccountToken, Event, EventRecord};
@@ -131,7 +131,7 @@ impl Store for MemoryStore {
         Some(self.changes.version())
     }
 
-    fn changed_since(&self, version: u64, business: BusinessId) -> Option<Vec<(Bookable, Span)>> {
+    fn changed_since(&self, version: u64, business: BusinessId) -> Option<Vec<Change>> {
         self.changes.since(version, business)
     }
 
@@ -614,16 +614,16 @@ impl UnitOfWork for MemoryWork {
         Ok(self.records.blocks.get(&id).cloned())
     }
     async fn put_block(&mut self, block: &Block) -> Result<(), Error> {
-        self.changed.block(block);
         if let Some(old) = self.records.blocks.insert(block.id(), block.clone()) {
-            self.changed.block(&old);
+            self.changed.block_was(&old);
         }
+        self.changed.block(block);
         Ok(())
     }
     async fn delete_block(&mut self, id: BlockId) -> Result<bool, Error> {
         let removed = self.records.blocks.remove(&id);
         if let Some(old) = &removed {
-            self.changed.block(old);
+            self.changed.block_removed(old);
         }
         Ok(removed.is_some())
     }
@@ -667,10 +667,10 @@ impl UnitOfWork for MemoryWork {
             });
         }
         self.guard(booking)?;
-        self.changed.booking(booking);
         if let Some(old) = self.records.bookings.insert(booking.id(), booking.clone()) {
-            self.changed.booking(&old);
+            self.changed.booking_was(&old);
         }
+        self.changed.booking(booking);
         Ok(())
     }
 

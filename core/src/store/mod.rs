@@ -57,7 +57,7 @@ use crate::picture::{Picture, Subject};
 use crate::time::Span;
 use crate::webhook::{ClaimedHook, Endpoint, HookDelivery};
 
-pub use changes::{ChangeLog, Changed, LOGGED};
+pub use changes::{Change, ChangeLog, Changed, Ended, Ticket, LOGGED};
 pub(crate) use memory::staff_key;
 pub use memory::{slot_taken, MemoryStore};
 
@@ -94,14 +94,14 @@ pub trait Store: Send + Sync {
         None
     }
 
-    /// The calendars of `business` whose bookings or blocks the commits
-    /// after `version` changed, each with the span the change met, so a
-    /// kept search reads again only those it reaches. `None`, the default,
+    /// What the commits after `version` changed in `business`'s bookings
+    /// and blocks ([`ChangeLog::since`]), so a kept search applies it, or
+    /// reads again only the calendars it reaches. `None`, the default,
     /// when the store cannot tell, when those commits changed another
     /// record a search reads (the business, a service, a professional, a
     /// resource), or when they are too far back to be remembered
     /// ([`ChangeLog`]): what was kept is read again whole.
-    fn changed_since(&self, _version: u64, _business: BusinessId) -> Option<Vec<(Bookable, Span)>> {
+    fn changed_since(&self, _version: u64, _business: BusinessId) -> Option<Vec<Change>> {
         None
     }
 
