@@ -720,3 +720,67 @@ case!(
         assert_eq!(work.bookings(&BookingFilter::default()).await.unwrap().len(), 1);
     }
 );
+
+case!(
+    /// A booking added alone (one step, no unit of work) keeps every
+    /// promise of the unit's insert: it reads back, a kept search sees it,
+    /// an overlap is refused naming the booking met, a taken id is
+    /// refused, and a professional who takes two at once gets exactly two.
+    a_booking_added_alone_keeps_the_guard,
+    |store| {
+        use agendo_core::agenda::SlotsRequest;
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let monday = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let only_ana = SlotsRequest {
+            service: salon.cut.id(),
+            professional: Some(salon.ana.id()),
+            from: monday,
+            to: monday,
+            step_minutes: None,
+        };
+        assert_eq!(salon.agenda.slots(&ctx, &only_ana).await.unwrap().len(), 18);
+        let cut = |who: &agendo_core::business::Professional, start: &str| {
+            Booking::new(
+                agendo_core::ids::BookingId::random(),
+                &salon.cut,
+                who.id(),
+                salon.maria.id(),
+                at(start),
+                brl("50"),
+                brl("0"),
+                now(),
+            )
+            .unwrap()
+        };
+        let first = cut(&salon.ana, "2026-03-02T13:00:00Z");
+        store.insert_booking_alone(&first).await.unwrap();
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        assert_eq!(work.booking(first.id()).await.unwrap(), Some(first.clone()));
+        drop(work);
+        let kept = salon.agenda.slots(&ctx, &only_ana).await.unwrap();
+        assert_eq!(kept.len(), 17);
+        assert!(!kept.iter().any(|s| s.start() == at("2026-03-02T13:00:00Z")));
+
+        match store.insert_booking_alone(&cut(&salon.ana, "2026-03-02T13:15:00Z")).await {
+            Err(Error::SlotTaken { bookings, .. }) => {
+                assert_eq!(bookings.iter().map(|b| b.to_string()).collect::<Vec<_>>(), [first.id().to_string()]);
+            }
+            other => panic!("expected slot_taken, got {other:?}"),
+        }
+        assert!(matches!(
+            store.insert_booking_alone(&first).await,
+            Err(Error::AlreadyExists { .. })
+        ));
+
+        // Bia takes two at once: the longer way counts.
+        let bia = salon.bia.clone().with_capacity(2).unwrap();
+        salon.agenda.save_professional(&ctx, &bia).await.unwrap();
+        store.insert_booking_alone(&cut(&bia, "2026-03-02T14:00:00Z")).await.unwrap();
+        store.insert_booking_alone(&cut(&bia, "2026-03-02T14:00:00Z")).await.unwrap();
+        assert!(matches!(
+            store.insert_booking_alone(&cut(&bia, "2026-03-02T14:15:00Z")).await,
+            Err(Error::SlotTaken { .. })
+        ));
+    }
+);

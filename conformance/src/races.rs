@@ -272,8 +272,10 @@ async fn race(
                 .book(&salon.staff(), &request)
                 .await
                 .map(|b| b.id())
-        } else if roll < 8 {
+        } else if roll < 7 {
             unchecked_insert(&store, salon, service, professional, start).await
+        } else if roll == 7 {
+            alone_insert(&store, salon, service, professional, start).await
         } else if let Some(&id) = mine.get(dice.below(mine.len().max(1))) {
             let ctx = salon.staff();
             let outcome = if roll == 8 {
@@ -303,6 +305,35 @@ async fn race(
         }
     }
     (made, refused)
+}
+
+/// Inserts a pending booking as a unit of work of its own
+/// ([`Store::insert_booking_alone`]), with no conflict check.
+async fn alone_insert(
+    store: &Arc<dyn Store>,
+    salon: &Salon,
+    service: &Service,
+    professional: &Professional,
+    start: chrono::DateTime<Utc>,
+) -> Result<BookingId, Error> {
+    let booking = Booking::new(
+        BookingId::random(),
+        service,
+        professional.id(),
+        salon.maria.id(),
+        start,
+        service.price(),
+        Money::zero(service.price().currency()),
+        now(),
+    )?;
+    loop {
+        match store.insert_booking_alone(&booking).await {
+            Ok(()) => return Ok(booking.id()),
+            // The holder let go between the refusal and its naming.
+            Err(Error::WriteConflict) => continue,
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Inserts a pending booking straight through the store, with no conflict

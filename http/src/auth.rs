@@ -193,10 +193,11 @@ impl Tokens {
     }
 }
 
-/// The sessions checked since the store's last commit. What a check found
-/// is kept while the store's version stays the same: a commit anywhere (a
-/// sign-out, a retired account) moves the version and every session is
-/// checked again on its next request. Requests of one session that arrive
+/// The sessions checked since the store's last commit that changed an
+/// account or a session. What a check found is kept while no commit since
+/// changed one ([`agendo_core::store::Store::access_changed_since`]): a
+/// sign-out, a retired account, a new session anywhere and every session
+/// is checked again on its next request; bookings leave them kept. Requests of one session that arrive
 /// together after a commit wait for one check instead of each reading the
 /// store. On Postgres another host's commit moves the version when its
 /// notification arrives, a moment later. A store that cannot tell its
@@ -231,8 +232,16 @@ impl LiveSessions {
         let verdict = match agenda.store().version() {
             Some(version) => {
                 let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-                if seen.0 != version || seen.1.len() >= KEPT_SESSIONS {
-                    *seen = (version, HashMap::new());
+                if seen.0 != version {
+                    // Kept while no commit since changed an account or a
+                    // session (bookings do not).
+                    if agenda.store().access_changed_since(seen.0) {
+                        seen.1.clear();
+                    }
+                    seen.0 = version;
+                }
+                if seen.1.len() >= KEPT_SESSIONS {
+                    seen.1.clear();
                 }
                 Arc::clone(seen.1.entry(caller.session).or_default())
             }

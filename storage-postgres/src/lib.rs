@@ -118,25 +118,48 @@ pub const LISTENER_NAME: &str = "agendo-listener";
 /// with what it changed ([`notice`]). While the listener is not connected,
 /// the store says nothing of its version, so nothing read is kept.
 struct Changes {
-    log: ChangeLog,
+    log: Arc<ChangeLog>,
     /// This host's id in its notifications, so it skips its own.
     host: Uuid,
     listening: AtomicBool,
-    task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// The listener and the notifier.
+    tasks: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// Notifications not yet sent, for the notifier.
+    outbox: std::sync::Mutex<Vec<String>>,
+    wake: tokio::sync::Notify,
 }
 
 impl Default for Changes {
     fn default() -> Changes {
         Changes {
-            log: ChangeLog::default(),
+            log: Arc::default(),
             host: Uuid::new_v4(),
             listening: AtomicBool::new(false),
-            task: std::sync::Mutex::new(None),
+            tasks: std::sync::Mutex::new(Vec::new()),
+            outbox: std::sync::Mutex::new(Vec::new()),
+            wake: tokio::sync::Notify::new(),
         }
     }
 }
 
+/// The most notifications waiting to be sent; past it they become one
+/// that tells every other host to read again whatever it kept.
+const OUTBOX: usize = 4_096;
+
 impl Changes {
+    /// Tells every other host what this one committed: queued for the
+    /// notifier, so no commit waits for it.
+    fn tell(&self, changed: &Changed) {
+        let mut outbox = self.outbox.lock().unwrap_or_else(|e| e.into_inner());
+        if outbox.len() >= OUTBOX {
+            outbox.clear();
+            outbox.push(notice::unknown(self.host));
+        }
+        outbox.push(notice::write(self.host, changed));
+        drop(outbox);
+        self.wake.notify_one();
+    }
+
     /// Counts what a notification says another host committed.
     fn heard(&self, payload: &str) {
         match notice::read(payload) {
@@ -187,10 +210,57 @@ async fn listen(url: String, changes: std::sync::Weak<Changes>) {
     }
 }
 
-/// `url` with `application_name` set to [`LISTENER_NAME`].
-fn listener_url(url: &str) -> String {
+/// The name the notifying connection gives itself.
+pub const NOTIFIER_NAME: &str = "agendo-notifier";
+
+/// Sends the notifications this host's commits queued, on a connection of
+/// its own, all waiting at once in one statement, for as long as
+/// `changes` lives; on a failure, again a second later.
+async fn notify(url: String, changes: std::sync::Weak<Changes>) {
+    let mut conn: Option<PgConnection> = None;
+    loop {
+        let Some(live) = changes.upgrade() else {
+            return;
+        };
+        let waiting = std::mem::take(&mut *live.outbox.lock().unwrap_or_else(|e| e.into_inner()));
+        if waiting.is_empty() {
+            // Wakes for a commit, or each second to see the store is gone.
+            let _ = tokio::time::timeout(Duration::from_secs(1), live.wake.notified()).await;
+            continue;
+        }
+        drop(live);
+        if conn.is_none() {
+            conn = PgConnection::connect(&url).await.ok();
+        }
+        let sent = match conn.as_mut() {
+            Some(c) => sqlx::query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p")
+                .bind(CHANNEL)
+                .bind(&waiting)
+                .execute(c)
+                .await
+                .is_ok(),
+            None => false,
+        };
+        if !sent {
+            conn = None;
+            if let Some(live) = changes.upgrade() {
+                // Put back, oldest first, within the bound.
+                let mut outbox = live.outbox.lock().unwrap_or_else(|e| e.into_inner());
+                let newer = std::mem::replace(&mut *outbox, waiting);
+                outbox.extend(newer);
+                if outbox.len() > OUTBOX {
+                    *outbox = vec![notice::unknown(live.host)];
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    }
+}
+
+/// `url` with `application_name` set to `name`.
+fn named_url(url: &str, name: &str) -> String {
     let joiner = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{joiner}application_name={LISTENER_NAME}")
+    format!("{url}{joiner}application_name={name}")
 }
 
 /// How long a unit of work waits for a free connection, or for a new one.
@@ -229,8 +299,17 @@ impl PgStore {
         MIGRATOR.run(&mut conn.raw).await?;
         drop(conn);
         if tokio::runtime::Handle::try_current().is_ok() {
-            let task = tokio::spawn(listen(listener_url(url), Arc::downgrade(&store.changes)));
-            *store.changes.task.lock().unwrap_or_else(|e| e.into_inner()) = Some(task);
+            let weak = Arc::downgrade(&store.changes);
+            let tasks = [
+                tokio::spawn(listen(named_url(url, LISTENER_NAME), weak.clone())),
+                tokio::spawn(notify(named_url(url, NOTIFIER_NAME), weak)),
+            ];
+            store
+                .changes
+                .tasks
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(tasks);
         }
         Ok(store)
     }
@@ -247,13 +326,9 @@ impl PgStore {
     /// Closes every connection, after the units of work in flight end.
     pub async fn close(&self) {
         self.changes.listening.store(false, Ordering::SeqCst);
-        if let Some(task) = self
-            .changes
-            .task
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-        {
+        let tasks =
+            std::mem::take(&mut *self.changes.tasks.lock().unwrap_or_else(|e| e.into_inner()));
+        for task in tasks {
             task.abort();
         }
         self.pool.close();
@@ -363,6 +438,10 @@ impl Store for PgStore {
         self.changes.log.since(version, business)
     }
 
+    fn access_changed_since(&self, version: u64) -> bool {
+        self.changes.log.access_since(version)
+    }
+
     async fn begin(
         &self,
         business: BusinessId,
@@ -370,6 +449,44 @@ impl Store for PgStore {
     ) -> Result<Box<dyn UnitOfWork>, agendo_core::Error> {
         let tx = self.tx(access).await?;
         Ok(Box::new(Work::new(tx, business)))
+    }
+
+    /// The guarded insert as one statement ([`INSERT_ALONE`]): one round
+    /// trip, its own transaction. A professional or resource that takes
+    /// several bookings at once, or a refusal (to name who holds the
+    /// time), takes the unit of work's way.
+    async fn insert_booking_alone(&self, booking: &Booking) -> Result<(), agendo_core::Error> {
+        use sqlx::Row as _;
+        let mut changed = Changed::of(booking.business());
+        changed.booking(booking);
+        let mut conn = self.connection().await.map_err(storage)?;
+        // Cut short, whether the statement took effect is unknown.
+        let ticket = self.changes.log.reserve(&changed);
+        let row = match query(&INSERT_ALONE, booking.values())
+            .fetch_one(&mut conn.raw)
+            .await
+        {
+            Ok(row) => row,
+            Err(e) => {
+                ticket.publish(ended_by(&e));
+                return Err(storage(e));
+            }
+        };
+        let added: i64 = row.try_get("added").map_err(storage)?;
+        if added == 1 {
+            ticket.publish(Ended::Committed);
+            self.changes.tell(&changed);
+            return Ok(());
+        }
+        ticket.publish(Ended::RolledBack);
+        drop(conn);
+        if row.try_get::<bool, _>("known").map_err(storage)? {
+            return Err(agendo_core::Error::AlreadyExists {
+                record: agendo_core::RecordKind::Booking,
+                id: booking.id().to_string(),
+            });
+        }
+        agendo_core::store::insert_in_unit(self, booking).await
     }
 
     async fn business_by_slug(
@@ -611,6 +728,28 @@ static INSERT_BOOKING: LazyLock<String> = LazyLock::new(|| {
         Booking::COLUMNS.join(", "),
         values.join(", "),
         exclusive_exprs().join(", "),
+    )
+});
+
+/// The booking insert as a statement of its own ([`Store::insert_booking_alone`]),
+/// one round trip: written only when its professional and resource take
+/// one booking at a time (the exclusion constraints are then the whole
+/// guard). Answers how many rows it added and whether the id was taken
+/// before it.
+static INSERT_ALONE: LazyLock<String> = LazyLock::new(|| {
+    let values: Vec<String> = (1..=Booking::COLUMNS.len())
+        .map(|n| Params::Dollar.nth(n))
+        .collect();
+    let [exclusive, resource_exclusive] = exclusive_exprs();
+    format!(
+        "WITH flags AS (SELECT {exclusive} AS exclusive, {resource_exclusive} AS resource_exclusive), \
+         added AS (INSERT INTO bookings ({}, exclusive, resource_exclusive) \
+         SELECT {}, exclusive, resource_exclusive FROM flags \
+         WHERE exclusive AND resource_exclusive ON CONFLICT DO NOTHING RETURNING id) \
+         SELECT (SELECT count(*) FROM added) AS added, \
+         EXISTS (SELECT 1 FROM bookings WHERE business_id = $1 AND id = $2) AS known",
+        Booking::COLUMNS.join(", "),
+        values.join(", "),
     )
 });
 
@@ -900,30 +1039,28 @@ impl Connection for PgTx {
         let raw = &mut self.conn.conn().raw;
         let done = sqlx::raw_sql("COMMIT").execute(&mut *raw).await;
         if let Some(ticket) = ticket {
-            let ended = match &done {
-                Ok(_) => Ended::Committed,
-                // The server refused the commit: nothing changed.
-                Err(sqlx::Error::Database(_)) => Ended::RolledBack,
-                Err(_) => Ended::Unknown,
-            };
-            self.changes.log.publish(ticket, ended);
+            ticket.publish(done.as_ref().map_or_else(ended_by, |_| Ended::Committed));
             if done.is_ok() {
-                // Every host is told after the commit, in a statement of its
-                // own: a NOTIFY inside the transaction would hold the
-                // notification queue's lock through the commit's flush and
-                // serialize every writer. Not hearing it only makes other
-                // hosts keep a search a moment longer, so a failure here is
-                // not the unit's.
-                let _ = sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(CHANNEL)
-                    .bind(notice::write(self.changes.host, &changed))
-                    .execute(&mut *raw)
-                    .await;
+                // Every host is told after the commit, apart from it: a
+                // NOTIFY inside the transaction would hold the notification
+                // queue's lock through the commit's flush and serialize
+                // every writer. Not hearing it only makes other hosts keep
+                // a search a moment longer.
+                self.changes.tell(&changed);
             }
         }
         done.map_err(storage)?;
         self.conn.conn().open = false;
         Ok(())
+    }
+}
+
+/// How a statement that commits ended when it failed: refused by the
+/// server, it changed nothing; cut off, nobody knows.
+fn ended_by(error: &sqlx::Error) -> Ended {
+    match error {
+        sqlx::Error::Database(_) => Ended::RolledBack,
+        _ => Ended::Unknown,
     }
 }
 

@@ -4,10 +4,11 @@
 //!
 //! The text is `HOST[ BUSINESS[ CHANGES]]`: the sending host's id (a host
 //! skips its own, counted when it committed), the business of the unit
-//! (none for a commit outside one), and either `*` (a record every search
-//! reads changed) or the calendars changed, comma-separated, each
-//! `p|r:ID:START:END` (professional or resource, the span in microseconds
-//! since 1970 UTC). Past [`MAX_PAYLOAD`] bytes the calendars become `*`.
+//! (none for a commit outside one), and what changed, comma-separated:
+//! `a` (an account or session), `*` (a record every search reads) or the
+//! calendars changed, each `p|r:ID:START:END` (professional or resource,
+//! the span in microseconds since 1970 UTC). Past [`MAX_PAYLOAD`] bytes the
+//! calendars become `*`.
 
 use agendo_core::business::Bookable;
 use agendo_core::ids::{BusinessId, ProfessionalId, ResourceId};
@@ -25,16 +26,14 @@ pub fn write(host: Uuid, changed: &Changed) -> String {
         return host.to_string();
     };
     let head = format!("{host} {business}");
+    let mut items: Vec<String> = Vec::new();
+    if changed.access() {
+        items.push("a".to_owned());
+    }
     if changed.records() {
-        return format!("{head} *");
-    }
-    if changed.calendars().is_empty() {
-        return head;
-    }
-    let calendars: Vec<String> = changed
-        .calendars()
-        .iter()
-        .map(|(on, span)| {
+        items.push("*".to_owned());
+    } else {
+        items.extend(changed.calendars().iter().map(|(on, span)| {
             let (kind, id) = match on {
                 Bookable::Professional(id) => ('p', id.as_uuid()),
                 Bookable::Resource(id) => ('r', id.as_uuid()),
@@ -44,14 +43,24 @@ pub fn write(host: Uuid, changed: &Changed) -> String {
                 span.start().timestamp_micros(),
                 span.end().timestamp_micros()
             )
-        })
-        .collect();
-    let text = format!("{head} {}", calendars.join(","));
-    if text.len() > MAX_PAYLOAD {
-        format!("{head} *")
-    } else {
-        text
+        }));
     }
+    if items.is_empty() {
+        return head;
+    }
+    let text = format!("{head} {}", items.join(","));
+    if text.len() <= MAX_PAYLOAD {
+        return text;
+    }
+    // Too long: every search of the business is read again.
+    let access = if changed.access() { "a," } else { "" };
+    format!("{head} {access}*")
+}
+
+/// A payload no host reads, so every other host reads again whatever it
+/// kept (notifications were lost).
+pub fn unknown(host: Uuid) -> String {
+    format!("{host} !")
 }
 
 /// What a payload says: the host that sent it and what it changed; `None`
@@ -63,22 +72,28 @@ pub fn read(payload: &str) -> Option<(Uuid, Changed)> {
         return Some((host, Changed::default()));
     };
     let mut changed = Changed::of(BusinessId::from_uuid(Uuid::parse_str(business).ok()?));
-    match parts.next() {
-        None => {}
-        Some("*") => changed.record(),
-        Some(list) => {
-            for item in list.split(',') {
-                let mut fields = item.split(':');
-                let kind = fields.next()?;
-                let id = Uuid::parse_str(fields.next()?).ok()?;
-                let on = match kind {
-                    "p" => Bookable::Professional(ProfessionalId::from_uuid(id)),
-                    "r" => Bookable::Resource(ResourceId::from_uuid(id)),
-                    _ => return None,
-                };
-                let mut instant = || DateTime::from_timestamp_micros(fields.next()?.parse().ok()?);
-                let (start, end) = (instant()?, instant()?);
-                changed.calendar(on, Span::new(start, end).ok()?);
+    if let Some(list) = parts.next() {
+        for item in list.split(',') {
+            match item {
+                "*" => changed.record(),
+                "a" => changed.account(),
+                _ => {
+                    let mut fields = item.split(':');
+                    let kind = fields.next()?;
+                    let id = Uuid::parse_str(fields.next()?).ok()?;
+                    let on = match kind {
+                        "p" => Bookable::Professional(ProfessionalId::from_uuid(id)),
+                        "r" => Bookable::Resource(ResourceId::from_uuid(id)),
+                        _ => return None,
+                    };
+                    let mut instant =
+                        || DateTime::from_timestamp_micros(fields.next()?.parse().ok()?);
+                    let (start, end) = (instant()?, instant()?);
+                    if fields.next().is_some() {
+                        return None;
+                    }
+                    changed.calendar(on, Span::new(start, end).ok()?);
+                }
             }
         }
     }
@@ -114,6 +129,9 @@ mod tests {
         assert_eq!(read(&write(host, &outside)), Some((host, outside)));
         let quiet = Changed::of(BusinessId::random());
         assert_eq!(read(&write(host, &quiet)), Some((host, quiet)));
+        let mut signed_out = Changed::of(BusinessId::random());
+        signed_out.account();
+        assert_eq!(read(&write(host, &signed_out)), Some((host, signed_out)));
     }
 
     #[test]
@@ -139,6 +157,7 @@ mod tests {
             format!("{host} {business} p:{host}:5:1"),
             format!("{host} {business} p:{host}:0"),
             format!("{host} {business} * extra"),
+            unknown(host),
         ] {
             assert_eq!(read(&bad), None, "{bad}");
         }

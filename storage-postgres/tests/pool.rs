@@ -66,7 +66,7 @@ fn a_connection_the_server_closed_is_replaced() {
         let ended: Vec<bool> = sqlx::query_scalar(AssertSqlSafe(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
              WHERE datname = current_database() AND pid <> pg_backend_pid() \
-             AND application_name <> 'agendo-listener'"
+             AND application_name NOT IN ('agendo-listener', 'agendo-notifier')"
                 .to_owned(),
         ))
         .fetch_all(&mut admin)

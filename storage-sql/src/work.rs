@@ -450,14 +450,18 @@ impl<C: Connection> UnitOfWork for Work<C> {
                 email: account.email().to_string(),
             });
         }
-        self.put(account).await
+        self.put(account).await?;
+        self.changed.account();
+        Ok(())
     }
 
     async fn session(&mut self, id: SessionId) -> Result<Option<Session>, Error> {
         self.get(id.as_uuid(), true).await
     }
     async fn put_session(&mut self, session: &Session) -> Result<(), Error> {
-        self.put(session).await
+        self.put(session).await?;
+        self.changed.account();
+        Ok(())
     }
 
     async fn service(&mut self, id: ServiceId) -> Result<Option<Service>, Error> {
@@ -906,6 +910,7 @@ impl<C: Connection> UnitOfWork for Work<C> {
         account: AccountId,
         at: DateTime<Utc>,
     ) -> Result<usize, Error> {
+        self.changed.account();
         crate::directory::revoke_sessions(&mut self.conn, self.business, account, at).await
     }
     async fn put_feed(&mut self, professional: ProfessionalId, key: &str) -> Result<(), Error> {

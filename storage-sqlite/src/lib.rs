@@ -47,7 +47,7 @@ use agendo_core::booking::Booking;
 use agendo_core::contact::Email;
 use agendo_core::ids::{BusinessId, ProfessionalId};
 use agendo_core::message::{Claimed, Outcome as Sending};
-use agendo_core::store::{Access, ChangeLog, Changed, Login, Store, UnitOfWork};
+use agendo_core::store::{Access, ChangeLog, Changed, Ended, Login, Store, UnitOfWork};
 use agendo_core::webhook::ClaimedHook;
 use agendo_core::RecordKind;
 use agendo_sql::sql::Params;
@@ -247,6 +247,10 @@ impl Store for SqliteStore {
         self.changes.since(version, business)
     }
 
+    fn access_changed_since(&self, version: u64) -> bool {
+        self.changes.access_since(version)
+    }
+
     async fn begin(
         &self,
         business: BusinessId,
@@ -254,6 +258,47 @@ impl Store for SqliteStore {
     ) -> Result<Box<dyn UnitOfWork>, agendo_core::Error> {
         let tx = self.tx(access).await?;
         Ok(Box::new(Work::new(tx, business)))
+    }
+
+    /// The guarded insert alone, in SQLite's own transaction for one
+    /// statement, under the writer's lock: no `BEGIN` and `COMMIT` trips.
+    /// A refusal is named by the unit of work's longer way.
+    async fn insert_booking_alone(&self, booking: &Booking) -> Result<(), agendo_core::Error> {
+        let mut writer = self.writer.clone().lock_owned().await;
+        if writer.state == State::Open {
+            // A unit dropped where no runtime could roll it back.
+            writer.rollback().await;
+        }
+        let mut changed = Changed::of(booking.business());
+        changed.booking(booking);
+        // Cut short, whether the statement took effect is unknown.
+        let ticket = writer.changes.reserve(&changed);
+        let raw = writer.raw().map_err(storage)?;
+        let done = query(GUARDED_INSERT.clone(), booking.values())
+            .execute(raw)
+            .await;
+        match done {
+            Ok(done) if done.rows_affected() == 1 => {
+                ticket.publish(Ended::Committed);
+                Ok(())
+            }
+            Ok(_) => {
+                ticket.publish(Ended::RolledBack);
+                drop(writer);
+                agendo_core::store::insert_in_unit(self, booking).await
+            }
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                ticket.publish(Ended::RolledBack);
+                Err(agendo_core::Error::AlreadyExists {
+                    record: RecordKind::Booking,
+                    id: booking.id().to_string(),
+                })
+            }
+            Err(e) => {
+                ticket.publish(Ended::RolledBack);
+                Err(storage(e))
+            }
+        }
     }
 
     async fn business_by_slug(
@@ -413,15 +458,16 @@ impl Writer {
     }
 
     async fn commit(&mut self, changed: &Changed) -> Result<(), sqlx::Error> {
-        let done = sqlx::raw_sql("COMMIT").execute(self.raw()?).await;
         // Counted while the writer is still held, so commits count in
-        // their order; when COMMIT reports an error, whether it took effect
-        // is unknown, and every kept search reads again.
-        if done.is_ok() {
-            self.changes.record(changed);
+        // their order. When COMMIT reports an error, or is cut short,
+        // whether it took effect is unknown: every kept search reads again.
+        let ticket = self.changes.reserve(changed);
+        let done = sqlx::raw_sql("COMMIT").execute(self.raw()?).await;
+        ticket.publish(if done.is_ok() {
+            Ended::Committed
         } else {
-            self.changes.forget();
-        }
+            Ended::Unknown
+        });
         done?;
         self.state = State::Idle;
         Ok(())

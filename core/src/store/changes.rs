@@ -35,6 +35,7 @@ use crate::time::Span;
 pub struct Changed {
     business: Option<BusinessId>,
     records: bool,
+    access: bool,
     calendars: Vec<(Bookable, Span)>,
     changes: Vec<Change>,
 }
@@ -72,6 +73,17 @@ impl Changed {
     /// kept of the business is read again.
     pub fn records(&self) -> bool {
         self.records
+    }
+
+    /// Whether an account or a session changed: who may sign in, and as
+    /// what ([`ChangeLog::access_since`]).
+    pub fn access(&self) -> bool {
+        self.access
+    }
+
+    /// Notes a change of an account or a session.
+    pub fn account(&mut self) {
+        self.access = true;
     }
 
     /// The calendars whose bookings or blocks changed, each with the span
@@ -132,7 +144,7 @@ impl Changed {
 
     /// Whether nothing a search reads changed.
     pub fn is_empty(&self) -> bool {
-        !self.records && self.calendars.is_empty() && self.changes.is_empty()
+        !self.records && !self.access && self.calendars.is_empty() && self.changes.is_empty()
     }
 
     fn touch(&mut self, on: Bookable, span: Span) {
@@ -175,7 +187,7 @@ pub const LOGGED: usize = 8_192;
 /// use agendo_core::store::{Change, ChangeLog, Changed};
 /// use agendo_core::time::Span;
 ///
-/// let log = ChangeLog::default();
+/// let log = Arc::new(ChangeLog::default());
 /// let shop = BusinessId::random();
 /// let kept_at = log.version();
 /// let mut changed = Changed::of(shop);
@@ -195,10 +207,32 @@ pub struct ChangeLog {
 }
 
 /// A commit's place in a [`ChangeLog`], from [`ChangeLog::reserve`] to
-/// [`ChangeLog::publish`].
+/// [`Ticket::publish`]. Dropped unpublished (its commit cut short, whether
+/// it took effect unknown), it counts as [`Ended::Unknown`].
 #[derive(Debug)]
 #[must_use = "a reserved change is counted only when published"]
-pub struct Ticket(u64);
+pub struct Ticket {
+    log: Arc<ChangeLog>,
+    position: Option<u64>,
+}
+
+impl Ticket {
+    /// Counts the reserved commit as it `ended`; the new count.
+    pub fn publish(mut self, ended: Ended) -> u64 {
+        match self.position.take() {
+            Some(position) => self.log.publish(position, ended),
+            None => self.log.version(),
+        }
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        if let Some(position) = self.position.take() {
+            self.log.publish(position, Ended::Unknown);
+        }
+    }
+}
 
 /// How a reserved commit ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -260,7 +294,7 @@ impl ChangeLog {
 
     /// Places a commit's changes in the log, before the commit: see the
     /// module's notes.
-    pub fn reserve(&self, changed: &Changed) -> Ticket {
+    pub fn reserve(self: &Arc<Self>, changed: &Changed) -> Ticket {
         let mut log = self.lock();
         let position = log.next;
         log.next += 1;
@@ -275,13 +309,14 @@ impl ChangeLog {
             changed: Arc::new(changed.clone()),
             published: false,
         });
-        Ticket(position)
+        Ticket {
+            log: self.clone(),
+            position: Some(position),
+        }
     }
 
-    /// Counts a reserved commit as it `ended`; the new count.
-    pub fn publish(&self, ticket: Ticket, ended: Ended) -> u64 {
+    fn publish(&self, position: u64, ended: Ended) -> u64 {
         let mut log = self.lock();
-        let Ticket(position) = ticket;
         log.pending.remove(&position);
         let first = log.entries.front().map_or(log.next, |e| e.position);
         let at = position
@@ -305,9 +340,8 @@ impl ChangeLog {
 
     /// Counts one commit that changed `changed`, reserved and published at
     /// once (where commits are counted in order, under one lock).
-    pub fn record(&self, changed: &Changed) -> u64 {
-        let ticket = self.reserve(changed);
-        self.publish(ticket, Ended::Committed)
+    pub fn record(self: &Arc<Self>, changed: &Changed) -> u64 {
+        self.reserve(changed).publish(Ended::Committed)
     }
 
     /// Counts a commit whose changes are not known (another host's, not
@@ -321,14 +355,7 @@ impl ChangeLog {
     /// changed, or when it is no longer all known.
     pub fn since(&self, version: u64, business: BusinessId) -> Option<Vec<Change>> {
         let log = self.lock();
-        if version < log.known_from || version > log.version {
-            return None;
-        }
-        let index = usize::try_from(version.checked_sub(log.floors_base)?).ok()?;
-        let floor = *log.floors.get(index)?;
-        if floor < log.dropped_below {
-            return None;
-        }
+        let floor = log.floor(version)?;
         let mut changes = Vec::new();
         for entry in log.entries.iter().filter(|e| e.position >= floor) {
             if entry.changed.business != Some(business) || !entry.published {
@@ -342,12 +369,37 @@ impl ChangeLog {
         Some(changes)
     }
 
+    /// Whether an account or a session of any business may have changed
+    /// since `version`: what a host checked of a session then may no
+    /// longer hold.
+    pub fn access_since(&self, version: u64) -> bool {
+        let log = self.lock();
+        let Some(floor) = log.floor(version) else {
+            return true;
+        };
+        log.entries
+            .iter()
+            .filter(|e| e.position >= floor && e.published)
+            .any(|e| e.changed.access)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Log> {
         self.log.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 impl Log {
+    /// The oldest position a search kept at `version` may not have seen;
+    /// `None` when what came after it is no longer all known.
+    fn floor(&self, version: u64) -> Option<u64> {
+        if version < self.known_from || version > self.version {
+            return None;
+        }
+        let index = usize::try_from(version.checked_sub(self.floors_base)?).ok()?;
+        let floor = *self.floors.get(index)?;
+        (floor >= self.dropped_below).then_some(floor)
+    }
+
     /// Counts a commit, `known` or not; the new version.
     fn count(&mut self, known: bool) -> u64 {
         self.version += 1;
@@ -388,7 +440,7 @@ mod tests {
 
     #[test]
     fn a_record_change_or_a_forgotten_one_means_read_again() {
-        let log = ChangeLog::default();
+        let log = Arc::new(ChangeLog::default());
         let shop = BusinessId::random();
         let ana = Bookable::Professional(ProfessionalId::random());
         let start = log.version();
@@ -414,7 +466,7 @@ mod tests {
 
     #[test]
     fn a_late_publication_is_applied_in_the_order_of_the_changes() {
-        let log = ChangeLog::default();
+        let log = Arc::new(ChangeLog::default());
         let shop = BusinessId::random();
         let ana = ProfessionalId::random();
         let booking = held(ana, 12);
@@ -426,10 +478,10 @@ mod tests {
         second.push(Change::Booking(booking.booking, None));
         let one = log.reserve(&first);
         let two = log.reserve(&second);
-        let kept = log.publish(two, Ended::Committed);
+        let kept = two.publish(Ended::Committed);
         // Kept after the cancel was published: the booking may or may not
         // have been seen, so both are applied again, in order.
-        log.publish(one, Ended::Committed);
+        one.publish(Ended::Committed);
         assert_eq!(
             log.since(kept, shop),
             Some(vec![
@@ -443,23 +495,22 @@ mod tests {
 
     #[test]
     fn a_rolled_back_commit_changes_nothing_and_an_unknown_one_everything() {
-        let log = ChangeLog::default();
+        let log = Arc::new(ChangeLog::default());
         let shop = BusinessId::random();
         let mut booked = Changed::of(shop);
         let b = held(ProfessionalId::random(), 12);
         booked.push(Change::Booking(b.booking, Some(b)));
         let kept = log.version();
-        let ticket = log.reserve(&booked);
-        log.publish(ticket, Ended::RolledBack);
+        log.reserve(&booked).publish(Ended::RolledBack);
         assert_eq!(log.since(kept, shop), Some(vec![]));
-        let ticket = log.reserve(&booked);
-        log.publish(ticket, Ended::Unknown);
+        // A commit cut short counts as unknown.
+        drop(log.reserve(&booked));
         assert_eq!(log.since(kept, shop), None);
     }
 
     #[test]
     fn the_oldest_changes_are_forgotten_past_the_bound() {
-        let log = ChangeLog::default();
+        let log = Arc::new(ChangeLog::default());
         let shop = BusinessId::random();
         let ana = Bookable::Professional(ProfessionalId::random());
         let mut booked = Changed::of(shop);

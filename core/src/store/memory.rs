@@ -135,6 +135,10 @@ impl Store for MemoryStore {
         self.changes.since(version, business)
     }
 
+    fn access_changed_since(&self, version: u64) -> bool {
+        self.changes.access_since(version)
+    }
+
     async fn business_by_slug(&self, slug: &Slug) -> Result<Option<BusinessId>, Error> {
         let state = self.state.lock().await;
         Ok(state
@@ -530,6 +534,7 @@ impl UnitOfWork for MemoryWork {
                 email: account.email().to_string(),
             });
         }
+        self.changed.account();
         self.records.accounts.insert(account.id(), account.clone());
         Ok(())
     }
@@ -544,6 +549,7 @@ impl UnitOfWork for MemoryWork {
                 id: session.id().to_string(),
             });
         }
+        self.changed.account();
         self.records.sessions.insert(session.id(), session.clone());
         Ok(())
     }
@@ -885,6 +891,7 @@ impl UnitOfWork for MemoryWork {
         at: DateTime<Utc>,
     ) -> Result<usize, Error> {
         let mut revoked = 0;
+        self.changed.account();
         for session in self.records.sessions.values_mut() {
             if session.account() == account && session.revoked().is_none() {
                 *session = session.clone().revoke(at);

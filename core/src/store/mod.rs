@@ -105,6 +105,28 @@ pub trait Store: Send + Sync {
         None
     }
 
+    /// Whether an account or a session may have changed since `version`
+    /// ([`ChangeLog::access_since`]); `true`, the default, when the store
+    /// cannot tell.
+    fn access_changed_since(&self, _version: u64) -> bool {
+        true
+    }
+
+    /// Adds `booking` as a unit of work of its own, for a caller that
+    /// changes nothing else with it: the store's guard and the insert as
+    /// one step (one statement on Postgres, one under the writer's lock on
+    /// SQLite), committed and counted. The guard is the same as
+    /// [`UnitOfWork::insert_booking`]'s; a store may take the longer way
+    /// where it needs more (a capacity above one), and a refusal names the
+    /// bookings met the same way. The default opens a unit, inserts and
+    /// commits.
+    ///
+    /// # Errors
+    /// As [`UnitOfWork::insert_booking`] and [`UnitOfWork::commit`].
+    async fn insert_booking_alone(&self, booking: &Booking) -> Result<(), Error> {
+        insert_in_unit(self, booking).await
+    }
+
     /// The business whose public address is `slug`, if any. One of the
     /// two reads across businesses: a client booking without signing in
     /// names the business by its address.
@@ -214,6 +236,18 @@ pub trait Store: Send + Sync {
     /// the one the claim gave (it lapsed and another worker claimed it
     /// otherwise: its outcome counts). Whether it was recorded.
     async fn settle_message(&self, claimed: &Claimed, outcome: &Sending) -> Result<bool, Error>;
+}
+
+/// Adds `booking` in a unit of work of its own (begin, insert, commit):
+/// [`Store::insert_booking_alone`]'s default, and the longer way a store
+/// takes when its one step does not apply.
+///
+/// # Errors
+/// As [`UnitOfWork::insert_booking`] and [`UnitOfWork::commit`].
+pub async fn insert_in_unit<S: Store + ?Sized>(store: &S, booking: &Booking) -> Result<(), Error> {
+    let mut work = store.begin(booking.business(), Access::Write).await?;
+    work.insert_booking(booking).await?;
+    work.commit().await
 }
 
 /// [`UnitOfWork::blocks_meeting_any`] by asking for each of `on` in turn:
