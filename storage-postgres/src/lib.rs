@@ -753,6 +753,41 @@ static INSERT_ALONE: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// The one-statement insert of `booking` ([`Store::insert_booking_alone`])
+/// as SQL text with its values written in: what a ceiling measured with
+/// `pgbench` replays (see `benches/src/bin/store-load.rs`), so it times the
+/// same statement on the same row.
+pub fn insert_alone_text(booking: &Booking) -> String {
+    let values = booking.values();
+    let mut sql = INSERT_ALONE.clone();
+    // Highest first, so `$1` does not match the start of `$10`.
+    for (n, value) in values.iter().enumerate().rev() {
+        sql = sql.replace(&format!("${}", n + 1), &literal(value));
+    }
+    sql
+}
+
+/// `value` as a Postgres literal of the type [`bind`] sends.
+fn literal(value: &Value) -> String {
+    let quoted = |text: &str, cast: &str| format!("'{}'::{cast}", text.replace('\'', "''"));
+    let or_null = |text: Option<String>, cast: &str| {
+        text.map_or_else(|| format!("NULL::{cast}"), |t| quoted(&t, cast))
+    };
+    match value {
+        Value::Uuid(id) => or_null(id.map(|u| u.to_string()), "uuid"),
+        Value::Text(text) => or_null(text.clone(), "text"),
+        Value::Int(n) => format!("{n}::bigint"),
+        Value::Decimal(d) => quoted(&d.to_string(), "numeric"),
+        Value::Time(t) => or_null(t.map(|t| t.to_rfc3339()), "timestamptz"),
+        Value::Date(d) => quoted(&d.to_string(), "date"),
+        Value::Json(text) => quoted(text, "jsonb"),
+        Value::Bytes(bytes) => {
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            format!("'\\x{hex}'::bytea")
+        }
+    }
+}
+
 /// Whether the booking's professional and resource take one booking at a
 /// time, read from their capacity as the row is written (parameters 1, 4
 /// and 5 are the business, professional and resource ids).

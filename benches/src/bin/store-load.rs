@@ -1,26 +1,36 @@
-//! Load harness for the stores: N tasks book contended slots at once.
+//! Load harness for the stores: bookings at the machine's ceiling.
 //!
 //! ```text
 //! cargo run --release -p agendo-benches --bin store-load -- sqlite [--path FILE]
 //! cargo run --release -p agendo-benches --bin store-load -- postgres --url URL
-//!     [--tasks 64] [--seconds 10] [--professionals 50] [--through store|agenda]
-//!     [--connections 16]
+//!     [--tasks 64] [--seconds 10] [--professionals 50] [--connections 16]
 //! ```
 //!
-//! Each task repeats one booking attempt: a random professional, a
-//! 30-minute haircut starting on a random 15-minute mark of the next 30 days,
-//! ending by local midnight (so neighbouring attempts overlap as well as
-//! collide). Through `store` (the default) an attempt is what a booking is
-//! at the store's level: open a write unit of work, insert (the store's
-//! guard refuses a taken time), commit; with `PRECHECK` set in the
-//! environment, the professional's active bookings meeting the time are
-//! read first. Through `agenda` it is the whole use case
-//! (`Agenda::book`: business, service, professional, client, blocks, checks).
-//! Afterwards every professional's active bookings are read back and checked
-//! for overlaps: the double-bookings found must be 0.
+//! An attempt books a 30-minute haircut with a random professional on a
+//! random 15-minute mark of the next 30 days, ending by local midnight (so
+//! neighbouring attempts overlap as well as collide). Three phases, each on
+//! a salon of its own in the same database, each `--seconds` long:
 //!
-//! Printed: attempts/s, bookings/s (made), refusals, p50/p99/max latency of
-//! an attempt, and the double-bookings found.
+//! 1. **ceiling**: the database alone, with the same durability, inserting
+//!    the same row with the same guarded statement. SQLite: the `sqlite3`
+//!    shell, one writer in a loop (`synchronous = FULL`, WAL, each insert
+//!    its own transaction), on the same disk. Postgres: `pgbench` with 64
+//!    clients, prepared, one statement per transaction, replaying the
+//!    store's one-statement insert (`agendo_postgres::insert_alone_text`).
+//! 2. **store path**: `--tasks` tasks, each attempt
+//!    [`Store::insert_booking_alone`] (the store's guard and the insert as
+//!    one step).
+//! 3. **use case**: the whole `Agenda::book` (business, service,
+//!    professional, client, blocks and bookings read, checked, the events
+//!    written, one unit of work).
+//!
+//! Printed per phase: attempts/s, bookings made/s, refusals, p50/p99/max
+//! latency, and each ratio beside its ceiling on one line: the store path
+//! to the database's own rate (floors: 75% on Postgres with a p99 at most
+//! 1.5× pgbench's, 85% on SQLite), the use case to the store path (60%).
+//! Afterwards every professional's active bookings are read back and
+//! checked for overlaps: the double-bookings found must be 0. A floor
+//! missed is printed, not fatal: these machines are noisy.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -28,7 +38,7 @@ use std::time::{Duration, Instant};
 
 use agendo_core::agenda::{Agenda, BookRequest, Context};
 use agendo_core::booking::{Booking, BookingStatus};
-use agendo_core::business::{Bookable, Business, Client, Professional, Service};
+use agendo_core::business::{Business, Client, Professional, Service};
 use agendo_core::ids::{BookingId, BusinessId, ClientId, ProfessionalId, ServiceId};
 use agendo_core::money::{Currency, Money};
 use agendo_core::store::{Access, BookingFilter, Store};
@@ -38,7 +48,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 const USAGE: &str = "usage: store-load sqlite [--path FILE] | postgres --url URL
-    [--tasks N (64)] [--seconds S (10)] [--professionals P (50)] [--through store|agenda]
+    [--tasks N (64)] [--seconds S (10)] [--professionals P (50)]
     [--connections C (Postgres pool, 16)]";
 
 struct Options {
@@ -48,7 +58,6 @@ struct Options {
     tasks: usize,
     seconds: u64,
     professionals: usize,
-    through_agenda: bool,
     connections: u32,
 }
 
@@ -62,7 +71,6 @@ fn options() -> Result<Options, String> {
         tasks: 64,
         seconds: 10,
         professionals: 50,
-        through_agenda: false,
         connections: agendo_postgres::DEFAULT_CONNECTIONS,
     };
     while let Some(flag) = args.next() {
@@ -76,7 +84,6 @@ fn options() -> Result<Options, String> {
             "--tasks" => options.tasks = number()?.max(1) as usize,
             "--seconds" => options.seconds = number()?.max(1),
             "--professionals" => options.professionals = number()?.max(1) as usize,
-            "--through" => options.through_agenda = value == "agenda",
             "--connections" => {
                 options.connections = u32::try_from(number()?.max(1)).unwrap_or(u32::MAX);
             }
@@ -85,8 +92,6 @@ fn options() -> Result<Options, String> {
     }
     Ok(options)
 }
-
-static PRECHECK: AtomicBool = AtomicBool::new(false);
 
 struct Shop {
     agenda: Agenda,
@@ -158,13 +163,13 @@ async fn open_shop(store: Arc<dyn Store>, professionals: usize) -> Result<Shop, 
     })
 }
 
-/// One attempt at the store's level: check, then insert, in one unit.
-async fn attempt_store(
+/// A new booking of a haircut with `professional` at `start`.
+fn booking(
     shop: &Shop,
     professional: &Professional,
     start: DateTime<Utc>,
-) -> Result<(), Error> {
-    let booking = Booking::new(
+) -> Result<Booking, Error> {
+    Booking::new(
         BookingId::random(),
         &shop.cut,
         professional.id(),
@@ -173,17 +178,18 @@ async fn attempt_store(
         shop.cut.price(),
         Money::zero(Currency::BRL),
         now(),
-    )?;
-    let mut work = shop.store.begin(shop.business.id(), Access::Write).await?;
-    if PRECHECK.load(Ordering::Relaxed) {
-        let on = Bookable::Professional(professional.id());
-        let meeting = work.bookings_meeting(on, booking.held()).await?;
-        if let Some(taken) = meeting.first() {
-            return Err(agendo_core::store::slot_taken(on, 1, [taken.id()]));
-        }
-    }
-    work.insert_booking(&booking).await?;
-    work.commit().await
+    )
+}
+
+/// One attempt at the store's level: the guarded insert as one step.
+async fn attempt_store(
+    shop: &Shop,
+    professional: &Professional,
+    start: DateTime<Utc>,
+) -> Result<(), Error> {
+    shop.store
+        .insert_booking_alone(&booking(shop, professional, start)?)
+        .await
 }
 
 async fn attempt_agenda(
@@ -210,20 +216,27 @@ struct Tally {
     micros: Vec<u32>,
 }
 
+/// The first day's local midnight in São Paulo (UTC-3, no summer time
+/// since 2019): a haircut starts at 00:00–23:15 local and never runs past
+/// midnight, where one day's opening hours end.
+const FIRST: &str = "2026-03-02T03:00:00Z";
+
+/// A random professional of `staff` and a random start: 30 days, 94
+/// quarter hours a day.
+fn pick<'s>(staff: &'s [Professional], rng: &mut ChaCha8Rng) -> (&'s Professional, DateTime<Utc>) {
+    let first = FIRST.parse::<DateTime<Utc>>().expect("instant");
+    let professional = &staff[rng.random_range(0..staff.len())];
+    let start = first
+        + TimeDelta::days(rng.random_range(0..30))
+        + TimeDelta::minutes(15 * rng.random_range(0..94));
+    (professional, start)
+}
+
 async fn task(shop: Arc<Shop>, seed: u64, through_agenda: bool, stop: Arc<AtomicBool>) -> Tally {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut tally = Tally::default();
-    // Local midnight in São Paulo (UTC-3, no summer time since 2019): a
-    // haircut starts at 00:00–23:15 local and never runs past midnight,
-    // where one day's opening hours end.
-    let first = "2026-03-02T03:00:00Z"
-        .parse::<DateTime<Utc>>()
-        .expect("instant");
     while !stop.load(Ordering::Relaxed) {
-        let professional = &shop.staff[rng.random_range(0..shop.staff.len())];
-        let start = first
-            + TimeDelta::days(rng.random_range(0..30))
-            + TimeDelta::minutes(15 * rng.random_range(0..94));
+        let (professional, start) = pick(&shop.staff, &mut rng);
         let began = Instant::now();
         let result = if through_agenda {
             attempt_agenda(&shop, professional, start).await
@@ -306,8 +319,21 @@ async fn open_store(options: &Options) -> Result<(Arc<dyn Store>, String), Strin
     }
 }
 
-async fn main_async(options: Options) -> Result<usize, String> {
-    let (store, label) = open_store(&options).await?;
+/// What a phase measured.
+struct Measured {
+    rate: f64,
+    p99: f64,
+    /// Double-bookings found and failed attempts.
+    bad: usize,
+}
+
+/// Runs `--tasks` tasks booking on a salon of their own for `--seconds`,
+/// through the store's one step or the whole use case, and prints it.
+async fn phase(
+    store: Arc<dyn Store>,
+    options: &Options,
+    through_agenda: bool,
+) -> Result<Measured, String> {
     let shop = Arc::new(
         open_shop(store, options.professionals)
             .await
@@ -320,7 +346,7 @@ async fn main_async(options: Options) -> Result<usize, String> {
             tokio::spawn(task(
                 shop.clone(),
                 42 + i as u64,
-                options.through_agenda,
+                through_agenda,
                 stop.clone(),
             ))
         })
@@ -338,44 +364,251 @@ async fn main_async(options: Options) -> Result<usize, String> {
     let elapsed = began.elapsed().as_secs_f64();
     all.micros.sort_unstable();
     let doubles = double_bookings(&shop).await.map_err(|e| e.to_string())?;
-    if options.database == "sqlite" && options.path.is_none() {
+    let rate = all.micros.len() as f64 / elapsed;
+    let p99 = percentile(&all.micros, 0.99);
+    println!(
+        "  {}: {rate:.0} attempts/s ({:.0} booked/s, {} refused, {} failed); \
+         p50 {:.2} ms, p99 {p99:.2} ms, max {:.2} ms; double-bookings {doubles}",
+        if through_agenda {
+            "use case (Agenda::book)"
+        } else {
+            "store path (Store::insert_booking_alone)"
+        },
+        all.made as f64 / elapsed,
+        all.refused,
+        all.failed,
+        percentile(&all.micros, 0.50),
+        percentile(&all.micros, 1.0)
+    );
+    Ok(Measured {
+        rate,
+        p99,
+        bad: doubles + all.failed as usize,
+    })
+}
+
+/// The database alone: its rate and, when known, its p99 in ms.
+struct Ceiling {
+    rate: f64,
+    p99: Option<f64>,
+}
+
+/// One writer in the `sqlite3` shell inserting the store's guarded row in
+/// a loop, each insert its own transaction, `synchronous = FULL`, on the
+/// file the store uses: first a short run to learn the rate, then one of
+/// about `--seconds`.
+async fn sqlite_ceiling(
+    store: Arc<dyn Store>,
+    file: &str,
+    options: &Options,
+) -> Result<Ceiling, String> {
+    let shop = open_shop(store, options.professionals)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let script = std::env::temp_dir().join(format!("agendo-ceiling-{}.sql", std::process::id()));
+    let mut run = |inserts: usize| -> Result<f64, String> {
+        let mut sql = String::from(
+            "PRAGMA journal_mode = WAL;\nPRAGMA synchronous = FULL;\n\
+             PRAGMA foreign_keys = ON;\nPRAGMA busy_timeout = 10000;\n",
+        );
+        for _ in 0..inserts {
+            let (professional, start) = pick(&shop.staff, &mut rng);
+            let row = booking(&shop, professional, start).map_err(|e| e.to_string())?;
+            sql.push_str(&agendo_sqlite::guarded_insert_text(&row));
+            sql.push_str(";\n");
+        }
+        std::fs::write(&script, sql).map_err(|e| e.to_string())?;
+        let input = std::fs::File::open(&script).map_err(|e| e.to_string())?;
+        let began = Instant::now();
+        let status = std::process::Command::new("sqlite3")
+            .arg("-bail")
+            .arg(file)
+            .stdin(input)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .map_err(|e| format!("cannot run sqlite3 (apt install sqlite3): {e}"))?;
+        let elapsed = began.elapsed().as_secs_f64();
+        if !status.success() {
+            return Err(format!("sqlite3 failed ({status})"));
+        }
+        Ok(inserts as f64 / elapsed)
+    };
+    let first = run(200);
+    let rate =
+        first.and_then(|rate| run(((rate * options.seconds as f64) as usize).clamp(200, 500_000)));
+    let _ = std::fs::remove_file(&script);
+    Ok(Ceiling {
+        rate: rate?,
+        p99: None,
+    })
+}
+
+/// `pgbench` replaying the store's one-statement insert
+/// (`agendo_postgres::insert_alone_text`) of a salon's row, varying what
+/// each attempt varies (id, professional, start): 64 clients, prepared, one
+/// statement per transaction, for `--seconds`. Its p99 comes from its
+/// per-transaction log.
+async fn pg_ceiling(
+    store: Arc<dyn Store>,
+    url: &str,
+    options: &Options,
+) -> Result<Ceiling, String> {
+    let shop = open_shop(store, options.professionals)
+        .await
+        .map_err(|e| e.to_string())?;
+    let first = FIRST.parse::<DateTime<Utc>>().expect("instant");
+    let template = booking(&shop, &shop.staff[0], first).map_err(|e| e.to_string())?;
+    let staff: Vec<String> = shop.staff.iter().map(|p| format!("'{}'", p.id())).collect();
+    let start =
+        "('2026-03-02T03:00:00+00:00'::timestamptz + (:d * 1440 + :m * 15) * interval '1 minute')";
+    let sql = agendo_postgres::insert_alone_text(&template)
+        .replace(&format!("'{}'::uuid", template.id()), "md5(:r::text)::uuid")
+        .replace(
+            &format!("'{}'::uuid", shop.staff[0].id()),
+            &format!("(ARRAY[{}]::uuid[])[:p]", staff.join(", ")),
+        )
+        .replace(&format!("'{}'::timestamptz", first.to_rfc3339()), start)
+        .replace(
+            &format!(
+                "'{}'::timestamptz",
+                (first + TimeDelta::minutes(30)).to_rfc3339()
+            ),
+            &format!("({start} + interval '30 minutes')"),
+        );
+    let dir = std::env::temp_dir().join(format!("agendo-pgbench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let script = dir.join("booking.sql");
+    std::fs::write(
+        &script,
+        format!(
+            "\\set r random(1, 9000000000000000000)\n\\set p random(1, {})\n\
+             \\set d random(0, 29)\n\\set m random(0, 93)\n{sql};\n",
+            shop.staff.len()
+        ),
+    )
+    .map_err(|e| e.to_string())?;
+    let pgbench = ["/usr/lib/postgresql/15/bin/pgbench", "pgbench"]
+        .into_iter()
+        .find(|p| !p.starts_with('/') || std::path::Path::new(p).exists())
+        .unwrap_or("pgbench");
+    let output = std::process::Command::new(pgbench)
+        .args(["-n", "-c", "64", "-j", "2", "-M", "prepared", "-l"])
+        .arg("-T")
+        .arg(options.seconds.to_string())
+        .arg("-f")
+        .arg(&script)
+        .arg(format!("--log-prefix={}", dir.join("log").display()))
+        .arg(url)
+        .output()
+        .map_err(|e| format!("cannot run pgbench: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let rate = text
+        .lines()
+        .find_map(|l| l.strip_prefix("tps = "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse::<f64>().ok());
+    let mut micros: Vec<u32> = Vec::new();
+    for entry in std::fs::read_dir(&dir)
+        .map_err(|e| e.to_string())?
+        .flatten()
+    {
+        if entry.file_name().to_string_lossy().starts_with("log") {
+            let log = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            // client transaction latency-µs script epoch µs
+            micros.extend(
+                log.lines()
+                    .filter_map(|l| l.split(' ').nth(2)?.parse::<u32>().ok()),
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let Some(rate) = rate.filter(|_| output.status.success()) else {
+        return Err(format!(
+            "pgbench failed: {}{}",
+            text,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    };
+    micros.sort_unstable();
+    Ok(Ceiling {
+        rate,
+        p99: (!micros.is_empty()).then(|| percentile(&micros, 0.99)),
+    })
+}
+
+/// `rate` as a share of `of`, and whether it reaches `floor`.
+fn share(rate: f64, of: f64, floor: f64) -> String {
+    let share = rate / of.max(f64::MIN_POSITIVE);
+    let verdict = if share >= floor { "meets" } else { "BELOW" };
+    format!(
+        "{:.0}% ({verdict} the floor of {:.0}%)",
+        share * 100.0,
+        floor * 100.0
+    )
+}
+
+async fn main_async(options: Options) -> Result<usize, String> {
+    let (store, label) = open_store(&options).await?;
+    let sqlite = options.database == "sqlite";
+    println!(
+        "{label}: {} tasks, {} professionals, {} s a phase",
+        options.tasks, options.professionals, options.seconds
+    );
+    let ceiling = if sqlite {
+        let file = label.trim_start_matches("SQLite file ").to_owned();
+        sqlite_ceiling(store.clone(), &file, &options).await?
+    } else {
+        let url = options.url.clone().unwrap_or_default();
+        pg_ceiling(store.clone(), &url, &options).await?
+    };
+    let what = if sqlite {
+        "sqlite3 alone, one writer, synchronous = FULL"
+    } else {
+        "pgbench, 64 clients, prepared"
+    };
+    match ceiling.p99 {
+        Some(p99) => println!(
+            "  ceiling ({what}): {:.0} inserts/s, p99 {p99:.2} ms",
+            ceiling.rate
+        ),
+        None => println!("  ceiling ({what}): {:.0} inserts/s", ceiling.rate),
+    }
+    let path = phase(store.clone(), &options, false).await?;
+    let case = phase(store.clone(), &options, true).await?;
+    let floor = if sqlite { 0.85 } else { 0.75 };
+    let mut line = format!(
+        "  ratios: store path {:.0}/s = {} of the ceiling {:.0}/s",
+        path.rate,
+        share(path.rate, ceiling.rate, floor),
+        ceiling.rate
+    );
+    if let Some(p99) = ceiling.p99 {
+        let times = path.p99 / p99.max(f64::MIN_POSITIVE);
+        let verdict = if times <= 1.5 { "meets" } else { "ABOVE" };
+        line.push_str(&format!(
+            "; p99 {:.2} ms = {times:.2}x the ceiling's {p99:.2} ms ({verdict} the bound of 1.5x)",
+            path.p99
+        ));
+    }
+    println!("{line}");
+    println!(
+        "  ratios: use case {:.0}/s = {} of the store path {:.0}/s",
+        case.rate,
+        share(case.rate, path.rate, 0.60),
+        path.rate
+    );
+    if sqlite && options.path.is_none() {
         // The default file is ours to remove, with its WAL and index.
         let file = label.trim_start_matches("SQLite file ").to_owned();
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{file}{suffix}"));
         }
     }
-    let attempts = all.micros.len() as f64;
-    println!(
-        "{label}, {} tasks, {} professionals, through {}, {:.1} s",
-        options.tasks,
-        options.professionals,
-        if options.through_agenda {
-            "Agenda::book"
-        } else {
-            "the store API"
-        },
-        elapsed
-    );
-    println!(
-        "  attempts/s {:.0}   bookings/s {:.0}   refused (slot taken) {}   failed {}",
-        attempts / elapsed,
-        all.made as f64 / elapsed,
-        all.refused,
-        all.failed
-    );
-    println!(
-        "  latency ms: p50 {:.2}   p99 {:.2}   max {:.2}",
-        percentile(&all.micros, 0.50),
-        percentile(&all.micros, 0.99),
-        percentile(&all.micros, 1.0)
-    );
-    println!("  double-bookings found afterwards: {doubles}");
-    Ok(doubles + all.failed as usize)
+    Ok(path.bad + case.bad)
 }
 
 fn main() -> std::process::ExitCode {
-    PRECHECK.store(std::env::var_os("PRECHECK").is_some(), Ordering::Relaxed);
     let options = match options() {
         Ok(options) => options,
         Err(message) => {
