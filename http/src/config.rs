@@ -49,6 +49,10 @@ pub struct Config {
     pub secret: Option<String>,
     /// `AGENDO_ENV`: `development` (default) or `production`.
     pub mode: Mode,
+    /// How durable a SQLite commit is (`AGENDO_SQLITE_SYNCHRONOUS`: `full`,
+    /// the default, or `normal`, which a power cut may take the last
+    /// commits back from; see [`agendo_sqlite::Durability`]).
+    pub sqlite_durability: agendo_sqlite::Durability,
     /// Origins allowed to call the API from a browser
     /// (`AGENDO_CORS_ORIGINS`, comma-separated; default none).
     pub cors_origins: Vec<String>,
@@ -203,6 +207,16 @@ impl Config {
             }
             None => Database::Sqlite(PathBuf::from("agendo.db")),
         };
+        let sqlite_durability = match var("AGENDO_SQLITE_SYNCHRONOUS").as_deref() {
+            None | Some("full") => agendo_sqlite::Durability::Full,
+            Some("normal") => agendo_sqlite::Durability::Normal,
+            Some(other) => {
+                return Err(bad(
+                    "AGENDO_SQLITE_SYNCHRONOUS",
+                    format!("{:?} is not full or normal", clip(other)),
+                ))
+            }
+        };
         let mode = match var("AGENDO_ENV").as_deref() {
             None | Some("development") => Mode::Development,
             Some("production") => Mode::Production,
@@ -342,6 +356,7 @@ impl Config {
             database,
             secret,
             mode,
+            sqlite_durability,
             cors_origins,
             log_format,
             body_limit: usize::try_from(number("AGENDO_BODY_LIMIT", 65_536, 1_024, 16 << 20)?)
@@ -438,6 +453,19 @@ mod tests {
         let err = read(&[("AGENDO_ACCESS_TTL_SECONDS", "5")]).unwrap_err();
         assert!(
             err.to_string().contains("AGENDO_ACCESS_TTL_SECONDS"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn sqlite_durability_is_full_unless_normal_is_asked_for() {
+        use agendo_sqlite::Durability;
+        assert_eq!(read(&[]).unwrap().sqlite_durability, Durability::Full);
+        let normal = read(&[("AGENDO_SQLITE_SYNCHRONOUS", "normal")]).unwrap();
+        assert_eq!(normal.sqlite_durability, Durability::Normal);
+        let err = read(&[("AGENDO_SQLITE_SYNCHRONOUS", "off")]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("AGENDO_SQLITE_SYNCHRONOUS"),
             "{err}"
         );
     }

@@ -158,7 +158,9 @@ fn cors(config: &Config) -> tower::util::Either<CorsLayer, tower::layer::util::I
 /// [`Error::Sqlite`] or [`Error::Postgres`].
 pub async fn open(config: &Config) -> Result<Db, Error> {
     Ok(match &config.database {
-        Database::Sqlite(path) => Db::Sqlite(agendo_sqlite::SqliteStore::open(path).await?),
+        Database::Sqlite(path) => {
+            Db::Sqlite(agendo_sqlite::SqliteStore::open_with(path, config.sqlite_durability).await?)
+        }
         Database::Postgres(url) => {
             Db::Postgres(agendo_postgres::PgStore::connect_with(url, config.connections).await?)
         }

@@ -486,7 +486,18 @@ impl Store for PgStore {
                 id: booking.id().to_string(),
             });
         }
-        agendo_core::store::insert_in_unit(self, booking).await
+        let met: Option<Vec<Uuid>> = row.try_get("met").map_err(storage)?;
+        match met.filter(|m| !m.is_empty()) {
+            Some(met) => Err(agendo_core::store::slot_taken(
+                Bookable::Professional(booking.professional()),
+                1,
+                met.into_iter().map(agendo_core::ids::BookingId::from_uuid),
+            )),
+            // A capacity above one, the room taken, or the holder came
+            // after the statement's start: the unit of work's way counts
+            // or names.
+            None => agendo_core::store::insert_in_unit(self, booking).await,
+        }
     }
 
     async fn business_by_slug(
@@ -734,8 +745,9 @@ static INSERT_BOOKING: LazyLock<String> = LazyLock::new(|| {
 /// The booking insert as a statement of its own ([`Store::insert_booking_alone`]),
 /// one round trip: written only when its professional and resource take
 /// one booking at a time (the exclusion constraints are then the whole
-/// guard). Answers how many rows it added and whether the id was taken
-/// before it.
+/// guard). Answers how many rows it added, whether the id was taken
+/// before it and, when refused, the professional's bookings it met (as of
+/// the statement's start: empty when who holds the time came later).
 static INSERT_ALONE: LazyLock<String> = LazyLock::new(|| {
     let values: Vec<String> = (1..=Booking::COLUMNS.len())
         .map(|n| Params::Dollar.nth(n))
@@ -747,9 +759,12 @@ static INSERT_ALONE: LazyLock<String> = LazyLock::new(|| {
          SELECT {}, exclusive, resource_exclusive FROM flags \
          WHERE exclusive AND resource_exclusive ON CONFLICT DO NOTHING RETURNING id) \
          SELECT (SELECT count(*) FROM added) AS added, \
-         EXISTS (SELECT 1 FROM bookings WHERE business_id = $1 AND id = $2) AS known",
+         EXISTS (SELECT 1 FROM bookings WHERE business_id = $1 AND id = $2) AS known, \
+         CASE WHEN NOT EXISTS (SELECT 1 FROM added) THEN \
+         (SELECT array_agg(m.id) FROM ({}) m) END AS met",
         Booking::COLUMNS.join(", "),
         values.join(", "),
+        meeting_alone(),
     )
 });
 
@@ -786,6 +801,16 @@ fn literal(value: &Value) -> String {
             format!("'\\x{hex}'::bytea")
         }
     }
+}
+
+/// The active bookings of the booking's professional meeting its held
+/// time, in [`INSERT_ALONE`]'s parameters.
+fn meeting_alone() -> String {
+    format!(
+        "SELECT id FROM bookings WHERE business_id = $1 AND professional_id = $4 \
+         AND held && tstzrange($9, $10, '[)') AND id <> $2 AND {ACTIVE} AND exclusive \
+         ORDER BY held_start, held_end, id"
+    )
 }
 
 /// Whether the booking's professional and resource take one booking at a

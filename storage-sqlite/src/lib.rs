@@ -13,8 +13,9 @@
 //!   one gets the writer.
 //! - **Readers never wait.** WAL journal mode lets read units run beside
 //!   the writer.
-//! - **Durable commits.** `synchronous = FULL`: a committed booking
-//!   survives a power cut.
+//! - **Durable commits.** `synchronous = FULL` by default: a committed
+//!   booking survives a power cut. [`Durability::Normal`] is the opt-in
+//!   for a machine whose disk syncs slowly: see what it risks there.
 //! - **Foreign keys on, busy timeout set**: another process holding the
 //!   write lock (a backup, say) makes a writer wait, not fail.
 //! - Money is decimal text, never `REAL`; instants fixed-width RFC 3339 UTC
@@ -99,6 +100,24 @@ pub enum Error {
     },
 }
 
+/// How far a commit is on disk when it returns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// `synchronous = FULL`, the default: the write-ahead log is synced at
+    /// every commit, so a committed booking survives a power cut or an
+    /// operating system crash.
+    #[default]
+    Full,
+    /// `synchronous = NORMAL`: the log is synced only at checkpoints. A
+    /// commit survives the process crashing, but a power cut or an
+    /// operating system crash may take back the last commits before it
+    /// (the file is never corrupted, and no booking is half written): a
+    /// client told "booked" may find the booking gone, and the time may be
+    /// booked again. Only for a machine with a battery-backed disk or
+    /// where that loss is acceptable.
+    Normal,
+}
+
 /// Records in an SQLite file.
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -122,12 +141,27 @@ impl SqliteStore {
     /// [`Error::Open`] when the file cannot be opened; [`Error::Migrate`]
     /// when a migration fails.
     pub async fn open(path: impl AsRef<Path>) -> Result<SqliteStore, Error> {
+        SqliteStore::open_with(path, Durability::Full).await
+    }
+
+    /// Opens the database at `path`, its commits as durable as
+    /// `durability` says.
+    ///
+    /// # Errors
+    /// As [`SqliteStore::open`].
+    pub async fn open_with(
+        path: impl AsRef<Path>,
+        durability: Durability,
+    ) -> Result<SqliteStore, Error> {
         let path = path.as_ref().to_path_buf();
         let options = SqliteConnectOptions::new()
             .filename(&path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
+            .synchronous(match durability {
+                Durability::Full => SqliteSynchronous::Full,
+                Durability::Normal => SqliteSynchronous::Normal,
+            })
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
         let open = |connections: u32| {
@@ -284,8 +318,13 @@ impl Store for SqliteStore {
             }
             Ok(_) => {
                 ticket.publish(Ended::RolledBack);
-                drop(writer);
-                agendo_core::store::insert_in_unit(self, booking).await
+                // Still under the writer's lock, nothing changed since: the
+                // shared guard names who holds the time.
+                let mut tx = SqliteTx {
+                    conn: Conn::Writer(Lease(Some(writer))),
+                };
+                guard(&mut tx, booking).await?;
+                Err(agendo_core::Error::WriteConflict)
             }
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 ticket.publish(Ended::RolledBack);

@@ -1,0 +1,59 @@
+//! The statement a `sqlite3` ceiling replays (`guarded_insert_text`) is the
+//! store's own guarded insert: run as text it writes the row the store
+//! reads back, and its guard refuses an overlap.
+
+use std::sync::Arc;
+
+use agendo_conformance::{at, brl, now, Salon};
+use agendo_core::booking::Booking;
+use agendo_core::ids::BookingId;
+use agendo_core::store::{Access, Store};
+use agendo_sqlite::{Durability, SqliteStore};
+use sqlx::Connection;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ceilings_statement_is_the_stores_insert() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("agendo.db");
+    // Opened as the opt-in opens it: the same schema, the same rows.
+    let store = SqliteStore::open_with(&path, Durability::Normal)
+        .await
+        .unwrap();
+    let salon = Salon::open(Arc::new(store.clone())).await;
+    let cut = |start: &str| {
+        Booking::new(
+            BookingId::random(),
+            &salon.cut,
+            salon.ana.id(),
+            salon.maria.id(),
+            at(start),
+            brl("50"),
+            brl("0"),
+            now(),
+        )
+        .unwrap()
+    };
+    let url = format!("sqlite:{}", path.display());
+    let mut raw = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let first = cut("2026-03-02T13:00:00Z");
+    let text = agendo_sqlite::guarded_insert_text(&first);
+    let done = sqlx::query(sqlx::AssertSqlSafe(text))
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    assert_eq!(done.rows_affected(), 1);
+    let overlap = agendo_sqlite::guarded_insert_text(&cut("2026-03-02T13:15:00Z"));
+    let done = sqlx::query(sqlx::AssertSqlSafe(overlap))
+        .execute(&mut raw)
+        .await
+        .unwrap();
+    assert_eq!(done.rows_affected(), 0);
+    raw.close().await.unwrap();
+    let mut work = store
+        .begin(salon.business.id(), Access::Read)
+        .await
+        .unwrap();
+    assert_eq!(work.booking(first.id()).await.unwrap(), Some(first));
+    drop(work);
+    store.close().await;
+}
