@@ -25,7 +25,7 @@ usage: cargo xtask <task>
                        PostgreSQL 15 included), the slots example's contract
   fuzz [--seconds N]   run each fuzz target for N seconds (default 60); needs cargo-fuzz
   load [FLAGS]         the store load harness on SQLite and on a throwaway PostgreSQL 15
-                       (FLAGS go to store-load: --tasks 64 --seconds 10 --through store|agenda)
+                       (FLAGS go to store-load: --tasks 64 --seconds 10 --professionals 50)
   http-load [FLAGS]    the server's load harness (64 connections: availability reads, then
                        contended bookings) on SQLite and on a throwaway PostgreSQL 15
                        (FLAGS go to http-load: --connections 64 --seconds 10)
