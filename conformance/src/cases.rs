@@ -740,19 +740,7 @@ case!(
             step_minutes: None,
         };
         assert_eq!(salon.agenda.slots(&ctx, &only_ana).await.unwrap().len(), 18);
-        let cut = |who: &agendo_core::business::Professional, start: &str| {
-            Booking::new(
-                agendo_core::ids::BookingId::random(),
-                &salon.cut,
-                who.id(),
-                salon.maria.id(),
-                at(start),
-                brl("50"),
-                brl("0"),
-                now(),
-            )
-            .unwrap()
-        };
+        let cut = |who: &Professional, start: &str| salon.pending(&salon.cut, who, at(start));
         let first = cut(&salon.ana, "2026-03-02T13:00:00Z");
         store.insert_booking_alone(&first).await.unwrap();
         let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();

@@ -9,14 +9,13 @@ use std::sync::Arc;
 use agendo_core::booking::Booking;
 use agendo_core::business::{Client, Professional, Service};
 use agendo_core::ids::{BookingId, ClientId, ProfessionalId, ServiceId};
-use agendo_core::money::Money;
 use agendo_core::store::{Access, BookingFilter, IdempotencyKey, Store};
 use agendo_core::Error;
 use chrono::{Duration, Utc};
 use futures_util::future::join_all;
 
 use crate::cases::Boxed;
-use crate::salon::{at, brl, now, Salon};
+use crate::salon::{at, brl, Salon};
 
 /// How many tasks race.
 pub const TASKS: usize = 64;
@@ -272,10 +271,8 @@ async fn race(
                 .book(&salon.staff(), &request)
                 .await
                 .map(|b| b.id())
-        } else if roll < 7 {
-            unchecked_insert(&store, salon, service, professional, start).await
-        } else if roll == 7 {
-            alone_insert(&store, salon, service, professional, start).await
+        } else if roll < 8 {
+            unchecked_insert(&store, salon, service, professional, start, roll == 7).await
         } else if let Some(&id) = mine.get(dice.below(mine.len().max(1))) {
             let ctx = salon.staff();
             let outcome = if roll == 8 {
@@ -307,54 +304,28 @@ async fn race(
     (made, refused)
 }
 
-/// Inserts a pending booking as a unit of work of its own
-/// ([`Store::insert_booking_alone`]), with no conflict check.
-async fn alone_insert(
-    store: &Arc<dyn Store>,
-    salon: &Salon,
-    service: &Service,
-    professional: &Professional,
-    start: chrono::DateTime<Utc>,
-) -> Result<BookingId, Error> {
-    let booking = Booking::new(
-        BookingId::random(),
-        service,
-        professional.id(),
-        salon.maria.id(),
-        start,
-        service.price(),
-        Money::zero(service.price().currency()),
-        now(),
-    )?;
-    loop {
-        match store.insert_booking_alone(&booking).await {
-            Ok(()) => return Ok(booking.id()),
-            // The holder let go between the refusal and its naming.
-            Err(Error::WriteConflict) => continue,
-            Err(e) => return Err(e),
-        }
-    }
-}
-
 /// Inserts a pending booking straight through the store, with no conflict
-/// check: only the store's own guard stands in the way.
+/// check: only the store's own guard stands in the way. `alone`, as a unit
+/// of work of its own ([`Store::insert_booking_alone`]).
 async fn unchecked_insert(
     store: &Arc<dyn Store>,
     salon: &Salon,
     service: &Service,
     professional: &Professional,
     start: chrono::DateTime<Utc>,
+    alone: bool,
 ) -> Result<BookingId, Error> {
-    let booking = Booking::new(
-        BookingId::random(),
-        service,
-        professional.id(),
-        salon.maria.id(),
-        start,
-        service.price(),
-        Money::zero(service.price().currency()),
-        now(),
-    )?;
+    let booking = salon.pending(service, professional, start);
+    if alone {
+        loop {
+            match store.insert_booking_alone(&booking).await {
+                Ok(()) => return Ok(booking.id()),
+                // The holder let go between the refusal and its naming.
+                Err(Error::WriteConflict) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
     loop {
         let mut work = store.begin(salon.business.id(), Access::Write).await?;
         match work.insert_booking(&booking).await {

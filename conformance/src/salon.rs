@@ -143,6 +143,27 @@ impl Salon {
         }
     }
 
+    /// A pending booking of `service` with `professional` for Maria at
+    /// `start`, made but not stored: what a case writes to the store itself.
+    pub fn pending(
+        &self,
+        service: &Service,
+        professional: &Professional,
+        start: DateTime<Utc>,
+    ) -> Booking {
+        Booking::new(
+            agendo_core::ids::BookingId::random(),
+            service,
+            professional.id(),
+            self.maria.id(),
+            start,
+            service.price(),
+            Money::zero(service.price().currency()),
+            now(),
+        )
+        .unwrap_or_else(|e| panic!("booking {start}: {e}"))
+    }
+
     /// Books a haircut, which must succeed.
     pub async fn book(&self, professional: &Professional, client: &Client, start: &str) -> Booking {
         self.agenda

@@ -28,6 +28,31 @@ macro_rules! case {
     };
 }
 
+/// A room open Ana's hours and a 60-minute peel that needs it, which Ana
+/// and Bia perform (besides the haircut).
+async fn peel_in_a_room(salon: &Salon) -> (Resource, Service) {
+    let ctx = salon.staff();
+    let room = Resource::new(ResourceId::random(), salon.business.id(), "Sala")
+        .unwrap()
+        .with_hours(salon.ana.hours().clone());
+    salon.agenda.save_resource(&ctx, &room).await.unwrap();
+    let peel = Service::new(
+        ServiceId::random(),
+        salon.business.id(),
+        "Peeling",
+        60,
+        brl("120"),
+    )
+    .unwrap()
+    .with_resource(Some(room.id()));
+    salon.agenda.save_service(&ctx, &peel).await.unwrap();
+    for p in [&salon.ana, &salon.bia] {
+        let p = p.clone().with_services([salon.cut.id(), peel.id()]);
+        salon.agenda.save_professional(&ctx, &p).await.unwrap();
+    }
+    (room, peel)
+}
+
 fn monday() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
 }
@@ -107,17 +132,7 @@ case!(
     |store| {
         let salon = Salon::open(store.clone()).await;
         let ctx = salon.staff();
-        let room = Resource::new(ResourceId::random(), salon.business.id(), "Sala").unwrap()
-            .with_hours(salon.ana.hours().clone());
-        salon.agenda.save_resource(&ctx, &room).await.unwrap();
-        let peel = Service::new(ServiceId::random(), salon.business.id(), "Peeling", 60, brl("120"))
-            .unwrap()
-            .with_resource(Some(room.id()));
-        salon.agenda.save_service(&ctx, &peel).await.unwrap();
-        for p in [&salon.ana, &salon.bia] {
-            let p = p.clone().with_services([salon.cut.id(), peel.id()]);
-            salon.agenda.save_professional(&ctx, &p).await.unwrap();
-        }
+        let (_, peel) = peel_in_a_room(&salon).await;
         let before = lines(&salon, &salon.agenda.slots(&ctx, &request(peel.id())).await.unwrap());
         assert_eq!(before.first().map(String::as_str), Some("12:00 ana,bia"));
 
@@ -236,17 +251,7 @@ case!(
 
         let salon = Arc::new(Salon::open(store.clone()).await);
         let ctx = salon.staff();
-        let room = Resource::new(ResourceId::random(), salon.business.id(), "Sala").unwrap()
-            .with_hours(salon.ana.hours().clone());
-        salon.agenda.save_resource(&ctx, &room).await.unwrap();
-        let peel = Service::new(ServiceId::random(), salon.business.id(), "Peeling", 60, brl("120"))
-            .unwrap()
-            .with_resource(Some(room.id()));
-        salon.agenda.save_service(&ctx, &peel).await.unwrap();
-        for p in [&salon.ana, &salon.bia] {
-            let p = p.clone().with_services([salon.cut.id(), peel.id()]);
-            salon.agenda.save_professional(&ctx, &p).await.unwrap();
-        }
+        let (room, peel) = peel_in_a_room(&salon).await;
         let room_id = room.id();
         let tuesday = monday().succ_opt().unwrap();
         let requests = [

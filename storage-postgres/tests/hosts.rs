@@ -17,19 +17,24 @@ use chrono::NaiveDate;
 /// never hears it fails the test instead of hanging it.
 const PATIENCE: Duration = Duration::from_secs(20);
 
+/// Waits until both stores listen; the deadline of the test.
+async fn listening(here: &PgStore, there: &PgStore) -> Instant {
+    let deadline = Instant::now() + PATIENCE;
+    while here.version().is_none() || there.version().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the stores never started listening"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    deadline
+}
+
 #[test]
 fn a_search_on_one_host_sees_a_booking_made_on_another() {
     support::on_fresh_store(4, |here, url| async move {
         let there = PgStore::connect(&url).await.unwrap();
-        let deadline = Instant::now() + PATIENCE;
-        while here.version().is_none() || there.version().is_none() {
-            assert!(
-                Instant::now() < deadline,
-                "the stores never started listening"
-            );
-            tokio::task::yield_now().await;
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        let deadline = listening(&here, &there).await;
         let salon = Salon::open(Arc::new(here.clone())).await;
         let ctx = salon.staff();
         let monday = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
@@ -71,14 +76,7 @@ fn a_search_on_one_host_sees_a_booking_made_on_another() {
 fn another_hosts_commits_bring_kept_searches_forward() {
     support::on_fresh_store(8, |here, url| async move {
         let there = PgStore::connect(&url).await.unwrap();
-        let deadline = Instant::now() + PATIENCE;
-        while here.version().is_none() || there.version().is_none() {
-            assert!(
-                Instant::now() < deadline,
-                "the stores never started listening"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        let deadline = listening(&here, &there).await;
         let salon = Salon::open(Arc::new(here.clone())).await;
         let ctx = salon.staff();
         let elsewhere = Agenda::new(Arc::new(there.clone()));

@@ -6,9 +6,7 @@ mod support;
 
 use std::sync::Arc;
 
-use agendo_conformance::{at, brl, now, Salon};
-use agendo_core::booking::Booking;
-use agendo_core::ids::BookingId;
+use agendo_conformance::{at, Salon};
 use agendo_core::store::{Access, Store};
 use sqlx::{Connection, Row};
 
@@ -16,19 +14,7 @@ use sqlx::{Connection, Row};
 fn the_ceilings_statement_is_the_stores_insert() {
     support::on_fresh_store(4, |store, url| async move {
         let salon = Salon::open(Arc::new(store.clone())).await;
-        let cut = |start: &str| {
-            Booking::new(
-                BookingId::random(),
-                &salon.cut,
-                salon.ana.id(),
-                salon.maria.id(),
-                at(start),
-                brl("50"),
-                brl("0"),
-                now(),
-            )
-            .unwrap()
-        };
+        let cut = |start: &str| salon.pending(&salon.cut, &salon.ana, at(start));
         let mut raw = sqlx::PgConnection::connect(&url).await.unwrap();
         let first = cut("2026-03-02T13:00:00Z");
         let text = agendo_postgres::insert_alone_text(&first);

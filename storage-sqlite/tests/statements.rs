@@ -4,9 +4,7 @@
 
 use std::sync::Arc;
 
-use agendo_conformance::{at, brl, now, Salon};
-use agendo_core::booking::Booking;
-use agendo_core::ids::BookingId;
+use agendo_conformance::{at, Salon};
 use agendo_core::store::{Access, Store};
 use agendo_sqlite::{Durability, SqliteStore};
 use sqlx::Connection;
@@ -20,19 +18,7 @@ async fn the_ceilings_statement_is_the_stores_insert() {
         .await
         .unwrap();
     let salon = Salon::open(Arc::new(store.clone())).await;
-    let cut = |start: &str| {
-        Booking::new(
-            BookingId::random(),
-            &salon.cut,
-            salon.ana.id(),
-            salon.maria.id(),
-            at(start),
-            brl("50"),
-            brl("0"),
-            now(),
-        )
-        .unwrap()
-    };
+    let cut = |start: &str| salon.pending(&salon.cut, &salon.ana, at(start));
     let url = format!("sqlite:{}", path.display());
     let mut raw = sqlx::SqliteConnection::connect(&url).await.unwrap();
     let first = cut("2026-03-02T13:00:00Z");

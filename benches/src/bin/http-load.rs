@@ -294,20 +294,16 @@ enum Phase {
     Reads { url: String },
     /// A page; its latency is the time to the first byte.
     Page { url: String },
-    /// A booking at a random time.
+    /// A booking at a random time of the `days` from `first`; with
+    /// `cancel`, each booking made is cancelled by the next request (two
+    /// commits).
     Writes {
         base: String,
         service: String,
         staff: Vec<String>,
         first: NaiveDate,
-    },
-    /// A booking at a random time of the week from `first`, then its
-    /// cancellation: two commits.
-    Churn {
-        base: String,
-        service: String,
-        staff: Vec<String>,
-        first: NaiveDate,
+        days: i64,
+        cancel: bool,
     },
 }
 
@@ -376,27 +372,21 @@ async fn run_mixed(
                 while !stop.load(Ordering::Relaxed) {
                     let request = match &phase {
                         Phase::Reads { url } | Phase::Page { url } => http.get(url.as_str()),
+                        Phase::Writes { base, .. } if booked.is_some() => {
+                            let id = booked.take().unwrap_or_default();
+                            http.post(format!("{base}/v1/bookings/{id}/cancel"))
+                                .json(&json!({"reason": "http-load"}))
+                        }
                         Phase::Writes {
                             base,
                             service,
                             staff,
                             first,
-                        } => http
-                            .post(format!("{base}/v1/bookings"))
-                            .json(&booking_body(&mut rng, service, staff, &client, *first, 30)),
-                        Phase::Churn { base, .. } if booked.is_some() => {
-                            let id = booked.take().unwrap_or_default();
-                            http.post(format!("{base}/v1/bookings/{id}/cancel"))
-                                .json(&json!({"reason": "http-load"}))
-                        }
-                        Phase::Churn {
-                            base,
-                            service,
-                            staff,
-                            first,
-                        } => http
-                            .post(format!("{base}/v1/bookings"))
-                            .json(&booking_body(&mut rng, service, staff, &client, *first, 6)),
+                            days,
+                            ..
+                        } => http.post(format!("{base}/v1/bookings")).json(&booking_body(
+                            &mut rng, service, staff, &client, *first, *days,
+                        )),
                     };
                     let sent = Instant::now();
                     match request.bearer_auth(&token).send().await {
@@ -404,7 +394,8 @@ async fn run_mixed(
                             let head = sent.elapsed();
                             let status = response.status().as_u16();
                             let body = response.bytes().await.unwrap_or_default();
-                            if matches!(phase, Phase::Churn { .. }) && status == 201 {
+                            if matches!(phase, Phase::Writes { cancel: true, .. }) && status == 201
+                            {
                                 booked = serde_json::from_slice::<Value>(&body)
                                     .ok()
                                     .and_then(|b| b["id"].as_str().map(str::to_owned));
@@ -537,6 +528,8 @@ async fn load(options: Options) -> Result<u64, String> {
         service: salon.service.clone(),
         staff: salon.staff.clone(),
         first,
+        days: 30,
+        cancel: false,
     };
     let (tallies, elapsed) = run(
         writes,
@@ -568,11 +561,13 @@ async fn load(options: Options) -> Result<u64, String> {
             // The week searched, a week after the one the writes phase
             // filled, so these bookings are made (and commit) rather than
             // refused, and cancelled.
-            Phase::Churn {
+            Phase::Writes {
                 base: base.clone(),
                 service: salon.service.clone(),
                 staff: salon.staff.clone(),
                 first: first + TimeDelta::days(35),
+                days: 6,
+                cancel: true,
             },
             writers,
         ),
