@@ -187,7 +187,7 @@ pub const LOGGED: usize = 8_192;
 /// use agendo_core::store::{Change, ChangeLog, Changed};
 /// use agendo_core::time::Span;
 ///
-/// let log = Arc::new(ChangeLog::default());
+/// let log = std::sync::Arc::new(ChangeLog::default());
 /// let shop = BusinessId::random();
 /// let kept_at = log.version();
 /// let mut changed = Changed::of(shop);
