@@ -326,8 +326,8 @@ impl Serialize for Slot<'_> {
             }
         }
         let mut out = serializer.serialize_struct("Slot", 3)?;
-        out.serialize_field("start", &self.start())?;
-        out.serialize_field("end", &self.end())?;
+        out.serialize_field("start", &crate::time::rfc3339::Instant(self.start()))?;
+        out.serialize_field("end", &crate::time::rfc3339::Instant(self.end()))?;
         out.serialize_field("staff", &Staff(self))?;
         out.end()
     }

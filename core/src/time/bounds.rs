@@ -49,6 +49,11 @@ pub fn check_date(date: NaiveDate, field: &str) -> Result<NaiveDate, Error> {
 /// assert_eq!(far.field(), Some("start"));
 /// ```
 pub fn check_instant(instant: DateTime<Utc>, field: &str) -> Result<DateTime<Utc>, Error> {
+    // Most instants are well inside: 1901 to 2098 need no calendar.
+    const SURELY_INSIDE: std::ops::Range<i64> = -2_177_452_800..4_070_908_800;
+    if SURELY_INSIDE.contains(&instant.timestamp()) {
+        return Ok(instant);
+    }
     let date = instant.date_naive();
     let inside = date
         .pred_opt()
@@ -148,8 +153,9 @@ pub fn span_between(
 /// [`Problem::OutsideSupportedYears`].
 pub fn read_instant(text: &str, field: &str) -> Result<DateTime<Utc>, Error> {
     let text = text.trim();
-    let instant = DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
+    let instant = super::rfc3339::read_common(text)
+        .map(Ok)
+        .unwrap_or_else(|| DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)))
         .map_err(|_| {
             Error::invalid(
                 field,

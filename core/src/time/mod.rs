@@ -20,6 +20,7 @@
 //!   for; anything else is refused, never computed with a wrong offset.
 
 mod bounds;
+pub(crate) mod rfc3339;
 mod shown;
 mod span;
 pub(crate) mod span_set;
