@@ -123,6 +123,19 @@ impl Browser {
             .body(body);
         self.send(request).await
     }
+
+    /// Signs in on the staff page's form with its token, adding `extra`
+    /// fields (`next`).
+    async fn sign_in(&mut self, email: &str, password: &str, extra: &[(&str, &str)]) -> Page {
+        let csrf = self.get("/staff/sign-in").await.field("csrf");
+        let mut form = vec![
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", password),
+        ];
+        form.extend_from_slice(extra);
+        self.post("/staff/sign-in", &form).await
+    }
 }
 
 fn nonce_of(policy: &str) -> String {
@@ -297,28 +310,15 @@ async fn the_staff_area_needs_a_sign_in_keeps_to_its_business_and_signing_out_en
         asked.header("location"),
         "/staff/sign-in?next=%2Fstaff%2Fagenda%3Fview%3Dweek"
     );
-    let form = desk.get("/staff/sign-in").await;
-    let csrf = form.field("csrf");
-    let wrong = desk
-        .post(
-            "/staff/sign-in",
-            &[
-                ("csrf", &csrf),
-                ("email", "ana@salao.com"),
-                ("password", "errada-errada"),
-            ],
-        )
-        .await;
+    // The sign-in form's token, bound to the browser and not the session.
+    let csrf = desk.get("/staff/sign-in").await.field("csrf");
+    let wrong = desk.sign_in("ana@salao.com", "errada-errada", &[]).await;
     assert_eq!(wrong.status, 401);
     let signed = desk
-        .post(
-            "/staff/sign-in",
-            &[
-                ("csrf", &csrf),
-                ("email", "ana@salao.com"),
-                ("password", "cavalo-bateria-grampo"),
-                ("next", "/staff/agenda?view=week"),
-            ],
+        .sign_in(
+            "ana@salao.com",
+            "cavalo-bateria-grampo",
+            &[("next", "/staff/agenda?view=week")],
         )
         .await;
     assert_eq!(signed.status, 303);
@@ -522,17 +522,8 @@ async fn no_address_or_query_makes_a_page_fail(db: Db) {
     let server = Server::start(db).await;
     let (shop, service, staff) = support::salon(&server, "ana@salao.com").await;
     let mut desk = Browser::new(&server);
-    let form = desk.get("/staff/sign-in").await;
-    let csrf = form.field("csrf");
     let signed = desk
-        .post(
-            "/staff/sign-in",
-            &[
-                ("csrf", &csrf),
-                ("email", "ana@salao.com"),
-                ("password", "cavalo-bateria-grampo"),
-            ],
-        )
+        .sign_in("ana@salao.com", "cavalo-bateria-grampo", &[])
         .await;
     assert_eq!(signed.status, 303);
     let slug = &shop.slug;

@@ -15,10 +15,10 @@ use crate::availability::{
     BlockKey, BookingKey, DateRange, Mode, SlotAnswer, SlotRules, SlotSearch, StaffCalendar,
     WorkingHours,
 };
-use crate::business::{Activity, Bookable};
+use crate::business::{Activity, Block, Bookable};
 use crate::error::{Error, RecordKind};
 use crate::ids::{ProfessionalId, ServiceId};
-use crate::store::{Access, Change, UnitOfWork};
+use crate::store::{Access, Change, Held, UnitOfWork};
 use crate::time::Span;
 
 /// A request for the free slots of a service.
@@ -207,16 +207,13 @@ impl Agenda {
             if !stale.contains(&on) {
                 return Ok(calendar.clone());
             }
-            let theirs: Vec<_> = blocks.iter().filter(|b| b.on() == on).cloned().collect();
-            staff_calendar(
+            share_out(
                 on,
                 calendar.zone(),
                 calendar.hours().clone(),
                 calendar.capacity(),
-                &theirs,
-                held.iter()
-                    .filter(|h| h.is_of(on))
-                    .map(|h| (h.booking, h.span)),
+                &blocks,
+                &held,
             )
         };
         let calendars = kept
@@ -298,16 +295,13 @@ impl Agenda {
         let held = work.held_any(&on, span).await?;
         for professional in &professionals {
             let on = Bookable::Professional(professional.id());
-            let theirs: Vec<_> = blocks.iter().filter(|b| b.on() == on).cloned().collect();
-            inputs.calendars.push(staff_calendar(
+            inputs.calendars.push(share_out(
                 on,
                 business.zone(),
                 professional.hours().clone(),
                 professional.capacity(),
-                &theirs,
-                held.iter()
-                    .filter(|h| h.is_of(on))
-                    .map(|h| (h.booking, h.span)),
+                &blocks,
+                &held,
             )?);
             inputs.staff.push(on);
         }
@@ -539,6 +533,28 @@ fn reach(range: DateRange) -> Result<Span, Error> {
         .unwrap_or(NaiveDate::MAX);
     let utc = |date: NaiveDate| date.and_time(NaiveTime::MIN).and_utc();
     Span::new(utc(start), utc(end))
+}
+
+/// `on`'s calendar out of blocks and bookings read for several at once.
+fn share_out(
+    on: Bookable,
+    zone: chrono_tz::Tz,
+    hours: WorkingHours,
+    capacity: u32,
+    blocks: &[Block],
+    held: &[Held],
+) -> Result<StaffCalendar, Error> {
+    let theirs: Vec<Block> = blocks.iter().filter(|b| b.on() == on).cloned().collect();
+    staff_calendar(
+        on,
+        zone,
+        hours,
+        capacity,
+        &theirs,
+        held.iter()
+            .filter(|h| h.is_of(on))
+            .map(|h| (h.booking, h.span)),
+    )
 }
 
 /// One professional's (or resource's) calendar over `span`: its hours,
