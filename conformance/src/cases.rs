@@ -772,3 +772,231 @@ case!(
         ));
     }
 );
+
+/// The events of a new booking, as [`Agenda::book`] records them.
+///
+/// [`Agenda::book`]: agendo_core::agenda::Agenda::book
+fn created(booking: &Booking) -> Vec<agendo_core::agenda::Event> {
+    vec![agendo_core::agenda::Event::BookingCreated {
+        booking: booking.id(),
+        professional: booking.professional(),
+        client: booking.client(),
+        service: booking.service(),
+        start: booking.appointment().start(),
+        series: booking.series(),
+    }]
+}
+
+/// The kinds of the business's events, numbered 1, 2, 3... without a gap.
+async fn event_kinds(
+    store: &Arc<dyn Store>,
+    business: agendo_core::ids::BusinessId,
+) -> Vec<String> {
+    let mut work = store.begin(business, Access::Read).await.unwrap();
+    let events = work.events_after(0, 500).await.unwrap();
+    let numbers: Vec<u64> = events.iter().map(|e| e.number).collect();
+    assert_eq!(numbers, (1..=events.len() as u64).collect::<Vec<_>>());
+    events.iter().map(|e| e.event.kind().to_owned()).collect()
+}
+
+case!(
+    /// A booking made in one step of the store (`Store::book_alone`) is
+    /// only ever one the unit of work's way would make: whatever the store
+    /// cannot tell in that step (an overlap, a block, a retired or unknown
+    /// client, a room) it declines, writing nothing; what it adds reads
+    /// back, with its events numbered after the others, and kept searches
+    /// see it. `Agenda::book`, which takes the step when it can, answers
+    /// as ever.
+    a_booking_made_in_one_step_keeps_every_check,
+    |store| {
+        use agendo_core::agenda::SlotsRequest;
+        use agendo_core::business::Block;
+        use agendo_core::ids::BlockId;
+        use agendo_core::store::Alone;
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let business = salon.business.id();
+        let held = salon.book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z").await;
+        let mut work = store.begin(business, Access::Read).await.unwrap();
+        assert_eq!(work.booking(held.id()).await.unwrap(), Some(held.clone()));
+        drop(work);
+        let mut kinds = event_kinds(&store, business).await;
+        assert_eq!(kinds.last().map(String::as_str), Some("booking_created"));
+
+        // A block of Ana's, a retired João.
+        let block = Block::new(
+            BlockId::random(),
+            business,
+            Bookable::Professional(salon.ana.id()),
+            span("2026-03-02T15:00:00Z", "2026-03-02T16:00:00Z"),
+            "Almoço",
+        )
+        .unwrap();
+        let mut work = store.begin(business, Access::Write).await.unwrap();
+        work.put_block(&block).await.unwrap();
+        work.put_client(&salon.joao.clone().with_activity(Activity::Retired)).await.unwrap();
+        work.commit().await.unwrap();
+        let cut = |who: &Professional, start: &str| salon.pending(&salon.cut, who, at(start));
+        let for_client = |client: ClientId, start: &str| {
+            Booking::new(
+                agendo_core::ids::BookingId::random(),
+                &salon.cut,
+                salon.bia.id(),
+                client,
+                at(start),
+                salon.cut.price(),
+                agendo_core::money::Money::zero(salon.cut.price().currency()),
+                now(),
+            )
+            .unwrap()
+        };
+        let taken = |done: Result<Alone, Error>| match done {
+            Ok(Alone::Declined) => {}
+            Err(Error::SlotTaken { bookings, .. }) => {
+                assert_eq!(bookings.iter().map(|b| b.to_string()).collect::<Vec<_>>(), [held.id().to_string()]);
+            }
+            other => panic!("an overlap: expected declined or slot_taken, got {other:?}"),
+        };
+        let overlap = cut(&salon.ana, "2026-03-02T13:15:00Z");
+        taken(store.book_alone(&overlap, &created(&overlap), now()).await);
+        let declined = [
+            ("an overlap", overlap),
+            ("a block", cut(&salon.ana, "2026-03-02T15:30:00Z")),
+            ("a retired client", for_client(salon.joao.id(), "2026-03-02T13:00:00Z")),
+            ("an unknown client", for_client(ClientId::random(), "2026-03-02T13:00:00Z")),
+        ];
+        for (why, booking) in declined.iter().skip(1) {
+            let done = store.book_alone(booking, &created(booking), now()).await.unwrap();
+            assert_eq!(done, Alone::Declined, "{why}");
+        }
+        for (why, booking) in &declined {
+            let mut work = store.begin(business, Access::Read).await.unwrap();
+            assert_eq!(work.booking(booking.id()).await.unwrap(), None, "{why}");
+            drop(work);
+            assert_eq!(event_kinds(&store, business).await, kinds, "{why}");
+        }
+        // Through the use case, each is refused as before.
+        let refused = salon
+            .agenda
+            .book(&ctx, &salon.cut_at(&salon.ana, &salon.maria, "2026-03-02T15:30:00Z"))
+            .await;
+        assert!(matches!(refused, Err(Error::Blocked { .. })), "{refused:?}");
+        let refused = salon
+            .agenda
+            .book(&ctx, &salon.cut_at(&salon.ana, &salon.joao, "2026-03-02T09:00:00Z"))
+            .await;
+        assert!(matches!(refused, Err(Error::Retired { .. })), "{refused:?}");
+        let refused = salon
+            .agenda
+            .book(&ctx, &salon.cut_at(&salon.ana, &salon.maria, "2026-03-02T13:15:00Z"))
+            .await;
+        match refused {
+            Err(Error::SlotTaken { bookings, .. }) => {
+                assert_eq!(bookings.iter().map(|b| b.to_string()).collect::<Vec<_>>(), [held.id().to_string()]);
+            }
+            other => panic!("expected slot_taken, got {other:?}"),
+        }
+
+        // A free time: added whole, or declined leaving nothing.
+        let only_bia = SlotsRequest {
+            service: salon.cut.id(),
+            professional: Some(salon.bia.id()),
+            from: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+            to: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+            step_minutes: None,
+        };
+        let offered = salon.agenda.slots(&ctx, &only_bia).await.unwrap().len();
+        let free = cut(&salon.bia, "2026-03-02T13:00:00Z");
+        let done = store.book_alone(&free, &created(&free), now()).await.unwrap();
+        let mut work = store.begin(business, Access::Read).await.unwrap();
+        let found = work.booking(free.id()).await.unwrap();
+        drop(work);
+        let now_offered = salon.agenda.slots(&ctx, &only_bia).await.unwrap().len();
+        if done == Alone::Added {
+            assert_eq!(found, Some(free.clone()));
+            kinds.push("booking_created".to_owned());
+            assert_eq!(now_offered, offered - 1);
+        } else {
+            assert_eq!(found, None);
+            assert_eq!(now_offered, offered);
+        }
+        assert_eq!(event_kinds(&store, business).await, kinds);
+
+        // Two at once for Bia when she takes two; never a third.
+        let bia = salon.bia.clone().with_capacity(2).unwrap();
+        salon.agenda.save_professional(&ctx, &bia).await.unwrap();
+        let mut added = 0;
+        for _ in 0..3 {
+            let both = cut(&bia, "2026-03-02T16:00:00Z");
+            match store.book_alone(&both, &created(&both), now()).await {
+                Ok(Alone::Added) => added += 1,
+                Ok(Alone::Declined) | Err(Error::SlotTaken { capacity: 2, .. }) => {}
+                Err(other) => panic!("expected added, declined or slot_taken, got {other:?}"),
+            }
+        }
+        assert!(added <= 2, "{added} bookings at once for a capacity of 2");
+
+        // The business now confirms at once: the next booking is confirmed,
+        // with both events, whatever was kept of the business before.
+        let mut work = store.begin(business, Access::Write).await.unwrap();
+        let immediate = salon
+            .business
+            .clone()
+            .with_confirmation(agendo_core::business::ConfirmationMode::Immediate);
+        work.put_business(&immediate).await.unwrap();
+        work.commit().await.unwrap();
+        let confirmed = salon.book(&salon.ana, &salon.maria, "2026-03-03T13:00:00Z").await;
+        assert_eq!(confirmed.status(), BookingStatus::Confirmed);
+        let mut work = store.begin(business, Access::Read).await.unwrap();
+        assert_eq!(work.booking(confirmed.id()).await.unwrap(), Some(confirmed));
+        drop(work);
+        let kinds = event_kinds(&store, business).await;
+        assert_eq!(kinds[kinds.len() - 2..], ["booking_created", "booking_confirmed"]);
+    }
+);
+
+/// What a store with a one-step booking must do: add a booking on free
+/// time in that step, its events numbered after the others, seen by kept
+/// searches; [`Agenda::book`] then books in it too. For the stores' own
+/// tests (the reference store has no such step).
+///
+/// [`Agenda::book`]: agendo_core::agenda::Agenda::book
+///
+/// # Panics
+/// When the store declines a booking it could add, or adds it wrongly.
+pub async fn books_in_one_step(store: Arc<dyn Store>) {
+    use agendo_core::store::Alone;
+    let salon = Salon::open(store.clone()).await;
+    let business = salon.business.id();
+    let first = salon
+        .book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z")
+        .await;
+    let before = event_kinds(&store, business).await;
+    let free = salon.pending(&salon.cut, &salon.ana, at("2026-03-02T14:00:00Z"));
+    let done = store
+        .book_alone(&free, &created(&free), now())
+        .await
+        .unwrap();
+    assert_eq!(done, Alone::Added);
+    let mut work = store.begin(business, Access::Read).await.unwrap();
+    assert_eq!(work.booking(free.id()).await.unwrap(), Some(free.clone()));
+    assert_eq!(work.booking(first.id()).await.unwrap(), Some(first));
+    drop(work);
+    let after = event_kinds(&store, business).await;
+    assert_eq!(after.len(), before.len() + 1);
+    assert_eq!(after.last().map(String::as_str), Some("booking_created"));
+    // Numbered once, the same numbers are read again.
+    assert_eq!(event_kinds(&store, business).await, after);
+    // Refused by the guard alone, named in the same step.
+    let overlap = salon.pending(&salon.cut, &salon.ana, at("2026-03-02T14:15:00Z"));
+    match store.book_alone(&overlap, &created(&overlap), now()).await {
+        Err(Error::SlotTaken { bookings, .. }) => {
+            assert_eq!(
+                bookings.iter().map(|b| b.to_string()).collect::<Vec<_>>(),
+                [free.id().to_string()]
+            );
+        }
+        other => panic!("expected slot_taken, got {other:?}"),
+    }
+    assert_eq!(event_kinds(&store, business).await, after);
+}

@@ -72,7 +72,8 @@ macro_rules! store_tests {
             move_this_and_following,
             concurrent_bookings_of_one_slot_let_exactly_one_win,
             concurrent_retries_with_one_key_make_one_booking,
-            a_booking_added_alone_keeps_the_guard
+            a_booking_added_alone_keeps_the_guard,
+            a_booking_made_in_one_step_keeps_every_check
         );
         $crate::store_tests!(@accounts $run;
             accounts_read_back_and_sign_in_by_email,

@@ -49,6 +49,9 @@
 //! ```
 
 mod notice;
+mod numbering;
+
+pub use numbering::NUMBERER_NAME;
 
 use agendo_core::account::Slug;
 use agendo_core::booking::Booking;
@@ -57,7 +60,7 @@ use agendo_core::contact::Email;
 use agendo_core::ids::{BusinessId, ProfessionalId};
 use agendo_core::message::{Claimed, Outcome as Sending};
 use agendo_core::store::{
-    Access, ChangeLog, Changed, Ended, IdempotencyKey, Login, Store, UnitOfWork,
+    Access, Alone, ChangeLog, Changed, Ended, IdempotencyKey, Login, Store, UnitOfWork,
 };
 use agendo_core::webhook::ClaimedHook;
 use agendo_sql::sql::Params;
@@ -104,6 +107,7 @@ pub enum Error {
 pub struct PgStore {
     pool: Pool,
     changes: Arc<Changes>,
+    numberer: Arc<numbering::Numberer>,
 }
 
 /// The channel every write unit of work notifies when it commits.
@@ -294,6 +298,7 @@ impl PgStore {
         let store = PgStore {
             pool,
             changes: Arc::default(),
+            numberer: Arc::new(numbering::Numberer::new(named_url(url, NUMBERER_NAME))),
         };
         let mut conn = store.connection().await.map_err(Error::Connect)?;
         MIGRATOR.run(&mut conn.raw).await?;
@@ -398,11 +403,11 @@ impl PgStore {
             match sqlx::raw_sql(begin).execute(&mut conn.raw).await {
                 Ok(_) => {
                     let conn = Lease(Some(conn));
-                    let changes = self.changes.clone();
                     return Ok(PgTx {
                         conn,
                         access,
-                        changes,
+                        changes: self.changes.clone(),
+                        numberer: self.numberer.clone(),
                     });
                 }
                 // Nothing has happened yet, so trying a fresh connection
@@ -497,6 +502,64 @@ impl Store for PgStore {
             // after the statement's start: the unit of work's way counts
             // or names.
             None => agendo_core::store::insert_in_unit(self, booking).await,
+        }
+    }
+
+    /// The booking and its events as one statement ([`BOOK_ALONE`]): one
+    /// round trip, its own transaction, its events left for the reader to
+    /// number ([`numbering`]). A refusal by the constraint alone names the
+    /// bookings met from the same statement.
+    async fn book_alone(
+        &self,
+        booking: &Booking,
+        events: &[agendo_core::agenda::Event],
+        at: DateTime<Utc>,
+    ) -> Result<Alone, agendo_core::Error> {
+        use sqlx::Row as _;
+        let mut changed = Changed::of(booking.business());
+        changed.booking(booking);
+        let kinds: Vec<&str> = events
+            .iter()
+            .map(agendo_core::agenda::Event::kind)
+            .collect();
+        let texts: Vec<String> = events
+            .iter()
+            .map(agendo_core::agenda::Event::to_json)
+            .collect();
+        let mut conn = self.connection().await.map_err(storage)?;
+        // Cut short, whether the statement took effect is unknown.
+        let ticket = self.changes.log.reserve(&changed);
+        let done = query(&BOOK_ALONE, booking.values())
+            .bind(at)
+            .bind(kinds)
+            .bind(texts)
+            .fetch_one(&mut conn.raw)
+            .await;
+        let read = done.and_then(|row| {
+            let added: i64 = row.try_get("added")?;
+            let met: Option<Vec<Uuid>> = row.try_get("met")?;
+            Ok((added, met))
+        });
+        let (added, met) = match read {
+            Ok(read) => read,
+            Err(e) => {
+                ticket.publish(ended_by(&e));
+                return Err(storage(e));
+            }
+        };
+        if added == 1 {
+            ticket.publish(Ended::Committed);
+            self.changes.tell(&changed);
+            return Ok(Alone::Added);
+        }
+        ticket.publish(Ended::RolledBack);
+        match met.filter(|m| !m.is_empty()) {
+            Some(met) => Err(agendo_core::store::slot_taken(
+                Bookable::Professional(booking.professional()),
+                1,
+                met.into_iter().map(agendo_core::ids::BookingId::from_uuid),
+            )),
+            None => Ok(Alone::Declined),
         }
     }
 
@@ -632,6 +695,7 @@ struct PgTx {
     conn: Lease,
     access: Access,
     changes: Arc<Changes>,
+    numberer: Arc<numbering::Numberer>,
 }
 
 /// A connection lent to one unit of work. A unit dropped without commit
@@ -768,6 +832,43 @@ static INSERT_ALONE: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// [`Store::book_alone`] as one statement: the booking written only when
+/// it has no resource, its professional takes one booking at a time (the
+/// exclusion constraint is then the whole guard), its client is active
+/// and no block of the professional meets its held time, and the
+/// constraint lets it in; its events (parameters after the booking's
+/// columns: the time, their kinds, their JSON) written unnumbered with it.
+/// Answers how many bookings it added and, when only the constraint
+/// refused it, the professional's bookings it met (as of the statement's
+/// start: empty when who holds the time came later).
+static BOOK_ALONE: LazyLock<String> = LazyLock::new(|| {
+    let count = Booking::COLUMNS.len();
+    let values: Vec<String> = (1..=count).map(|n| Params::Dollar.nth(n)).collect();
+    let [at, kinds, texts] = [1, 2, 3].map(|i| Params::Dollar.nth(count + i));
+    format!(
+        "WITH checks AS (SELECT $5::uuid IS NULL \
+         AND COALESCE((SELECT capacity = 1 FROM professionals \
+         WHERE business_id = $1 AND id = $4), false) \
+         AND EXISTS (SELECT 1 FROM clients WHERE business_id = $1 AND id = $6 \
+         AND activity = 'active') \
+         AND NOT EXISTS (SELECT 1 FROM blocks WHERE business_id = $1 AND professional_id = $4 \
+         AND start_at < $10 AND end_at > $9) AS open), \
+         added AS (INSERT INTO bookings ({}, exclusive, resource_exclusive) \
+         SELECT {}, true, true FROM checks WHERE open ON CONFLICT DO NOTHING RETURNING id), \
+         written AS (INSERT INTO events (business_id, at, type, event) \
+         SELECT $1, {at}, e.kind, e.body::jsonb FROM added, \
+         unnest({kinds}::text[], {texts}::text[]) WITH ORDINALITY AS e(kind, body, k) \
+         ORDER BY e.k) \
+         SELECT (SELECT count(*) FROM added) AS added, \
+         CASE WHEN open AND NOT EXISTS (SELECT 1 FROM added) \
+         AND NOT EXISTS (SELECT 1 FROM bookings WHERE business_id = $1 AND id = $2) THEN \
+         (SELECT array_agg(m.id) FROM ({}) m) END AS met FROM checks",
+        Booking::COLUMNS.join(", "),
+        values.join(", "),
+        meeting_alone(),
+    )
+});
+
 /// The one-statement insert of `booking` ([`Store::insert_booking_alone`])
 /// as SQL text with its values written in: what a ceiling measured with
 /// `pgbench` replays (see `benches/src/bin/store-load.rs`), so it times the
@@ -897,6 +998,11 @@ fn flags(row: &PgRow) -> Result<Option<(bool, bool)>, agendo_core::Error> {
 impl Connection for PgTx {
     type Row = Line;
     const PARAMS: Params = Params::Dollar;
+    const NUMBERS_EVENTS_ON_READ: bool = true;
+
+    async fn number_events(&mut self, business: BusinessId) -> Result<(), agendo_core::Error> {
+        self.numberer.number(business).await.map_err(storage)
+    }
 
     async fn fetch(
         &mut self,

@@ -40,3 +40,13 @@ fn the_ceilings_statement_is_the_stores_insert() {
         store.close().await;
     });
 }
+
+/// The store books in one step where it can (`Store::book_alone`), its
+/// events numbered when first read.
+#[test]
+fn a_free_booking_is_made_in_one_step() {
+    support::on_fresh_store(4, |store, _url| async move {
+        agendo_conformance::cases::books_in_one_step(Arc::new(store.clone())).await;
+        store.close().await;
+    });
+}

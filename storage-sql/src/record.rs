@@ -905,6 +905,25 @@ pub fn event_values(
     ]
 }
 
+/// The columns of an event written unnumbered, numbered when first read
+/// (`Connection::NUMBERS_EVENTS_ON_READ`).
+pub const UNNUMBERED_EVENT_COLUMNS: &[&str] = &["business_id", "at", "type", "event"];
+
+/// The values of an event written unnumbered, in
+/// [`UNNUMBERED_EVENT_COLUMNS`] order.
+pub fn unnumbered_event_values(
+    business: BusinessId,
+    at: DateTime<Utc>,
+    event: &agendo_core::agenda::Event,
+) -> Vec<Value> {
+    vec![
+        id(business.as_uuid()),
+        Value::Time(Some(at)),
+        text(event.kind()),
+        Value::Json(event.to_json()),
+    ]
+}
+
 /// Reads an event back.
 ///
 /// # Errors

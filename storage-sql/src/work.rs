@@ -37,9 +37,10 @@ use crate::sql::{self, Params};
 use crate::{hooks, queue};
 
 /// The name of a business's writer lock ([`Connection::lock_name`]): held
-/// from a change of the business's settings or the first event appended
-/// until commit.
-fn business_lock(business: BusinessId) -> String {
+/// from a change of the business's settings until commit, and by whoever
+/// numbers its events (appending them, or reading them where they are
+/// numbered on read).
+pub fn business_lock(business: BusinessId) -> String {
     format!("business:{business}")
 }
 
@@ -129,6 +130,20 @@ pub trait Connection: Send + Sized {
             p.nth(2),
             p.nth(3),
         )
+    }
+
+    /// Whether events are written unnumbered and numbered when first read
+    /// ([`Connection::number_events`]), so that writers of one business
+    /// never take turns on its outbox; otherwise each writer numbers its
+    /// own under the business's lock until it commits.
+    const NUMBERS_EVENTS_ON_READ: bool = false;
+
+    /// Numbers `business`'s events committed unnumbered, after its last
+    /// numbered one in the order they were written, committed before this
+    /// returns, so a read that follows finds them (see
+    /// [`Connection::NUMBERS_EVENTS_ON_READ`]).
+    async fn number_events(&mut self, _business: BusinessId) -> Result<(), Error> {
+        Ok(())
     }
 
     /// Called after a professional or resource is saved with `capacity`, so
@@ -829,6 +844,14 @@ impl<C: Connection> UnitOfWork for Work<C> {
     }
 
     async fn append_events(&mut self, at: DateTime<Utc>, events: &[Event]) -> Result<(), Error> {
+        if C::NUMBERS_EVENTS_ON_READ {
+            let insert = sql::insert(C::PARAMS, "events", record::UNNUMBERED_EVENT_COLUMNS);
+            for event in events {
+                let values = record::unnumbered_event_values(self.business, at, event);
+                self.conn.execute(&insert, values).await?;
+            }
+            return Ok(());
+        }
         // Held until commit, so the next writer numbers after this one's
         // events and readers see numbers in order.
         self.conn.lock_name(&business_lock(self.business)).await?;
@@ -852,6 +875,7 @@ impl<C: Connection> UnitOfWork for Work<C> {
     }
 
     async fn events_after(&mut self, after: u64, limit: usize) -> Result<Vec<EventRecord>, Error> {
+        self.conn.number_events(self.business).await?;
         let p = C::PARAMS;
         let sql = format!(
             "SELECT {} FROM events WHERE business_id = {} AND number > {} ORDER BY number LIMIT {}",

@@ -48,7 +48,7 @@ use agendo_core::booking::Booking;
 use agendo_core::contact::Email;
 use agendo_core::ids::{BusinessId, ProfessionalId};
 use agendo_core::message::{Claimed, Outcome as Sending};
-use agendo_core::store::{Access, ChangeLog, Changed, Ended, Login, Store, UnitOfWork};
+use agendo_core::store::{Access, Alone, ChangeLog, Changed, Ended, Login, Store, UnitOfWork};
 use agendo_core::webhook::ClaimedHook;
 use agendo_core::RecordKind;
 use agendo_sql::sql::Params;
@@ -340,6 +340,53 @@ impl Store for SqliteStore {
         }
     }
 
+    /// The booking's guarded insert ([`BOOK_ALONE`]) and its events, in
+    /// one transaction under the writer's lock. A refusal by the guard
+    /// alone is named by the shared guard under the same lock.
+    async fn book_alone(
+        &self,
+        booking: &Booking,
+        events: &[agendo_core::agenda::Event],
+        at: DateTime<Utc>,
+    ) -> Result<Alone, agendo_core::Error> {
+        let mut writer = self.writer.clone().lock_owned().await;
+        if writer.state == State::Open {
+            // A unit dropped where no runtime could roll it back.
+            writer.rollback().await;
+        }
+        writer.state = State::Begin;
+        // Dropped before its commit, the lease rolls back.
+        let mut tx = SqliteTx {
+            conn: Conn::Writer(Lease(Some(writer))),
+        };
+        if tx.execute(&BOOK_ALONE, booking.values()).await? != 1 {
+            // Still under the writer's lock: when only the guard stood in
+            // the way, it names who holds the time.
+            let columns = booking.values();
+            // Business, professional, resource, client, held span, id.
+            let values = [0, 3, 4, 5, 8, 9, 1]
+                .into_iter()
+                .filter_map(|i| columns.get(i).cloned())
+                .collect();
+            let open = match tx.fetch(&ONLY_THE_GUARD, values).await?.first() {
+                Some(row) => row.int("open")? == 1,
+                None => false,
+            };
+            if open {
+                guard(&mut tx, booking).await?;
+            }
+            return Ok(Alone::Declined);
+        }
+        if !events.is_empty() {
+            let (sql, values) = numbered_events(booking.business(), at, events);
+            tx.execute(&sql, values).await?;
+        }
+        let mut changed = Changed::of(booking.business());
+        changed.booking(booking);
+        tx.commit(changed).await?;
+        Ok(Alone::Added)
+    }
+
     async fn business_by_slug(
         &self,
         slug: &Slug,
@@ -599,7 +646,70 @@ fn query(sql: String, values: Vec<Value>) -> sqlx::query::Query<'static, Sqlite,
 /// `INSERT … SELECT … WHERE` the held time has room: parameters are the
 /// booking's columns in [`Stored::COLUMNS`] order (1 business, 2 id, 4
 /// professional, 5 resource, 9 and 10 the held span, 11 the status).
-static GUARDED_INSERT: LazyLock<String> = LazyLock::new(|| {
+static GUARDED_INSERT: LazyLock<String> = LazyLock::new(|| guarded_insert(""));
+
+/// [`Store::book_alone`]'s insert: [`GUARDED_INSERT`], written only when
+/// the booking has no resource, its client is active and no block of its
+/// professional meets its held time.
+static BOOK_ALONE: LazyLock<String> = LazyLock::new(|| {
+    let open = open(["?1", "?4", "?5", "?6", "?9", "?10"]);
+    guarded_insert(&format!(" AND {open}"))
+});
+
+/// One statement adding `events`, numbered on from the business's last
+/// (the writer's lock is held), all at `at`: its SQL and its values.
+fn numbered_events(
+    business: BusinessId,
+    at: DateTime<Utc>,
+    events: &[agendo_core::agenda::Event],
+) -> (String, Vec<Value>) {
+    let mut rows = Vec::with_capacity(events.len());
+    let mut values = vec![Value::Uuid(Some(business.as_uuid())), Value::Time(Some(at))];
+    for (i, event) in events.iter().enumerate() {
+        let n = values.len();
+        rows.push(format!("({}, ?{}, ?{})", i + 1, n + 1, n + 2));
+        values.push(Value::Text(Some(event.kind().to_owned())));
+        values.push(Value::Json(event.to_json()));
+    }
+    let sql = format!(
+        "INSERT INTO events (business_id, number, at, type, event) \
+         SELECT ?1, (SELECT COALESCE(MAX(number), 0) FROM events WHERE business_id = ?1) \
+         + e.column1, ?2, e.column2, e.column3 FROM (VALUES {}) e",
+        rows.join(", ")
+    );
+    (sql, values)
+}
+
+/// Whether, when [`BOOK_ALONE`] wrote nothing, only the guard stood in the
+/// way (and the id was not taken): parameters are the business, the
+/// professional, the resource, the client, the held span's start and end,
+/// and the booking's id.
+static ONLY_THE_GUARD: LazyLock<String> = LazyLock::new(|| {
+    let open = open(["?1", "?2", "?3", "?4", "?5", "?6"]);
+    format!(
+        "SELECT {open} AND NOT EXISTS (SELECT 1 FROM bookings \
+         WHERE business_id = ?1 AND id = ?7) AS open"
+    )
+});
+
+/// Whether nothing but the guard may stand in a booking's way in
+/// [`Store::book_alone`]: it has no resource, its client is active and no
+/// block of its professional meets its held time. `params` name the
+/// business, the professional, the resource, the client, and the held
+/// span's start and end.
+fn open(params: [&str; 6]) -> String {
+    let [business, professional, resource, client, start, end] = params;
+    format!(
+        "{resource} IS NULL \
+         AND EXISTS (SELECT 1 FROM clients WHERE business_id = {business} AND id = {client} \
+         AND activity = 'active') \
+         AND NOT EXISTS (SELECT 1 FROM blocks WHERE business_id = {business} \
+         AND professional_id = {professional} AND start_at < {end} AND end_at > {start})"
+    )
+}
+
+/// The guarded insert, with `also` added to its condition.
+fn guarded_insert(also: &str) -> String {
     let columns = Booking::COLUMNS;
     let params: Vec<String> = (1..=columns.len()).map(|n| format!("?{n}")).collect();
     let meeting = |column: &str, param: &str| {
@@ -614,8 +724,8 @@ static GUARDED_INSERT: LazyLock<String> = LazyLock::new(|| {
         )
     };
     format!(
-        "INSERT INTO bookings ({}) SELECT {} WHERE ?11 NOT IN ('pending', 'confirmed') \
-         OR ({} < {} AND (?5 IS NULL OR {} < {}))",
+        "INSERT INTO bookings ({}) SELECT {} WHERE (?11 NOT IN ('pending', 'confirmed') \
+         OR ({} < {} AND (?5 IS NULL OR {} < {}))){also}",
         columns.join(", "),
         params.join(", "),
         meeting("professional_id", "?4"),
@@ -623,7 +733,7 @@ static GUARDED_INSERT: LazyLock<String> = LazyLock::new(|| {
         meeting("resource_id", "?5"),
         capacity("resources", "?5"),
     )
-});
+}
 
 /// The guarded insert of `booking` as SQL text with its values written in:
 /// what a ceiling measured with the `sqlite3` shell replays (see

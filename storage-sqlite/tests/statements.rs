@@ -43,3 +43,13 @@ async fn the_ceilings_statement_is_the_stores_insert() {
     drop(work);
     store.close().await;
 }
+
+/// The store books in one step where it can (`Store::book_alone`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_free_booking_is_made_in_one_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("agendo.db"))
+        .await
+        .unwrap();
+    agendo_conformance::cases::books_in_one_step(Arc::new(store)).await;
+}

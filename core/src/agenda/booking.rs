@@ -19,6 +19,7 @@ pub const ALTERNATIVES: usize = 3;
 /// How many clashes of one series get alternatives looked up: each is a
 /// week's slot search.
 pub const ALTERNATIVES_FOR: usize = 10;
+use super::kept::Records;
 use crate::availability::{
     Block as CalendarBlock, BlockKey, Booking as CalendarBooking, BookingKey, Buffers,
     StaffCalendar, WorkingHours,
@@ -33,7 +34,7 @@ use crate::ids::{BookingId, ClientId, ProfessionalId, SeriesId, ServiceId};
 use crate::money::{final_price, Money};
 use crate::payment::net_paid;
 use crate::policy::{CancellationPolicy, Party};
-use crate::store::{Access, BookingFilter, Outcome, UnitOfWork};
+use crate::store::{Access, Alone, BookingFilter, Outcome, UnitOfWork};
 use crate::time::{Disambiguation, LocalTime};
 
 impl Agenda {
@@ -51,8 +52,78 @@ impl Agenda {
     /// [`Error::SlotTaken`], [`Error::IdempotencyKeyReused`],
     /// [`Error::Forbidden`] for a professional booking another's agenda.
     pub async fn book(&self, ctx: &Context, request: &BookRequest) -> Result<Booking, Error> {
+        if let Some(booking) = self.book_alone(ctx, request).await? {
+            return Ok(booking);
+        }
         let outcome = self.run(ctx, &Command::Book(request.clone())).await?;
         self.booking_of(ctx, outcome).await
+    }
+
+    /// [`Agenda::book`] in one step of the store ([`Store::book_alone`])
+    /// when it can be: no idempotency key to remember, the plan's records
+    /// kept and current ([`kept`](super::kept)), the service needing no
+    /// room, and every check the engine makes of those records passed.
+    /// What only the store can check (the client, blocks, the time being
+    /// free) the store checks in the same step. `None` when any of it does
+    /// not hold or the store declines: the unit of work's way then books,
+    /// or finds and names what stands in the way, exactly as ever.
+    ///
+    /// [`Store::book_alone`]: crate::store::Store::book_alone
+    async fn book_alone(
+        &self,
+        ctx: &Context,
+        request: &BookRequest,
+    ) -> Result<Option<Booking>, Error> {
+        if ctx.key.is_some() {
+            return Ok(None);
+        }
+        let scope = authorize(ctx, Action::Book)?;
+        own_time(
+            ctx,
+            scope,
+            Action::Book,
+            Bookable::Professional(request.professional),
+        )?;
+        let Some(records) = self
+            .kept
+            .records(&*self.store, ctx.business, ctx.now)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Some(plan) = Plan::kept(&records, request) else {
+            return Ok(None);
+        };
+        let Ok(booking) = plan.booking(ctx, request.start, request.discount) else {
+            return Ok(None);
+        };
+        if check_hours(&plan, &booking).is_err() {
+            return Ok(None);
+        }
+        let who = ctx.who();
+        let Ok(booking) = plan.confirm_if_immediate(booking.attributed(&who), ctx.now) else {
+            return Ok(None);
+        };
+        let booking = booking.attributed(&who);
+        let mut journal = Journal::default();
+        created(&mut journal, &booking);
+        if booking.status() == BookingStatus::Confirmed {
+            journal.record(Event::BookingConfirmed {
+                booking: booking.id(),
+            });
+        }
+        let start = booking.appointment().start();
+        match self
+            .store
+            .book_alone(&booking, &journal.events, ctx.now)
+            .await
+        {
+            Ok(Alone::Added) => Ok(Some(booking)),
+            Ok(Alone::Declined) => Ok(None),
+            // Refused by the guard alone: named as the conflict check would.
+            Err(taken @ Error::SlotTaken { .. }) => Err(plan.show(taken, start)),
+            Err(other) => Err(other),
+        }
     }
 
     /// Books one appointment for a person who does not sign in (the public
@@ -826,6 +897,27 @@ impl Plan {
         })
     }
 
+    /// The plan of `request` out of kept records, when they hold all it
+    /// needs and pass every check [`Plan::load`] makes of them: the
+    /// service active and needing no room, the professional active and
+    /// performing it. The client is the store's to check.
+    fn kept(records: &Records, request: &BookRequest) -> Option<Plan> {
+        let service = records.services.get(&request.service)?;
+        let professional = records.professionals.get(&request.professional)?;
+        let usable = service.activity() == Activity::Active
+            && professional.activity() == Activity::Active
+            && professional.performs(service.id())
+            && service.resource().is_none()
+            && service.resource_kind().is_none();
+        usable.then(|| Plan {
+            business: records.business.clone(),
+            service: service.clone(),
+            professional: professional.clone(),
+            rooms: Vec::new(),
+            client: request.client,
+        })
+    }
+
     /// The plan of an existing booking, for a reschedule: the records may
     /// have been retired since, which does not stop moving it.
     async fn load_existing(
@@ -964,6 +1056,29 @@ async fn place(
     Err(first.unwrap_or(Error::WriteConflict))
 }
 
+/// The part of the conflict check that needs nothing from the store: the
+/// appointment inside its professional's hours.
+fn check_hours(plan: &Plan, booking: &Booking) -> Result<(), Error> {
+    let on = Bookable::Professional(plan.professional.id());
+    let hours = plan.professional.hours().clone();
+    let calendar = staff_calendar(
+        on,
+        plan.business.zone(),
+        hours,
+        plan.professional.capacity(),
+        &[],
+        std::iter::empty(),
+    )?;
+    calendar.check_booking(booking.appointment(), buffers_of(booking)?)
+}
+
+/// The buffers `booking` holds around its appointment.
+fn buffers_of(booking: &Booking) -> Result<Buffers, Error> {
+    let before = minutes(booking.appointment().start() - booking.held().start());
+    let after = minutes(booking.held().end() - booking.appointment().end());
+    Buffers::new(before, after)
+}
+
 /// The conflict check of `booking` against the store and the `extra`
 /// bookings not yet written (earlier occurrences of its series), for its
 /// professional and its resource.
@@ -973,9 +1088,7 @@ async fn check_free(
     booking: &Booking,
     extra: &[Booking],
 ) -> Result<(), Error> {
-    let before = minutes(booking.appointment().start() - booking.held().start());
-    let after = minutes(booking.held().end() - booking.appointment().end());
-    let buffers = Buffers::new(before, after)?;
+    let buffers = buffers_of(booking)?;
     let mut calendars = vec![(
         Bookable::Professional(plan.professional.id()),
         plan.professional.hours().clone(),

@@ -41,6 +41,7 @@ mod commissions;
 mod event;
 mod feeds;
 mod hours;
+mod kept;
 mod lists;
 mod messages;
 mod payments;
@@ -365,6 +366,8 @@ pub struct Agenda {
     store: Arc<dyn Store>,
     /// What recent slot searches read, for stores that say when it changes.
     slot_cache: Arc<slots::SlotCache>,
+    /// What recent bookings' plans read, for the same stores.
+    kept: Arc<kept::KeptRecords>,
 }
 
 impl Agenda {
@@ -373,6 +376,7 @@ impl Agenda {
         Agenda {
             store,
             slot_cache: Arc::default(),
+            kept: Arc::default(),
         }
     }
 

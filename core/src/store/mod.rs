@@ -127,6 +127,32 @@ pub trait Store: Send + Sync {
         insert_in_unit(self, booking).await
     }
 
+    /// Adds a checked new `booking` with its `events` (all at `at`) as one
+    /// step of its own, when that step alone can tell that nothing the
+    /// unit of work's way checks in the store stands in the way: its client
+    /// is active, no block of its professional meets its held time, its
+    /// professional takes one booking at a time and that time is free. It
+    /// has no resource. Otherwise it writes nothing and answers
+    /// [`Alone::Declined`]: the caller takes the unit of work's way, which
+    /// finds and names what stood in the way. The events are numbered
+    /// after every event committed before them, as
+    /// [`UnitOfWork::append_events`] numbers them. The default declines.
+    ///
+    /// # Errors
+    /// [`Error::SlotTaken`] naming the bookings met, as
+    /// [`UnitOfWork::insert_booking`] would, when the store's guard alone
+    /// refused it (everything else checked held); [`Error::Storage`] when
+    /// the database cannot be reached: the step then either took effect
+    /// whole or not at all.
+    async fn book_alone(
+        &self,
+        _booking: &Booking,
+        _events: &[Event],
+        _at: DateTime<Utc>,
+    ) -> Result<Alone, Error> {
+        Ok(Alone::Declined)
+    }
+
     /// The business whose public address is `slug`, if any. One of the
     /// two reads across businesses: a client booking without signing in
     /// names the business by its address.
@@ -236,6 +262,16 @@ pub trait Store: Send + Sync {
     /// the one the claim gave (it lapsed and another worker claimed it
     /// otherwise: its outcome counts). Whether it was recorded.
     async fn settle_message(&self, claimed: &Claimed, outcome: &Sending) -> Result<bool, Error>;
+}
+
+/// What [`Store::book_alone`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Alone {
+    /// The booking and its events were written and committed.
+    Added,
+    /// Nothing was written: the one step could not tell that the booking
+    /// may be written (or the store has no such step).
+    Declined,
 }
 
 /// Adds `booking` in a unit of work of its own (begin, insert, commit):
