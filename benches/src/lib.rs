@@ -8,6 +8,8 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+pub mod shop;
+
 /// The seed of every workload.
 pub const SEED: u64 = 42;
 

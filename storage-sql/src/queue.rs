@@ -569,7 +569,9 @@ pub async fn businesses_to_gather<C: Connection>(
         "SELECT b.business_id FROM businesses b \
            LEFT JOIN gathered g ON g.business_id = b.business_id \
            WHERE EXISTS (SELECT 1 FROM events e WHERE e.business_id = b.business_id \
-                         AND (e.number IS NULL OR e.number > COALESCE(g.number, 0))) \
+                         AND e.number > COALESCE(g.number, 0)) \
+              OR EXISTS (SELECT 1 FROM events e WHERE e.business_id = b.business_id \
+                         AND e.number IS NULL) \
          UNION SELECT business_id FROM bookings \
            WHERE {ACTIVE} AND start_at >= {} AND start_at < {} \
          UNION SELECT business_id FROM receivables \

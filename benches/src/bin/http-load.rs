@@ -89,24 +89,39 @@ fn options() -> Result<Options, String> {
     Ok(options)
 }
 
-/// The server process, stopped when dropped.
+/// The server process, stopped when dropped, and the directory of its
+/// SQLite file, removed then (none once taken for another server).
 struct Spawned(Child, std::path::PathBuf);
 
 impl Drop for Spawned {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
-        let _ = std::fs::remove_dir_all(&self.1);
+        if !self.1.as_os_str().is_empty() {
+            let _ = std::fs::remove_dir_all(&self.1);
+        }
     }
 }
 
-fn spawn(options: &Options) -> Result<(String, Spawned), String> {
+/// Starts the server on a free port over the SQLite file in this run's
+/// directory, or `--database-url`; with `worker`, the server also runs the
+/// worker that gathers and sends messages (its default).
+fn spawn(options: &Options, worker: bool) -> Result<(String, Spawned), String> {
+    let dir = std::env::temp_dir().join(format!("agendo-http-load-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    spawn_in(options, worker, dir)
+}
+
+/// [`spawn`] over the SQLite file in `dir`, removed with the server.
+fn spawn_in(
+    options: &Options,
+    worker: bool,
+    dir: std::path::PathBuf,
+) -> Result<(String, Spawned), String> {
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_err(|e| format!("no free port: {e}"))?
         .port();
-    let dir = std::env::temp_dir().join(format!("agendo-http-load-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let database = options
         .database_url
         .clone()
@@ -118,6 +133,7 @@ fn spawn(options: &Options) -> Result<(String, Spawned), String> {
         .env("AGENDO_LOG", "warn")
         .env("AGENDO_PUBLIC_RATE", "1000000")
         .env("AGENDO_DB_CONNECTIONS", "16")
+        .env("AGENDO_RUN_WORKER", if worker { "true" } else { "false" })
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| {
@@ -163,15 +179,24 @@ async fn call(
 
 struct Salon {
     token: String,
+    business: String,
     slug: String,
     service: String,
     staff: Vec<String>,
     clients: Vec<String>,
 }
 
-async fn set_up(http: &reqwest::Client, base: &str, clients: usize) -> Result<Salon, String> {
+/// Registers a business with a 30-minute haircut, the professionals
+/// `names` working `hours`, and `clients` clients.
+async fn set_up(
+    http: &reqwest::Client,
+    base: &str,
+    clients: usize,
+    hours: &Value,
+    names: &[String],
+) -> Result<Salon, String> {
     let post = reqwest::Method::POST;
-    let email = format!("load{}@example.com", std::process::id());
+    let email = format!("load{}-{}@example.com", std::process::id(), names.len());
     let (status, body) = call(
         http,
         post.clone(),
@@ -186,6 +211,10 @@ async fn set_up(http: &reqwest::Client, base: &str, clients: usize) -> Result<Sa
         return Err(format!("register: {status} {body}"));
     }
     let token = body["access_token"].as_str().unwrap_or_default().to_owned();
+    let business = body["business"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let slug = body["business"]["slug"]
         .as_str()
         .unwrap_or_default()
@@ -200,11 +229,8 @@ async fn set_up(http: &reqwest::Client, base: &str, clients: usize) -> Result<Sa
     )
     .await?;
     let service = service["id"].as_str().ok_or("no service id")?.to_owned();
-    let day = json!([["09:00", "18:00"]]);
-    let hours =
-        json!({"weekly": {"mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day}});
     let mut staff = Vec::new();
-    for name in ["Ana", "Bia", "Caio", "Duda"] {
+    for name in names {
         let (_, p) = call(
             http,
             post.clone(),
@@ -229,6 +255,7 @@ async fn set_up(http: &reqwest::Client, base: &str, clients: usize) -> Result<Sa
     }
     Ok(Salon {
         token,
+        business,
         slug,
         service,
         staff,
@@ -317,6 +344,14 @@ enum Phase {
         days: i64,
         cancel: bool,
     },
+    /// A booking with a random one of `staff` at a random quarter hour of
+    /// the 30 days from `first` (a local midnight), as `store-load` books.
+    Book {
+        base: String,
+        service: String,
+        staff: Vec<String>,
+        first: chrono::DateTime<Utc>,
+    },
 }
 
 /// A booking of `service` with a random one of `staff` for `client` at a
@@ -399,6 +434,20 @@ async fn run_mixed(
                         } => http.post(format!("{base}/v1/bookings")).json(&booking_body(
                             &mut rng, service, staff, &client, *first, *days,
                         )),
+                        Phase::Book {
+                            base,
+                            service,
+                            staff,
+                            first,
+                        } => {
+                            let start = *first
+                                + TimeDelta::days(rng.random_range(0..30))
+                                + TimeDelta::minutes(15 * rng.random_range(0..94));
+                            let who = &staff[rng.random_range(0..staff.len())];
+                            http.post(format!("{base}/v1/bookings")).json(&json!({
+                                "service_id": service, "staff_id": who,
+                                "client_id": client, "start": start.to_rfc3339()}))
+                        }
                     };
                     let sent = Instant::now();
                     match request.bearer_auth(&token).send().await {
@@ -444,27 +493,45 @@ async fn double_bookings(
     base: &str,
     token: &str,
 ) -> Result<(usize, usize), String> {
-    let (status, body) = call(
-        http,
-        reqwest::Method::GET,
-        format!("{base}/v1/bookings?status=pending,confirmed"),
-        Some(token),
-        None,
-    )
-    .await?;
-    if status != 200 {
-        return Err(format!("listing bookings: {status} {body}"));
-    }
     let mut by_staff: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-    let list = body.as_array().cloned().unwrap_or_default();
-    for b in &list {
-        by_staff
-            .entry(b["staff_id"].as_str().unwrap_or_default().to_owned())
-            .or_default()
-            .push((
-                b["held_start"].as_str().unwrap_or_default().to_owned(),
-                b["held_end"].as_str().unwrap_or_default().to_owned(),
-            ));
+    let mut count = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        // A cursor is hex and a dot: safe in a URL as it is.
+        let mut url = format!("{base}/v1/bookings?status=pending,confirmed&limit=200");
+        if let Some(cursor) = cursor.take() {
+            url.push_str(&format!("&cursor={cursor}"));
+        }
+        let response = http
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        cursor = response
+            .headers()
+            .get("agendo-next-cursor")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if status != 200 {
+            return Err(format!("listing bookings: {status} {body}"));
+        }
+        let list = body.as_array().cloned().unwrap_or_default();
+        count += list.len();
+        for b in &list {
+            by_staff
+                .entry(b["staff_id"].as_str().unwrap_or_default().to_owned())
+                .or_default()
+                .push((
+                    b["held_start"].as_str().unwrap_or_default().to_owned(),
+                    b["held_end"].as_str().unwrap_or_default().to_owned(),
+                ));
+        }
+        if cursor.is_none() || list.is_empty() {
+            break;
+        }
     }
     let mut overlaps = 0;
     for spans in by_staff.values_mut() {
@@ -472,20 +539,24 @@ async fn double_bookings(
         spans.sort();
         overlaps += spans.windows(2).filter(|w| w[1].0 < w[0].1).count();
     }
-    Ok((list.len(), overlaps))
+    Ok((count, overlaps))
 }
 
 async fn load(options: Options) -> Result<u64, String> {
-    let (base, _server) = match &options.url {
+    let (base, mut server) = match &options.url {
         Some(url) => (url.trim_end_matches('/').to_owned(), None),
         None => {
-            let (base, child) = spawn(&options)?;
+            let (base, child) = spawn(&options, true)?;
             (base, Some(child))
         }
     };
     let http = reqwest::Client::new();
     wait_ready(&http, &base).await?;
-    let salon = set_up(&http, &base, options.connections).await?;
+    let day = json!([["09:00", "18:00"]]);
+    let hours =
+        json!({"weekly": {"mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day}});
+    let names = ["Ana", "Bia", "Caio", "Duda"].map(str::to_owned);
+    let salon = set_up(&http, &base, options.connections, &hours, &names).await?;
     let first = monday_after(7);
     let last = first + TimeDelta::days(6);
     if options.pages {
@@ -616,7 +687,132 @@ async fn load(options: Options) -> Result<u64, String> {
     );
     let (active, overlaps) = double_bookings(&http, &base, &salon.token).await?;
     println!("after: {active} active bookings; double-bookings found: {overlaps}");
-    Ok(bad + overlaps as u64)
+    bad += overlaps as u64;
+    if let Some(running) = server.take() {
+        bad += bookings_at_the_ceiling(&http, &base, &options, running).await?;
+    }
+    Ok(bad)
+}
+
+/// The bookings phase: `POST /v1/bookings` against the store's own booking
+/// path measured in the same run, on the same database, with the same
+/// shop (`agendo_benches::shop`: 50 professionals open around the clock, a
+/// random quarter hour of 30 days). The store path runs in this process
+/// while the server is idle; then the connections book through the server.
+/// Answers the double-bookings found.
+async fn bookings_at_the_ceiling(
+    http: &reqwest::Client,
+    base: &str,
+    options: &Options,
+    mut server: Spawned,
+) -> Result<u64, String> {
+    use agendo_benches::shop::{overlaps, phase, sao_paulo_midnight, Load};
+    use agendo_core::ids::{BusinessId, ProfessionalId};
+    use agendo_core::store::Store;
+    let store: Arc<dyn Store> = match &options.database_url {
+        Some(url) => Arc::new(
+            agendo_postgres::PgStore::connect(url)
+                .await
+                .map_err(|e| e.to_string())?,
+        ),
+        None => Arc::new(
+            agendo_sqlite::SqliteStore::open(server.1.join("load.db"))
+                .await
+                .map_err(|e| e.to_string())?,
+        ),
+    };
+    let load = Load {
+        tasks: options.connections,
+        professionals: 50,
+        seconds: options.seconds,
+        now: Utc::now(),
+        first: sao_paulo_midnight(monday_after(70)),
+    };
+    let path = phase(store.clone(), &load, false).await?;
+    // The same shop, booked through the server, 30 days further on:
+    // first with the worker gathering messages in the same process (the
+    // default), then the server alone, its worker run apart.
+    let shop = open_barbershop(http, base, load.professionals).await?;
+    let mut book = Phase::Book {
+        base: base.to_owned(),
+        service: shop.service.clone(),
+        staff: shop.staff.clone(),
+        first: load.first + TimeDelta::days(35),
+    };
+    let (tallies, elapsed) = run(
+        book.clone(),
+        &shop.token,
+        &shop.clients,
+        options.connections,
+        options.seconds,
+    )
+    .await;
+    let with_worker = report(
+        "bookings (POST /v1/bookings, 50 professionals around the clock), the worker in the server",
+        tallies,
+        elapsed,
+    );
+    // Stopped, the database kept for the next server.
+    let dir = std::mem::take(&mut server.1);
+    drop(server);
+    let (alone_base, alone) = spawn_in(options, false, dir)?;
+    wait_ready(http, &alone_base).await?;
+    if let Phase::Book { base, first, .. } = &mut book {
+        *base = alone_base.clone();
+        *first += TimeDelta::days(35);
+    }
+    let (tallies, elapsed) = run(
+        book,
+        &shop.token,
+        &shop.clients,
+        options.connections,
+        options.seconds,
+    )
+    .await;
+    let over = report(
+        "bookings (POST /v1/bookings, 50 professionals around the clock), the worker apart",
+        tallies,
+        elapsed,
+    );
+    let share = over.rate / path.rate.max(f64::MIN_POSITIVE);
+    println!(
+        "ratio: bookings over HTTP {:.0}/s = {:.0}% ({} the floor of 50%) of the store path {:.0}/s \
+         (with the worker in the server: {:.0}/s = {:.0}%)",
+        over.rate,
+        share * 100.0,
+        if share >= 0.50 { "meets" } else { "BELOW" },
+        path.rate,
+        with_worker.rate,
+        with_worker.rate / path.rate.max(f64::MIN_POSITIVE) * 100.0,
+    );
+    drop(alone);
+    let business = BusinessId::parse(&shop.business).map_err(|e| e.to_string())?;
+    let staff = shop
+        .staff
+        .iter()
+        .map(|id| ProfessionalId::parse(id))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let found = overlaps(&*store, business, &staff)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("after: double-bookings found through the server: {found}");
+    Ok(with_worker.bad + over.bad + path.bad as u64 + found as u64)
+}
+
+/// The shop of `agendo_benches::shop`, set up through the API: a
+/// 30-minute haircut, `professionals` open around the clock every day, one
+/// client.
+async fn open_barbershop(
+    http: &reqwest::Client,
+    base: &str,
+    professionals: usize,
+) -> Result<Salon, String> {
+    let day = json!([["00:00", "24:00"]]);
+    let hours = json!({"weekly": {"mon": day, "tue": day, "wed": day, "thu": day,
+        "fri": day, "sat": day, "sun": day}});
+    let names: Vec<String> = (0..professionals).map(|i| format!("Prof {i}")).collect();
+    set_up(http, base, 1, &hours, &names).await
 }
 
 fn main() {

@@ -32,24 +32,28 @@
 //! checked for overlaps: the double-bookings found must be 0. A floor
 //! missed is printed, not fatal: these machines are noisy.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use agendo_core::agenda::{Agenda, BookRequest, Context};
-use agendo_core::booking::{Booking, BookingStatus};
-use agendo_core::business::{Business, Client, Professional, Service};
-use agendo_core::ids::{BookingId, BusinessId, ClientId, ProfessionalId, ServiceId};
-use agendo_core::money::{Currency, Money};
-use agendo_core::store::{Access, BookingFilter, Store};
-use agendo_core::{Error, Lang};
+use agendo_benches::shop::{booking, open_shop, percentile, phase, pick, sao_paulo_midnight, Load};
+use agendo_core::store::Store;
 use chrono::{DateTime, TimeDelta, Utc};
-use rand::{RngExt, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 const USAGE: &str = "usage: store-load sqlite [--path FILE] | postgres --url URL
     [--tasks N (64)] [--seconds S (10)] [--professionals P (50)]
     [--connections C (Postgres pool, 16)]";
+
+/// "Now" for every booking: the day before the first booked.
+fn now() -> DateTime<Utc> {
+    "2026-03-01T12:00:00Z".parse().expect("instant")
+}
+
+/// The first day booked, at its local midnight.
+fn first() -> DateTime<Utc> {
+    sao_paulo_midnight(chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap_or_default())
+}
 
 struct Options {
     database: String,
@@ -93,203 +97,6 @@ fn options() -> Result<Options, String> {
     Ok(options)
 }
 
-struct Shop {
-    agenda: Agenda,
-    store: Arc<dyn Store>,
-    business: Business,
-    cut: Service,
-    staff: Vec<Professional>,
-    client: Client,
-}
-
-fn now() -> DateTime<Utc> {
-    "2026-03-01T12:00:00Z".parse().expect("instant")
-}
-
-async fn open_shop(store: Arc<dyn Store>, professionals: usize) -> Result<Shop, Error> {
-    let agenda = Agenda::new(store.clone());
-    let business = Business::new(
-        BusinessId::random(),
-        "Barbearia da Carga",
-        chrono_tz::America::Sao_Paulo,
-        Currency::BRL,
-        Lang::PtBr,
-    )?;
-    agenda.create_business(&business).await?;
-    let ctx = Context::staff(business.id(), now());
-    let cut = Service::new(
-        ServiceId::random(),
-        business.id(),
-        "Corte",
-        30,
-        Money::parse("50", Currency::BRL)?,
-    )?;
-    agenda.save_service(&ctx, &cut).await?;
-    // Open around the clock, so the use case's hours never refuse.
-    let mut week = agendo_core::availability::WeeklyHours::closed();
-    for day in [
-        chrono::Weekday::Mon,
-        chrono::Weekday::Tue,
-        chrono::Weekday::Wed,
-        chrono::Weekday::Thu,
-        chrono::Weekday::Fri,
-        chrono::Weekday::Sat,
-        chrono::Weekday::Sun,
-    ] {
-        week = week.with_day(day, [agendo_core::time::Window::parse("00:00", "24:00")?])?;
-    }
-    let hours = agendo_core::availability::WorkingHours::new(week);
-    let mut staff = Vec::with_capacity(professionals);
-    for i in 0..professionals {
-        let professional = Professional::new(
-            ProfessionalId::random(),
-            business.id(),
-            &format!("Prof {i}"),
-        )?
-        .with_services([cut.id()])
-        .with_hours(hours.clone());
-        agenda.save_professional(&ctx, &professional).await?;
-        staff.push(professional);
-    }
-    let client = Client::new(ClientId::random(), business.id(), "Cliente da Carga")?;
-    agenda.save_client(&ctx, &client).await?;
-    Ok(Shop {
-        agenda,
-        store,
-        business,
-        cut,
-        staff,
-        client,
-    })
-}
-
-/// A new booking of a haircut with `professional` at `start`.
-fn booking(
-    shop: &Shop,
-    professional: &Professional,
-    start: DateTime<Utc>,
-) -> Result<Booking, Error> {
-    Booking::new(
-        BookingId::random(),
-        &shop.cut,
-        professional.id(),
-        shop.client.id(),
-        start,
-        shop.cut.price(),
-        Money::zero(Currency::BRL),
-        now(),
-    )
-}
-
-/// One attempt at the store's level: the guarded insert as one step.
-async fn attempt_store(
-    shop: &Shop,
-    professional: &Professional,
-    start: DateTime<Utc>,
-) -> Result<(), Error> {
-    shop.store
-        .insert_booking_alone(&booking(shop, professional, start)?)
-        .await
-}
-
-async fn attempt_agenda(
-    shop: &Shop,
-    professional: &Professional,
-    start: DateTime<Utc>,
-) -> Result<(), Error> {
-    let request = BookRequest {
-        service: shop.cut.id(),
-        professional: professional.id(),
-        client: shop.client.id(),
-        start,
-        discount: None,
-    };
-    let ctx = Context::staff(shop.business.id(), now());
-    shop.agenda.book(&ctx, &request).await.map(drop)
-}
-
-#[derive(Default)]
-struct Tally {
-    made: u64,
-    refused: u64,
-    failed: u64,
-    micros: Vec<u32>,
-}
-
-/// The first day's local midnight in São Paulo (UTC-3, no summer time
-/// since 2019): a haircut starts at 00:00–23:15 local and never runs past
-/// midnight, where one day's opening hours end.
-const FIRST: &str = "2026-03-02T03:00:00Z";
-
-/// A random professional of `staff` and a random start: 30 days, 94
-/// quarter hours a day.
-fn pick<'s>(staff: &'s [Professional], rng: &mut ChaCha8Rng) -> (&'s Professional, DateTime<Utc>) {
-    let first = FIRST.parse::<DateTime<Utc>>().expect("instant");
-    let professional = &staff[rng.random_range(0..staff.len())];
-    let start = first
-        + TimeDelta::days(rng.random_range(0..30))
-        + TimeDelta::minutes(15 * rng.random_range(0..94));
-    (professional, start)
-}
-
-async fn task(shop: Arc<Shop>, seed: u64, through_agenda: bool, stop: Arc<AtomicBool>) -> Tally {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut tally = Tally::default();
-    while !stop.load(Ordering::Relaxed) {
-        let (professional, start) = pick(&shop.staff, &mut rng);
-        let began = Instant::now();
-        let result = if through_agenda {
-            attempt_agenda(&shop, professional, start).await
-        } else {
-            attempt_store(&shop, professional, start).await
-        };
-        tally
-            .micros
-            .push(u32::try_from(began.elapsed().as_micros()).unwrap_or(u32::MAX));
-        match result {
-            Ok(()) => tally.made += 1,
-            Err(Error::SlotTaken { .. }) => tally.refused += 1,
-            Err(e) => {
-                tally.failed += 1;
-                if tally.failed <= 3 {
-                    eprintln!("store-load: attempt failed: {e}");
-                }
-            }
-        }
-    }
-    tally
-}
-
-/// Active bookings of each professional that overlap another.
-async fn double_bookings(shop: &Shop) -> Result<usize, Error> {
-    let mut work = shop.store.begin(shop.business.id(), Access::Read).await?;
-    let mut found = 0;
-    for professional in &shop.staff {
-        let filter = BookingFilter {
-            professional: Some(professional.id()),
-            statuses: vec![BookingStatus::Pending, BookingStatus::Confirmed],
-            ..BookingFilter::default()
-        };
-        let mut held: Vec<_> = work
-            .bookings(&filter)
-            .await?
-            .iter()
-            .map(|b| b.held())
-            .collect();
-        held.sort();
-        found += held.windows(2).filter(|w| w[0].overlaps(&w[1])).count();
-    }
-    Ok(found)
-}
-
-fn percentile(sorted: &[u32], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    f64::from(sorted[rank]) / 1000.0
-}
-
 async fn open_store(options: &Options) -> Result<(Arc<dyn Store>, String), String> {
     match options.database.as_str() {
         "sqlite" => {
@@ -319,74 +126,6 @@ async fn open_store(options: &Options) -> Result<(Arc<dyn Store>, String), Strin
     }
 }
 
-/// What a phase measured.
-struct Measured {
-    rate: f64,
-    p99: f64,
-    /// Double-bookings found and failed attempts.
-    bad: usize,
-}
-
-/// Runs `--tasks` tasks booking on a salon of their own for `--seconds`,
-/// through the store's one step or the whole use case, and prints it.
-async fn phase(
-    store: Arc<dyn Store>,
-    options: &Options,
-    through_agenda: bool,
-) -> Result<Measured, String> {
-    let shop = Arc::new(
-        open_shop(store, options.professionals)
-            .await
-            .map_err(|e| e.to_string())?,
-    );
-    let stop = Arc::new(AtomicBool::new(false));
-    let began = Instant::now();
-    let handles: Vec<_> = (0..options.tasks)
-        .map(|i| {
-            tokio::spawn(task(
-                shop.clone(),
-                42 + i as u64,
-                through_agenda,
-                stop.clone(),
-            ))
-        })
-        .collect();
-    tokio::time::sleep(Duration::from_secs(options.seconds)).await;
-    stop.store(true, Ordering::Relaxed);
-    let mut all = Tally::default();
-    for handle in handles {
-        let tally = handle.await.map_err(|e| e.to_string())?;
-        all.made += tally.made;
-        all.refused += tally.refused;
-        all.failed += tally.failed;
-        all.micros.extend(tally.micros);
-    }
-    let elapsed = began.elapsed().as_secs_f64();
-    all.micros.sort_unstable();
-    let doubles = double_bookings(&shop).await.map_err(|e| e.to_string())?;
-    let rate = all.micros.len() as f64 / elapsed;
-    let p99 = percentile(&all.micros, 0.99);
-    println!(
-        "  {}: {rate:.0} attempts/s ({:.0} booked/s, {} refused, {} failed); \
-         p50 {:.2} ms, p99 {p99:.2} ms, max {:.2} ms; double-bookings {doubles}",
-        if through_agenda {
-            "use case (Agenda::book)"
-        } else {
-            "store path (Store::insert_booking_alone)"
-        },
-        all.made as f64 / elapsed,
-        all.refused,
-        all.failed,
-        percentile(&all.micros, 0.50),
-        percentile(&all.micros, 1.0)
-    );
-    Ok(Measured {
-        rate,
-        p99,
-        bad: doubles + all.failed as usize,
-    })
-}
-
 /// The database alone: its rate and, when known, its p99 in ms.
 struct Ceiling {
     rate: f64,
@@ -402,7 +141,7 @@ async fn sqlite_ceiling(
     file: &str,
     options: &Options,
 ) -> Result<Ceiling, String> {
-    let shop = open_shop(store, options.professionals)
+    let shop = open_shop(store, options.professionals, now(), first())
         .await
         .map_err(|e| e.to_string())?;
     let mut rng = ChaCha8Rng::seed_from_u64(7);
@@ -413,7 +152,7 @@ async fn sqlite_ceiling(
              PRAGMA foreign_keys = ON;\nPRAGMA busy_timeout = 10000;\n",
         );
         for _ in 0..inserts {
-            let (professional, start) = pick(&shop.staff, &mut rng);
+            let (professional, start) = pick(&shop, &mut rng);
             let row = booking(&shop, professional, start).map_err(|e| e.to_string())?;
             sql.push_str(&agendo_sqlite::guarded_insert_text(&row));
             sql.push_str(";\n");
@@ -454,11 +193,10 @@ async fn pg_ceiling(
     url: &str,
     options: &Options,
 ) -> Result<Ceiling, String> {
-    let shop = open_shop(store, options.professionals)
+    let shop = open_shop(store, options.professionals, now(), first())
         .await
         .map_err(|e| e.to_string())?;
-    let first = FIRST.parse::<DateTime<Utc>>().expect("instant");
-    let template = booking(&shop, &shop.staff[0], first).map_err(|e| e.to_string())?;
+    let template = booking(&shop, &shop.staff[0], shop.first).map_err(|e| e.to_string())?;
     let staff: Vec<String> = shop.staff.iter().map(|p| format!("'{}'", p.id())).collect();
     let start =
         "('2026-03-02T03:00:00+00:00'::timestamptz + (:d * 1440 + :m * 15) * interval '1 minute')";
@@ -468,11 +206,14 @@ async fn pg_ceiling(
             &format!("'{}'::uuid", shop.staff[0].id()),
             &format!("(ARRAY[{}]::uuid[])[:p]", staff.join(", ")),
         )
-        .replace(&format!("'{}'::timestamptz", first.to_rfc3339()), start)
+        .replace(
+            &format!("'{}'::timestamptz", shop.first.to_rfc3339()),
+            start,
+        )
         .replace(
             &format!(
                 "'{}'::timestamptz",
-                (first + TimeDelta::minutes(30)).to_rfc3339()
+                (shop.first + TimeDelta::minutes(30)).to_rfc3339()
             ),
             &format!("({start} + interval '30 minutes')"),
         );
@@ -574,8 +315,15 @@ async fn main_async(options: Options) -> Result<usize, String> {
         ),
         None => println!("  ceiling ({what}): {:.0} inserts/s", ceiling.rate),
     }
-    let path = phase(store.clone(), &options, false).await?;
-    let case = phase(store.clone(), &options, true).await?;
+    let load = Load {
+        tasks: options.tasks,
+        professionals: options.professionals,
+        seconds: options.seconds,
+        now: now(),
+        first: first(),
+    };
+    let path = phase(store.clone(), &load, false).await?;
+    let case = phase(store.clone(), &load, true).await?;
     let floor = if sqlite { 0.85 } else { 0.75 };
     let mut line = format!(
         "  ratios: store path {:.0}/s = {} of the ceiling {:.0}/s",
