@@ -18,6 +18,11 @@
 //! - **One writer per record.** A write unit of work reads a booking,
 //!   payment or receivable `FOR UPDATE`, so two confirmations or refunds of
 //!   one payment take turns and the second sees the first.
+//! - **Events are numbered on read** ([`numbering`]): writers add them
+//!   unnumbered and never take turns; a reader first numbers those
+//!   committed, under the business's advisory lock, in a transaction of
+//!   its own. A booking with its events can so be one statement
+//!   ([`Store::book_alone`]).
 //! - **Idempotency keys** take a transaction-scoped advisory lock on the
 //!   key before reading it, so concurrent retries wait for the first and
 //!   replay its outcome; the table's primary key is the backstop.

@@ -47,20 +47,32 @@ impl Numberer {
         let this = self.clone();
         let task = tokio::spawn(async move {
             let mut slot = this.conn.lock().await;
-            if slot.is_none() {
-                *slot = Some(PgConnection::connect(&this.url).await?);
+            // A connection kept from before may have been closed by the
+            // server meanwhile: then once more on a new one (numbering
+            // again is harmless: only unnumbered events are numbered).
+            let mut fresh = false;
+            loop {
+                let conn = match slot.as_mut() {
+                    Some(conn) => conn,
+                    None => {
+                        fresh = true;
+                        slot.insert(PgConnection::connect(&this.url).await?)
+                    }
+                };
+                let done = sqlx::raw_sql(sqlx::AssertSqlSafe(numbering(business)))
+                    .execute(&mut *conn)
+                    .await;
+                match done {
+                    Ok(_) => return Ok(()),
+                    Err(e) => {
+                        // Its transaction may be left open: never used again.
+                        *slot = None;
+                        if fresh {
+                            return Err(e);
+                        }
+                    }
+                }
             }
-            let Some(conn) = slot.as_mut() else {
-                return Err(sqlx::Error::PoolClosed);
-            };
-            let done = sqlx::raw_sql(sqlx::AssertSqlSafe(numbering(business)))
-                .execute(&mut *conn)
-                .await;
-            if done.is_err() {
-                // Its transaction may be left open: start again on a new one.
-                *slot = None;
-            }
-            done.map(drop)
         });
         task.await
             .map_err(|e| sqlx::Error::Protocol(format!("numbering events: {e}")))?

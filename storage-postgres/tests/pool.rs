@@ -66,7 +66,7 @@ fn a_connection_the_server_closed_is_replaced() {
         let ended: Vec<bool> = sqlx::query_scalar(AssertSqlSafe(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
              WHERE datname = current_database() AND pid <> pg_backend_pid() \
-             AND application_name NOT IN ('agendo-listener', 'agendo-notifier')"
+             AND application_name NOT IN ('agendo-listener', 'agendo-notifier', 'agendo-numberer')"
                 .to_owned(),
         ))
         .fetch_all(&mut admin)
@@ -81,5 +81,44 @@ fn a_connection_the_server_closed_is_replaced() {
             work.business().await.unwrap().as_ref(),
             Some(&salon.business)
         );
+    });
+}
+
+/// The connection that numbers events on read (`agendo-numberer`) is
+/// replaced when the server closed it, the read not failing.
+#[test]
+fn a_numbering_connection_the_server_closed_is_replaced() {
+    support::on_fresh_store(2, |store, url| async move {
+        let salon = Salon::open(Arc::new(store.clone())).await;
+        let events = || async {
+            let mut work = store
+                .begin(salon.business.id(), Access::Read)
+                .await
+                .unwrap();
+            work.events_after(0, 100).await.unwrap()
+        };
+        salon
+            .book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z")
+            .await;
+        let before = events().await;
+        assert!(!before.is_empty());
+        let mut admin = PgConnection::connect(&url).await.unwrap();
+        let ended: Vec<bool> = sqlx::query_scalar(AssertSqlSafe(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND application_name = 'agendo-numberer'"
+                .to_owned(),
+        ))
+        .fetch_all(&mut admin)
+        .await
+        .unwrap();
+        assert_eq!(ended, vec![true], "the numbering connection was ended");
+        salon
+            .book(&salon.ana, &salon.maria, "2026-03-02T14:00:00Z")
+            .await;
+        let after = events().await;
+        assert_eq!(after.len(), before.len() + 1);
+        assert_eq!(after[..before.len()], before[..]);
+        assert_eq!(after.last().map(|e| e.number), Some(after.len() as u64));
+        store.close().await;
     });
 }

@@ -141,7 +141,9 @@ pub trait Connection: Send + Sized {
     /// Numbers `business`'s events committed unnumbered, after its last
     /// numbered one in the order they were written, committed before this
     /// returns, so a read that follows finds them (see
-    /// [`Connection::NUMBERS_EVENTS_ON_READ`]).
+    /// [`Connection::NUMBERS_EVENTS_ON_READ`]). The numbering takes the
+    /// business's lock ([`business_lock`]) elsewhere: a unit holding it
+    /// must not read events.
     async fn number_events(&mut self, _business: BusinessId) -> Result<(), Error> {
         Ok(())
     }

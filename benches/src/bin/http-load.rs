@@ -24,6 +24,17 @@
 //!   searches read (a search brings what it kept forward by re-reading
 //!   that calendar).
 //!
+//! - **bookings**, when it started the server: the shop of
+//!   `agendo_benches::shop` (50 professionals open around the clock), first
+//!   booked by `--connections` tasks through the store's own path
+//!   (`Store::insert_booking_alone`) in this process while the server
+//!   idles, on the same database: the ceiling; then the same shop set up
+//!   through the API, booked with `POST /v1/bookings` at a random quarter
+//!   hour of 30 days, with the server's worker gathering messages in the
+//!   same process (its default), then by a server started again without
+//!   it (`AGENDO_RUN_WORKER=false`, the worker run apart). The ratio of
+//!   the last to the store path is printed on one line (floor 50%).
+//!
 //! - with `--pages`, instead: **public page**, each connection loads the
 //!   business's booking page (`GET /b/{slug}`, server-rendered HTML), and
 //!   **times page**, the same page with the haircut chosen, which searches

@@ -276,7 +276,8 @@ impl Event {
 /// command ran.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EventRecord {
-    /// 1, 2, 3… per business, in commit order.
+    /// 1, 2, 3… per business, without a gap, in the order events became
+    /// visible: a reader that saw `n` never later finds one below it.
     pub number: u64,
     /// The command's `now`.
     pub at: DateTime<Utc>,

@@ -673,10 +673,11 @@ pub trait UnitOfWork: Send {
     /// another unit of work.
     async fn put_idempotency(&mut self, record: &IdempotencyRecord) -> Result<(), Error>;
 
-    /// Adds `events` to the business's outbox, numbered on from its last
-    /// event, all at `at`. Writers of one outbox take turns from here to
-    /// their commit, so events become visible in number order: a reader
-    /// that saw event `n` never later finds one below it.
+    /// Adds `events` to the business's outbox, in order, all at `at`,
+    /// numbered on from its last event: by this writer (writers of one
+    /// outbox then take turns from here to their commit) or when first read
+    /// after they commit (`agendo-postgres`). Either way a reader that saw
+    /// event `n` never later finds one below it.
     async fn append_events(&mut self, at: DateTime<Utc>, events: &[Event]) -> Result<(), Error>;
 
     /// The business's events numbered after `after`, by number, at most
