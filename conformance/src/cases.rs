@@ -333,8 +333,11 @@ case!(
             BookingFilter { client: Some(salon.maria.id()), ..Default::default() },
             BookingFilter { statuses: vec![BookingStatus::Confirmed], ..Default::default() },
             BookingFilter { statuses: vec![BookingStatus::Pending, BookingStatus::Cancelled], professional: Some(salon.ana.id()), ..Default::default() },
+            BookingFilter { ids: Some(vec![all[0].id(), all[1].id()]), ..Default::default() },
+            BookingFilter { ids: Some(vec![all[1].id()]), statuses: vec![BookingStatus::Pending], ..Default::default() },
+            BookingFilter { ids: Some(Vec::new()), ..Default::default() },
         ];
-        let expected_sizes = [3, 1, 2, 2, 1, 1];
+        let expected_sizes = [3, 1, 2, 2, 1, 1, 2, 0, 0];
         let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
         for (filter, size) in filters.iter().zip(expected_sizes) {
             let found = work.bookings(filter).await.unwrap();

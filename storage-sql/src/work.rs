@@ -696,6 +696,16 @@ impl<C: Connection> UnitOfWork for Work<C> {
             let id = next(uuid(series.as_uuid()), &mut values);
             conditions.push(format!("series_id = {id}"));
         }
+        if let Some(ids) = &filter.ids {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            let ids: Vec<String> = ids
+                .iter()
+                .map(|id| next(uuid(id.as_uuid()), &mut values))
+                .collect();
+            conditions.push(format!("id IN ({})", ids.join(", ")));
+        }
         self.list(&conditions.join(" AND "), Booking::ORDER, values)
             .await
     }

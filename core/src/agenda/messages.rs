@@ -547,11 +547,20 @@ async fn compose(
         .filter(|b| b.status().is_active())
         .map(|b| (b.id(), b))
         .collect();
-    for id in &touched {
-        if !bookings.contains_key(id) {
-            if let Some(booking) = work.booking(*id).await? {
-                bookings.insert(*id, booking);
-            }
+    // The touched bookings outside the horizon (a cancellation, a booking
+    // far ahead), read at once.
+    let others: Vec<BookingId> = touched
+        .iter()
+        .filter(|id| !bookings.contains_key(id))
+        .copied()
+        .collect();
+    if !others.is_empty() {
+        let filter = BookingFilter {
+            ids: Some(others),
+            ..BookingFilter::default()
+        };
+        for booking in work.bookings(&filter).await? {
+            bookings.insert(booking.id(), booking);
         }
     }
     let receivables: BTreeMap<ReceivableId, Receivable> = work

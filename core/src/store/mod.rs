@@ -378,6 +378,9 @@ pub struct BookingFilter {
     pub statuses: Vec<BookingStatus>,
     /// Only this series.
     pub series: Option<SeriesId>,
+    /// Only these bookings, in any status unless `statuses` says (none
+    /// when empty); any booking when `None`.
+    pub ids: Option<Vec<BookingId>>,
 }
 
 impl BookingFilter {
@@ -392,6 +395,10 @@ impl BookingFilter {
             && self.client.is_none_or(|c| c == booking.client())
             && (self.statuses.is_empty() || self.statuses.contains(&booking.status()))
             && self.series.is_none_or(|s| Some(s) == booking.series())
+            && self
+                .ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&booking.id()))
     }
 }
 

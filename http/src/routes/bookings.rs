@@ -398,6 +398,7 @@ async fn list(
             .transpose()?,
         statuses,
         series: None,
+        ids: None,
     };
     let page = state
         .agenda
