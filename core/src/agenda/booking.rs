@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::command::Command;
 use super::event::{Event, Journal};
+use super::kept::Records;
 use super::permission::{own_booking, own_time, Action, Actor, Grant};
 use super::runner::{authorize, reused};
 use super::{
@@ -19,7 +20,6 @@ pub const ALTERNATIVES: usize = 3;
 /// How many clashes of one series get alternatives looked up: each is a
 /// week's slot search.
 pub const ALTERNATIVES_FOR: usize = 10;
-use super::kept::Records;
 use crate::availability::{
     Block as CalendarBlock, BlockKey, Booking as CalendarBooking, BookingKey, Buffers,
     StaffCalendar, WorkingHours,
