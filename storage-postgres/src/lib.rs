@@ -395,6 +395,42 @@ impl managed::Manager for Connector {
 type Pool = managed::Pool<Connector>;
 
 impl PgStore {
+    /// Runs `statement`, which writes `booking` as a transaction of its own
+    /// and answers whether it did (`added`), counted in the change log:
+    /// committed when it added the booking, rolled back when not, unknown
+    /// when cut short. Whether it added it, and its row.
+    async fn write_alone(
+        &self,
+        booking: &Booking,
+        statement: Query<'static>,
+    ) -> Result<(bool, PgRow), agendo_core::Error> {
+        use sqlx::Row as _;
+        let mut changed = Changed::of(booking.business());
+        changed.booking(booking);
+        let mut conn = self.connection().await.map_err(storage)?;
+        // Cut short, whether the statement took effect is unknown.
+        let ticket = self.changes.log.reserve(&changed);
+        let read = statement.fetch_one(&mut conn.raw).await.and_then(|row| {
+            let added: i64 = row.try_get("added")?;
+            Ok((added == 1, row))
+        });
+        match read {
+            Ok((true, row)) => {
+                ticket.publish(Ended::Committed);
+                self.changes.tell(&changed);
+                Ok((true, row))
+            }
+            Ok((false, row)) => {
+                ticket.publish(Ended::RolledBack);
+                Ok((false, row))
+            }
+            Err(e) => {
+                ticket.publish(ended_by(&e));
+                Err(storage(e))
+            }
+        }
+    }
+
     /// A transaction on a pooled connection.
     async fn tx(&self, access: Access) -> Result<PgTx, agendo_core::Error> {
         let begin = match access {
@@ -467,42 +503,20 @@ impl Store for PgStore {
     /// time), takes the unit of work's way.
     async fn insert_booking_alone(&self, booking: &Booking) -> Result<(), agendo_core::Error> {
         use sqlx::Row as _;
-        let mut changed = Changed::of(booking.business());
-        changed.booking(booking);
-        let mut conn = self.connection().await.map_err(storage)?;
-        // Cut short, whether the statement took effect is unknown.
-        let ticket = self.changes.log.reserve(&changed);
-        let row = match query(&INSERT_ALONE, booking.values())
-            .fetch_one(&mut conn.raw)
-            .await
-        {
-            Ok(row) => row,
-            Err(e) => {
-                ticket.publish(ended_by(&e));
-                return Err(storage(e));
-            }
-        };
-        let added: i64 = row.try_get("added").map_err(storage)?;
-        if added == 1 {
-            ticket.publish(Ended::Committed);
-            self.changes.tell(&changed);
+        let (added, row) = self
+            .write_alone(booking, query(&INSERT_ALONE, booking.values()))
+            .await?;
+        if added {
             return Ok(());
         }
-        ticket.publish(Ended::RolledBack);
-        drop(conn);
         if row.try_get::<bool, _>("known").map_err(storage)? {
             return Err(agendo_core::Error::AlreadyExists {
                 record: agendo_core::RecordKind::Booking,
                 id: booking.id().to_string(),
             });
         }
-        let met: Option<Vec<Uuid>> = row.try_get("met").map_err(storage)?;
-        match met.filter(|m| !m.is_empty()) {
-            Some(met) => Err(agendo_core::store::slot_taken(
-                Bookable::Professional(booking.professional()),
-                1,
-                met.into_iter().map(agendo_core::ids::BookingId::from_uuid),
-            )),
+        match met(booking, &row)? {
+            Some(taken) => Err(taken),
             // A capacity above one, the room taken, or the holder came
             // after the statement's start: the unit of work's way counts
             // or names.
@@ -520,9 +534,6 @@ impl Store for PgStore {
         events: &[agendo_core::agenda::Event],
         at: DateTime<Utc>,
     ) -> Result<Alone, agendo_core::Error> {
-        use sqlx::Row as _;
-        let mut changed = Changed::of(booking.business());
-        changed.booking(booking);
         let kinds: Vec<&str> = events
             .iter()
             .map(agendo_core::agenda::Event::kind)
@@ -531,39 +542,16 @@ impl Store for PgStore {
             .iter()
             .map(agendo_core::agenda::Event::to_json)
             .collect();
-        let mut conn = self.connection().await.map_err(storage)?;
-        // Cut short, whether the statement took effect is unknown.
-        let ticket = self.changes.log.reserve(&changed);
-        let done = query(&BOOK_ALONE, booking.values())
+        let statement = query(&BOOK_ALONE, booking.values())
             .bind(at)
             .bind(kinds)
-            .bind(texts)
-            .fetch_one(&mut conn.raw)
-            .await;
-        let read = done.and_then(|row| {
-            let added: i64 = row.try_get("added")?;
-            let met: Option<Vec<Uuid>> = row.try_get("met")?;
-            Ok((added, met))
-        });
-        let (added, met) = match read {
-            Ok(read) => read,
-            Err(e) => {
-                ticket.publish(ended_by(&e));
-                return Err(storage(e));
-            }
-        };
-        if added == 1 {
-            ticket.publish(Ended::Committed);
-            self.changes.tell(&changed);
+            .bind(texts);
+        let (added, row) = self.write_alone(booking, statement).await?;
+        if added {
             return Ok(Alone::Added);
         }
-        ticket.publish(Ended::RolledBack);
-        match met.filter(|m| !m.is_empty()) {
-            Some(met) => Err(agendo_core::store::slot_taken(
-                Bookable::Professional(booking.professional()),
-                1,
-                met.into_iter().map(agendo_core::ids::BookingId::from_uuid),
-            )),
+        match met(booking, &row)? {
+            Some(taken) => Err(taken),
             None => Ok(Alone::Declined),
         }
     }
@@ -873,6 +861,20 @@ static BOOK_ALONE: LazyLock<String> = LazyLock::new(|| {
         meeting_alone(),
     )
 });
+
+/// The refusal naming the professional's bookings a one-statement insert
+/// of `booking` met (its `met` column), when it met any.
+fn met(booking: &Booking, row: &PgRow) -> Result<Option<agendo_core::Error>, agendo_core::Error> {
+    use sqlx::Row as _;
+    let met: Option<Vec<Uuid>> = row.try_get("met").map_err(storage)?;
+    Ok(met.filter(|m| !m.is_empty()).map(|met| {
+        agendo_core::store::slot_taken(
+            Bookable::Professional(booking.professional()),
+            1,
+            met.into_iter().map(agendo_core::ids::BookingId::from_uuid),
+        )
+    }))
+}
 
 /// The one-statement insert of `booking` ([`Store::insert_booking_alone`])
 /// as SQL text with its values written in: what a ceiling measured with

@@ -886,23 +886,36 @@ pub fn idempotency_from(row: &dyn Row) -> Result<IdempotencyRecord, Error> {
     })
 }
 
-/// The columns of the `events` table, keyed by `(business_id, number)`.
+/// The columns of an event as read back.
 pub const EVENT_COLUMNS: &[&str] = &["business_id", "number", "at", "type", "event"];
 
-/// The values of an event numbered `number`, in [`EVENT_COLUMNS`] order.
-pub fn event_values(
+/// One statement adding `events` of `business`, all at `at`, in order,
+/// numbered on from the business's last (its writer must hold the
+/// business's lock, or be the only writer): its SQL and its values.
+pub fn numbered_events(
+    p: crate::sql::Params,
     business: BusinessId,
-    number: i64,
     at: DateTime<Utc>,
-    event: &agendo_core::agenda::Event,
-) -> Vec<Value> {
-    vec![
-        id(business.as_uuid()),
-        Value::Int(number),
-        Value::Time(Some(at)),
-        text(event.kind()),
-        Value::Json(event.to_json()),
-    ]
+    events: &[agendo_core::agenda::Event],
+) -> (String, Vec<Value>) {
+    let mut rows = Vec::with_capacity(events.len());
+    let mut values = vec![id(business.as_uuid()), Value::Time(Some(at))];
+    for (i, event) in events.iter().enumerate() {
+        let n = values.len();
+        rows.push(format!("({}, {}, {})", i + 1, p.nth(n + 1), p.nth(n + 2)));
+        values.push(text(event.kind()));
+        values.push(Value::Json(event.to_json()));
+    }
+    let sql = format!(
+        "INSERT INTO events (business_id, number, at, type, event) \
+         SELECT {business}, (SELECT COALESCE(MAX(number), 0) FROM events \
+         WHERE business_id = {business}) + e.column1, {at}, e.column2, e.column3 \
+         FROM (VALUES {}) e",
+        rows.join(", "),
+        business = p.nth(1),
+        at = p.nth(2),
+    );
+    (sql, values)
 }
 
 /// The columns of an event written unnumbered, numbered when first read

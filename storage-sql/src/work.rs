@@ -867,21 +867,9 @@ impl<C: Connection> UnitOfWork for Work<C> {
         // Held until commit, so the next writer numbers after this one's
         // events and readers see numbers in order.
         self.conn.lock_name(&business_lock(self.business)).await?;
-        let p = C::PARAMS;
-        let sql = format!(
-            "SELECT COALESCE(MAX(number), 0) AS last FROM events WHERE business_id = {}",
-            p.nth(1)
-        );
-        let rows = self.conn.fetch(&sql, vec![self.key()]).await?;
-        let mut last = match rows.first() {
-            Some(row) => row.int("last")?,
-            None => 0,
-        };
-        let insert = sql::insert(p, "events", record::EVENT_COLUMNS);
-        for event in events {
-            last += 1;
-            let values = record::event_values(self.business, last, at, event);
-            self.conn.execute(&insert, values).await?;
+        if !events.is_empty() {
+            let (sql, values) = record::numbered_events(C::PARAMS, self.business, at, events);
+            self.conn.execute(&sql, values).await?;
         }
         Ok(())
     }

@@ -254,16 +254,22 @@ impl SqliteStore {
         let conn = match access {
             Access::Read => Conn::Reader(self.readers.begin_with("BEGIN").await.map_err(storage)?),
             Access::Write => {
-                let mut writer = self.writer.clone().lock_owned().await;
-                if writer.state == State::Open {
-                    // A unit dropped where no runtime could roll it back.
-                    writer.rollback().await;
-                }
+                let mut writer = self.idle_writer().await;
                 writer.state = State::Begin;
                 Conn::Writer(Lease(Some(writer)))
             }
         };
         Ok(SqliteTx { conn })
+    }
+
+    /// The writer, once no transaction is open on it.
+    async fn idle_writer(&self) -> OwnedMutexGuard<Writer> {
+        let mut writer = self.writer.clone().lock_owned().await;
+        if writer.state == State::Open {
+            // A unit dropped where no runtime could roll it back.
+            writer.rollback().await;
+        }
+        writer
     }
 }
 
@@ -298,11 +304,7 @@ impl Store for SqliteStore {
     /// statement, under the writer's lock: no `BEGIN` and `COMMIT` trips.
     /// A refusal is named by the unit of work's longer way.
     async fn insert_booking_alone(&self, booking: &Booking) -> Result<(), agendo_core::Error> {
-        let mut writer = self.writer.clone().lock_owned().await;
-        if writer.state == State::Open {
-            // A unit dropped where no runtime could roll it back.
-            writer.rollback().await;
-        }
+        let mut writer = self.idle_writer().await;
         let mut changed = Changed::of(booking.business());
         changed.booking(booking);
         // Cut short, whether the statement took effect is unknown.
@@ -349,16 +351,8 @@ impl Store for SqliteStore {
         events: &[agendo_core::agenda::Event],
         at: DateTime<Utc>,
     ) -> Result<Alone, agendo_core::Error> {
-        let mut writer = self.writer.clone().lock_owned().await;
-        if writer.state == State::Open {
-            // A unit dropped where no runtime could roll it back.
-            writer.rollback().await;
-        }
-        writer.state = State::Begin;
         // Dropped before its commit, the lease rolls back.
-        let mut tx = SqliteTx {
-            conn: Conn::Writer(Lease(Some(writer))),
-        };
+        let mut tx = self.tx(Access::Write).await?;
         if tx.execute(&BOOK_ALONE, booking.values()).await? != 1 {
             // Still under the writer's lock: when only the guard stood in
             // the way, it names who holds the time.
@@ -378,7 +372,12 @@ impl Store for SqliteStore {
             return Ok(Alone::Declined);
         }
         if !events.is_empty() {
-            let (sql, values) = numbered_events(booking.business(), at, events);
+            let (sql, values) = agendo_sql::record::numbered_events(
+                Params::Question,
+                booking.business(),
+                at,
+                events,
+            );
             tx.execute(&sql, values).await?;
         }
         let mut changed = Changed::of(booking.business());
@@ -655,30 +654,6 @@ static BOOK_ALONE: LazyLock<String> = LazyLock::new(|| {
     let open = open(["?1", "?4", "?5", "?6", "?9", "?10"]);
     guarded_insert(&format!(" AND {open}"))
 });
-
-/// One statement adding `events`, numbered on from the business's last
-/// (the writer's lock is held), all at `at`: its SQL and its values.
-fn numbered_events(
-    business: BusinessId,
-    at: DateTime<Utc>,
-    events: &[agendo_core::agenda::Event],
-) -> (String, Vec<Value>) {
-    let mut rows = Vec::with_capacity(events.len());
-    let mut values = vec![Value::Uuid(Some(business.as_uuid())), Value::Time(Some(at))];
-    for (i, event) in events.iter().enumerate() {
-        let n = values.len();
-        rows.push(format!("({}, ?{}, ?{})", i + 1, n + 1, n + 2));
-        values.push(Value::Text(Some(event.kind().to_owned())));
-        values.push(Value::Json(event.to_json()));
-    }
-    let sql = format!(
-        "INSERT INTO events (business_id, number, at, type, event) \
-         SELECT ?1, (SELECT COALESCE(MAX(number), 0) FROM events WHERE business_id = ?1) \
-         + e.column1, ?2, e.column2, e.column3 FROM (VALUES {}) e",
-        rows.join(", ")
-    );
-    (sql, values)
-}
 
 /// Whether, when [`BOOK_ALONE`] wrote nothing, only the guard stood in the
 /// way (and the id was not taken): parameters are the business, the

@@ -744,47 +744,30 @@ async fn bookings_at_the_ceiling(
     // first with the worker gathering messages in the same process (the
     // default), then the server alone, its worker run apart.
     let shop = open_barbershop(http, base, load.professionals).await?;
-    let mut book = Phase::Book {
-        base: base.to_owned(),
-        service: shop.service.clone(),
-        staff: shop.staff.clone(),
-        first: load.first + TimeDelta::days(35),
+    let book = |base: &str, first, worker: &str| {
+        let phase = Phase::Book {
+            base: base.to_owned(),
+            service: shop.service.clone(),
+            staff: shop.staff.clone(),
+            first,
+        };
+        let name = format!(
+            "bookings (POST /v1/bookings, 50 professionals around the clock), the worker {worker}"
+        );
+        let (token, clients) = (&shop.token, &shop.clients);
+        async move {
+            let (tallies, elapsed) =
+                run(phase, token, clients, options.connections, options.seconds).await;
+            report(&name, tallies, elapsed)
+        }
     };
-    let (tallies, elapsed) = run(
-        book.clone(),
-        &shop.token,
-        &shop.clients,
-        options.connections,
-        options.seconds,
-    )
-    .await;
-    let with_worker = report(
-        "bookings (POST /v1/bookings, 50 professionals around the clock), the worker in the server",
-        tallies,
-        elapsed,
-    );
+    let with_worker = book(base, load.first + TimeDelta::days(35), "in the server").await;
     // Stopped, the database kept for the next server.
     let dir = std::mem::take(&mut server.1);
     drop(server);
     let (alone_base, alone) = spawn_in(options, false, dir)?;
     wait_ready(http, &alone_base).await?;
-    if let Phase::Book { base, first, .. } = &mut book {
-        *base = alone_base.clone();
-        *first += TimeDelta::days(35);
-    }
-    let (tallies, elapsed) = run(
-        book,
-        &shop.token,
-        &shop.clients,
-        options.connections,
-        options.seconds,
-    )
-    .await;
-    let over = report(
-        "bookings (POST /v1/bookings, 50 professionals around the clock), the worker apart",
-        tallies,
-        elapsed,
-    );
+    let over = book(&alone_base, load.first + TimeDelta::days(70), "apart").await;
     let share = over.rate / path.rate.max(f64::MIN_POSITIVE);
     println!(
         "ratio: bookings over HTTP {:.0}/s = {:.0}% ({} the floor of 50%) of the store path {:.0}/s \

@@ -77,13 +77,7 @@ impl Agenda {
         if ctx.key.is_some() {
             return Ok(None);
         }
-        let scope = authorize(ctx, Action::Book)?;
-        own_time(
-            ctx,
-            scope,
-            Action::Book,
-            Bookable::Professional(request.professional),
-        )?;
+        may_book(ctx, authorize(ctx, Action::Book)?, request.professional)?;
         let Some(records) = self
             .kept
             .records(&*self.store, ctx.business, ctx.now)
@@ -100,18 +94,11 @@ impl Agenda {
         if check_hours(&plan, &booking).is_err() {
             return Ok(None);
         }
-        let who = ctx.who();
-        let Ok(booking) = plan.confirm_if_immediate(booking.attributed(&who), ctx.now) else {
+        let Ok(booking) = plan.as_written(ctx, booking) else {
             return Ok(None);
         };
-        let booking = booking.attributed(&who);
         let mut journal = Journal::default();
         created(&mut journal, &booking);
-        if booking.status() == BookingStatus::Confirmed {
-            journal.record(Event::BookingConfirmed {
-                booking: booking.id(),
-            });
-        }
         let start = booking.appointment().start();
         match self
             .store
@@ -472,6 +459,7 @@ async fn own_for_change(
     Ok(booking)
 }
 
+/// Records a new booking's events: created, and confirmed when it is.
 fn created(journal: &mut Journal, booking: &Booking) {
     journal.record(Event::BookingCreated {
         booking: booking.id(),
@@ -481,6 +469,22 @@ fn created(journal: &mut Journal, booking: &Booking) {
         start: booking.appointment().start(),
         series: booking.series(),
     });
+    if booking.status() == BookingStatus::Confirmed {
+        journal.record(Event::BookingConfirmed {
+            booking: booking.id(),
+        });
+    }
+}
+
+/// Whether the actor of `ctx`, granted `scope` to book, may book
+/// `professional`'s time.
+fn may_book(ctx: &Context, scope: Grant, professional: ProfessionalId) -> Result<(), Error> {
+    own_time(
+        ctx,
+        scope,
+        Action::Book,
+        Bookable::Professional(professional),
+    )
 }
 
 pub(super) async fn book(
@@ -490,12 +494,7 @@ pub(super) async fn book(
     request: &BookRequest,
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
-    own_time(
-        ctx,
-        scope,
-        Action::Book,
-        Bookable::Professional(request.professional),
-    )?;
+    may_book(ctx, scope, request.professional)?;
     book_in(work, ctx, request, journal).await
 }
 
@@ -565,20 +564,12 @@ async fn insert(
     booking: Booking,
     journal: &mut Journal,
 ) -> Result<BookingId, Error> {
-    let who = ctx.who();
-    let booking = plan
-        .confirm_if_immediate(booking.attributed(&who), ctx.now)?
-        .attributed(&who);
+    let booking = plan.as_written(ctx, booking)?;
     let start = booking.appointment().start();
     work.insert_booking(&booking)
         .await
         .map_err(|e| plan.show(e, start))?;
     created(journal, &booking);
-    if booking.status() == BookingStatus::Confirmed {
-        journal.record(Event::BookingConfirmed {
-            booking: booking.id(),
-        });
-    }
     Ok(booking.id())
 }
 
@@ -589,12 +580,7 @@ pub(super) async fn book_series(
     request: &SeriesRequest,
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
-    own_time(
-        ctx,
-        scope,
-        Action::Book,
-        Bookable::Professional(request.professional),
-    )?;
+    may_book(ctx, scope, request.professional)?;
     let plan = Plan::load(
         work,
         ctx,
@@ -992,6 +978,16 @@ impl Plan {
             deposit,
             ctx.now,
         )
+    }
+
+    /// `booking` as it is written: attributed to the actor of `ctx`, and
+    /// confirmed at once when the business confirms immediately and no
+    /// deposit is due.
+    fn as_written(&self, ctx: &Context, booking: Booking) -> Result<Booking, Error> {
+        let who = ctx.who();
+        Ok(self
+            .confirm_if_immediate(booking.attributed(&who), ctx.now)?
+            .attributed(&who))
     }
 
     fn confirm_if_immediate(&self, booking: Booking, now: DateTime<Utc>) -> Result<Booking, Error> {
