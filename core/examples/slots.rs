@@ -13,7 +13,7 @@
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
-use agendo_core::availability::SlotQuery;
+use agendo_core::availability::SlotSearch;
 use agendo_core::{Error, Lang};
 use chrono::{DateTime, Utc};
 
@@ -49,14 +49,13 @@ fn run(lang: Lang) -> Result<(), String> {
             + &err.to_string()
     })?;
     let describe = |err: Error| err.message(lang);
-    let search = SlotQuery::from_json(&input)
-        .and_then(|query| query.to_search())
-        .map_err(describe)?;
+    let search = SlotSearch::from_json(&input).map_err(describe)?;
     let json = match command {
-        Command::Answer => serde_json::to_string(&search.find_slots()),
-        Command::Explain(start) => serde_json::to_string(&search.explain(start)),
-    }
-    .map_err(|err| err.to_string())?;
+        Command::Answer => search.find_slots().to_json(),
+        Command::Explain(start) => {
+            serde_json::to_string(&search.explain(start)).map_err(|err| err.to_string())?
+        }
+    };
     let mut out = io::stdout().lock();
     writeln!(out, "{json}").map_err(|err| err.to_string())
 }

@@ -610,9 +610,81 @@ proptest! {
         let search = to_search(&case);
         let json = serde_json::to_string(&SlotQuery::from(&search)).unwrap();
         let again = SlotQuery::from_json(&json).unwrap().to_search().unwrap();
-        prop_assert_eq!(again, search);
+        prop_assert_eq!(&again, &search);
+        prop_assert_eq!(SlotSearch::from_json(&json).unwrap(), search);
+    }
+
+    /// The one-pass reader of `SlotSearch::from_json` answers exactly as the
+    /// two-stage reader, whatever was done to the text: written pretty or
+    /// compact, then edited where a stricter reader could go wrong.
+    #[test]
+    fn a_search_read_in_one_pass_is_the_two_stage_search(
+        case in case(),
+        pretty in any::<bool>(),
+        edits in prop::collection::vec((0..TEXT_EDITS.len(), any::<prop::sample::Index>()), 0..3),
+    ) {
+        let query = SlotQuery::from(&to_search(&case));
+        let mut text = if pretty {
+            serde_json::to_string_pretty(&query).unwrap()
+        } else {
+            serde_json::to_string(&query).unwrap()
+        };
+        for (edit, at) in edits {
+            let (find, replace) = TEXT_EDITS[edit];
+            let places: Vec<usize> = text.match_indices(find).map(|(i, _)| i).collect();
+            if !places.is_empty() {
+                let i = places[at.index(places.len())];
+                text.replace_range(i..i + find.len(), replace);
+            }
+        }
+        let two_stage = SlotQuery::from_json(&text).and_then(|q| q.to_search());
+        prop_assert_eq!(SlotSearch::from_json(&text), two_stage, "{}", text);
     }
 }
+
+/// Edits of a query's text: (what is found, what replaces one of them).
+/// Each makes the text unusual in a way the two readers must read alike:
+/// escapes, spacing, numbers, `null`, repeated and unknown fields, other
+/// forms of instants, keys and values that are refused.
+const TEXT_EDITS: [(&str, &str); 34] = [
+    ("\"a", "\"\\u0061"),
+    ("\"id\"", "\"\\u0069d\""),
+    (",", " ,\n\t"),
+    (":", "\r: "),
+    ("Z\"", "+00:00\""),
+    ("Z\"", "-03:00\""),
+    ("Z\"", ".5Z\""),
+    ("Z\"", ".000000001Z\""),
+    ("Z\"", "z\""),
+    ("T", "t"),
+    ("T", " "),
+    ("\"20", "\" 20"),
+    ("\"20", "\"21"),
+    ("\"20", "\"19"),
+    (":30", ":29"),
+    ("00:00", "24:00"),
+    ("-0", "-1"),
+    (":0", ":-0"),
+    (":1", ":01"),
+    (":1", ":1.0"),
+    (":1", ":1e0"),
+    (":1", ":-1"),
+    ("null", "0"),
+    (":1", ":null"),
+    ("\"capacity\":", "\"capacity\":null,\"capacity\":"),
+    ("\"id\":", "\"id\":\"x\",\"id\":"),
+    ("\"id\":", "\"spare\":1,\"id\":"),
+    (
+        "\"start\":",
+        "\"start\":\"2026-03-02T12:00:00Z\",\"begin\":",
+    ),
+    ("[]", "null"),
+    ("[]", "[[]]"),
+    ("\"any\"", "\"all\""),
+    ("\"any\"", "\"Any\""),
+    ("\"k", "\"\u{1}k"),
+    ("}", "} "),
+];
 
 // ---------------------------------------------------------------------------
 // Recurrence expansion against a day-by-day oracle, across DST changes.

@@ -13,7 +13,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use agendo_core::availability::SlotQuery;
+use agendo_core::availability::{SlotQuery, SlotSearch};
 
 fn main() -> ExitCode {
     match run() {
@@ -54,8 +54,7 @@ fn run() -> Result<(), String> {
     report(
         "read JSON + validate + search",
         time(budget, || {
-            SlotQuery::from_json(&text)
-                .and_then(|q| q.to_search())
+            SlotSearch::from_json(&text)
                 .map(|s| s.find_slots().iter().count())
                 .unwrap_or(0)
         }),

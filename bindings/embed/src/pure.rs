@@ -2,7 +2,7 @@
 //! conflict check over a query in the engine's JSON contract, the
 //! cancellation policy, and recurrence expansion.
 
-use agendo_core::availability::{SlotAnswer, SlotQuery};
+use agendo_core::availability::{SlotAnswer, SlotQuery, SlotSearch};
 use agendo_core::money::{Currency, Money};
 use agendo_core::policy::{Party, PolicyQuery, Settlement};
 use agendo_core::recurrence::RecurrenceRule;
@@ -31,7 +31,7 @@ use crate::Error;
 /// # Ok::<(), agendo_embed::Error>(())
 /// ```
 pub fn find_slots(query: &str) -> Result<SlotAnswer, Error> {
-    find_slots_in(&SlotQuery::from_json(query)?)
+    Ok(SlotSearch::from_json(query)?.find_slots())
 }
 
 /// As [`find_slots`], for a query already read into a [`SlotQuery`] (what
@@ -55,7 +55,7 @@ pub fn find_slots_in(query: &SlotQuery) -> Result<SlotAnswer, Error> {
 /// [`crate::Kind::Validation`] for the query or for `staff` when the query
 /// has no such professional.
 pub fn check_booking(query: &str, staff: &str, start: DateTime<Utc>) -> Result<(), Error> {
-    check_booking_in(&SlotQuery::from_json(query)?, staff, start)
+    check_booking_of(&SlotSearch::from_json(query)?, staff, start)
 }
 
 /// As [`check_booking`], for a query already read into a [`SlotQuery`].
@@ -63,7 +63,10 @@ pub fn check_booking(query: &str, staff: &str, start: DateTime<Utc>) -> Result<(
 /// # Errors
 /// As [`check_booking`].
 pub fn check_booking_in(query: &SlotQuery, staff: &str, start: DateTime<Utc>) -> Result<(), Error> {
-    let search = query.to_search()?;
+    check_booking_of(&query.to_search()?, staff, start)
+}
+
+fn check_booking_of(search: &SlotSearch, staff: &str, start: DateTime<Utc>) -> Result<(), Error> {
     let calendar = search
         .staff()
         .iter()

@@ -1,6 +1,6 @@
 //! The answer to a slot search.
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
 
 use super::keys::StaffKey;
@@ -245,58 +245,11 @@ impl SlotAnswer {
 /// in UTC with `Z`, fractional seconds only when not whole (3 digits when
 /// whole milliseconds, else 6).
 fn write_instant(out: &mut String, micros: i64) {
-    use std::fmt::Write as _;
-    let time = to_utc(micros);
-    let year = time.year();
-    if !(0..=9999).contains(&year) {
+    match crate::time::rfc3339::write_micros(micros) {
+        Some(written) => out.push_str(written.as_str()),
         // Outside four digits chrono adds a sign; let it write those.
-        let _ = write!(
-            out,
-            "{}",
-            time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-        );
-        return;
+        None => out.push_str(&to_utc(micros).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
     }
-    let mut digits = |n: u32, width: usize| {
-        let mut buf = [b'0'; 6];
-        let mut n = n;
-        for slot in buf[..width].iter_mut().rev() {
-            *slot = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
-        for &b in &buf[..width] {
-            out.push(char::from(b));
-        }
-    };
-    digits(year.unsigned_abs(), 4);
-    let (month, day) = (time.month(), time.day());
-    let (hour, minute, second) = (time.hour(), time.minute(), time.second());
-    let sub = u32::try_from(micros.rem_euclid(1_000_000)).unwrap_or(0);
-    let mut digits = |n: u32, width: usize, before: char| {
-        out.push(before);
-        let mut buf = [b'0'; 6];
-        let mut n = n;
-        for slot in buf[..width].iter_mut().rev() {
-            *slot = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
-        for &b in &buf[..width] {
-            out.push(char::from(b));
-        }
-    };
-    digits(month, 2, '-');
-    digits(day, 2, '-');
-    digits(hour, 2, 'T');
-    digits(minute, 2, ':');
-    digits(second, 2, ':');
-    if sub != 0 {
-        if sub % 1_000 == 0 {
-            digits(sub / 1_000, 3, '.');
-        } else {
-            digits(sub, 6, '.');
-        }
-    }
-    out.push('Z');
 }
 
 impl Serialize for SlotAnswer {

@@ -3,10 +3,15 @@
 //! The engine never invents or interprets these: they are opaque names the
 //! caller gives (a database id, `"ana"`) and the engine gives back when it
 //! answers or explains, so the caller can find the record again.
+//!
+//! A key of up to 23 bytes (a UUID's 36 are not) is kept inline, without
+//! an allocation of its own: a search reads thousands of booking keys, and
+//! copying each to the heap was a good part of its time.
 
 use std::fmt;
 
 use serde::{Serialize, Serializer};
+use smol_str::SmolStr;
 
 use crate::error::{Error, Problem};
 
@@ -18,7 +23,7 @@ macro_rules! key {
     ($(#[$doc:meta])* $name:ident, $field:literal) => {
         $(#[$doc])*
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(Box<str>);
+        pub struct $name(SmolStr);
 
         impl $name {
             /// Reads a key: any text of 1 to [`MAX_KEY_CHARS`] characters.
@@ -36,7 +41,9 @@ macro_rules! key {
             /// ```
             pub fn parse(text: &str) -> Result<$name, Error> {
                 check_key(text, $field)?;
-                Ok($name(text.into()))
+                // Short keys are copied inline as they are.
+                let inline = text.len() <= SmolStr::INLINE_CAP;
+                Ok($name(if inline { SmolStr::new_inline(text) } else { SmolStr::new(text) }))
             }
 
             /// The key as the caller wrote it.
@@ -92,6 +99,10 @@ key!(
 fn check_key(text: &str, field: &str) -> Result<(), Error> {
     if text.is_empty() {
         return Err(Error::invalid(field, Problem::Empty));
+    }
+    // A text of at most MAX_KEY_CHARS bytes has no more characters.
+    if text.len() <= MAX_KEY_CHARS {
+        return Ok(());
     }
     let len = text.chars().count();
     if len > MAX_KEY_CHARS {

@@ -28,6 +28,7 @@ mod query;
 pub(crate) use query::read_json;
 mod rules;
 mod search;
+mod text;
 
 pub use answer::{Slot, SlotAnswer};
 pub(crate) use calendar::check_capacity;

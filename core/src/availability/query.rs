@@ -197,10 +197,72 @@ impl SlotQuery {
     /// # Ok::<(), agendo_core::Error>(())
     /// ```
     pub fn to_search(&self) -> Result<SlotSearch, Error> {
-        let zone = parse_zone(&self.timezone).map_err(|e| e.at("timezone"))?;
-        let from = parse_date(&self.from, "from")?;
-        let to = parse_date(&self.to, "to")?;
-        let now = parse_instant(&self.now, "now")?;
+        let head = self.head().read()?;
+        // `SlotSearch::new` makes these two checks too; making them here
+        // refuses an oversized list before reading it, and names the repeated
+        // id by its index in the query.
+        check_staff_count(self.staff.len())?;
+        let mut staff = Vec::with_capacity(self.staff.len());
+        for (i, member) in self.staff.iter().enumerate() {
+            let path = format!("staff[{i}]");
+            let calendar = member.to_calendar(head.zone, &path)?;
+            add_staff(&mut staff, calendar, &path, &member.id)?;
+        }
+        head.search(staff)
+    }
+
+    fn head(&self) -> Head<'_> {
+        Head {
+            timezone: &self.timezone,
+            from: &self.from,
+            to: &self.to,
+            now: &self.now,
+            duration_minutes: self.duration_minutes,
+            buffer_before_minutes: self.buffer_before_minutes,
+            buffer_after_minutes: self.buffer_after_minutes,
+            step_minutes: self.step_minutes,
+            min_notice_minutes: self.min_notice_minutes,
+            horizon_days: self.horizon_days,
+            daily_limit: self.daily_limit,
+            mode: self.mode,
+        }
+    }
+}
+
+/// The values of a query other than its professionals, as written: the
+/// one reading of them for both readers of a query ([`SlotQuery::to_search`]
+/// and [`SlotSearch::from_json`]).
+pub(super) struct Head<'a> {
+    pub(super) timezone: &'a str,
+    pub(super) from: &'a str,
+    pub(super) to: &'a str,
+    pub(super) now: &'a str,
+    pub(super) duration_minutes: i64,
+    pub(super) buffer_before_minutes: Option<i64>,
+    pub(super) buffer_after_minutes: Option<i64>,
+    pub(super) step_minutes: Option<i64>,
+    pub(super) min_notice_minutes: Option<i64>,
+    pub(super) horizon_days: Option<i64>,
+    pub(super) daily_limit: Option<i64>,
+    pub(super) mode: Option<Mode>,
+}
+
+/// A [`Head`] read: what a search needs besides its professionals.
+pub(super) struct ReadHead {
+    pub(super) zone: chrono_tz::Tz,
+    range: DateRange,
+    now: DateTime<Utc>,
+    rules: SlotRules,
+    mode: Mode,
+}
+
+impl Head<'_> {
+    /// Reads every value, naming the field of the first bad one.
+    pub(super) fn read(&self) -> Result<ReadHead, Error> {
+        let zone = parse_zone(self.timezone).map_err(|e| e.at("timezone"))?;
+        let from = parse_date(self.from, "from")?;
+        let to = parse_date(self.to, "to")?;
+        let now = parse_instant(self.now, "now")?;
         let range = DateRange::new(from, to)?;
 
         let number = |value: Option<i64>, field: &str| value.map(|v| count(v, field)).transpose();
@@ -216,38 +278,54 @@ impl SlotQuery {
             .with_min_notice(number(self.min_notice_minutes, "min_notice_minutes")?.unwrap_or(0))?
             .with_horizon_days(number(self.horizon_days, "horizon_days")?)?
             .with_daily_limit(number(self.daily_limit, "daily_limit")?)?;
-
-        // `SlotSearch::new` makes these two checks too; making them here
-        // refuses an oversized list before reading it, and names the repeated
-        // id by its index in the query.
-        if self.staff.len() > MAX_STAFF {
-            return Err(Error::invalid(
-                "staff",
-                Problem::TooMany {
-                    count: self.staff.len(),
-                    max: MAX_STAFF,
-                },
-            ));
-        }
-        let mut staff = Vec::with_capacity(self.staff.len());
-        for (i, member) in self.staff.iter().enumerate() {
-            let path = format!("staff[{i}]");
-            let calendar = member.to_calendar(zone, &path)?;
-            if staff
-                .iter()
-                .any(|s: &StaffCalendar| s.key() == calendar.key())
-            {
-                return Err(Error::invalid(
-                    format!("{path}.id"),
-                    Problem::Duplicate {
-                        value: member.id.clone(),
-                    },
-                ));
-            }
-            staff.push(calendar);
-        }
-        SlotSearch::new(range, now, rules, self.mode.unwrap_or_default(), staff)
+        Ok(ReadHead {
+            zone,
+            range,
+            now,
+            rules,
+            mode: self.mode.unwrap_or_default(),
+        })
     }
+}
+
+impl ReadHead {
+    /// The search of these professionals.
+    pub(super) fn search(self, staff: Vec<StaffCalendar>) -> Result<SlotSearch, Error> {
+        SlotSearch::new(self.range, self.now, self.rules, self.mode, staff)
+    }
+}
+
+/// Refuses more professionals than a search takes, before reading them.
+pub(super) fn check_staff_count(count: usize) -> Result<(), Error> {
+    if count > MAX_STAFF {
+        return Err(Error::invalid(
+            "staff",
+            Problem::TooMany {
+                count,
+                max: MAX_STAFF,
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// Adds the calendar of the professional at `path`, refusing a repeated id.
+pub(super) fn add_staff(
+    staff: &mut Vec<StaffCalendar>,
+    calendar: StaffCalendar,
+    path: &str,
+    id: &str,
+) -> Result<(), Error> {
+    if staff.iter().any(|s| s.key() == calendar.key()) {
+        return Err(Error::invalid(
+            format!("{path}.id"),
+            Problem::Duplicate {
+                value: id.to_owned(),
+            },
+        ));
+    }
+    staff.push(calendar);
+    Ok(())
 }
 
 impl TryFrom<&SlotQuery> for SlotSearch {
@@ -280,28 +358,57 @@ pub fn find_slots(query: &SlotQuery) -> Result<SlotAnswer, Error> {
 
 impl StaffQuery {
     fn to_calendar(&self, default_zone: chrono_tz::Tz, path: &str) -> Result<StaffCalendar, Error> {
-        let key = StaffKey::parse(&self.id).map_err(|e| e.at(format!("{path}.id")))?;
-        let zone = match &self.timezone {
-            Some(name) => parse_zone(name).map_err(|e| e.at(format!("{path}.timezone")))?,
-            None => default_zone,
-        };
-        let hours = read_hours(&self.weekly, &self.overrides, &format!("{path}."))?;
+        let (key, zone) =
+            staff_key_and_zone(&self.id, self.timezone.as_deref(), default_zone, path)?;
+        let hours = read_hours(
+            self.weekly.days(),
+            self.overrides.iter().map(OverrideQuery::parts),
+            &format!("{path}."),
+        )?;
         let blocks = parse_busy(&self.blocks, &format!("{path}.blocks"), |key, span| {
             Ok(Block::new(BlockKey::parse(key)?, span))
         })?;
         let bookings = parse_busy(&self.bookings, &format!("{path}.bookings"), |key, span| {
             Ok(Booking::new(BookingKey::parse(key)?, span))
         })?;
-        let capacity = match self.capacity {
-            Some(capacity) => count(capacity, &format!("{path}.capacity"))?,
-            None => 1,
-        };
-        StaffCalendar::new(key, zone, hours)
-            .with_blocks(blocks)
-            .with_bookings(bookings)
-            .with_capacity(capacity)
-            .map_err(|e| e.at(format!("{path}.capacity")))
+        staff_calendar(key, zone, hours, blocks, bookings, self.capacity, path)
     }
+}
+
+/// A professional's key and zone (the query's unless they name their own).
+pub(super) fn staff_key_and_zone(
+    id: &str,
+    timezone: Option<&str>,
+    default_zone: chrono_tz::Tz,
+    path: &str,
+) -> Result<(StaffKey, chrono_tz::Tz), Error> {
+    let key = StaffKey::parse(id).map_err(|e| e.at(format!("{path}.id")))?;
+    let zone = match timezone {
+        Some(name) => parse_zone(name).map_err(|e| e.at(format!("{path}.timezone")))?,
+        None => default_zone,
+    };
+    Ok((key, zone))
+}
+
+/// A professional's calendar from the values read, with their capacity.
+pub(super) fn staff_calendar(
+    key: StaffKey,
+    zone: chrono_tz::Tz,
+    hours: WorkingHours,
+    blocks: Vec<Block>,
+    bookings: Vec<Booking>,
+    capacity: Option<i64>,
+    path: &str,
+) -> Result<StaffCalendar, Error> {
+    let capacity = match capacity {
+        Some(capacity) => count(capacity, &format!("{path}.capacity"))?,
+        None => 1,
+    };
+    StaffCalendar::new(key, zone, hours)
+        .with_blocks(blocks)
+        .with_bookings(bookings)
+        .with_capacity(capacity)
+        .map_err(|e| e.at(format!("{path}.capacity")))
 }
 
 /// A professional's working hours as JSON: the weekly windows and the
@@ -335,7 +442,11 @@ impl HoursQuery {
     /// # Ok::<(), agendo_core::Error>(())
     /// ```
     pub fn to_hours(&self) -> Result<WorkingHours, Error> {
-        read_hours(&self.weekly, &self.overrides, "")
+        read_hours(
+            self.weekly.days(),
+            self.overrides.iter().map(OverrideQuery::parts),
+            "",
+        )
     }
 
     /// Reads the hours' shape from JSON text (the values are checked by
@@ -382,36 +493,46 @@ impl From<&WorkingHours> for HoursQuery {
 }
 
 /// Reads weekly windows and overrides, paths starting with `prefix`.
-fn read_hours(
-    weekly: &WeeklyQuery,
-    overrides: &[OverrideQuery],
+pub(super) fn read_hours<'q, S: AsRef<str> + 'q>(
+    weekly: [(Weekday, &'q [(S, S)]); 7],
+    overrides: impl IntoIterator<Item = (&'q str, &'q [(S, S)])>,
     prefix: &str,
 ) -> Result<WorkingHours, Error> {
     let mut week = WeeklyHours::closed();
-    for (day, windows) in weekly.days() {
-        let day_path = format!("{prefix}weekly.{}", crate::time::weekday_name(day));
+    for (day, windows) in weekly {
+        if windows.is_empty() {
+            continue;
+        }
+        let day_path = || format!("{prefix}weekly.{}", crate::time::weekday_name(day));
         let windows = parse_windows(windows, &day_path)?;
-        week = week.with_day(day, windows).map_err(|e| e.at(&day_path))?;
+        week = week.with_day(day, windows).map_err(|e| e.at(day_path()))?;
     }
     let mut hours = WorkingHours::new(week);
-    for (k, o) in overrides.iter().enumerate() {
-        let o_path = format!("{prefix}overrides[{k}]");
-        let date = parse_date(&o.date, &format!("{o_path}.date"))?;
-        let windows_path = format!("{o_path}.windows");
-        let windows = parse_windows(&o.windows, &windows_path)?;
+    for (k, (date, windows)) in overrides.into_iter().enumerate() {
+        let o_path = || format!("{prefix}overrides[{k}]");
+        let date =
+            crate::time::read_date(date, "date").map_err(|e| e.at(format!("{}.date", o_path())))?;
+        let windows_path = || format!("{}.windows", o_path());
+        let windows = parse_windows(windows, &windows_path)?;
         hours = hours.with_override(date, windows).map_err(|e| match e {
             Error::Invalid {
                 problem: Problem::Duplicate { .. },
                 ..
-            } => e.at(format!("{o_path}.date")),
-            e => e.at(&windows_path),
+            } => e.at(format!("{}.date", o_path())),
+            e => e.at(windows_path()),
         })?;
     }
     Ok(hours)
 }
 
+impl OverrideQuery {
+    fn parts(&self) -> (&str, &[(String, String)]) {
+        (&self.date, &self.windows)
+    }
+}
+
 impl WeeklyQuery {
-    fn days(&self) -> [(Weekday, &[(String, String)]); 7] {
+    pub(super) fn days(&self) -> [(Weekday, &[(String, String)]); 7] {
         [
             (Weekday::Mon, &self.mon),
             (Weekday::Tue, &self.tue),
@@ -506,15 +627,19 @@ impl From<&SlotSearch> for SlotQuery {
     }
 }
 
-fn parse_windows(windows: &[(String, String)], path: &str) -> Result<Vec<Window>, Error> {
+fn parse_windows<S: AsRef<str>>(
+    windows: &[(S, S)],
+    path: &dyn Fn() -> String,
+) -> Result<Vec<Window>, Error> {
+    // The path is written only for an error, as in `parse_busy`.
     windows
         .iter()
         .enumerate()
         .map(|(j, (start, end))| {
-            let at = |k: usize| move |e: Error| e.at(format!("{path}[{j}][{k}]"));
-            let start = start.parse().map_err(at(0))?;
-            let end = end.parse().map_err(at(1))?;
-            Window::new(start, end).map_err(|e| e.at(format!("{path}[{j}]")))
+            let at = |k: usize| move |e: Error| e.at(format!("{}[{j}][{k}]", path()));
+            let start = start.as_ref().parse().map_err(at(0))?;
+            let end = end.as_ref().parse().map_err(at(1))?;
+            Window::new(start, end).map_err(|e| e.at(format!("{}[{j}]", path())))
         })
         .collect()
 }

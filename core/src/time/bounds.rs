@@ -34,6 +34,10 @@ pub fn check_date(date: NaiveDate, field: &str) -> Result<NaiveDate, Error> {
     }
 }
 
+/// Seconds since the Unix epoch of instants surely inside the supported
+/// years: 1901 to 2098 need no calendar.
+const SURELY_INSIDE: std::ops::Range<i64> = -2_177_452_800..4_070_908_800;
+
 /// Refuses an instant outside [`FIRST_YEAR`] to [`LAST_YEAR`] (in UTC, with
 /// a day's margin so every zone's local date is inside too), naming
 /// `field`.
@@ -49,8 +53,6 @@ pub fn check_date(date: NaiveDate, field: &str) -> Result<NaiveDate, Error> {
 /// assert_eq!(far.field(), Some("start"));
 /// ```
 pub fn check_instant(instant: DateTime<Utc>, field: &str) -> Result<DateTime<Utc>, Error> {
-    // Most instants are well inside: 1901 to 2098 need no calendar.
-    const SURELY_INSIDE: std::ops::Range<i64> = -2_177_452_800..4_070_908_800;
     if SURELY_INSIDE.contains(&instant.timestamp()) {
         return Ok(instant);
     }
@@ -165,6 +167,31 @@ pub fn read_instant(text: &str, field: &str) -> Result<DateTime<Utc>, Error> {
             )
         })?;
     check_instant(instant, field)
+}
+
+/// The span from `start` to `end` when both are written in the common RFC
+/// 3339 form (no space around), well inside the supported years, and `end`
+/// is after `start`: exactly the span [`read_instant`] and
+/// [`Span::new`](crate::time::Span::new) make of the same text, without
+/// building a `DateTime`. `None` for anything else, which the caller reads
+/// the long way to learn what is wrong, or that it is right after all.
+pub(crate) fn read_common_span(start: &str, end: &str) -> Option<crate::time::Span> {
+    let (start_seconds, start_nanos, start_days) = super::rfc3339::read_parts_after(start, None)?;
+    let (end_seconds, end_nanos, _) =
+        super::rfc3339::read_parts_after(end, Some((start, start_days)))?;
+    if !SURELY_INSIDE.contains(&start_seconds) || !SURELY_INSIDE.contains(&end_seconds) {
+        return None;
+    }
+    if (end_seconds, end_nanos) <= (start_seconds, start_nanos) {
+        return None;
+    }
+    // As `Span::new`: the start rounded down to a microsecond, the end up.
+    let micros = |seconds: i64, nanos: u32| seconds * 1_000_000 + i64::from(nanos / 1_000);
+    let end_rounding = i64::from(!end_nanos.is_multiple_of(1_000));
+    crate::time::Span::from_micros(
+        micros(start_seconds, start_nanos),
+        micros(end_seconds, end_nanos) + end_rounding,
+    )
 }
 
 /// Reads a local date and wall time, `YYYY-MM-DDTHH:MM` or

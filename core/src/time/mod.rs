@@ -48,6 +48,7 @@ pub const WEEKDAYS: [(chrono::Weekday, &str); 7] = [
 pub fn weekday_name(day: chrono::Weekday) -> &'static str {
     WEEKDAYS[day.num_days_from_monday() as usize].1
 }
+pub(crate) use bounds::read_common_span;
 pub use shown::{shown, shown_date, shown_day};
 pub use span::Span;
 pub use span_set::SpanSet;

@@ -14,23 +14,38 @@ use chrono::{DateTime, Utc};
 /// Reads `text` in the common form; `None` when it is in any other (the
 /// caller then asks chrono, which may still accept it) or is not a date.
 pub(crate) fn read_common(text: &str) -> Option<DateTime<Utc>> {
-    let b = text.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' {
+    let (seconds, nanos) = read_parts(text)?;
+    DateTime::from_timestamp(seconds, nanos)
+}
+
+/// Reads `text` in the common form as seconds since the Unix epoch and
+/// nanoseconds, without building a `DateTime`; `None` as [`read_common`].
+pub(crate) fn read_parts(text: &str) -> Option<(i64, u32)> {
+    read_parts_after(text, None).map(|(seconds, nanos, _)| (seconds, nanos))
+}
+
+/// [`read_parts`] of `text` with the days since the epoch of its written
+/// date, given those of an instant read before and its text: when `text` is
+/// written on the same date, as the end of a booking usually is, the date
+/// is not read again.
+pub(crate) fn read_parts_after(text: &str, before: Option<(&str, i64)>) -> Option<(i64, u32, i64)> {
+    let (head, mut rest) = text.as_bytes().split_first_chunk::<19>()?;
+    if rest.is_empty() || head[4] != b'-' || head[7] != b'-' || head[10] != b'T' {
         return None;
     }
-    if b[13] != b':' || b[16] != b':' {
+    let days = match before {
+        Some((other, days)) if other.as_bytes().get(..10) == Some(&head[..10]) => days,
+        _ => read_days(head)?,
+    };
+    if head[13] != b':' || head[16] != b':' {
         return None;
     }
-    let year = digits(&b[0..4])?;
-    let month = digits(&b[5..7])?;
-    let day = digits(&b[8..10])?;
-    let hour = digits(&b[11..13])?;
-    let minute = digits(&b[14..16])?;
-    let second = digits(&b[17..19])?;
+    let hour = two_digits(head, 11)?;
+    let minute = two_digits(head, 14)?;
+    let second = two_digits(head, 17)?;
     if hour > 23 || minute > 59 || second > 59 {
         return None;
     }
-    let mut rest = &b[19..];
     let mut nanos: u32 = 0;
     if let Some((b'.', fraction)) = rest.split_first() {
         let count = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
@@ -57,12 +72,20 @@ pub(crate) fn read_common(text: &str) -> Option<DateTime<Utc>> {
         }
         _ => return None,
     };
+    let seconds = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset_seconds;
+    Some((seconds, nanos, days))
+}
+
+/// The days since 1970-01-01 of the date `YYYY-MM-DD` that `b` starts
+/// with, if it is one.
+fn read_days(b: &[u8; 19]) -> Option<i64> {
+    let year = two_digits(b, 0)? * 100 + two_digits(b, 2)?;
+    let month = two_digits(b, 5)?;
+    let day = two_digits(b, 8)?;
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
-    let days = days_from_civil(i64::from(year), month, day);
-    let seconds = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset_seconds;
-    DateTime::from_timestamp(seconds, nanos)
+    Some(days_from_civil(i64::from(year), month, day))
 }
 
 /// Days from 1970-01-01 to the proleptic Gregorian date (Howard Hinnant's
@@ -87,6 +110,13 @@ fn days_in_month(year: u32, month: u32) -> u32 {
         4 | 6 | 9 | 11 => 30,
         _ => 31,
     }
+}
+
+/// The value of the two ASCII digits at `at`; `None` for anything else.
+fn two_digits(b: &[u8; 19], at: usize) -> Option<u32> {
+    let tens = b[at].wrapping_sub(b'0');
+    let ones = b[at + 1].wrapping_sub(b'0');
+    (tens < 10 && ones < 10).then(|| u32::from(tens) * 10 + u32::from(ones))
 }
 
 /// The value of ASCII digits; `None` for anything else.
@@ -127,6 +157,66 @@ impl Written {
             n /= 10;
         }
     }
+}
+
+/// Writes the instant `micros` microseconds after the Unix epoch as
+/// chrono's serde writes it (UTC, `Z`, a fraction of 3 or 6 digits when
+/// there is one), for years 0 to 9999, without building a `DateTime`;
+/// `None` outside.
+pub(crate) fn write_micros(micros: i64) -> Option<Written> {
+    const MICROS_PER_DAY: i64 = 86_400_000_000;
+    let (year, month, day) = civil_from_days(micros.div_euclid(MICROS_PER_DAY));
+    let year = u32::try_from(year).ok().filter(|y| *y <= 9999)?;
+    let in_day = micros.rem_euclid(MICROS_PER_DAY);
+    let seconds = u32::try_from(in_day / 1_000_000).ok()?;
+    let fraction = u32::try_from(in_day % 1_000_000).ok()?;
+    // Each part at its fixed place: `YYYY-MM-DDTHH:MM:SS`, then the fraction.
+    let mut buf = *b"0000-00-00T00:00:00.000000Z\0\0\0\0\0";
+    let mut put = |at: usize, n: u32, width: usize| {
+        let mut n = n;
+        for place in buf[at..at + width].iter_mut().rev() {
+            *place = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    put(0, year, 4);
+    put(5, month, 2);
+    put(8, day, 2);
+    put(11, seconds / 3600, 2);
+    put(14, seconds / 60 % 60, 2);
+    put(17, seconds % 60, 2);
+    let len = if fraction == 0 {
+        19
+    } else if fraction.is_multiple_of(1_000) {
+        put(20, fraction / 1_000, 3);
+        23
+    } else {
+        put(20, fraction, 6);
+        26
+    };
+    buf[len] = b'Z';
+    Some(Written { buf, len: len + 1 })
+}
+
+/// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`): the inverse of [`days_from_civil`].
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let days = days + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted + 2) / 5 + 1;
+    let month = if shifted < 10 {
+        shifted + 3
+    } else {
+        shifted - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    // Both are small and positive by construction.
+    (year, month as u32, day as u32)
 }
 
 /// Writes `instant` as chrono's serde writes it (UTC, `Z`, a fraction of 3,
@@ -237,6 +327,31 @@ mod tests {
         ] {
             assert_eq!(read_common(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn microseconds_are_written_as_chrono_writes_them() {
+        let far = [
+            -62_167_219_200_000_000,
+            -62_135_596_800_000_001,
+            253_402_300_799_999_999,
+            -1,
+            0,
+            951_782_400_000_000,
+        ];
+        // Every day from 1900 to 2100, at a time that moves through the day.
+        let days = (-25_567..47_482)
+            .map(|d: i64| d * 86_400_000_000 + (d * 7_919_000_001).rem_euclid(86_400_000_000));
+        for micros in far.into_iter().chain(days) {
+            let instant = DateTime::from_timestamp_micros(micros).unwrap();
+            assert_eq!(
+                write_micros(micros).unwrap().as_str(),
+                serde_json::to_value(instant).unwrap().as_str().unwrap(),
+                "{micros}"
+            );
+        }
+        assert!(write_micros(-62_167_219_200_000_001).is_none());
+        assert!(write_micros(253_402_300_800_000_000).is_none());
     }
 
     #[test]
