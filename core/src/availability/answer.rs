@@ -5,6 +5,7 @@ use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
 
 use super::keys::StaffKey;
 use super::rules::Mode;
+use crate::time::rfc3339::Writer;
 use crate::time::timeline::to_utc;
 use crate::time::Span;
 
@@ -217,15 +218,16 @@ impl SlotAnswer {
             .map(|k| serde_json::to_string(k.as_str()).unwrap_or_else(|_| "\"\"".to_owned()))
             .collect();
         let mut out = String::with_capacity(16 + self.slots.len() * (60 + 40 * keys.len().min(4)));
+        let mut writer = Writer::default();
         out.push_str("{\"slots\":[");
         for (i, entry) in self.slots.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
             out.push_str("{\"start\":\"");
-            write_instant(&mut out, entry.start);
+            write_instant(&mut out, &mut writer, entry.start);
             out.push_str("\",\"end\":\"");
-            write_instant(&mut out, entry.start + self.duration);
+            write_instant(&mut out, &mut writer, entry.start + self.duration);
             out.push_str("\",\"staff\":[");
             let run = &self.members[entry.first as usize..][..entry.len as usize];
             for (j, &member) in run.iter().enumerate() {
@@ -244,8 +246,8 @@ impl SlotAnswer {
 /// Writes an instant as chrono's serde does for `DateTime<Utc>`: RFC 3339
 /// in UTC with `Z`, fractional seconds only when not whole (3 digits when
 /// whole milliseconds, else 6).
-fn write_instant(out: &mut String, micros: i64) {
-    match crate::time::rfc3339::write_micros(micros) {
+fn write_instant(out: &mut String, writer: &mut Writer, micros: i64) {
+    match writer.write(micros) {
         Some(written) => out.push_str(written.as_str()),
         // Outside four digits chrono adds a sign; let it write those.
         None => out.push_str(&to_utc(micros).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),

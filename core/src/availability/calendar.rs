@@ -140,28 +140,37 @@ impl StaffCalendar {
     }
 
     /// The same calendar with the booking `key` at `span`, or without it
-    /// (`None`); `None` when that changes nothing.
+    /// (`None`); `None` when that changes nothing. The booking is taken out
+    /// and put in at its place, without sorting again: a kept search applies
+    /// each committed booking this way, thousands a second under load.
     pub(crate) fn with_booking_at(
         &self,
         key: &BookingKey,
         span: Option<Span>,
     ) -> Option<StaffCalendar> {
-        let had = self.bookings.iter().find(|b| b.key == *key).map(|b| b.span);
-        if had == span {
+        let had = self.bookings.iter().position(|b| b.key == *key);
+        if had.map(|i| self.bookings[i].span) == span {
             return None;
         }
-        let bookings: Vec<Booking> = self
-            .bookings
-            .iter()
-            .filter(|b| b.key != *key)
-            .cloned()
-            .chain(span.map(|span| Booking::new(key.clone(), span)))
-            .collect();
-        let bare = StaffCalendar {
-            bookings: Vec::new(),
-            ..self.clone()
-        };
-        Some(bare.with_bookings(bookings))
+        let mut calendar = self.clone();
+        if let Some(i) = had {
+            let old = calendar.bookings.remove(i).span.end_micros();
+            calendar.booking_starts.remove(i);
+            let end = calendar.booking_ends.partition_point(|&e| e < old);
+            if calendar.booking_ends.get(end) == Some(&old) {
+                calendar.booking_ends.remove(end);
+            }
+        }
+        if let Some(span) = span {
+            let i = calendar.bookings.partition_point(|b| b.span <= span);
+            calendar.bookings.insert(i, Booking::new(key.clone(), span));
+            calendar.booking_starts.insert(i, span.start_micros());
+            let end = calendar
+                .booking_ends
+                .partition_point(|&e| e <= span.end_micros());
+            calendar.booking_ends.insert(end, span.end_micros());
+        }
+        Some(calendar)
     }
 
     /// The same calendar with the block `key` at `span`, or without it
@@ -330,4 +339,63 @@ pub(crate) fn check_capacity(capacity: u32) -> Result<u32, Error> {
         ));
     }
     Ok(capacity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::availability::{StaffKey, WorkingHours};
+
+    fn span(start: i64, minutes: i64) -> Span {
+        Span::from_micros(start * 60_000_000, (start + minutes) * 60_000_000).unwrap()
+    }
+
+    #[test]
+    fn a_booking_put_in_its_place_is_the_calendar_built_afresh() {
+        let key = |i: u64| BookingKey::parse(&format!("k{i}")).unwrap();
+        let empty = StaffCalendar::new(
+            StaffKey::parse("ana").unwrap(),
+            chrono_tz::UTC,
+            WorkingHours::default(),
+        );
+        let mut kept = empty.clone();
+        let mut held: std::collections::BTreeMap<u64, Span> = Default::default();
+        // A fixed sequence of moves, additions and cancellations, ties included.
+        let mut seed: u64 = 7;
+        for _ in 0..2_000 {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let which = (seed >> 33) % 40;
+            let at = match (seed >> 20) % 4 {
+                0 => None,
+                _ => Some(span(
+                    ((seed >> 40) % 50) as i64 * 15,
+                    [30, 60, 15][((seed >> 8) % 3) as usize],
+                )),
+            };
+            let changed = kept.with_booking_at(&key(which), at);
+            assert_eq!(changed.is_none(), held.get(&which).copied() == at);
+            match at {
+                Some(at) => held.insert(which, at),
+                None => held.remove(&which),
+            };
+            if let Some(changed) = changed {
+                kept = changed;
+            }
+            let fresh = empty
+                .clone()
+                .with_bookings(held.iter().map(|(k, s)| Booking::new(key(*k), *s)));
+            let spans = |c: &StaffCalendar| c.bookings.iter().map(|b| b.span).collect::<Vec<_>>();
+            assert_eq!(spans(&kept), spans(&fresh));
+            assert_eq!(kept.booking_starts, fresh.booking_starts);
+            assert_eq!(kept.booking_ends, fresh.booking_ends);
+            let keys = |c: &StaffCalendar| {
+                let mut all: Vec<_> = c.bookings.iter().map(|b| (b.span, b.key.clone())).collect();
+                all.sort();
+                all
+            };
+            assert_eq!(keys(&kept), keys(&fresh));
+        }
+    }
 }

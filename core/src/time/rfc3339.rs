@@ -138,25 +138,6 @@ impl Written {
         // Only ASCII digits and punctuation are written.
         std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
     }
-
-    fn push(&mut self, byte: u8) {
-        if let Some(slot) = self.buf.get_mut(self.len) {
-            *slot = byte;
-            self.len += 1;
-        }
-    }
-
-    fn number(&mut self, n: u32, width: usize) {
-        let mut n = n;
-        let start = self.len;
-        for _ in 0..width {
-            self.push(b'0');
-        }
-        for i in (start..self.len).rev() {
-            self.buf[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
-    }
 }
 
 /// Writes the instant `micros` microseconds after the Unix epoch as
@@ -164,38 +145,68 @@ impl Written {
 /// there is one), for years 0 to 9999, without building a `DateTime`;
 /// `None` outside.
 pub(crate) fn write_micros(micros: i64) -> Option<Written> {
-    const MICROS_PER_DAY: i64 = 86_400_000_000;
-    let (year, month, day) = civil_from_days(micros.div_euclid(MICROS_PER_DAY));
-    let year = u32::try_from(year).ok().filter(|y| *y <= 9999)?;
-    let in_day = micros.rem_euclid(MICROS_PER_DAY);
-    let seconds = u32::try_from(in_day / 1_000_000).ok()?;
-    let fraction = u32::try_from(in_day % 1_000_000).ok()?;
-    // Each part at its fixed place: `YYYY-MM-DDTHH:MM:SS`, then the fraction.
-    let mut buf = *b"0000-00-00T00:00:00.000000Z\0\0\0\0\0";
-    let mut put = |at: usize, n: u32, width: usize| {
-        let mut n = n;
-        for place in buf[at..at + width].iter_mut().rev() {
-            *place = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
-    };
-    put(0, year, 4);
-    put(5, month, 2);
-    put(8, day, 2);
-    put(11, seconds / 3600, 2);
-    put(14, seconds / 60 % 60, 2);
-    put(17, seconds % 60, 2);
-    let len = if fraction == 0 {
-        19
-    } else if fraction.is_multiple_of(1_000) {
-        put(20, fraction / 1_000, 3);
-        23
-    } else {
-        put(20, fraction, 6);
-        26
-    };
-    buf[len] = b'Z';
-    Some(Written { buf, len: len + 1 })
+    Writer::default().write(micros)
+}
+
+/// Writes instants as [`write_micros`], keeping the date written last: an
+/// answer writes hundreds of instants, most of them on the date of the one
+/// before.
+#[derive(Default)]
+pub(crate) struct Writer {
+    /// The day since the epoch written last, and its `YYYY-MM-DD`.
+    last: Option<(i64, [u8; 10])>,
+}
+
+impl Writer {
+    /// `micros` written; `None` outside the years 0 to 9999.
+    pub(crate) fn write(&mut self, micros: i64) -> Option<Written> {
+        const MICROS_PER_DAY: i64 = 86_400_000_000;
+        let day = micros.div_euclid(MICROS_PER_DAY);
+        let mut buf = *b"0000-00-00T00:00:00.000000Z\0\0\0\0\0";
+        let date = match self.last {
+            Some((last, date)) if last == day => date,
+            _ => {
+                let (year, month, day_of_month) = civil_from_days(day);
+                let year = u32::try_from(year).ok().filter(|y| *y <= 9999)?;
+                put(&mut buf, 0, year, 4);
+                put(&mut buf, 5, month, 2);
+                put(&mut buf, 8, day_of_month, 2);
+                let mut date = [0; 10];
+                date.copy_from_slice(&buf[..10]);
+                self.last = Some((day, date));
+                date
+            }
+        };
+        buf[..10].copy_from_slice(&date);
+        let in_day = micros.rem_euclid(MICROS_PER_DAY);
+        let seconds = u32::try_from(in_day / 1_000_000).ok()?;
+        let fraction = u32::try_from(in_day % 1_000_000).ok()?;
+        // Each part at its fixed place: `YYYY-MM-DDTHH:MM:SS`, then the
+        // fraction.
+        put(&mut buf, 11, seconds / 3600, 2);
+        put(&mut buf, 14, seconds / 60 % 60, 2);
+        put(&mut buf, 17, seconds % 60, 2);
+        let len = if fraction == 0 {
+            19
+        } else if fraction.is_multiple_of(1_000) {
+            put(&mut buf, 20, fraction / 1_000, 3);
+            23
+        } else {
+            put(&mut buf, 20, fraction, 6);
+            26
+        };
+        buf[len] = b'Z';
+        Some(Written { buf, len: len + 1 })
+    }
+}
+
+/// Writes `n` in `width` digits at `at`.
+fn put(buf: &mut [u8; 32], at: usize, n: u32, width: usize) {
+    let mut n = n;
+    for place in buf[at..at + width].iter_mut().rev() {
+        *place = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
 }
 
 /// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's
@@ -222,39 +233,20 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 /// Writes `instant` as chrono's serde writes it (UTC, `Z`, a fraction of 3,
 /// 6 or 9 digits when there is one), for years 0 to 9999; `None` outside.
 pub(crate) fn write_common(instant: DateTime<Utc>) -> Option<Written> {
-    use chrono::{Datelike, Timelike};
-    let year = u32::try_from(instant.year()).ok().filter(|y| *y <= 9999)?;
-    let mut out = Written {
-        buf: [0; 32],
-        len: 0,
-    };
-    out.number(year, 4);
-    out.push(b'-');
-    out.number(instant.month(), 2);
-    out.push(b'-');
-    out.number(instant.day(), 2);
-    out.push(b'T');
-    out.number(instant.hour(), 2);
-    out.push(b':');
-    out.number(instant.minute(), 2);
-    out.push(b':');
-    out.number(instant.second(), 2);
-    let nanos = instant.nanosecond();
+    let nanos = instant.timestamp_subsec_nanos();
     if nanos >= 1_000_000_000 {
         // A leap second: chrono writes it its own way.
         return None;
     }
-    if nanos != 0 {
-        out.push(b'.');
-        if nanos.is_multiple_of(1_000_000) {
-            out.number(nanos / 1_000_000, 3);
-        } else if nanos.is_multiple_of(1_000) {
-            out.number(nanos / 1_000, 6);
-        } else {
-            out.number(nanos, 9);
-        }
+    if nanos.is_multiple_of(1_000) {
+        return write_micros(instant.timestamp_micros());
     }
-    out.push(b'Z');
+    // Nanoseconds: the whole second written, then its nine digits.
+    let mut out = write_micros(instant.timestamp() * 1_000_000)?;
+    out.buf[19] = b'.';
+    put(&mut out.buf, 20, nanos, 9);
+    out.buf[29] = b'Z';
+    out.len = 30;
     Some(out)
 }
 
@@ -351,6 +343,16 @@ mod tests {
             );
         }
         assert!(write_micros(-62_167_219_200_000_001).is_none());
+        // One writer through instants in order, and back: the date it keeps
+        // is the one of the instant written.
+        let mut writer = Writer::default();
+        let hours = (-48..48)
+            .chain((-48..48).rev())
+            .map(|h: i64| 1_772_452_800_000_000 + h * 3_600_000_000 + h);
+        for micros in hours {
+            let written = writer.write(micros).unwrap();
+            assert_eq!(written.as_str(), write_micros(micros).unwrap().as_str());
+        }
         assert!(write_micros(253_402_300_800_000_000).is_none());
     }
 
