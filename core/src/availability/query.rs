@@ -16,7 +16,7 @@ use super::calendar::{Block, Booking, StaffCalendar};
 use super::hours::{WeeklyHours, WorkingHours};
 use super::keys::{BlockKey, BookingKey, StaffKey};
 use super::rules::{Buffers, DateRange, Mode, SlotRules};
-use super::search::{SlotSearch, MAX_STAFF};
+use super::search::{check_staff_count, SlotSearch};
 use crate::error::{Error, Problem};
 use crate::time::{parse_zone, Span, Window};
 
@@ -293,20 +293,6 @@ impl ReadHead {
     pub(super) fn search(self, staff: Vec<StaffCalendar>) -> Result<SlotSearch, Error> {
         SlotSearch::new(self.range, self.now, self.rules, self.mode, staff)
     }
-}
-
-/// Refuses more professionals than a search takes, before reading them.
-pub(super) fn check_staff_count(count: usize) -> Result<(), Error> {
-    if count > MAX_STAFF {
-        return Err(Error::invalid(
-            "staff",
-            Problem::TooMany {
-                count,
-                max: MAX_STAFF,
-            },
-        ));
-    }
-    Ok(())
 }
 
 /// Adds the calendar of the professional at `path`, refusing a repeated id.

@@ -43,6 +43,21 @@ pub struct SlotSearch {
     staff: Vec<StaffCalendar>,
 }
 
+/// Refuses more professionals than a search takes ([`MAX_STAFF`]); the
+/// query readers ask before reading them.
+pub(super) fn check_staff_count(count: usize) -> Result<(), Error> {
+    if count > MAX_STAFF {
+        return Err(Error::invalid(
+            "staff",
+            Problem::TooMany {
+                count,
+                max: MAX_STAFF,
+            },
+        ));
+    }
+    Ok(())
+}
+
 /// The search's rules on the engine's timeline, in microseconds.
 pub(crate) struct Bounds {
     pub(crate) duration: i64,
@@ -101,15 +116,7 @@ impl SlotSearch {
         if staff.is_empty() {
             return Err(Error::invalid("staff", Problem::Empty));
         }
-        if staff.len() > MAX_STAFF {
-            return Err(Error::invalid(
-                "staff",
-                Problem::TooMany {
-                    count: staff.len(),
-                    max: MAX_STAFF,
-                },
-            ));
-        }
+        check_staff_count(staff.len())?;
         staff.sort_unstable_by(|a, b| a.key().cmp(b.key()));
         if let Some(pair) = staff.windows(2).find(|p| p[0].key() == p[1].key()) {
             return Err(Error::invalid(

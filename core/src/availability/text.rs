@@ -21,11 +21,9 @@ use chrono::Weekday;
 
 use super::calendar::{Block, Booking};
 use super::keys::{BlockKey, BookingKey};
-use super::query::{
-    add_staff, check_staff_count, read_hours, staff_calendar, staff_key_and_zone, Head, SlotQuery,
-};
+use super::query::{add_staff, read_hours, staff_calendar, staff_key_and_zone, Head, SlotQuery};
 use super::rules::Mode;
-use super::search::SlotSearch;
+use super::search::{check_staff_count, SlotSearch};
 use crate::error::Error;
 use crate::time::WEEKDAYS;
 
@@ -254,13 +252,9 @@ impl<'a> Reader<'a> {
         mut field: impl FnMut(&mut Self, usize) -> Option<()>,
     ) -> Option<[bool; N]> {
         let mut seen = [false; N];
-        self.take(b'{')?;
-        if self.peek()? == b'}' {
-            self.at += 1;
-            return Some(seen);
-        }
         let mut expected = 0;
-        loop {
+        let mut more = self.open(b'{', b'}')?;
+        while more {
             // Keys mostly come in the order they are written in, so the one
             // after the last is tried first, as it is written.
             let index = if expected < N && self.key_named(names[expected]) {
@@ -275,15 +269,9 @@ impl<'a> Reader<'a> {
             }
             self.take(b':')?;
             field(self, index)?;
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Some(seen);
-                }
-                _ => return None,
-            }
+            more = self.more(b'}')?;
         }
+        Some(seen)
     }
 
     /// A list, each item read by `item`; `null` too when `nullable`.
@@ -295,23 +283,35 @@ impl<'a> Reader<'a> {
         if nullable && self.null() {
             return Some(Vec::new());
         }
-        self.take(b'[')?;
         let mut items = Vec::new();
-        if self.peek()? == b']' {
-            self.at += 1;
-            return Some(items);
-        }
-        loop {
+        let mut more = self.open(b'[', b']')?;
+        while more {
             items.push(item(self)?);
-            match self.peek()? {
-                b',' => self.at += 1,
-                b']' => {
-                    self.at += 1;
-                    return Some(items);
-                }
-                _ => return None,
-            }
+            more = self.more(b']')?;
         }
+        Some(items)
+    }
+
+    /// Takes `open`, and `close` if it follows at once; whether an item
+    /// comes (`false` for an empty list or object).
+    fn open(&mut self, open: u8, close: u8) -> Option<bool> {
+        self.take(open)?;
+        let empty = self.peek()? == close;
+        if empty {
+            self.at += 1;
+        }
+        Some(!empty)
+    }
+
+    /// After an item: takes a comma (`true`: another item comes) or `close`
+    /// (`false`: the end).
+    fn more(&mut self, close: u8) -> Option<bool> {
+        let next = self.peek()?;
+        if next != b',' && next != close {
+            return None;
+        }
+        self.at += 1;
+        Some(next == b',')
     }
 
     fn query(&mut self) -> Option<PlainQuery<'a>> {
