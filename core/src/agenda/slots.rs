@@ -334,6 +334,13 @@ impl Agenda {
     }
 }
 
+/// Where a committed change puts a booking or block of a kept calendar
+/// (`None`: out of it).
+enum Put {
+    Booking(BookingKey, Option<Span>),
+    Block(BlockKey, Option<Span>),
+}
+
 /// What a slot search reads from the store.
 pub(crate) struct Inputs {
     pub(super) rules: SlotRules,
@@ -364,7 +371,8 @@ impl Inputs {
                 .as_ref()
                 .map_or((&self.calendars, &self.rooms), |(s, r)| (s, r));
             let all = staff.iter().chain(rooms).zip(&whose);
-            let mut changed: Vec<(usize, StaffCalendar)> = Vec::new();
+            // The calendars this change moves something in, and to where.
+            let mut changed: Vec<(usize, Put)> = Vec::new();
             match change {
                 Change::Booking(id, held) => {
                     let key = BookingKey::parse(&id.to_string())?;
@@ -372,7 +380,9 @@ impl Inputs {
                         let span = held
                             .filter(|h| h.is_of(*on) && h.span.overlaps(&self.reach))
                             .map(|h| h.span);
-                        changed.extend(calendar.with_booking_at(&key, span).map(|c| (i, c)));
+                        if !calendar.has_booking_at(&key, span) {
+                            changed.push((i, Put::Booking(key.clone(), span)));
+                        }
                     }
                 }
                 Change::Block(id, now) => {
@@ -381,7 +391,9 @@ impl Inputs {
                         let span = now
                             .filter(|(of, span)| of == on && span.overlaps(&self.reach))
                             .map(|(_, span)| span);
-                        changed.extend(calendar.with_block_at(&key, span).map(|c| (i, c)));
+                        if !calendar.has_block_at(&key, span) {
+                            changed.push((i, Put::Block(key.clone(), span)));
+                        }
                     }
                 }
                 Change::Calendar(of, span) => {
@@ -395,10 +407,14 @@ impl Inputs {
             }
             let (staff, rooms) =
                 calendars.get_or_insert_with(|| (self.calendars.clone(), self.rooms.clone()));
-            for (i, calendar) in changed {
-                match i.checked_sub(staff.len()) {
-                    None => staff[i] = calendar,
-                    Some(room) => rooms[room] = calendar,
+            for (i, put) in changed {
+                let calendar = match i.checked_sub(staff.len()) {
+                    None => &mut staff[i],
+                    Some(room) => &mut rooms[room],
+                };
+                match put {
+                    Put::Booking(key, span) => calendar.put_booking(&key, span),
+                    Put::Block(key, span) => calendar.put_block(&key, span),
                 }
             }
         }
