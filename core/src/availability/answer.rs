@@ -105,12 +105,21 @@ impl SlotAnswer {
 
     /// Adds each start free for any professional, listing who is free.
     fn push_grouped(&mut self, free: &[Vec<i64>]) {
-        let mut pairs: Vec<(i64, u32)> = free
+        // Each list is sorted: merged, by start and then professional, with
+        // one head per professional rather than sorting every start.
+        use std::cmp::Reverse;
+        let mut heads: std::collections::BinaryHeap<Reverse<(i64, u32, usize)>> = free
             .iter()
             .enumerate()
-            .flat_map(|(i, starts)| starts.iter().map(move |&s| (s, len_u32(i))))
+            .filter_map(|(i, starts)| Some(Reverse((*starts.first()?, len_u32(i), 0))))
             .collect();
-        pairs.sort_unstable();
+        let mut pairs: Vec<(i64, u32)> = Vec::with_capacity(free.iter().map(Vec::len).sum());
+        while let Some(Reverse((start, i, at))) = heads.pop() {
+            pairs.push((start, i));
+            if let Some(&next) = free[i as usize].get(at + 1) {
+                heads.push(Reverse((next, i, at + 1)));
+            }
+        }
         // The run of the previous slot, reused while the same staff are free.
         let mut previous: Option<(u32, u32)> = None;
         for group in pairs.chunk_by(|a, b| a.0 == b.0) {
