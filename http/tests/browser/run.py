@@ -288,7 +288,16 @@ def run(base, axe, label):
         before = booking.inner_text()
         pro = booking.get_attribute("data-pro")
         cells = desk.locator(f"a.free[data-pro='{pro}']")
-        target = cells.nth(min(6, cells.count() - 1))
+        # A free cell is a quarter hour; the 30-minute haircut fits where the
+        # next quarter is free too. Late in the local day the last cells are
+        # before the hours end (23:30), where it does not fit and a move is
+        # rightly refused, so only cells where it fits are targets.
+        starts = [cells.nth(i).get_attribute("data-start") for i in range(cells.count())]
+        at = [dt.datetime.fromisoformat(start.replace("Z", "+00:00")) for start in starts]
+        quarter = dt.timedelta(minutes=15)
+        fits = [i for i in range(len(at) - 1) if at[i + 1] - at[i] == quarter]
+        checks.check(bool(fits), f"the agenda offers a free half hour to move to ({starts})")
+        target = cells.nth(fits[min(6, len(fits) - 1)] if fits else 0)
         target_start = target.get_attribute("data-start")
         with desk.expect_navigation():
             booking.drag_to(target)
