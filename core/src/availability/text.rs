@@ -18,6 +18,8 @@
 //! only how soon a plain one is read.
 
 use chrono::Weekday;
+use serde::de::value::{Error as ValueError, StrDeserializer};
+use serde::Deserialize as _;
 
 use super::calendar::{Block, Booking};
 use super::keys::{BlockKey, BookingKey};
@@ -361,11 +363,11 @@ impl<'a> Reader<'a> {
                 11 => {
                     head.mode = match r.null() {
                         true => None,
-                        false => Some(match r.string()? {
-                            "any" => Mode::Any,
-                            "all" => Mode::All,
-                            _ => return None,
-                        }),
+                        // The word read as `Mode`'s own `Deserialize` reads it.
+                        false => Some(
+                            Mode::deserialize(StrDeserializer::<ValueError>::new(r.string()?))
+                                .ok()?,
+                        ),
                     }
                 }
                 _ => staff = r.list(false, Reader::staff)?,
