@@ -68,8 +68,9 @@ use agendo_core::store::{
     Access, Alone, ChangeLog, Changed, Ended, IdempotencyKey, Login, Store, UnitOfWork,
 };
 use agendo_core::webhook::ClaimedHook;
-use agendo_sql::sql::Params;
-use agendo_sql::work::{booking_assignments, column_of, guard, has_room, table_of, ACTIVE};
+use agendo_sql::record::field;
+use agendo_sql::sql::{self, Fields, Params, Query as Statement};
+use agendo_sql::work::{guard, has_room, table_of, Meeting, ACTIVE};
 use agendo_sql::{directory, queue};
 use agendo_sql::{Connection, Row, Stored, Value, Work};
 use async_trait::async_trait;
@@ -80,7 +81,7 @@ use sqlx::postgres::{PgArguments, PgConnectOptions, PgRow};
 use sqlx::types::Json;
 use sqlx::{AssertSqlSafe, Connection as _, PgConnection, Postgres};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -497,14 +498,14 @@ impl Store for PgStore {
         Ok(Box::new(Work::new(tx, business)))
     }
 
-    /// The guarded insert as one statement ([`INSERT_ALONE`]): one round
+    /// The guarded insert as one statement ([`insert_alone`]): one round
     /// trip, its own transaction. A professional or resource that takes
     /// several bookings at once, or a refusal (to name who holds the
     /// time), takes the unit of work's way.
     async fn insert_booking_alone(&self, booking: &Booking) -> Result<(), agendo_core::Error> {
         use sqlx::Row as _;
         let (added, row) = self
-            .write_alone(booking, query(&INSERT_ALONE, booking.values()))
+            .write_alone(booking, query(insert_alone(booking)))
             .await?;
         if added {
             return Ok(());
@@ -524,7 +525,7 @@ impl Store for PgStore {
         }
     }
 
-    /// The booking and its events as one statement ([`BOOK_ALONE`]): one
+    /// The booking and its events as one statement ([`book_alone`]): one
     /// round trip, its own transaction, its events left for the reader to
     /// number ([`numbering`]). A refusal by the constraint alone names the
     /// bookings met from the same statement.
@@ -534,18 +535,7 @@ impl Store for PgStore {
         events: &[agendo_core::agenda::Event],
         at: DateTime<Utc>,
     ) -> Result<Alone, agendo_core::Error> {
-        let kinds: Vec<&str> = events
-            .iter()
-            .map(agendo_core::agenda::Event::kind)
-            .collect();
-        let texts: Vec<String> = events
-            .iter()
-            .map(agendo_core::agenda::Event::to_json)
-            .collect();
-        let statement = query(&BOOK_ALONE, booking.values())
-            .bind(at)
-            .bind(kinds)
-            .bind(texts);
+        let statement = query(self::book_alone(booking, events, at));
         let (added, row) = self.write_alone(booking, statement).await?;
         if added {
             return Ok(Alone::Added);
@@ -771,33 +761,58 @@ fn bind(query: Query<'_>, value: Value) -> Query<'_> {
     }
 }
 
-fn query(sql: &str, values: Vec<Value>) -> Query<'static> {
+fn query(statement: Statement) -> Query<'static> {
     // The statement text is built from the schema's own names; every value
     // is a bound parameter.
+    let (sql, values) = statement.into_parts();
     values
         .into_iter()
-        .fold(sqlx::query(AssertSqlSafe(sql.to_owned())), bind)
+        .fold(sqlx::query(AssertSqlSafe(sql)), bind)
+}
+
+/// `INSERT INTO bookings (…, exclusive, resource_exclusive)`: the
+/// booking's columns and the two flags.
+fn insert_into(fields: &Fields) -> String {
+    format!(
+        "INSERT INTO bookings ({}, exclusive, resource_exclusive) ",
+        sql::names(fields)
+    )
+}
+
+/// The booking's values, bound in its columns' order.
+fn bind_values(statement: Statement, fields: &Fields) -> Statement {
+    statement.bind_list(fields.iter().map(|(_, value)| value.clone()))
 }
 
 /// The booking insert, in one round trip: the row with its `exclusive`
 /// flags, or when nothing was written, a row of NULLs if the id was taken
 /// before it (the statement's snapshot does not see its own row), or no
-/// row at all when the guard refused it. Parameters are the booking's
-/// columns in [`Stored::COLUMNS`] order.
-static INSERT_BOOKING: LazyLock<String> = LazyLock::new(|| {
-    let values: Vec<String> = (1..=Booking::COLUMNS.len())
-        .map(|n| Params::Dollar.nth(n))
-        .collect();
-    format!(
-        "WITH added AS (INSERT INTO bookings ({}, exclusive, resource_exclusive) \
-         VALUES ({}, {}) ON CONFLICT DO NOTHING RETURNING exclusive, resource_exclusive) \
-         SELECT exclusive, resource_exclusive FROM added \
-         UNION ALL SELECT NULL, NULL FROM bookings WHERE business_id = $1 AND id = $2",
-        Booking::COLUMNS.join(", "),
-        values.join(", "),
-        exclusive_exprs().join(", "),
+/// row at all when the guard refused it.
+fn insert_booking(booking: &Booking) -> Statement {
+    let fields = booking.fields();
+    let statement = Statement::new(Params::Dollar, "WITH added AS (")
+        .push(&insert_into(&fields))
+        .push("VALUES (");
+    let statement = exclusive(
+        bind_values(statement, &fields).push(", "),
+        &fields,
+        [", ", ""],
     )
-});
+    .push(
+        ") ON CONFLICT DO NOTHING RETURNING exclusive, resource_exclusive) \
+             SELECT exclusive, resource_exclusive FROM added \
+             UNION ALL SELECT NULL, NULL FROM bookings WHERE ",
+    );
+    key(statement, &fields)
+}
+
+/// `business_id = … AND id = …` of the booking.
+fn key(statement: Statement, fields: &Fields) -> Statement {
+    statement.equal([
+        ("business_id", field(fields, "business_id")),
+        ("id", field(fields, "id")),
+    ])
+}
 
 /// The booking insert as a statement of its own ([`Store::insert_booking_alone`]),
 /// one round trip: written only when its professional and resource take
@@ -805,62 +820,98 @@ static INSERT_BOOKING: LazyLock<String> = LazyLock::new(|| {
 /// guard). Answers how many rows it added, whether the id was taken
 /// before it and, when refused, the professional's bookings it met (as of
 /// the statement's start: empty when who holds the time came later).
-static INSERT_ALONE: LazyLock<String> = LazyLock::new(|| {
-    let values: Vec<String> = (1..=Booking::COLUMNS.len())
-        .map(|n| Params::Dollar.nth(n))
-        .collect();
-    let [exclusive, resource_exclusive] = exclusive_exprs();
-    format!(
-        "WITH flags AS (SELECT {exclusive} AS exclusive, {resource_exclusive} AS resource_exclusive), \
-         added AS (INSERT INTO bookings ({}, exclusive, resource_exclusive) \
-         SELECT {}, exclusive, resource_exclusive FROM flags \
+fn insert_alone(booking: &Booking) -> Statement {
+    let fields = booking.fields();
+    let statement = Statement::new(Params::Dollar, "WITH flags AS (SELECT ");
+    let statement = exclusive(
+        statement,
+        &fields,
+        [" AS exclusive, ", " AS resource_exclusive"],
+    )
+    .push(&format!("), added AS ({}SELECT ", insert_into(&fields)));
+    let statement = bind_values(statement, &fields).push(
+        ", exclusive, resource_exclusive FROM flags \
          WHERE exclusive AND resource_exclusive ON CONFLICT DO NOTHING RETURNING id) \
          SELECT (SELECT count(*) FROM added) AS added, \
-         EXISTS (SELECT 1 FROM bookings WHERE business_id = $1 AND id = $2) AS known, \
-         CASE WHEN NOT EXISTS (SELECT 1 FROM added) THEN \
-         (SELECT array_agg(m.id) FROM ({}) m) END AS met",
-        Booking::COLUMNS.join(", "),
-        values.join(", "),
-        meeting_alone(),
-    )
-});
+         EXISTS (SELECT 1 FROM bookings WHERE ",
+    );
+    let statement = key(statement, &fields).push(
+        ") AS known, CASE WHEN NOT EXISTS (SELECT 1 FROM added) THEN \
+         (SELECT array_agg(m.id) FROM (",
+    );
+    meeting_alone(statement, &fields).push(") m) END AS met")
+}
 
 /// [`Store::book_alone`] as one statement: the booking written only when
 /// it has no resource, its professional takes one booking at a time (the
 /// exclusion constraint is then the whole guard), its client is active
 /// and no block of the professional meets its held time, and the
-/// constraint lets it in; its events (parameters after the booking's
-/// columns: the time, their kinds, their JSON) written unnumbered with it.
-/// Answers how many bookings it added and, when only the constraint
+/// constraint lets it in; its `events`, at `at`, written unnumbered with
+/// it. Answers how many bookings it added and, when only the constraint
 /// refused it, the professional's bookings it met (as of the statement's
 /// start: empty when who holds the time came later).
-static BOOK_ALONE: LazyLock<String> = LazyLock::new(|| {
-    let count = Booking::COLUMNS.len();
-    let values: Vec<String> = (1..=count).map(|n| Params::Dollar.nth(n)).collect();
-    let [at, kinds, texts] = [1, 2, 3].map(|i| Params::Dollar.nth(count + i));
-    format!(
-        "WITH checks AS (SELECT $5::uuid IS NULL \
-         AND COALESCE((SELECT capacity = 1 FROM professionals \
-         WHERE business_id = $1 AND id = $4), false) \
-         AND EXISTS (SELECT 1 FROM clients WHERE business_id = $1 AND id = $6 \
-         AND activity = 'active') \
-         AND NOT EXISTS (SELECT 1 FROM blocks WHERE business_id = $1 AND professional_id = $4 \
-         AND start_at < $10 AND end_at > $9) AS open), \
-         added AS (INSERT INTO bookings ({}, exclusive, resource_exclusive) \
-         SELECT {}, true, true FROM checks WHERE open ON CONFLICT DO NOTHING RETURNING id), \
-         written AS (INSERT INTO events (business_id, at, type, event) \
-         SELECT $1, {at}, e.kind, e.body::jsonb FROM added, \
-         unnest({kinds}::text[], {texts}::text[]) WITH ORDINALITY AS e(kind, body, k) \
-         ORDER BY e.k) \
-         SELECT (SELECT count(*) FROM added) AS added, \
+fn book_alone(
+    booking: &Booking,
+    events: &[agendo_core::agenda::Event],
+    at: DateTime<Utc>,
+) -> Statement {
+    let fields = booking.fields();
+    let own = |column: &str| field(&fields, column);
+    let statement = Statement::new(Params::Dollar, "WITH checks AS (SELECT ")
+        .bind(own("resource_id"))
+        .push("::uuid IS NULL AND COALESCE((SELECT capacity = 1 FROM professionals WHERE ")
+        .equal([
+            ("business_id", own("business_id")),
+            ("id", own("professional_id")),
+        ])
+        .push("), false) AND EXISTS (SELECT 1 FROM clients WHERE ")
+        .equal([
+            ("business_id", own("business_id")),
+            ("id", own("client_id")),
+        ])
+        .push(" AND activity = 'active') AND NOT EXISTS (SELECT 1 FROM blocks WHERE ")
+        .equal([
+            ("business_id", own("business_id")),
+            ("professional_id", own("professional_id")),
+        ])
+        .push(" AND start_at < ")
+        .bind(own("held_end"))
+        .push(" AND end_at > ")
+        .bind(own("held_start"))
+        .push(&format!(
+            ") AS open), added AS ({}SELECT ",
+            insert_into(&fields)
+        ));
+    let mut statement = bind_values(statement, &fields)
+        .push(", true, true FROM checks WHERE open ON CONFLICT DO NOTHING RETURNING id)");
+    if !events.is_empty() {
+        statement = statement
+            .push(", written AS (INSERT INTO events (business_id, at, type, event) SELECT ")
+            .bind(own("business_id"))
+            .push(", ")
+            .bind(at)
+            .push(", e.kind, e.body FROM added, (VALUES ");
+        for (k, event) in events.iter().enumerate() {
+            if k > 0 {
+                statement = statement.push(", ");
+            }
+            statement = statement
+                .push("(")
+                .bind(event.kind())
+                .push(", ")
+                .bind(Value::Json(event.to_json()))
+                .push(&format!(", {k})"));
+        }
+        statement = statement.push(") AS e(kind, body, k) ORDER BY e.k)");
+    }
+    let statement = statement.push(
+        " SELECT (SELECT count(*) FROM added) AS added, \
          CASE WHEN open AND NOT EXISTS (SELECT 1 FROM added) \
-         AND NOT EXISTS (SELECT 1 FROM bookings WHERE business_id = $1 AND id = $2) THEN \
-         (SELECT array_agg(m.id) FROM ({}) m) END AS met FROM checks",
-        Booking::COLUMNS.join(", "),
-        values.join(", "),
-        meeting_alone(),
-    )
-});
+         AND NOT EXISTS (SELECT 1 FROM bookings WHERE ",
+    );
+    let statement = key(statement, &fields).push(") THEN (SELECT array_agg(m.id) FROM (");
+    meeting_alone(statement, &fields).push(") m) END AS met FROM checks")
+}
 
 /// The refusal naming the professional's bookings a one-statement insert
 /// of `booking` met (its `met` column), when it met any.
@@ -881,13 +932,7 @@ fn met(booking: &Booking, row: &PgRow) -> Result<Option<agendo_core::Error>, age
 /// `pgbench` replays (see `benches/src/bin/store-load.rs`), so it times the
 /// same statement on the same row.
 pub fn insert_alone_text(booking: &Booking) -> String {
-    let values = booking.values();
-    let mut sql = INSERT_ALONE.clone();
-    // Highest first, so `$1` does not match the start of `$10`.
-    for (n, value) in values.iter().enumerate().rev() {
-        sql = sql.replace(&format!("${}", n + 1), &literal(value));
-    }
-    sql
+    insert_alone(booking).inline(literal)
 }
 
 /// `value` as a Postgres literal of the type [`bind`] sends.
@@ -911,31 +956,48 @@ fn literal(value: &Value) -> String {
     }
 }
 
-/// The active bookings of the booking's professional meeting its held
-/// time, in [`INSERT_ALONE`]'s parameters.
-fn meeting_alone() -> String {
-    format!(
-        "SELECT id FROM bookings WHERE business_id = $1 AND professional_id = $4 \
-         AND held && tstzrange($9, $10, '[)') AND id <> $2 AND {ACTIVE} AND exclusive \
-         ORDER BY held_start, held_end, id"
-    )
+/// Writes on `statement` the active bookings of the booking's
+/// professional that its constraint guards and that meet its held time.
+fn meeting_alone(statement: Statement, fields: &Fields) -> Statement {
+    let own = |column: &str| field(fields, column);
+    statement
+        .push("SELECT id FROM bookings WHERE ")
+        .equal([
+            ("business_id", own("business_id")),
+            ("professional_id", own("professional_id")),
+        ])
+        .push(" AND held && tstzrange(")
+        .bind(own("held_start"))
+        .push(", ")
+        .bind(own("held_end"))
+        .push(", '[)') AND id <> ")
+        .bind(own("id"))
+        .push(&format!(
+            " AND {ACTIVE} AND exclusive ORDER BY held_start, held_end, id"
+        ))
 }
 
-/// Whether the booking's professional and resource take one booking at a
-/// time, read from their capacity as the row is written (parameters 1, 4
-/// and 5 are the business, professional and resource ids).
-fn exclusive_exprs() -> [&'static str; 2] {
-    [
-        "COALESCE((SELECT capacity = 1 FROM professionals WHERE business_id = $1 AND id = $4), true)",
-        "COALESCE((SELECT capacity = 1 FROM resources WHERE business_id = $1 AND id = $5), true)",
-    ]
+/// Writes on `statement` whether the booking's professional and resource
+/// take one booking at a time, read from their capacity as the row is
+/// written: the `exclusive` and `resource_exclusive` values, each followed
+/// by `then`.
+fn exclusive(statement: Statement, fields: &Fields, then: [&str; 2]) -> Statement {
+    let own = |column: &str| field(fields, column);
+    let one_at_a_time = |statement: Statement, table: &str, column: &str| {
+        statement
+            .push(&format!(
+                "COALESCE((SELECT capacity = 1 FROM {table} WHERE "
+            ))
+            .equal([("business_id", own("business_id")), ("id", own(column))])
+            .push("), true)")
+    };
+    let statement = one_at_a_time(statement, "professionals", "professional_id").push(then[0]);
+    one_at_a_time(statement, "resources", "resource_id").push(then[1])
 }
 
 impl PgTx {
-    async fn run(&mut self, sql: &str, values: Vec<Value>) -> Result<Vec<PgRow>, sqlx::Error> {
-        query(sql, values)
-            .fetch_all(&mut self.conn.conn().raw)
-            .await
+    async fn run(&mut self, statement: Statement) -> Result<Vec<PgRow>, sqlx::Error> {
+        query(statement).fetch_all(&mut self.conn.conn().raw).await
     }
 
     async fn plain(&mut self, sql: &'static str) -> Result<(), agendo_core::Error> {
@@ -977,19 +1039,28 @@ impl PgTx {
         }
         for who in shared {
             let (table, id) = table_of(who);
-            let lock =
-                format!("SELECT id FROM {table} WHERE business_id = $1 AND id = $2 FOR UPDATE");
-            self.run(&lock, vec![uuid(booking.business().as_uuid()), uuid(id)])
-                .await
-                .map_err(storage)?;
+            let lock = Self::query(&format!("SELECT id FROM {table} WHERE "))
+                .equal([
+                    ("business_id", booking.business().as_uuid().into()),
+                    ("id", id.into()),
+                ])
+                .push(" FOR UPDATE");
+            self.run(lock).await.map_err(storage)?;
             has_room(self, booking, who).await?;
         }
         Ok(())
     }
 }
 
-fn uuid(id: Uuid) -> Value {
-    Value::Uuid(Some(id))
+/// `SELECT pg_advisory_xact_lock(…)` on `name`: held until the
+/// transaction ends.
+fn advisory_lock(name: &str) -> Statement {
+    Statement::new(
+        Params::Dollar,
+        "SELECT pg_advisory_xact_lock(hashtextextended(",
+    )
+    .bind(name)
+    .push(", 0))")
 }
 
 /// The `exclusive` flags a write returned; none when the row it names
@@ -1011,65 +1082,50 @@ impl Connection for PgTx {
         self.numberer.number(business).await.map_err(storage)
     }
 
-    async fn fetch(
-        &mut self,
-        sql: &str,
-        values: Vec<Value>,
-    ) -> Result<Vec<Line>, agendo_core::Error> {
-        let rows = self.run(sql, values).await.map_err(storage)?;
+    async fn fetch(&mut self, statement: Statement) -> Result<Vec<Line>, agendo_core::Error> {
+        let rows = self.run(statement).await.map_err(storage)?;
         Ok(rows.into_iter().map(Line).collect())
     }
 
-    async fn execute(&mut self, sql: &str, values: Vec<Value>) -> Result<u64, agendo_core::Error> {
-        let done = query(sql, values)
+    async fn execute(&mut self, statement: Statement) -> Result<u64, agendo_core::Error> {
+        let done = query(statement)
             .execute(&mut self.conn.conn().raw)
             .await
             .map_err(storage)?;
         Ok(done.rows_affected())
     }
 
-    /// Overlap through the gist indexes: the exclusion constraint's for
-    /// the bookings it guards, `bookings_*_shared` for the others.
-    fn meeting_sql(columns: &str, on: Bookable) -> String {
-        let (column, flag) = match on {
-            Bookable::Professional(_) => ("professional_id", "exclusive"),
-            Bookable::Resource(_) => ("resource_id", "resource_exclusive"),
-        };
-        let select = |guarded: &str| {
-            format!(
-                "SELECT {columns} FROM bookings WHERE business_id = $1 AND {column} = $2 \
-                 AND held && tstzrange($4, $3, '[)') AND id <> $5 AND {ACTIVE} AND {guarded}"
-            )
-        };
-        format!(
-            "{} UNION ALL {} ORDER BY held_start, held_end, id",
-            select(flag),
-            select(&format!("NOT {flag}")),
-        )
-    }
-
-    /// Each id through the gist indexes, as [`Connection::meeting_sql`]
-    /// does for one: a list of ids is not something a gist index scans.
-    fn meeting_any_sql(columns: &str, column: &str, count: usize) -> String {
-        let flag = if column == "resource_id" {
+    /// Overlap through the gist indexes, for each id: the exclusion
+    /// constraint's for the bookings it guards, `bookings_*_shared` for
+    /// the others (a list of ids is not something a gist index scans).
+    fn meeting(mut statement: Statement, columns: &str, meeting: &Meeting) -> Statement {
+        let flag = if meeting.column == "resource_id" {
             "resource_exclusive"
         } else {
             "exclusive"
         };
-        let mut selects = Vec::with_capacity(2 * count);
-        for i in 0..count {
+        let mut first = true;
+        for id in &meeting.ids {
             for guarded in [flag.to_owned(), format!("NOT {flag}")] {
-                selects.push(format!(
-                    "SELECT {columns} FROM bookings WHERE business_id = $1 AND {column} = ${} \
-                     AND held && tstzrange($3, $2, '[)') AND {ACTIVE} AND {guarded}",
-                    4 + i
-                ));
+                if !first {
+                    statement = statement.push(" UNION ALL ");
+                }
+                first = false;
+                statement = statement
+                    .push(&format!("SELECT {columns} FROM bookings WHERE "))
+                    .equal([
+                        ("business_id", meeting.business.into()),
+                        (meeting.column, (*id).into()),
+                    ])
+                    .push(" AND held && tstzrange(")
+                    .bind(meeting.span.start())
+                    .push(", ")
+                    .bind(meeting.span.end())
+                    .push(&format!(", '[)') AND {ACTIVE} AND {guarded}"));
+                statement = meeting.leave_out(statement);
             }
         }
-        format!(
-            "{} ORDER BY held_start, held_end, id",
-            selects.join(" UNION ALL ")
-        )
+        statement.push(" ORDER BY held_start, held_end, id")
     }
 
     fn skip_locked() -> &'static str {
@@ -1084,8 +1140,7 @@ impl Connection for PgTx {
     }
 
     async fn lock_name(&mut self, name: &str) -> Result<(), agendo_core::Error> {
-        let sql = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
-        self.run(sql, vec![Value::Text(Some(name.to_owned()))])
+        self.run(advisory_lock(name))
             .await
             .map(drop)
             .map_err(storage)
@@ -1099,9 +1154,8 @@ impl Connection for PgTx {
         if self.access == Access::Read {
             return Ok(());
         }
-        let sql = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))";
         let lock = format!("idempotency:{business}:{key}");
-        self.run(sql, vec![Value::Text(Some(lock))])
+        self.run(advisory_lock(&lock))
             .await
             .map(drop)
             .map_err(storage)
@@ -1117,20 +1171,21 @@ impl Connection for PgTx {
             Bookable::Professional(_) => "exclusive",
             Bookable::Resource(_) => "resource_exclusive",
         };
-        let sql = format!(
-            "UPDATE bookings SET {flag} = ($3 = 1) \
-             WHERE business_id = $1 AND {column} = $2 AND {flag} <> ($3 = 1) AND {ACTIVE}",
-            column = column_of(on),
-        );
-        let values = vec![
-            uuid(business.as_uuid()),
-            uuid(table_of(on).1),
-            Value::Int(capacity.into()),
-        ];
+        let one = i64::from(capacity == 1);
+        let statement = Self::query(&format!("UPDATE bookings SET {flag} = ("))
+            .bind(one)
+            .push(" = 1) WHERE ")
+            .equal([
+                ("business_id", business.as_uuid().into()),
+                (agendo_sql::work::column_of(on), table_of(on).1.into()),
+            ])
+            .push(&format!(" AND {flag} <> ("))
+            .bind(one)
+            .push(&format!(" = 1) AND {ACTIVE}"));
         // Lowering the capacity to 1 while bookings overlap: those keep
         // the counted guard until they end, rather than the save failing.
         self.plain("SAVEPOINT agendo_capacity").await?;
-        match self.run(&sql, values).await {
+        match self.run(statement).await {
             Ok(_) => self.plain("RELEASE SAVEPOINT agendo_capacity").await,
             Err(e) if is_exclusion_violation(&e) => {
                 self.plain("ROLLBACK TO SAVEPOINT agendo_capacity").await
@@ -1141,7 +1196,7 @@ impl Connection for PgTx {
 
     async fn insert_booking(&mut self, booking: &Booking) -> Result<(), agendo_core::Error> {
         let rows = self
-            .run(&INSERT_BOOKING, booking.values())
+            .run(self::insert_booking(booking))
             .await
             .map_err(storage)?;
         let Some(row) = rows.first() else {
@@ -1154,34 +1209,38 @@ impl Connection for PgTx {
             });
         };
         if let Err(refused) = self.count_shared(booking, exclusive).await {
-            let delete = "DELETE FROM bookings WHERE business_id = $1 AND id = $2";
-            let key = vec![
-                uuid(booking.business().as_uuid()),
-                uuid(booking.id().as_uuid()),
-            ];
-            self.run(delete, key).await.map_err(storage)?;
+            let delete = key(
+                Self::query("DELETE FROM bookings WHERE "),
+                &booking.fields(),
+            );
+            self.run(delete).await.map_err(storage)?;
             return Err(refused);
         }
         Ok(())
     }
 
     async fn update_booking(&mut self, booking: &Booking) -> Result<(), agendo_core::Error> {
-        let [exclusive, resource_exclusive] = exclusive_exprs();
-        let sql = format!(
-            "UPDATE bookings SET {}, exclusive = {exclusive}, resource_exclusive = {resource_exclusive} \
-             WHERE business_id = $1 AND id = $2 RETURNING exclusive, resource_exclusive",
-            booking_assignments(Params::Dollar),
-        );
+        let update = || {
+            let all = booking.fields();
+            let mut key = all.clone();
+            let rest = key.split_off(Booking::KEY.len());
+            let statement = Self::query("UPDATE bookings SET ")
+                .assignments(rest)
+                .push(", exclusive = ");
+            exclusive(statement, &all, [", resource_exclusive = ", " WHERE "])
+                .equal(key)
+                .push(" RETURNING exclusive, resource_exclusive")
+        };
         if !booking.status().is_active() {
             // Leaving the active statuses frees time; nothing can clash.
-            let rows = self.run(&sql, booking.values()).await.map_err(storage)?;
+            let rows = self.run(update()).await.map_err(storage)?;
             return match rows.first() {
                 Some(_) => Ok(()),
                 None => Err(not_found(booking)),
             };
         }
         self.plain("SAVEPOINT agendo_guard").await?;
-        let checked = match self.run(&sql, booking.values()).await {
+        let checked = match self.run(update()).await {
             Ok(rows) => match rows.first() {
                 Some(row) => match flags(row)? {
                     Some(exclusive) => self.count_shared(booking, exclusive).await,

@@ -12,7 +12,8 @@ use agendo_core::store::{Changed, Login};
 use agendo_core::Error;
 use chrono::{DateTime, Utc};
 
-use crate::record::{Row, Value};
+use crate::record::Row;
+use crate::sql::{self, Fields};
 use crate::work::Connection;
 
 /// The business whose public address is `slug`.
@@ -23,13 +24,8 @@ pub async fn business_by_slug<C: Connection>(
     mut conn: C,
     slug: &Slug,
 ) -> Result<Option<BusinessId>, Error> {
-    let sql = format!(
-        "SELECT business_id FROM businesses WHERE slug = {}",
-        C::PARAMS.nth(1)
-    );
-    let rows = conn
-        .fetch(&sql, vec![Value::Text(Some(slug.as_str().to_owned()))])
-        .await?;
+    let query = C::query("SELECT business_id FROM businesses WHERE slug = ").bind(slug.as_str());
+    let rows = conn.fetch(query).await?;
     let found = rows
         .first()
         .map(|r| r.uuid("business_id").map(BusinessId::from_uuid))
@@ -43,13 +39,10 @@ pub async fn business_by_slug<C: Connection>(
 /// # Errors
 /// [`Error::Storage`] from the database.
 pub async fn logins<C: Connection>(mut conn: C, email: &Email) -> Result<Vec<Login>, Error> {
-    let sql = format!(
-        "SELECT business_id, id FROM accounts WHERE login_key = {} ORDER BY business_id, id",
-        C::PARAMS.nth(1)
-    );
-    let rows = conn
-        .fetch(&sql, vec![Value::Text(Some(Account::login_key(email)))])
-        .await?;
+    let query = C::query("SELECT business_id, id FROM accounts WHERE login_key = ")
+        .bind(Account::login_key(email))
+        .push(" ORDER BY business_id, id");
+    let rows = conn.fetch(query).await?;
     let mut logins = rows
         .iter()
         .map(|r| {
@@ -85,37 +78,31 @@ pub async fn take_sign_in_attempt<C: Connection>(
     since: DateTime<Utc>,
     limit: usize,
 ) -> Result<Option<DateTime<Utc>>, Error> {
-    let p = C::PARAMS;
     conn.lock_name(&format!("sign-in:{key}")).await?;
-    let forget = format!(
-        "DELETE FROM sign_in_failures WHERE key = {} AND at < {}",
-        p.nth(1),
-        p.nth(2)
-    );
-    conn.execute(&forget, vec![text(key), Value::Time(Some(since))])
-        .await?;
+    let forget = C::query("DELETE FROM sign_in_failures WHERE key = ")
+        .bind(key)
+        .push(" AND at < ")
+        .bind(since);
+    conn.execute(forget).await?;
     // Keys never tried again would stay for ever: sweep every key's
     // attempts older than any window (a day), through the index on `at`.
-    let sweep = format!("DELETE FROM sign_in_failures WHERE at < {}", p.nth(1));
-    conn.execute(&sweep, vec![Value::Time(Some(at - SWEPT_AFTER))])
-        .await?;
-    let count = format!(
-        "SELECT at FROM sign_in_failures WHERE key = {} ORDER BY at",
-        p.nth(1)
-    );
-    let rows = conn.fetch(&count, vec![text(key)]).await?;
+    let sweep = C::query("DELETE FROM sign_in_failures WHERE at < ").bind(at - SWEPT_AFTER);
+    conn.execute(sweep).await?;
+    let count = C::query("SELECT at FROM sign_in_failures WHERE key = ")
+        .bind(key)
+        .push(" ORDER BY at");
+    let rows = conn.fetch(count).await?;
     if rows.len() >= limit {
         let oldest = rows[rows.len() - limit.max(1)].time("at")?;
         conn.commit(Changed::default()).await?;
         return Ok(Some(oldest));
     }
-    let add = format!(
-        "INSERT INTO sign_in_failures (key, at) VALUES ({}, {})",
-        p.nth(1),
-        p.nth(2)
+    let add = sql::insert(
+        C::PARAMS,
+        "sign_in_failures",
+        vec![("key", key.into()), ("at", at.into())],
     );
-    conn.execute(&add, vec![text(key), Value::Time(Some(at))])
-        .await?;
+    conn.execute(add).await?;
     conn.commit(Changed::default()).await?;
     Ok(None)
 }
@@ -131,13 +118,9 @@ pub async fn release_sign_in_attempt<C: Connection>(
     key: &str,
     at: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let sql = format!(
-        "DELETE FROM sign_in_failures WHERE key = {} AND at = {}",
-        C::PARAMS.nth(1),
-        C::PARAMS.nth(2)
-    );
-    conn.execute(&sql, vec![text(key), Value::Time(Some(at))])
-        .await?;
+    let query = C::query("DELETE FROM sign_in_failures WHERE ")
+        .equal([("key", key.into()), ("at", at.into())]);
+    conn.execute(query).await?;
     conn.commit(Changed::default()).await
 }
 
@@ -150,14 +133,12 @@ pub async fn sign_in_failures<C: Connection>(
     key: &str,
     since: DateTime<Utc>,
 ) -> Result<Vec<DateTime<Utc>>, Error> {
-    let sql = format!(
-        "SELECT at FROM sign_in_failures WHERE key = {} AND at >= {} ORDER BY at",
-        C::PARAMS.nth(1),
-        C::PARAMS.nth(2)
-    );
-    let rows = conn
-        .fetch(&sql, vec![text(key), Value::Time(Some(since))])
-        .await?;
+    let query = C::query("SELECT at FROM sign_in_failures WHERE key = ")
+        .bind(key)
+        .push(" AND at >= ")
+        .bind(since)
+        .push(" ORDER BY at");
+    let rows = conn.fetch(query).await?;
     let failures = rows
         .iter()
         .map(|r| r.time("at"))
@@ -171,11 +152,8 @@ pub async fn sign_in_failures<C: Connection>(
 /// # Errors
 /// [`Error::Storage`] from the database.
 pub async fn clear_sign_in_failures<C: Connection>(mut conn: C, key: &str) -> Result<(), Error> {
-    let sql = format!(
-        "DELETE FROM sign_in_failures WHERE key = {}",
-        C::PARAMS.nth(1)
-    );
-    conn.execute(&sql, vec![text(key)]).await?;
+    let query = C::query("DELETE FROM sign_in_failures WHERE key = ").bind(key);
+    conn.execute(query).await?;
     conn.commit(Changed::default()).await
 }
 
@@ -187,12 +165,12 @@ pub async fn account_token<C: Connection>(
     mut conn: C,
     key: &str,
 ) -> Result<Option<AccountToken>, Error> {
-    let sql = format!(
+    let query = C::query(
         "SELECT key, business_id, account_id, purpose, expires_at, used_at \
-         FROM account_tokens WHERE key = {}",
-        C::PARAMS.nth(1)
-    );
-    let rows = conn.fetch(&sql, vec![text(key)]).await?;
+         FROM account_tokens WHERE key = ",
+    )
+    .bind(key);
+    let rows = conn.fetch(query).await?;
     let found = rows.first().map(|r| token_from(r)).transpose()?;
     conn.commit(Changed::default()).await?;
     Ok(found)
@@ -225,36 +203,19 @@ pub async fn put_account_token<C: Connection>(
         });
     }
     // Expired links are of no use: each new one sweeps them.
-    let p = C::PARAMS;
-    let sweep = format!("DELETE FROM account_tokens WHERE expires_at < {}", p.nth(1));
-    conn.execute(
-        &sweep,
-        vec![Value::Time(Some(
-            token.expires_at - chrono::TimeDelta::days(1),
-        ))],
-    )
-    .await?;
-    let sql = format!(
-        "INSERT INTO account_tokens (key, business_id, account_id, purpose, expires_at) \
-         VALUES ({}, {}, {}, {}, {})",
-        p.nth(1),
-        p.nth(2),
-        p.nth(3),
-        p.nth(4),
-        p.nth(5)
-    );
-    conn.execute(
-        &sql,
-        vec![
-            text(&token.key),
-            Value::Uuid(Some(business.as_uuid())),
-            Value::Uuid(Some(token.account.as_uuid())),
-            text(token.purpose.as_str()),
-            Value::Time(Some(token.expires_at)),
-        ],
-    )
-    .await
-    .map(drop)
+    let sweep = C::query("DELETE FROM account_tokens WHERE expires_at < ")
+        .bind(token.expires_at - chrono::TimeDelta::days(1));
+    conn.execute(sweep).await?;
+    let fields = vec![
+        ("key", token.key.as_str().into()),
+        ("business_id", business.as_uuid().into()),
+        ("account_id", token.account.as_uuid().into()),
+        ("purpose", token.purpose.as_str().into()),
+        ("expires_at", token.expires_at.into()),
+    ];
+    conn.execute(sql::insert(C::PARAMS, "account_tokens", fields))
+        .await
+        .map(drop)
 }
 
 /// Marks the link `key` of `business` used at `at` if it is unused and
@@ -268,25 +229,16 @@ pub async fn use_account_token<C: Connection>(
     key: &str,
     at: DateTime<Utc>,
 ) -> Result<bool, Error> {
-    let p = C::PARAMS;
-    let sql = format!(
-        "UPDATE account_tokens SET used_at = {} WHERE key = {} AND business_id = {} \
-         AND used_at IS NULL AND expires_at > {}",
-        p.nth(1),
-        p.nth(2),
-        p.nth(3),
-        p.nth(1)
-    );
-    let changed = conn
-        .execute(
-            &sql,
-            vec![
-                Value::Time(Some(at)),
-                text(key),
-                Value::Uuid(Some(business.as_uuid())),
-            ],
-        )
-        .await?;
+    let query = C::query("UPDATE account_tokens SET used_at = ")
+        .bind(at)
+        .push(" WHERE ")
+        .equal([
+            ("key", key.into()),
+            ("business_id", business.as_uuid().into()),
+        ])
+        .push(" AND used_at IS NULL AND expires_at > ")
+        .bind(at);
+    let changed = conn.execute(query).await?;
     Ok(changed > 0)
 }
 
@@ -300,24 +252,15 @@ pub async fn revoke_sessions<C: Connection>(
     account: AccountId,
     at: DateTime<Utc>,
 ) -> Result<usize, Error> {
-    let p = C::PARAMS;
-    let sql = format!(
-        "UPDATE sessions SET revoked_at = {} WHERE business_id = {} AND account_id = {} \
-         AND revoked_at IS NULL",
-        p.nth(1),
-        p.nth(2),
-        p.nth(3)
-    );
-    let changed = conn
-        .execute(
-            &sql,
-            vec![
-                Value::Time(Some(at)),
-                Value::Uuid(Some(business.as_uuid())),
-                Value::Uuid(Some(account.as_uuid())),
-            ],
-        )
-        .await?;
+    let query = C::query("UPDATE sessions SET revoked_at = ")
+        .bind(at)
+        .push(" WHERE ")
+        .equal([
+            ("business_id", business.as_uuid().into()),
+            ("account_id", account.as_uuid().into()),
+        ])
+        .push(" AND revoked_at IS NULL");
+    let changed = conn.execute(query).await?;
     Ok(usize::try_from(changed).unwrap_or(usize::MAX))
 }
 
@@ -329,11 +272,8 @@ pub async fn feed<C: Connection>(
     mut conn: C,
     key: &str,
 ) -> Result<Option<(BusinessId, ProfessionalId)>, Error> {
-    let sql = format!(
-        "SELECT business_id, professional_id FROM feeds WHERE key = {}",
-        C::PARAMS.nth(1)
-    );
-    let rows = conn.fetch(&sql, vec![text(key)]).await?;
+    let query = C::query("SELECT business_id, professional_id FROM feeds WHERE key = ").bind(key);
+    let rows = conn.fetch(query).await?;
     let found = rows
         .first()
         .map(|r| -> Result<_, Error> {
@@ -358,30 +298,17 @@ pub async fn put_feed<C: Connection>(
     professional: ProfessionalId,
     key: &str,
 ) -> Result<(), Error> {
-    let p = C::PARAMS;
-    let ids = || {
+    let ids = || -> Fields {
         vec![
-            Value::Uuid(Some(business.as_uuid())),
-            Value::Uuid(Some(professional.as_uuid())),
+            ("business_id", business.as_uuid().into()),
+            ("professional_id", professional.as_uuid().into()),
         ]
     };
-    let old = format!(
-        "DELETE FROM feeds WHERE business_id = {} AND professional_id = {}",
-        p.nth(1),
-        p.nth(2)
-    );
-    conn.execute(&old, ids()).await?;
-    let new = format!(
-        "INSERT INTO feeds (business_id, professional_id, key) VALUES ({}, {}, {})",
-        p.nth(1),
-        p.nth(2),
-        p.nth(3)
-    );
-    let mut values = ids();
-    values.push(text(key));
-    conn.execute(&new, values).await.map(drop)
-}
-
-fn text(value: &str) -> Value {
-    Value::Text(Some(value.to_owned()))
+    conn.execute(C::query("DELETE FROM feeds WHERE ").equal(ids()))
+        .await?;
+    let mut fields = ids();
+    fields.push(("key", key.into()));
+    conn.execute(sql::insert(C::PARAMS, "feeds", fields))
+        .await
+        .map(drop)
 }

@@ -10,10 +10,12 @@ use agendo_core::webhook::{ClaimedHook, Endpoint, HookDelivery};
 use agendo_core::Error;
 use chrono::{DateTime, Utc};
 
+use crate::corrupt;
 use crate::record::{Row, Value};
+use crate::sql::{self, Fields};
 use crate::work::Connection;
-use crate::{corrupt, sql};
 
+/// The columns of an endpoint, as read back.
 const ENDPOINT_COLUMNS: &[&str] = &[
     "business_id",
     "id",
@@ -42,28 +44,6 @@ pub const DELIVERY_COLUMNS: &[&str] = &[
     "created_at",
     "sent_at",
 ];
-
-/// The columns a queued delivery is written with (the rest start `NULL`).
-const QUEUED_COLUMNS: &[&str] = &[
-    "id",
-    "business_id",
-    "endpoint_id",
-    "event_number",
-    "event_type",
-    "payload",
-    "status",
-    "attempts",
-    "next_at",
-    "created_at",
-];
-
-fn text(value: &str) -> Value {
-    Value::Text(Some(value.to_owned()))
-}
-
-fn uuid(value: uuid::Uuid) -> Value {
-    Value::Uuid(Some(value))
-}
 
 fn endpoint_from(row: &dyn Row) -> Result<Endpoint, Error> {
     Ok(Endpoint {
@@ -118,12 +98,12 @@ pub async fn endpoints<C: Connection>(
     conn: &mut C,
     business: BusinessId,
 ) -> Result<Vec<Endpoint>, Error> {
-    let sql = format!(
-        "SELECT {} FROM endpoints WHERE business_id = {}",
-        ENDPOINT_COLUMNS.join(", "),
-        C::PARAMS.nth(1)
-    );
-    let rows = conn.fetch(&sql, vec![uuid(business.as_uuid())]).await?;
+    let query = C::query(&format!(
+        "SELECT {} FROM endpoints WHERE business_id = ",
+        ENDPOINT_COLUMNS.join(", ")
+    ))
+    .bind(business.as_uuid());
+    let rows = conn.fetch(query).await?;
     let mut out = rows
         .iter()
         .map(|r| endpoint_from(r))
@@ -146,28 +126,26 @@ pub async fn put_endpoint<C: Connection>(
             detail: "an endpoint of another business".into(),
         });
     }
-    let p = C::PARAMS;
-    let sql = format!(
-        "DELETE FROM endpoints WHERE business_id = {} AND id = {}",
-        p.nth(1),
-        p.nth(2)
-    );
-    conn.execute(
-        &sql,
-        vec![uuid(business.as_uuid()), uuid(endpoint.id.as_uuid())],
-    )
-    .await?;
-    let values = vec![
-        uuid(business.as_uuid()),
-        uuid(endpoint.id.as_uuid()),
-        text(&endpoint.url),
-        Value::Json(serde_json::to_string(&endpoint.events).unwrap_or_else(|_| "[]".into())),
-        Value::Bytes(endpoint.sealed_secret.clone()),
-        Value::Int(i64::from(endpoint.active)),
-        Value::Text(endpoint.disabled_reason.clone()),
-        Value::Time(Some(endpoint.created_at)),
+    let old = C::query("DELETE FROM endpoints WHERE ").equal([
+        ("business_id", business.as_uuid().into()),
+        ("id", endpoint.id.as_uuid().into()),
+    ]);
+    conn.execute(old).await?;
+    let events = serde_json::to_string(&endpoint.events).unwrap_or_else(|_| "[]".into());
+    let fields = vec![
+        ("business_id", business.as_uuid().into()),
+        ("id", endpoint.id.as_uuid().into()),
+        ("url", endpoint.url.as_str().into()),
+        ("events", Value::Json(events)),
+        (
+            "sealed_secret",
+            Value::Bytes(endpoint.sealed_secret.clone()),
+        ),
+        ("active", Value::Int(i64::from(endpoint.active))),
+        ("disabled_reason", endpoint.disabled_reason.clone().into()),
+        ("created_at", endpoint.created_at.into()),
     ];
-    conn.execute(&sql::insert(p, "endpoints", ENDPOINT_COLUMNS), values)
+    conn.execute(sql::insert(C::PARAMS, "endpoints", fields))
         .await
         .map(drop)
 }
@@ -181,20 +159,16 @@ pub async fn delete_endpoint<C: Connection>(
     business: BusinessId,
     id: EndpointId,
 ) -> Result<bool, Error> {
-    let p = C::PARAMS;
-    let values = || vec![uuid(business.as_uuid()), uuid(id.as_uuid())];
-    let deliveries = format!(
-        "DELETE FROM hook_deliveries WHERE business_id = {} AND endpoint_id = {}",
-        p.nth(1),
-        p.nth(2)
-    );
-    conn.execute(&deliveries, values()).await?;
-    let endpoint = format!(
-        "DELETE FROM endpoints WHERE business_id = {} AND id = {}",
-        p.nth(1),
-        p.nth(2)
-    );
-    Ok(conn.execute(&endpoint, values()).await? > 0)
+    let key = |column: &'static str| -> Fields {
+        vec![
+            ("business_id", business.as_uuid().into()),
+            (column, id.as_uuid().into()),
+        ]
+    };
+    let deliveries = C::query("DELETE FROM hook_deliveries WHERE ").equal(key("endpoint_id"));
+    conn.execute(deliveries).await?;
+    let endpoint = C::query("DELETE FROM endpoints WHERE ").equal(key("id"));
+    Ok(conn.execute(endpoint).await? > 0)
 }
 
 /// Queues the deliveries not queued yet; how many were new.
@@ -206,10 +180,6 @@ pub async fn queue<C: Connection>(
     business: BusinessId,
     deliveries: &[HookDelivery],
 ) -> Result<usize, Error> {
-    let sql = format!(
-        "{} ON CONFLICT (id) DO NOTHING",
-        sql::insert(C::PARAMS, "hook_deliveries", QUEUED_COLUMNS)
-    );
     let mut added = 0;
     for d in deliveries {
         if d.business != business {
@@ -217,19 +187,25 @@ pub async fn queue<C: Connection>(
                 detail: "a delivery of another business".into(),
             });
         }
-        let values = vec![
-            uuid(d.id.as_uuid()),
-            uuid(business.as_uuid()),
-            uuid(d.endpoint.as_uuid()),
-            Value::Int(i64::try_from(d.event_number).unwrap_or(i64::MAX)),
-            text(&d.event_type),
-            text(&d.payload),
-            text(d.status.as_str()),
-            Value::Int(i64::from(d.attempts)),
-            Value::Time(Some(d.next_at)),
-            Value::Time(Some(d.created_at)),
+        // The rest of the columns start `NULL`.
+        let fields = vec![
+            ("id", d.id.as_uuid().into()),
+            ("business_id", business.as_uuid().into()),
+            ("endpoint_id", d.endpoint.as_uuid().into()),
+            (
+                "event_number",
+                Value::Int(i64::try_from(d.event_number).unwrap_or(i64::MAX)),
+            ),
+            ("event_type", d.event_type.as_str().into()),
+            ("payload", d.payload.as_str().into()),
+            ("status", d.status.as_str().into()),
+            ("attempts", Value::Int(i64::from(d.attempts))),
+            ("next_at", d.next_at.into()),
+            ("created_at", d.created_at.into()),
         ];
-        added += conn.execute(&sql, values).await?;
+        let query =
+            sql::insert(C::PARAMS, "hook_deliveries", fields).push(" ON CONFLICT (id) DO NOTHING");
+        added += conn.execute(query).await?;
     }
     Ok(usize::try_from(added).unwrap_or(usize::MAX))
 }
@@ -244,21 +220,20 @@ pub async fn deliveries<C: Connection>(
     endpoint: Option<EndpointId>,
     id: Option<DeliveryId>,
 ) -> Result<Vec<HookDelivery>, Error> {
-    let p = C::PARAMS;
     let (column, value) = match (endpoint, id) {
         (Some(endpoint), _) => ("endpoint_id", endpoint.as_uuid()),
         (None, Some(id)) => ("id", id.as_uuid()),
         (None, None) => return Ok(Vec::new()),
     };
-    let sql = format!(
-        "SELECT {} FROM hook_deliveries WHERE business_id = {} AND {column} = {}",
-        DELIVERY_COLUMNS.join(", "),
-        p.nth(1),
-        p.nth(2)
-    );
-    let rows = conn
-        .fetch(&sql, vec![uuid(business.as_uuid()), uuid(value)])
-        .await?;
+    let query = C::query(&format!(
+        "SELECT {} FROM hook_deliveries WHERE ",
+        DELIVERY_COLUMNS.join(", ")
+    ))
+    .equal([
+        ("business_id", business.as_uuid().into()),
+        (column, value.into()),
+    ]);
+    let rows = conn.fetch(query).await?;
     let mut out = rows
         .iter()
         .map(|r| delivery_from(r))
@@ -277,20 +252,14 @@ pub async fn replay<C: Connection>(
     id: DeliveryId,
     at: DateTime<Utc>,
 ) -> Result<bool, Error> {
-    let p = C::PARAMS;
-    let sql = format!(
-        "UPDATE hook_deliveries SET status = 'pending', attempts = 0, next_at = {}, \
-         lease = NULL, lease_until = NULL WHERE business_id = {} AND id = {}",
-        p.nth(1),
-        p.nth(2),
-        p.nth(3)
-    );
-    let values = vec![
-        Value::Time(Some(at)),
-        uuid(business.as_uuid()),
-        uuid(id.as_uuid()),
-    ];
-    Ok(conn.execute(&sql, values).await? > 0)
+    let query = C::query("UPDATE hook_deliveries SET status = 'pending', attempts = 0, next_at = ")
+        .bind(at)
+        .push(", lease = NULL, lease_until = NULL WHERE ")
+        .equal([
+            ("business_id", business.as_uuid().into()),
+            ("id", id.as_uuid().into()),
+        ]);
+    Ok(conn.execute(query).await? > 0)
 }
 
 /// Records a claimed delivery's outcome if its lease holds, in its own
@@ -305,30 +274,27 @@ pub async fn settle<C: Connection>(
     status: Option<u16>,
     latency_ms: u32,
 ) -> Result<bool, Error> {
-    let p = C::PARAMS;
     let mut delivery = claimed.delivery.clone();
     outcome.apply_to_hook(&mut delivery);
-    let last_status = status.map_or_else(|| "NULL".to_owned(), |s| s.to_string());
-    let sql = format!(
-        "UPDATE hook_deliveries SET status = {}, next_at = {}, last_error = {}, sent_at = {}, \
-         last_status = {last_status}, latency_ms = {latency_ms}, lease = NULL, lease_until = NULL \
-         WHERE id = {} AND lease = {}",
-        p.nth(1),
-        p.nth(2),
-        p.nth(3),
-        p.nth(4),
-        p.nth(5),
-        p.nth(6)
-    );
-    let values = vec![
-        text(delivery.status.as_str()),
-        Value::Time(Some(delivery.next_at)),
-        Value::Text(delivery.last_error.clone()),
-        Value::Time(delivery.sent_at),
-        uuid(delivery.id.as_uuid()),
-        uuid(claimed.lease),
+    let set = vec![
+        ("status", delivery.status.as_str().into()),
+        ("next_at", delivery.next_at.into()),
+        ("last_error", delivery.last_error.clone().into()),
+        ("sent_at", delivery.sent_at.into()),
+        ("latency_ms", Value::Int(latency_ms.into())),
     ];
-    let changed = conn.execute(&sql, values).await?;
+    let mut query = C::query("UPDATE hook_deliveries SET ").assignments(set);
+    query = match status {
+        Some(code) => query.push(", last_status = ").bind(i64::from(code)),
+        None => query.push(", last_status = NULL"),
+    };
+    let query = query
+        .push(", lease = NULL, lease_until = NULL WHERE ")
+        .equal([
+            ("id", delivery.id.as_uuid().into()),
+            ("lease", claimed.lease.into()),
+        ]);
+    let changed = conn.execute(query).await?;
     conn.commit(Changed::default()).await?;
     Ok(changed > 0)
 }

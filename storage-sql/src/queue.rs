@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use agendo_core::ids::{BusinessId, MessageId, ProfessionalId};
+use agendo_core::ids::{BusinessId, MessageId};
 use agendo_core::message::{
     ChannelKind, ChannelSetup, Claimed, Form, Message, MessageFilter, MessageStatus, Outcome,
     Template, Topic,
@@ -23,11 +23,12 @@ use agendo_core::{Error, Lang};
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
+use crate::corrupt;
 use crate::record::{Row, Value};
+use crate::sql::{self, Fields, Query};
 use crate::work::{Connection, ACTIVE};
-use crate::{corrupt, sql};
 
-/// The columns of a message, in [`message_values`] order.
+/// The columns of a message, as read back: those of [`message_fields`].
 pub const MESSAGE_COLUMNS: &[&str] = &[
     "id",
     "business_id",
@@ -62,32 +63,38 @@ fn opt_text(value: Option<&str>) -> Value {
     Value::Text(value.map(str::to_owned))
 }
 
-/// The values of `message`, in [`MESSAGE_COLUMNS`] order.
-pub fn message_values(message: &Message) -> Vec<Value> {
+/// A message as written.
+pub fn message_fields(message: &Message) -> Fields {
     vec![
-        Value::Uuid(Some(message.id.as_uuid())),
-        Value::Uuid(Some(message.business.as_uuid())),
-        text(&message.key),
-        text(message.channel.as_str()),
-        text(&message.recipient.to_string()),
-        Value::Uuid(message.professional().map(|p| p.as_uuid())),
-        text(&message.address),
-        text(&message.name),
-        text(message.topic.as_str()),
-        text(&message.subject.key()),
-        text(message.lang.tag()),
-        text(&message.title),
-        text(&message.body),
-        Value::Json(serde_json::to_string(&message.values).unwrap_or_else(|_| "{}".into())),
-        Value::Time(Some(message.due_at)),
-        Value::Time(Some(message.created_at)),
-        text(message.status.as_str()),
-        Value::Int(i64::from(message.attempts)),
-        Value::Time(Some(message.next_at)),
-        opt_text(message.last_error.as_deref()),
-        Value::Time(message.sent_at),
-        opt_text(message.reference.as_deref()),
-        Value::Time(message.read_at),
+        ("id", Value::Uuid(Some(message.id.as_uuid()))),
+        ("business_id", Value::Uuid(Some(message.business.as_uuid()))),
+        ("key", text(&message.key)),
+        ("channel", text(message.channel.as_str())),
+        ("recipient", text(&message.recipient.to_string())),
+        (
+            "professional_id",
+            Value::Uuid(message.professional().map(|p| p.as_uuid())),
+        ),
+        ("address", text(&message.address)),
+        ("name", text(&message.name)),
+        ("topic", text(message.topic.as_str())),
+        ("subject", text(&message.subject.key())),
+        ("lang", text(message.lang.tag())),
+        ("title", text(&message.title)),
+        ("body", text(&message.body)),
+        (
+            "vals",
+            Value::Json(serde_json::to_string(&message.values).unwrap_or_else(|_| "{}".into())),
+        ),
+        ("due_at", Value::Time(Some(message.due_at))),
+        ("created_at", Value::Time(Some(message.created_at))),
+        ("status", text(message.status.as_str())),
+        ("attempts", Value::Int(i64::from(message.attempts))),
+        ("next_at", Value::Time(Some(message.next_at))),
+        ("last_error", opt_text(message.last_error.as_deref())),
+        ("sent_at", Value::Time(message.sent_at)),
+        ("reference", opt_text(message.reference.as_deref())),
+        ("read_at", Value::Time(message.read_at)),
     ]
 }
 
@@ -135,18 +142,14 @@ pub async fn known<C: Connection>(
     business: BusinessId,
     ids: &[MessageId],
 ) -> Result<Vec<MessageId>, Error> {
-    let p = C::PARAMS;
     let mut found = Vec::new();
     for chunk in ids.chunks(500) {
-        let marks: Vec<String> = (0..chunk.len()).map(|i| p.nth(2 + i)).collect();
-        let sql = format!(
-            "SELECT id FROM messages WHERE business_id = {} AND id IN ({})",
-            p.nth(1),
-            marks.join(", ")
-        );
-        let mut values = vec![Value::Uuid(Some(business.as_uuid()))];
-        values.extend(chunk.iter().map(|id| Value::Uuid(Some(id.as_uuid()))));
-        for row in conn.fetch(&sql, values).await? {
+        let query = C::query("SELECT id FROM messages WHERE business_id = ")
+            .bind(business.as_uuid())
+            .push(" AND id IN (")
+            .bind_list(chunk.iter().map(|id| id.as_uuid()))
+            .push(")");
+        for row in conn.fetch(query).await? {
             found.push(MessageId::from_uuid(row.uuid("id")?));
         }
     }
@@ -162,10 +165,6 @@ pub async fn queue<C: Connection>(
     business: BusinessId,
     messages: &[Message],
 ) -> Result<usize, Error> {
-    let sql = format!(
-        "{} ON CONFLICT (id) DO NOTHING",
-        sql::insert(C::PARAMS, "messages", MESSAGE_COLUMNS)
-    );
     let mut added = 0;
     for message in messages {
         if message.business != business {
@@ -173,7 +172,9 @@ pub async fn queue<C: Connection>(
                 detail: "a message of another business".into(),
             });
         }
-        added += conn.execute(&sql, message_values(message)).await?;
+        let query = sql::insert(C::PARAMS, "messages", message_fields(message))
+            .push(" ON CONFLICT (id) DO NOTHING");
+        added += conn.execute(query).await?;
     }
     Ok(usize::try_from(added).unwrap_or(usize::MAX))
 }
@@ -187,22 +188,15 @@ pub async fn one<C: Connection>(
     business: BusinessId,
     id: MessageId,
 ) -> Result<Option<Message>, Error> {
-    let p = C::PARAMS;
-    let sql = format!(
-        "SELECT {} FROM messages WHERE business_id = {} AND id = {}",
-        MESSAGE_COLUMNS.join(", "),
-        p.nth(1),
-        p.nth(2)
-    );
-    let rows = conn
-        .fetch(
-            &sql,
-            vec![
-                Value::Uuid(Some(business.as_uuid())),
-                Value::Uuid(Some(id.as_uuid())),
-            ],
-        )
-        .await?;
+    let query = C::query(&format!(
+        "SELECT {} FROM messages WHERE ",
+        MESSAGE_COLUMNS.join(", ")
+    ))
+    .equal([
+        ("business_id", business.as_uuid().into()),
+        ("id", id.as_uuid().into()),
+    ]);
+    let rows = conn.fetch(query).await?;
     rows.first().map(|r| message_from(r)).transpose()
 }
 
@@ -215,35 +209,26 @@ pub async fn list<C: Connection>(
     business: BusinessId,
     filter: &MessageFilter,
 ) -> Result<Vec<Message>, Error> {
-    let p = C::PARAMS;
-    let mut clauses = vec![format!("business_id = {}", p.nth(1))];
-    let mut values = vec![Value::Uuid(Some(business.as_uuid()))];
-    let mut add = |column: &str, value: Value, clauses: &mut Vec<String>| {
-        values.push(value);
-        clauses.push(format!("{column} = {}", p.nth(values.len())));
-    };
+    let mut clauses: Fields = vec![("business_id", business.as_uuid().into())];
     if let Some(status) = filter.status {
-        add("status", text(status.as_str()), &mut clauses);
+        clauses.push(("status", status.as_str().into()));
     }
     if let Some(channel) = filter.channel {
-        add("channel", text(channel.as_str()), &mut clauses);
+        clauses.push(("channel", channel.as_str().into()));
     }
     if let Some(professional) = filter.professional {
-        add(
-            "professional_id",
-            Value::Uuid(Some(ProfessionalId::as_uuid(&professional))),
-            &mut clauses,
-        );
+        clauses.push(("professional_id", professional.as_uuid().into()));
     }
     if let Some(subject) = filter.subject {
-        add("subject", text(&subject.key()), &mut clauses);
+        clauses.push(("subject", subject.key().into()));
     }
-    let sql = format!(
-        "SELECT {} FROM messages WHERE {} ORDER BY created_at, id",
-        MESSAGE_COLUMNS.join(", "),
-        clauses.join(" AND ")
-    );
-    let rows = conn.fetch(&sql, values).await?;
+    let query = C::query(&format!(
+        "SELECT {} FROM messages WHERE ",
+        MESSAGE_COLUMNS.join(", ")
+    ))
+    .equal(clauses)
+    .push(" ORDER BY created_at, id");
+    let rows = conn.fetch(query).await?;
     let mut messages: Vec<Message> = rows
         .iter()
         .map(|r| message_from(r))
@@ -264,8 +249,10 @@ pub async fn mark_read<C: Connection>(
     id: MessageId,
     at: DateTime<Utc>,
 ) -> Result<bool, Error> {
-    let set = format!("read_at = COALESCE(read_at, {})", C::PARAMS.nth(1));
-    update_one(conn, business, id, &set, "", Value::Time(Some(at))).await
+    let set = C::query("UPDATE messages SET read_at = COALESCE(read_at, ")
+        .bind(at)
+        .push(")");
+    update_one(conn, set, business, id, "").await
 }
 
 /// Puts a dead message back to be sent at `at`; whether it was dead.
@@ -278,43 +265,29 @@ pub async fn revive<C: Connection>(
     id: MessageId,
     at: DateTime<Utc>,
 ) -> Result<bool, Error> {
-    let set = format!(
-        "status = 'pending', attempts = 0, next_at = {}, lease = NULL, lease_until = NULL",
-        C::PARAMS.nth(1)
-    );
-    update_one(
-        conn,
-        business,
-        id,
-        &set,
-        " AND status = 'dead'",
-        Value::Time(Some(at)),
-    )
-    .await
+    let set = C::query("UPDATE messages SET status = 'pending', attempts = 0, next_at = ")
+        .bind(at)
+        .push(", lease = NULL, lease_until = NULL");
+    update_one(conn, set, business, id, " AND status = 'dead'").await
 }
 
-/// Runs `SET {set}` (whose one parameter is `value`) on one message of
-/// `business`, when `also` holds; whether it changed.
+/// Runs `update` (`UPDATE messages SET …`) on one message of `business`,
+/// when `also` holds; whether it changed.
 async fn update_one<C: Connection>(
     conn: &mut C,
+    update: Query,
     business: BusinessId,
     id: MessageId,
-    set: &str,
     also: &str,
-    value: Value,
 ) -> Result<bool, Error> {
-    let p = C::PARAMS;
-    let sql = format!(
-        "UPDATE messages SET {set} WHERE business_id = {} AND id = {}{also}",
-        p.nth(2),
-        p.nth(3)
-    );
-    let values = vec![
-        value,
-        Value::Uuid(Some(business.as_uuid())),
-        Value::Uuid(Some(id.as_uuid())),
-    ];
-    Ok(conn.execute(&sql, values).await? > 0)
+    let query = update
+        .push(" WHERE ")
+        .equal([
+            ("business_id", business.as_uuid().into()),
+            ("id", id.as_uuid().into()),
+        ])
+        .push(also);
+    Ok(conn.execute(query).await? > 0)
 }
 
 /// The last event of `business` messages were gathered from.
@@ -322,13 +295,9 @@ async fn update_one<C: Connection>(
 /// # Errors
 /// [`Error::Storage`].
 pub async fn gathered<C: Connection>(conn: &mut C, business: BusinessId) -> Result<u64, Error> {
-    let sql = format!(
-        "SELECT number FROM gathered WHERE business_id = {}",
-        C::PARAMS.nth(1)
-    );
-    let rows = conn
-        .fetch(&sql, vec![Value::Uuid(Some(business.as_uuid()))])
-        .await?;
+    let query =
+        C::query("SELECT number FROM gathered WHERE business_id = ").bind(business.as_uuid());
+    let rows = conn.fetch(query).await?;
     match rows.first() {
         Some(row) => {
             let number = row.int("number")?;
@@ -347,24 +316,19 @@ pub async fn set_gathered<C: Connection>(
     business: BusinessId,
     number: u64,
 ) -> Result<(), Error> {
-    let p = C::PARAMS;
-    // Never backwards: two gatherers at once may end in either order.
-    let sql = format!(
-        "INSERT INTO gathered (business_id, number) VALUES ({}, {}) \
-         ON CONFLICT (business_id) DO UPDATE SET number = \
-         CASE WHEN gathered.number > excluded.number THEN gathered.number ELSE excluded.number END",
-        p.nth(1),
-        p.nth(2)
-    );
-    conn.execute(
-        &sql,
-        vec![
-            Value::Uuid(Some(business.as_uuid())),
+    let fields = vec![
+        ("business_id", business.as_uuid().into()),
+        (
+            "number",
             Value::Int(i64::try_from(number).unwrap_or(i64::MAX)),
-        ],
-    )
-    .await
-    .map(drop)
+        ),
+    ];
+    // Never backwards: two gatherers at once may end in either order.
+    let query = sql::insert(C::PARAMS, "gathered", fields).push(
+        " ON CONFLICT (business_id) DO UPDATE SET number = \
+         CASE WHEN gathered.number > excluded.number THEN gathered.number ELSE excluded.number END",
+    );
+    conn.execute(query).await.map(drop)
 }
 
 /// The business's own templates.
@@ -375,14 +339,11 @@ pub async fn templates<C: Connection>(
     conn: &mut C,
     business: BusinessId,
 ) -> Result<Vec<Template>, Error> {
-    let sql = format!(
-        "SELECT topic, form, lang, title, body FROM templates WHERE business_id = {} \
-         ORDER BY topic, form, lang",
-        C::PARAMS.nth(1)
-    );
-    let rows = conn
-        .fetch(&sql, vec![Value::Uuid(Some(business.as_uuid()))])
-        .await?;
+    let query =
+        C::query("SELECT topic, form, lang, title, body FROM templates WHERE business_id = ")
+            .bind(business.as_uuid())
+            .push(" ORDER BY topic, form, lang");
+    let rows = conn.fetch(query).await?;
     rows.iter()
         .map(|row| {
             let stored = |column: &'static str| move |e: Error| corrupt(column, e);
@@ -415,24 +376,17 @@ pub async fn put_template<C: Connection>(
         template.lang(),
     )
     .await?;
-    let sql = sql::insert(
-        C::PARAMS,
-        "templates",
-        &["business_id", "topic", "form", "lang", "title", "body"],
-    );
-    conn.execute(
-        &sql,
-        vec![
-            Value::Uuid(Some(business.as_uuid())),
-            text(template.topic().as_str()),
-            text(template.form().as_str()),
-            text(template.lang().tag()),
-            text(template.title()),
-            text(template.body()),
-        ],
-    )
-    .await
-    .map(drop)
+    let fields = vec![
+        ("business_id", business.as_uuid().into()),
+        ("topic", template.topic().as_str().into()),
+        ("form", template.form().as_str().into()),
+        ("lang", template.lang().tag().into()),
+        ("title", template.title().into()),
+        ("body", template.body().into()),
+    ];
+    conn.execute(sql::insert(C::PARAMS, "templates", fields))
+        .await
+        .map(drop)
 }
 
 /// Removes a template; whether there was one.
@@ -446,25 +400,13 @@ pub async fn delete_template<C: Connection>(
     form: Form,
     lang: Lang,
 ) -> Result<bool, Error> {
-    let p = C::PARAMS;
-    let sql = format!(
-        "DELETE FROM templates WHERE business_id = {} AND topic = {} AND form = {} AND lang = {}",
-        p.nth(1),
-        p.nth(2),
-        p.nth(3),
-        p.nth(4)
-    );
-    let deleted = conn
-        .execute(
-            &sql,
-            vec![
-                Value::Uuid(Some(business.as_uuid())),
-                text(topic.as_str()),
-                text(form.as_str()),
-                text(lang.tag()),
-            ],
-        )
-        .await?;
+    let query = C::query("DELETE FROM templates WHERE ").equal([
+        ("business_id", business.as_uuid().into()),
+        ("topic", topic.as_str().into()),
+        ("form", form.as_str().into()),
+        ("lang", lang.tag().into()),
+    ]);
+    let deleted = conn.execute(query).await?;
     Ok(deleted > 0)
 }
 
@@ -476,13 +418,11 @@ pub async fn channel_setups<C: Connection>(
     conn: &mut C,
     business: BusinessId,
 ) -> Result<Vec<ChannelSetup>, Error> {
-    let sql = format!(
-        "SELECT kind, settings, sealed, updated_at FROM channels WHERE business_id = {} ORDER BY kind",
-        C::PARAMS.nth(1)
-    );
-    let rows = conn
-        .fetch(&sql, vec![Value::Uuid(Some(business.as_uuid()))])
-        .await?;
+    let query =
+        C::query("SELECT kind, settings, sealed, updated_at FROM channels WHERE business_id = ")
+            .bind(business.as_uuid())
+            .push(" ORDER BY kind");
+    let rows = conn.fetch(query).await?;
     let mut setups = rows
         .iter()
         .map(|row| {
@@ -509,23 +449,17 @@ pub async fn put_channel_setup<C: Connection>(
     setup: &ChannelSetup,
 ) -> Result<(), Error> {
     delete_channel_setup(conn, business, setup.kind).await?;
-    let sql = sql::insert(
-        C::PARAMS,
-        "channels",
-        &["business_id", "kind", "settings", "sealed", "updated_at"],
-    );
-    conn.execute(
-        &sql,
-        vec![
-            Value::Uuid(Some(business.as_uuid())),
-            text(setup.kind.as_str()),
-            Value::Json(serde_json::to_string(&setup.settings).unwrap_or_else(|_| "{}".into())),
-            Value::Bytes(setup.sealed.clone()),
-            Value::Time(Some(setup.updated_at)),
-        ],
-    )
-    .await
-    .map(drop)
+    let settings = serde_json::to_string(&setup.settings).unwrap_or_else(|_| "{}".into());
+    let fields = vec![
+        ("business_id", business.as_uuid().into()),
+        ("kind", setup.kind.as_str().into()),
+        ("settings", Value::Json(settings)),
+        ("sealed", Value::Bytes(setup.sealed.clone())),
+        ("updated_at", setup.updated_at.into()),
+    ];
+    conn.execute(sql::insert(C::PARAMS, "channels", fields))
+        .await
+        .map(drop)
 }
 
 /// Removes a channel's setup; whether there was one.
@@ -537,18 +471,11 @@ pub async fn delete_channel_setup<C: Connection>(
     business: BusinessId,
     kind: ChannelKind,
 ) -> Result<bool, Error> {
-    let p = C::PARAMS;
-    let sql = format!(
-        "DELETE FROM channels WHERE business_id = {} AND kind = {}",
-        p.nth(1),
-        p.nth(2)
-    );
-    let deleted = conn
-        .execute(
-            &sql,
-            vec![Value::Uuid(Some(business.as_uuid())), text(kind.as_str())],
-        )
-        .await?;
+    let query = C::query("DELETE FROM channels WHERE ").equal([
+        ("business_id", business.as_uuid().into()),
+        ("kind", kind.as_str().into()),
+    ]);
+    let deleted = conn.execute(query).await?;
     Ok(deleted > 0)
 }
 
@@ -564,34 +491,23 @@ pub async fn businesses_to_gather<C: Connection>(
     due_from: NaiveDate,
     due_until: NaiveDate,
 ) -> Result<Vec<BusinessId>, Error> {
-    let p = C::PARAMS;
-    let sql = format!(
+    let query = C::query(&format!(
         "SELECT b.business_id FROM businesses b \
            LEFT JOIN gathered g ON g.business_id = b.business_id \
            WHERE EXISTS (SELECT 1 FROM events e WHERE e.business_id = b.business_id \
                          AND e.number > COALESCE(g.number, 0)) \
               OR EXISTS (SELECT 1 FROM events e WHERE e.business_id = b.business_id \
                          AND e.number IS NULL) \
-         UNION SELECT business_id FROM bookings \
-           WHERE {ACTIVE} AND start_at >= {} AND start_at < {} \
-         UNION SELECT business_id FROM receivables \
-           WHERE paid_at IS NULL AND due >= {} AND due <= {}",
-        p.nth(1),
-        p.nth(2),
-        p.nth(3),
-        p.nth(4)
-    );
-    let rows = conn
-        .fetch(
-            &sql,
-            vec![
-                Value::Time(Some(now)),
-                Value::Time(Some(until)),
-                Value::Date(due_from),
-                Value::Date(due_until),
-            ],
-        )
-        .await?;
+         UNION SELECT business_id FROM bookings WHERE {ACTIVE} AND start_at >= "
+    ))
+    .bind(now)
+    .push(" AND start_at < ")
+    .bind(until)
+    .push(" UNION SELECT business_id FROM receivables WHERE paid_at IS NULL AND due >= ")
+    .bind(Value::Date(due_from))
+    .push(" AND due <= ")
+    .bind(Value::Date(due_until));
+    let rows = conn.fetch(query).await?;
     let mut out = rows
         .iter()
         .map(|r| r.uuid("business_id").map(BusinessId::from_uuid))
@@ -608,12 +524,9 @@ pub async fn businesses_to_gather<C: Connection>(
 /// # Errors
 /// [`Error::Storage`].
 pub async fn businesses_with_secrets<C: Connection>(mut conn: C) -> Result<Vec<BusinessId>, Error> {
-    let rows = conn
-        .fetch(
-            "SELECT business_id FROM channels UNION SELECT business_id FROM endpoints",
-            Vec::new(),
-        )
-        .await?;
+    let query =
+        C::query("SELECT business_id FROM channels UNION SELECT business_id FROM endpoints");
+    let rows = conn.fetch(query).await?;
     let mut out = rows
         .iter()
         .map(|r| r.uuid("business_id").map(BusinessId::from_uuid))
@@ -634,14 +547,14 @@ pub async fn any_due<C: Connection>(
     table: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, Error> {
-    let p = C::PARAMS;
-    let sql = format!(
-        "SELECT id FROM {table} WHERE status = 'pending' AND next_at <= {} \
-         AND (lease_until IS NULL OR lease_until <= {}) LIMIT 1",
-        p.nth(1),
-        p.nth(1)
-    );
-    let rows = conn.fetch(&sql, vec![Value::Time(Some(now))]).await?;
+    let query = C::query(&format!(
+        "SELECT id FROM {table} WHERE status = 'pending' AND next_at <= "
+    ))
+    .bind(now)
+    .push(" AND (lease_until IS NULL OR lease_until <= ")
+    .bind(now)
+    .push(") LIMIT 1");
+    let rows = conn.fetch(query).await?;
     conn.commit(Changed::default()).await?;
     Ok(!rows.is_empty())
 }
@@ -658,33 +571,24 @@ async fn lease_due<C: Connection>(
     lease_until: DateTime<Utc>,
     limit: usize,
 ) -> Result<(Vec<C::Row>, Uuid), Error> {
-    let p = C::PARAMS;
     let lease = Uuid::new_v4();
-    let sql = format!(
-        "UPDATE {table} SET lease = {}, lease_until = {}, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM {table} WHERE status = 'pending' AND next_at <= {} \
-                      AND (lease_until IS NULL OR lease_until <= {}) \
-                      ORDER BY next_at LIMIT {}{}) \
-         RETURNING {}",
-        p.nth(1),
-        p.nth(2),
-        p.nth(3),
-        p.nth(3),
-        p.nth(4),
-        C::skip_locked(),
-        columns.join(", ")
-    );
-    let rows = conn
-        .fetch(
-            &sql,
-            vec![
-                Value::Uuid(Some(lease)),
-                Value::Time(Some(lease_until)),
-                Value::Time(Some(now)),
-                Value::Int(i64::try_from(limit).unwrap_or(i64::MAX)),
-            ],
-        )
-        .await?;
+    let query = C::query(&format!("UPDATE {table} SET "))
+        .assignments(vec![
+            ("lease", lease.into()),
+            ("lease_until", lease_until.into()),
+        ])
+        .push(&format!(
+            ", attempts = attempts + 1 WHERE id IN (SELECT id FROM {table} \
+             WHERE status = 'pending' AND next_at <= "
+        ))
+        .bind(now)
+        .push(" AND (lease_until IS NULL OR lease_until <= ")
+        .bind(now)
+        .push(") ORDER BY next_at LIMIT ")
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .push(C::skip_locked())
+        .push(&format!(") RETURNING {}", columns.join(", ")));
+    let rows = conn.fetch(query).await?;
     Ok((rows, lease))
 }
 
@@ -755,34 +659,23 @@ pub async fn settle<C: Connection>(
     claimed: &Claimed,
     outcome: &Outcome,
 ) -> Result<bool, Error> {
-    let p = C::PARAMS;
     let mut message = claimed.message.clone();
     outcome.apply(&mut message);
-    let sql = format!(
-        "UPDATE messages SET status = {}, next_at = {}, last_error = {}, sent_at = {}, \
-         reference = {}, lease = NULL, lease_until = NULL WHERE id = {} AND lease = {}",
-        p.nth(1),
-        p.nth(2),
-        p.nth(3),
-        p.nth(4),
-        p.nth(5),
-        p.nth(6),
-        p.nth(7)
-    );
-    let changed = conn
-        .execute(
-            &sql,
-            vec![
-                text(message.status.as_str()),
-                Value::Time(Some(message.next_at)),
-                opt_text(message.last_error.as_deref()),
-                Value::Time(message.sent_at),
-                opt_text(message.reference.as_deref()),
-                Value::Uuid(Some(message.id.as_uuid())),
-                Value::Uuid(Some(claimed.lease)),
-            ],
-        )
-        .await?;
+    let set = vec![
+        ("status", message.status.as_str().into()),
+        ("next_at", message.next_at.into()),
+        ("last_error", message.last_error.clone().into()),
+        ("sent_at", message.sent_at.into()),
+        ("reference", message.reference.clone().into()),
+    ];
+    let query = C::query("UPDATE messages SET ")
+        .assignments(set)
+        .push(", lease = NULL, lease_until = NULL WHERE ")
+        .equal([
+            ("id", message.id.as_uuid().into()),
+            ("lease", claimed.lease.into()),
+        ]);
+    let changed = conn.execute(query).await?;
     conn.commit(Changed::default()).await?;
     Ok(changed > 0)
 }

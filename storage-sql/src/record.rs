@@ -31,6 +31,7 @@ use uuid::Uuid;
 
 use crate::codec;
 use crate::corrupt;
+use crate::sql::{Fields, Params, Query};
 
 /// A value written to a column. Adapters bind each kind as their database
 /// types it; `None` is SQL `NULL`.
@@ -52,6 +53,67 @@ pub enum Value {
     Json(String),
     /// Bytes (a picture).
     Bytes(Vec<u8>),
+}
+
+impl From<Uuid> for Value {
+    fn from(id: Uuid) -> Value {
+        Value::Uuid(Some(id))
+    }
+}
+
+impl From<Option<Uuid>> for Value {
+    fn from(id: Option<Uuid>) -> Value {
+        Value::Uuid(id)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(text: &str) -> Value {
+        Value::Text(Some(text.to_owned()))
+    }
+}
+
+impl From<String> for Value {
+    fn from(text: String) -> Value {
+        Value::Text(Some(text))
+    }
+}
+
+impl From<Option<String>> for Value {
+    fn from(text: Option<String>) -> Value {
+        Value::Text(text)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(n: i64) -> Value {
+        Value::Int(n)
+    }
+}
+
+impl From<DateTime<Utc>> for Value {
+    fn from(at: DateTime<Utc>) -> Value {
+        Value::Time(Some(at))
+    }
+}
+
+impl From<Option<DateTime<Utc>>> for Value {
+    fn from(at: Option<DateTime<Utc>>) -> Value {
+        Value::Time(at)
+    }
+}
+
+/// The value written for `column` in `fields`.
+///
+/// # Panics
+/// When `fields` has no such column: a statement written for a record
+/// names one of its own columns.
+pub fn field(fields: &[(&'static str, Value)], column: &str) -> Value {
+    fields
+        .iter()
+        .find(|(c, _)| *c == column)
+        .map(|(_, value)| value.clone())
+        .unwrap_or_else(|| panic!("a record written with no {column} column"))
 }
 
 /// A row read back: each adapter reads its database's types into the
@@ -97,8 +159,8 @@ pub trait Row {
 pub trait Stored: Sized {
     /// The table.
     const TABLE: &'static str;
-    /// The columns, in the order of [`Stored::values`]; the key's columns
-    /// come first.
+    /// The columns a read selects: the names of [`Stored::fields`], in
+    /// their order (checked on every write of a debug build).
     const COLUMNS: &'static [&'static str];
     /// The key: `business_id`, then `id` except for the business itself.
     const KEY: &'static [&'static str] = &["business_id", "id"];
@@ -111,8 +173,9 @@ pub trait Stored: Sized {
     fn business(&self) -> BusinessId;
     /// Its id.
     fn uuid(&self) -> Uuid;
-    /// The values of [`Stored::COLUMNS`].
-    fn values(&self) -> Vec<Value>;
+    /// The record as written: each column with its value, the key's
+    /// first.
+    fn fields(&self) -> Fields;
     /// Reads it back.
     ///
     /// # Errors
@@ -190,19 +253,25 @@ impl Stored for Business {
     fn uuid(&self) -> Uuid {
         self.id().as_uuid()
     }
-    fn values(&self) -> Vec<Value> {
+    fn fields(&self) -> Fields {
         vec![
-            id(self.id().as_uuid()),
-            text(self.name()),
-            text(self.zone().name()),
-            text(self.currency().code()),
-            text(self.locale().tag()),
-            text(self.confirmation().as_str()),
-            Value::Json(codec::policy_text(self.policy())),
-            Value::Json(codec::notify_text(self.notify())),
-            Value::Json(codec::commissions_text(self.commissions())),
-            Value::Text(self.slug().map(|s| s.as_str().to_owned())),
-            Value::Json(codec::profile_text(self.profile())),
+            ("business_id", id(self.id().as_uuid())),
+            ("name", text(self.name())),
+            ("zone", text(self.zone().name())),
+            ("currency", text(self.currency().code())),
+            ("locale", text(self.locale().tag())),
+            ("confirmation", text(self.confirmation().as_str())),
+            ("policy", Value::Json(codec::policy_text(self.policy()))),
+            ("notify", Value::Json(codec::notify_text(self.notify()))),
+            (
+                "commissions",
+                Value::Json(codec::commissions_text(self.commissions())),
+            ),
+            (
+                "slug",
+                Value::Text(self.slug().map(|s| s.as_str().to_owned())),
+            ),
+            ("profile", Value::Json(codec::profile_text(self.profile()))),
         ]
     }
     fn read(row: &dyn Row) -> Result<Business, Error> {
@@ -262,25 +331,43 @@ impl Stored for Service {
     fn uuid(&self) -> Uuid {
         self.id().as_uuid()
     }
-    fn values(&self) -> Vec<Value> {
+    fn fields(&self) -> Fields {
         vec![
-            id(Service::business(self).as_uuid()),
-            id(self.id().as_uuid()),
-            text(self.name()),
-            text(self.description()),
-            Value::Int(self.duration_minutes().into()),
-            Value::Decimal(self.price().amount()),
-            text(self.price().currency().code()),
-            Value::Int(self.buffers().before_minutes().into()),
-            Value::Int(self.buffers().after_minutes().into()),
-            Value::Json(
-                self.policy()
-                    .map(codec::policy_text)
-                    .unwrap_or_else(|| "null".to_owned()),
+            ("business_id", id(Service::business(self).as_uuid())),
+            ("id", id(self.id().as_uuid())),
+            ("name", text(self.name())),
+            ("description", text(self.description())),
+            (
+                "duration_minutes",
+                Value::Int(self.duration_minutes().into()),
             ),
-            Value::Uuid(self.resource().map(|r| r.as_uuid())),
-            activity_text(self.activity()),
-            Value::Text(self.resource_kind().map(str::to_owned)),
+            ("price", Value::Decimal(self.price().amount())),
+            ("currency", text(self.price().currency().code())),
+            (
+                "buffer_before_minutes",
+                Value::Int(self.buffers().before_minutes().into()),
+            ),
+            (
+                "buffer_after_minutes",
+                Value::Int(self.buffers().after_minutes().into()),
+            ),
+            (
+                "policy",
+                Value::Json(
+                    self.policy()
+                        .map(codec::policy_text)
+                        .unwrap_or_else(|| "null".to_owned()),
+                ),
+            ),
+            (
+                "resource_id",
+                Value::Uuid(self.resource().map(|r| r.as_uuid())),
+            ),
+            ("activity", activity_text(self.activity())),
+            (
+                "resource_kind",
+                Value::Text(self.resource_kind().map(str::to_owned)),
+            ),
         ]
     }
     fn read(row: &dyn Row) -> Result<Service, Error> {
@@ -339,16 +426,19 @@ impl Stored for Professional {
     fn uuid(&self) -> Uuid {
         self.id().as_uuid()
     }
-    fn values(&self) -> Vec<Value> {
+    fn fields(&self) -> Fields {
         let services: Vec<Uuid> = self.services().iter().map(|s| s.as_uuid()).collect();
         vec![
-            id(Professional::business(self).as_uuid()),
-            id(self.id().as_uuid()),
-            text(self.name()),
-            Value::Json(serde_json::to_string(&services).unwrap_or_default()),
-            Value::Json(codec::hours_text(self.hours())),
-            Value::Int(self.capacity().into()),
-            activity_text(self.activity()),
+            ("business_id", id(Professional::business(self).as_uuid())),
+            ("id", id(self.id().as_uuid())),
+            ("name", text(self.name())),
+            (
+                "service_ids",
+                Value::Json(serde_json::to_string(&services).unwrap_or_default()),
+            ),
+            ("hours", Value::Json(codec::hours_text(self.hours()))),
+            ("capacity", Value::Int(self.capacity().into())),
+            ("activity", activity_text(self.activity())),
         ]
     }
     fn read(row: &dyn Row) -> Result<Professional, Error> {
@@ -389,15 +479,15 @@ impl Stored for Resource {
     fn uuid(&self) -> Uuid {
         self.id().as_uuid()
     }
-    fn values(&self) -> Vec<Value> {
+    fn fields(&self) -> Fields {
         vec![
-            id(Resource::business(self).as_uuid()),
-            id(self.id().as_uuid()),
-            text(self.name()),
-            Value::Json(codec::hours_text(self.hours())),
-            Value::Int(self.capacity().into()),
-            activity_text(self.activity()),
-            text(self.kind()),
+            ("business_id", id(Resource::business(self).as_uuid())),
+            ("id", id(self.id().as_uuid())),
+            ("name", text(self.name())),
+            ("hours", Value::Json(codec::hours_text(self.hours()))),
+            ("capacity", Value::Int(self.capacity().into())),
+            ("activity", activity_text(self.activity())),
+            ("kind", text(self.kind())),
         ]
     }
     fn read(row: &dyn Row) -> Result<Resource, Error> {
@@ -440,17 +530,29 @@ impl Stored for Client {
     fn uuid(&self) -> Uuid {
         self.id().as_uuid()
     }
-    fn values(&self) -> Vec<Value> {
+    fn fields(&self) -> Fields {
         vec![
-            id(Client::business(self).as_uuid()),
-            id(self.id().as_uuid()),
-            text(self.name()),
-            Value::Text(self.email().map(|e| e.as_str().to_owned())),
-            Value::Text(self.phone().map(|p| p.as_str().to_owned())),
-            Value::Text(self.tax_id().map(|t| t.as_str().to_owned())),
-            text(self.notes()),
-            Value::Json(codec::attributes_text(self.attributes())),
-            activity_text(self.activity()),
+            ("business_id", id(Client::business(self).as_uuid())),
+            ("id", id(self.id().as_uuid())),
+            ("name", text(self.name())),
+            (
+                "email",
+                Value::Text(self.email().map(|e| e.as_str().to_owned())),
+            ),
+            (
+                "phone",
+                Value::Text(self.phone().map(|p| p.as_str().to_owned())),
+            ),
+            (
+                "tax_id",
+                Value::Text(self.tax_id().map(|t| t.as_str().to_owned())),
+            ),
+            ("notes", text(self.notes())),
+            (
+                "attributes",
+                Value::Json(codec::attributes_text(self.attributes())),
+            ),
+            ("activity", activity_text(self.activity())),
         ]
     }
     fn read(row: &dyn Row) -> Result<Client, Error> {
@@ -503,18 +605,21 @@ impl Stored for Account {
     fn uuid(&self) -> Uuid {
         self.id().as_uuid()
     }
-    fn values(&self) -> Vec<Value> {
+    fn fields(&self) -> Fields {
         vec![
-            id(Account::business(self).as_uuid()),
-            id(self.id().as_uuid()),
-            text(self.email().as_str()),
-            text(&Account::login_key(self.email())),
-            text(self.name()),
-            text(self.role().as_str()),
-            Value::Uuid(self.professional().map(|p| p.as_uuid())),
-            text(self.password().as_str()),
-            activity_text(self.activity()),
-            Value::Time(self.verified_at()),
+            ("business_id", id(Account::business(self).as_uuid())),
+            ("id", id(self.id().as_uuid())),
+            ("email", text(self.email().as_str())),
+            ("login_key", text(&Account::login_key(self.email()))),
+            ("name", text(self.name())),
+            ("role", text(self.role().as_str())),
+            (
+                "professional_id",
+                Value::Uuid(self.professional().map(|p| p.as_uuid())),
+            ),
+            ("password_hash", text(self.password().as_str())),
+            ("activity", activity_text(self.activity())),
+            ("email_verified_at", Value::Time(self.verified_at())),
         ]
     }
     fn read(row: &dyn Row) -> Result<Account, Error> {
@@ -561,16 +666,16 @@ impl Stored for Session {
     fn uuid(&self) -> Uuid {
         self.id().as_uuid()
     }
-    fn values(&self) -> Vec<Value> {
+    fn fields(&self) -> Fields {
         vec![
-            id(Session::business(self).as_uuid()),
-            id(self.id().as_uuid()),
-            id(self.account().as_uuid()),
-            text(self.secret().as_str()),
-            Value::Time(Some(self.created())),
-            Value::Time(Some(self.expires())),
-            Value::Time(Some(self.rotated())),
-            Value::Time(self.revoked()),
+            ("business_id", id(Session::business(self).as_uuid())),
+            ("id", id(self.id().as_uuid())),
+            ("account_id", id(self.account().as_uuid())),
+            ("secret", text(self.secret().as_str())),
+            ("created_at", Value::Time(Some(self.created()))),
+            ("expires_at", Value::Time(Some(self.expires()))),
+            ("rotated_at", Value::Time(Some(self.rotated()))),
+            ("revoked_at", Value::Time(self.revoked())),
         ]
     }
     fn read(row: &dyn Row) -> Result<Session, Error> {
@@ -622,16 +727,16 @@ impl Stored for Block {
     fn uuid(&self) -> Uuid {
         self.id().as_uuid()
     }
-    fn values(&self) -> Vec<Value> {
+    fn fields(&self) -> Fields {
         let (professional, resource) = on_columns(self.on());
         vec![
-            id(Block::business(self).as_uuid()),
-            id(self.id().as_uuid()),
-            professional,
-            resource,
-            Value::Time(Some(self.span().start())),
-            Value::Time(Some(self.span().end())),
-            text(self.reason()),
+            ("business_id", id(Block::business(self).as_uuid())),
+            ("id", id(self.id().as_uuid())),
+            ("professional_id", professional),
+            ("resource_id", resource),
+            ("start_at", Value::Time(Some(self.span().start()))),
+            ("end_at", Value::Time(Some(self.span().end()))),
+            ("reason", text(self.reason())),
         ]
     }
     fn read(row: &dyn Row) -> Result<Block, Error> {
@@ -691,26 +796,29 @@ impl Stored for Booking {
     fn uuid(&self) -> Uuid {
         self.id().as_uuid()
     }
-    fn values(&self) -> Vec<Value> {
+    fn fields(&self) -> Fields {
         let parts = self.to_parts();
         vec![
-            id(parts.business.as_uuid()),
-            id(parts.id.as_uuid()),
-            id(parts.service.as_uuid()),
-            id(parts.professional.as_uuid()),
-            Value::Uuid(parts.resource.map(|r| r.as_uuid())),
-            id(parts.client.as_uuid()),
-            Value::Time(Some(parts.appointment.start())),
-            Value::Time(Some(parts.appointment.end())),
-            Value::Time(Some(parts.held.start())),
-            Value::Time(Some(parts.held.end())),
-            text(parts.status.as_str()),
-            Value::Decimal(parts.price.amount()),
-            Value::Decimal(parts.deposit.amount()),
-            text(parts.price.currency().code()),
-            Value::Uuid(parts.series.map(|s| s.as_uuid())),
-            Value::Time(Some(parts.created_at)),
-            Value::Json(codec::history_text(&parts.history)),
+            ("business_id", id(parts.business.as_uuid())),
+            ("id", id(parts.id.as_uuid())),
+            ("service_id", id(parts.service.as_uuid())),
+            ("professional_id", id(parts.professional.as_uuid())),
+            (
+                "resource_id",
+                Value::Uuid(parts.resource.map(|r| r.as_uuid())),
+            ),
+            ("client_id", id(parts.client.as_uuid())),
+            ("start_at", Value::Time(Some(parts.appointment.start()))),
+            ("end_at", Value::Time(Some(parts.appointment.end()))),
+            ("held_start", Value::Time(Some(parts.held.start()))),
+            ("held_end", Value::Time(Some(parts.held.end()))),
+            ("status", text(parts.status.as_str())),
+            ("price", Value::Decimal(parts.price.amount())),
+            ("deposit", Value::Decimal(parts.deposit.amount())),
+            ("currency", text(parts.price.currency().code())),
+            ("series_id", Value::Uuid(parts.series.map(|s| s.as_uuid()))),
+            ("created_at", Value::Time(Some(parts.created_at))),
+            ("history", Value::Json(codec::history_text(&parts.history))),
         ]
     }
     fn read(row: &dyn Row) -> Result<Booking, Error> {
@@ -777,20 +885,23 @@ impl Stored for Payment {
     fn uuid(&self) -> Uuid {
         self.id().as_uuid()
     }
-    fn values(&self) -> Vec<Value> {
+    fn fields(&self) -> Fields {
         let parts = self.to_parts();
         vec![
-            id(parts.business.as_uuid()),
-            id(parts.id.as_uuid()),
-            id(parts.client.as_uuid()),
-            Value::Uuid(parts.booking.map(|b| b.as_uuid())),
-            text(parts.method.as_str()),
-            Value::Decimal(parts.amount.amount()),
-            text(parts.amount.currency().code()),
-            text(payment_status_text(parts.status)),
-            Value::Time(Some(parts.created_at)),
-            Value::Time(parts.decided_at),
-            Value::Json(codec::refunds_text(&parts.refunds)),
+            ("business_id", id(parts.business.as_uuid())),
+            ("id", id(parts.id.as_uuid())),
+            ("client_id", id(parts.client.as_uuid())),
+            (
+                "booking_id",
+                Value::Uuid(parts.booking.map(|b| b.as_uuid())),
+            ),
+            ("method", text(parts.method.as_str())),
+            ("amount", Value::Decimal(parts.amount.amount())),
+            ("currency", text(parts.amount.currency().code())),
+            ("status", text(payment_status_text(parts.status))),
+            ("created_at", Value::Time(Some(parts.created_at))),
+            ("decided_at", Value::Time(parts.decided_at)),
+            ("refunds", Value::Json(codec::refunds_text(&parts.refunds))),
         ]
     }
     fn read(row: &dyn Row) -> Result<Payment, Error> {
@@ -832,17 +943,20 @@ impl Stored for Receivable {
     fn uuid(&self) -> Uuid {
         self.id().as_uuid()
     }
-    fn values(&self) -> Vec<Value> {
+    fn fields(&self) -> Fields {
         vec![
-            id(Receivable::business(self).as_uuid()),
-            id(self.id().as_uuid()),
-            id(self.client().as_uuid()),
-            Value::Uuid(self.booking().map(|b| b.as_uuid())),
-            Value::Decimal(self.amount().amount()),
-            text(self.amount().currency().code()),
-            Value::Date(self.due()),
-            text(self.description()),
-            Value::Time(self.paid_at()),
+            ("business_id", id(Receivable::business(self).as_uuid())),
+            ("id", id(self.id().as_uuid())),
+            ("client_id", id(self.client().as_uuid())),
+            (
+                "booking_id",
+                Value::Uuid(self.booking().map(|b| b.as_uuid())),
+            ),
+            ("amount", Value::Decimal(self.amount().amount())),
+            ("currency", text(self.amount().currency().code())),
+            ("due", Value::Date(self.due())),
+            ("description", text(self.description())),
+            ("paid_at", Value::Time(self.paid_at())),
         ]
     }
     fn read(row: &dyn Row) -> Result<Receivable, Error> {
@@ -859,17 +973,18 @@ impl Stored for Receivable {
     }
 }
 
-/// The columns of the `idempotency` table, keyed by `(business_id, key)`.
+/// The columns of the `idempotency` table, keyed by `(business_id, key)`,
+/// as read.
 pub const IDEMPOTENCY_COLUMNS: &[&str] = &["business_id", "key", "request", "outcome", "at"];
 
-/// The values of an idempotency record, in [`IDEMPOTENCY_COLUMNS`] order.
-pub fn idempotency_values(business: BusinessId, record: &IdempotencyRecord) -> Vec<Value> {
+/// An idempotency record as written.
+pub fn idempotency_fields(business: BusinessId, record: &IdempotencyRecord) -> Fields {
     vec![
-        id(business.as_uuid()),
-        text(record.key.as_str()),
-        text(&record.request),
-        Value::Json(codec::outcome_text(&record.outcome)),
-        Value::Time(Some(record.at)),
+        ("business_id", id(business.as_uuid())),
+        ("key", text(record.key.as_str())),
+        ("request", text(&record.request)),
+        ("outcome", Value::Json(codec::outcome_text(&record.outcome))),
+        ("at", Value::Time(Some(record.at))),
     ]
 }
 
@@ -891,49 +1006,50 @@ pub const EVENT_COLUMNS: &[&str] = &["business_id", "number", "at", "type", "eve
 
 /// One statement adding `events` of `business`, all at `at`, in order,
 /// numbered on from the business's last (its writer must hold the
-/// business's lock, or be the only writer): its SQL and its values.
+/// business's lock, or be the only writer).
 pub fn numbered_events(
-    p: crate::sql::Params,
+    params: Params,
     business: BusinessId,
     at: DateTime<Utc>,
     events: &[agendo_core::agenda::Event],
-) -> (String, Vec<Value>) {
-    let mut rows = Vec::with_capacity(events.len());
-    let mut values = vec![id(business.as_uuid()), Value::Time(Some(at))];
+) -> Query {
+    let business = id(business.as_uuid());
+    let mut query = Query::new(
+        params,
+        "INSERT INTO events (business_id, number, at, type, event) SELECT ",
+    )
+    .bind(business.clone())
+    .push(", (SELECT COALESCE(MAX(number), 0) FROM events WHERE business_id = ")
+    .bind(business)
+    .push(") + e.column1, ")
+    .bind(at)
+    .push(", e.column2, e.column3 FROM (VALUES ");
     for (i, event) in events.iter().enumerate() {
-        let n = values.len();
-        rows.push(format!("({}, {}, {})", i + 1, p.nth(n + 1), p.nth(n + 2)));
-        values.push(text(event.kind()));
-        values.push(Value::Json(event.to_json()));
+        if i > 0 {
+            query = query.push(", ");
+        }
+        query = query
+            .push(&format!("({}, ", i + 1))
+            .bind(event.kind())
+            .push(", ")
+            .bind(Value::Json(event.to_json()))
+            .push(")");
     }
-    let sql = format!(
-        "INSERT INTO events (business_id, number, at, type, event) \
-         SELECT {business}, (SELECT COALESCE(MAX(number), 0) FROM events \
-         WHERE business_id = {business}) + e.column1, {at}, e.column2, e.column3 \
-         FROM (VALUES {}) e",
-        rows.join(", "),
-        business = p.nth(1),
-        at = p.nth(2),
-    );
-    (sql, values)
+    query.push(") e")
 }
 
-/// The columns of an event written unnumbered, numbered when first read
+/// An event written unnumbered, numbered when first read
 /// (`Connection::NUMBERS_EVENTS_ON_READ`).
-pub const UNNUMBERED_EVENT_COLUMNS: &[&str] = &["business_id", "at", "type", "event"];
-
-/// The values of an event written unnumbered, in
-/// [`UNNUMBERED_EVENT_COLUMNS`] order.
-pub fn unnumbered_event_values(
+pub fn unnumbered_event_fields(
     business: BusinessId,
     at: DateTime<Utc>,
     event: &agendo_core::agenda::Event,
-) -> Vec<Value> {
+) -> Fields {
     vec![
-        id(business.as_uuid()),
-        Value::Time(Some(at)),
-        text(event.kind()),
-        Value::Json(event.to_json()),
+        ("business_id", id(business.as_uuid())),
+        ("at", Value::Time(Some(at))),
+        ("type", text(event.kind())),
+        ("event", Value::Json(event.to_json())),
     ]
 }
 

@@ -33,7 +33,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::record::{self, Row, Stored, Value};
-use crate::sql::{self, Params};
+use crate::sql::{self, Params, Query};
 use crate::{hooks, queue};
 
 /// The name of a business's writer lock ([`Connection::lock_name`]): held
@@ -58,10 +58,15 @@ pub trait Connection: Send + Sized {
     const PARAMS: Params;
 
     /// Runs a query and reads its rows.
-    async fn fetch(&mut self, sql: &str, values: Vec<Value>) -> Result<Vec<Self::Row>, Error>;
+    async fn fetch(&mut self, query: Query) -> Result<Vec<Self::Row>, Error>;
 
     /// Runs a statement; how many rows it changed.
-    async fn execute(&mut self, sql: &str, values: Vec<Value>) -> Result<u64, Error>;
+    async fn execute(&mut self, query: Query) -> Result<u64, Error>;
+
+    /// A statement for this database that begins with `sql`.
+    fn query(sql: &str) -> Query {
+        Query::new(Self::PARAMS, sql)
+    }
 
     /// What to add to a read of one record that the unit of work may then
     /// write, so that two writers of one booking or payment take turns.
@@ -93,43 +98,25 @@ pub trait Connection: Send + Sized {
         Ok(())
     }
 
-    /// A query for the active bookings of `on` whose held span meets a
-    /// span, selecting `columns` (which include `held_start`, `held_end`
-    /// and `id`, its order): parameter 1 is the business, 2 the id of `on`,
-    /// 3 the span's end, 4 its start, 5 a booking id to leave out. The
-    /// default compares the bounds; a database with a better index for
-    /// overlaps writes its own.
-    fn meeting_sql(columns: &str, on: Bookable) -> String {
-        let p = Self::PARAMS;
-        format!(
-            "SELECT {columns} FROM bookings WHERE business_id = {} AND {} = {} AND {ACTIVE} \
-             AND held_start < {} AND held_end > {} AND id <> {} \
-             ORDER BY held_start, held_end, id",
-            p.nth(1),
-            column_of(on),
-            p.nth(2),
-            p.nth(3),
-            p.nth(4),
-            p.nth(5),
-        )
-    }
-
-    /// A query for the active bookings whose `column` (`professional_id`
-    /// or `resource_id`) is any of `count` ids and whose held span meets a
-    /// span, selecting `columns`: parameter 1 is the business, 2 the span's
-    /// end, 3 its start, then the ids. The default compares the bounds.
-    fn meeting_any_sql(columns: &str, column: &str, count: usize) -> String {
-        let p = Self::PARAMS;
-        let ids: Vec<String> = (0..count).map(|i| p.nth(4 + i)).collect();
-        format!(
-            "SELECT {columns} FROM bookings WHERE business_id = {} AND {column} IN ({}) \
-             AND {ACTIVE} AND held_start < {} AND held_end > {} \
-             ORDER BY held_start, held_end, id",
-            p.nth(1),
-            ids.join(", "),
-            p.nth(2),
-            p.nth(3),
-        )
+    /// Writes on `query` a select of `columns` (which include
+    /// `held_start`, `held_end` and `id`, its order) from the bookings
+    /// `meeting` looks for. The default compares the bounds; a database
+    /// with a better index for overlaps writes its own.
+    fn meeting(query: Query, columns: &str, meeting: &Meeting) -> Query {
+        let query = query
+            .push(&format!(
+                "SELECT {columns} FROM bookings WHERE business_id = "
+            ))
+            .bind(meeting.business)
+            .push(&format!(" AND {} IN (", meeting.column))
+            .bind_list(meeting.ids.iter().copied())
+            .push(&format!(") AND {ACTIVE} AND held_start < "))
+            .bind(meeting.span.end())
+            .push(" AND held_end > ")
+            .bind(meeting.span.start());
+        meeting
+            .leave_out(query)
+            .push(" ORDER BY held_start, held_end, id")
     }
 
     /// Whether events are written unnumbered and numbered when first read
@@ -180,12 +167,7 @@ pub trait Connection: Send + Sized {
 /// # Errors
 /// [`Error::NotFound`] when the business has no such booking.
 pub async fn update_row<C: Connection>(conn: &mut C, booking: &Booking) -> Result<(), Error> {
-    let sql = format!(
-        "UPDATE bookings SET {} WHERE {}",
-        booking_assignments(C::PARAMS),
-        C::PARAMS.equal(Booking::KEY, 1)
-    );
-    if conn.execute(&sql, booking.values()).await? == 0 {
+    if conn.execute(update_booking_row(C::PARAMS, booking)).await? == 0 {
         return Err(Error::NotFound {
             record: RecordKind::Booking,
             id: booking.id().to_string(),
@@ -194,15 +176,52 @@ pub async fn update_row<C: Connection>(conn: &mut C, booking: &Booking) -> Resul
     Ok(())
 }
 
-/// `service_id = $3, …`: every booking column but the key, bound in
-/// [`Stored::values`] order after the key's two parameters.
-pub fn booking_assignments(params: Params) -> String {
-    let set: Vec<String> = Booking::COLUMNS[Booking::KEY.len()..]
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{c} = {}", params.nth(i + Booking::KEY.len() + 1)))
-        .collect();
-    set.join(", ")
+/// `UPDATE bookings SET service_id = …, … WHERE business_id = … AND id =
+/// …`: every column of `booking` but the key set, the key matched.
+pub fn update_booking_row(params: Params, booking: &Booking) -> Query {
+    let mut fields = booking.fields();
+    let rest = fields.split_off(Booking::KEY.len());
+    Query::new(params, "UPDATE bookings SET ")
+        .assignments(rest)
+        .push(" WHERE ")
+        .equal(fields)
+}
+
+/// The active bookings of professionals (or resources) whose held span
+/// meets a span ([`Connection::meeting`]).
+#[derive(Clone, Debug)]
+pub struct Meeting {
+    /// The business.
+    pub business: Uuid,
+    /// `professional_id` or `resource_id`.
+    pub column: &'static str,
+    /// The professionals' (or resources') ids: at least one.
+    pub ids: Vec<Uuid>,
+    /// The span their held span meets.
+    pub span: Span,
+    /// A booking to leave out (the one being written).
+    pub except: Option<BookingId>,
+}
+
+impl Meeting {
+    /// The bookings of `on` meeting `span`, but `except`.
+    pub fn of(business: BusinessId, on: Bookable, span: Span, except: Option<BookingId>) -> Self {
+        Meeting {
+            business: business.as_uuid(),
+            column: column_of(on),
+            ids: vec![table_of(on).1],
+            span,
+            except,
+        }
+    }
+
+    /// Writes ` AND id <> …` on `query` when a booking is left out.
+    pub fn leave_out(&self, query: Query) -> Query {
+        match self.except {
+            Some(id) => query.push(" AND id <> ").bind(id.as_uuid()),
+            None => query,
+        }
+    }
 }
 
 /// The store's guard: refuses `booking` with [`Error::SlotTaken`] when it
@@ -239,21 +258,18 @@ pub async fn has_room<C: Connection>(
     booking: &Booking,
     on: Bookable,
 ) -> Result<(), Error> {
-    let p = C::PARAMS;
-    let sql = format!(
-        "SELECT m.id, COALESCE((SELECT capacity FROM {} WHERE business_id = {} AND id = {}), 1) \
-         AS capacity FROM ({}) m ORDER BY m.held_start, m.held_end, m.id",
-        table_of(on).0,
-        p.nth(1),
-        p.nth(2),
-        C::meeting_sql("id, held_start, held_end", on),
-    );
-    let rows = conn
-        .fetch(
-            &sql,
-            meeting_values(booking.business(), on, booking.held(), Some(booking.id())),
-        )
-        .await?;
+    let (table, id) = table_of(on);
+    let query = C::query(&format!(
+        "SELECT m.id, COALESCE((SELECT capacity FROM {table} WHERE business_id = "
+    ))
+    .bind(booking.business().as_uuid())
+    .push(" AND id = ")
+    .bind(id)
+    .push("), 1) AS capacity FROM (");
+    let meeting = Meeting::of(booking.business(), on, booking.held(), Some(booking.id()));
+    let query = C::meeting(query, "id, held_start, held_end", &meeting)
+        .push(") m ORDER BY m.held_start, m.held_end, m.id");
+    let rows = conn.fetch(query).await?;
     let Some(first) = rows.first() else {
         return Ok(());
     };
@@ -267,34 +283,6 @@ pub async fn has_room<C: Connection>(
         .map(|r| r.uuid("id").map(BookingId::from_uuid))
         .collect::<Result<Vec<_>, _>>()?;
     Err(slot_taken(on, capacity, ids))
-}
-
-/// The parameters of [`Connection::meeting_sql`].
-fn meeting_values(
-    business: BusinessId,
-    on: Bookable,
-    span: Span,
-    except: Option<BookingId>,
-) -> Vec<Value> {
-    vec![
-        uuid(business.as_uuid()),
-        uuid(table_of(on).1),
-        Value::Time(Some(span.end())),
-        Value::Time(Some(span.start())),
-        uuid(except.map_or(Uuid::nil(), |b| b.as_uuid())),
-    ]
-}
-
-/// The values of `meeting_any_sql`: the business, the span (end first)
-/// and the ids.
-fn meeting_any_values(business: Value, span: Span, ids: Vec<Uuid>) -> Vec<Value> {
-    let mut values = vec![
-        business,
-        Value::Time(Some(span.end())),
-        Value::Time(Some(span.start())),
-    ];
-    values.extend(ids.into_iter().map(uuid));
-    values
 }
 
 /// The table of `on` and its id.
@@ -311,10 +299,6 @@ pub fn column_of(on: Bookable) -> &'static str {
         Bookable::Professional(_) => "professional_id",
         Bookable::Resource(_) => "resource_id",
     }
-}
-
-fn uuid(id: Uuid) -> Value {
-    Value::Uuid(Some(id))
 }
 
 /// The column and ids of `on` when they are all professionals or all
@@ -351,32 +335,30 @@ impl<C: Connection> Work<C> {
     }
 
     fn key(&self) -> Value {
-        uuid(self.business.as_uuid())
+        Value::Uuid(Some(self.business.as_uuid()))
     }
 
     async fn get<T: Stored>(&mut self, id: Uuid, lock: bool) -> Result<Option<T>, Error> {
-        let mut sql = sql::select_one::<T>(C::PARAMS);
-        if lock {
-            sql.push_str(self.conn.row_lock());
-        }
-        let mut values = vec![self.key()];
+        let mut key = vec![self.key()];
         if T::KEY.len() > 1 {
-            values.push(uuid(id));
+            key.push(id.into());
         }
-        let rows = self.conn.fetch(&sql, values).await?;
+        let mut query = sql::select_one::<T>(C::PARAMS, key);
+        if lock {
+            query = query.push(self.conn.row_lock());
+        }
+        let rows = self.conn.fetch(query).await?;
         rows.first().map(|row| T::read(row)).transpose()
     }
 
+    /// The records of the business in their order: `filter` writes the
+    /// condition, if any, from ` AND `.
     async fn list<T: Stored>(
         &mut self,
-        filter: &str,
-        order: &str,
-        values: Vec<Value>,
+        filter: impl FnOnce(Query) -> Query + Send,
     ) -> Result<Vec<T>, Error> {
-        let sql = sql::select_where::<T>(C::PARAMS, filter, order);
-        let mut all = vec![self.key()];
-        all.extend(values);
-        let rows = self.conn.fetch(&sql, all).await?;
+        let query = filter(sql::select_of::<T>(C::PARAMS, self.key())).order_by(T::ORDER);
+        let rows = self.conn.fetch(query).await?;
         rows.iter().map(|row| T::read(row)).collect()
     }
 
@@ -390,9 +372,19 @@ impl<C: Connection> Work<C> {
             });
         }
         self.conn
-            .execute(&sql::upsert::<T>(C::PARAMS), record.values())
+            .execute(sql::upsert_record(C::PARAMS, record))
             .await
             .map(drop)
+    }
+
+    fn meeting(&self, column: &'static str, ids: Vec<Uuid>, span: Span) -> Meeting {
+        Meeting {
+            business: self.business.as_uuid(),
+            column,
+            ids,
+            span,
+            except: None,
+        }
     }
 
     fn own(&self, booking: &Booking) -> Result<(), Error> {
@@ -425,13 +417,11 @@ impl<C: Connection> UnitOfWork for Work<C> {
             // Checked first for a clear error; the unique index is the
             // guard when two units race (the loser's write conflicts and
             // its retry lands here).
-            let sql = format!(
-                "SELECT business_id FROM businesses WHERE slug = {} AND business_id <> {}",
-                C::PARAMS.nth(1),
-                C::PARAMS.nth(2)
-            );
-            let values = vec![Value::Text(Some(slug.as_str().to_owned())), self.key()];
-            if !self.conn.fetch(&sql, values).await?.is_empty() {
+            let query = C::query("SELECT business_id FROM businesses WHERE slug = ")
+                .bind(slug.as_str())
+                .push(" AND business_id <> ")
+                .bind(self.key());
+            if !self.conn.fetch(query).await?.is_empty() {
                 return Err(Error::SlugTaken {
                     slug: slug.to_string(),
                 });
@@ -446,23 +436,16 @@ impl<C: Connection> UnitOfWork for Work<C> {
         self.get(id.as_uuid(), true).await
     }
     async fn accounts(&mut self) -> Result<Vec<Account>, Error> {
-        self.list("", Account::ORDER, vec![]).await
+        self.list(|q| q).await
     }
     async fn put_account(&mut self, account: &Account) -> Result<(), Error> {
-        let filter = format!(
-            "login_key = {} AND id <> {}",
-            C::PARAMS.nth(2),
-            C::PARAMS.nth(3)
-        );
-        let values = vec![
-            Value::Text(Some(Account::login_key(account.email()))),
-            uuid(account.id().as_uuid()),
-        ];
-        if !self
-            .list::<Account>(&filter, Account::ORDER, values)
-            .await?
-            .is_empty()
-        {
+        let others = |q: Query| {
+            q.push(" AND login_key = ")
+                .bind(Account::login_key(account.email()))
+                .push(" AND id <> ")
+                .bind(account.id().as_uuid())
+        };
+        if !self.list::<Account>(others).await?.is_empty() {
             return Err(Error::EmailTaken {
                 email: account.email().to_string(),
             });
@@ -488,7 +471,7 @@ impl<C: Connection> UnitOfWork for Work<C> {
         self.get(id.as_uuid(), true).await
     }
     async fn services(&mut self) -> Result<Vec<Service>, Error> {
-        self.list("", Service::ORDER, vec![]).await
+        self.list(|q| q).await
     }
     async fn put_service(&mut self, service: &Service) -> Result<(), Error> {
         self.put(service).await?;
@@ -506,7 +489,7 @@ impl<C: Connection> UnitOfWork for Work<C> {
         self.get(id.as_uuid(), true).await
     }
     async fn professionals(&mut self) -> Result<Vec<Professional>, Error> {
-        self.list("", Professional::ORDER, vec![]).await
+        self.list(|q| q).await
     }
     async fn put_professional(&mut self, professional: &Professional) -> Result<(), Error> {
         self.put(professional).await?;
@@ -521,7 +504,7 @@ impl<C: Connection> UnitOfWork for Work<C> {
         self.get(id.as_uuid(), false).await
     }
     async fn resources(&mut self) -> Result<Vec<Resource>, Error> {
-        self.list("", Resource::ORDER, vec![]).await
+        self.list(|q| q).await
     }
     async fn put_resource(&mut self, resource: &Resource) -> Result<(), Error> {
         self.put(resource).await?;
@@ -539,27 +522,22 @@ impl<C: Connection> UnitOfWork for Work<C> {
         self.get(id.as_uuid(), true).await
     }
     async fn clients(&mut self) -> Result<Vec<Client>, Error> {
-        self.list("", Client::ORDER, vec![]).await
+        self.list(|q| q).await
     }
     async fn put_client(&mut self, client: &Client) -> Result<(), Error> {
         self.put(client).await
     }
 
     async fn blocks_meeting(&mut self, on: Bookable, span: Span) -> Result<Vec<Block>, Error> {
-        let p = C::PARAMS;
-        let filter = format!(
-            "{} = {} AND start_at < {} AND end_at > {}",
-            column_of(on),
-            p.nth(2),
-            p.nth(3),
-            p.nth(4)
-        );
-        let values = vec![
-            uuid(table_of(on).1),
-            Value::Time(Some(span.end())),
-            Value::Time(Some(span.start())),
-        ];
-        self.list(&filter, Block::ORDER, values).await
+        self.list(|q| {
+            q.push(&format!(" AND {} = ", column_of(on)))
+                .bind(table_of(on).1)
+                .push(" AND start_at < ")
+                .bind(span.end())
+                .push(" AND end_at > ")
+                .bind(span.start())
+        })
+        .await
     }
     async fn block(&mut self, id: BlockId) -> Result<Option<Block>, Error> {
         self.get(id.as_uuid(), true).await
@@ -578,14 +556,9 @@ impl<C: Connection> UnitOfWork for Work<C> {
             return Ok(false);
         };
         self.changed.block_removed(&old);
-        let sql = format!(
-            "DELETE FROM blocks WHERE {}",
-            C::PARAMS.equal(&["business_id", "id"], 1)
-        );
-        let deleted = self
-            .conn
-            .execute(&sql, vec![self.key(), uuid(id.as_uuid())])
-            .await?;
+        let query = C::query("DELETE FROM blocks WHERE ")
+            .equal([("business_id", self.key()), ("id", id.as_uuid().into())]);
+        let deleted = self.conn.execute(query).await?;
         Ok(deleted > 0)
     }
 
@@ -597,9 +570,9 @@ impl<C: Connection> UnitOfWork for Work<C> {
         Ok(booking)
     }
     async fn bookings_meeting(&mut self, on: Bookable, span: Span) -> Result<Vec<Booking>, Error> {
-        let sql = C::meeting_sql(&Booking::COLUMNS.join(", "), on);
-        let values = meeting_values(self.business, on, span, None);
-        let rows = self.conn.fetch(&sql, values).await?;
+        let meeting = Meeting::of(self.business, on, span, None);
+        let query = C::meeting(C::query(""), &Booking::COLUMNS.join(", "), &meeting);
+        let rows = self.conn.fetch(query).await?;
         rows.iter().map(|row| Booking::read(row)).collect()
     }
     async fn blocks_meeting_any(
@@ -610,20 +583,15 @@ impl<C: Connection> UnitOfWork for Work<C> {
         let Some((column, ids)) = one_kind(on) else {
             return agendo_core::store::blocks_meeting_each(self, on, span).await;
         };
-        let p = C::PARAMS;
-        let list: Vec<String> = (0..ids.len()).map(|i| p.nth(4 + i)).collect();
-        let filter = format!(
-            "{column} IN ({}) AND start_at < {} AND end_at > {}",
-            list.join(", "),
-            p.nth(2),
-            p.nth(3)
-        );
-        let mut values = vec![
-            Value::Time(Some(span.end())),
-            Value::Time(Some(span.start())),
-        ];
-        values.extend(ids.into_iter().map(uuid));
-        self.list(&filter, Block::ORDER, values).await
+        self.list(|q| {
+            q.push(&format!(" AND {column} IN ("))
+                .bind_list(ids)
+                .push(") AND start_at < ")
+                .bind(span.end())
+                .push(" AND end_at > ")
+                .bind(span.start())
+        })
+        .await
     }
     async fn bookings_meeting_any(
         &mut self,
@@ -633,9 +601,9 @@ impl<C: Connection> UnitOfWork for Work<C> {
         let Some((column, ids)) = one_kind(on) else {
             return agendo_core::store::bookings_meeting_each(self, on, span).await;
         };
-        let sql = C::meeting_any_sql(&Booking::COLUMNS.join(", "), column, ids.len());
-        let values = meeting_any_values(self.key(), span, ids);
-        let rows = self.conn.fetch(&sql, values).await?;
+        let meeting = self.meeting(column, ids, span);
+        let query = C::meeting(C::query(""), &Booking::COLUMNS.join(", "), &meeting);
+        let rows = self.conn.fetch(query).await?;
         rows.iter().map(|row| Booking::read(row)).collect()
     }
     async fn held_any(&mut self, on: &[Bookable], span: Span) -> Result<Vec<Held>, Error> {
@@ -643,13 +611,12 @@ impl<C: Connection> UnitOfWork for Work<C> {
             let all = agendo_core::store::bookings_meeting_each(self, on, span).await?;
             return Ok(all.iter().map(Held::of).collect());
         };
-        let sql = C::meeting_any_sql(
-            "id, professional_id, resource_id, held_start, held_end",
-            column,
-            ids.len(),
-        );
-        let values = meeting_any_values(self.key(), span, ids);
-        let rows = self.conn.fetch(&sql, values).await?;
+        let meeting = self.meeting(column, ids, span);
+        let columns = "id, professional_id, resource_id, held_start, held_end";
+        let rows = self
+            .conn
+            .fetch(C::meeting(C::query(""), columns, &meeting))
+            .await?;
         rows.iter()
             .map(|row| {
                 let start = row.time("held_start")?;
@@ -664,50 +631,43 @@ impl<C: Connection> UnitOfWork for Work<C> {
             .collect()
     }
     async fn bookings(&mut self, filter: &BookingFilter) -> Result<Vec<Booking>, Error> {
-        let p = C::PARAMS;
-        let mut conditions = Vec::new();
-        let mut values = Vec::new();
-        let next = |value: Value, values: &mut Vec<Value>| {
-            values.push(value);
-            p.nth(values.len() + 1)
-        };
-        if let Some(during) = filter.during {
-            let end = next(Value::Time(Some(during.end())), &mut values);
-            let start = next(Value::Time(Some(during.start())), &mut values);
-            conditions.push(format!("start_at < {end} AND end_at > {start}"));
+        if filter.ids.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(Vec::new());
         }
-        if let Some(professional) = filter.professional {
-            let id = next(uuid(professional.as_uuid()), &mut values);
-            conditions.push(format!("professional_id = {id}"));
-        }
-        if let Some(client) = filter.client {
-            let id = next(uuid(client.as_uuid()), &mut values);
-            conditions.push(format!("client_id = {id}"));
-        }
-        if !filter.statuses.is_empty() {
-            let statuses: Vec<String> = filter
-                .statuses
-                .iter()
-                .map(|s| next(Value::Text(Some(s.as_str().to_owned())), &mut values))
-                .collect();
-            conditions.push(format!("status IN ({})", statuses.join(", ")));
-        }
-        if let Some(series) = filter.series {
-            let id = next(uuid(series.as_uuid()), &mut values);
-            conditions.push(format!("series_id = {id}"));
-        }
-        if let Some(ids) = &filter.ids {
-            if ids.is_empty() {
-                return Ok(Vec::new());
+        self.list(|mut q| {
+            if let Some(during) = filter.during {
+                q = q
+                    .push(" AND start_at < ")
+                    .bind(during.end())
+                    .push(" AND end_at > ")
+                    .bind(during.start());
             }
-            let ids: Vec<String> = ids
-                .iter()
-                .map(|id| next(uuid(id.as_uuid()), &mut values))
-                .collect();
-            conditions.push(format!("id IN ({})", ids.join(", ")));
-        }
-        self.list(&conditions.join(" AND "), Booking::ORDER, values)
-            .await
+            if let Some(professional) = filter.professional {
+                q = q
+                    .push(" AND professional_id = ")
+                    .bind(professional.as_uuid());
+            }
+            if let Some(client) = filter.client {
+                q = q.push(" AND client_id = ").bind(client.as_uuid());
+            }
+            if !filter.statuses.is_empty() {
+                q = q
+                    .push(" AND status IN (")
+                    .bind_list(filter.statuses.iter().map(|s| s.as_str()))
+                    .push(")");
+            }
+            if let Some(series) = filter.series {
+                q = q.push(" AND series_id = ").bind(series.as_uuid());
+            }
+            if let Some(ids) = &filter.ids {
+                q = q
+                    .push(" AND id IN (")
+                    .bind_list(ids.iter().map(|id| id.as_uuid()))
+                    .push(")");
+            }
+            q
+        })
+        .await
     }
     async fn insert_booking(&mut self, booking: &Booking) -> Result<(), Error> {
         self.own(booking)?;
@@ -735,17 +695,15 @@ impl<C: Connection> UnitOfWork for Work<C> {
         self.get(id.as_uuid(), true).await
     }
     async fn payments_for_booking(&mut self, booking: BookingId) -> Result<Vec<Payment>, Error> {
-        let filter = format!("booking_id = {}", C::PARAMS.nth(2));
-        self.list(&filter, Payment::ORDER, vec![uuid(booking.as_uuid())])
+        self.list(|q| q.push(" AND booking_id = ").bind(booking.as_uuid()))
             .await
     }
     async fn payments_for_client(&mut self, client: ClientId) -> Result<Vec<Payment>, Error> {
-        let filter = format!("client_id = {}", C::PARAMS.nth(2));
-        self.list(&filter, Payment::ORDER, vec![uuid(client.as_uuid())])
+        self.list(|q| q.push(" AND client_id = ").bind(client.as_uuid()))
             .await
     }
     async fn payments(&mut self) -> Result<Vec<Payment>, Error> {
-        self.list("", Payment::ORDER, vec![]).await
+        self.list(|q| q).await
     }
     async fn put_payment(&mut self, payment: &Payment) -> Result<(), Error> {
         self.put(payment).await
@@ -755,7 +713,7 @@ impl<C: Connection> UnitOfWork for Work<C> {
         self.get(id.as_uuid(), true).await
     }
     async fn receivables(&mut self) -> Result<Vec<Receivable>, Error> {
-        self.list("", Receivable::ORDER, vec![]).await
+        self.list(|q| q).await
     }
     async fn put_receivable(&mut self, receivable: &Receivable) -> Result<(), Error> {
         self.put(receivable).await
@@ -766,40 +724,33 @@ impl<C: Connection> UnitOfWork for Work<C> {
         key: &IdempotencyKey,
     ) -> Result<Option<IdempotencyRecord>, Error> {
         self.conn.lock_key(self.business, key).await?;
-        let sql = format!(
-            "SELECT {} FROM idempotency WHERE {}",
-            record::IDEMPOTENCY_COLUMNS.join(", "),
-            C::PARAMS.equal(&["business_id", "key"], 1)
-        );
-        let values = vec![self.key(), Value::Text(Some(key.as_str().to_owned()))];
-        let rows = self.conn.fetch(&sql, values).await?;
+        let query = C::query(&format!(
+            "SELECT {} FROM idempotency WHERE ",
+            record::IDEMPOTENCY_COLUMNS.join(", ")
+        ))
+        .equal([("business_id", self.key()), ("key", key.as_str().into())]);
+        let rows = self.conn.fetch(query).await?;
         rows.first()
             .map(|r| record::idempotency_from(r))
             .transpose()
     }
     async fn put_idempotency(&mut self, record: &IdempotencyRecord) -> Result<(), Error> {
-        let sql = format!(
-            "{} ON CONFLICT (business_id, key) DO NOTHING",
-            sql::insert(C::PARAMS, "idempotency", record::IDEMPOTENCY_COLUMNS)
-        );
-        let values = record::idempotency_values(self.business, record);
-        if self.conn.execute(&sql, values).await? == 0 {
+        let fields = record::idempotency_fields(self.business, record);
+        let query = sql::insert(C::PARAMS, "idempotency", fields)
+            .push(" ON CONFLICT (business_id, key) DO NOTHING");
+        if self.conn.execute(query).await? == 0 {
             return Err(Error::WriteConflict);
         }
         Ok(())
     }
 
     async fn picture(&mut self, subject: Subject) -> Result<Option<Picture>, Error> {
-        let p = C::PARAMS;
-        let sql = format!(
-            "SELECT media_type, width, height, bytes FROM pictures WHERE business_id = {} AND subject = {}",
-            p.nth(1),
-            p.nth(2)
-        );
-        let rows = self
-            .conn
-            .fetch(&sql, vec![self.key(), Value::Text(Some(subject.key()))])
-            .await?;
+        let query =
+            C::query("SELECT media_type, width, height, bytes FROM pictures WHERE ").equal([
+                ("business_id", self.key()),
+                ("subject", subject.key().into()),
+            ]);
+        let rows = self.conn.fetch(query).await?;
         let Some(row) = rows.first() else {
             return Ok(None);
         };
@@ -817,50 +768,36 @@ impl<C: Connection> UnitOfWork for Work<C> {
 
     async fn put_picture(&mut self, subject: Subject, picture: &Picture) -> Result<(), Error> {
         self.delete_picture(subject).await?;
-        let insert = sql::insert(
-            C::PARAMS,
-            "pictures",
-            &[
-                "business_id",
-                "subject",
-                "media_type",
-                "width",
-                "height",
-                "bytes",
-            ],
-        );
-        let values = vec![
-            self.key(),
-            Value::Text(Some(subject.key())),
-            Value::Text(Some(picture.encoding().media_type().to_owned())),
-            Value::Int(picture.width().into()),
-            Value::Int(picture.height().into()),
-            Value::Bytes(picture.bytes().to_vec()),
+        let fields = vec![
+            ("business_id", self.key()),
+            ("subject", subject.key().into()),
+            ("media_type", picture.encoding().media_type().into()),
+            ("width", Value::Int(picture.width().into())),
+            ("height", Value::Int(picture.height().into())),
+            ("bytes", Value::Bytes(picture.bytes().to_vec())),
         ];
-        self.conn.execute(&insert, values).await?;
+        self.conn
+            .execute(sql::insert(C::PARAMS, "pictures", fields))
+            .await?;
         Ok(())
     }
 
     async fn delete_picture(&mut self, subject: Subject) -> Result<bool, Error> {
-        let p = C::PARAMS;
-        let sql = format!(
-            "DELETE FROM pictures WHERE business_id = {} AND subject = {}",
-            p.nth(1),
-            p.nth(2)
-        );
-        let deleted = self
-            .conn
-            .execute(&sql, vec![self.key(), Value::Text(Some(subject.key()))])
-            .await?;
+        let query = C::query("DELETE FROM pictures WHERE ").equal([
+            ("business_id", self.key()),
+            ("subject", subject.key().into()),
+        ]);
+        let deleted = self.conn.execute(query).await?;
         Ok(deleted > 0)
     }
 
     async fn append_events(&mut self, at: DateTime<Utc>, events: &[Event]) -> Result<(), Error> {
         if C::NUMBERS_EVENTS_ON_READ {
-            let insert = sql::insert(C::PARAMS, "events", record::UNNUMBERED_EVENT_COLUMNS);
             for event in events {
-                let values = record::unnumbered_event_values(self.business, at, event);
-                self.conn.execute(&insert, values).await?;
+                let fields = record::unnumbered_event_fields(self.business, at, event);
+                self.conn
+                    .execute(sql::insert(C::PARAMS, "events", fields))
+                    .await?;
             }
             return Ok(());
         }
@@ -868,28 +805,24 @@ impl<C: Connection> UnitOfWork for Work<C> {
         // events and readers see numbers in order.
         self.conn.lock_name(&business_lock(self.business)).await?;
         if !events.is_empty() {
-            let (sql, values) = record::numbered_events(C::PARAMS, self.business, at, events);
-            self.conn.execute(&sql, values).await?;
+            let query = record::numbered_events(C::PARAMS, self.business, at, events);
+            self.conn.execute(query).await?;
         }
         Ok(())
     }
 
     async fn events_after(&mut self, after: u64, limit: usize) -> Result<Vec<EventRecord>, Error> {
         self.conn.number_events(self.business).await?;
-        let p = C::PARAMS;
-        let sql = format!(
-            "SELECT {} FROM events WHERE business_id = {} AND number > {} ORDER BY number LIMIT {}",
-            record::EVENT_COLUMNS.join(", "),
-            p.nth(1),
-            p.nth(2),
-            p.nth(3),
-        );
-        let values = vec![
-            self.key(),
-            Value::Int(i64::try_from(after).unwrap_or(i64::MAX)),
-            Value::Int(i64::try_from(limit).unwrap_or(i64::MAX)),
-        ];
-        let rows = self.conn.fetch(&sql, values).await?;
+        let query = C::query(&format!(
+            "SELECT {} FROM events WHERE business_id = ",
+            record::EVENT_COLUMNS.join(", ")
+        ))
+        .bind(self.key())
+        .push(" AND number > ")
+        .bind(i64::try_from(after).unwrap_or(i64::MAX))
+        .push(" ORDER BY number LIMIT ")
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        let rows = self.conn.fetch(query).await?;
         rows.iter().map(|r| record::event_from(r)).collect()
     }
 

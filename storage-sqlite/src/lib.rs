@@ -40,7 +40,6 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::LazyLock;
 use std::time::Duration;
 
 use agendo_core::account::Slug;
@@ -51,7 +50,8 @@ use agendo_core::message::{Claimed, Outcome as Sending};
 use agendo_core::store::{Access, Alone, ChangeLog, Changed, Ended, Login, Store, UnitOfWork};
 use agendo_core::webhook::ClaimedHook;
 use agendo_core::RecordKind;
-use agendo_sql::sql::Params;
+use agendo_sql::record::field;
+use agendo_sql::sql::{Fields, Params, Query};
 use agendo_sql::work::{guard, ACTIVE};
 use agendo_sql::{corrupt, Connection, Row, Stored, Value, Work};
 use agendo_sql::{directory, queue};
@@ -310,9 +310,7 @@ impl Store for SqliteStore {
         // Cut short, whether the statement took effect is unknown.
         let ticket = writer.changes.reserve(&changed);
         let raw = writer.raw().map_err(storage)?;
-        let done = query(GUARDED_INSERT.clone(), booking.values())
-            .execute(raw)
-            .await;
+        let done = query(guarded_insert(booking)).execute(raw).await;
         match done {
             Ok(done) if done.rows_affected() == 1 => {
                 ticket.publish(Ended::Committed);
@@ -342,7 +340,7 @@ impl Store for SqliteStore {
         }
     }
 
-    /// The booking's guarded insert ([`BOOK_ALONE`]) and its events, in
+    /// The booking's guarded insert ([`book_alone`]) and its events, in
     /// one transaction under the writer's lock. A refusal by the guard
     /// alone is named by the shared guard under the same lock.
     async fn book_alone(
@@ -353,16 +351,10 @@ impl Store for SqliteStore {
     ) -> Result<Alone, agendo_core::Error> {
         // Dropped before its commit, the lease rolls back.
         let mut tx = self.tx(Access::Write).await?;
-        if tx.execute(&BOOK_ALONE, booking.values()).await? != 1 {
+        if tx.execute(self::book_alone(booking)).await? != 1 {
             // Still under the writer's lock: when only the guard stood in
             // the way, it names who holds the time.
-            let columns = booking.values();
-            // Business, professional, resource, client, held span, id.
-            let values = [0, 3, 4, 5, 8, 9, 1]
-                .into_iter()
-                .filter_map(|i| columns.get(i).cloned())
-                .collect();
-            let open = match tx.fetch(&ONLY_THE_GUARD, values).await?.first() {
+            let open = match tx.fetch(only_the_guard(booking)).await?.first() {
                 Some(row) => row.int("open")? == 1,
                 None => false,
             };
@@ -372,13 +364,13 @@ impl Store for SqliteStore {
             return Ok(Alone::Declined);
         }
         if !events.is_empty() {
-            let (sql, values) = agendo_sql::record::numbered_events(
+            let query = agendo_sql::record::numbered_events(
                 Params::Question,
                 booking.business(),
                 at,
                 events,
             );
-            tx.execute(&sql, values).await?;
+            tx.execute(query).await?;
         }
         let mut changed = Changed::of(booking.business());
         changed.booking(booking);
@@ -612,22 +604,22 @@ struct SqliteTx {
 }
 
 impl SqliteTx {
-    async fn rows(&mut self, sql: &str, values: Vec<Value>) -> Result<Vec<SqliteRow>, sqlx::Error> {
+    async fn rows(&mut self, statement: Query) -> Result<Vec<SqliteRow>, sqlx::Error> {
         match &mut self.conn {
-            Conn::Reader(tx) => query(sql.to_owned(), values).fetch_all(&mut **tx).await,
+            Conn::Reader(tx) => query(statement).fetch_all(&mut **tx).await,
             Conn::Writer(lease) => {
                 let conn = lease.writer().in_transaction().await?;
-                query(sql.to_owned(), values).fetch_all(conn).await
+                query(statement).fetch_all(conn).await
             }
         }
     }
 
-    async fn changes(&mut self, sql: &str, values: Vec<Value>) -> Result<u64, sqlx::Error> {
+    async fn changes(&mut self, statement: Query) -> Result<u64, sqlx::Error> {
         let done = match &mut self.conn {
-            Conn::Reader(tx) => query(sql.to_owned(), values).execute(&mut **tx).await?,
+            Conn::Reader(tx) => query(statement).execute(&mut **tx).await?,
             Conn::Writer(lease) => {
                 let conn = lease.writer().in_transaction().await?;
-                query(sql.to_owned(), values).execute(conn).await?
+                query(statement).execute(conn).await?
             }
         };
         Ok(done.rows_affected())
@@ -636,91 +628,111 @@ impl SqliteTx {
 
 /// A statement with its values bound. The text is built from the schema's
 /// own names; every value is a bound parameter.
-fn query(sql: String, values: Vec<Value>) -> sqlx::query::Query<'static, Sqlite, SqliteArguments> {
+fn query(statement: Query) -> sqlx::query::Query<'static, Sqlite, SqliteArguments> {
+    let (sql, values) = statement.into_parts();
     values
         .into_iter()
         .fold(sqlx::query(AssertSqlSafe(sql)), bind)
 }
 
-/// `INSERT … SELECT … WHERE` the held time has room: parameters are the
-/// booking's columns in [`Stored::COLUMNS`] order (1 business, 2 id, 4
-/// professional, 5 resource, 9 and 10 the held span, 11 the status).
-static GUARDED_INSERT: LazyLock<String> = LazyLock::new(|| guarded_insert(""));
-
-/// [`Store::book_alone`]'s insert: [`GUARDED_INSERT`], written only when
-/// the booking has no resource, its client is active and no block of its
-/// professional meets its held time.
-static BOOK_ALONE: LazyLock<String> = LazyLock::new(|| {
-    let open = open(["?1", "?4", "?5", "?6", "?9", "?10"]);
-    guarded_insert(&format!(" AND {open}"))
-});
-
-/// Whether, when [`BOOK_ALONE`] wrote nothing, only the guard stood in the
-/// way (and the id was not taken): parameters are the business, the
-/// professional, the resource, the client, the held span's start and end,
-/// and the booking's id.
-static ONLY_THE_GUARD: LazyLock<String> = LazyLock::new(|| {
-    let open = open(["?1", "?2", "?3", "?4", "?5", "?6"]);
-    format!(
-        "SELECT {open} AND NOT EXISTS (SELECT 1 FROM bookings \
-         WHERE business_id = ?1 AND id = ?7) AS open"
+/// `INSERT … SELECT … WHERE` the held time has room: the row is written
+/// only while fewer active bookings than the capacity meet its held time,
+/// for its professional and its resource.
+fn guarded_insert(booking: &Booking) -> Query {
+    let fields = booking.fields();
+    let names = agendo_sql::sql::names(&fields);
+    let at = |column: &str| field(&fields, column);
+    let query = Query::new(
+        Params::Question,
+        &format!("INSERT INTO bookings ({names}) SELECT "),
     )
-});
-
-/// Whether nothing but the guard may stand in a booking's way in
-/// [`Store::book_alone`]: it has no resource, its client is active and no
-/// block of its professional meets its held time. `params` name the
-/// business, the professional, the resource, the client, and the held
-/// span's start and end.
-fn open(params: [&str; 6]) -> String {
-    let [business, professional, resource, client, start, end] = params;
-    format!(
-        "{resource} IS NULL \
-         AND EXISTS (SELECT 1 FROM clients WHERE business_id = {business} AND id = {client} \
-         AND activity = 'active') \
-         AND NOT EXISTS (SELECT 1 FROM blocks WHERE business_id = {business} \
-         AND professional_id = {professional} AND start_at < {end} AND end_at > {start})"
-    )
+    .bind_list(fields.iter().map(|(_, value)| value.clone()))
+    .push(" WHERE (")
+    .bind(at("status"))
+    .push(" NOT IN ('pending', 'confirmed') OR (");
+    let query = meeting_count(query, &fields, "professional_id", "professional_id").push(" < ");
+    let query = capacity(query, &fields, "professionals", "professional_id")
+        .push(" AND (")
+        .bind(at("resource_id"))
+        .push(" IS NULL OR ");
+    let query = meeting_count(query, &fields, "resource_id", "resource_id").push(" < ");
+    capacity(query, &fields, "resources", "resource_id").push(")))")
 }
 
-/// The guarded insert, with `also` added to its condition.
-fn guarded_insert(also: &str) -> String {
-    let columns = Booking::COLUMNS;
-    let params: Vec<String> = (1..=columns.len()).map(|n| format!("?{n}")).collect();
-    let meeting = |column: &str, param: &str| {
-        format!(
-            "(SELECT count(*) FROM bookings WHERE business_id = ?1 AND {column} = {param} \
-             AND {ACTIVE} AND held_start < ?10 AND held_end > ?9 AND id <> ?2)"
-        )
-    };
-    let capacity = |table: &str, param: &str| {
-        format!(
-            "COALESCE((SELECT capacity FROM {table} WHERE business_id = ?1 AND id = {param}), 1)"
-        )
-    };
-    format!(
-        "INSERT INTO bookings ({}) SELECT {} WHERE (?11 NOT IN ('pending', 'confirmed') \
-         OR ({} < {} AND (?5 IS NULL OR {} < {}))){also}",
-        columns.join(", "),
-        params.join(", "),
-        meeting("professional_id", "?4"),
-        capacity("professionals", "?4"),
-        meeting("resource_id", "?5"),
-        capacity("resources", "?5"),
-    )
+/// `(SELECT count(*) …)`: the active bookings but this one whose `column`
+/// is the booking's `own` and whose held span meets its own.
+fn meeting_count(query: Query, fields: &Fields, column: &str, own: &str) -> Query {
+    query
+        .push("(SELECT count(*) FROM bookings WHERE business_id = ")
+        .bind(field(fields, "business_id"))
+        .push(&format!(" AND {column} = "))
+        .bind(field(fields, own))
+        .push(&format!(" AND {ACTIVE} AND held_start < "))
+        .bind(field(fields, "held_end"))
+        .push(" AND held_end > ")
+        .bind(field(fields, "held_start"))
+        .push(" AND id <> ")
+        .bind(field(fields, "id"))
+        .push(")")
+}
+
+/// The capacity of the booking's `own` row of `table` (1 when not stored).
+fn capacity(query: Query, fields: &Fields, table: &str, own: &str) -> Query {
+    query
+        .push(&format!(
+            "COALESCE((SELECT capacity FROM {table} WHERE business_id = "
+        ))
+        .bind(field(fields, "business_id"))
+        .push(" AND id = ")
+        .bind(field(fields, own))
+        .push("), 1)")
+}
+
+/// [`Store::book_alone`]'s insert: [`guarded_insert`], written only when
+/// nothing but the guard may stand in its way ([`open`]).
+fn book_alone(booking: &Booking) -> Query {
+    open(guarded_insert(booking).push(" AND "), &booking.fields())
+}
+
+/// Whether, when [`book_alone`] wrote nothing, only the guard stood in the
+/// way (and the id was not taken): a row with `open`.
+fn only_the_guard(booking: &Booking) -> Query {
+    let fields = booking.fields();
+    open(Query::new(Params::Question, "SELECT "), &fields)
+        .push(" AND NOT EXISTS (SELECT 1 FROM bookings WHERE business_id = ")
+        .bind(field(&fields, "business_id"))
+        .push(" AND id = ")
+        .bind(field(&fields, "id"))
+        .push(") AS open")
+}
+
+/// Writes on `query` whether nothing but the guard may stand in a
+/// booking's way in [`Store::book_alone`]: it has no resource, its client
+/// is active and no block of its professional meets its held time.
+fn open(query: Query, fields: &Fields) -> Query {
+    let at = |column: &str| field(fields, column);
+    query
+        .bind(at("resource_id"))
+        .push(" IS NULL AND EXISTS (SELECT 1 FROM clients WHERE business_id = ")
+        .bind(at("business_id"))
+        .push(" AND id = ")
+        .bind(at("client_id"))
+        .push(" AND activity = 'active') AND NOT EXISTS (SELECT 1 FROM blocks WHERE business_id = ")
+        .bind(at("business_id"))
+        .push(" AND professional_id = ")
+        .bind(at("professional_id"))
+        .push(" AND start_at < ")
+        .bind(at("held_end"))
+        .push(" AND end_at > ")
+        .bind(at("held_start"))
+        .push(")")
 }
 
 /// The guarded insert of `booking` as SQL text with its values written in:
 /// what a ceiling measured with the `sqlite3` shell replays (see
 /// `benches/src/bin/store-load.rs`), so it times the same statement.
 pub fn guarded_insert_text(booking: &Booking) -> String {
-    let values = booking.values();
-    let mut sql = GUARDED_INSERT.clone();
-    // Highest first, so `?1` does not match the start of `?10`.
-    for (n, value) in values.iter().enumerate().rev() {
-        sql = sql.replace(&format!("?{}", n + 1), &literal(value));
-    }
-    sql
+    guarded_insert(booking).inline(literal)
 }
 
 /// `value` as an SQLite literal, stored as [`bind`] stores it.
@@ -784,17 +796,13 @@ impl Connection for SqliteTx {
     type Row = Line;
     const PARAMS: Params = Params::Question;
 
-    async fn fetch(
-        &mut self,
-        sql: &str,
-        values: Vec<Value>,
-    ) -> Result<Vec<Line>, agendo_core::Error> {
-        let rows = self.rows(sql, values).await.map_err(storage)?;
+    async fn fetch(&mut self, query: Query) -> Result<Vec<Line>, agendo_core::Error> {
+        let rows = self.rows(query).await.map_err(storage)?;
         Ok(rows.into_iter().map(Line).collect())
     }
 
-    async fn execute(&mut self, sql: &str, values: Vec<Value>) -> Result<u64, agendo_core::Error> {
-        self.changes(sql, values).await.map_err(storage)
+    async fn execute(&mut self, query: Query) -> Result<u64, agendo_core::Error> {
+        self.changes(query).await.map_err(storage)
     }
 
     /// The guard and the insert in one statement, safe under the write
@@ -802,7 +810,7 @@ impl Connection for SqliteTx {
     /// capacity meet its held time, for the professional and the resource.
     /// A refusal is then explained by the shared guard, which names them.
     async fn insert_booking(&mut self, booking: &Booking) -> Result<(), agendo_core::Error> {
-        let inserted = self.changes(&GUARDED_INSERT, booking.values()).await;
+        let inserted = self.changes(guarded_insert(booking)).await;
         match inserted {
             Ok(1) => Ok(()),
             Ok(_) => {
