@@ -371,9 +371,21 @@ async fn the_staff_area_needs_a_sign_in_keeps_to_its_business_and_signing_out_en
         .await
         .expect(200);
     assert_ne!(still.body["status"], "cancelled");
+    // A move the working hours do not allow (00:00 in São Paulo) is
+    // refused naming why, not as if someone had taken the time.
+    let session_csrf = mine.field("csrf");
+    let night = support::monday_at(0, 3).to_rfc3339();
+    let moved = desk
+        .post(
+            &format!("/staff/bookings/{booking_id}/move"),
+            &[("csrf", &session_csrf), ("start", &night)],
+        )
+        .await;
+    assert!((400..500).contains(&moved.status), "{}", moved.status);
+    assert!(moved.html.contains("Bia não trabalha"), "{}", moved.html);
+    assert!(!moved.html.contains("acabou de ser reservado"));
     // Signing out ends the session: the same cookie no longer opens pages.
     let kept = desk.cookies.clone();
-    let session_csrf = mine.field("csrf");
     let out = desk
         .post("/staff/sign-out", &[("csrf", &session_csrf)])
         .await;

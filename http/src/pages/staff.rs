@@ -35,7 +35,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 
-use super::public::unavailable;
 use super::text::{self, Text};
 use super::{signed_in, staff_cookie, Form, Nav, PageError, Refusal, Shell, Visit};
 use crate::auth::Caller;
@@ -1068,12 +1067,12 @@ async fn act(
         match done {
             Ok(()) => Ok(visit.redirect(&format!("/staff/bookings/{booking}"))),
             Err(error) => {
-                let message = if unavailable(&error) {
-                    desk.t.time_taken.to_owned()
-                } else {
-                    Refusal::of(error.clone(), lang)?.message
-                };
-                let status = Refusal::of(error, lang)?.status;
+                // The refusal names who is not free and when, in the
+                // business's zone: the desk learns whether the time is
+                // taken, blocked or outside the hours.
+                let Refusal {
+                    status, message, ..
+                } = Refusal::of(error, lang)?;
                 if form.get("back") == "agenda" {
                     let mut params = HashMap::new();
                     params.insert("pro".to_owned(), form.get("pro").to_owned());
@@ -1289,10 +1288,9 @@ async fn create_booking(State(state): State<AppState>, visit: Visit, form: Form)
             }
             Err(error) => {
                 crate::routes::bookings::count_refusal(&state, &error);
-                let mut refusal = Refusal::of(error.clone(), desk.lang)?;
-                if unavailable(&error) {
-                    refusal.message = desk.t.time_taken.to_owned();
-                }
+                // Named as the refusal names it: taken, blocked or outside
+                // the hours, with who and when.
+                let refusal = Refusal::of(error, desk.lang)?;
                 booking_form(
                     &state,
                     &visit,
