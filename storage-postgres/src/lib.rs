@@ -70,7 +70,7 @@ use agendo_core::store::{
 use agendo_core::webhook::ClaimedHook;
 use agendo_sql::record::field;
 use agendo_sql::sql::{self, Fields, Params, Query as Statement};
-use agendo_sql::work::{guard, has_room, table_of, Meeting, ACTIVE};
+use agendo_sql::work::{alone_allowed, guard, has_room, table_of, Meeting, ACTIVE};
 use agendo_sql::{directory, queue};
 use agendo_sql::{Connection, Row, Stored, Value, Work};
 use async_trait::async_trait;
@@ -857,31 +857,20 @@ fn book_alone(
 ) -> Statement {
     let fields = booking.fields();
     let own = |column: &str| field(&fields, column);
-    let statement = Statement::new(Params::Dollar, "WITH checks AS (SELECT ")
-        .bind(own("resource_id"))
-        .push("::uuid IS NULL AND COALESCE((SELECT capacity = 1 FROM professionals WHERE ")
-        .equal([
-            ("business_id", own("business_id")),
-            ("id", own("professional_id")),
-        ])
-        .push("), false) AND EXISTS (SELECT 1 FROM clients WHERE ")
-        .equal([
-            ("business_id", own("business_id")),
-            ("id", own("client_id")),
-        ])
-        .push(" AND activity = 'active') AND NOT EXISTS (SELECT 1 FROM blocks WHERE ")
-        .equal([
-            ("business_id", own("business_id")),
-            ("professional_id", own("professional_id")),
-        ])
-        .push(" AND start_at < ")
-        .bind(own("held_end"))
-        .push(" AND end_at > ")
-        .bind(own("held_start"))
-        .push(&format!(
-            ") AS open), added AS ({}SELECT ",
-            insert_into(&fields)
-        ));
+    let statement = alone_allowed(
+        Statement::new(Params::Dollar, "WITH checks AS (SELECT "),
+        &fields,
+    )
+    .push(" AND COALESCE((SELECT capacity = 1 FROM professionals WHERE ")
+    .equal([
+        ("business_id", own("business_id")),
+        ("id", own("professional_id")),
+    ])
+    .push("), false)")
+    .push(&format!(
+        " AS open), added AS ({}SELECT ",
+        insert_into(&fields)
+    ));
     let mut statement = bind_values(statement, &fields)
         .push(", true, true FROM checks WHERE open ON CONFLICT DO NOTHING RETURNING id)");
     if !events.is_empty() {

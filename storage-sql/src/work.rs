@@ -224,6 +224,31 @@ impl Meeting {
     }
 }
 
+/// Writes on `query` what, besides the guard, lets a booking of `fields`
+/// be written in one step of the store (`Store::book_alone`): it has no
+/// resource, its client is active and no block of its professional meets
+/// its held time.
+pub fn alone_allowed(query: Query, fields: &[(&'static str, Value)]) -> Query {
+    let own = |column: &str| record::field(fields, column);
+    query
+        .bind(own("resource_id"))
+        .push(" IS NULL AND EXISTS (SELECT 1 FROM clients WHERE ")
+        .equal([
+            ("business_id", own("business_id")),
+            ("id", own("client_id")),
+        ])
+        .push(" AND activity = 'active') AND NOT EXISTS (SELECT 1 FROM blocks WHERE ")
+        .equal([
+            ("business_id", own("business_id")),
+            ("professional_id", own("professional_id")),
+        ])
+        .push(" AND start_at < ")
+        .bind(own("held_end"))
+        .push(" AND end_at > ")
+        .bind(own("held_start"))
+        .push(")")
+}
+
 /// The store's guard: refuses `booking` with [`Error::SlotTaken`] when it
 /// is active and its held span meets as many other active bookings of its
 /// professional (or resource) as their capacity. Safe only where no other

@@ -52,7 +52,7 @@ use agendo_core::webhook::ClaimedHook;
 use agendo_core::RecordKind;
 use agendo_sql::record::field;
 use agendo_sql::sql::{Fields, Params, Query};
-use agendo_sql::work::{guard, ACTIVE};
+use agendo_sql::work::{alone_allowed, guard, ACTIVE};
 use agendo_sql::{corrupt, Connection, Row, Stored, Value, Work};
 use agendo_sql::{directory, queue};
 use async_trait::async_trait;
@@ -310,7 +310,7 @@ impl Store for SqliteStore {
         // Cut short, whether the statement took effect is unknown.
         let ticket = writer.changes.reserve(&changed);
         let raw = writer.raw().map_err(storage)?;
-        let done = query(guarded_insert(booking)).execute(raw).await;
+        let done = query(guarded_insert(&booking.fields())).execute(raw).await;
         match done {
             Ok(done) if done.rows_affected() == 1 => {
                 ticket.publish(Ended::Committed);
@@ -638,10 +638,9 @@ fn query(statement: Query) -> sqlx::query::Query<'static, Sqlite, SqliteArgument
 /// `INSERT … SELECT … WHERE` the held time has room: the row is written
 /// only while fewer active bookings than the capacity meet its held time,
 /// for its professional and its resource.
-fn guarded_insert(booking: &Booking) -> Query {
-    let fields = booking.fields();
-    let names = agendo_sql::sql::names(&fields);
-    let at = |column: &str| field(&fields, column);
+fn guarded_insert(fields: &Fields) -> Query {
+    let names = agendo_sql::sql::names(fields);
+    let at = |column: &str| field(fields, column);
     let query = Query::new(
         Params::Question,
         &format!("INSERT INTO bookings ({names}) SELECT "),
@@ -650,13 +649,13 @@ fn guarded_insert(booking: &Booking) -> Query {
     .push(" WHERE (")
     .bind(at("status"))
     .push(" NOT IN ('pending', 'confirmed') OR (");
-    let query = meeting_count(query, &fields, "professional_id", "professional_id").push(" < ");
-    let query = capacity(query, &fields, "professionals", "professional_id")
+    let query = meeting_count(query, fields, "professional_id", "professional_id").push(" < ");
+    let query = capacity(query, fields, "professionals", "professional_id")
         .push(" AND (")
         .bind(at("resource_id"))
         .push(" IS NULL OR ");
-    let query = meeting_count(query, &fields, "resource_id", "resource_id").push(" < ");
-    capacity(query, &fields, "resources", "resource_id").push(")))")
+    let query = meeting_count(query, fields, "resource_id", "resource_id").push(" < ");
+    capacity(query, fields, "resources", "resource_id").push(")))")
 }
 
 /// `(SELECT count(*) …)`: the active bookings but this one whose `column`
@@ -689,16 +688,17 @@ fn capacity(query: Query, fields: &Fields, table: &str, own: &str) -> Query {
 }
 
 /// [`Store::book_alone`]'s insert: [`guarded_insert`], written only when
-/// nothing but the guard may stand in its way ([`open`]).
+/// nothing but the guard may stand in its way ([`alone_allowed`]).
 fn book_alone(booking: &Booking) -> Query {
-    open(guarded_insert(booking).push(" AND "), &booking.fields())
+    let fields = booking.fields();
+    alone_allowed(guarded_insert(&fields).push(" AND "), &fields)
 }
 
 /// Whether, when [`book_alone`] wrote nothing, only the guard stood in the
 /// way (and the id was not taken): a row with `open`.
 fn only_the_guard(booking: &Booking) -> Query {
     let fields = booking.fields();
-    open(Query::new(Params::Question, "SELECT "), &fields)
+    alone_allowed(Query::new(Params::Question, "SELECT "), &fields)
         .push(" AND NOT EXISTS (SELECT 1 FROM bookings WHERE business_id = ")
         .bind(field(&fields, "business_id"))
         .push(" AND id = ")
@@ -706,33 +706,11 @@ fn only_the_guard(booking: &Booking) -> Query {
         .push(") AS open")
 }
 
-/// Writes on `query` whether nothing but the guard may stand in a
-/// booking's way in [`Store::book_alone`]: it has no resource, its client
-/// is active and no block of its professional meets its held time.
-fn open(query: Query, fields: &Fields) -> Query {
-    let at = |column: &str| field(fields, column);
-    query
-        .bind(at("resource_id"))
-        .push(" IS NULL AND EXISTS (SELECT 1 FROM clients WHERE business_id = ")
-        .bind(at("business_id"))
-        .push(" AND id = ")
-        .bind(at("client_id"))
-        .push(" AND activity = 'active') AND NOT EXISTS (SELECT 1 FROM blocks WHERE business_id = ")
-        .bind(at("business_id"))
-        .push(" AND professional_id = ")
-        .bind(at("professional_id"))
-        .push(" AND start_at < ")
-        .bind(at("held_end"))
-        .push(" AND end_at > ")
-        .bind(at("held_start"))
-        .push(")")
-}
-
 /// The guarded insert of `booking` as SQL text with its values written in:
 /// what a ceiling measured with the `sqlite3` shell replays (see
 /// `benches/src/bin/store-load.rs`), so it times the same statement.
 pub fn guarded_insert_text(booking: &Booking) -> String {
-    guarded_insert(booking).inline(literal)
+    guarded_insert(&booking.fields()).inline(literal)
 }
 
 /// `value` as an SQLite literal, stored as [`bind`] stores it.
@@ -810,7 +788,7 @@ impl Connection for SqliteTx {
     /// capacity meet its held time, for the professional and the resource.
     /// A refusal is then explained by the shared guard, which names them.
     async fn insert_booking(&mut self, booking: &Booking) -> Result<(), agendo_core::Error> {
-        let inserted = self.changes(guarded_insert(booking)).await;
+        let inserted = self.changes(guarded_insert(&booking.fields())).await;
         match inserted {
             Ok(1) => Ok(()),
             Ok(_) => {
