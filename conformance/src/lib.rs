@@ -90,6 +90,7 @@ macro_rules! store_tests {
         $crate::store_tests!(@slots $run;
             slots_offer_every_professional_and_leave_out_taken_time,
             slots_of_a_service_with_a_room_need_the_room_free,
+            kept_searches_drop_the_starts_now_past,
             slots_of_a_retired_or_unperformed_service,
             batched_reads_agree_with_one_at_a_time,
             slots_see_a_booking_made_through_another_agenda,

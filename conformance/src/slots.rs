@@ -146,6 +146,36 @@ case!(
 );
 
 case!(
+    /// A search kept from earlier answers at a later `now` as a search
+    /// made afresh then: the starts now past drop out, with and without a
+    /// room, and nothing else changes.
+    kept_searches_drop_the_starts_now_past,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let (_, peel) = peel_in_a_room(&salon).await;
+        salon.book(&salon.ana, &salon.maria, "2026-03-02T15:00:00Z").await;
+        let staff_at = |now: &str| agendo_core::agenda::Context::staff(salon.business.id(), at(now));
+        for service in [salon.cut.id(), peel.id()] {
+            // Kept by this agenda at the salon's `now`, before the day.
+            let early = salon.agenda.slots(&salon.staff(), &request(service)).await.unwrap();
+            assert_eq!(lines(&salon, &early).first().map(String::as_str), Some("12:00 ana,bia"));
+            for now in ["2026-03-02T12:00:00Z", "2026-03-02T13:10:00Z", "2026-03-02T15:00:00.000001Z", "2026-03-02T21:00:00Z"] {
+                let kept = salon.agenda.slots(&staff_at(now), &request(service)).await.unwrap();
+                let fresh = agendo_core::agenda::Agenda::new(store.clone())
+                    .slots(&staff_at(now), &request(service))
+                    .await
+                    .unwrap();
+                assert_eq!(kept, fresh, "at {now}");
+                assert!(kept.iter().all(|slot| slot.start() >= at(now)), "at {now}: {:?}", lines(&salon, &kept));
+            }
+        }
+        let later = salon.agenda.slots(&staff_at("2026-03-02T13:10:00Z"), &request(salon.cut.id())).await.unwrap();
+        assert_eq!(lines(&salon, &later).first().map(String::as_str), Some("13:30 ana,bia"));
+        assert!(!lines(&salon, &later).contains(&"15:00 ana,bia".to_owned()));
+    }
+);
+
+case!(
     /// A retired service offers nothing and says so; a service nobody
     /// performs offers no slot.
     slots_of_a_retired_or_unperformed_service,

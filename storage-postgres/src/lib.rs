@@ -35,7 +35,12 @@
 //!   testing them: a unit of work that committed leaves its connection
 //!   clean; one dropped without commit is rolled back at once from a
 //!   spawned task, releasing its locks; a connection the server closed
-//!   fails the next `BEGIN`, which is retried once on a new one.
+//!   fails the next `BEGIN` (or a read's first statement), which is
+//!   retried once on a new one.
+//! - **Reads open no transaction**: under `READ COMMITTED` each statement
+//!   sees its own snapshot inside one too, so a read unit of work runs its
+//!   statements alone and saves `BEGIN READ ONLY` and `ROLLBACK`, two of
+//!   the three round trips of a one-statement read.
 //!
 //! Versioned migrations are in `migrations/`, applied on connect.
 //!
@@ -347,12 +352,16 @@ impl PgStore {
 
     /// A connection from the pool, opened when none is free.
     async fn connection(&self) -> Result<Object<Connector>, sqlx::Error> {
-        self.pool.get().await.map_err(|e| match e {
-            PoolError::Backend(e) => e,
-            PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
-            PoolError::Closed => sqlx::Error::PoolClosed,
-            other => sqlx::Error::Configuration(other.to_string().into()),
-        })
+        self.pool.get().await.map_err(pool_error)
+    }
+}
+
+fn pool_error(error: PoolError<sqlx::Error>) -> sqlx::Error {
+    match error {
+        PoolError::Backend(e) => e,
+        PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
+        PoolError::Closed => sqlx::Error::PoolClosed,
+        other => sqlx::Error::Configuration(other.to_string().into()),
     }
 }
 
@@ -369,8 +378,9 @@ struct Pooled {
 /// or acquire: a unit of work that committed leaves its connection clean,
 /// and one that did not (a refusal, an error, a cancelled request) is rolled
 /// back here before the connection is used again, which also proves it
-/// alive. A connection the server dropped while idle fails the next `BEGIN`;
-/// [`Store::begin`] then retries once on a new one.
+/// alive. A connection the server dropped while idle fails the next `BEGIN`
+/// (or a read's first statement), which is then tried once more on a new
+/// one.
 struct Connector {
     options: PgConnectOptions,
 }
@@ -432,26 +442,29 @@ impl PgStore {
         }
     }
 
-    /// A transaction on a pooled connection.
+    /// A unit of work on a pooled connection: a transaction for a write.
+    /// A read runs each statement on its own: under `READ COMMITTED` every
+    /// statement sees its own snapshot inside a transaction too, so
+    /// `BEGIN READ ONLY` and its `ROLLBACK` would only add two round trips.
+    /// Its first statement is tried again once on a new connection when the
+    /// server had closed the pooled one.
     async fn tx(&self, access: Access) -> Result<PgTx, agendo_core::Error> {
-        let begin = match access {
-            Access::Read => "BEGIN READ ONLY",
-            Access::Write => "BEGIN",
+        let unit = |conn| PgTx {
+            conn: Lease(Some(conn)),
+            access,
+            untried: (access == Access::Read).then(|| self.pool.clone()),
+            changes: self.changes.clone(),
+            numberer: self.numberer.clone(),
         };
+        if access == Access::Read {
+            return Ok(unit(self.connection().await.map_err(storage)?));
+        }
         let mut retried = false;
         loop {
             let mut conn = self.connection().await.map_err(storage)?;
             conn.open = true;
-            match sqlx::raw_sql(begin).execute(&mut conn.raw).await {
-                Ok(_) => {
-                    let conn = Lease(Some(conn));
-                    return Ok(PgTx {
-                        conn,
-                        access,
-                        changes: self.changes.clone(),
-                        numberer: self.numberer.clone(),
-                    });
-                }
+            match sqlx::raw_sql("BEGIN").execute(&mut conn.raw).await {
+                Ok(_) => return Ok(unit(conn)),
                 // Nothing has happened yet, so trying a fresh connection
                 // is safe; the broken one is dropped, not pooled.
                 Err(e) if !retried && is_broken(&e) => {
@@ -677,6 +690,9 @@ fn is_broken(error: &sqlx::Error) -> bool {
 struct PgTx {
     conn: Lease,
     access: Access,
+    /// For a read whose first statement has not run yet: the pool to take
+    /// a new connection from should the server have closed this one.
+    untried: Option<Pool>,
     changes: Arc<Changes>,
     numberer: Arc<numbering::Numberer>,
 }
@@ -986,10 +1002,34 @@ fn exclusive(statement: Statement, fields: &Fields, then: [&str; 2]) -> Statemen
 
 impl PgTx {
     async fn run(&mut self, statement: Statement) -> Result<Vec<PgRow>, sqlx::Error> {
-        query(statement).fetch_all(&mut self.conn.conn().raw).await
+        let Some(pool) = self.untried.take() else {
+            return query(statement).fetch_all(&mut self.conn.conn().raw).await;
+        };
+        match query(statement.clone())
+            .fetch_all(&mut self.conn.conn().raw)
+            .await
+        {
+            Err(e) if is_broken(&e) => {
+                self.replace(&pool).await?;
+                query(statement).fetch_all(&mut self.conn.conn().raw).await
+            }
+            done => done,
+        }
+    }
+
+    /// A read's connection, which the server closed, swapped for a new one
+    /// (nothing ran on it, so nothing is lost).
+    async fn replace(&mut self, pool: &Pool) -> Result<(), sqlx::Error> {
+        if let Some(broken) = self.conn.0.take() {
+            drop(Object::take(broken));
+        }
+        let conn = pool.get().await.map_err(pool_error)?;
+        self.conn = Lease(Some(conn));
+        Ok(())
     }
 
     async fn plain(&mut self, sql: &'static str) -> Result<(), agendo_core::Error> {
+        self.untried = None;
         sqlx::query(sql)
             .execute(&mut self.conn.conn().raw)
             .await
@@ -1077,6 +1117,7 @@ impl Connection for PgTx {
     }
 
     async fn execute(&mut self, statement: Statement) -> Result<u64, agendo_core::Error> {
+        self.untried = None;
         let done = query(statement)
             .execute(&mut self.conn.conn().raw)
             .await
@@ -1256,19 +1297,21 @@ impl Connection for PgTx {
         // Placed in the log before the commit, counted after: two commits
         // of one booking are placed in the order they were made, even when
         // the first is counted last (see `agendo_core::store::ChangeLog`).
-        let ticket = (self.access == Access::Write).then(|| self.changes.log.reserve(&changed));
+        if self.access == Access::Read {
+            // No transaction was opened (see `PgStore::tx`).
+            return Ok(());
+        }
+        let ticket = self.changes.log.reserve(&changed);
         let raw = &mut self.conn.conn().raw;
         let done = sqlx::raw_sql("COMMIT").execute(&mut *raw).await;
-        if let Some(ticket) = ticket {
-            ticket.publish(done.as_ref().map_or_else(ended_by, |_| Ended::Committed));
-            if done.is_ok() {
-                // Every host is told after the commit, apart from it: a
-                // NOTIFY inside the transaction would hold the notification
-                // queue's lock through the commit's flush and serialize
-                // every writer. Not hearing it only makes other hosts keep
-                // a search a moment longer.
-                self.changes.tell(&changed);
-            }
+        ticket.publish(done.as_ref().map_or_else(ended_by, |_| Ended::Committed));
+        if done.is_ok() {
+            // Every host is told after the commit, apart from it: a NOTIFY
+            // inside the transaction would hold the notification queue's
+            // lock through the commit's flush and serialize every writer.
+            // Not hearing it only makes other hosts keep a search a moment
+            // longer.
+            self.changes.tell(&changed);
         }
         done.map_err(storage)?;
         self.conn.conn().open = false;

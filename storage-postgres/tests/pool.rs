@@ -81,6 +81,26 @@ fn a_connection_the_server_closed_is_replaced() {
             work.business().await.unwrap().as_ref(),
             Some(&salon.business)
         );
+        drop(work);
+        // A write opens a transaction, whose `BEGIN` finds the connection
+        // closed and is tried once more on a new one.
+        let ended: Vec<bool> = sqlx::query_scalar(AssertSqlSafe(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid() \
+             AND application_name NOT IN ('agendo-listener', 'agendo-notifier', 'agendo-numberer')"
+                .to_owned(),
+        ))
+        .fetch_all(&mut admin)
+        .await
+        .unwrap();
+        assert_eq!(
+            ended,
+            vec![true],
+            "the pool's one connection was ended again"
+        );
+        salon
+            .book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z")
+            .await;
     });
 }
 

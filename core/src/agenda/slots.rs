@@ -3,7 +3,7 @@
 //! bookings, and the service's room or machine when it needs one.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
 
@@ -12,8 +12,8 @@ use super::{
     active, load_business, load_professional, load_resource, load_service, Agenda, Context,
 };
 use crate::availability::{
-    BlockKey, BookingKey, DateRange, Mode, SlotAnswer, SlotRules, SlotSearch, StaffCalendar,
-    WorkingHours,
+    open_starts, BlockKey, BookingKey, DateRange, Mode, SlotAnswer, SlotRules, SlotSearch,
+    StaffCalendar, WorkingHours,
 };
 use crate::business::{Activity, Block, Bookable};
 use crate::error::{Error, RecordKind};
@@ -233,6 +233,7 @@ impl Agenda {
             rooms,
             staff: kept.staff.clone(),
             room_ids: kept.room_ids.clone(),
+            answered: OnceLock::new(),
             ..*kept
         })
     }
@@ -281,6 +282,7 @@ impl Agenda {
             staff: Vec::new(),
             rooms: Vec::new(),
             room_ids: Vec::new(),
+            answered: OnceLock::new(),
         };
         if professionals.is_empty() {
             return Ok(inputs);
@@ -355,6 +357,11 @@ pub(crate) struct Inputs {
     pub(super) rooms: Vec<StaffCalendar>,
     /// Which each room is.
     room_ids: Vec<Bookable>,
+    /// The answer over a range with no minimum notice or horizon, found
+    /// once: the answer at any `now` is a cut of it (see
+    /// [`open_starts`]), so searches that find these inputs kept do not
+    /// search again.
+    answered: OnceLock<(DateRange, SlotAnswer)>,
 }
 
 impl Inputs {
@@ -423,6 +430,7 @@ impl Inputs {
             rooms,
             staff: self.staff.clone(),
             room_ids: self.room_ids.clone(),
+            answered: OnceLock::new(),
             ..*self
         });
         Ok((applied, stale))
@@ -432,8 +440,30 @@ impl Inputs {
     /// professional is free at a start when they (and, for a service that
     /// needs one, any one of its rooms) are.
     pub(super) fn answer(&self, range: DateRange, now: DateTime<Utc>) -> Result<SlotAnswer, Error> {
+        let (earliest, latest) = open_starts(&self.rules, now);
+        if let Some((kept, all)) = self.answered.get() {
+            if *kept == range {
+                return Ok(all.within(earliest, latest));
+            }
+        }
+        // Found as at the first instant read, which no start precedes,
+        // with neither bound.
+        let rules = self.rules.with_min_notice(0)?.with_horizon_days(None)?;
+        let all = self.answer_with(range, self.reach.start(), rules)?;
+        let answer = all.within(earliest, latest);
+        // Another search may have set it meanwhile, from the same inputs.
+        let _ = self.answered.set((range, all));
+        Ok(answer)
+    }
+
+    /// The free slots of `range` found at `now` with `rules`.
+    fn answer_with(
+        &self,
+        range: DateRange,
+        now: DateTime<Utc>,
+        rules: SlotRules,
+    ) -> Result<SlotAnswer, Error> {
         let Inputs {
-            rules,
             duration,
             calendars,
             rooms,
@@ -444,7 +474,7 @@ impl Inputs {
         }
         if rooms.is_empty() {
             return Ok(
-                SlotSearch::new(range, now, *rules, Mode::Any, calendars.clone())?.find_slots(),
+                SlotSearch::new(range, now, rules, Mode::Any, calendars.clone())?.find_slots(),
             );
         }
         // A professional is free at a start when they and any one room are.
@@ -453,7 +483,7 @@ impl Inputs {
             let mut starts: Vec<i64> = Vec::new();
             for room in rooms {
                 let pair = vec![calendar.clone(), room.clone()];
-                let answer = SlotSearch::new(range, now, *rules, Mode::All, pair)?.find_slots();
+                let answer = SlotSearch::new(range, now, rules, Mode::All, pair)?.find_slots();
                 starts.extend(answer.starts());
             }
             starts.sort_unstable();

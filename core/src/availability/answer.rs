@@ -88,6 +88,40 @@ impl SlotAnswer {
         SlotAnswer::combine(keys, Mode::Any, free, duration)
     }
 
+    /// The slots starting from `earliest` up to (not including) `latest`:
+    /// the answer the same search bounded by them finds, equal to it.
+    pub(crate) fn within(&self, earliest: i64, latest: i64) -> SlotAnswer {
+        let low = self.slots.partition_point(|e| e.start < earliest);
+        let kept = &self.slots[low..];
+        let kept = &kept[..kept.partition_point(|e| e.start < latest)];
+        let everyone = len_u32(self.staff.len());
+        // Every answer's members start with the run of all its staff; runs
+        // of starts grouped by who is free follow, in the order of their
+        // first slot, so those the kept slots use are one stretch.
+        let mut members: Vec<u32> = (0..everyone).collect();
+        let slots = match kept.first() {
+            Some(first) if first.first >= everyone => {
+                let base = first.first;
+                let end = kept.iter().map(|e| e.first + e.len).max().unwrap_or(base);
+                let runs = self.members.get(base as usize..end as usize);
+                members.extend_from_slice(runs.unwrap_or_default());
+                kept.iter()
+                    .map(|e| Entry {
+                        first: e.first - base + everyone,
+                        ..*e
+                    })
+                    .collect()
+            }
+            _ => kept.to_vec(),
+        };
+        SlotAnswer {
+            staff: self.staff.clone(),
+            duration: self.duration,
+            slots,
+            members,
+        }
+    }
+
     /// The free starts, on the engine's timeline.
     pub(crate) fn starts(&self) -> impl Iterator<Item = i64> + '_ {
         self.slots.iter().map(|e| e.start)
@@ -343,5 +377,39 @@ mod tests {
         }
         let empty = SlotAnswer::combine(keys, Mode::Any, vec![vec![], vec![]], 60);
         assert_eq!(empty.to_json(), r#"{"slots":[]}"#);
+    }
+
+    fn free_lists() -> impl proptest::strategy::Strategy<Value = Vec<Vec<i64>>> {
+        use proptest::prelude::*;
+        prop::collection::vec(
+            prop::collection::btree_set(0i64..60, 0..30).prop_map(|s| s.into_iter().collect()),
+            1..5,
+        )
+    }
+
+    proptest::proptest! {
+        /// An answer cut to a span of starts is, member list included, the
+        /// answer combined from the starts in that span only: what a kept
+        /// search answers at a later `now` is what searching afresh does.
+        #[test]
+        fn an_answer_cut_to_a_span_is_the_answer_of_that_span(
+            free in free_lists(),
+            earliest in -5i64..65,
+            width in 0i64..70,
+            all in proptest::bool::ANY,
+        ) {
+            let keys: Vec<StaffKey> = (0..free.len())
+                .map(|i| StaffKey::parse(&format!("p{i}")).unwrap())
+                .collect();
+            let mode = if all { Mode::All } else { Mode::Any };
+            let latest = if width == 69 { i64::MAX } else { earliest + width };
+            let whole = SlotAnswer::combine(keys.clone(), mode, free.clone(), 30);
+            let cut: Vec<Vec<i64>> = free
+                .iter()
+                .map(|starts| starts.iter().copied().filter(|s| (earliest..latest).contains(s)).collect())
+                .collect();
+            let fresh = SlotAnswer::combine(keys, mode, cut, 30);
+            proptest::prop_assert_eq!(whole.within(earliest, latest), fresh);
+        }
     }
 }

@@ -44,4 +44,5 @@ pub use rules::{
     Buffers, DateRange, Mode, SlotRules, MAX_BUFFER_MINUTES, MAX_DAILY_LIMIT, MAX_DURATION_MINUTES,
     MAX_HORIZON_DAYS, MAX_NOTICE_MINUTES, MAX_RANGE_DAYS,
 };
+pub(crate) use search::open_starts;
 pub use search::{SlotSearch, MAX_CANDIDATES, MAX_STAFF};

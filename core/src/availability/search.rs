@@ -58,6 +58,22 @@ pub(super) fn check_staff_count(count: usize) -> Result<(), Error> {
     Ok(())
 }
 
+/// The starts `rules` allow seen at `now`, on the engine's timeline: from
+/// the first the minimum notice allows, up to (not including) the first
+/// past the horizon (`i64::MAX` with none). Nothing else a search answers
+/// depends on `now`: an answer found with neither bound, cut to these,
+/// is the answer at `now`.
+pub(crate) fn open_starts(rules: &SlotRules, now: DateTime<Utc>) -> (i64, i64) {
+    // `now` is rounded up: a start in whole microseconds is at or after the
+    // exact instant exactly when it is at or after the rounded one.
+    let now = ceil_micros(now);
+    let earliest = now.saturating_add(i64::from(rules.min_notice_minutes()) * MICROS_PER_MINUTE);
+    let latest = rules.horizon_days().map_or(i64::MAX, |days| {
+        now.saturating_add(i64::from(days) * MICROS_PER_DAY)
+    });
+    (earliest, latest)
+}
+
 /// The search's rules on the engine's timeline, in microseconds.
 pub(crate) struct Bounds {
     pub(crate) duration: i64,
@@ -197,19 +213,14 @@ impl SlotSearch {
 
     pub(crate) fn bounds(&self) -> Bounds {
         let minutes = |m: u32| i64::from(m) * MICROS_PER_MINUTE;
-        let now = ceil_micros(self.now);
+        let (earliest, latest) = open_starts(&self.rules, self.now);
         Bounds {
             duration: minutes(self.rules.duration_minutes()),
             step: minutes(self.rules.step_minutes()),
             before: minutes(self.rules.buffers().before_minutes()),
             after: minutes(self.rules.buffers().after_minutes()),
-            // `now` is rounded up: a start in whole microseconds is at or
-            // after the exact instant exactly when it is at or after the
-            // rounded one.
-            earliest: now.saturating_add(minutes(self.rules.min_notice_minutes())),
-            latest: self.rules.horizon_days().map_or(i64::MAX, |days| {
-                now.saturating_add(i64::from(days) * MICROS_PER_DAY)
-            }),
+            earliest,
+            latest,
         }
     }
 
