@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike, Days, NaiveDate, Utc, Weekday};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+pub mod cpu;
 pub mod shop;
 
 /// The seed of every workload.

@@ -42,7 +42,9 @@
 //!   phases is the time to the first byte (the answer's head).
 //!
 //! Printed per phase: requests, requests/s, p50/p99/max latency, the
-//! answers by status, and the 5xx count (must be 0). Afterwards every
+//! answers by status, and the 5xx count (must be 0); after the reads and
+//! the mixed phases, where the processor time went (the server, the
+//! harness, Postgres, idle: `agendo_benches::cpu`). Afterwards every
 //! professional's active bookings are read back through the API and checked
 //! for overlaps: the double-bookings found must be 0.
 
@@ -329,6 +331,19 @@ fn report(phase: &str, tallies: Vec<Tally>, elapsed: Duration) -> Phased {
     }
 }
 
+/// Prints where the processor time went since `before` (see
+/// `agendo_benches::cpu`): a phase that lost throughput shows whether the
+/// machine was full and who used it.
+fn cpu_line(before: Option<agendo_benches::cpu::Sample>, server: Option<u32>) {
+    let after = agendo_benches::cpu::sample(server);
+    if let Some(shares) = before
+        .zip(after)
+        .and_then(|(b, a)| b.shares(&a, server.is_some()))
+    {
+        println!("  {shares}");
+    }
+}
+
 fn monday_after(days: i64) -> NaiveDate {
     let mut day = (Utc::now() + TimeDelta::days(days)).date_naive();
     while day.weekday() != Weekday::Mon {
@@ -563,6 +578,7 @@ async fn load(options: Options) -> Result<u64, String> {
     };
     let http = reqwest::Client::new();
     wait_ready(&http, &base).await?;
+    let pid = server.as_ref().map(|s| s.0.id());
     let day = json!([["09:00", "18:00"]]);
     let hours =
         json!({"weekly": {"mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day}});
@@ -608,6 +624,7 @@ async fn load(options: Options) -> Result<u64, String> {
         "http-load: {base}, {} connections, {} s a phase; availability of 4 professionals over a week",
         options.connections, options.seconds
     );
+    let cpu = agendo_benches::cpu::sample(pid);
     let (tallies, elapsed) = run(
         reads,
         &salon.token,
@@ -617,6 +634,7 @@ async fn load(options: Options) -> Result<u64, String> {
     )
     .await;
     let alone = report("reads (GET /v1/availability)", tallies, elapsed);
+    cpu_line(cpu, pid);
     let mut bad = alone.bad;
     let writes = Phase::Writes {
         base: base.clone(),
@@ -667,6 +685,7 @@ async fn load(options: Options) -> Result<u64, String> {
             writers,
         ),
     ];
+    let cpu = agendo_benches::cpu::sample(pid);
     let (mut tallies, elapsed) =
         run_mixed(&mixed, &salon.token, &salon.clients, options.seconds).await;
     let writes = tallies.pop().unwrap_or_default();
@@ -683,6 +702,7 @@ async fn load(options: Options) -> Result<u64, String> {
         elapsed,
     )
     .bad;
+    cpu_line(cpu, pid);
     // The floor of issue 21: reads while people book at 70% of the rate
     // when nobody does, in the same run, with a p99 under 10 ms.
     let share = mixed.rate / alone.rate.max(f64::MIN_POSITIVE);
