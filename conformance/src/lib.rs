@@ -118,6 +118,7 @@ macro_rules! store_tests {
             notices_are_gathered_once_and_delivered,
             failed_messages_back_off_and_die_with_their_reason,
             claims_are_leased_to_one_worker,
+            many_messages_are_queued_in_one_gathering,
             concurrent_gatherers_queue_each_message_once,
             an_event_newer_than_the_round_waits_for_the_next,
             templates_replace_defaults_and_preview,

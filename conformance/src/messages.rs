@@ -400,6 +400,29 @@ case!(
 );
 
 case!(
+    /// A gathering of more messages than one statement writes queues them
+    /// all, each once.
+    many_messages_are_queued_in_one_gathering,
+    |store| {
+        let salon = Salon::open(store).await;
+        let shop = salon.business.id();
+        for half_hour in 0..12 {
+            let start = at("2026-03-03T12:00:00Z") + TimeDelta::minutes(30 * half_hour);
+            salon.book(&salon.ana, &salon.maria, &start.to_rfc3339()).await;
+        }
+        let first = salon.agenda.gather(shop, now(), Reach::default(), &NoLinks).await.expect("gather");
+        assert_eq!(first.queued, 24, "twelve bookings: Maria's record and Ana's inbox each");
+        let queued = all(&salon, MessageFilter::default()).await;
+        assert_eq!(queued.len(), 24);
+        let ids: std::collections::BTreeSet<_> = queued.iter().map(|m| m.id).collect();
+        assert_eq!(ids.len(), 24);
+        let again = salon.agenda.gather(shop, now(), Reach::default(), &NoLinks).await.expect("gather again");
+        assert_eq!(again.queued, 0);
+        assert_eq!(all(&salon, MessageFilter::default()).await.len(), 24);
+    }
+);
+
+case!(
     /// Several workers gathering one business at once queue each message
     /// once.
     concurrent_gatherers_queue_each_message_once,
