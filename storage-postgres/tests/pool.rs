@@ -55,23 +55,29 @@ fn a_dropped_unit_releases_its_locks_at_once() {
     });
 }
 
+/// Ends every connection of the store's pool from the server's side, as a
+/// restart or an idle timeout would (its listener, notifier and numberer are
+/// left alone: they reconnect by themselves); whether each was ended.
+async fn end_the_pools_connections(admin: &mut PgConnection) -> Vec<bool> {
+    sqlx::query_scalar(AssertSqlSafe(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid() \
+         AND application_name NOT IN ('agendo-listener', 'agendo-notifier', 'agendo-numberer')"
+            .to_owned(),
+    ))
+    .fetch_all(admin)
+    .await
+    .unwrap()
+}
+
 #[test]
 fn a_connection_the_server_closed_is_replaced() {
     support::on_fresh_store(1, |store, url| async move {
         let salon = Salon::open(Arc::new(store.clone())).await;
-        // Every connection of the store's pool is ended by the server, as a
-        // restart or an idle timeout would (its listener is left alone: it
-        // reconnects by itself).
+        // A read runs its first statement on the closed connection, and
+        // again on a new one.
         let mut admin = PgConnection::connect(&url).await.unwrap();
-        let ended: Vec<bool> = sqlx::query_scalar(AssertSqlSafe(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = current_database() AND pid <> pg_backend_pid() \
-             AND application_name NOT IN ('agendo-listener', 'agendo-notifier', 'agendo-numberer')"
-                .to_owned(),
-        ))
-        .fetch_all(&mut admin)
-        .await
-        .unwrap();
+        let ended = end_the_pools_connections(&mut admin).await;
         assert_eq!(ended, vec![true], "the pool's one connection was ended");
         let mut work = store
             .begin(salon.business.id(), Access::Read)
@@ -82,25 +88,22 @@ fn a_connection_the_server_closed_is_replaced() {
             Some(&salon.business)
         );
         drop(work);
-        // A write opens a transaction, whose `BEGIN` finds the connection
-        // closed and is tried once more on a new one.
-        let ended: Vec<bool> = sqlx::query_scalar(AssertSqlSafe(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = current_database() AND pid <> pg_backend_pid() \
-             AND application_name NOT IN ('agendo-listener', 'agendo-notifier', 'agendo-numberer')"
-                .to_owned(),
-        ))
-        .fetch_all(&mut admin)
-        .await
-        .unwrap();
+        // A write's `BEGIN` finds the connection closed, and is sent again
+        // on a new one.
+        let ended = end_the_pools_connections(&mut admin).await;
         assert_eq!(
             ended,
             vec![true],
             "the pool's one connection was ended again"
         );
-        salon
-            .book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z")
-            .await;
+        let mut work = store
+            .begin(salon.business.id(), Access::Write)
+            .await
+            .unwrap();
+        assert_eq!(
+            work.business().await.unwrap().as_ref(),
+            Some(&salon.business)
+        );
     });
 }
 
