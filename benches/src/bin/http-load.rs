@@ -14,7 +14,9 @@
 //! 18:00 in São Paulo, and 64 clients.
 //!
 //! - **reads**: each connection asks `/v1/availability` for the haircut
-//!   over one week, any professional, again and again.
+//!   over one week, any professional, again and again, on a bare HTTP/1.1
+//!   connection (`get_again`): a general client's work for each request
+//!   cost this machine nearly as much as the server's answer.
 //! - **writes**: each connection books the haircut for its client with a
 //!   random professional at a random half hour of the next 30 days; the
 //!   answer is 201 (booked) or 409 (taken).
@@ -331,6 +333,103 @@ fn report(phase: &str, tallies: Vec<Tally>, elapsed: Duration) -> Phased {
     }
 }
 
+/// Asks for `url` again and again on one bare HTTP/1.1 connection until
+/// `stop`, reading each answer whole. The reads phases send one request
+/// thousands of times a second; a general client's work for each (parsing
+/// the URL, a header map, its pool) cost this machine nearly as much as the
+/// server's answer, and the harness shares the server's processors.
+/// Latency is to the last byte, or to the head with `first_byte`.
+async fn get_again(url: &str, token: &str, stop: &AtomicBool, first_byte: bool) -> Tally {
+    use http_body_util::BodyExt as _;
+    use hyper::header::{AUTHORIZATION, HOST};
+
+    let mut tally = Tally::default();
+    let uri: hyper::Uri = match url.parse() {
+        Ok(uri) => uri,
+        Err(_) => {
+            tally.failures += 1;
+            return tally;
+        }
+    };
+    let (Some(authority), Some(path)) = (uri.authority(), uri.path_and_query()) else {
+        tally.failures += 1;
+        return tally;
+    };
+    let bearer = format!("Bearer {token}");
+    let mut connection = None;
+    while !stop.load(Ordering::Relaxed) {
+        let sender = match &mut connection {
+            Some(sender) => sender,
+            None => match connect(authority.as_str()).await {
+                Ok(sender) => connection.insert(sender),
+                Err(_) => {
+                    tally.failures += 1;
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+        };
+        let request = hyper::Request::get(path.as_str())
+            .header(HOST, authority.as_str())
+            .header(AUTHORIZATION, bearer.as_str())
+            .body(http_body_util::Empty::<hyper::body::Bytes>::new());
+        let Ok(request) = request else {
+            tally.failures += 1;
+            return tally;
+        };
+        let sent = Instant::now();
+        let answered = match sender.ready().await {
+            Ok(()) => sender.send_request(request).await,
+            Err(e) => Err(e),
+        };
+        let Ok(response) = answered else {
+            tally.failures += 1;
+            connection = None;
+            continue;
+        };
+        let head = sent.elapsed();
+        let status = response.status().as_u16();
+        let mut body = response.into_body();
+        let mut whole = true;
+        while let Some(frame) = body.frame().await {
+            if frame.is_err() {
+                whole = false;
+                break;
+            }
+        }
+        if !whole {
+            tally.failures += 1;
+            connection = None;
+            continue;
+        }
+        tally
+            .latencies
+            .push(if first_byte { head } else { sent.elapsed() });
+        *tally.statuses.entry(status).or_default() += 1;
+    }
+    tally
+}
+
+/// An HTTP/1.1 connection to `authority` (`host:port`), its reading and
+/// writing driven by a task of its own.
+async fn connect(
+    authority: &str,
+) -> Result<
+    hyper::client::conn::http1::SendRequest<http_body_util::Empty<hyper::body::Bytes>>,
+    String,
+> {
+    let stream = tokio::net::TcpStream::connect(authority)
+        .await
+        .map_err(|e| e.to_string())?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    let (sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .map_err(|e| e.to_string())?;
+    tokio::spawn(connection);
+    Ok(sender)
+}
+
 /// Prints where the processor time went since `before` (see
 /// `agendo_benches::cpu`): a phase that lost throughput shows whether the
 /// machine was full and who used it.
@@ -438,6 +537,10 @@ async fn run_mixed(
             let i = i - 1;
             let client = clients[i % clients.len()].clone();
             let task = tokio::spawn(async move {
+                if let Phase::Reads { url } | Phase::Page { url } = &phase {
+                    let first_byte = matches!(phase, Phase::Page { .. });
+                    return get_again(url, &token, &stop, first_byte).await;
+                }
                 let mut rng = ChaCha8Rng::seed_from_u64(i as u64);
                 let mut tally = Tally::default();
                 // The booking a churning connection cancels next.
