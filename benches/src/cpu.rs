@@ -13,7 +13,8 @@ pub struct Sample {
     /// Every processor's ticks, all states together.
     total: u64,
     idle: u64,
-    server: u64,
+    /// The server's, when the harness started it.
+    server: Option<u64>,
     harness: u64,
     database: u64,
 }
@@ -57,7 +58,7 @@ pub fn sample(server: Option<u32>) -> Option<Sample> {
     Some(Sample {
         total: all.iter().sum(),
         idle,
-        server: server.and_then(ticks).unwrap_or(0),
+        server: server.map(|pid| ticks(pid).unwrap_or(0)),
         harness: ticks(std::process::id()).unwrap_or(0),
         database,
     })
@@ -78,14 +79,14 @@ fn ticks(pid: u32) -> Option<u64> {
 
 impl Sample {
     /// The shares used from `self` to `later`; `None` when no time passed.
-    pub fn shares(&self, later: &Sample, server: bool) -> Option<Shares> {
+    pub fn shares(&self, later: &Sample) -> Option<Shares> {
         let total = later.total.checked_sub(self.total).filter(|t| *t > 0)? as f64;
         let processors = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
         // Ticks of all processors over the time: one processor's share is
         // its ticks over the total, times the processors.
         let share = |a: u64, b: u64| b.saturating_sub(a) as f64 / total * processors * 100.0;
         Some(Shares {
-            server: server.then(|| share(self.server, later.server)),
+            server: self.server.zip(later.server).map(|(a, b)| share(a, b)),
             harness: share(self.harness, later.harness),
             database: share(self.database, later.database),
             idle: share(self.idle, later.idle),
@@ -122,7 +123,7 @@ mod tests {
         }
         std::hint::black_box(x);
         let after = sample(None).expect("/proc is readable on Linux");
-        let shares = before.shares(&after, false).expect("time passed");
+        let shares = before.shares(&after).expect("time passed");
         assert!(shares.harness > 30.0, "{shares}");
         assert!(shares.server.is_none());
         assert!(shares

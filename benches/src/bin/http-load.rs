@@ -435,10 +435,7 @@ async fn connect(
 /// machine was full and who used it.
 fn cpu_line(before: Option<agendo_benches::cpu::Sample>, server: Option<u32>) {
     let after = agendo_benches::cpu::sample(server);
-    if let Some(shares) = before
-        .zip(after)
-        .and_then(|(b, a)| b.shares(&a, server.is_some()))
-    {
+    if let Some(shares) = before.zip(after).and_then(|(b, a)| b.shares(&a)) {
         println!("  {shares}");
     }
 }
@@ -526,11 +523,6 @@ async fn run_mixed(
     for (which, (phase, connections)) in phases.iter().enumerate() {
         for _ in 0..*connections {
             i += 1;
-            // One client per connection, so there are `connections` sockets.
-            let http = reqwest::Client::builder()
-                .pool_max_idle_per_host(1)
-                .build()
-                .unwrap_or_default();
             let stop = stop.clone();
             let phase = phase.clone();
             let token = token.to_owned();
@@ -541,13 +533,20 @@ async fn run_mixed(
                     let first_byte = matches!(phase, Phase::Page { .. });
                     return get_again(url, &token, &stop, first_byte).await;
                 }
+                // One client per connection, so there are `connections`
+                // sockets.
+                let http = reqwest::Client::builder()
+                    .pool_max_idle_per_host(1)
+                    .build()
+                    .unwrap_or_default();
                 let mut rng = ChaCha8Rng::seed_from_u64(i as u64);
                 let mut tally = Tally::default();
                 // The booking a churning connection cancels next.
                 let mut booked: Option<String> = None;
                 while !stop.load(Ordering::Relaxed) {
                     let request = match &phase {
-                        Phase::Reads { url } | Phase::Page { url } => http.get(url.as_str()),
+                        // Asked by `get_again` above.
+                        Phase::Reads { .. } | Phase::Page { .. } => break,
                         Phase::Writes { base, .. } if booked.is_some() => {
                             let id = booked.take().unwrap_or_default();
                             http.post(format!("{base}/v1/bookings/{id}/cancel"))
@@ -581,7 +580,6 @@ async fn run_mixed(
                     let sent = Instant::now();
                     match request.bearer_auth(&token).send().await {
                         Ok(response) => {
-                            let head = sent.elapsed();
                             let status = response.status().as_u16();
                             let body = response.bytes().await.unwrap_or_default();
                             if matches!(phase, Phase::Writes { cancel: true, .. }) && status == 201
@@ -590,10 +588,7 @@ async fn run_mixed(
                                     .ok()
                                     .and_then(|b| b["id"].as_str().map(str::to_owned));
                             }
-                            tally.latencies.push(match phase {
-                                Phase::Page { .. } => head,
-                                _ => sent.elapsed(),
-                            });
+                            tally.latencies.push(sent.elapsed());
                             *tally.statuses.entry(status).or_default() += 1;
                         }
                         Err(_) => tally.failures += 1,
