@@ -148,7 +148,7 @@ case!(
 case!(
     /// A search kept from earlier answers at a later `now` as a search
     /// made afresh then: the starts now past drop out, with and without a
-    /// room, and nothing else changes.
+    /// room, and nothing else changes; its text too.
     kept_searches_drop_the_starts_now_past,
     |store| {
         let salon = Salon::open(store.clone()).await;
@@ -166,6 +166,9 @@ case!(
                     .await
                     .unwrap();
                 assert_eq!(kept, fresh, "at {now}");
+                // The text, cut out of the kept answer's kept text.
+                let text = salon.agenda.slots_json(&staff_at(now), &request(service)).await.unwrap();
+                assert_eq!(text, fresh.to_json(), "at {now}");
                 assert!(kept.iter().all(|slot| slot.start() >= at(now)), "at {now}: {:?}", lines(&salon, &kept));
             }
         }
@@ -273,7 +276,7 @@ case!(
     /// stale: after rounds of random bookings, cancellations, moves, blocks
     /// and an hours change made at once with searches running, every kept
     /// search answers exactly what a search that keeps nothing answers
-    /// (a fresh agenda over the same store).
+    /// (a fresh agenda over the same store), in answer and in text.
     kept_searches_answer_as_fresh_ones_under_concurrent_writes,
     |store| {
         use agendo_core::agenda::Agenda;
@@ -302,6 +305,8 @@ case!(
                     let kept = salon.agenda.slots(&salon.staff(), r).await.unwrap();
                     let read = fresh.slots(&salon.staff(), r).await.unwrap();
                     assert_eq!(lines(&salon, &kept), lines(&salon, &read), "round {round}, {r:?}");
+                    let text = salon.agenda.slots_json(&salon.staff(), r).await.unwrap();
+                    assert_eq!(text, read.to_json(), "round {round}, {r:?}");
                 }
             }
         };
@@ -374,8 +379,13 @@ case!(
                 let salon = salon.clone();
                 let r = requests[s % requests.len()].clone();
                 async move {
-                    for _ in 0..6 {
-                        salon.agenda.slots(&salon.staff(), &r).await.unwrap();
+                    for i in 0..6 {
+                        // Answers and their texts, each kept per version.
+                        if i % 2 == 0 {
+                            salon.agenda.slots(&salon.staff(), &r).await.unwrap();
+                        } else {
+                            salon.agenda.slots_json(&salon.staff(), &r).await.unwrap();
+                        }
                     }
                 }
             });

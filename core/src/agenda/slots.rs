@@ -3,6 +3,7 @@
 //! bookings, and the service's room or machine when it needs one.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
@@ -12,8 +13,8 @@ use super::{
     active, load_business, load_professional, load_resource, load_service, Agenda, Context,
 };
 use crate::availability::{
-    open_starts, BlockKey, BookingKey, DateRange, Mode, SlotAnswer, SlotRules, SlotSearch,
-    StaffCalendar, WorkingHours,
+    open_starts, AnswerText, BlockKey, BookingKey, DateRange, Mode, SlotAnswer, SlotRules,
+    SlotSearch, StaffCalendar, WorkingHours,
 };
 use crate::business::{Activity, Block, Bookable};
 use crate::error::{Error, RecordKind};
@@ -91,6 +92,21 @@ impl Agenda {
         let range = DateRange::new(request.from, request.to)?;
         let inputs = self.slot_inputs(ctx, request, range).await?;
         inputs.answer(range, ctx.now)
+    }
+
+    /// The JSON text of [`Agenda::slots`]'s answer
+    /// ([`SlotAnswer::to_json`]), what a host sends. A kept search also
+    /// keeps its answer's text, so searches that find it kept copy their
+    /// cut of it out instead of writing it again; kept texts hold at most
+    /// 32 MiB together, and past that an answer's text is written for
+    /// each search.
+    ///
+    /// # Errors
+    /// As [`Agenda::slots`].
+    pub async fn slots_json(&self, ctx: &Context, request: &SlotsRequest) -> Result<String, Error> {
+        let range = DateRange::new(request.from, request.to)?;
+        let inputs = self.slot_inputs(ctx, request, range).await?;
+        inputs.text(range, ctx.now, &self.slot_cache.texts)
     }
 
     /// Who takes a booking of `service` at `start` when the client chose
@@ -234,6 +250,7 @@ impl Agenda {
             staff: kept.staff.clone(),
             room_ids: kept.room_ids.clone(),
             answered: OnceLock::new(),
+            rendered: OnceLock::new(),
             ..*kept
         })
     }
@@ -283,6 +300,7 @@ impl Agenda {
             rooms: Vec::new(),
             room_ids: Vec::new(),
             answered: OnceLock::new(),
+            rendered: OnceLock::new(),
         };
         if professionals.is_empty() {
             return Ok(inputs);
@@ -362,6 +380,51 @@ pub(crate) struct Inputs {
     /// [`open_starts`]), so searches that find these inputs kept do not
     /// search again.
     answered: OnceLock<(DateRange, SlotAnswer)>,
+    /// That answer's text, once a search asked for it; `None` when the
+    /// kept texts had no room for it.
+    rendered: OnceLock<Option<KeptText>>,
+}
+
+/// An answer's text kept, counted in the texts' budget until dropped.
+struct KeptText {
+    text: AnswerText,
+    budget: Arc<TextBudget>,
+}
+
+impl Drop for KeptText {
+    fn drop(&mut self) {
+        self.budget
+            .used
+            .fetch_sub(self.text.size(), Ordering::Relaxed);
+    }
+}
+
+/// The bytes kept answer texts hold together, at most [`KEPT_TEXT_BYTES`]:
+/// every public search can be kept, and a text is tens of times the
+/// answer it is written from.
+#[derive(Default)]
+pub(crate) struct TextBudget {
+    used: AtomicUsize,
+}
+
+/// The most bytes kept answer texts hold together.
+const KEPT_TEXT_BYTES: usize = 32 << 20;
+
+impl TextBudget {
+    /// `text` kept within the budget, or `None` when it has no room.
+    fn keep(self: &Arc<Self>, text: AnswerText) -> Option<KeptText> {
+        let size = text.size();
+        let taken = self
+            .used
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+                used.checked_add(size)
+                    .filter(|&total| total <= KEPT_TEXT_BYTES)
+            });
+        taken.is_ok().then(|| KeptText {
+            text,
+            budget: self.clone(),
+        })
+    }
 }
 
 impl Inputs {
@@ -431,6 +494,7 @@ impl Inputs {
             staff: self.staff.clone(),
             room_ids: self.room_ids.clone(),
             answered: OnceLock::new(),
+            rendered: OnceLock::new(),
             ..*self
         });
         Ok((applied, stale))
@@ -441,19 +505,57 @@ impl Inputs {
     /// needs one, any one of its rooms) are.
     pub(super) fn answer(&self, range: DateRange, now: DateTime<Utc>) -> Result<SlotAnswer, Error> {
         let (earliest, latest) = open_starts(&self.rules, now);
-        if let Some((kept, all)) = self.answered.get() {
-            if *kept == range {
-                return Ok(all.within(earliest, latest));
+        Ok(match self.kept_answer(range)? {
+            Ok(all) => all.within(earliest, latest),
+            Err(all) => all.within(earliest, latest),
+        })
+    }
+
+    /// The text of [`Inputs::answer`], cut out of the kept answer's text
+    /// when `budget` has room to keep it.
+    fn text(
+        &self,
+        range: DateRange,
+        now: DateTime<Utc>,
+        budget: &Arc<TextBudget>,
+    ) -> Result<String, Error> {
+        let (earliest, latest) = open_starts(&self.rules, now);
+        let all = match self.kept_answer(range)? {
+            Ok(all) => all,
+            Err(all) => return Ok(all.within(earliest, latest).to_json()),
+        };
+        let rendered = self
+            .rendered
+            .get_or_init(|| budget.keep(AnswerText::of(all)));
+        Ok(match rendered {
+            Some(kept) => kept.text.within(all, earliest, latest),
+            None => all.within(earliest, latest).to_json(),
+        })
+    }
+
+    /// The answer over `range` with no minimum notice or horizon: the one
+    /// kept (found and kept first when none is), or found afresh when
+    /// another range's is kept.
+    fn kept_answer(&self, range: DateRange) -> Result<Result<&SlotAnswer, SlotAnswer>, Error> {
+        let kept = match self.answered.get() {
+            Some(kept) => kept,
+            // Another search may set it meanwhile, from the same inputs.
+            None => {
+                let all = self.answer_over(range)?;
+                self.answered.get_or_init(|| (range, all))
             }
-        }
-        // Found as at the first instant read, which no start precedes,
-        // with neither bound.
+        };
+        Ok(match kept {
+            (kept, all) if *kept == range => Ok(all),
+            _ => Err(self.answer_over(range)?),
+        })
+    }
+
+    /// The answer over `range` found as at the first instant read, which
+    /// no start precedes, with neither minimum notice nor horizon.
+    fn answer_over(&self, range: DateRange) -> Result<SlotAnswer, Error> {
         let rules = self.rules.with_min_notice(0)?.with_horizon_days(None)?;
-        let all = self.answer_with(range, self.reach.start(), rules)?;
-        let answer = all.within(earliest, latest);
-        // Another search may have set it meanwhile, from the same inputs.
-        let _ = self.answered.set((range, all));
-        Ok(answer)
+        self.answer_with(range, self.reach.start(), rules)
     }
 
     /// The free slots of `range` found at `now` with `rules`.
@@ -513,6 +615,8 @@ pub(crate) struct SlotCache {
     entries: Mutex<HashMap<InputsKey, Kept>>,
     /// One lock per search being read, so only one reads at a time.
     turns: Mutex<HashMap<InputsKey, Arc<async_lock::Mutex<()>>>>,
+    /// What the kept answers' texts hold.
+    texts: Arc<TextBudget>,
 }
 
 #[derive(Clone)]
@@ -623,4 +727,28 @@ async fn calendar(
         &blocks,
         held.iter().map(|h| (h.booking, h.span)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::availability::StaffKey;
+
+    #[test]
+    fn kept_texts_stay_within_their_budget_and_give_it_back() {
+        let budget = Arc::new(TextBudget::default());
+        let half_hour = 30 * crate::time::timeline::MICROS_PER_MINUTE;
+        let starts = (0..10_000).map(|i| i * half_hour).collect();
+        let ana = vec![StaffKey::parse("ana").unwrap()];
+        let answer = SlotAnswer::combine(ana, Mode::Any, vec![starts], half_hour);
+        let size = AnswerText::of(&answer).size();
+        let kept: Vec<_> = (0..KEPT_TEXT_BYTES / size)
+            .map(|_| budget.keep(AnswerText::of(&answer)))
+            .collect();
+        assert!(kept.iter().all(Option::is_some));
+        assert!(budget.keep(AnswerText::of(&answer)).is_none());
+        drop(kept);
+        assert_eq!(budget.used.load(Ordering::Relaxed), 0);
+        assert!(budget.keep(AnswerText::of(&answer)).is_some());
+    }
 }

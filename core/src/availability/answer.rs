@@ -91,9 +91,8 @@ impl SlotAnswer {
     /// The slots starting from `earliest` up to (not including) `latest`:
     /// the answer the same search bounded by them finds, equal to it.
     pub(crate) fn within(&self, earliest: i64, latest: i64) -> SlotAnswer {
-        let low = self.slots.partition_point(|e| e.start < earliest);
-        let kept = &self.slots[low..];
-        let kept = &kept[..kept.partition_point(|e| e.start < latest)];
+        let (low, high) = self.cut(earliest, latest);
+        let kept = &self.slots[low..high];
         let everyone = len_u32(self.staff.len());
         // Every answer's members start with the run of all its staff; runs
         // of starts grouped by who is free follow, in the order of their
@@ -255,17 +254,28 @@ impl SlotAnswer {
     /// # Ok::<(), agendo_core::Error>(())
     /// ```
     pub fn to_json(&self) -> String {
+        self.render(None)
+    }
+
+    /// The JSON text of [`SlotAnswer::to_json`], writing where each slot's
+    /// object starts into `starts` when given.
+    fn render(&self, mut starts: Option<&mut Vec<usize>>) -> String {
         let keys: Vec<String> = self
             .staff
             .iter()
             .map(|k| serde_json::to_string(k.as_str()).unwrap_or_else(|_| "\"\"".to_owned()))
             .collect();
-        let mut out = String::with_capacity(16 + self.slots.len() * (60 + 40 * keys.len().min(4)));
+        // A slot is about 70 bytes and 40 a professional listed in it.
+        let run: usize = keys.iter().map(|k| k.len() + 1).sum();
+        let mut out = String::with_capacity(16 + self.slots.len() * (70 + run.min(160)));
         let mut writer = Writer::default();
         out.push_str("{\"slots\":[");
         for (i, entry) in self.slots.iter().enumerate() {
             if i > 0 {
                 out.push(',');
+            }
+            if let Some(starts) = starts.as_deref_mut() {
+                starts.push(out.len());
             }
             out.push_str("{\"start\":\"");
             write_instant(&mut out, &mut writer, entry.start);
@@ -281,6 +291,65 @@ impl SlotAnswer {
             }
             out.push_str("]}");
         }
+        out.push_str("]}");
+        out
+    }
+
+    /// The indices of the first slot starting from `earliest` and of the
+    /// first starting from `latest`.
+    fn cut(&self, earliest: i64, latest: i64) -> (usize, usize) {
+        let low = self.slots.partition_point(|e| e.start < earliest);
+        let high = low + self.slots[low..].partition_point(|e| e.start < latest);
+        (low, high)
+    }
+}
+
+/// An answer's JSON text, written once, with where each slot's object
+/// starts: the text of any cut of the answer
+/// ([`SlotAnswer::within`]) is then one copy out of it rather than written
+/// again.
+#[derive(Debug)]
+pub(crate) struct AnswerText {
+    text: String,
+    starts: Vec<usize>,
+}
+
+impl AnswerText {
+    /// The text of `answer`.
+    pub(crate) fn of(answer: &SlotAnswer) -> AnswerText {
+        let mut starts = Vec::with_capacity(answer.slots.len());
+        let mut text = answer.render(Some(&mut starts));
+        // Kept a while: no room beyond what it holds.
+        text.shrink_to_fit();
+        AnswerText { text, starts }
+    }
+
+    /// The bytes the text holds.
+    pub(crate) fn size(&self) -> usize {
+        self.text.capacity() + self.starts.capacity() * std::mem::size_of::<usize>()
+    }
+
+    /// `answer.within(earliest, latest).to_json()`, where `answer` is the
+    /// answer this is the text of.
+    pub(crate) fn within(&self, answer: &SlotAnswer, earliest: i64, latest: i64) -> String {
+        let (low, high) = answer.cut(earliest, latest);
+        if low == 0 && high == self.starts.len() {
+            return self.text.clone();
+        }
+        const HEAD: &str = "{\"slots\":[";
+        let Some(&from) = self.starts.get(low).filter(|_| low < high) else {
+            return format!("{HEAD}]}}");
+        };
+        // A slot's object ends at the comma before the next one, the last
+        // one's before the closing `]}`.
+        let to = self
+            .starts
+            .get(high)
+            .map_or(self.text.len() - 2, |&next| next - 1);
+        let body = &self.text[from..to];
+        let mut out = String::with_capacity(HEAD.len() + body.len() + 2);
+        out.push_str(HEAD);
+        out.push_str(body);
         out.push_str("]}");
         out
     }
@@ -390,7 +459,8 @@ mod tests {
     proptest::proptest! {
         /// An answer cut to a span of starts is, member list included, the
         /// answer combined from the starts in that span only: what a kept
-        /// search answers at a later `now` is what searching afresh does.
+        /// search answers at a later `now` is what searching afresh does;
+        /// and so is the text cut out of its kept text.
         #[test]
         fn an_answer_cut_to_a_span_is_the_answer_of_that_span(
             free in free_lists(),
@@ -409,6 +479,10 @@ mod tests {
                 .map(|starts| starts.iter().copied().filter(|s| (earliest..latest).contains(s)).collect())
                 .collect();
             let fresh = SlotAnswer::combine(keys, mode, cut, 30);
+            // Its text, cut out of the whole answer's, is the text of
+            // that answer.
+            let text = AnswerText::of(&whole).within(&whole, earliest, latest);
+            proptest::prop_assert_eq!(text, fresh.to_json());
             proptest::prop_assert_eq!(whole.within(earliest, latest), fresh);
         }
     }

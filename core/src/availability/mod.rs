@@ -30,6 +30,7 @@ mod rules;
 mod search;
 mod text;
 
+pub(crate) use answer::AnswerText;
 pub use answer::{Slot, SlotAnswer};
 pub(crate) use calendar::check_capacity;
 pub use calendar::{Block, Booking, StaffCalendar, MAX_CAPACITY};

@@ -261,9 +261,9 @@ async fn availability(
     Query(params): Query<SlotsParams>,
 ) -> Result<Response, Error> {
     let request = params.to_request()?;
-    let answer = state
+    let text = state
         .agenda
-        .slots(&context(&state, &caller), &request)
+        .slots_json(&context(&state, &caller), &request)
         .await?;
-    Ok(super::json_text(answer.to_json()))
+    Ok(super::json_text(text))
 }

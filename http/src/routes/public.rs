@@ -235,8 +235,8 @@ async fn availability(
     let business = business(&state, &slug).await?;
     let request = params.to_request()?;
     let ctx = Context::new(business.id(), state.now(), Actor::Public);
-    let answer = state.agenda.slots(&ctx, &request).await?;
-    Ok(super::json_text(answer.to_json()))
+    let text = state.agenda.slots_json(&ctx, &request).await?;
+    Ok(super::json_text(text))
 }
 
 /// Books a slot as a client (R18): 201 with the booking and its manage
