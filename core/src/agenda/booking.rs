@@ -1206,7 +1206,12 @@ async fn end_booking(
     ending: Ending<'_>,
     journal: &mut Journal,
 ) -> Result<(), Error> {
-    let plan = Plan::load_existing(work, ctx, &booking).await?;
+    // Only the policy is needed: the service's own, else the business's.
+    let service = load_service(work, booking.service()).await?;
+    let policy = match service.policy() {
+        Some(policy) => policy.clone(),
+        None => load_business(work, ctx.business).await?.policy().clone(),
+    };
     let kind = match ending {
         Ending::Cancel { .. } => ActionKind::Cancel,
         Ending::NoShow => ActionKind::NoShow,
@@ -1220,7 +1225,6 @@ async fn end_booking(
     )?;
     let payments = work.payments_for_booking(booking.id()).await?;
     let paid = net_paid(booking.price().currency(), &payments)?;
-    let policy = plan.policy();
     let (settlement, action) = match ending {
         Ending::Cancel { reason } => {
             let settlement = policy.settle_cancellation(
