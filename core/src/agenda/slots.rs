@@ -99,14 +99,19 @@ impl Agenda {
     /// keeps its answer's text, so searches that find it kept copy their
     /// cut of it out instead of writing it again; kept texts hold at most
     /// 32 MiB together, and past that an answer's text is written for
-    /// each search.
+    /// each search (and the searches no longer read are dropped, giving
+    /// back what their texts held).
     ///
     /// # Errors
     /// As [`Agenda::slots`].
     pub async fn slots_json(&self, ctx: &Context, request: &SlotsRequest) -> Result<String, Error> {
         let range = DateRange::new(request.from, request.to)?;
         let inputs = self.slot_inputs(ctx, request, range).await?;
-        inputs.text(range, ctx.now, &self.slot_cache.texts)
+        let (text, refused) = inputs.text(range, ctx.now, &self.slot_cache.texts)?;
+        if refused {
+            self.slot_cache.sweep(ctx.now);
+        }
+        Ok(text)
     }
 
     /// Who takes a booking of `service` at `start` when the client chose
@@ -380,9 +385,9 @@ pub(crate) struct Inputs {
     /// [`open_starts`]), so searches that find these inputs kept do not
     /// search again.
     answered: OnceLock<(DateRange, SlotAnswer)>,
-    /// That answer's text, once a search asked for it; `None` when the
-    /// kept texts had no room for it.
-    rendered: OnceLock<Option<KeptText>>,
+    /// That answer's text, once a search asked for it and the kept texts
+    /// had room for it.
+    rendered: OnceLock<KeptText>,
 }
 
 /// An answer's text kept, counted in the texts' budget until dropped.
@@ -399,12 +404,21 @@ impl Drop for KeptText {
     }
 }
 
-/// The bytes kept answer texts hold together, at most [`KEPT_TEXT_BYTES`]:
-/// every public search can be kept, and a text is tens of times the
-/// answer it is written from.
-#[derive(Default)]
+/// The bytes kept answer texts hold together, at most `limit`
+/// ([`KEPT_TEXT_BYTES`]): every public search can be kept, and a text is
+/// more than ten times the answer it is written from.
 pub(crate) struct TextBudget {
     used: AtomicUsize,
+    limit: usize,
+}
+
+impl Default for TextBudget {
+    fn default() -> TextBudget {
+        TextBudget {
+            used: AtomicUsize::new(0),
+            limit: KEPT_TEXT_BYTES,
+        }
+    }
 }
 
 /// The most bytes kept answer texts hold together.
@@ -417,8 +431,7 @@ impl TextBudget {
         let taken = self
             .used
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
-                used.checked_add(size)
-                    .filter(|&total| total <= KEPT_TEXT_BYTES)
+                used.checked_add(size).filter(|&total| total <= self.limit)
             });
         taken.is_ok().then(|| KeptText {
             text,
@@ -512,25 +525,31 @@ impl Inputs {
     }
 
     /// The text of [`Inputs::answer`], cut out of the kept answer's text
-    /// when `budget` has room to keep it.
+    /// (written and kept first when `budget` has room for it); and whether
+    /// it had none.
     fn text(
         &self,
         range: DateRange,
         now: DateTime<Utc>,
         budget: &Arc<TextBudget>,
-    ) -> Result<String, Error> {
+    ) -> Result<(String, bool), Error> {
         let (earliest, latest) = open_starts(&self.rules, now);
         let all = match self.kept_answer(range)? {
             Ok(all) => all,
-            Err(all) => return Ok(all.within(earliest, latest).to_json()),
+            Err(all) => return Ok((all.within(earliest, latest).to_json(), false)),
         };
-        let rendered = self
-            .rendered
-            .get_or_init(|| budget.keep(AnswerText::of(all)));
-        Ok(match rendered {
-            Some(kept) => kept.text.within(all, earliest, latest),
-            None => all.within(earliest, latest).to_json(),
-        })
+        if let Some(kept) = self.rendered.get() {
+            return Ok((kept.text.within(all, earliest, latest), false));
+        }
+        if budget.used.load(Ordering::Relaxed) < budget.limit {
+            if let Some(kept) = budget.keep(AnswerText::of(all)) {
+                // Another search may have kept it meanwhile: this one is
+                // then dropped, giving its room back.
+                let kept = self.rendered.get_or_init(|| kept);
+                return Ok((kept.text.within(all, earliest, latest), false));
+            }
+        }
+        Ok((all.within(earliest, latest).to_json(), true))
     }
 
     /// The answer over `range` with no minimum notice or horizon: the one
@@ -617,6 +636,8 @@ pub(crate) struct SlotCache {
     turns: Mutex<HashMap<InputsKey, Arc<async_lock::Mutex<()>>>>,
     /// What the kept answers' texts hold.
     texts: Arc<TextBudget>,
+    /// The second (of `now`) of the last sweep.
+    swept: std::sync::atomic::AtomicI64,
 }
 
 #[derive(Clone)]
@@ -653,6 +674,18 @@ impl SlotCache {
             turns.clear();
         }
         turns.entry(key).or_default().clone()
+    }
+
+    /// Drops the searches that cannot be used at `now` (read longer than
+    /// [`KEPT_FOR`] ago), giving back what their texts held; at most once a
+    /// second of `now`, since it looks at every search kept.
+    fn sweep(&self, now: DateTime<Utc>) {
+        let second = now.timestamp();
+        if self.swept.swap(second, Ordering::Relaxed) == second {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries.retain(|_, kept| kept.read_at <= now && now - kept.read_at < KEPT_FOR);
     }
 
     fn put(&self, key: InputsKey, version: u64, read_at: DateTime<Utc>, inputs: Arc<Inputs>) {
@@ -750,5 +783,100 @@ mod tests {
         drop(kept);
         assert_eq!(budget.used.load(Ordering::Relaxed), 0);
         assert!(budget.keep(AnswerText::of(&answer)).is_some());
+    }
+
+    /// With no room left, a search's text is written per request, and the
+    /// searches no longer read are dropped, giving their texts' room back
+    /// for the next search to keep its own.
+    #[test]
+    fn searches_no_longer_read_give_their_texts_room_back() {
+        use crate::availability::{WeeklyHours, WorkingHours};
+        use crate::business::{Business, Professional, Service};
+        use crate::ids::BusinessId;
+        use crate::money::{Currency, Money};
+        use crate::store::MemoryStore;
+        use crate::time::Window;
+        use chrono::Weekday;
+
+        futures_executor::block_on(async {
+            let store: Arc<dyn crate::store::Store> = Arc::new(MemoryStore::new());
+            let zone = chrono_tz::America::Sao_Paulo;
+            let shop = Business::new(
+                BusinessId::random(),
+                "Barbearia",
+                zone,
+                Currency::BRL,
+                crate::Lang::PtBr,
+            )
+            .unwrap();
+            let open = Agenda::new(store.clone());
+            open.create_business(&shop).await.unwrap();
+            let t0: DateTime<Utc> = "2026-03-01T12:00:00Z".parse().unwrap();
+            let ctx = |now: DateTime<Utc>| Context::staff(shop.id(), now);
+            let price = Money::parse("40", Currency::BRL).unwrap();
+            let cut = Service::new(ServiceId::random(), shop.id(), "Corte", 30, price).unwrap();
+            open.save_service(&ctx(t0), &cut).await.unwrap();
+            let day = [Window::parse("09:00", "18:00").unwrap()];
+            let week = WeeklyHours::closed().with_day(Weekday::Mon, day).unwrap();
+            let ze = Professional::new(ProfessionalId::random(), shop.id(), "Zé")
+                .unwrap()
+                .with_services([cut.id()])
+                .with_hours(WorkingHours::new(week));
+            open.save_professional(&ctx(t0), &ze).await.unwrap();
+            let monday = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+            let a = SlotsRequest {
+                service: cut.id(),
+                professional: None,
+                from: monday,
+                to: monday,
+                step_minutes: None,
+            };
+            let b = SlotsRequest {
+                step_minutes: Some(15),
+                ..a.clone()
+            };
+            let size = |r: &SlotsRequest| {
+                let open = open.clone();
+                let r = r.clone();
+                async move { AnswerText::of(&open.slots(&ctx(t0), &r).await.unwrap()).size() }
+            };
+            let (size_a, size_b) = (size(&a).await, size(&b).await);
+            // Room for either text, not both.
+            let budget = Arc::new(TextBudget {
+                used: AtomicUsize::new(0),
+                limit: size_a.max(size_b) + size_a.min(size_b) / 2,
+            });
+            let agenda = Agenda {
+                slot_cache: Arc::new(SlotCache {
+                    texts: budget.clone(),
+                    ..SlotCache::default()
+                }),
+                ..Agenda::new(store.clone())
+            };
+            let used = || budget.used.load(Ordering::Relaxed);
+            let same = |r: &SlotsRequest, now: DateTime<Utc>| {
+                let (agenda, r) = (agenda.clone(), r.clone());
+                let fresh = Agenda::new(store.clone());
+                async move {
+                    let text = agenda.slots_json(&ctx(now), &r).await.unwrap();
+                    assert_eq!(text, fresh.slots(&ctx(now), &r).await.unwrap().to_json());
+                }
+            };
+            same(&a, t0).await;
+            assert_eq!(used(), size_a);
+            // No room for b's: written for the request; a is still read.
+            same(&b, t0).await;
+            assert_eq!(used(), size_a);
+            // Past the time a is kept, b (read again) still finds no room,
+            // and a is dropped.
+            let later = t0 + KEPT_FOR + TimeDelta::seconds(1);
+            same(&b, later).await;
+            assert_eq!(used(), 0);
+            // The next search of b keeps its text.
+            same(&b, later + TimeDelta::milliseconds(1)).await;
+            assert_eq!(used(), size_b);
+            same(&b, later + TimeDelta::milliseconds(2)).await;
+            assert_eq!(used(), size_b);
+        });
     }
 }
