@@ -13,8 +13,8 @@ use super::{
     active, load_business, load_professional, load_resource, load_service, Agenda, Context,
 };
 use crate::availability::{
-    open_starts, AnswerText, BlockKey, BookingKey, DateRange, Mode, SlotAnswer, SlotRules,
-    SlotSearch, StaffCalendar, WorkingHours,
+    open_starts, AnswerJson, AnswerText, BlockKey, BookingKey, DateRange, Mode, SlotAnswer,
+    SlotRules, SlotSearch, StaffCalendar, WorkingHours,
 };
 use crate::business::{Activity, Block, Bookable};
 use crate::error::{Error, RecordKind};
@@ -104,7 +104,11 @@ impl Agenda {
     ///
     /// # Errors
     /// As [`Agenda::slots`].
-    pub async fn slots_json(&self, ctx: &Context, request: &SlotsRequest) -> Result<String, Error> {
+    pub async fn slots_json(
+        &self,
+        ctx: &Context,
+        request: &SlotsRequest,
+    ) -> Result<AnswerJson, Error> {
         let range = DateRange::new(request.from, request.to)?;
         let inputs = self.slot_inputs(ctx, request, range).await?;
         let (text, refused) = inputs.text(range, ctx.now, &self.slot_cache.texts)?;
@@ -532,11 +536,11 @@ impl Inputs {
         range: DateRange,
         now: DateTime<Utc>,
         budget: &Arc<TextBudget>,
-    ) -> Result<(String, bool), Error> {
+    ) -> Result<(AnswerJson, bool), Error> {
         let (earliest, latest) = open_starts(&self.rules, now);
         let all = match self.kept_answer(range)? {
             Ok(all) => all,
-            Err(all) => return Ok((all.within(earliest, latest).to_json(), false)),
+            Err(all) => return Ok((all.within(earliest, latest).to_json().into(), false)),
         };
         if let Some(kept) = self.rendered.get() {
             return Ok((kept.text.within(all, earliest, latest), false));
@@ -549,7 +553,7 @@ impl Inputs {
                 return Ok((kept.text.within(all, earliest, latest), false));
             }
         }
-        Ok((all.within(earliest, latest).to_json(), true))
+        Ok((all.within(earliest, latest).to_json().into(), true))
     }
 
     /// The answer over `range` with no minimum notice or horizon: the one
@@ -859,7 +863,10 @@ mod tests {
                 let fresh = Agenda::new(store.clone());
                 async move {
                     let text = agenda.slots_json(&ctx(now), &r).await.unwrap();
-                    assert_eq!(text, fresh.slots(&ctx(now), &r).await.unwrap().to_json());
+                    assert_eq!(
+                        text.as_str(),
+                        fresh.slots(&ctx(now), &r).await.unwrap().to_json()
+                    );
                 }
             };
             same(&a, t0).await;

@@ -1,5 +1,7 @@
 //! The answer to a slot search.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
 
@@ -306,39 +308,89 @@ impl SlotAnswer {
 
 /// An answer's JSON text, written once, with where each slot's object
 /// starts: the text of any cut of the answer
-/// ([`SlotAnswer::within`]) is then one copy out of it rather than written
-/// again.
+/// ([`SlotAnswer::within`]) is then the text itself, shared, or one copy
+/// out of it, rather than written again.
 #[derive(Debug)]
 pub(crate) struct AnswerText {
-    text: String,
+    text: Arc<str>,
     starts: Vec<usize>,
+}
+
+/// The JSON text of a slot search's answer, as
+/// [`SlotAnswer::to_json`] writes it: shared with the text a kept search
+/// keeps when the answer is all of it, else the request's own.
+///
+/// ```
+/// # use agendo_core::availability::AnswerJson;
+/// let text = AnswerJson::from(r#"{"slots":[]}"#.to_owned());
+/// assert_eq!(text.as_str(), r#"{"slots":[]}"#);
+/// assert_eq!(String::from(text), r#"{"slots":[]}"#);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnswerJson(Text);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Text {
+    Shared(Arc<str>),
+    Own(String),
+}
+
+impl AnswerJson {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Text::Shared(text) => text,
+            Text::Own(text) => text,
+        }
+    }
+}
+
+impl From<String> for AnswerJson {
+    fn from(text: String) -> AnswerJson {
+        AnswerJson(Text::Own(text))
+    }
+}
+
+impl From<AnswerJson> for String {
+    fn from(text: AnswerJson) -> String {
+        match text.0 {
+            Text::Shared(text) => text.to_string(),
+            Text::Own(text) => text,
+        }
+    }
+}
+
+impl AsRef<[u8]> for AnswerJson {
+    fn as_ref(&self) -> &[u8] {
+        self.as_str().as_bytes()
+    }
 }
 
 impl AnswerText {
     /// The text of `answer`.
     pub(crate) fn of(answer: &SlotAnswer) -> AnswerText {
         let mut starts = Vec::with_capacity(answer.slots.len());
-        let mut text = answer.render(Some(&mut starts));
         // Kept a while: no room beyond what it holds.
-        text.shrink_to_fit();
+        let text = Arc::from(answer.render(Some(&mut starts)));
+        starts.shrink_to_fit();
         AnswerText { text, starts }
     }
 
     /// The bytes the text holds.
     pub(crate) fn size(&self) -> usize {
-        self.text.capacity() + self.starts.capacity() * std::mem::size_of::<usize>()
+        self.text.len() + self.starts.capacity() * std::mem::size_of::<usize>()
     }
 
     /// `answer.within(earliest, latest).to_json()`, where `answer` is the
     /// answer this is the text of.
-    pub(crate) fn within(&self, answer: &SlotAnswer, earliest: i64, latest: i64) -> String {
+    pub(crate) fn within(&self, answer: &SlotAnswer, earliest: i64, latest: i64) -> AnswerJson {
         let (low, high) = answer.cut(earliest, latest);
         if low == 0 && high == self.starts.len() {
-            return self.text.clone();
+            return AnswerJson(Text::Shared(self.text.clone()));
         }
         const HEAD: &str = "{\"slots\":[";
         let Some(&from) = self.starts.get(low).filter(|_| low < high) else {
-            return format!("{HEAD}]}}");
+            return AnswerJson::from(format!("{HEAD}]}}"));
         };
         // A slot's object ends at the comma before the next one, the last
         // one's before the closing `]}`.
@@ -351,7 +403,7 @@ impl AnswerText {
         out.push_str(HEAD);
         out.push_str(body);
         out.push_str("]}");
-        out
+        AnswerJson::from(out)
     }
 }
 
@@ -482,7 +534,7 @@ mod tests {
             // Its text, cut out of the whole answer's, is the text of
             // that answer.
             let text = AnswerText::of(&whole).within(&whole, earliest, latest);
-            proptest::prop_assert_eq!(text, fresh.to_json());
+            proptest::prop_assert_eq!(text.as_str(), fresh.to_json());
             proptest::prop_assert_eq!(whole.within(earliest, latest), fresh);
         }
     }

@@ -31,7 +31,7 @@ mod search;
 mod text;
 
 pub(crate) use answer::AnswerText;
-pub use answer::{Slot, SlotAnswer};
+pub use answer::{AnswerJson, Slot, SlotAnswer};
 pub(crate) use calendar::check_capacity;
 pub use calendar::{Block, Booking, StaffCalendar, MAX_CAPACITY};
 pub use conflict::held_span;

@@ -203,11 +203,12 @@ where
 }
 
 /// A response of JSON text written by the engine itself.
-pub fn json_text(text: String) -> axum::response::Response {
+pub fn json_text(text: impl AsRef<[u8]> + Send + 'static) -> axum::response::Response {
     use axum::response::IntoResponse as _;
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        text,
+        // Shared, not copied: a kept search's answer text is sent as is.
+        bytes::Bytes::from_owner(text),
     )
         .into_response()
 }
