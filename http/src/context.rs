@@ -241,7 +241,17 @@ fn request_id(headers: &HeaderMap) -> String {
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_graphic()))
-        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
+        .map_or_else(new_request_id, str::to_owned)
+}
+
+/// A new request id, a random UUID: from the thread's generator (seeded
+/// from the system's), not a system call per request as `Uuid::new_v4`.
+fn new_request_id() -> String {
+    use rand::RngExt as _;
+    let bytes: [u8; 16] = rand::rng().random();
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -309,6 +319,17 @@ fn secure(headers: &mut HeaderMap, docs: bool, mode: Mode) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_request_ids_are_random_uuids() {
+        let (a, b) = (request_id(&HeaderMap::new()), request_id(&HeaderMap::new()));
+        let uuid = uuid::Uuid::parse_str(&a).unwrap();
+        assert_eq!(uuid.get_version(), Some(uuid::Version::Random));
+        assert_ne!(a, b);
+        let mut sent = HeaderMap::new();
+        sent.insert(REQUEST_ID, HeaderValue::from_static("trace-42"));
+        assert_eq!(request_id(&sent), "trace-42");
+    }
 
     #[test]
     fn a_language_the_engine_does_not_speak_falls_back_to_the_business() {
