@@ -2,8 +2,9 @@
 //! a service, the professionals who perform it, their hours, blocks and
 //! bookings, and the service's room or machine when it needs one.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeDelta, Utc};
@@ -96,8 +97,8 @@ impl Agenda {
 
     /// The JSON text of [`Agenda::slots`]'s answer
     /// ([`SlotAnswer::to_json`]), what a host sends. A kept search also
-    /// keeps its answer's text, so searches that find it kept copy their
-    /// cut of it out instead of writing it again; kept texts hold at most
+    /// keeps its answer's text, so searches that find it kept send it
+    /// shared (or copy their cut of it out) instead of writing it again; kept texts hold at most
     /// 32 MiB together, and past that an answer's text is written for
     /// each search (and the searches no longer read are dropped, giving
     /// back what their texts held).
@@ -429,6 +430,11 @@ impl Default for TextBudget {
 const KEPT_TEXT_BYTES: usize = 32 << 20;
 
 impl TextBudget {
+    /// Whether the kept texts already hold all they may.
+    fn full(&self) -> bool {
+        self.used.load(Ordering::Relaxed) >= self.limit
+    }
+
     /// `text` kept within the budget, or `None` when it has no room.
     fn keep(self: &Arc<Self>, text: AnswerText) -> Option<KeptText> {
         let size = text.size();
@@ -522,10 +528,7 @@ impl Inputs {
     /// needs one, any one of its rooms) are.
     pub(super) fn answer(&self, range: DateRange, now: DateTime<Utc>) -> Result<SlotAnswer, Error> {
         let (earliest, latest) = open_starts(&self.rules, now);
-        Ok(match self.kept_answer(range)? {
-            Ok(all) => all.within(earliest, latest),
-            Err(all) => all.within(earliest, latest),
-        })
+        Ok(self.kept_answer(range)?.within(earliest, latest))
     }
 
     /// The text of [`Inputs::answer`], cut out of the kept answer's text
@@ -539,13 +542,13 @@ impl Inputs {
     ) -> Result<(AnswerJson, bool), Error> {
         let (earliest, latest) = open_starts(&self.rules, now);
         let all = match self.kept_answer(range)? {
-            Ok(all) => all,
-            Err(all) => return Ok((all.within(earliest, latest).to_json().into(), false)),
+            Cow::Borrowed(all) => all,
+            Cow::Owned(all) => return Ok((all.within(earliest, latest).to_json().into(), false)),
         };
         if let Some(kept) = self.rendered.get() {
             return Ok((kept.text.within(all, earliest, latest), false));
         }
-        if budget.used.load(Ordering::Relaxed) < budget.limit {
+        if !budget.full() {
             if let Some(kept) = budget.keep(AnswerText::of(all)) {
                 // Another search may have kept it meanwhile: this one is
                 // then dropped, giving its room back.
@@ -559,7 +562,7 @@ impl Inputs {
     /// The answer over `range` with no minimum notice or horizon: the one
     /// kept (found and kept first when none is), or found afresh when
     /// another range's is kept.
-    fn kept_answer(&self, range: DateRange) -> Result<Result<&SlotAnswer, SlotAnswer>, Error> {
+    fn kept_answer(&self, range: DateRange) -> Result<Cow<'_, SlotAnswer>, Error> {
         let kept = match self.answered.get() {
             Some(kept) => kept,
             // Another search may set it meanwhile, from the same inputs.
@@ -569,8 +572,8 @@ impl Inputs {
             }
         };
         Ok(match kept {
-            (kept, all) if *kept == range => Ok(all),
-            _ => Err(self.answer_over(range)?),
+            (kept, all) if *kept == range => Cow::Borrowed(all),
+            _ => Cow::Owned(self.answer_over(range)?),
         })
     }
 
@@ -641,7 +644,7 @@ pub(crate) struct SlotCache {
     /// What the kept answers' texts hold.
     texts: Arc<TextBudget>,
     /// The second (of `now`) of the last sweep.
-    swept: std::sync::atomic::AtomicI64,
+    swept: AtomicI64,
 }
 
 #[derive(Clone)]

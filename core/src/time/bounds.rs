@@ -93,13 +93,9 @@ pub fn read_date(text: &str, field: &str) -> Result<NaiveDate, Error> {
     // also take `2026-3-2`, and costs a format string on every search.
     let date = match text.as_bytes() {
         [y @ .., b'-', m1, m2, b'-', d1, d2] if y.len() == 4 => {
-            let number = |digits: &[u8]| {
-                digits.iter().try_fold(0u32, |n, &b| {
-                    b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0'))
-                })
-            };
-            let year = number(y).and_then(|y| i32::try_from(y).ok());
-            let (month, day) = (number(&[*m1, *m2]), number(&[*d1, *d2]));
+            use super::rfc3339::digits;
+            let year = digits(y).and_then(|y| i32::try_from(y).ok());
+            let (month, day) = (digits(&[*m1, *m2]), digits(&[*d1, *d2]));
             year.zip(month)
                 .zip(day)
                 .and_then(|((y, m), d)| NaiveDate::from_ymd_opt(y, m, d))

@@ -120,7 +120,7 @@ fn two_digits(b: &[u8; 19], at: usize) -> Option<u32> {
 }
 
 /// The value of ASCII digits; `None` for anything else.
-fn digits(b: &[u8]) -> Option<u32> {
+pub(crate) fn digits(b: &[u8]) -> Option<u32> {
     b.iter().try_fold(0u32, |n, c| {
         c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
     })
