@@ -39,11 +39,26 @@ macro_rules! key {
             #[doc = concat!("assert!(", stringify!($name), "::parse(\"\").is_err());")]
             /// # Ok::<(), agendo_core::Error>(())
             /// ```
+            #[inline]
             pub fn parse(text: &str) -> Result<$name, Error> {
                 check_key(text, $field)?;
                 // Short keys are copied inline as they are.
                 let inline = text.len() <= SmolStr::INLINE_CAP;
                 Ok($name(if inline { SmolStr::new_inline(text) } else { SmolStr::new(text) }))
+            }
+
+            /// The key `text` when it is 1 to [`MAX_KEY_CHARS`] bytes long
+            /// (then [`Self::parse`] takes it at once); `None` for any
+            /// other, which `parse` reads. The one-pass reader of a slot
+            /// query makes thousands of keys this way.
+            #[inline]
+            #[allow(dead_code, reason = "a staff key is read with `parse`")]
+            pub(crate) fn read_short(text: &str) -> Option<$name> {
+                if text.is_empty() || text.len() > MAX_KEY_CHARS {
+                    return None;
+                }
+                let inline = text.len() <= SmolStr::INLINE_CAP;
+                Some($name(if inline { SmolStr::new_inline(text) } else { SmolStr::new(text) }))
             }
 
             /// The key as the caller wrote it.

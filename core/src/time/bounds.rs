@@ -180,6 +180,7 @@ pub fn read_instant(text: &str, field: &str) -> Result<DateTime<Utc>, Error> {
 /// [`Span::new`](crate::time::Span::new) make of the same text, without
 /// building a `DateTime`. `None` for anything else, which the caller reads
 /// the long way to learn what is wrong, or that it is right after all.
+#[inline]
 pub(crate) fn read_common_span(start: &str, end: &str) -> Option<crate::time::Span> {
     let (start_seconds, start_nanos, start_days) = super::rfc3339::read_parts_after(start, None)?;
     let (end_seconds, end_nanos, _) =

@@ -28,21 +28,19 @@ pub(crate) fn read_parts(text: &str) -> Option<(i64, u32)> {
 /// date, given those of an instant read before and its text: when `text` is
 /// written on the same date, as the end of a booking usually is, the date
 /// is not read again.
+#[inline]
 pub(crate) fn read_parts_after(text: &str, before: Option<(&str, i64)>) -> Option<(i64, u32, i64)> {
     let (head, mut rest) = text.as_bytes().split_first_chunk::<19>()?;
-    if rest.is_empty() || head[4] != b'-' || head[7] != b'-' || head[10] != b'T' {
+    if rest.is_empty() || !in_form(head) {
         return None;
     }
     let days = match before {
         Some((other, days)) if other.as_bytes().get(..10) == Some(&head[..10]) => days,
         _ => read_days(head)?,
     };
-    if head[13] != b':' || head[16] != b':' {
-        return None;
-    }
-    let hour = two_digits(head, 11)?;
-    let minute = two_digits(head, 14)?;
-    let second = two_digits(head, 17)?;
+    let hour = two_digits(head, 11);
+    let minute = two_digits(head, 14);
+    let second = two_digits(head, 17);
     if hour > 23 || minute > 59 || second > 59 {
         return None;
     }
@@ -78,10 +76,11 @@ pub(crate) fn read_parts_after(text: &str, before: Option<(&str, i64)>) -> Optio
 
 /// The days since 1970-01-01 of the date `YYYY-MM-DD` that `b` starts
 /// with, if it is one.
+#[inline]
 fn read_days(b: &[u8; 19]) -> Option<i64> {
-    let year = two_digits(b, 0)? * 100 + two_digits(b, 2)?;
-    let month = two_digits(b, 5)?;
-    let day = two_digits(b, 8)?;
+    let year = two_digits(b, 0) * 100 + two_digits(b, 2);
+    let month = two_digits(b, 5);
+    let day = two_digits(b, 8);
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
@@ -112,11 +111,36 @@ fn days_in_month(year: u32, month: u32) -> u32 {
     }
 }
 
-/// The value of the two ASCII digits at `at`; `None` for anything else.
-fn two_digits(b: &[u8; 19], at: usize) -> Option<u32> {
-    let tens = b[at].wrapping_sub(b'0');
-    let ones = b[at + 1].wrapping_sub(b'0');
-    (tens < 10 && ones < 10).then(|| u32::from(tens) * 10 + u32::from(ones))
+/// Whether `b` is written `DDDD-DD-DDTDD:DD:DD`, each `D` an ASCII digit:
+/// checked eight bytes at a time (the last eight overlap the middle ones).
+/// Each byte is XORed with the form's (`0` where a digit goes): a digit
+/// becomes 0 to 9, a separator as written becomes 0.
+fn in_form(b: &[u8; 19]) -> bool {
+    const FORM: &[u8; 19] = b"0000-00-00T00:00:00";
+    // 0xff at the separators of the eight bytes from 0, 8 and 11.
+    const SEPARATORS: [u64; 3] = [
+        0xff << 32 | 0xff << 56,
+        0xff << 16 | 0xff << 40,
+        0xff << 16 | 0xff << 40,
+    ];
+    const NIBBLES: u64 = u64::from_ne_bytes([0xf0; 8]);
+    const SIXES: u64 = u64::from_ne_bytes([0x06; 8]);
+    let eight = |bytes: &[u8; 19], at: usize| {
+        let mut word = [0; 8];
+        word.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(word)
+    };
+    [0, 8, 11].iter().zip(SEPARATORS).all(|(&at, separators)| {
+        let x = eight(b, at) ^ eight(FORM, at);
+        // Below 10 when neither x nor x + 6 reaches 16 (x + 6 carries into
+        // the next byte only from an x that already fails).
+        x & separators == 0 && (x | x.wrapping_add(SIXES)) & NIBBLES == 0
+    })
+}
+
+/// The value of the two digits at `at` of a text [`in_form`].
+fn two_digits(b: &[u8; 19], at: usize) -> u32 {
+    u32::from(b[at].wrapping_sub(b'0')) * 10 + u32::from(b[at + 1].wrapping_sub(b'0'))
 }
 
 /// The value of ASCII digits; `None` for anything else.
@@ -291,6 +315,43 @@ mod tests {
         ] {
             assert_eq!(read_common(text), chrono_reads(text), "{text}");
             assert!(read_common(text).is_some(), "{text}");
+        }
+    }
+
+    /// Each byte of the date and time changed to every ASCII character:
+    /// only a digit where a digit goes, or the separator itself, is read
+    /// here, and then as chrono reads it.
+    #[test]
+    fn a_single_changed_byte_is_read_only_where_the_form_allows_it() {
+        let form = b"2026-03-02T12:00:00Z";
+        for at in 0..19 {
+            for byte in 0u8..0x80 {
+                let mut text = *form;
+                text[at] = byte;
+                let text = std::str::from_utf8(&text).unwrap();
+                let digit_goes = !matches!(at, 4 | 7 | 10 | 13 | 16);
+                let fits = if digit_goes {
+                    byte.is_ascii_digit()
+                } else {
+                    byte == form[at]
+                };
+                match read_common(text) {
+                    Some(read) => {
+                        assert!(fits, "{text}");
+                        assert_eq!(Some(read), chrono_reads(text), "{text}");
+                    }
+                    // A fitting byte is refused only for a value out of
+                    // range (month 13, hour 42...), which chrono refuses
+                    // too, or a leap second, which chrono reads.
+                    None if fits => {
+                        assert!(
+                            chrono_reads(text).is_none() || text.ends_with(":60Z"),
+                            "{text}"
+                        )
+                    }
+                    None => {}
+                }
+            }
         }
     }
 
