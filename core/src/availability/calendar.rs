@@ -342,29 +342,51 @@ pub(crate) fn check_capacity(capacity: u32) -> Result<u32, Error> {
 
 /// Sorts `items` by their spans (start, then end), those with equal spans
 /// in the order they came: what a stable `sort_by_key(span)` does, faster
-/// for the thousand bookings of a season. Each item's start, less the
-/// earliest, is packed with its index into one integer, those integers are
-/// sorted, the few runs of equal starts are put in order of their ends, and
-/// the items are moved once to where they go. Starts too far apart to pack
-/// (centuries) are sorted the plain way.
-fn sort_by_span<T>(items: &mut [T], span: impl Fn(&T) -> Span) {
-    let n = items.len();
+/// for the thousand bookings of a season (see [`span_order`]). The items are
+/// moved once, to where they go.
+pub(super) fn sort_by_span<T>(items: &mut [T], span: impl Fn(&T) -> Span) {
     if items.is_sorted_by_key(&span) {
         return;
     }
+    let order = span_order(items, span);
+    // Item `order[p]` goes to place `p`: each cycle of the permutation is
+    // followed once, by swaps.
+    let mut placed = vec![false; items.len()];
+    for start in 0..items.len() {
+        let mut at = start;
+        while !placed[at] {
+            placed[at] = true;
+            let from = order[at];
+            if from == start {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
+    }
+}
+
+/// The indices of `items` in the order of their spans (start, then end),
+/// those with equal spans in the order they came. Each item's start, less
+/// the earliest, is packed with its index into one integer, those integers
+/// are sorted, and the few runs of equal starts are put in order of their
+/// ends. Starts too far apart to pack (centuries) are sorted the plain way.
+pub(super) fn span_order<T>(items: &[T], span: impl Fn(&T) -> Span) -> Vec<usize> {
+    let n = items.len();
     let starts = items.iter().map(|item| span(item).start_micros());
     let (Some(first), Some(last)) = (starts.clone().min(), starts.max()) else {
-        return;
+        return Vec::new();
     };
     // The bits an index takes, and those left for the start.
-    let index_bits = usize::BITS - (n - 1).leading_zeros();
+    let index_bits = usize::BITS - n.saturating_sub(1).leading_zeros();
     let packable = last
         .checked_sub(first)
         .and_then(|reach| u64::try_from(reach).ok())
-        .filter(|reach| index_bits < 64 && reach >> (64 - index_bits) == 0);
+        .filter(|reach| index_bits < 64 && reach.checked_shr(64 - index_bits) == Some(0));
     if n < 32 || packable.is_none() {
-        items.sort_by_key(span);
-        return;
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&i| span(&items[i]));
+        return order;
     }
     let index_mask = (1u64 << index_bits) - 1;
     let mut order: Vec<u64> = items
@@ -384,21 +406,10 @@ fn sort_by_span<T>(items: &mut [T], span: impl Fn(&T) -> Span) {
             run = next;
         }
     }
-    // Item `order[p]` goes to place `p`: each cycle of the permutation is
-    // followed once, by swaps.
-    let mut placed = vec![false; n];
-    for start in 0..n {
-        let mut at = start;
-        while !placed[at] {
-            placed[at] = true;
-            let from = (order[at] & index_mask) as usize;
-            if from == start {
-                break;
-            }
-            items.swap(at, from);
-            at = from;
-        }
-    }
+    order
+        .into_iter()
+        .map(|key| (key & index_mask) as usize)
+        .collect()
 }
 
 #[cfg(test)]

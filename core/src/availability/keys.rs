@@ -47,18 +47,16 @@ macro_rules! key {
                 Ok($name(if inline { SmolStr::new_inline(text) } else { SmolStr::new(text) }))
             }
 
-            /// The key `text` when it is 1 to [`MAX_KEY_CHARS`] bytes long
-            /// (then [`Self::parse`] takes it at once); `None` for any
-            /// other, which `parse` reads. The one-pass reader of a slot
-            /// query makes thousands of keys this way.
+            /// The key `text`, which [`is_short_key`] found 1 to
+            /// [`MAX_KEY_CHARS`] bytes long (so that [`Self::parse`] takes
+            /// it at once). The one-pass reader of a slot query makes
+            /// thousands of keys this way, straight into their list.
             #[inline]
             #[allow(dead_code, reason = "a staff key is read with `parse`")]
-            pub(crate) fn read_short(text: &str) -> Option<$name> {
-                if text.is_empty() || text.len() > MAX_KEY_CHARS {
-                    return None;
-                }
+            pub(crate) fn of_short(text: &str) -> $name {
+                debug_assert!(is_short_key(text));
                 let inline = text.len() <= SmolStr::INLINE_CAP;
-                Some($name(if inline { SmolStr::new_inline(text) } else { SmolStr::new(text) }))
+                $name(if inline { SmolStr::new_inline(text) } else { SmolStr::new(text) })
             }
 
             /// The key as the caller wrote it.
@@ -110,6 +108,12 @@ key!(
     BookingKey,
     "id"
 );
+
+/// Whether `text` is 1 to [`MAX_KEY_CHARS`] bytes long: a key `parse` takes
+/// without counting its characters.
+pub(crate) fn is_short_key(text: &str) -> bool {
+    !text.is_empty() && text.len() <= MAX_KEY_CHARS
+}
 
 fn check_key(text: &str, field: &str) -> Result<(), Error> {
     if text.is_empty() {

@@ -21,8 +21,8 @@ use chrono::Weekday;
 use serde::de::value::{Error as ValueError, StrDeserializer};
 use serde::Deserialize as _;
 
-use super::calendar::{Block, Booking};
-use super::keys::{BlockKey, BookingKey};
+use super::calendar::{span_order, Block, Booking};
+use super::keys::{is_short_key, BlockKey, BookingKey};
 use super::query::{add_staff, read_hours, staff_calendar, staff_key_and_zone, Head, SlotQuery};
 use super::rules::Mode;
 use super::search::{check_staff_count, SlotSearch};
@@ -87,8 +87,8 @@ fn read_plain(text: &str) -> Option<SlotSearch> {
             key,
             zone,
             hours,
-            member.blocks,
-            member.bookings,
+            in_order(&member.blocks, BlockKey::of_short, Block::new),
+            in_order(&member.bookings, BookingKey::of_short, Booking::new),
             member.capacity,
             path,
         )
@@ -101,6 +101,7 @@ fn read_plain(text: &str) -> Option<SlotSearch> {
 /// The length of the plain string that `rest` starts with, up to its
 /// closing quote; `None` if an escape or a control character comes first,
 /// or no quote. Eight bytes are looked at a time.
+#[inline]
 fn plain_len(rest: &[u8]) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
@@ -136,9 +137,30 @@ struct PlainStaff<'a> {
     timezone: Option<&'a str>,
     weekly: PlainWeek<'a>,
     overrides: Vec<(&'a str, Vec<Pair<'a>>)>,
-    blocks: Vec<Block>,
-    bookings: Vec<Booking>,
+    blocks: Vec<Busy<'a>>,
+    bookings: Vec<Busy<'a>>,
     capacity: Option<i64>,
+}
+
+/// A block's or booking's key as written, and its span.
+type Busy<'a> = (&'a str, crate::time::Span);
+
+/// The blocks or bookings `busy` in the order of their spans, each made
+/// with its key where it goes: the order is found on the pairs of a key as
+/// written and a span, and nothing is moved after it is made.
+fn in_order<K, T>(
+    busy: &[Busy<'_>],
+    key: impl Fn(&str) -> K,
+    item: impl Fn(K, crate::time::Span) -> T,
+) -> Vec<T> {
+    let order = span_order(busy, |(_, span)| *span);
+    order
+        .into_iter()
+        .map(|i| {
+            let (id, span) = busy[i];
+            item(key(id), span)
+        })
+        .collect()
 }
 
 /// A window as written, `["HH:MM", "HH:MM"]`.
@@ -406,11 +428,8 @@ impl<'a> Reader<'a> {
                 1 => member.timezone = if r.null() { None } else { Some(r.string()?) },
                 2 => member.weekly = r.week()?,
                 3 => member.overrides = r.list(true, Reader::day_override)?,
-                4 => member.blocks = r.list(true, |r| r.busy(BlockKey::read_short, Block::new))?,
-                5 => {
-                    member.bookings =
-                        r.list(true, |r| r.busy(BookingKey::read_short, Booking::new))?
-                }
+                4 => member.blocks = r.list(true, Reader::busy)?,
+                5 => member.bookings = r.list(true, Reader::busy)?,
                 _ => member.capacity = r.optional_number()?,
             }
             Some(())
@@ -450,11 +469,7 @@ impl<'a> Reader<'a> {
 
     /// A block or a booking, its span read as `read_instant` and `Span::new`
     /// would.
-    fn busy<K, T>(
-        &mut self,
-        key: impl Fn(&str) -> Option<K>,
-        build: impl Fn(K, crate::time::Span) -> T,
-    ) -> Option<T> {
+    fn busy(&mut self) -> Option<Busy<'a>> {
         let (id, start, end) = match self.busy_in_order() {
             Some(parts) => parts,
             None => {
@@ -475,7 +490,7 @@ impl<'a> Reader<'a> {
             }
         };
         let span = crate::time::read_common_span(start, end)?;
-        Some(build(key(id)?, span))
+        is_short_key(id).then_some((id, span))
     }
 
     /// The id, start and end of a block or booking whose keys come in
