@@ -119,23 +119,14 @@ impl StaffCalendar {
 
     /// The same calendar with `blocks` added.
     pub fn with_blocks(mut self, blocks: impl IntoIterator<Item = Block>) -> StaffCalendar {
-        if self.blocks.is_empty() {
-            self.blocks = blocks.into_iter().collect();
-        } else {
-            self.blocks.extend(blocks);
-        }
+        add(&mut self.blocks, blocks);
         self.blocks_changed();
         self
     }
 
     /// The same calendar with `bookings` added.
     pub fn with_bookings(mut self, bookings: impl IntoIterator<Item = Booking>) -> StaffCalendar {
-        // Into an empty calendar a list is taken as it is, not copied.
-        if self.bookings.is_empty() {
-            self.bookings = bookings.into_iter().collect();
-        } else {
-            self.bookings.extend(bookings);
-        }
+        add(&mut self.bookings, bookings);
         sort_by_span(&mut self.bookings, |b| b.span);
         self.booking_starts = self
             .bookings
@@ -340,6 +331,16 @@ pub(crate) fn check_capacity(capacity: u32) -> Result<u32, Error> {
     Ok(capacity)
 }
 
+/// `more` added to `list`; into an empty list, a `Vec` is taken as it is,
+/// not copied.
+fn add<T>(list: &mut Vec<T>, more: impl IntoIterator<Item = T>) {
+    if list.is_empty() {
+        *list = more.into_iter().collect();
+    } else {
+        list.extend(more);
+    }
+}
+
 /// Sorts `items` by their spans (start, then end), those with equal spans
 /// in the order they came: what a stable `sort_by_key(span)` does, faster
 /// for the thousand bookings of a season (see [`span_order`]). The items are
@@ -396,14 +397,9 @@ pub(super) fn span_order<T>(items: &[T], span: impl Fn(&T) -> Span) -> Vec<usize
         .collect();
     order.sort_unstable();
     // Equal starts came out by index; their ends decide, stably.
-    let mut run = 0;
-    for next in 1..=n {
-        if next == n || order[next] >> index_bits != order[run] >> index_bits {
-            if next - run > 1 {
-                order[run..next]
-                    .sort_by_key(|key| span(&items[(key & index_mask) as usize]).end_micros());
-            }
-            run = next;
+    for run in order.chunk_by_mut(|a, b| a >> index_bits == b >> index_bits) {
+        if run.len() > 1 {
+            run.sort_by_key(|key| span(&items[(key & index_mask) as usize]).end_micros());
         }
     }
     order

@@ -42,9 +42,7 @@ macro_rules! key {
             #[inline]
             pub fn parse(text: &str) -> Result<$name, Error> {
                 check_key(text, $field)?;
-                // Short keys are copied inline as they are.
-                let inline = text.len() <= SmolStr::INLINE_CAP;
-                Ok($name(if inline { SmolStr::new_inline(text) } else { SmolStr::new(text) }))
+                Ok($name(stored(text)))
             }
 
             /// The key `text`, which [`is_short_key`] found 1 to
@@ -55,8 +53,7 @@ macro_rules! key {
             #[allow(dead_code, reason = "a staff key is read with `parse`")]
             pub(crate) fn of_short(text: &str) -> $name {
                 debug_assert!(is_short_key(text));
-                let inline = text.len() <= SmolStr::INLINE_CAP;
-                $name(if inline { SmolStr::new_inline(text) } else { SmolStr::new(text) })
+                $name(stored(text))
             }
 
             /// The key as the caller wrote it.
@@ -108,6 +105,16 @@ key!(
     BookingKey,
     "id"
 );
+
+/// A key's text as kept: a short one is copied inline as it is.
+#[inline]
+fn stored(text: &str) -> SmolStr {
+    if text.len() <= SmolStr::INLINE_CAP {
+        SmolStr::new_inline(text)
+    } else {
+        SmolStr::new(text)
+    }
+}
 
 /// Whether `text` is 1 to [`MAX_KEY_CHARS`] bytes long: a key `parse` takes
 /// without counting its characters.
