@@ -488,6 +488,61 @@ case!(
 );
 
 case!(
+    /// A cancel and a no-show answer with the booking and the refunded
+    /// payments exactly as they read back afterwards, at instants with
+    /// nanoseconds; a cancel replayed under its idempotency key answers the
+    /// same, read back.
+    an_ended_booking_answers_as_it_reads_back,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let pay = |booking: &Booking, amount: &str| PaymentRequest {
+            client: booking.client(),
+            booking: Some(booking.id()),
+            method: PaymentMethod::Card,
+            amount: brl(amount).amount(),
+            state: PaymentState::Approved,
+        };
+        let cancelled = salon.book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z").await;
+        let missed = salon.book(&salon.bia, &salon.joao, "2026-03-02T13:00:00Z").await;
+        // Paid in two parts, an hour apart.
+        for (amount, when) in [("20", "2026-03-01T12:00:00Z"), ("30", "2026-03-01T13:00:00Z")] {
+            let ctx = Context::staff(salon.business.id(), at(when));
+            salon.agenda.record_payment(&ctx, &pay(&cancelled, amount)).await.unwrap();
+        }
+        salon.agenda.record_payment(&ctx, &pay(&missed, "50")).await.unwrap();
+        if salon.agenda.booking(&ctx, missed.id()).await.unwrap().status() == BookingStatus::Pending {
+            salon.agenda.confirm(&ctx, missed.id()).await.unwrap();
+        }
+        // Two hours before the start: a fee of 25 of the 50 paid; the
+        // refund of 25 comes off the 30 paid last.
+        let late = Context::staff(salon.business.id(), at("2026-03-02T11:00:00.123456789Z"))
+            .as_client()
+            .with_key(IdempotencyKey::parse("cancel-1").unwrap());
+        let ended = salon.agenda.cancel(&late, cancelled.id(), "viagem").await.unwrap();
+        assert_eq!(ended.refunded.len(), 1);
+        assert_eq!(ended.refunded[0].amount(), brl("30"));
+        assert_eq!(salon.agenda.cancel(&late, cancelled.id(), "viagem").await.unwrap(), ended);
+        let after = Context::staff(salon.business.id(), at("2026-03-02T14:00:00.987654321Z"));
+        let shown = salon.agenda.no_show(&after, missed.id()).await.unwrap();
+        assert_eq!(shown.booking.status(), BookingStatus::NoShow);
+        let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        for ended in [ended, shown] {
+            let id = ended.booking.id();
+            assert_eq!(work.booking(id).await.unwrap(), Some(ended.booking));
+            let refunded: Vec<_> = work
+                .payments_for_booking(id)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|p| !p.refunds().is_empty())
+                .collect();
+            assert_eq!(ended.refunded, refunded);
+        }
+    }
+);
+
+case!(
     /// Receivables read back, paid or not.
     receivables_read_back_as_written,
     |store| {
@@ -669,6 +724,9 @@ case!(
         let ended = salon.agenda.cancel_following(&ctx, series[2].id(), "mudou de cidade").await.unwrap();
         assert_eq!(ended.iter().map(|e| e.booking.id()).collect::<Vec<_>>(), series[2..].iter().map(Booking::id).collect::<Vec<_>>());
         let mut work = store.begin(salon.business.id(), Access::Read).await.unwrap();
+        for ended in &ended {
+            assert_eq!(work.booking(ended.booking.id()).await.unwrap().as_ref(), Some(&ended.booking));
+        }
         for (i, booking) in series.iter().enumerate() {
             let status = work.booking(booking.id()).await.unwrap().unwrap().status();
             let expected = if i < 2 { BookingStatus::Pending } else { BookingStatus::Cancelled };

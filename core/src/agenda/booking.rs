@@ -275,9 +275,7 @@ impl Agenda {
             reason: reason.to_owned(),
             following: false,
         };
-        let outcome = self.run(ctx, &command).await?;
-        let booking = self.booking_of(ctx, outcome).await?;
-        self.ended(ctx, booking).await
+        self.run_ending(ctx, &command).await
     }
 
     /// Cancels a booking of a series and every active booking of the series
@@ -296,7 +294,10 @@ impl Agenda {
             reason: reason.to_owned(),
             following: true,
         };
-        let outcome = self.run(ctx, &command).await?;
+        let (outcome, journal) = self.run_journaled(ctx, &command).await?;
+        if let Some(journal) = journal {
+            return Ok(journal.ended);
+        }
         let mut ended = Vec::new();
         for booking in self.bookings_of(ctx, outcome).await? {
             ended.push(self.ended(ctx, booking).await?);
@@ -311,9 +312,7 @@ impl Agenda {
     /// [`Error::NotFound`], [`Error::IllegalTransition`],
     /// [`Error::NotStartedYet`].
     pub async fn no_show(&self, ctx: &Context, booking: BookingId) -> Result<Ended, Error> {
-        let outcome = self.run(ctx, &Command::NoShow { booking }).await?;
-        let booking = self.booking_of(ctx, outcome).await?;
-        self.ended(ctx, booking).await
+        self.run_ending(ctx, &Command::NoShow { booking }).await
     }
 
     /// A booking of the business.
@@ -424,6 +423,18 @@ impl Agenda {
             out.push(load_booking(&mut *work, id).await?);
         }
         Ok(out)
+    }
+
+    /// Runs `command`, which ends one booking (a cancel or a no-show): the
+    /// booking as the command wrote it, or, when its outcome was replayed
+    /// from the idempotency key, as it is read now.
+    async fn run_ending(&self, ctx: &Context, command: &Command) -> Result<Ended, Error> {
+        let (outcome, journal) = self.run_journaled(ctx, command).await?;
+        if let Some(ended) = journal.and_then(|j| j.ended.into_iter().next()) {
+            return Ok(ended);
+        }
+        let booking = self.booking_of(ctx, outcome).await?;
+        self.ended(ctx, booking).await
     }
 
     async fn ended(&self, ctx: &Context, booking: Booking) -> Result<Ended, Error> {
@@ -1250,25 +1261,27 @@ async fn end_booking(
     };
     let ended = booking.apply(action, ctx.now)?.attributed(&ctx.who());
     work.update_booking(&ended).await?;
+    let booking_id = ended.id();
     let (fee, refund) = (
         settlement.fee().amount().to_string(),
         settlement.refund().amount().to_string(),
     );
     journal.record(match ending {
         Ending::Cancel { .. } => Event::BookingCancelled {
-            booking: ended.id(),
+            booking: booking_id,
             by: ctx.by.to_string(),
             fee,
             refund,
         },
         Ending::NoShow => Event::BookingNoShow {
-            booking: ended.id(),
+            booking: booking_id,
             fee,
             refund,
         },
     });
+    let mut payments = payments;
     let mut left = settlement.refund();
-    for payment in payments.into_iter().rev() {
+    for payment in payments.iter_mut().rev() {
         if left.is_zero() {
             break;
         }
@@ -1280,13 +1293,24 @@ async fn end_booking(
             Party::Client => "cancellation policy",
             Party::Business => "cancelled by the business",
         };
-        let refunded = payment.refund(part, reason, ctx.now)?;
+        let refunded = payment.clone().refund(part, reason, ctx.now)?;
         work.put_payment(&refunded).await?;
         journal.record(Event::PaymentRefunded {
             payment: refunded.id(),
             amount: part.amount().to_string(),
         });
+        *payment = refunded;
         left = left.checked_sub(part)?;
     }
+    // As `Agenda::ended` reads them after the commit: the booking's
+    // payments in the store's order, those with a refund.
+    journal.ended.push(Ended {
+        booking: ended,
+        settlement,
+        refunded: payments
+            .into_iter()
+            .filter(|p| !p.refunds().is_empty())
+            .collect(),
+    });
     Ok(())
 }

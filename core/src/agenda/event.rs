@@ -287,10 +287,12 @@ pub struct EventRecord {
 }
 
 /// The events a command records as it runs, written by the runner in the
-/// command's unit of work.
+/// command's unit of work, and the bookings it ended as it wrote them, so
+/// the use case answers with them instead of reading them again.
 #[derive(Debug, Default)]
 pub(super) struct Journal {
     pub(super) events: Vec<Event>,
+    pub(super) ended: Vec<super::Ended>,
 }
 
 impl Journal {

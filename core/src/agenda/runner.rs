@@ -37,13 +37,25 @@ impl Agenda {
         ctx: &Context,
         command: &Command,
     ) -> Result<(Outcome, bool), Error> {
+        self.run_journaled(ctx, command)
+            .await
+            .map(|(outcome, journal)| (outcome, journal.is_none()))
+    }
+
+    /// [`Agenda::run`], with the journal of the command when it ran now;
+    /// `None` when its outcome was replayed from the idempotency key.
+    pub(super) async fn run_journaled(
+        &self,
+        ctx: &Context,
+        command: &Command,
+    ) -> Result<(Outcome, Option<Journal>), Error> {
         let scope = authorize(ctx, command.action())?;
         let fingerprint = ctx.key.as_ref().map(|_| command.fingerprint());
         retry(|| async {
             let mut work = self.store.begin(ctx.business, Access::Write).await?;
             if let (Some(key), Some(fingerprint)) = (&ctx.key, &fingerprint) {
                 match work.idempotency(key).await? {
-                    Some(kept) if kept.request == *fingerprint => return Ok((kept.outcome, true)),
+                    Some(kept) if kept.request == *fingerprint => return Ok((kept.outcome, None)),
                     Some(_) => {
                         return Err(Error::IdempotencyKeyReused {
                             key: key.to_string(),
@@ -67,7 +79,7 @@ impl Agenda {
                 .await?;
             }
             work.commit().await?;
-            Ok((outcome, false))
+            Ok((outcome, Some(journal)))
         })
         .await
     }
