@@ -1234,7 +1234,7 @@ async fn end_booking(
         booking.appointment().start(),
         ctx.now,
     )?;
-    let payments = work.payments_for_booking(booking.id()).await?;
+    let mut payments = work.payments_for_booking(booking.id()).await?;
     let paid = net_paid(booking.price().currency(), &payments)?;
     let (settlement, action) = match ending {
         Ending::Cancel { reason } => {
@@ -1279,7 +1279,6 @@ async fn end_booking(
             refund,
         },
     });
-    let mut payments = payments;
     let mut left = settlement.refund();
     for payment in payments.iter_mut().rev() {
         if left.is_zero() {
