@@ -32,7 +32,7 @@ use crate::business::{
 use crate::error::{Error, RecordKind, SeriesClash};
 use crate::ids::{BookingId, ClientId, ProfessionalId, SeriesId, ServiceId};
 use crate::money::{final_price, Money};
-use crate::payment::net_paid;
+use crate::payment::{net_paid, Payment};
 use crate::policy::{CancellationPolicy, Party};
 use crate::store::{Access, Alone, BookingFilter, Outcome, UnitOfWork};
 use crate::time::{Disambiguation, LocalTime};
@@ -444,16 +444,11 @@ impl Agenda {
             action: ActionKind::Cancel,
         })?;
         let mut work = self.store.begin(ctx.business, Access::Read).await?;
-        let refunded = work
-            .payments_for_booking(booking.id())
-            .await?
-            .into_iter()
-            .filter(|p| !p.refunds().is_empty())
-            .collect();
+        let payments = work.payments_for_booking(booking.id()).await?;
         Ok(Ended {
             booking,
             settlement,
-            refunded,
+            refunded: refunded(payments),
         })
     }
 }
@@ -1202,6 +1197,15 @@ pub(super) async fn paid_for(work: &mut dyn UnitOfWork, booking: &Booking) -> Re
     net_paid(booking.price().currency(), &payments)
 }
 
+/// The payments of an ended booking that hold a refund, in the order
+/// given (the store's): what [`Ended::refunded`] lists.
+fn refunded(payments: Vec<Payment>) -> Vec<Payment> {
+    payments
+        .into_iter()
+        .filter(|p| !p.refunds().is_empty())
+        .collect()
+}
+
 #[derive(Clone, Copy)]
 enum Ending<'a> {
     Cancel { reason: &'a str },
@@ -1261,20 +1265,19 @@ async fn end_booking(
     };
     let ended = booking.apply(action, ctx.now)?.attributed(&ctx.who());
     work.update_booking(&ended).await?;
-    let booking_id = ended.id();
     let (fee, refund) = (
         settlement.fee().amount().to_string(),
         settlement.refund().amount().to_string(),
     );
     journal.record(match ending {
         Ending::Cancel { .. } => Event::BookingCancelled {
-            booking: booking_id,
+            booking: ended.id(),
             by: ctx.by.to_string(),
             fee,
             refund,
         },
         Ending::NoShow => Event::BookingNoShow {
-            booking: booking_id,
+            booking: ended.id(),
             fee,
             refund,
         },
@@ -1301,15 +1304,11 @@ async fn end_booking(
         *payment = refunded;
         left = left.checked_sub(part)?;
     }
-    // As `Agenda::ended` reads them after the commit: the booking's
-    // payments in the store's order, those with a refund.
+    // As `Agenda::ended` reads them after the commit.
     journal.ended.push(Ended {
         booking: ended,
         settlement,
-        refunded: payments
-            .into_iter()
-            .filter(|p| !p.refunds().is_empty())
-            .collect(),
+        refunded: refunded(payments),
     });
     Ok(())
 }
