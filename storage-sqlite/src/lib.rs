@@ -11,6 +11,11 @@
 //!   ([`agendo_sql::work::guard`]) checks again before every booking write.
 //!   A unit dropped without commit is rolled back at once, before the next
 //!   one gets the writer.
+//! - **Bookings waiting commit together.** A one-step booking
+//!   ([`Store::insert_booking_alone`], [`Store::book_alone`]) that finds the
+//!   writer busy waits in a queue; whoever gets the writer writes every
+//!   booking waiting in one transaction, with one sync of the log, and
+//!   answers each as if it had come alone (group commit).
 //! - **Readers never wait.** WAL journal mode lets read units run beside
 //!   the writer.
 //! - **Durable commits.** `synchronous = FULL` by default: a committed
@@ -66,6 +71,9 @@ use sqlx::{AssertSqlSafe, Connection as _, Sqlite, SqliteConnection, SqlitePool,
 use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
+
+mod together;
+use together::Write;
 
 /// The migrations of this crate's schema.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -131,6 +139,9 @@ pub struct SqliteStore {
     /// ([`Store::version`]): this process's writer is the file's only one
     /// while the store is open.
     changes: Arc<ChangeLog>,
+    /// Bookings that are their own unit of work, waiting for the writer to
+    /// be committed together ([`together`]).
+    waiting: Arc<together::Waiting>,
 }
 
 impl SqliteStore {
@@ -192,7 +203,14 @@ impl SqliteStore {
             writer,
             path,
             changes,
+            waiting: Arc::default(),
         })
+    }
+
+    /// How many bookings that are their own unit of work wait for the
+    /// writer, to be committed together: for tests and a host's metrics.
+    pub fn bookings_waiting(&self) -> usize {
+        self.waiting.len()
     }
 
     /// The database file.
@@ -300,82 +318,32 @@ impl Store for SqliteStore {
         Ok(Box::new(Work::new(tx, business)))
     }
 
-    /// The guarded insert alone, in SQLite's own transaction for one
-    /// statement, under the writer's lock: no `BEGIN` and `COMMIT` trips.
-    /// A refusal is named by the unit of work's longer way.
+    /// The guarded insert alone, under the writer's lock, committed with
+    /// the other bookings waiting for it (see the crate's documentation);
+    /// alone, in SQLite's own transaction for one statement.
     async fn insert_booking_alone(&self, booking: &Booking) -> Result<(), agendo_core::Error> {
-        let mut writer = self.idle_writer().await;
-        let mut changed = Changed::of(booking.business());
-        changed.booking(booking);
-        // Cut short, whether the statement took effect is unknown.
-        let ticket = writer.changes.reserve(&changed);
-        let raw = writer.raw().map_err(storage)?;
-        let done = query(guarded_insert(&booking.fields())).execute(raw).await;
-        match done {
-            Ok(done) if done.rows_affected() == 1 => {
-                ticket.publish(Ended::Committed);
-                Ok(())
-            }
-            Ok(_) => {
-                ticket.publish(Ended::RolledBack);
-                // Still under the writer's lock, nothing changed since: the
-                // shared guard names who holds the time.
-                let mut tx = SqliteTx {
-                    conn: Conn::Writer(Lease(Some(writer))),
-                };
-                guard(&mut tx, booking).await?;
-                Err(agendo_core::Error::WriteConflict)
-            }
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                ticket.publish(Ended::RolledBack);
-                Err(agendo_core::Error::AlreadyExists {
-                    record: RecordKind::Booking,
-                    id: booking.id().to_string(),
-                })
-            }
-            Err(e) => {
-                ticket.publish(Ended::RolledBack);
-                Err(storage(e))
-            }
+        match self.alone(Write::Insert(booking.clone())).await? {
+            Alone::Added => Ok(()),
+            Alone::Declined => Err(agendo_core::Error::WriteConflict),
         }
     }
 
-    /// The booking's guarded insert ([`book_alone`]) and its events, in
-    /// one transaction under the writer's lock. A refusal by the guard
-    /// alone is named by the shared guard under the same lock.
+    /// The booking's guarded insert ([`book_alone`]) and its events, under
+    /// the writer's lock, committed with the other bookings waiting for it
+    /// (see the crate's documentation). A refusal by the guard alone is
+    /// named by the shared guard under the same lock.
     async fn book_alone(
         &self,
         booking: &Booking,
         events: &[agendo_core::agenda::Event],
         at: DateTime<Utc>,
     ) -> Result<Alone, agendo_core::Error> {
-        // Dropped before its commit, the lease rolls back.
-        let mut tx = self.tx(Access::Write).await?;
-        if tx.execute(self::book_alone(booking)).await? != 1 {
-            // Still under the writer's lock: when only the guard stood in
-            // the way, it names who holds the time.
-            let open = match tx.fetch(only_the_guard(booking)).await?.first() {
-                Some(row) => row.int("open")? == 1,
-                None => false,
-            };
-            if open {
-                guard(&mut tx, booking).await?;
-            }
-            return Ok(Alone::Declined);
-        }
-        if !events.is_empty() {
-            let query = agendo_sql::record::numbered_events(
-                Params::Question,
-                booking.business(),
-                at,
-                events,
-            );
-            tx.execute(query).await?;
-        }
-        let mut changed = Changed::of(booking.business());
-        changed.booking(booking);
-        tx.commit(changed).await?;
-        Ok(Alone::Added)
+        self.alone(Write::Book {
+            booking: booking.clone(),
+            events: events.to_vec(),
+            at,
+        })
+        .await
     }
 
     async fn business_by_slug(
@@ -534,17 +502,20 @@ impl Writer {
         self.raw()
     }
 
-    async fn commit(&mut self, changed: &Changed) -> Result<(), sqlx::Error> {
+    /// Commits the open transaction, which made each of `changed`.
+    async fn commit(&mut self, changed: &[&Changed]) -> Result<(), sqlx::Error> {
         // Counted while the writer is still held, so commits count in
         // their order. When COMMIT reports an error, or is cut short,
         // whether it took effect is unknown: every kept search reads again.
-        let ticket = self.changes.reserve(changed);
+        let tickets: Vec<_> = changed.iter().map(|c| self.changes.reserve(c)).collect();
         let done = sqlx::raw_sql("COMMIT").execute(self.raw()?).await;
-        ticket.publish(if done.is_ok() {
-            Ended::Committed
-        } else {
-            Ended::Unknown
-        });
+        for ticket in tickets {
+            ticket.publish(if done.is_ok() {
+                Ended::Committed
+            } else {
+                Ended::Unknown
+            });
+        }
         done?;
         self.state = State::Idle;
         Ok(())
@@ -604,6 +575,14 @@ struct SqliteTx {
 }
 
 impl SqliteTx {
+    /// The writer, when this is a write unit of work.
+    fn writer(&mut self) -> Option<&mut Writer> {
+        match &mut self.conn {
+            Conn::Reader(_) => None,
+            Conn::Writer(lease) => Some(lease.writer()),
+        }
+    }
+
     async fn rows(&mut self, statement: Query) -> Result<Vec<SqliteRow>, sqlx::Error> {
         match &mut self.conn {
             Conn::Reader(tx) => query(statement).fetch_all(&mut **tx).await,
@@ -692,6 +671,57 @@ fn capacity(query: Query, fields: &Fields, table: &str, own: &str) -> Query {
 fn book_alone(booking: &Booking) -> Query {
     let fields = booking.fields();
     alone_allowed(guarded_insert(&fields).push(" AND "), &fields)
+}
+
+/// [`book_alone`]'s insert and the booking's events in the writer's
+/// transaction: [`Alone::Declined`] when it wrote nothing, after the
+/// shared guard named who holds the time if only the guard stood in the
+/// way.
+async fn book_alone_in(
+    tx: &mut SqliteTx,
+    booking: &Booking,
+    events: &[agendo_core::agenda::Event],
+    at: DateTime<Utc>,
+) -> Result<Alone, agendo_core::Error> {
+    let added = book_insert_in(tx, booking).await?;
+    if matches!(added, Alone::Added) {
+        events_in(tx, booking, events, at).await?;
+    }
+    Ok(added)
+}
+
+/// [`book_alone`]'s insert alone, one statement: it writes the row or
+/// nothing. [`Alone::Declined`] when it wrote nothing, after the shared
+/// guard named who holds the time if only the guard stood in the way.
+async fn book_insert_in(tx: &mut SqliteTx, booking: &Booking) -> Result<Alone, agendo_core::Error> {
+    if tx.execute(book_alone(booking)).await? == 1 {
+        return Ok(Alone::Added);
+    }
+    // Still under the writer's lock: when only the guard stood in the
+    // way, it names who holds the time.
+    let open = match tx.fetch(only_the_guard(booking)).await?.first() {
+        Some(row) => row.int("open")? == 1,
+        None => false,
+    };
+    if open {
+        guard(tx, booking).await?;
+    }
+    Ok(Alone::Declined)
+}
+
+/// A new booking's events, numbered after the business's last.
+async fn events_in(
+    tx: &mut SqliteTx,
+    booking: &Booking,
+    events: &[agendo_core::agenda::Event],
+    at: DateTime<Utc>,
+) -> Result<(), agendo_core::Error> {
+    if !events.is_empty() {
+        let query =
+            agendo_sql::record::numbered_events(Params::Question, booking.business(), at, events);
+        tx.execute(query).await?;
+    }
+    Ok(())
 }
 
 /// Whether, when [`book_alone`] wrote nothing, only the guard stood in the
@@ -814,7 +844,7 @@ impl Connection for SqliteTx {
                 let writer = lease.writer();
                 match writer.state {
                     // Failing, the lease rolls back when dropped.
-                    State::Open => writer.commit(&changed).await.map_err(storage),
+                    State::Open => writer.commit(&[&changed]).await.map_err(storage),
                     // Nothing was written.
                     State::Idle | State::Begin => {
                         writer.state = State::Idle;
