@@ -837,7 +837,7 @@ case!(
 /// The events of a new booking, as [`Agenda::book`] records them.
 ///
 /// [`Agenda::book`]: agendo_core::agenda::Agenda::book
-fn created(booking: &Booking) -> Vec<agendo_core::agenda::Event> {
+pub fn created(booking: &Booking) -> Vec<agendo_core::agenda::Event> {
     vec![agendo_core::agenda::Event::BookingCreated {
         booking: booking.id(),
         professional: booking.professional(),

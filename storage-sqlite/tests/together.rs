@@ -7,22 +7,22 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use agendo_conformance::cases::created;
 use agendo_conformance::{at, now, Salon};
-use agendo_core::agenda::Event;
 use agendo_core::booking::Booking;
 use agendo_core::store::{Access, Alone, Store};
 use agendo_core::Error;
 use agendo_sqlite::SqliteStore;
 
-fn created(booking: &Booking) -> Vec<Event> {
-    vec![Event::BookingCreated {
-        booking: booking.id(),
-        professional: booking.professional(),
-        client: booking.client(),
-        service: booking.service(),
-        start: booking.appointment().start(),
-        series: booking.series(),
-    }]
+/// A store on a new file, with a salon in it.
+async fn opened() -> (tempfile::TempDir, SqliteStore, Arc<dyn Store>, Salon) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("agendo.db"))
+        .await
+        .unwrap();
+    let shared: Arc<dyn Store> = Arc::new(store.clone());
+    let salon = Salon::open(shared.clone()).await;
+    (dir, store, shared, salon)
 }
 
 /// Waits (without a deadline: the tasks only have to reach the queue)
@@ -35,12 +35,7 @@ async fn until_waiting(store: &SqliteStore, n: usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bookings_waiting_for_the_writer_are_each_answered_alone() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("agendo.db"))
-        .await
-        .unwrap();
-    let shared: Arc<dyn Store> = Arc::new(store.clone());
-    let salon = Salon::open(shared.clone()).await;
+    let (_dir, store, shared, salon) = opened().await;
     let business = salon.business.id();
     let cut = |start: &str| salon.pending(&salon.cut, &salon.ana, at(start));
     let before = event_count(&shared, business).await;
@@ -112,12 +107,7 @@ async fn bookings_waiting_for_the_writer_are_each_answered_alone() {
 /// none overlaps, and the store's count of commits moved once for each.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixty_four_at_once_each_get_their_own_answer() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("agendo.db"))
-        .await
-        .unwrap();
-    let shared: Arc<dyn Store> = Arc::new(store.clone());
-    let salon = Salon::open(shared.clone()).await;
+    let (_dir, store, shared, salon) = opened().await;
     let business = salon.business.id();
     let version = shared.version().unwrap();
     // 64 bookings on 16 half hours: four ask for each.
