@@ -211,8 +211,7 @@ async fn batch(writer: OwnedMutexGuard<Writer>, jobs: Vec<Job>) {
             }
         };
         if matches!(answer, Ok(Alone::Added)) {
-            let mut changed = Changed::of(job.write.booking().business());
-            changed.booking(job.write.booking());
+            let changed = changed_by(job.write.booking());
             written.push((job, changed));
         } else {
             let _ = job.answer.send(answer);
@@ -231,6 +230,13 @@ async fn batch(writer: OwnedMutexGuard<Writer>, jobs: Vec<Job>) {
     }
 }
 
+/// What writing `booking` changed, for the store's change log.
+fn changed_by(booking: &Booking) -> Changed {
+    let mut changed = Changed::of(booking.business());
+    changed.booking(booking);
+    changed
+}
+
 /// Answers every job with `failed`: none of them was written.
 fn fail(jobs: impl Iterator<Item = Job>, failed: &agendo_core::Error) {
     for job in jobs {
@@ -245,8 +251,7 @@ async fn insert_alone(
     mut writer: OwnedMutexGuard<Writer>,
     booking: &Booking,
 ) -> Result<Alone, agendo_core::Error> {
-    let mut changed = Changed::of(booking.business());
-    changed.booking(booking);
+    let changed = changed_by(booking);
     // Cut short, whether the statement took effect is unknown.
     let ticket = writer.changes.reserve(&changed);
     let raw = writer.raw().map_err(storage)?;
@@ -296,9 +301,7 @@ async fn book_alone(
     };
     let added = book_alone_in(&mut tx, booking, events, at).await?;
     if matches!(added, Alone::Added) {
-        let mut changed = Changed::of(booking.business());
-        changed.booking(booking);
-        tx.commit(changed).await?;
+        tx.commit(changed_by(booking)).await?;
     }
     Ok(added)
 }
