@@ -488,6 +488,47 @@ case!(
 );
 
 case!(
+    /// A cancel ends by the policy as it stands when it runs: after the
+    /// service is given a policy of its own, the next late cancel keeps
+    /// that policy's fee, not the business's it kept before.
+    a_cancel_ends_by_the_policy_as_it_stands,
+    |store| {
+        let salon = Salon::open(store.clone()).await;
+        let ctx = salon.staff();
+        let mut paid = Vec::new();
+        for who in [&salon.ana, &salon.bia] {
+            let booking = salon.book(who, &salon.maria, "2026-03-02T13:00:00Z").await;
+            let request = PaymentRequest {
+                client: salon.maria.id(),
+                booking: Some(booking.id()),
+                method: PaymentMethod::Card,
+                amount: brl("50").amount(),
+                state: PaymentState::Approved,
+            };
+            salon.agenda.record_payment(&ctx, &request).await.unwrap();
+            paid.push(booking);
+        }
+        // Two hours before the start: the business's late fee of 50%.
+        let late = Context::staff(salon.business.id(), at("2026-03-02T11:00:00Z")).as_client();
+        let first = salon.agenda.cancel(&late, paid[0].id(), "").await.unwrap();
+        assert_eq!((first.settlement.fee(), first.settlement.refund()), (brl("25"), brl("25")));
+        let pct = |s: &str| agendo_core::money::Percent::parse(s).unwrap();
+        let strict = agendo_core::policy::CancellationPolicy::new(
+            [agendo_core::policy::Tier::new(24, pct("100")).unwrap()],
+            pct("100"),
+            pct("100"),
+            None,
+        )
+        .unwrap();
+        let cut = salon.cut.clone().with_policy(Some(strict)).unwrap();
+        salon.agenda.save_service(&ctx, &cut).await.unwrap();
+        let second = salon.agenda.cancel(&late, paid[1].id(), "").await.unwrap();
+        assert_eq!((second.settlement.fee(), second.settlement.refund()), (brl("50"), brl("0")));
+        assert!(second.refunded.is_empty(), "nothing refunded: {:?}", second.refunded);
+    }
+);
+
+case!(
     /// A cancel and a no-show answer with the booking and the refunded
     /// payments exactly as they read back afterwards, at instants with
     /// nanoseconds; a cancel replayed under its idempotency key answers the

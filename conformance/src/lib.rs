@@ -65,6 +65,7 @@ macro_rules! store_tests {
             a_service_with_a_resource_books_both_together,
             payments_read_back_and_confirm_on_payment,
             cancelling_refunds_the_payments_by_the_policy,
+            a_cancel_ends_by_the_policy_as_it_stands,
             an_ended_booking_answers_as_it_reads_back,
             receivables_read_back_as_written,
             idempotency_keys_replay_and_refuse_reuse,

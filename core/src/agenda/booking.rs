@@ -784,18 +784,27 @@ async fn move_one(
     Ok(())
 }
 
+/// What a cancel asks for: the booking, why, and whether the bookings of
+/// its series that follow it go too.
+pub(super) struct Cancelling<'a> {
+    pub(super) booking: BookingId,
+    pub(super) reason: &'a str,
+    pub(super) following: bool,
+}
+
 pub(super) async fn cancel(
     work: &mut dyn UnitOfWork,
     ctx: &Context,
     scope: Grant,
-    id: BookingId,
-    reason: &str,
-    following: bool,
+    kept: Option<&Records>,
+    asked: &Cancelling<'_>,
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
+    let (id, reason) = (asked.booking, asked.reason);
     let first = own_for_change(work, ctx, scope, id).await?;
-    if !following {
-        end_booking(work, ctx, first, Ending::Cancel { reason }, journal).await?;
+    let ending = Ending::Cancel { reason };
+    if !asked.following {
+        end_booking(work, ctx, kept, first, ending, journal).await?;
         return Ok(Outcome::Booking(id));
     }
     let series = first.series().ok_or(Error::NotInSeries { booking: id })?;
@@ -816,7 +825,7 @@ pub(super) async fn cancel(
         if other.appointment().start() >= first.appointment().start() {
             own_booking(ctx, scope, &other)?;
             ids.push(other.id());
-            end_booking(work, ctx, other, Ending::Cancel { reason }, journal).await?;
+            end_booking(work, ctx, kept, other, ending, journal).await?;
         }
     }
     Ok(Outcome::Series(ids))
@@ -826,11 +835,12 @@ pub(super) async fn no_show(
     work: &mut dyn UnitOfWork,
     ctx: &Context,
     scope: Grant,
+    kept: Option<&Records>,
     id: BookingId,
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
     let current = own_for_change(work, ctx, scope, id).await?;
-    end_booking(work, ctx, current, Ending::NoShow, journal).await?;
+    end_booking(work, ctx, kept, current, Ending::NoShow, journal).await?;
     Ok(Outcome::Booking(id))
 }
 
@@ -1217,16 +1227,12 @@ enum Ending<'a> {
 async fn end_booking(
     work: &mut dyn UnitOfWork,
     ctx: &Context,
+    kept: Option<&Records>,
     booking: Booking,
     ending: Ending<'_>,
     journal: &mut Journal,
 ) -> Result<(), Error> {
-    // Only the policy is needed: the service's own, else the business's.
-    let service = load_service(work, booking.service()).await?;
-    let policy = match service.policy() {
-        Some(policy) => policy.clone(),
-        None => load_business(work, ctx.business).await?.policy().clone(),
-    };
+    let policy = policy_of(work, ctx, kept, booking.service()).await?;
     let kind = match ending {
         Ending::Cancel { .. } => ActionKind::Cancel,
         Ending::NoShow => ActionKind::NoShow,
@@ -1311,4 +1317,25 @@ async fn end_booking(
         refunded: refunded(payments),
     });
     Ok(())
+}
+
+/// The cancellation policy a booking of `service` ends by: the service's
+/// own, else the business's; taken from the `kept` records when they hold
+/// the service, else read in `work`.
+async fn policy_of(
+    work: &mut dyn UnitOfWork,
+    ctx: &Context,
+    kept: Option<&Records>,
+    service: ServiceId,
+) -> Result<CancellationPolicy, Error> {
+    if let Some(records) = kept {
+        if let Some(found) = records.services.get(&service) {
+            return Ok(found.policy().unwrap_or(records.business.policy()).clone());
+        }
+    }
+    let found = load_service(work, service).await?;
+    Ok(match found.policy() {
+        Some(policy) => policy.clone(),
+        None => load_business(work, ctx.business).await?.policy().clone(),
+    })
 }

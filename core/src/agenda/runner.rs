@@ -5,6 +5,7 @@ use std::future::Future;
 
 use super::command::Command;
 use super::event::{EventRecord, Journal};
+use super::kept::Records;
 use super::permission::{grant, Action, Grant};
 use super::{access, booking, commissions, hours, payments, receivables, setup, Agenda, Context};
 use crate::error::Error;
@@ -51,6 +52,17 @@ impl Agenda {
     ) -> Result<(Outcome, Option<Journal>), Error> {
         let scope = authorize(ctx, command.action())?;
         let fingerprint = ctx.key.as_ref().map(|_| command.fingerprint());
+        // A booking's end reads only its policy of these: kept, it is not
+        // read again in the unit of work.
+        let kept = match command {
+            Command::Cancel { .. } | Command::NoShow { .. } => {
+                self.kept
+                    .records(&*self.store, ctx.business, ctx.now)
+                    .await?
+            }
+            _ => None,
+        };
+        let kept = kept.as_deref();
         retry(|| async {
             let mut work = self.store.begin(ctx.business, Access::Write).await?;
             if let (Some(key), Some(fingerprint)) = (&ctx.key, &fingerprint) {
@@ -65,7 +77,7 @@ impl Agenda {
                 }
             }
             let mut journal = Journal::default();
-            let outcome = execute(&mut *work, ctx, scope, command, &mut journal).await?;
+            let outcome = execute(&mut *work, ctx, scope, kept, command, &mut journal).await?;
             if !journal.events.is_empty() {
                 work.append_events(ctx.now, &journal.events).await?;
             }
@@ -128,11 +140,13 @@ pub(super) fn authorize(ctx: &Context, action: Action) -> Result<Grant, Error> {
     }
 }
 
-/// Executes one command in `work`, recording its events in `journal`.
+/// Executes one command in `work`, recording its events in `journal`;
+/// `kept`, the business's records as kept current, spares reading them.
 async fn execute(
     work: &mut dyn UnitOfWork,
     ctx: &Context,
     scope: Grant,
+    kept: Option<&Records>,
     command: &Command,
     journal: &mut Journal,
 ) -> Result<Outcome, Error> {
@@ -199,8 +213,17 @@ async fn execute(
             booking,
             reason,
             following,
-        } => booking::cancel(work, ctx, scope, *booking, reason, *following, journal).await,
-        Command::NoShow { booking } => booking::no_show(work, ctx, scope, *booking, journal).await,
+        } => {
+            let asked = booking::Cancelling {
+                booking: *booking,
+                reason,
+                following: *following,
+            };
+            booking::cancel(work, ctx, scope, kept, &asked, journal).await
+        }
+        Command::NoShow { booking } => {
+            booking::no_show(work, ctx, scope, kept, *booking, journal).await
+        }
         Command::RecordPayment(request) => payments::record(work, ctx, request, journal).await,
         Command::ApprovePayment { payment } => {
             payments::approve(work, ctx, *payment, journal).await
