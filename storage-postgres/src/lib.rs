@@ -228,12 +228,24 @@ async fn listen(url: String, changes: std::sync::Weak<Changes>) {
 /// The name the notifying connection gives itself.
 pub const NOTIFIER_NAME: &str = "agendo-notifier";
 
+/// How long after sending the notifier lets commits gather before it
+/// sends again: under many commits a second it sends at most one
+/// statement in this time, instead of one for each few commits (each
+/// wakes every host's listener), and a lone commit still goes at once.
+/// Other hosts hear of a commit at most this much later.
+const GATHER: Duration = Duration::from_millis(10);
+
 /// Sends the notifications this host's commits queued, on a connection of
-/// its own, all waiting at once in one statement, for as long as
+/// its own, all waiting at once in one statement (a commit after a quiet
+/// spell at once, later ones gathered for [`GATHER`]), for as long as
 /// `changes` lives; on a failure, again a second later.
 async fn notify(url: String, changes: std::sync::Weak<Changes>) {
     let mut conn: Option<PgConnection> = None;
+    let mut sent_at: Option<tokio::time::Instant> = None;
     loop {
+        if let Some(at) = sent_at.take() {
+            tokio::time::sleep_until(at + GATHER).await;
+        }
         let Some(live) = changes.upgrade() else {
             return;
         };
@@ -247,6 +259,7 @@ async fn notify(url: String, changes: std::sync::Weak<Changes>) {
         if conn.is_none() {
             conn = PgConnection::connect(&url).await.ok();
         }
+        sent_at = Some(tokio::time::Instant::now());
         let sent = match conn.as_mut() {
             Some(c) => sqlx::query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p")
                 .bind(CHANNEL)
