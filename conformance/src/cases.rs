@@ -16,7 +16,9 @@ use agendo_core::booking::{Booking, BookingStatus};
 use agendo_core::business::{Activity, Bookable, Client, Professional, Resource, Service};
 use agendo_core::contact::TaxId;
 use agendo_core::ids::{ClientId, ReceivableId, ResourceId, ServiceId};
+use agendo_core::money::Percent;
 use agendo_core::payment::{PaymentMethod, PaymentStatus, Receivable};
+use agendo_core::policy::{CancellationPolicy, Tier};
 use agendo_core::recurrence::RecurrenceRule;
 use agendo_core::store::{Access, BookingFilter, IdempotencyKey, Store};
 use agendo_core::time::Span;
@@ -35,6 +37,17 @@ macro_rules! case {
             Box::pin(async move $body)
         }
     };
+}
+
+/// An approved card payment of `amount` reais by the booking's client.
+fn by_card(booking: &Booking, amount: &str) -> PaymentRequest {
+    PaymentRequest {
+        client: booking.client(),
+        booking: Some(booking.id()),
+        method: PaymentMethod::Card,
+        amount: brl(amount).amount(),
+        state: PaymentState::Approved,
+    }
 }
 
 fn span(start: &str, end: &str) -> Span {
@@ -467,13 +480,7 @@ case!(
         let salon = Salon::open(store.clone()).await;
         let ctx = salon.staff();
         let booking = salon.book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z").await;
-        let request = PaymentRequest {
-            client: salon.maria.id(),
-            booking: Some(booking.id()),
-            method: PaymentMethod::Card,
-            amount: brl("50").amount(),
-            state: PaymentState::Approved,
-        };
+        let request = by_card(&booking, "50");
         let paid = salon.agenda.record_payment(&ctx, &request).await.unwrap();
         // Two hours before the start: the late fee of 50%.
         let late = Context::staff(salon.business.id(), at("2026-03-02T11:00:00Z")).as_client();
@@ -498,13 +505,7 @@ case!(
         let mut paid = Vec::new();
         for who in [&salon.ana, &salon.bia] {
             let booking = salon.book(who, &salon.maria, "2026-03-02T13:00:00Z").await;
-            let request = PaymentRequest {
-                client: salon.maria.id(),
-                booking: Some(booking.id()),
-                method: PaymentMethod::Card,
-                amount: brl("50").amount(),
-                state: PaymentState::Approved,
-            };
+            let request = by_card(&booking, "50");
             salon.agenda.record_payment(&ctx, &request).await.unwrap();
             paid.push(booking);
         }
@@ -512,9 +513,9 @@ case!(
         let late = Context::staff(salon.business.id(), at("2026-03-02T11:00:00Z")).as_client();
         let first = salon.agenda.cancel(&late, paid[0].id(), "").await.unwrap();
         assert_eq!((first.settlement.fee(), first.settlement.refund()), (brl("25"), brl("25")));
-        let pct = |s: &str| agendo_core::money::Percent::parse(s).unwrap();
-        let strict = agendo_core::policy::CancellationPolicy::new(
-            [agendo_core::policy::Tier::new(24, pct("100")).unwrap()],
+        let pct = |s: &str| Percent::parse(s).unwrap();
+        let strict = CancellationPolicy::new(
+            [Tier::new(24, pct("100")).unwrap()],
             pct("100"),
             pct("100"),
             None,
@@ -537,21 +538,14 @@ case!(
     |store| {
         let salon = Salon::open(store.clone()).await;
         let ctx = salon.staff();
-        let pay = |booking: &Booking, amount: &str| PaymentRequest {
-            client: booking.client(),
-            booking: Some(booking.id()),
-            method: PaymentMethod::Card,
-            amount: brl(amount).amount(),
-            state: PaymentState::Approved,
-        };
         let cancelled = salon.book(&salon.ana, &salon.maria, "2026-03-02T13:00:00Z").await;
         let missed = salon.book(&salon.bia, &salon.joao, "2026-03-02T13:00:00Z").await;
         // Paid in two parts, an hour apart.
         for (amount, when) in [("20", "2026-03-01T12:00:00Z"), ("30", "2026-03-01T13:00:00Z")] {
             let ctx = Context::staff(salon.business.id(), at(when));
-            salon.agenda.record_payment(&ctx, &pay(&cancelled, amount)).await.unwrap();
+            salon.agenda.record_payment(&ctx, &by_card(&cancelled, amount)).await.unwrap();
         }
-        salon.agenda.record_payment(&ctx, &pay(&missed, "50")).await.unwrap();
+        salon.agenda.record_payment(&ctx, &by_card(&missed, "50")).await.unwrap();
         if salon.agenda.booking(&ctx, missed.id()).await.unwrap().status() == BookingStatus::Pending {
             salon.agenda.confirm(&ctx, missed.id()).await.unwrap();
         }
