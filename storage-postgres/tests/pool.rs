@@ -58,16 +58,37 @@ fn a_dropped_unit_releases_its_locks_at_once() {
 /// Ends every connection of the store's pool from the server's side, as a
 /// restart or an idle timeout would (its listener, notifier and numberer are
 /// left alone: they reconnect by themselves); whether each was ended.
+/// Waits until the ended backends have gone, so a busy server still
+/// listing one is not counted the next time.
 async fn end_the_pools_connections(admin: &mut PgConnection) -> Vec<bool> {
-    sqlx::query_scalar(AssertSqlSafe(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+    let ended: Vec<(i32, bool)> = sqlx::query_as(AssertSqlSafe(
+        "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity \
          WHERE datname = current_database() AND pid <> pg_backend_pid() \
          AND application_name NOT IN ('agendo-listener', 'agendo-notifier', 'agendo-numberer')"
             .to_owned(),
     ))
-    .fetch_all(admin)
+    .fetch_all(&mut *admin)
     .await
-    .unwrap()
+    .unwrap();
+    let pids: Vec<i32> = ended.iter().map(|(pid, _)| *pid).collect();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let left: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1)")
+                .bind(&pids)
+                .fetch_one(&mut *admin)
+                .await
+                .unwrap();
+        if left == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{left} ended backends stayed"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    ended.into_iter().map(|(_, done)| done).collect()
 }
 
 #[test]
