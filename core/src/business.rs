@@ -639,6 +639,11 @@ impl Service {
     pub fn policy(&self) -> Option<&CancellationPolicy> {
         self.policy.as_ref()
     }
+    /// The cancellation policy its bookings end by: its own, else that of
+    /// `business` (its business).
+    pub fn policy_within<'a>(&'a self, business: &'a Business) -> &'a CancellationPolicy {
+        self.policy().unwrap_or(business.policy())
+    }
     /// The resource each appointment needs, if any.
     pub fn resource(&self) -> Option<ResourceId> {
         self.resource

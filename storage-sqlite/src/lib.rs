@@ -271,11 +271,7 @@ impl SqliteStore {
     async fn tx(&self, access: Access) -> Result<SqliteTx, agendo_core::Error> {
         let conn = match access {
             Access::Read => Conn::Reader(self.readers.begin_with("BEGIN").await.map_err(storage)?),
-            Access::Write => {
-                let mut writer = self.idle_writer().await;
-                writer.state = State::Begin;
-                Conn::Writer(Lease(Some(writer)))
-            }
+            Access::Write => return Ok(SqliteTx::begun(self.idle_writer().await)),
         };
         Ok(SqliteTx { conn })
     }
@@ -509,12 +505,13 @@ impl Writer {
         // whether it took effect is unknown: every kept search reads again.
         let tickets: Vec<_> = changed.iter().map(|c| self.changes.reserve(c)).collect();
         let done = sqlx::raw_sql("COMMIT").execute(self.raw()?).await;
+        let ended = if done.is_ok() {
+            Ended::Committed
+        } else {
+            Ended::Unknown
+        };
         for ticket in tickets {
-            ticket.publish(if done.is_ok() {
-                Ended::Committed
-            } else {
-                Ended::Unknown
-            });
+            ticket.publish(ended);
         }
         done?;
         self.state = State::Idle;
@@ -575,6 +572,15 @@ struct SqliteTx {
 }
 
 impl SqliteTx {
+    /// A write unit of work on `writer`, its transaction begun before the
+    /// first statement; dropped before its commit, it rolls back.
+    fn begun(mut writer: OwnedMutexGuard<Writer>) -> SqliteTx {
+        writer.state = State::Begin;
+        SqliteTx {
+            conn: Conn::Writer(Lease(Some(writer))),
+        }
+    }
+
     /// The writer, when this is a write unit of work.
     fn writer(&mut self) -> Option<&mut Writer> {
         match &mut self.conn {
@@ -671,23 +677,6 @@ fn capacity(query: Query, fields: &Fields, table: &str, own: &str) -> Query {
 fn book_alone(booking: &Booking) -> Query {
     let fields = booking.fields();
     alone_allowed(guarded_insert(&fields).push(" AND "), &fields)
-}
-
-/// [`book_alone`]'s insert and the booking's events in the writer's
-/// transaction: [`Alone::Declined`] when it wrote nothing, after the
-/// shared guard named who holds the time if only the guard stood in the
-/// way.
-async fn book_alone_in(
-    tx: &mut SqliteTx,
-    booking: &Booking,
-    events: &[agendo_core::agenda::Event],
-    at: DateTime<Utc>,
-) -> Result<Alone, agendo_core::Error> {
-    let added = book_insert_in(tx, booking).await?;
-    if matches!(added, Alone::Added) {
-        events_in(tx, booking, events, at).await?;
-    }
-    Ok(added)
 }
 
 /// [`book_alone`]'s insert alone, one statement: it writes the row or

@@ -37,8 +37,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{oneshot, OwnedMutexGuard};
 
 use super::{
-    book_alone_in, book_insert_in, events_in, guarded_insert, storage, Conn, Lease, SqliteStore,
-    SqliteTx, State, Writer,
+    book_insert_in, events_in, guarded_insert, storage, Conn, Lease, SqliteStore, SqliteTx, Writer,
 };
 
 /// A booking that is its own unit of work.
@@ -174,7 +173,7 @@ async fn batch(writer: OwnedMutexGuard<Writer>, jobs: Vec<Job>) {
         .into_iter()
         .filter(|job| !job.answer.is_closed())
         .collect();
-    if jobs.len() == 1 {
+    if jobs.len() <= 1 {
         if let Some(job) = jobs.pop() {
             let answer = match job.write {
                 Write::Insert(booking) => insert_alone(writer, &booking).await,
@@ -188,16 +187,8 @@ async fn batch(writer: OwnedMutexGuard<Writer>, jobs: Vec<Job>) {
         }
         return;
     }
-    if jobs.is_empty() {
-        return;
-    }
-    // `BEGIN IMMEDIATE` before the first statement; dropped before its
-    // commit, the lease rolls back.
-    let mut writer = writer;
-    writer.state = State::Begin;
-    let mut tx = SqliteTx {
-        conn: Conn::Writer(Lease(Some(writer))),
-    };
+    // `BEGIN IMMEDIATE` before the first statement.
+    let mut tx = SqliteTx::begun(writer);
     let mut written: Vec<(Job, Changed)> = Vec::with_capacity(jobs.len());
     let mut jobs = jobs.into_iter();
     while let Some(job) = jobs.next() {
@@ -289,18 +280,15 @@ async fn insert_alone(
 
 /// The booking and its events in one transaction of their own.
 async fn book_alone(
-    mut writer: OwnedMutexGuard<Writer>,
+    writer: OwnedMutexGuard<Writer>,
     booking: &Booking,
     events: &[Event],
     at: DateTime<Utc>,
 ) -> Result<Alone, agendo_core::Error> {
-    writer.state = State::Begin;
-    // Dropped before its commit, the lease rolls back.
-    let mut tx = SqliteTx {
-        conn: Conn::Writer(Lease(Some(writer))),
-    };
-    let added = book_alone_in(&mut tx, booking, events, at).await?;
+    let mut tx = SqliteTx::begun(writer);
+    let added = book_insert_in(&mut tx, booking).await?;
     if matches!(added, Alone::Added) {
+        events_in(&mut tx, booking, events, at).await?;
         tx.commit(changed_by(booking)).await?;
     }
     Ok(added)

@@ -970,7 +970,7 @@ impl Plan {
     }
 
     fn policy(&self) -> &CancellationPolicy {
-        self.service.policy().unwrap_or(self.business.policy())
+        self.service.policy_within(&self.business)
     }
 
     fn booking(
@@ -1330,7 +1330,7 @@ async fn policy_of(
 ) -> Result<CancellationPolicy, Error> {
     if let Some(records) = kept {
         if let Some(found) = records.services.get(&service) {
-            return Ok(found.policy().unwrap_or(records.business.policy()).clone());
+            return Ok(found.policy_within(&records.business).clone());
         }
     }
     let found = load_service(work, service).await?;
