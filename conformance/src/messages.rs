@@ -130,6 +130,12 @@ case!(
             ("2026-03-02T21:00:00Z", Topic::ReminderDayBefore),
             ("2026-03-03T12:00:00Z", Topic::ReminderShortlyBefore),
         ] {
+            // Nothing new happened: the reminder due is what finds the shop.
+            assert_eq!(
+                agenda.businesses_to_gather(at(when)).await.expect("to gather"),
+                [shop],
+                "{when}"
+            );
             let gathered = agenda
                 .gather(shop, at(when), Reach::default(), &NoLinks)
                 .await
@@ -150,6 +156,12 @@ case!(
             .await;
             assert!(reminders.iter().any(|m| m.topic == kind), "{kind}");
         }
+        // A week later nothing is due and nothing new happened.
+        assert!(agenda
+            .businesses_to_gather(at("2026-03-10T12:00:00Z"))
+            .await
+            .expect("to gather")
+            .is_empty());
 
         // With e-mail and WhatsApp going out, João (no contact) gets
         // nothing, Maria one of each.
