@@ -94,6 +94,52 @@ impl Sample {
     }
 }
 
+impl Sample {
+    /// What was used from `earlier` to `self`, to be added up (`+`) with
+    /// what other slices of one phase used, and read with
+    /// [`Sample::shares_used`].
+    pub fn since(&self, earlier: &Sample) -> Sample {
+        Sample {
+            total: self.total.saturating_sub(earlier.total),
+            idle: self.idle.saturating_sub(earlier.idle),
+            server: self
+                .server
+                .zip(earlier.server)
+                .map(|(a, b)| a.saturating_sub(b)),
+            harness: self.harness.saturating_sub(earlier.harness),
+            database: self.database.saturating_sub(earlier.database),
+        }
+    }
+
+    /// The shares of what was used, when `self` is what was used (from
+    /// [`Sample::since`]); `None` when no time passed.
+    pub fn shares_used(&self) -> Option<Shares> {
+        let nothing = Sample {
+            total: 0,
+            idle: 0,
+            server: self.server.map(|_| 0),
+            harness: 0,
+            database: 0,
+        };
+        nothing.shares(self)
+    }
+}
+
+impl std::ops::Add for Sample {
+    type Output = Sample;
+
+    /// What two stretches used together.
+    fn add(self, other: Sample) -> Sample {
+        Sample {
+            total: self.total + other.total,
+            idle: self.idle + other.idle,
+            server: self.server.zip(other.server).map(|(a, b)| a + b),
+            harness: self.harness + other.harness,
+            database: self.database + other.database,
+        }
+    }
+}
+
 impl std::fmt::Display for Shares {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "cpu (% of one processor): ")?;
@@ -112,6 +158,29 @@ impl std::fmt::Display for Shares {
 mod tests {
     use super::*;
     use std::time::Instant;
+
+    #[test]
+    fn slices_used_add_up_to_the_whole() {
+        let at = |total, idle, server, harness, database| Sample {
+            total,
+            idle,
+            server: Some(server),
+            harness,
+            database,
+        };
+        let (a, b, c) = (
+            at(100, 50, 10, 5, 0),
+            at(300, 90, 70, 45, 8),
+            at(700, 190, 150, 85, 8),
+        );
+        let whole = a.shares(&c).unwrap();
+        let sliced = (b.since(&a) + c.since(&b)).shares_used().unwrap();
+        assert_eq!(sliced, whole);
+        // One slice alone reads as itself.
+        assert_eq!(c.since(&b).shares_used(), b.shares(&c));
+        assert_ne!(c.since(&b).shares_used(), a.shares(&b));
+        assert_eq!(a.since(&a).shares_used(), None, "no time passed");
+    }
 
     #[test]
     fn a_busy_harness_shows_its_own_time() {

@@ -26,6 +26,10 @@
 //!   searches read (a search brings what it kept forward by re-reading
 //!   that calendar).
 //!
+//! The reads and the mixed phase take turns in three slices each (reads,
+//! mixed, reads, mixed, reads, mixed; each a third of `--seconds`), so the
+//! machine's drift falls on both alike; the writes come after them.
+//!
 //! - **bookings**, when it started the server: the shop of
 //!   `agendo_benches::shop` (50 professionals open around the clock), first
 //!   booked by `--connections` tasks through the store's own path
@@ -278,6 +282,54 @@ async fn set_up(
     })
 }
 
+/// How many slices the reads alone and the mixed phase each take, in
+/// turns.
+const SLICES: u32 = 3;
+
+/// The slices of one phase so far: its tallies per group of connections,
+/// its time and the processor time it used.
+#[derive(Default)]
+struct Sliced {
+    groups: Vec<Vec<Tally>>,
+    elapsed: Duration,
+    cpu: Option<agendo_benches::cpu::Sample>,
+}
+
+impl Sliced {
+    /// Adds a slice: its tallies per group, its time, and the processor
+    /// time used since `before`.
+    fn add(
+        &mut self,
+        groups: Vec<Vec<Tally>>,
+        elapsed: Duration,
+        before: Option<agendo_benches::cpu::Sample>,
+        server: Option<u32>,
+    ) {
+        self.groups
+            .resize_with(groups.len().max(self.groups.len()), Vec::new);
+        for (kept, more) in self.groups.iter_mut().zip(groups) {
+            kept.extend(more);
+        }
+        self.elapsed += elapsed;
+        let used = before
+            .zip(agendo_benches::cpu::sample(server))
+            .map(|(b, a)| a.since(&b));
+        self.cpu = match (self.cpu.take(), used) {
+            (Some(sum), Some(used)) => Some(sum + used),
+            (sum, used) => sum.or(used),
+        };
+    }
+
+    /// The tallies per group, the time, and where the processor time went.
+    fn done(self) -> (Vec<Vec<Tally>>, Duration, String) {
+        let shares = self
+            .cpu
+            .and_then(|used| used.shares_used())
+            .map_or_else(String::new, |s| s.to_string());
+        (self.groups, self.elapsed, shares)
+    }
+}
+
 #[derive(Default)]
 struct Tally {
     latencies: Vec<Duration>,
@@ -430,16 +482,6 @@ async fn connect(
     Ok(sender)
 }
 
-/// Prints where the processor time went since `before` (see
-/// `agendo_benches::cpu`): a phase that lost throughput shows whether the
-/// machine was full and who used it.
-fn cpu_line(before: Option<agendo_benches::cpu::Sample>, server: Option<u32>) {
-    let after = agendo_benches::cpu::sample(server);
-    if let Some(shares) = before.zip(after).and_then(|(b, a)| b.shares(&a)) {
-        println!("  {shares}");
-    }
-}
-
 fn monday_after(days: i64) -> NaiveDate {
     let mut day = (Utc::now() + TimeDelta::days(days)).date_naive();
     while day.weekday() != Weekday::Mon {
@@ -496,25 +538,25 @@ fn booking_body(
         "start": start.to_rfc3339()})
 }
 
-/// Runs `phase` on `connections` connections for `seconds`.
+/// Runs `phase` on `connections` connections for `length`.
 async fn run(
     phase: Phase,
     token: &str,
     clients: &[String],
     connections: usize,
-    seconds: u64,
+    length: Duration,
 ) -> (Vec<Tally>, Duration) {
-    let (tallies, elapsed) = run_mixed(&[(phase, connections)], token, clients, seconds).await;
+    let (tallies, elapsed) = run_mixed(&[(phase, connections)], token, clients, length).await;
     (tallies.into_iter().next().unwrap_or_default(), elapsed)
 }
 
 /// Runs each phase on its number of connections, all at once, for
-/// `seconds`; the tallies come back per phase.
+/// `length`; the tallies come back per phase.
 async fn run_mixed(
     phases: &[(Phase, usize)],
     token: &str,
     clients: &[String],
-    seconds: u64,
+    length: Duration,
 ) -> (Vec<Vec<Tally>>, Duration) {
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
@@ -599,7 +641,7 @@ async fn run_mixed(
             tasks.push((which, task));
         }
     }
-    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    tokio::time::sleep(length).await;
     stop.store(true, Ordering::Relaxed);
     let mut tallies: Vec<Vec<Tally>> = phases.iter().map(|_| Vec::new()).collect();
     for (which, task) in tasks {
@@ -705,7 +747,7 @@ async fn load(options: Options) -> Result<u64, String> {
                 &salon.token,
                 &salon.clients,
                 options.connections,
-                options.seconds,
+                Duration::from_secs(options.seconds),
             )
             .await;
             bad += report(name, tallies, elapsed).bad;
@@ -722,18 +764,83 @@ async fn load(options: Options) -> Result<u64, String> {
         "http-load: {base}, {} connections, {} s a phase; availability of 4 professionals over a week",
         options.connections, options.seconds
     );
-    let cpu = agendo_benches::cpu::sample(pid);
-    let (tallies, elapsed) = run(
-        reads,
-        &salon.token,
-        &salon.clients,
-        options.connections,
-        options.seconds,
-    )
-    .await;
-    let alone = report("reads (GET /v1/availability)", tallies, elapsed);
-    cpu_line(cpu, pid);
+    // Reads alone, then reads while 8 connections book and cancel in the
+    // week the other 56 search, so every commit changes a calendar a
+    // search kept. The two take turns in slices, so that the machine's
+    // drift (these machines are shared; their speed moves by a third over
+    // seconds) falls on both alike and their ratio is of the same machine.
+    let writers = (options.connections / 8).max(1);
+    let readers = options.connections.saturating_sub(writers).max(1);
+    let mixed = [
+        (
+            // A week as empty as the one the reads alone search.
+            Phase::Reads {
+                url: format!(
+                    "{base}/v1/availability?service_id={}&from={}&to={}",
+                    salon.service,
+                    first + TimeDelta::days(35),
+                    last + TimeDelta::days(35)
+                ),
+            },
+            readers,
+        ),
+        (
+            // The week searched, a week after the one the contended
+            // writes fill, so these bookings are made (and commit) rather
+            // than refused, and cancelled.
+            Phase::Writes {
+                base: base.clone(),
+                service: salon.service.clone(),
+                staff: salon.staff.clone(),
+                first: first + TimeDelta::days(35),
+                days: 6,
+                cancel: true,
+            },
+            writers,
+        ),
+    ];
+    let slice = Duration::from_secs(options.seconds) / SLICES;
+    let mut alone = Sliced::default();
+    let mut both = Sliced::default();
+    for _ in 0..SLICES {
+        let cpu = agendo_benches::cpu::sample(pid);
+        let (tallies, elapsed) = run(
+            reads.clone(),
+            &salon.token,
+            &salon.clients,
+            options.connections,
+            slice,
+        )
+        .await;
+        alone.add(vec![tallies], elapsed, cpu, pid);
+        let cpu = agendo_benches::cpu::sample(pid);
+        let (tallies, elapsed) = run_mixed(&mixed, &salon.token, &salon.clients, slice).await;
+        both.add(tallies, elapsed, cpu, pid);
+    }
+    let (mut tallies, elapsed, cpu) = alone.done();
+    let alone = report(
+        &format!("reads (GET /v1/availability, {SLICES} slices)"),
+        tallies.pop().unwrap_or_default(),
+        elapsed,
+    );
+    println!("  {cpu}");
     let mut bad = alone.bad;
+    let (mut tallies, elapsed, cpu) = both.done();
+    let writes = tallies.pop().unwrap_or_default();
+    let reads = tallies.pop().unwrap_or_default();
+    let mixed = report(
+        &format!("mixed reads ({readers} connections, {SLICES} slices between the reads')"),
+        reads,
+        elapsed,
+    );
+    bad += mixed.bad;
+    bad += report(
+        &format!("mixed writes ({writers} connections)"),
+        writes,
+        elapsed,
+    )
+    .bad;
+    println!("  {cpu}");
     let writes = Phase::Writes {
         base: base.clone(),
         service: salon.service.clone(),
@@ -747,60 +854,10 @@ async fn load(options: Options) -> Result<u64, String> {
         &salon.token,
         &salon.clients,
         options.connections,
-        options.seconds,
+        Duration::from_secs(options.seconds),
     )
     .await;
     bad += report("writes (POST /v1/bookings, contended)", tallies, elapsed).bad;
-    // Both at once: 8 connections book and cancel in the week the other
-    // 56 search, so every commit changes a calendar a search kept.
-    let writers = (options.connections / 8).max(1);
-    let readers = options.connections.saturating_sub(writers).max(1);
-    let mixed = [
-        (
-            // A week as empty as the one the reads phase searched.
-            Phase::Reads {
-                url: format!(
-                    "{base}/v1/availability?service_id={}&from={}&to={}",
-                    salon.service,
-                    first + TimeDelta::days(35),
-                    last + TimeDelta::days(35)
-                ),
-            },
-            readers,
-        ),
-        (
-            // The week searched, a week after the one the writes phase
-            // filled, so these bookings are made (and commit) rather than
-            // refused, and cancelled.
-            Phase::Writes {
-                base: base.clone(),
-                service: salon.service.clone(),
-                staff: salon.staff.clone(),
-                first: first + TimeDelta::days(35),
-                days: 6,
-                cancel: true,
-            },
-            writers,
-        ),
-    ];
-    let cpu = agendo_benches::cpu::sample(pid);
-    let (mut tallies, elapsed) =
-        run_mixed(&mixed, &salon.token, &salon.clients, options.seconds).await;
-    let writes = tallies.pop().unwrap_or_default();
-    let reads = tallies.pop().unwrap_or_default();
-    let mixed = report(
-        &format!("mixed reads ({readers} connections)"),
-        reads,
-        elapsed,
-    );
-    bad += mixed.bad;
-    bad += report(
-        &format!("mixed writes ({writers} connections)"),
-        writes,
-        elapsed,
-    )
-    .bad;
-    cpu_line(cpu, pid);
     // The floor of issue 21: reads while people book at 70% of the rate
     // when nobody does, in the same run, with a p99 under 10 ms.
     let share = mixed.rate / alone.rate.max(f64::MIN_POSITIVE);
@@ -874,8 +931,14 @@ async fn bookings_at_the_ceiling(
         );
         let (token, clients) = (&shop.token, &shop.clients);
         async move {
-            let (tallies, elapsed) =
-                run(phase, token, clients, options.connections, options.seconds).await;
+            let (tallies, elapsed) = run(
+                phase,
+                token,
+                clients,
+                options.connections,
+                Duration::from_secs(options.seconds),
+            )
+            .await;
             report(&name, tallies, elapsed)
         }
     };
