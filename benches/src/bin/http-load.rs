@@ -23,8 +23,8 @@
 //! - **mixed**: both at once, one connection in eight writing into the
 //!   very week the others search: each books a random half hour of it
 //!   and cancels what it booked, so every commit changes a calendar the
-//!   searches read (a search brings what it kept forward by re-reading
-//!   that calendar).
+//!   searches read (a search brings what it kept forward by applying the
+//!   commit to that calendar; only another host's commit is read again).
 //!
 //! The reads and the mixed phase take turns in three slices each (reads,
 //! mixed, reads, mixed, reads, mixed; each a third of `--seconds`), so the
