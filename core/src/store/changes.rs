@@ -357,7 +357,7 @@ impl ChangeLog {
         let log = self.lock();
         let floor = log.floor(version)?;
         let mut changes = Vec::new();
-        for entry in log.entries.iter().filter(|e| e.position >= floor) {
+        for entry in log.from(floor) {
             if entry.changed.business != Some(business) || !entry.published {
                 continue;
             }
@@ -377,10 +377,8 @@ impl ChangeLog {
         let Some(floor) = log.floor(version) else {
             return true;
         };
-        log.entries
-            .iter()
-            .filter(|e| e.position >= floor && e.published)
-            .any(|e| e.changed.access)
+        let changed = log.from(floor).any(|e| e.published && e.changed.access);
+        changed
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Log> {
@@ -389,6 +387,15 @@ impl ChangeLog {
 }
 
 impl Log {
+    /// The entries from position `floor` on: found by their place, since
+    /// positions follow each other, so a search that missed one commit
+    /// reads one entry, not the whole log.
+    fn from(&self, floor: u64) -> impl Iterator<Item = &Entry> {
+        let first = self.entries.front().map_or(self.next, |e| e.position);
+        let skip = usize::try_from(floor.saturating_sub(first)).unwrap_or(usize::MAX);
+        self.entries.range(skip.min(self.entries.len())..)
+    }
+
     /// The oldest position a search kept at `version` may not have seen;
     /// `None` when what came after it is no longer all known.
     fn floor(&self, version: u64) -> Option<u64> {
@@ -521,6 +528,15 @@ mod tests {
         assert_eq!(log.since(0, shop), None);
         let recent = log.since(log.version() - 10, shop).unwrap();
         assert_eq!(recent.len(), 10);
+        // In a full log, a session change is found from before it only.
+        let mut signed_out = Changed::of(shop);
+        signed_out.account();
+        let before_it = log.version();
+        log.record(&signed_out);
+        log.record(&booked);
+        assert!(log.access_since(before_it));
+        assert!(!log.access_since(before_it + 1));
+        assert_eq!(log.since(before_it + 1, shop).map(|c| c.len()), Some(1));
         // A commit outside any business counts, and changes nothing kept.
         let before = log.version();
         log.record(&Changed::default());
