@@ -318,10 +318,7 @@ impl ChangeLog {
     fn publish(&self, position: u64, ended: Ended) -> u64 {
         let mut log = self.lock();
         log.pending.remove(&position);
-        let first = log.entries.front().map_or(log.next, |e| e.position);
-        let at = position
-            .checked_sub(first)
-            .and_then(|i| usize::try_from(i).ok());
+        let at = log.place(position);
         let known = match (ended, at.and_then(|i| log.entries.get_mut(i))) {
             (Ended::Committed, Some(entry)) => {
                 entry.published = true;
@@ -374,11 +371,8 @@ impl ChangeLog {
     /// longer hold.
     pub fn access_since(&self, version: u64) -> bool {
         let log = self.lock();
-        let Some(floor) = log.floor(version) else {
-            return true;
-        };
-        let changed = log.from(floor).any(|e| e.published && e.changed.access);
-        changed
+        log.floor(version)
+            .is_none_or(|floor| log.from(floor).any(|e| e.published && e.changed.access))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Log> {
@@ -391,9 +385,17 @@ impl Log {
     /// positions follow each other, so a search that missed one commit
     /// reads one entry, not the whole log.
     fn from(&self, floor: u64) -> impl Iterator<Item = &Entry> {
+        let start = self.place(floor).unwrap_or(0).min(self.entries.len());
+        self.entries.range(start..)
+    }
+
+    /// Where the entry of `position` is, or comes, in `entries`; `None`
+    /// when it was dropped.
+    fn place(&self, position: u64) -> Option<usize> {
         let first = self.entries.front().map_or(self.next, |e| e.position);
-        let skip = usize::try_from(floor.saturating_sub(first)).unwrap_or(usize::MAX);
-        self.entries.range(skip.min(self.entries.len())..)
+        position
+            .checked_sub(first)
+            .and_then(|i| usize::try_from(i).ok())
     }
 
     /// The oldest position a search kept at `version` may not have seen;
