@@ -10,6 +10,14 @@ use agendo_http::config::{Config, LogFormat};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
+/// The server allocates and frees small buffers on every request (JSON, headers,
+/// answers); mimalloc's per-thread free lists do that with less work than the
+/// system allocator. Eight alternated pairs of `http-load` runs: reads alone
+/// about 10% faster, reads while 8 connections book about 14% faster.
+/// Only the binary chooses; the library crates leave the allocator to their host.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: agendo [serve | worker | migrate]\n\
     serve    run the server (the default), with a worker unless AGENDO_RUN_WORKER=false\n\
     worker   run only the worker that sends messages\n\
