@@ -862,10 +862,13 @@ async fn load(options: Options) -> Result<u64, String> {
     );
     bad += mixed.bad;
     bad += report(
-        &match options.mixed_rate {
-            Some(rate) => format!("mixed writes ({writers} connections, at most {rate}/s)"),
-            None => format!("mixed writes ({writers} connections)"),
-        },
+        &format!(
+            "mixed writes ({writers} connections{})",
+            options
+                .mixed_rate
+                .map(|rate| format!(", at most {rate}/s"))
+                .unwrap_or_default()
+        ),
         writes,
         elapsed,
     )
@@ -892,28 +895,33 @@ async fn load(options: Options) -> Result<u64, String> {
     // The floor of issue 21: reads while people book at 70% of the rate
     // when nobody does, in the same run, with a p99 under 10 ms.
     let share = mixed.rate / alone.rate.max(f64::MIN_POSITIVE);
-    if let Some(rate) = options.mixed_rate {
-        // Paced writers are not the floor's measure: no verdict.
-        println!(
-            "ratio: mixed reads, writes at most {rate}/s, {:.0}/s = {:.0}% of the reads-only \
-             {:.0}/s; p99 {:.2} ms",
-            mixed.rate,
-            share * 100.0,
-            alone.rate,
-            mixed.p99,
-        );
-    } else {
-        println!(
-            "ratio: mixed reads {:.0}/s = {:.0}% ({} the floor of 70%) of the reads-only {:.0}/s; \
-         p99 {:.2} ms ({} the bound of 10 ms)",
-            mixed.rate,
-            share * 100.0,
-            if share >= 0.70 { "meets" } else { "BELOW" },
-            alone.rate,
-            mixed.p99,
-            if mixed.p99 < 10.0 { "meets" } else { "ABOVE" },
-        );
-    }
+    // Paced writers are not the floor's measure: no verdict then.
+    let (paced, floor, bound) = match options.mixed_rate {
+        Some(rate) => (
+            format!(", writes at most {rate}/s,"),
+            String::new(),
+            String::new(),
+        ),
+        None => (
+            String::new(),
+            format!(
+                " ({} the floor of 70%)",
+                if share >= 0.70 { "meets" } else { "BELOW" }
+            ),
+            format!(
+                " ({} the bound of 10 ms)",
+                if mixed.p99 < 10.0 { "meets" } else { "ABOVE" }
+            ),
+        ),
+    };
+    println!(
+        "ratio: mixed reads{paced} {:.0}/s = {:.0}%{floor} of the reads-only {:.0}/s; \
+         p99 {:.2} ms{bound}",
+        mixed.rate,
+        share * 100.0,
+        alone.rate,
+        mixed.p99,
+    );
     let (active, overlaps) = double_bookings(&http, &base, &salon.token).await?;
     println!("after: {active} active bookings; double-bookings found: {overlaps}");
     bad += overlaps as u64;
@@ -979,12 +987,11 @@ async fn bookings_at_the_ceiling(
             report(&name, tallies, elapsed)
         }
     };
-    let whole = Duration::from_secs(options.seconds);
     let with_worker = book(
         base,
         load.first + TimeDelta::days(35),
         "in the server",
-        whole,
+        Duration::from_secs(options.seconds),
     )
     .await;
     // Stopped, the database kept for the next server.
